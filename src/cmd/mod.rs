@@ -1,0 +1,72 @@
+//! The command-line interface: one module per subcommand, each with its clap `Args` and
+//! a `run` function. `src/main.rs` only parses the arguments and calls [`main`].
+
+pub mod resolve;
+pub mod run;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::Result;
+use crate::scenario::Override;
+
+/// fiscalsim: budget and growth scenario simulator.
+///
+/// Projects real and nominal GDP and the public budget year by year from a scenario
+/// file (TOML), deterministically or as a Monte Carlo distribution.
+///
+/// Example: fiscalsim run scenarios/kazakhstan-2026-2028.toml
+#[derive(Debug, Parser)]
+#[command(name = "fiscalsim", version, about, long_about)]
+pub struct Cli {
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the resolved scenario (after extends, --set and interpolation) as JSON.
+    Resolve(resolve::Args),
+    /// Run a scenario: the deterministic projection as CSV, one row per year.
+    Run(run::Args),
+}
+
+/// Options shared by every command that loads a scenario.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ScenarioArgs {
+    /// The scenario file (TOML).
+    pub file: std::path::PathBuf,
+    /// Override a value, e.g. `--set structure.spending_multiplier=0.6`,
+    /// `--set 'policy.revenue_gdp={2026=0.16}'`, `--set policy.growth_spending_share@2028=0.2`,
+    /// `--set end_year=2055`. Repeatable; applied in order after `extends`.
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_override)]
+    pub set: Vec<Override>,
+}
+
+impl ScenarioArgs {
+    /// Loads and resolves the scenario.
+    pub fn load(&self) -> Result<crate::scenario::Scenario> {
+        crate::scenario::load(&self.file, &self.set)
+    }
+}
+
+fn parse_override(s: &str) -> std::result::Result<Override, String> {
+    s.parse()
+}
+
+/// Runs the parsed command line; returns the process exit code (0 ok, 2 user error,
+/// 1 internal error). Errors are printed to standard error.
+pub fn main(cli: Cli) -> i32 {
+    let result = match cli.command {
+        Command::Resolve(args) => resolve::run(&args),
+        Command::Run(args) => run::run(&args),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
+}

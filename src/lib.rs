@@ -1,0 +1,42 @@
+//! # fiscalsim
+//!
+//! A budget and growth scenario simulator. From a scenario file it projects real and
+//! nominal GDP and the public budget (revenue, growth-stimulating spending, other
+//! spending, interest, balances, debt) year by year, following the model specified in
+//! `MODEL.md` (version 1) with its canonical names.
+//!
+//! The library is usable without the command line:
+//!
+//! ```no_run
+//! use std::path::Path;
+//! let sc = fiscalsim::scenario::load(Path::new("scenarios/kazakhstan-2026-2028.toml"), &[])?;
+//! let path = fiscalsim::model::project(&sc)?;
+//! for (year, y) in sc.years.iter().zip(&path) {
+//!     println!("{year}: growth {:.2} %, debt {:.1} % of GDP", 100.0 * y.real_growth, 100.0 * y.debt_gdp);
+//! }
+//! # Ok::<(), fiscalsim::Error>(())
+//! ```
+//!
+//! Modules follow the concepts of the model:
+//! - [`scenario`]: the scenario file format, inheritance, overrides, validation, and the
+//!   resolved [`scenario::Scenario`];
+//! - [`model`]: the one step function of the economics, and the compiled [`model::Model`];
+//! - [`shocks`]: the shock process (correlation, Cholesky factor, persistence);
+//! - [`montecarlo`]: reproducible parallel draws through the same step function;
+//! - [`output`]: atomic output files and CSV writers;
+//! - [`cmd`]: the subcommands of the `fiscalsim` binary.
+//!
+//! Units: levels are in the scenario's currency unit (e.g. KZT trillion; real GDP in
+//! base-year prices); rates and every `*_gdp` value are fractions (0.053 = 5.3 %).
+
+#![deny(missing_docs)]
+
+pub mod cmd;
+pub mod error;
+pub mod model;
+pub mod montecarlo;
+pub mod output;
+pub mod scenario;
+pub mod shocks;
+
+pub use error::{Error, Result};

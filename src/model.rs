@@ -1,0 +1,463 @@
+//! The economics of MODEL.md (version 1): one pure [`step`] function advancing the economy
+//! and the budget by one year, and [`Model`], a scenario compiled into per-year inputs and
+//! its reference path.
+//!
+//! Every computation of fiscalsim (deterministic runs, Monte Carlo draws, sweeps, stress
+//! tests, goal-seek) goes through [`step`]; the equations exist nowhere else. Levels are
+//! in the scenario's currency unit (real GDP in base-year prices), rates and `*_gdp`
+//! values are fractions (0.053 = 5.3 %).
+
+use crate::error::{Error, Result};
+use crate::scenario::{N_SHOCKS, Scenario, Structure};
+
+/// The canonical outputs of MODEL.md, in column order.
+pub const OUTPUT_NAMES: [&str; N_OUTPUTS] = [
+    "gdp_real",
+    "gdp_nominal",
+    "gdp_usd",
+    "real_growth",
+    "potential_growth",
+    "output_gap",
+    "inflation",
+    "commodity_price",
+    "exchange_rate",
+    "interest_rate",
+    "revenue",
+    "commodity_revenue",
+    "growth_spending",
+    "other_spending",
+    "interest",
+    "primary_balance",
+    "overall_balance",
+    "debt",
+    "public_capital",
+    "revenue_gdp",
+    "growth_spending_gdp",
+    "primary_balance_gdp",
+    "overall_balance_gdp",
+    "debt_gdp",
+];
+
+/// Number of canonical outputs.
+pub const N_OUTPUTS: usize = 24;
+
+/// Exogenous inputs of one projection year t (shares of GDP and rates are fractions).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct YearInputs {
+    /// gb_t: baseline real potential growth.
+    pub gb: f64,
+    /// pib_t: baseline inflation.
+    pub pib: f64,
+    /// sref_t and sref_{t-1}: growth spending / GDP assumed in the baseline.
+    pub sref: f64,
+    /// sref_{t-1} (s0 for t = 1).
+    pub sref_prev: f64,
+    /// tauref_t: non-commodity revenue / GDP assumed in the baseline.
+    pub tauref: f64,
+    /// tauref_{t-1} (tau0 for t = 1).
+    pub tauref_prev: f64,
+    /// pb_t: baseline commodity price, USD.
+    pub pb: f64,
+    /// Eb_t: baseline exchange rate, local currency per USD.
+    pub eb: f64,
+    /// ib_t: baseline effective interest rate.
+    pub ib: f64,
+    /// s_t: growth-stimulating spending / GDP.
+    pub s: f64,
+    /// s_{t-1} (s0 for t = 1).
+    pub s_prev: f64,
+    /// tau_t: non-commodity revenue / GDP.
+    pub tau: f64,
+    /// tau_{t-1} (tau0 for t = 1).
+    pub tau_prev: f64,
+    /// tauc_t: commodity revenue / GDP at baseline price and exchange rate.
+    pub tauc: f64,
+    /// o_t: other primary spending / GDP.
+    pub o: f64,
+    /// f_t: stock-flow adjustment / GDP.
+    pub f: f64,
+}
+
+/// The state carried from year t-1 to year t.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct State {
+    /// Potential real GDP.
+    pub ypot: f64,
+    /// Real GDP (base-year prices).
+    pub y: f64,
+    /// GDP deflator (1 in the base year).
+    pub p: f64,
+    /// Nominal GDP.
+    pub n: f64,
+    /// Public capital stock (real).
+    pub k: f64,
+    /// Government debt (nominal).
+    pub d: f64,
+    /// Output gap.
+    pub gap: f64,
+    /// x_{t-1} = ln(K_{t-1} / Kref_{t-1}).
+    pub x1: f64,
+    /// x_{t-2}.
+    pub x2: f64,
+    /// Exchange rate E_{t-1}.
+    pub e: f64,
+}
+
+impl State {
+    /// The base-year state (t = 0) of a scenario.
+    pub fn initial(sc: &Scenario) -> State {
+        let i = &sc.initial;
+        let y = i.gdp_nominal;
+        State {
+            ypot: y / (1.0 + i.output_gap),
+            y,
+            p: 1.0,
+            n: y,
+            k: i.public_capital_gdp * i.gdp_nominal,
+            d: i.debt_gdp * i.gdp_nominal,
+            gap: i.output_gap,
+            x1: 0.0,
+            x2: 0.0,
+            e: i.exchange_rate,
+        }
+    }
+}
+
+/// Everything the model computes for one year: the 24 canonical outputs, plus the two
+/// debt-creating flows that the debt identity needs.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Year {
+    /// Y_t: real GDP, base-year prices.
+    pub gdp_real: f64,
+    /// N_t: nominal GDP.
+    pub gdp_nominal: f64,
+    /// N_t / E_t: nominal GDP in USD (same scale as the currency unit).
+    pub gdp_usd: f64,
+    /// g_t: real growth.
+    pub real_growth: f64,
+    /// gpot_t: potential growth.
+    pub potential_growth: f64,
+    /// gap_t: output gap.
+    pub output_gap: f64,
+    /// pi_t: GDP-deflator inflation.
+    pub inflation: f64,
+    /// p_t: commodity price, USD.
+    pub commodity_price: f64,
+    /// E_t: exchange rate, local currency per USD.
+    pub exchange_rate: f64,
+    /// i_t: effective interest rate on debt.
+    pub interest_rate: f64,
+    /// R_t: revenue (non-commodity plus commodity).
+    pub revenue: f64,
+    /// Commodity part of R_t.
+    pub commodity_revenue: f64,
+    /// S_t: growth-stimulating spending.
+    pub growth_spending: f64,
+    /// O_t: other primary spending.
+    pub other_spending: f64,
+    /// I_t: interest paid.
+    pub interest: f64,
+    /// PB_t = R_t - S_t - O_t.
+    pub primary_balance: f64,
+    /// OB_t = PB_t - I_t.
+    pub overall_balance: f64,
+    /// D_t: debt.
+    pub debt: f64,
+    /// K_t: public capital (real).
+    pub public_capital: f64,
+    /// R_t / N_t (total revenue, commodity included).
+    pub revenue_gdp: f64,
+    /// S_t / N_t.
+    pub growth_spending_gdp: f64,
+    /// PB_t / N_t.
+    pub primary_balance_gdp: f64,
+    /// OB_t / N_t.
+    pub overall_balance_gdp: f64,
+    /// d_t = D_t / N_t.
+    pub debt_gdp: f64,
+    /// V_t: revaluation of foreign-currency debt (not a canonical output).
+    pub revaluation: f64,
+    /// f_t N_t: stock-flow adjustment (not a canonical output).
+    pub other_flows: f64,
+}
+
+impl Year {
+    /// The canonical outputs in [`OUTPUT_NAMES`] order.
+    #[inline]
+    pub fn values(&self) -> [f64; N_OUTPUTS] {
+        [
+            self.gdp_real,
+            self.gdp_nominal,
+            self.gdp_usd,
+            self.real_growth,
+            self.potential_growth,
+            self.output_gap,
+            self.inflation,
+            self.commodity_price,
+            self.exchange_rate,
+            self.interest_rate,
+            self.revenue,
+            self.commodity_revenue,
+            self.growth_spending,
+            self.other_spending,
+            self.interest,
+            self.primary_balance,
+            self.overall_balance,
+            self.debt,
+            self.public_capital,
+            self.revenue_gdp,
+            self.growth_spending_gdp,
+            self.primary_balance_gdp,
+            self.overall_balance_gdp,
+            self.debt_gdp,
+        ]
+    }
+
+    /// The value of the canonical output `name`, if it is one.
+    pub fn get(&self, name: &str) -> Option<f64> {
+        output_index(name).map(|i| self.values()[i])
+    }
+}
+
+/// Index of a canonical output name in [`OUTPUT_NAMES`].
+pub fn output_index(name: &str) -> Option<usize> {
+    OUTPUT_NAMES.iter().position(|n| *n == name)
+}
+
+/// One year of MODEL.md, equations 1 to 12.
+///
+/// `prev` is the state at t-1, `u` the shock state u_t (zeros in a deterministic run),
+/// `kref` the reference capital stock Kref_t, or `None` while computing the reference
+/// path itself (where K_t = Kref_t, so x_t = 0).
+#[inline]
+pub fn step(
+    st: &Structure,
+    inp: &YearInputs,
+    kref: Option<f64>,
+    prev: &State,
+    u: &[f64; N_SHOCKS],
+) -> (State, Year) {
+    // 1. Potential growth; capital built in t-1 is productive from t.
+    let gpot = inp.gb + st.public_capital_elasticity * (prev.x1 - prev.x2) + u[0];
+    let ypot = prev.ypot * (1.0 + gpot);
+    // 2. Output gap: demand effects of policy deviations from the baseline assumptions.
+    let gap = st.gap_persistence * prev.gap
+        + st.spending_multiplier * ((inp.s - inp.s_prev) - (inp.sref - inp.sref_prev))
+        - st.revenue_multiplier * ((inp.tau - inp.tau_prev) - (inp.tauref - inp.tauref_prev))
+        + u[1];
+    // 3. Real GDP.
+    let y = ypot * (1.0 + gap);
+    let g = y / prev.y - 1.0;
+    // 4. Prices.
+    let pi = inp.pib + u[2];
+    let p = prev.p * (1.0 + pi);
+    let n = y * p;
+    // 5. Commodity price and exchange rate.
+    let oil_shock = u[3].exp();
+    let fx_shock = u[5].exp();
+    let price = inp.pb * oil_shock;
+    let e = inp.eb * fx_shock;
+    // 6. Revenue: ((p E) / (pb Eb))^epsc = exp(epsc (u_oil + u_fx)).
+    let relative = if st.commodity_revenue_elasticity == 1.0 {
+        oil_shock * fx_shock
+    } else {
+        (st.commodity_revenue_elasticity * (u[3] + u[5])).exp()
+    };
+    let commodity_revenue = n * inp.tauc * relative;
+    let revenue = n * inp.tau + commodity_revenue;
+    // 7. Spending.
+    let growth_spending = inp.s * n;
+    let other_spending = inp.o * n;
+    // 8. Public capital.
+    let k =
+        (1.0 - st.depreciation) * prev.k + st.capital_share * st.efficiency * growth_spending / p;
+    let x = kref.map_or(0.0, |kr| (k / kr).ln());
+    // 9. Interest, with the premium on last year's debt ratio.
+    let d_prev = prev.d / prev.n;
+    let i = inp.ib + st.debt_premium * (d_prev - st.debt_threshold).max(0.0) + u[4];
+    let interest = i * prev.d;
+    // 10. Revaluation of foreign-currency debt.
+    let revaluation = st.fx_debt_share * prev.d * (e / prev.e - 1.0);
+    // 11. Balances.
+    let primary_balance = revenue - growth_spending - other_spending;
+    let overall_balance = primary_balance - interest;
+    // 12. Debt.
+    let other_flows = inp.f * n;
+    let d = prev.d + interest - primary_balance + revaluation + other_flows;
+
+    let state = State {
+        ypot,
+        y,
+        p,
+        n,
+        k,
+        d,
+        gap,
+        x1: x,
+        x2: prev.x1,
+        e,
+    };
+    let year = Year {
+        gdp_real: y,
+        gdp_nominal: n,
+        gdp_usd: n / e,
+        real_growth: g,
+        potential_growth: gpot,
+        output_gap: gap,
+        inflation: pi,
+        commodity_price: price,
+        exchange_rate: e,
+        interest_rate: i,
+        revenue,
+        commodity_revenue,
+        growth_spending,
+        other_spending,
+        interest,
+        primary_balance,
+        overall_balance,
+        debt: d,
+        public_capital: k,
+        revenue_gdp: revenue / n,
+        growth_spending_gdp: growth_spending / n,
+        primary_balance_gdp: primary_balance / n,
+        overall_balance_gdp: overall_balance / n,
+        debt_gdp: d / n,
+        revaluation,
+        other_flows,
+    };
+    (state, year)
+}
+
+/// A scenario compiled for simulation: per-year inputs, the base-year state and the
+/// reference path (Yref, Pref, Kref: the baseline policy without shocks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// Structural parameters.
+    pub structure: Structure,
+    /// Inputs of years t = 1..T.
+    pub inputs: Vec<YearInputs>,
+    /// The reference path (s = sref, tau = tauref, u = 0).
+    pub reference: Vec<Year>,
+    /// The base-year state.
+    pub initial: State,
+    /// The calendar years t = 1..T.
+    pub years: Vec<i32>,
+}
+
+impl Model {
+    /// Compiles a scenario with its own structural parameters.
+    pub fn new(sc: &Scenario) -> Model {
+        Model::with_structure(sc, sc.structure.clone())
+    }
+
+    /// Compiles a scenario with other structural parameters (e.g. drawn from
+    /// `[uncertainty]`); the reference path is computed with them.
+    pub fn with_structure(sc: &Scenario, structure: Structure) -> Model {
+        let b = &sc.baseline;
+        let p = &sc.policy;
+        let s0 = sc.initial.growth_spending_gdp;
+        let tau0 = sc.initial.revenue_gdp;
+        let inputs: Vec<YearInputs> = (0..sc.horizon())
+            .map(|t| {
+                let prev = |v: &[f64], v0: f64| if t == 0 { v0 } else { v[t - 1] };
+                YearInputs {
+                    gb: b.real_growth[t],
+                    pib: b.inflation[t],
+                    sref: b.growth_spending_gdp[t],
+                    sref_prev: prev(&b.growth_spending_gdp, s0),
+                    tauref: b.revenue_gdp[t],
+                    tauref_prev: prev(&b.revenue_gdp, tau0),
+                    pb: b.commodity_price[t],
+                    eb: b.exchange_rate[t],
+                    ib: b.interest_rate[t],
+                    s: p.growth_spending_gdp[t],
+                    s_prev: prev(&p.growth_spending_gdp, s0),
+                    tau: p.revenue_gdp[t],
+                    tau_prev: prev(&p.revenue_gdp, tau0),
+                    tauc: p.commodity_revenue_gdp[t],
+                    o: p.other_spending_gdp[t],
+                    f: p.other_flows_gdp[t],
+                }
+            })
+            .collect();
+        let initial = State::initial(sc);
+        let mut state = initial;
+        let reference = inputs
+            .iter()
+            .map(|inp| {
+                let reference_inputs = YearInputs {
+                    s: inp.sref,
+                    s_prev: inp.sref_prev,
+                    tau: inp.tauref,
+                    tau_prev: inp.tauref_prev,
+                    ..*inp
+                };
+                let (next, year) = step(
+                    &structure,
+                    &reference_inputs,
+                    None,
+                    &state,
+                    &[0.0; N_SHOCKS],
+                );
+                state = next;
+                year
+            })
+            .collect();
+        Model {
+            structure,
+            inputs,
+            reference,
+            initial,
+            years: sc.years.clone(),
+        }
+    }
+
+    /// Kref_t for projection year index `t` (0-based: t = 0 is the first projection year).
+    #[inline]
+    pub fn kref(&self, t: usize) -> f64 {
+        self.reference[t].public_capital
+    }
+
+    /// Runs all years with the shock states `u(t)` (0-based year index), returning one
+    /// [`Year`] per projection year. A deterministic run passes zeros.
+    pub fn simulate(&self, mut u: impl FnMut(usize) -> [f64; N_SHOCKS]) -> Vec<Year> {
+        let mut state = self.initial;
+        self.inputs
+            .iter()
+            .enumerate()
+            .map(|(t, inp)| {
+                let (next, year) = step(&self.structure, inp, Some(self.kref(t)), &state, &u(t));
+                state = next;
+                year
+            })
+            .collect()
+    }
+}
+
+/// Why a simulated year is numerically broken, if it is: non-finite values, or real or
+/// nominal GDP that is not positive.
+pub fn breakdown(year: &Year) -> Option<&'static str> {
+    let not_positive = |x: f64| x.is_nan() || x <= 0.0;
+    if not_positive(year.gdp_real) || not_positive(year.gdp_nominal) {
+        return Some("GDP is no longer positive (growth or inflation below -100 %)");
+    }
+    if year.values().iter().any(|v| !v.is_finite()) {
+        return Some("a value is no longer finite (debt or a price exploded)");
+    }
+    None
+}
+
+/// The deterministic projection of MODEL.md (u_t = 0 for every t), one [`Year`] per
+/// projection year. Fails with the first year that breaks down numerically.
+pub fn project(sc: &Scenario) -> Result<Vec<Year>> {
+    let path = Model::new(sc).simulate(|_| [0.0; N_SHOCKS]);
+    for (year, y) in sc.years.iter().zip(&path) {
+        if let Some(why) = breakdown(y) {
+            return Err(Error::Numerical {
+                year: *year,
+                message: why.to_string(),
+            });
+        }
+    }
+    Ok(path)
+}

@@ -1,0 +1,368 @@
+//! Scenario files: the TOML format, inheritance (`extends`), overrides (`--set`), time
+//! paths, validation, and the resolved [`Scenario`] that every computation uses.
+//!
+//! A scenario is loaded with [`load`] (a file) or [`load_str`] (text), which merges the
+//! `extends` chain, applies the overrides, expands every time path to one number per
+//! projection year, converts spending stated as budget shares into shares of GDP, fills
+//! the documented defaults and checks everything, reporting all mistakes at once with
+//! their file, line, column and key.
+
+pub mod address;
+pub mod path;
+mod resolve;
+pub mod tree;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+pub use address::{Address, Override};
+pub use resolve::{SECTIONS, resolve_tree};
+
+use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result};
+use tree::Table;
+
+/// The six shocks of MODEL.md, in their canonical order.
+pub const SHOCK_NAMES: [&str; 6] = [
+    "potential_growth",
+    "demand",
+    "inflation",
+    "commodity_price",
+    "interest_rate",
+    "exchange_rate",
+];
+
+/// Number of shocks.
+pub const N_SHOCKS: usize = 6;
+
+/// Base-year (t = 0) observed values.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Initial {
+    /// N0: nominal GDP, in the scenario's currency unit (e.g. KZT trillion).
+    pub gdp_nominal: f64,
+    /// d0: government debt / GDP (fraction).
+    pub debt_gdp: f64,
+    /// k0: public capital stock / GDP (fraction).
+    pub public_capital_gdp: f64,
+    /// gap0: output gap, fraction of potential.
+    pub output_gap: f64,
+    /// s0: growth-stimulating spending / GDP in the base year.
+    pub growth_spending_gdp: f64,
+    /// tau0: non-commodity revenue / GDP in the base year.
+    pub revenue_gdp: f64,
+    /// E0: local currency per USD.
+    pub exchange_rate: f64,
+    /// p0: commodity (oil) price, USD.
+    pub commodity_price: f64,
+}
+
+/// Baseline assumptions: paths over t = 1..T, one value per projection year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Baseline {
+    /// gb_t: baseline real potential growth (fraction a year).
+    pub real_growth: Vec<f64>,
+    /// pib_t: baseline GDP-deflator inflation (fraction a year).
+    pub inflation: Vec<f64>,
+    /// sref_t: growth-stimulating spending / GDP assumed in `real_growth`.
+    pub growth_spending_gdp: Vec<f64>,
+    /// tauref_t: non-commodity revenue / GDP assumed in `real_growth`.
+    pub revenue_gdp: Vec<f64>,
+    /// pb_t: baseline commodity price, USD.
+    pub commodity_price: Vec<f64>,
+    /// Eb_t: baseline exchange rate, local currency per USD.
+    pub exchange_rate: Vec<f64>,
+    /// ib_t: baseline effective nominal interest rate on debt (fraction a year).
+    pub interest_rate: Vec<f64>,
+}
+
+/// Policy: what the scenario actually does, paths over t = 1..T (shares of nominal GDP).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Policy {
+    /// s_t: growth-stimulating spending / GDP.
+    pub growth_spending_gdp: Vec<f64>,
+    /// tau_t: non-commodity revenue / GDP.
+    pub revenue_gdp: Vec<f64>,
+    /// tauc_t: commodity revenue / GDP at baseline price and exchange rate.
+    pub commodity_revenue_gdp: Vec<f64>,
+    /// o_t: other primary spending / GDP.
+    pub other_spending_gdp: Vec<f64>,
+    /// f_t: stock-flow adjustment / GDP (positive adds to debt).
+    pub other_flows_gdp: Vec<f64>,
+}
+
+/// Structural parameters (scalars), with MODEL.md's defaults.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Structure {
+    /// kappa: part of growth spending that builds public capital (fraction).
+    pub capital_share: f64,
+    /// eta: part of that investment that becomes productive capital (fraction).
+    pub efficiency: f64,
+    /// delta: public capital depreciation (fraction a year).
+    pub depreciation: f64,
+    /// theta: output elasticity of public capital.
+    pub public_capital_elasticity: f64,
+    /// m: first-year multiplier of growth spending.
+    pub spending_multiplier: f64,
+    /// mtau: first-year multiplier of revenue (tax) changes.
+    pub revenue_multiplier: f64,
+    /// rho: output-gap persistence.
+    pub gap_persistence: f64,
+    /// lambda: interest premium per unit of debt/GDP above the threshold.
+    pub debt_premium: f64,
+    /// dstar: debt/GDP above which the premium applies.
+    pub debt_threshold: f64,
+    /// epsc: elasticity of commodity revenue to the local-currency commodity price.
+    pub commodity_revenue_elasticity: f64,
+    /// phi: share of debt in foreign currency.
+    pub fx_debt_share: f64,
+}
+
+impl Default for Structure {
+    fn default() -> Self {
+        Structure {
+            capital_share: 0.5,
+            efficiency: 0.7,
+            depreciation: 0.05,
+            public_capital_elasticity: 0.10,
+            spending_multiplier: 0.4,
+            revenue_multiplier: 0.25,
+            gap_persistence: 0.5,
+            debt_premium: 0.04,
+            debt_threshold: 0.5,
+            commodity_revenue_elasticity: 1.0,
+            fx_debt_share: 0.0,
+        }
+    }
+}
+
+/// The distribution of the standardised shock innovations z_t.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Distribution {
+    /// Independent standard normals.
+    Normal,
+    /// Multivariate Student t with `dof` degrees of freedom, rescaled to unit variance.
+    StudentT,
+}
+
+/// The shock process: innovation sd, correlation, persistence and distribution.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shocks {
+    /// The shock names, always [`SHOCK_NAMES`].
+    pub names: [&'static str; N_SHOCKS],
+    /// Innovation standard deviations, in the units of each shock (fractions; logs for
+    /// commodity price and exchange rate).
+    pub sd: [f64; N_SHOCKS],
+    /// Correlation matrix C (symmetric, unit diagonal, positive semi-definite).
+    pub correlation: [[f64; N_SHOCKS]; N_SHOCKS],
+    /// Persistence matrix A of u_t = A u_{t-1} + e_t.
+    pub persistence: [[f64; N_SHOCKS]; N_SHOCKS],
+    /// Distribution of the innovations.
+    pub distribution: Distribution,
+    /// Degrees of freedom of the Student t (> 2), `None` for normal.
+    pub dof: Option<f64>,
+}
+
+impl Default for Shocks {
+    fn default() -> Self {
+        let mut correlation = [[0.0; N_SHOCKS]; N_SHOCKS];
+        for (i, row) in correlation.iter_mut().enumerate() {
+            row[i] = 1.0;
+        }
+        Shocks {
+            names: SHOCK_NAMES,
+            sd: [0.0; N_SHOCKS],
+            correlation,
+            persistence: [[0.0; N_SHOCKS]; N_SHOCKS],
+            distribution: Distribution::Normal,
+            dof: None,
+        }
+    }
+}
+
+/// Monte Carlo settings of a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonteCarlo {
+    /// Number of draws.
+    pub draws: u64,
+    /// Seed of the random streams.
+    pub seed: u64,
+    /// Quantiles reported in summaries, each in (0, 1), increasing.
+    pub quantiles: Vec<f64>,
+}
+
+/// The default quantiles of Monte Carlo summaries.
+pub const DEFAULT_QUANTILES: [f64; 7] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95];
+
+impl Default for MonteCarlo {
+    fn default() -> Self {
+        MonteCarlo {
+            draws: 10_000,
+            seed: 1,
+            quantiles: DEFAULT_QUANTILES.to_vec(),
+        }
+    }
+}
+
+/// A resolved scenario: every path expanded to one number per projection year, spending
+/// in shares of GDP, every default filled. Serialises to the JSON of MODEL.md ("The
+/// resolved scenario").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scenario {
+    /// Scenario name (first column of the outputs).
+    pub name: String,
+    /// Free-text description (not part of the resolved JSON).
+    #[serde(skip)]
+    pub description: String,
+    /// Currency unit of levels, e.g. "KZT trillion" (not part of the resolved JSON).
+    #[serde(skip)]
+    pub currency: String,
+    /// The base year (t = 0).
+    pub base_year: i32,
+    /// The projection years t = 1..T, consecutive.
+    pub years: Vec<i32>,
+    /// Base-year values.
+    pub initial: Initial,
+    /// Baseline assumptions.
+    pub baseline: Baseline,
+    /// Policy.
+    pub policy: Policy,
+    /// Structural parameters.
+    pub structure: Structure,
+    /// Shock process.
+    pub shocks: Shocks,
+    /// Monte Carlo settings.
+    pub montecarlo: MonteCarlo,
+}
+
+impl Scenario {
+    /// Number of projection years T.
+    pub fn horizon(&self) -> usize {
+        self.years.len()
+    }
+
+    /// The resolved scenario as pretty JSON (MODEL.md's shape).
+    pub fn to_json(&self) -> String {
+        // Serialising plain numbers and strings cannot fail; non-finite numbers are
+        // rejected by validation before a Scenario exists.
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}
+
+/// Loads a scenario file, following `extends`, then applies `overrides` in order.
+pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario> {
+    let tree = load_tree(path)?;
+    resolve_tree(tree, overrides)
+}
+
+/// Loads a scenario from text. `name` names it in messages; `extends` is resolved
+/// relative to `base_dir`.
+pub fn load_str(
+    text: &str,
+    name: &str,
+    base_dir: &Path,
+    overrides: &[Override],
+) -> Result<Scenario> {
+    let mut chain = Vec::new();
+    let tree = layer(text, Arc::from(name), base_dir, &mut chain)?;
+    resolve_tree(tree, overrides)
+}
+
+/// Reads a file and its `extends` chain into one merged tree.
+pub fn load_tree(path: &Path) -> Result<Table> {
+    let mut chain = Vec::new();
+    load_file(path, &mut chain)
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let col = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        Error::Scenario(Diagnostics(vec![Diagnostic {
+            loc: Some(Loc {
+                source: Arc::from(path.display().to_string()),
+                line: line as u32,
+                col: col as u32,
+            }),
+            key: None,
+            message: "the file is not valid UTF-8 text (save it as UTF-8)".into(),
+        }]))
+    })?;
+    if text.trim().is_empty() {
+        return Err(Error::Scenario(Diagnostics(vec![Diagnostic {
+            loc: Some(Loc::whole(path.display().to_string())),
+            key: None,
+            message: "the file is empty: a scenario needs at least `name`, `base_year`, `end_year`, [initial], [baseline] and [policy]".into(),
+        }])));
+    }
+    Ok(text)
+}
+
+fn load_file(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Table> {
+    let canonical = path.canonicalize().map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if let Some(i) = chain.iter().position(|p| p == &canonical) {
+        let cycle: Vec<String> = chain[i..]
+            .iter()
+            .chain(std::iter::once(&canonical))
+            .map(|p| p.display().to_string())
+            .collect();
+        return Err(Error::scenario(
+            Some(&Loc::whole(path.display().to_string())),
+            "extends",
+            format!("`extends` forms a cycle: {}", cycle.join(" -> ")),
+        ));
+    }
+    chain.push(canonical);
+    let text = read_text(path)?;
+    let base_dir = path.parent().unwrap_or(Path::new("."));
+    let tree = layer(
+        &text,
+        Arc::from(path.display().to_string()),
+        base_dir,
+        chain,
+    )?;
+    chain.pop();
+    Ok(tree)
+}
+
+/// Parses one layer and, if it `extends` another file, merges it over that file's tree.
+fn layer(text: &str, source: Arc<str>, base_dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Table> {
+    let mut table =
+        tree::parse_document(text, &source).map_err(|d| Error::Scenario(Diagnostics(d)))?;
+    let Some(ext) = table.remove("extends") else {
+        return Ok(table);
+    };
+    let tree::Value::Str(parent_name) = &ext.node.value else {
+        return Err(Error::scenario(
+            Some(&ext.node.loc),
+            "extends",
+            format!(
+                "expected a file name (a string such as \"kazakhstan-2026-2028.toml\"), found a {}",
+                ext.node.value.type_name()
+            ),
+        ));
+    };
+    let parent_path = base_dir.join(parent_name);
+    if !parent_path.is_file() {
+        return Err(Error::scenario(
+            Some(&ext.node.loc),
+            "extends",
+            format!(
+                "cannot find `{}` (paths in `extends` are relative to the file that names them)",
+                parent_path.display()
+            ),
+        ));
+    }
+    let mut parent = load_file(&parent_path, chain)?;
+    tree::merge(&mut parent, table);
+    Ok(parent)
+}

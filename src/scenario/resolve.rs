@@ -1,0 +1,1163 @@
+//! From the merged tree to a [`Scenario`]: the schema of each section, defaults, the two
+//! spending forms, `@YEAR` overrides and every validation rule, all mistakes collected.
+
+use std::sync::Arc;
+
+use super::path::{expand, number};
+use super::tree::{self, Node, Table, Value};
+use super::{
+    Baseline, Distribution, Initial, MonteCarlo, N_SHOCKS, Override, Policy, SHOCK_NAMES, Scenario,
+    Shocks, Structure,
+};
+use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result};
+
+/// The sections of a scenario file, in order.
+pub const SECTIONS: &[&str] = &[
+    "initial",
+    "baseline",
+    "policy",
+    "structure",
+    "shocks",
+    "montecarlo",
+];
+
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "base_year",
+    "end_year",
+    "years",
+    "currency",
+    "extends",
+];
+
+/// The largest horizon accepted, in years.
+const MAX_YEARS: i32 = 500;
+/// The most draws a scenario may ask for.
+pub const MAX_DRAWS: u64 = 1_000_000_000;
+
+/// What a number must satisfy.
+#[derive(Clone, Copy)]
+enum Check {
+    /// A share in [0, 1].
+    Share,
+    /// Strictly positive.
+    Positive,
+    /// At least zero.
+    NonNeg,
+    /// A rate above -1 (-100 %).
+    Rate,
+    /// Within [lo, hi].
+    Range(f64, f64),
+}
+
+impl Check {
+    fn test(self, x: f64) -> Option<String> {
+        if !x.is_finite() {
+            return Some(format!("must be a finite number, found {x}"));
+        }
+        match self {
+            Check::Share if !(0.0..=1.0).contains(&x) => Some(format!(
+                "must be a share in [0, 1] (0.109 means 10.9 %), found {x}{}",
+                if (1.0..=100.0).contains(&x) {
+                    format!(": did you mean {}?", x / 100.0)
+                } else {
+                    String::new()
+                }
+            )),
+            Check::Positive if x <= 0.0 => Some(format!("must be greater than 0, found {x}")),
+            Check::NonNeg if x < 0.0 => Some(format!("must be 0 or more, found {x}")),
+            Check::Rate if x <= -1.0 => Some(format!(
+                "must be a rate above -1 (0.053 means 5.3 %), found {x}"
+            )),
+            Check::Range(lo, hi) if !(lo..=hi).contains(&x) => {
+                Some(format!("must be in [{lo}, {hi}], found {x}"))
+            }
+            _ => None,
+        }
+    }
+}
+
+const INITIAL_KEYS: &[(&str, Check)] = &[
+    ("gdp_nominal", Check::Positive),
+    ("debt_gdp", Check::NonNeg),
+    ("public_capital_gdp", Check::Positive),
+    ("output_gap", Check::Range(-0.5, 0.5)),
+    ("growth_spending_gdp", Check::Share),
+    ("primary_spending_gdp", Check::Share),
+    ("growth_spending_share", Check::Share),
+    ("revenue_gdp", Check::Share),
+    ("exchange_rate", Check::Positive),
+    ("commodity_price", Check::Positive),
+];
+
+const BASELINE_KEYS: &[(&str, Check)] = &[
+    ("real_growth", Check::Rate),
+    ("inflation", Check::Rate),
+    ("growth_spending_gdp", Check::Share),
+    ("primary_spending_gdp", Check::Share),
+    ("growth_spending_share", Check::Share),
+    ("revenue_gdp", Check::Share),
+    ("commodity_price", Check::Positive),
+    ("exchange_rate", Check::Positive),
+    ("interest_rate", Check::Rate),
+];
+
+const POLICY_KEYS: &[(&str, Check)] = &[
+    ("growth_spending_gdp", Check::Share),
+    ("other_spending_gdp", Check::Share),
+    ("primary_spending_gdp", Check::Share),
+    ("growth_spending_share", Check::Share),
+    ("revenue_gdp", Check::Share),
+    ("commodity_revenue_gdp", Check::Share),
+    ("other_flows_gdp", Check::Range(-1.0, 1.0)),
+];
+
+const STRUCTURE_KEYS: &[(&str, Check)] = &[
+    ("capital_share", Check::Share),
+    ("efficiency", Check::Share),
+    ("depreciation", Check::Range(0.0, 0.99)),
+    ("public_capital_elasticity", Check::Range(0.0, 1.0)),
+    ("spending_multiplier", Check::Range(-10.0, 10.0)),
+    ("revenue_multiplier", Check::Range(-10.0, 10.0)),
+    ("gap_persistence", Check::Range(-1.0, 1.0)),
+    ("debt_premium", Check::NonNeg),
+    ("debt_threshold", Check::NonNeg),
+    ("commodity_revenue_elasticity", Check::Range(-10.0, 10.0)),
+    ("fx_debt_share", Check::Share),
+];
+
+const SHOCK_KEYS: &[&str] = &["sd", "correlation", "persistence", "distribution", "dof"];
+const MONTECARLO_KEYS: &[&str] = &["draws", "seed", "quantiles"];
+
+/// Every key allowed in a section, for unknown-key messages.
+fn section_keys(section: &str) -> Vec<&'static str> {
+    let names = |k: &[(&'static str, Check)]| k.iter().map(|(n, _)| *n).collect();
+    match section {
+        "initial" => names(INITIAL_KEYS),
+        "baseline" => names(BASELINE_KEYS),
+        "policy" => names(POLICY_KEYS),
+        "structure" => names(STRUCTURE_KEYS),
+        "shocks" => SHOCK_KEYS.to_vec(),
+        "montecarlo" => MONTECARLO_KEYS.to_vec(),
+        _ => Vec::new(),
+    }
+}
+
+/// "did you mean" for `key` among `candidates`.
+fn suggest<'a>(key: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(key, c), c))
+        .filter(|(s, _)| *s >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+fn unknown_key_message(section: Option<&str>, key: &str, allowed: &[&str]) -> String {
+    let mut msg = format!("unknown key `{key}`");
+    if let Some(s) = suggest(key, allowed.iter().copied()) {
+        msg.push_str(&format!(": did you mean `{s}`?"));
+    } else if let Some(other) = SECTIONS
+        .iter()
+        .find(|s| Some(**s) != section && section_keys(s).contains(&key))
+    {
+        msg.push_str(&format!(": `{key}` belongs in [{other}]"));
+    }
+    msg.push_str(&format!(" (valid keys: {})", allowed.join(", ")));
+    msg
+}
+
+struct Ctx {
+    diags: Vec<Diagnostic>,
+}
+
+impl Ctx {
+    fn err(&mut self, loc: Option<&Loc>, key: impl Into<String>, msg: impl Into<String>) {
+        self.diags.push(Diagnostic::new(loc, key, msg));
+    }
+
+    /// A section as a table, reporting unknown keys; `None` when absent or not a table.
+    fn section<'a>(&mut self, root: &'a Table, name: &str) -> Option<&'a Table> {
+        let node = root.get(name)?;
+        let Value::Table(t) = &node.value else {
+            self.err(
+                Some(&node.loc),
+                name,
+                format!(
+                    "expected a table [{name}], found a {}",
+                    node.value.type_name()
+                ),
+            );
+            return None;
+        };
+        let allowed = section_keys(name);
+        for e in &t.entries {
+            if !allowed.contains(&e.key.as_str()) {
+                self.err(
+                    Some(&e.key_loc),
+                    format!("{name}.{}", e.key),
+                    unknown_key_message(Some(name), &e.key, &allowed),
+                );
+            }
+        }
+        Some(t)
+    }
+
+    /// A checked scalar: `None` when absent or invalid (the latter reported).
+    fn scalar(&mut self, t: &Table, section: &str, key: &str, check: Check) -> Option<f64> {
+        let node = t.get(key)?;
+        let full = format!("{section}.{key}");
+        let Some(x) = number(node) else {
+            self.err(
+                Some(&node.loc),
+                full,
+                format!("expected a number, found a {}", node.value.type_name()),
+            );
+            return None;
+        };
+        if let Some(msg) = check.test(x) {
+            self.err(Some(&node.loc), full, msg);
+            return None;
+        }
+        Some(x)
+    }
+
+    fn integer(&mut self, node: &Node, key: &str) -> Option<i64> {
+        match node.value {
+            Value::Int(i) => Some(i),
+            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
+            ref v => {
+                self.err(
+                    Some(&node.loc),
+                    key,
+                    format!("expected a whole number, found a {}", v.type_name()),
+                );
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, root: &Table, key: &str) -> Option<String> {
+        let node = root.get(key)?;
+        match &node.value {
+            Value::Str(s) => Some(s.clone()),
+            v => {
+                self.err(
+                    Some(&node.loc),
+                    key,
+                    format!("expected a string, found a {}", v.type_name()),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// A block of expanded paths, in the form written (spending possibly as budget shares).
+#[derive(Default)]
+struct PathBlock {
+    paths: Vec<(String, Vec<f64>, Loc)>,
+}
+
+impl PathBlock {
+    fn get(&self, key: &str) -> Option<&Vec<f64>> {
+        self.paths.iter().find(|p| p.0 == key).map(|p| &p.1)
+    }
+    fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+    fn loc(&self, key: &str) -> Option<&Loc> {
+        self.paths.iter().find(|p| p.0 == key).map(|p| &p.2)
+    }
+    fn set(&mut self, key: &str, v: Vec<f64>, loc: Loc) {
+        match self.paths.iter_mut().find(|p| p.0 == key) {
+            Some(slot) => slot.1 = v,
+            None => self.paths.push((key.to_string(), v, loc)),
+        }
+    }
+}
+
+fn read_paths(
+    ctx: &mut Ctx,
+    t: Option<&Table>,
+    section: &str,
+    keys: &[(&str, Check)],
+    base_year: i32,
+    years: &[i32],
+) -> PathBlock {
+    let mut block = PathBlock::default();
+    let Some(t) = t else { return block };
+    for (key, check) in keys {
+        let Some(node) = t.get(key) else { continue };
+        let full = format!("{section}.{key}");
+        let Some(v) = expand(node, &full, base_year, years, &mut ctx.diags) else {
+            continue;
+        };
+        let mut ok = true;
+        for (x, y) in v.iter().zip(years) {
+            if let Some(msg) = check.test(*x) {
+                ctx.err(Some(&node.loc), &full, format!("{msg} (in {y})"));
+                ok = false;
+                break;
+            }
+        }
+        if ok {
+            block.set(key, v, node.loc.clone());
+        }
+    }
+    block
+}
+
+/// Rejects a block that states spending in both forms.
+fn check_one_form(ctx: &mut Ctx, t: Option<&Table>, section: &str) {
+    let Some(t) = t else { return };
+    let gdp: Vec<&str> = tree::GDP_FORM
+        .iter()
+        .copied()
+        .filter(|k| t.get(k).is_some())
+        .collect();
+    let share: Vec<&str> = tree::SHARE_FORM
+        .iter()
+        .copied()
+        .filter(|k| t.get(k).is_some())
+        .collect();
+    if !gdp.is_empty() && !share.is_empty() {
+        let loc = t.get(share[0]).map(|n| n.loc.clone());
+        ctx.err(
+            loc.as_ref(),
+            format!("{section}.{}", share[0]),
+            format!(
+                "spending is given in both forms ({} and {}): state it either as shares of GDP (growth_spending_gdp, other_spending_gdp) or as primary_spending_gdp with growth_spending_share",
+                gdp.join(", "),
+                share.join(", ")
+            ),
+        );
+    }
+}
+
+/// Resolves a merged tree, after applying `overrides`, into a validated [`Scenario`].
+pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario> {
+    let mut ctx = Ctx { diags: Vec::new() };
+    let mut year_overrides = Vec::new();
+    for o in overrides {
+        let source: Arc<str> = Arc::from(format!("--set '{}'", o.arg));
+        match tree::parse_value(&o.value, &source) {
+            Err(d) => ctx.diags.extend(d),
+            Ok(node) if o.address.year.is_some() => year_overrides.push((o, node)),
+            Ok(node) => {
+                let keys: Vec<&str> = o.address.keys.iter().map(String::as_str).collect();
+                tree::merge(&mut root, tree::layer_for(&keys, node));
+            }
+        }
+    }
+
+    let allowed_top: Vec<&str> = TOP_KEYS.iter().chain(SECTIONS).copied().collect();
+    for e in &root.entries {
+        if !allowed_top.contains(&e.key.as_str()) {
+            ctx.err(
+                Some(&e.key_loc),
+                e.key.clone(),
+                unknown_key_message(None, &e.key, &allowed_top),
+            );
+        }
+    }
+
+    let name = ctx.string(&root, "name");
+    if root.get("name").is_none() {
+        ctx.err(
+            None,
+            "name",
+            "missing: every scenario needs a `name` (it is the first column of the outputs)",
+        );
+    }
+    let description = ctx.string(&root, "description").unwrap_or_default();
+    let currency = ctx.string(&root, "currency").unwrap_or_default();
+
+    let base_year = match root.get("base_year") {
+        None => {
+            ctx.err(
+                None,
+                "base_year",
+                "missing: give the base year of observed values, e.g. base_year = 2025",
+            );
+            None
+        }
+        Some(n) => ctx.integer(n, "base_year").and_then(|y| {
+            if (1000..=3000).contains(&y) {
+                Some(y as i32)
+            } else {
+                ctx.err(
+                    Some(&n.loc),
+                    "base_year",
+                    format!("{y} is not a plausible year"),
+                );
+                None
+            }
+        }),
+    };
+    let years = base_year.and_then(|b| resolve_years(&mut ctx, &root, b));
+
+    let initial_t = ctx.section(&root, "initial");
+    let baseline_t = ctx.section(&root, "baseline");
+    let policy_t = ctx.section(&root, "policy");
+    let structure_t = ctx.section(&root, "structure");
+    let shocks_t = ctx.section(&root, "shocks");
+    let montecarlo_t = ctx.section(&root, "montecarlo");
+    for (t, s) in [
+        (initial_t, "initial"),
+        (baseline_t, "baseline"),
+        (policy_t, "policy"),
+    ] {
+        check_one_form(&mut ctx, t, s);
+    }
+    if let Some(t) = initial_t
+        && t.get("other_spending_gdp").is_some()
+    {
+        ctx.err(
+            t.get("other_spending_gdp").map(|n| &n.loc),
+            "initial.other_spending_gdp",
+            "is not used in [initial]",
+        );
+    }
+
+    let structure = resolve_structure(&mut ctx, structure_t);
+    let shocks = resolve_shocks(&mut ctx, shocks_t);
+    let montecarlo = resolve_montecarlo(&mut ctx, montecarlo_t);
+
+    let (Some(base_year), Some(years)) = (base_year, years) else {
+        return Err(Error::Scenario(Diagnostics(ctx.diags)));
+    };
+
+    let mut baseline = read_paths(
+        &mut ctx,
+        baseline_t,
+        "baseline",
+        BASELINE_KEYS,
+        base_year,
+        &years,
+    );
+    let mut policy = read_paths(&mut ctx, policy_t, "policy", POLICY_KEYS, base_year, &years);
+    fill_policy_defaults(&baseline, &mut policy);
+
+    for (o, node) in &year_overrides {
+        apply_year_override(&mut ctx, o, node, &years, &mut baseline, &mut policy);
+    }
+
+    let initial = resolve_initial(&mut ctx, initial_t, &baseline);
+    let baseline = finish_baseline(&mut ctx, &baseline);
+    let policy = finish_policy(&mut ctx, &policy);
+
+    if !ctx.diags.is_empty() {
+        return Err(Error::Scenario(Diagnostics(ctx.diags)));
+    }
+    match (
+        name, initial, baseline, policy, structure, shocks, montecarlo,
+    ) {
+        (
+            Some(name),
+            Some(initial),
+            Some(baseline),
+            Some(policy),
+            Some(structure),
+            Some(shocks),
+            Some(montecarlo),
+        ) => Ok(Scenario {
+            name,
+            description,
+            currency,
+            base_year,
+            years,
+            initial,
+            baseline,
+            policy,
+            structure,
+            shocks,
+            montecarlo,
+        }),
+        _ => Err(Error::Internal(
+            "scenario incomplete without a diagnostic".into(),
+        )),
+    }
+}
+
+fn resolve_years(ctx: &mut Ctx, root: &Table, base_year: i32) -> Option<Vec<i32>> {
+    let end = root.get("end_year");
+    let list = root.get("years");
+    let from_end = end.and_then(|n| {
+        let y = ctx.integer(n, "end_year")?;
+        if y <= i64::from(base_year) || y > i64::from(base_year + MAX_YEARS) {
+            ctx.err(
+                Some(&n.loc),
+                "end_year",
+                format!(
+                    "must be after base_year {base_year} and at most {} years later, found {y}",
+                    MAX_YEARS
+                ),
+            );
+            return None;
+        }
+        Some(((base_year + 1)..=(y as i32)).collect::<Vec<i32>>())
+    });
+    let from_list = list.and_then(|n| {
+        let Value::Array(items) = &n.value else {
+            ctx.err(
+                Some(&n.loc),
+                "years",
+                "expected a list of consecutive years, e.g. [2026, 2027, 2028]",
+            );
+            return None;
+        };
+        let ys: Vec<i64> = items
+            .iter()
+            .filter_map(|i| ctx.integer(i, "years"))
+            .collect();
+        let expected: Vec<i64> = (1..=ys.len() as i64)
+            .map(|k| i64::from(base_year) + k)
+            .collect();
+        if ys.is_empty() || ys != expected || ys.len() as i32 > MAX_YEARS {
+            ctx.err(
+                Some(&n.loc),
+                "years",
+                format!(
+                    "must be the consecutive years after base_year {base_year}: {}, {}, ...",
+                    base_year + 1,
+                    base_year + 2
+                ),
+            );
+            return None;
+        }
+        Some(ys.iter().map(|&y| y as i32).collect::<Vec<i32>>())
+    });
+    match (end, list) {
+        (None, None) => {
+            ctx.err(
+                None,
+                "end_year",
+                format!(
+                    "missing: give the last projection year, e.g. end_year = {}",
+                    base_year + 3
+                ),
+            );
+            None
+        }
+        (Some(_), Some(n)) => match (from_end, from_list) {
+            (Some(a), Some(b)) if a == b => Some(a),
+            (Some(_), Some(_)) => {
+                ctx.err(
+                    Some(&n.loc),
+                    "years",
+                    "disagrees with end_year: give one of them",
+                );
+                None
+            }
+            _ => None,
+        },
+        _ => from_end.or(from_list),
+    }
+}
+
+/// Policy spending and revenue default to the baseline assumptions, in the baseline's form.
+fn fill_policy_defaults(baseline: &PathBlock, policy: &mut PathBlock) {
+    let copy = |policy: &mut PathBlock, key: &str| {
+        if !policy.has(key)
+            && let (Some(v), Some(loc)) = (baseline.get(key), baseline.loc(key))
+        {
+            policy.set(key, v.clone(), loc.clone());
+        }
+    };
+    copy(policy, "revenue_gdp");
+    let policy_gdp = tree::GDP_FORM.iter().any(|k| policy.has(k));
+    let policy_share = tree::SHARE_FORM.iter().any(|k| policy.has(k));
+    let baseline_share = tree::SHARE_FORM.iter().any(|k| baseline.has(k));
+    if policy_share || (!policy_gdp && baseline_share) {
+        copy(policy, "primary_spending_gdp");
+        copy(policy, "growth_spending_share");
+    } else {
+        copy(policy, "growth_spending_gdp");
+        if !policy.has("other_spending_gdp")
+            && let (Some(p), Some(sh), Some(loc)) = (
+                baseline.get("primary_spending_gdp"),
+                baseline.get("growth_spending_share"),
+                baseline.loc("primary_spending_gdp"),
+            )
+        {
+            let o = p.iter().zip(sh).map(|(p, s)| (1.0 - s) * p).collect();
+            policy.set("other_spending_gdp", o, loc.clone());
+        }
+    }
+}
+
+fn apply_year_override(
+    ctx: &mut Ctx,
+    o: &Override,
+    node: &Node,
+    years: &[i32],
+    baseline: &mut PathBlock,
+    policy: &mut PathBlock,
+) {
+    let addr = &o.address;
+    let loc = Loc::whole(format!("--set '{}'", o.arg));
+    let key = addr.to_string();
+    let Some(year) = addr.year else { return };
+    let (block, keys) = match addr.keys.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["baseline", _] => (baseline, BASELINE_KEYS),
+        ["policy", _] => (policy, POLICY_KEYS),
+        _ => {
+            ctx.err(
+                Some(&loc),
+                key,
+                "only time paths in [baseline] or [policy] take `@YEAR`; set a scalar without it",
+            );
+            return;
+        }
+    };
+    let name = addr.keys[1].as_str();
+    let Some((_, check)) = keys.iter().find(|(k, _)| *k == name) else {
+        let allowed: Vec<&str> = keys.iter().map(|(k, _)| *k).collect();
+        ctx.err(
+            Some(&loc),
+            key,
+            unknown_key_message(Some(&addr.keys[0]), name, &allowed),
+        );
+        return;
+    };
+    let Some(idx) = years.iter().position(|&y| y == year) else {
+        ctx.err(
+            Some(&loc),
+            key,
+            format!(
+                "{year} is not a projection year ({}..={})",
+                years.first().copied().unwrap_or_default(),
+                years.last().copied().unwrap_or_default()
+            ),
+        );
+        return;
+    };
+    let Some(x) = number(node) else {
+        ctx.err(
+            Some(&loc),
+            key,
+            format!("expected a number, found a {}", node.value.type_name()),
+        );
+        return;
+    };
+    if let Some(msg) = check.test(x) {
+        ctx.err(Some(&loc), key, msg);
+        return;
+    }
+    match block.paths.iter_mut().find(|p| p.0 == name) {
+        Some(slot) => slot.1[idx] = x,
+        None => ctx.err(
+            Some(&loc),
+            key,
+            format!(
+                "`{}` is not set in this scenario (its spending may be in the other form: growth_spending_gdp/other_spending_gdp or primary_spending_gdp/growth_spending_share)",
+                addr.keys.join(".")
+            ),
+        ),
+    }
+}
+
+/// Growth spending / GDP of a block in either form; `None` (reported) when missing.
+fn growth_spending(ctx: &mut Ctx, block: &PathBlock, section: &str) -> Option<Vec<f64>> {
+    if let Some(s) = block.get("growth_spending_gdp") {
+        return Some(s.clone());
+    }
+    match (
+        block.get("primary_spending_gdp"),
+        block.get("growth_spending_share"),
+    ) {
+        (Some(p), Some(sh)) => Some(p.iter().zip(sh).map(|(p, s)| p * s).collect()),
+        (Some(_), None) | (None, Some(_)) => {
+            let (have, need) = if block.has("primary_spending_gdp") {
+                ("primary_spending_gdp", "growth_spending_share")
+            } else {
+                ("growth_spending_share", "primary_spending_gdp")
+            };
+            ctx.err(
+                block.loc(have),
+                format!("{section}.{need}"),
+                format!("missing: `{have}` needs `{need}` beside it"),
+            );
+            None
+        }
+        (None, None) => {
+            ctx.err(
+                None,
+                format!("{section}.growth_spending_gdp"),
+                "missing: give growth_spending_gdp, or primary_spending_gdp with growth_spending_share",
+            );
+            None
+        }
+    }
+}
+
+fn required(
+    ctx: &mut Ctx,
+    block: &PathBlock,
+    section: &str,
+    key: &str,
+    hint: &str,
+) -> Option<Vec<f64>> {
+    let v = block.get(key).cloned();
+    if v.is_none()
+        && !ctx
+            .diags
+            .iter()
+            .any(|d| d.key.as_deref() == Some(&format!("{section}.{key}")))
+    {
+        ctx.err(None, format!("{section}.{key}"), format!("missing: {hint}"));
+    }
+    v
+}
+
+fn finish_baseline(ctx: &mut Ctx, b: &PathBlock) -> Option<Baseline> {
+    let sref = growth_spending(ctx, b, "baseline");
+    let real_growth = required(
+        ctx,
+        b,
+        "baseline",
+        "real_growth",
+        "the baseline real growth path, e.g. real_growth = 0.053",
+    );
+    let inflation = required(
+        ctx,
+        b,
+        "baseline",
+        "inflation",
+        "the GDP-deflator inflation path, e.g. inflation = 0.06",
+    );
+    let revenue_gdp = required(
+        ctx,
+        b,
+        "baseline",
+        "revenue_gdp",
+        "the non-commodity revenue share assumed in real_growth",
+    );
+    let commodity_price = required(
+        ctx,
+        b,
+        "baseline",
+        "commodity_price",
+        "the baseline commodity price in USD, e.g. commodity_price = 60",
+    );
+    let exchange_rate = required(
+        ctx,
+        b,
+        "baseline",
+        "exchange_rate",
+        "the baseline exchange rate, local currency per USD",
+    );
+    let interest_rate = required(
+        ctx,
+        b,
+        "baseline",
+        "interest_rate",
+        "the effective nominal interest rate on debt, e.g. interest_rate = 0.08",
+    );
+    Some(Baseline {
+        real_growth: real_growth?,
+        inflation: inflation?,
+        growth_spending_gdp: sref?,
+        revenue_gdp: revenue_gdp?,
+        commodity_price: commodity_price?,
+        exchange_rate: exchange_rate?,
+        interest_rate: interest_rate?,
+    })
+}
+
+fn finish_policy(ctx: &mut Ctx, p: &PathBlock) -> Option<Policy> {
+    let t = p
+        .get("revenue_gdp")
+        .map_or(0, Vec::len)
+        .max(p.paths.first().map_or(0, |x| x.1.len()));
+    let s = growth_spending(ctx, p, "policy");
+    let o = match (
+        p.get("primary_spending_gdp"),
+        p.get("growth_spending_share"),
+    ) {
+        (Some(pr), Some(sh)) => Some(pr.iter().zip(sh).map(|(p, s)| (1.0 - s) * p).collect()),
+        _ => required(
+            ctx,
+            p,
+            "policy",
+            "other_spending_gdp",
+            "other primary spending / GDP (or state spending as primary_spending_gdp with growth_spending_share)",
+        ),
+    };
+    let revenue_gdp = required(
+        ctx,
+        p,
+        "policy",
+        "revenue_gdp",
+        "non-commodity revenue / GDP (defaults to baseline.revenue_gdp)",
+    );
+    let zeros = vec![0.0; s.as_ref().map_or(t, Vec::len)];
+    Some(Policy {
+        growth_spending_gdp: s?,
+        revenue_gdp: revenue_gdp?,
+        commodity_revenue_gdp: p
+            .get("commodity_revenue_gdp")
+            .cloned()
+            .unwrap_or_else(|| zeros.clone()),
+        other_spending_gdp: o?,
+        other_flows_gdp: p.get("other_flows_gdp").cloned().unwrap_or(zeros),
+    })
+}
+
+fn resolve_initial(ctx: &mut Ctx, t: Option<&Table>, baseline: &PathBlock) -> Option<Initial> {
+    let Some(t) = t else {
+        ctx.err(None, "initial", "missing: the [initial] section gives the base-year values (gdp_nominal, debt_gdp, ...)");
+        return None;
+    };
+    let mut get = |key: &str| {
+        let check = INITIAL_KEYS
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(Check::Share, |c| c.1);
+        ctx.scalar(t, "initial", key, check)
+    };
+    let gdp = get("gdp_nominal");
+    let debt = get("debt_gdp");
+    let capital = get("public_capital_gdp");
+    let gap = get("output_gap");
+    let s_gdp = get("growth_spending_gdp");
+    let primary = get("primary_spending_gdp");
+    let share = get("growth_spending_share");
+    let revenue = get("revenue_gdp");
+    let fx = get("exchange_rate");
+    let oil = get("commodity_price");
+    let mut missing = |key: &str, ok: bool, hint: &str| {
+        if !ok && t.get(key).is_none() {
+            ctx.err(None, format!("initial.{key}"), format!("missing: {hint}"));
+        }
+    };
+    missing(
+        "gdp_nominal",
+        gdp.is_some(),
+        "nominal GDP of the base year, in the scenario's currency unit",
+    );
+    missing(
+        "debt_gdp",
+        debt.is_some(),
+        "government debt / GDP in the base year, e.g. 0.23",
+    );
+    missing(
+        "public_capital_gdp",
+        capital.is_some(),
+        "public capital stock / GDP in the base year",
+    );
+    missing(
+        "revenue_gdp",
+        revenue.is_some(),
+        "non-commodity revenue / GDP in the base year",
+    );
+    let s0 = match (s_gdp, primary, share) {
+        (Some(s), _, _) => Some(s),
+        (None, Some(p), Some(sh)) => Some(p * sh),
+        _ => {
+            let given = [
+                "growth_spending_gdp",
+                "primary_spending_gdp",
+                "growth_spending_share",
+            ]
+            .iter()
+            .any(|k| t.get(k).is_some());
+            if !given {
+                ctx.err(None, "initial.growth_spending_gdp", "missing: give growth_spending_gdp, or primary_spending_gdp with growth_spending_share");
+            } else if s_gdp.is_none()
+                && t.get("growth_spending_gdp").is_none()
+                && (primary.is_none() != share.is_none())
+            {
+                let need = if primary.is_none() {
+                    "primary_spending_gdp"
+                } else {
+                    "growth_spending_share"
+                };
+                ctx.err(None, format!("initial.{need}"), "missing: the budget-share form needs both primary_spending_gdp and growth_spending_share");
+            }
+            None
+        }
+    };
+    let first = |key: &str| baseline.get(key).and_then(|v| v.first().copied());
+    Some(Initial {
+        gdp_nominal: gdp?,
+        debt_gdp: debt?,
+        public_capital_gdp: capital?,
+        output_gap: if t.get("output_gap").is_some() {
+            gap?
+        } else {
+            0.0
+        },
+        growth_spending_gdp: s0?,
+        revenue_gdp: revenue?,
+        exchange_rate: if t.get("exchange_rate").is_some() {
+            fx?
+        } else {
+            first("exchange_rate")?
+        },
+        commodity_price: if t.get("commodity_price").is_some() {
+            oil?
+        } else {
+            first("commodity_price")?
+        },
+    })
+}
+
+fn resolve_structure(ctx: &mut Ctx, t: Option<&Table>) -> Option<Structure> {
+    let mut s = Structure::default();
+    let Some(t) = t else { return Some(s) };
+    let mut ok = true;
+    for (key, check) in STRUCTURE_KEYS {
+        if t.get(key).is_none() {
+            continue;
+        }
+        let Some(x) = ctx.scalar(t, "structure", key, *check) else {
+            ok = false;
+            continue;
+        };
+        let slot = match *key {
+            "capital_share" => &mut s.capital_share,
+            "efficiency" => &mut s.efficiency,
+            "depreciation" => &mut s.depreciation,
+            "public_capital_elasticity" => &mut s.public_capital_elasticity,
+            "spending_multiplier" => &mut s.spending_multiplier,
+            "revenue_multiplier" => &mut s.revenue_multiplier,
+            "gap_persistence" => &mut s.gap_persistence,
+            "debt_premium" => &mut s.debt_premium,
+            "debt_threshold" => &mut s.debt_threshold,
+            "commodity_revenue_elasticity" => &mut s.commodity_revenue_elasticity,
+            _ => &mut s.fx_debt_share,
+        };
+        *slot = x;
+    }
+    ok.then_some(s)
+}
+
+/// Six numbers, as a list in canonical order or a table keyed by shock name (missing = `fill`).
+fn six(ctx: &mut Ctx, node: &Node, key: &str, fill: f64) -> Option<[f64; N_SHOCKS]> {
+    let mut out = [fill; N_SHOCKS];
+    match &node.value {
+        Value::Array(items) if items.len() == N_SHOCKS => {
+            for (slot, item) in out.iter_mut().zip(items) {
+                match number(item) {
+                    Some(x) if x.is_finite() => *slot = x,
+                    _ => {
+                        ctx.err(Some(&item.loc), key, "expected a finite number");
+                        return None;
+                    }
+                }
+            }
+            Some(out)
+        }
+        Value::Table(t) => {
+            for e in &t.entries {
+                let Some(i) = SHOCK_NAMES.iter().position(|n| *n == e.key) else {
+                    ctx.err(
+                        Some(&e.key_loc),
+                        format!("{key}.{}", e.key),
+                        unknown_key_message(Some("shocks"), &e.key, &SHOCK_NAMES),
+                    );
+                    return None;
+                };
+                match number(&e.node) {
+                    Some(x) if x.is_finite() => out[i] = x,
+                    _ => {
+                        ctx.err(
+                            Some(&e.node.loc),
+                            format!("{key}.{}", e.key),
+                            "expected a finite number",
+                        );
+                        return None;
+                    }
+                }
+            }
+            Some(out)
+        }
+        v => {
+            ctx.err(
+                Some(&node.loc),
+                key,
+                format!(
+                    "expected 6 numbers, one per shock in the order {} (or a table keyed by shock name), found {}",
+                    SHOCK_NAMES.join(", "),
+                    match v {
+                        Value::Array(a) => format!("a list of {}", a.len()),
+                        other => format!("a {}", other.type_name()),
+                    }
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn matrix(ctx: &mut Ctx, node: &Node, key: &str) -> Option<[[f64; N_SHOCKS]; N_SHOCKS]> {
+    let bad = |ctx: &mut Ctx, loc: &Loc| {
+        ctx.err(
+            Some(loc),
+            key,
+            format!(
+                "expected a 6x6 matrix: a list of 6 rows of 6 numbers, in the shock order {}",
+                SHOCK_NAMES.join(", ")
+            ),
+        );
+    };
+    let Value::Array(rows) = &node.value else {
+        bad(ctx, &node.loc);
+        return None;
+    };
+    if rows.len() != N_SHOCKS {
+        bad(ctx, &node.loc);
+        return None;
+    }
+    let mut m = [[0.0; N_SHOCKS]; N_SHOCKS];
+    for (i, row) in rows.iter().enumerate() {
+        match &row.value {
+            Value::Array(cells) if cells.len() == N_SHOCKS => {
+                for (j, c) in cells.iter().enumerate() {
+                    match number(c) {
+                        Some(x) if x.is_finite() => m[i][j] = x,
+                        _ => {
+                            ctx.err(Some(&c.loc), key, "expected a finite number");
+                            return None;
+                        }
+                    }
+                }
+            }
+            _ => {
+                bad(ctx, &row.loc);
+                return None;
+            }
+        }
+    }
+    Some(m)
+}
+
+fn resolve_shocks(ctx: &mut Ctx, t: Option<&Table>) -> Option<Shocks> {
+    let mut s = Shocks::default();
+    let Some(t) = t else { return Some(s) };
+    let before = ctx.diags.len();
+    if let Some(node) = t.get("sd")
+        && let Some(sd) = six(ctx, node, "shocks.sd", 0.0)
+    {
+        if let Some((i, x)) = sd.iter().enumerate().find(|(_, x)| **x < 0.0) {
+            ctx.err(
+                Some(&node.loc),
+                "shocks.sd",
+                format!(
+                    "the sd of `{}` is {x}: a standard deviation must be 0 or more",
+                    SHOCK_NAMES[i]
+                ),
+            );
+        }
+        s.sd = sd;
+    }
+    if let Some(node) = t.get("correlation")
+        && let Some(c) = matrix(ctx, node, "shocks.correlation")
+    {
+        if let Some(msg) = crate::shocks::check_correlation(&c) {
+            ctx.err(Some(&node.loc), "shocks.correlation", msg);
+        }
+        s.correlation = c;
+    }
+    if let Some(node) = t.get("persistence") {
+        let diagonal = match &node.value {
+            Value::Array(items) => items.iter().all(|i| number(i).is_some()),
+            Value::Table(_) => true,
+            _ => false,
+        };
+        let a = if diagonal {
+            six(ctx, node, "shocks.persistence", 0.0).map(|d| {
+                let mut a = [[0.0; N_SHOCKS]; N_SHOCKS];
+                for i in 0..N_SHOCKS {
+                    a[i][i] = d[i];
+                }
+                a
+            })
+        } else {
+            matrix(ctx, node, "shocks.persistence")
+        };
+        if let Some(a) = a {
+            s.persistence = a;
+        }
+    }
+    if let Some(node) = t.get("distribution") {
+        match &node.value {
+            Value::Str(d) if d == "normal" => s.distribution = Distribution::Normal,
+            Value::Str(d) if d == "student_t" => s.distribution = Distribution::StudentT,
+            _ => ctx.err(
+                Some(&node.loc),
+                "shocks.distribution",
+                "must be \"normal\" or \"student_t\"",
+            ),
+        }
+    }
+    match (t.get("dof"), s.distribution) {
+        (Some(node), Distribution::StudentT) => match number(node) {
+            Some(d) if d > 2.0 && d.is_finite() => s.dof = Some(d),
+            _ => ctx.err(Some(&node.loc), "shocks.dof", format!("must be a number greater than 2 (the t distribution has no variance otherwise), found {}", match number(node) { Some(x) => x.to_string(), None => format!("a {}", node.value.type_name()) })),
+        },
+        (None, Distribution::StudentT) => ctx.err(t.get("distribution").map(|n| &n.loc), "shocks.dof", "missing: distribution = \"student_t\" needs dof > 2, e.g. dof = 5"),
+        (Some(node), Distribution::Normal) => ctx.err(Some(&node.loc), "shocks.dof", "dof applies only with distribution = \"student_t\""),
+        (None, Distribution::Normal) => {}
+    }
+    (ctx.diags.len() == before).then_some(s)
+}
+
+fn resolve_montecarlo(ctx: &mut Ctx, t: Option<&Table>) -> Option<MonteCarlo> {
+    let mut m = MonteCarlo::default();
+    let Some(t) = t else { return Some(m) };
+    let before = ctx.diags.len();
+    if let Some(node) = t.get("draws")
+        && let Some(d) = ctx.integer(node, "montecarlo.draws")
+    {
+        if d < 1 || d as u64 > MAX_DRAWS {
+            ctx.err(
+                Some(&node.loc),
+                "montecarlo.draws",
+                format!("must be from 1 to {MAX_DRAWS}, found {d}"),
+            );
+        } else {
+            m.draws = d as u64;
+        }
+    }
+    if let Some(node) = t.get("seed")
+        && let Some(sd) = ctx.integer(node, "montecarlo.seed")
+    {
+        if sd < 0 {
+            ctx.err(
+                Some(&node.loc),
+                "montecarlo.seed",
+                format!("must be 0 or more, found {sd}"),
+            );
+        } else {
+            m.seed = sd as u64;
+        }
+    }
+    if let Some(node) = t.get("quantiles") {
+        match &node.value {
+            Value::Array(items) if !items.is_empty() => {
+                let qs: Vec<f64> = items.iter().filter_map(number).collect();
+                if qs.len() != items.len() || qs.iter().any(|q| !(*q > 0.0 && *q < 1.0)) {
+                    ctx.err(Some(&node.loc), "montecarlo.quantiles", "each quantile must be a number strictly between 0 and 1, e.g. [0.05, 0.5, 0.95]");
+                } else if qs.windows(2).any(|w| w[0] >= w[1]) {
+                    ctx.err(
+                        Some(&node.loc),
+                        "montecarlo.quantiles",
+                        "quantiles must be increasing, each once",
+                    );
+                } else {
+                    m.quantiles = qs;
+                }
+            }
+            _ => ctx.err(
+                Some(&node.loc),
+                "montecarlo.quantiles",
+                "expected a non-empty list of quantiles in (0, 1), e.g. [0.05, 0.5, 0.95]",
+            ),
+        }
+    }
+    (ctx.diags.len() == before).then_some(m)
+}

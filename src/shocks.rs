@@ -1,0 +1,182 @@
+//! The shock process of MODEL.md: u_t = A u_{t-1} + e_t, e_t = L z_t with
+//! L L' = diag(sd) C diag(sd).
+//!
+//! This module holds the deterministic algebra (checks of the correlation matrix, the
+//! Cholesky factor, the persistence recursion); drawing z_t is the Monte Carlo driver's.
+
+// Index loops read as the matrix algebra they implement.
+#![allow(clippy::needless_range_loop)]
+
+use nalgebra::{Matrix6, SymmetricEigen};
+
+use crate::scenario::{N_SHOCKS, Shocks};
+
+/// A 6x6 matrix as plain arrays (row-major).
+pub type Mat6 = [[f64; N_SHOCKS]; N_SHOCKS];
+/// One value per shock, in [`crate::scenario::SHOCK_NAMES`] order.
+pub type Vec6 = [f64; N_SHOCKS];
+
+/// Tolerance for symmetry and the unit diagonal of a correlation matrix.
+const SYMMETRY_TOL: f64 = 1e-9;
+/// Tolerance for the smallest eigenvalue of a correlation matrix (PSD check).
+const PSD_TOL: f64 = 1e-9;
+
+/// Why `c` is not a valid correlation matrix, or `None` when it is one: symmetric, unit
+/// diagonal, entries in [-1, 1], positive semi-definite.
+pub fn check_correlation(c: &Mat6) -> Option<String> {
+    for i in 0..N_SHOCKS {
+        if (c[i][i] - 1.0).abs() > SYMMETRY_TOL {
+            return Some(format!(
+                "the diagonal must be 1, but entry [{i}][{i}] is {}",
+                c[i][i]
+            ));
+        }
+        for j in 0..N_SHOCKS {
+            if !(-1.0..=1.0).contains(&c[i][j]) {
+                return Some(format!(
+                    "correlations must be in [-1, 1], but entry [{i}][{j}] is {}",
+                    c[i][j]
+                ));
+            }
+            if (c[i][j] - c[j][i]).abs() > SYMMETRY_TOL {
+                return Some(format!(
+                    "the matrix must be symmetric, but entry [{i}][{j}] is {} and [{j}][{i}] is {}",
+                    c[i][j], c[j][i]
+                ));
+            }
+        }
+    }
+    let m = Matrix6::from_fn(|i, j| c[i][j]);
+    let min = SymmetricEigen::new(m)
+        .eigenvalues
+        .iter()
+        .copied()
+        .fold(f64::INFINITY, f64::min);
+    if min < -PSD_TOL {
+        return Some(format!(
+            "the matrix is not positive semi-definite (smallest eigenvalue {min:.3e}): these correlations cannot hold together; lower the largest ones"
+        ));
+    }
+    None
+}
+
+/// The covariance diag(sd) C diag(sd) of the innovations.
+pub fn covariance(shocks: &Shocks) -> Mat6 {
+    let mut s = [[0.0; N_SHOCKS]; N_SHOCKS];
+    for i in 0..N_SHOCKS {
+        for j in 0..N_SHOCKS {
+            s[i][j] = shocks.sd[i] * shocks.correlation[i][j] * shocks.sd[j];
+        }
+    }
+    s
+}
+
+/// Lower-triangular L with L L' = `s`, for a positive semi-definite `s`: the Cholesky
+/// factor, where a pivot that is zero (up to rounding) gives a zero column, so shocks with
+/// sd = 0 and perfectly correlated shocks are handled.
+pub fn cholesky_psd(s: &Mat6) -> Mat6 {
+    let mut l = [[0.0; N_SHOCKS]; N_SHOCKS];
+    let scale = (0..N_SHOCKS).map(|i| s[i][i]).fold(0.0, f64::max);
+    for j in 0..N_SHOCKS {
+        let mut d = s[j][j];
+        for k in 0..j {
+            d -= l[j][k] * l[j][k];
+        }
+        if d <= 1e-14 * scale.max(f64::MIN_POSITIVE) {
+            continue;
+        }
+        let ljj = d.sqrt();
+        l[j][j] = ljj;
+        for i in (j + 1)..N_SHOCKS {
+            let mut v = s[i][j];
+            for k in 0..j {
+                v -= l[i][k] * l[j][k];
+            }
+            l[i][j] = v / ljj;
+        }
+    }
+    l
+}
+
+/// `m * v`.
+#[inline]
+pub fn mat_vec(m: &Mat6, v: &Vec6) -> Vec6 {
+    let mut out = [0.0; N_SHOCKS];
+    for (o, row) in out.iter_mut().zip(m) {
+        *o = row.iter().zip(v).map(|(a, b)| a * b).sum();
+    }
+    out
+}
+
+/// The next shock state u_t = A u_{t-1} + L z_t.
+#[inline]
+pub fn next_state(a: &Mat6, l: &Mat6, u_prev: &Vec6, z: &Vec6) -> Vec6 {
+    let au = mat_vec(a, u_prev);
+    let lz = mat_vec(l, z);
+    let mut u = [0.0; N_SHOCKS];
+    for i in 0..N_SHOCKS {
+        u[i] = au[i] + lz[i];
+    }
+    u
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn identity() -> Mat6 {
+        let mut c = [[0.0; 6]; 6];
+        for (i, row) in c.iter_mut().enumerate() {
+            row[i] = 1.0;
+        }
+        c
+    }
+
+    #[test]
+    fn cholesky_reproduces_the_covariance_even_when_singular() {
+        let mut sh = Shocks {
+            sd: [0.02, 0.0, 0.01, 0.3, 0.005, 0.11],
+            correlation: identity(),
+            ..Shocks::default()
+        };
+        sh.correlation[0][3] = 0.47;
+        sh.correlation[3][0] = 0.47;
+        sh.correlation[3][5] = -0.47;
+        sh.correlation[5][3] = -0.47;
+        sh.correlation[0][5] = -0.5;
+        sh.correlation[5][0] = -0.5;
+        assert!(check_correlation(&sh.correlation).is_none());
+        let s = covariance(&sh);
+        let l = cholesky_psd(&s);
+        for i in 0..6 {
+            for j in 0..6 {
+                let v: f64 = (0..6).map(|k| l[i][k] * l[j][k]).sum();
+                assert!((v - s[i][j]).abs() < 1e-15, "({i},{j}) {v} vs {}", s[i][j]);
+                if j > i {
+                    assert_eq!(l[i][j], 0.0);
+                }
+            }
+        }
+        assert_eq!(l[1], [0.0; 6], "a shock with sd 0 gets a zero row");
+    }
+
+    #[test]
+    fn rejects_asymmetric_and_indefinite_matrices() {
+        let mut c = identity();
+        c[0][1] = 0.5;
+        assert!(check_correlation(&c).unwrap().contains("symmetric"));
+        let mut c = identity();
+        for (i, j) in [(0, 1), (0, 2), (1, 2)] {
+            c[i][j] = -0.9;
+            c[j][i] = -0.9;
+        }
+        assert!(
+            check_correlation(&c)
+                .unwrap()
+                .contains("positive semi-definite")
+        );
+        let mut c = identity();
+        c[2][2] = 0.9;
+        assert!(check_correlation(&c).unwrap().contains("diagonal"));
+    }
+}

@@ -1,0 +1,6 @@
+//! Integration and CLI tests: one test binary, one module per feature, shared helpers in
+//! `util`.
+
+mod engine;
+mod scenario_files;
+mod util;

@@ -1,0 +1,170 @@
+//! The scenario format: paths, forms, extends, --set, and its error messages.
+
+use crate::util::{TOY, dir_with, fiscalsim};
+
+fn resolve_json(dir: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    let out = fiscalsim()
+        .arg("resolve")
+        .args(args)
+        .current_dir(dir)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).expect("resolve prints JSON")
+}
+
+#[test]
+fn resolve_prints_the_shape_of_model_md() {
+    let dir = dir_with(&[("toy.toml", TOY)]);
+    let v = resolve_json(dir.path(), &["toy.toml"]);
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    for k in [
+        "name",
+        "base_year",
+        "years",
+        "initial",
+        "baseline",
+        "policy",
+        "structure",
+        "shocks",
+        "montecarlo",
+    ] {
+        assert!(keys.contains(&k), "missing {k}");
+    }
+    assert_eq!(v["years"], serde_json::json!([2026, 2027]));
+    // {2025 = 0.02, 2027 = 0.04}: linear from the base-year anchor.
+    let s = v["policy"]["growth_spending_gdp"].as_array().unwrap();
+    assert!((s[0].as_f64().unwrap() - 0.03).abs() < 1e-15);
+    assert_eq!(s[1].as_f64().unwrap(), 0.04);
+    assert_eq!(
+        v["policy"]["revenue_gdp"],
+        serde_json::json!([0.2, 0.2]),
+        "defaults to baseline"
+    );
+    assert_eq!(v["structure"]["capital_share"], 0.5);
+    assert_eq!(v["shocks"]["names"][0], "potential_growth");
+    assert_eq!(v["shocks"]["distribution"], "normal");
+    assert!(v["shocks"]["dof"].is_null());
+}
+
+#[test]
+fn budget_share_form_converts_and_extends_may_switch_form() {
+    let child = r#"
+extends = "toy.toml"
+name = "child"
+[policy]
+primary_spending_gdp = 0.25
+growth_spending_share = { 2026 = 0.10, 2027 = 0.20, interp = "step" }
+"#;
+    let dir = dir_with(&[("toy.toml", TOY), ("child.toml", child)]);
+    let v = resolve_json(dir.path(), &["child.toml"]);
+    assert_eq!(v["name"], "child");
+    let s: Vec<f64> = v["policy"]["growth_spending_gdp"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    let o: Vec<f64> = v["policy"]["other_spending_gdp"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    assert!((s[0] - 0.025).abs() < 1e-15 && (s[1] - 0.05).abs() < 1e-15);
+    assert!((o[0] - 0.225).abs() < 1e-15 && (o[1] - 0.2).abs() < 1e-15);
+    // one year of a share path, set from the command line
+    let v = resolve_json(
+        dir.path(),
+        &[
+            "child.toml",
+            "--set",
+            "policy.growth_spending_share@2027=0.4",
+        ],
+    );
+    assert!((v["policy"]["growth_spending_gdp"][1].as_f64().unwrap() - 0.1).abs() < 1e-15);
+}
+
+#[test]
+fn set_overrides_scalars_paths_and_the_horizon() {
+    let dir = dir_with(&[("toy.toml", TOY)]);
+    let v = resolve_json(
+        dir.path(),
+        &[
+            "toy.toml",
+            "--set",
+            "structure.spending_multiplier=0.6",
+            "--set",
+            "policy.revenue_gdp={2026=0.16}",
+            "--set",
+            "end_year=2030",
+        ],
+    );
+    assert_eq!(v["structure"]["spending_multiplier"], 0.6);
+    assert_eq!(v["years"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        v["policy"]["revenue_gdp"],
+        serde_json::json!([0.16, 0.16, 0.16, 0.16, 0.16])
+    );
+}
+
+#[test]
+fn both_forms_in_one_block_is_an_error_naming_the_line() {
+    let bad = TOY.replace(
+        "other_spending_gdp = 0.2",
+        "other_spending_gdp = 0.2\ngrowth_spending_share = 0.1",
+    );
+    let dir = dir_with(&[("bad.toml", &bad)]);
+    fiscalsim()
+        .args(["run", "bad.toml"])
+        .current_dir(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "bad.toml:27:25: `policy.growth_spending_share`: spending is given in both forms",
+        ));
+}
+
+#[test]
+fn several_mistakes_are_reported_at_once() {
+    let bad = TOY
+        .replace(
+            "revenue_gdp = 0.2\nexchange_rate = 500\ncommodity_price = 60\n\n[baseline]",
+            "revenue_gdp = 20\nexchange_rate = 500\ncommodity_price = 60\n\n[baseline]",
+        )
+        .replace("interest_rate = 0.1", "interest_rat = 0.1");
+    let dir = dir_with(&[("bad.toml", &bad)]);
+    let assert = fiscalsim()
+        .args(["resolve", "bad.toml"])
+        .current_dir(dir.path())
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        err.contains("bad.toml:11:15: `initial.revenue_gdp`: must be a share in [0, 1]"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean 0.2?"), "{err}");
+    assert!(
+        err.contains(
+            "`baseline.interest_rat`: unknown key `interest_rat`: did you mean `interest_rate`?"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn extends_cycle_is_an_error() {
+    let dir = dir_with(&[
+        ("a.toml", "extends = \"b.toml\"\n"),
+        ("b.toml", "extends = \"a.toml\"\n"),
+    ]);
+    fiscalsim()
+        .args(["resolve", "a.toml"])
+        .current_dir(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("`extends` forms a cycle"));
+}
