@@ -24,6 +24,8 @@
 //! - [`shocks`]: the shock process (correlation, Cholesky factor, persistence);
 //! - [`montecarlo`]: reproducible parallel draws through the same step function;
 //! - [`output`]: atomic output files and CSV writers;
+//! - [`stress`]: standard stress tests (growth, revenue, interest, exchange rate,
+//!   commodity price, combined, contingent liability) and user-defined ones;
 //! - [`cmd`]: the subcommands of the `fiscalsim` binary.
 //!
 //! Units: levels are in the scenario's currency unit (e.g. KZT trillion; real GDP in
@@ -38,5 +40,6 @@ pub mod montecarlo;
 pub mod output;
 pub mod scenario;
 pub mod shocks;
+pub mod stress;
 
 pub use error::{Error, Result};

@@ -3,6 +3,7 @@
 
 pub mod resolve;
 pub mod run;
+pub mod stress;
 
 use clap::{Parser, Subcommand};
 
@@ -30,6 +31,9 @@ pub enum Command {
     Resolve(resolve::Args),
     /// Run a scenario: the deterministic projection as CSV, one row per year.
     Run(run::Args),
+    /// Standard stress tests: the baseline beside growth, revenue, interest-rate,
+    /// exchange-rate, commodity-price, combined and contingent-liability shocks.
+    Stress(stress::Args),
 }
 
 /// Options shared by every command that loads a scenario.
@@ -61,6 +65,7 @@ pub fn main(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Resolve(args) => resolve::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Stress(args) => stress::run(&args),
     };
     match result {
         Ok(()) => 0,

@@ -10,6 +10,7 @@
 pub mod address;
 pub mod path;
 mod resolve;
+pub mod stress;
 pub mod tree;
 
 use std::path::{Path, PathBuf};
@@ -234,6 +235,9 @@ pub struct Scenario {
     pub shocks: Shocks,
     /// Monte Carlo settings.
     pub montecarlo: MonteCarlo,
+    /// The `[stress]` section, when the scenario has one (serialised only then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stress: Option<stress::StressSpec>,
 }
 
 impl Scenario {

@@ -19,6 +19,7 @@ pub const SECTIONS: &[&str] = &[
     "structure",
     "shocks",
     "montecarlo",
+    "stress",
 ];
 
 const TOP_KEYS: &[&str] = &[
@@ -140,6 +141,7 @@ fn section_keys(section: &str) -> Vec<&'static str> {
         "structure" => names(STRUCTURE_KEYS),
         "shocks" => SHOCK_KEYS.to_vec(),
         "montecarlo" => MONTECARLO_KEYS.to_vec(),
+        "stress" => super::stress::section_keys(),
         _ => Vec::new(),
     }
 }
@@ -447,6 +449,9 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
     let initial = resolve_initial(&mut ctx, initial_t, &baseline);
     let baseline = finish_baseline(&mut ctx, &baseline);
     let policy = finish_policy(&mut ctx, &policy);
+    let stress = root
+        .get("stress")
+        .and_then(|n| super::stress::parse(n, &years, &mut ctx.diags));
 
     if !ctx.diags.is_empty() {
         return Err(Error::Scenario(Diagnostics(ctx.diags)));
@@ -474,6 +479,7 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
             structure,
             shocks,
             montecarlo,
+            stress,
         }),
         _ => Err(Error::Internal(
             "scenario incomplete without a diagnostic".into(),

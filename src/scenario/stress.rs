@@ -1,0 +1,736 @@
+//! The `[stress]` section of a scenario: settings of the standard stress tests (size,
+//! timing, on/off), the debt benchmark, and user-defined tests.
+//!
+//! ```toml
+//! [stress]
+//! benchmark = 0.6                          # debt/GDP benchmark of the summary (default 0.7)
+//!
+//! [stress.interest_rate]                   # a standard test: change its size or timing
+//! size = 0.03                              # +300 bp instead of +200 bp
+//!
+//! [stress.exchange_rate]                   # largest one-year depreciation in the data
+//! data = "../data/kazakhstan_macro_annual.csv"
+//! column = "kzt_per_usd_wdi"
+//! from = 2000
+//!
+//! [stress.combined]
+//! enabled = false
+//!
+//! [stress.oil_crash]                       # a user-defined test
+//! description = "Oil at -40 % with a 20 % devaluation, revenue measures"
+//! years = [2026]                           # default timing of its entries
+//! commodity_price = -0.5                   # innovation (log) in 2026
+//! exchange_rate = { size = 0.18, years = [2026, 2027] }
+//! revenue_gdp = { size = 0.005, years = [2027, 2028] }   # policy path: added
+//! ```
+//!
+//! This module only reads and checks the section; [`crate::stress`] turns it into tests.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::tree::{Node, Table, Value};
+use super::{N_SHOCKS, SHOCK_NAMES};
+use crate::error::{Diagnostic, Loc};
+
+/// The standard tests, in the order of the issue (and of every output).
+pub const STANDARD_TESTS: [&str; 7] = [
+    "real_growth",
+    "revenue",
+    "interest_rate",
+    "exchange_rate",
+    "commodity_price",
+    "combined",
+    "contingent_liability",
+];
+
+/// The policy paths a user-defined test may change (shares of GDP).
+pub const POLICY_PATHS: [&str; 5] = [
+    "growth_spending_gdp",
+    "other_spending_gdp",
+    "revenue_gdp",
+    "commodity_revenue_gdp",
+    "other_flows_gdp",
+];
+
+/// Default debt/GDP benchmark of the stress summary (0.7 = 70 % of GDP).
+pub const DEFAULT_BENCHMARK: f64 = 0.7;
+
+/// Keys of the `[stress]` table itself (every other key names a test).
+const TOP_KEYS: &[&str] = &["benchmark"];
+
+/// The keys directly under `[stress]` (the benchmark and the standard tests), for
+/// unknown-key messages elsewhere in the file.
+pub fn section_keys() -> Vec<&'static str> {
+    let mut keys = TOP_KEYS.to_vec();
+    keys.extend(STANDARD_TESTS);
+    keys
+}
+
+/// The keys each standard test accepts.
+fn standard_keys(test: &str) -> &'static [&'static str] {
+    match test {
+        "real_growth" | "commodity_price" => {
+            &["enabled", "description", "years", "size", "size_sd"]
+        }
+        "revenue" => &[
+            "enabled",
+            "description",
+            "years",
+            "size",
+            "size_sd",
+            "history_sd",
+        ],
+        "interest_rate" => &["enabled", "description", "years", "size", "hold"],
+        "exchange_rate" => &[
+            "enabled",
+            "description",
+            "years",
+            "size",
+            "data",
+            "column",
+            "from",
+            "to",
+        ],
+        "combined" => &["enabled", "description", "share"],
+        _ => &["enabled", "description", "years", "size"],
+    }
+}
+
+/// A calibration data file and the column to read from it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DataColumn {
+    /// The CSV file, relative to the working directory (resolved from the scenario file
+    /// that names it).
+    pub file: PathBuf,
+    /// The column (e.g. `kzt_per_usd_wdi`, local currency per USD).
+    pub column: String,
+    /// First year of the data to use (inclusive), if limited.
+    pub from: Option<i32>,
+    /// Last year of the data to use (inclusive), if limited.
+    pub to: Option<i32>,
+    /// Where `data` was written, for messages.
+    #[serde(skip)]
+    pub loc: Loc,
+}
+
+/// Settings of one standard test, as written (absent = the standard default).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct StandardSettings {
+    /// One of [`STANDARD_TESTS`].
+    pub test: String,
+    /// `false` switches the test off.
+    pub enabled: Option<bool>,
+    /// Text shown beside the test.
+    pub description: Option<String>,
+    /// Calendar years in which the test applies.
+    pub years: Option<Vec<i32>>,
+    /// Absolute size, in the units of what the test moves (fraction; log for the
+    /// commodity price; depreciation fraction for the exchange rate, 0.3 = 30 %).
+    pub size: Option<f64>,
+    /// Size in standard deviations (of the shock's innovation, or of revenue's history).
+    pub size_sd: Option<f64>,
+    /// Interest-rate test: hold the rate shock at `size` in every year (true, default),
+    /// or add `size` as an innovation each year, carried on by persistence (false).
+    pub hold: Option<bool>,
+    /// Revenue test: sd of the history of non-commodity revenue / GDP (fraction).
+    pub history_sd: Option<f64>,
+    /// Exchange-rate test: take the largest one-year depreciation in this data.
+    pub data: Option<DataColumn>,
+    /// Combined test: the part of each of tests 1-5 applied together (default 0.5).
+    pub share: Option<f64>,
+}
+
+/// One entry of a user-defined test: an innovation on a shock, or a change of a policy path.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomEntry {
+    /// A shock name ([`SHOCK_NAMES`]) or a policy path ([`POLICY_PATHS`]).
+    pub target: String,
+    /// Calendar years in which it applies.
+    pub years: Vec<i32>,
+    /// Absolute size: an innovation (shock units) or an amount added to a policy path.
+    pub size: Option<f64>,
+    /// Size in sd of the shock's innovation (shocks only).
+    pub size_sd: Option<f64>,
+    /// Replacement value of a policy path in `years` (policy paths only).
+    pub value: Option<f64>,
+    /// Shocks only: hold the shock state at the size in `years` instead of adding an
+    /// innovation.
+    pub hold: bool,
+}
+
+/// A user-defined test.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomTest {
+    /// Its name (the key of its table, shown in the `test` column).
+    pub name: String,
+    /// Text shown beside the test.
+    pub description: String,
+    /// `false` switches the test off.
+    pub enabled: bool,
+    /// What it does.
+    pub entries: Vec<CustomEntry>,
+}
+
+/// The `[stress]` section, checked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StressSpec {
+    /// Debt/GDP benchmark of the summary (fraction, default 0.7).
+    pub benchmark: f64,
+    /// Settings of standard tests, for those that have a table.
+    pub standard: Vec<StandardSettings>,
+    /// User-defined tests, in the order written.
+    pub custom: Vec<CustomTest>,
+}
+
+impl Default for StressSpec {
+    fn default() -> Self {
+        StressSpec {
+            benchmark: DEFAULT_BENCHMARK,
+            standard: Vec::new(),
+            custom: Vec::new(),
+        }
+    }
+}
+
+impl StressSpec {
+    /// The settings of standard test `test` (all defaults when not written).
+    pub fn settings(&self, test: &str) -> StandardSettings {
+        self.standard
+            .iter()
+            .find(|s| s.test == test)
+            .cloned()
+            .unwrap_or_else(|| StandardSettings {
+                test: test.to_string(),
+                ..StandardSettings::default()
+            })
+    }
+}
+
+struct Reader<'a> {
+    diags: &'a mut Vec<Diagnostic>,
+    years: &'a [i32],
+}
+
+impl Reader<'_> {
+    fn err(&mut self, loc: &Loc, key: &str, msg: impl Into<String>) {
+        self.diags.push(Diagnostic::new(Some(loc), key, msg));
+    }
+
+    fn number(&mut self, node: &Node, key: &str) -> Option<f64> {
+        let x = match node.value {
+            Value::Float(x) => x,
+            Value::Int(i) => i as f64,
+            ref v => {
+                self.err(
+                    &node.loc,
+                    key,
+                    format!("expected a number, found a {}", v.type_name()),
+                );
+                return None;
+            }
+        };
+        if !x.is_finite() {
+            self.err(
+                &node.loc,
+                key,
+                format!("must be a finite number, found {x}"),
+            );
+            return None;
+        }
+        Some(x)
+    }
+
+    fn bool(&mut self, node: &Node, key: &str) -> Option<bool> {
+        match node.value {
+            Value::Bool(b) => Some(b),
+            ref v => {
+                self.err(
+                    &node.loc,
+                    key,
+                    format!("expected true or false, found a {}", v.type_name()),
+                );
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, node: &Node, key: &str) -> Option<String> {
+        match &node.value {
+            Value::Str(s) => Some(s.clone()),
+            v => {
+                self.err(
+                    &node.loc,
+                    key,
+                    format!("expected a string, found a {}", v.type_name()),
+                );
+                None
+            }
+        }
+    }
+
+    fn year(&mut self, node: &Node, key: &str) -> Option<i32> {
+        match node.value {
+            Value::Int(y) if (1000..=3000).contains(&y) => Some(y as i32),
+            _ => {
+                self.err(&node.loc, key, "expected a year, e.g. 2000");
+                None
+            }
+        }
+    }
+
+    /// A list of projection years (a single year is accepted as a list of one).
+    fn years(&mut self, node: &Node, key: &str) -> Option<Vec<i32>> {
+        let items: Vec<&Node> = match &node.value {
+            Value::Array(items) if !items.is_empty() => items.iter().collect(),
+            Value::Int(_) => vec![node],
+            _ => {
+                self.err(
+                    &node.loc,
+                    key,
+                    format!(
+                        "expected a list of projection years, e.g. years = [{}]",
+                        self.years.first().copied().unwrap_or(2026)
+                    ),
+                );
+                return None;
+            }
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let y = match item.value {
+                Value::Int(y) => y,
+                ref v => {
+                    self.err(
+                        &item.loc,
+                        key,
+                        format!("expected a year, found a {}", v.type_name()),
+                    );
+                    return None;
+                }
+            };
+            if !self.years.iter().any(|p| i64::from(*p) == y) {
+                self.err(
+                    &item.loc,
+                    key,
+                    format!(
+                        "{y} is not a projection year ({}..={})",
+                        self.years.first().copied().unwrap_or_default(),
+                        self.years.last().copied().unwrap_or_default()
+                    ),
+                );
+                return None;
+            }
+            if out.contains(&(y as i32)) {
+                self.err(&item.loc, key, format!("{y} is listed twice"));
+                return None;
+            }
+            out.push(y as i32);
+        }
+        out.sort_unstable();
+        Some(out)
+    }
+
+    fn unknown(&mut self, e_loc: &Loc, key: &str, name: &str, allowed: &[&str]) {
+        let mut msg = format!("unknown key `{name}`");
+        if let Some(s) = suggest(name, allowed) {
+            msg.push_str(&format!(": did you mean `{s}`?"));
+        }
+        msg.push_str(&format!(" (valid keys: {})", allowed.join(", ")));
+        self.err(e_loc, key, msg);
+    }
+}
+
+fn suggest<'a>(key: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(key, c), *c))
+        .filter(|(s, _)| *s >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// A path named in a scenario file, taken relative to that file's directory.
+fn relative_to_source(loc: &Loc, file: &str) -> PathBuf {
+    let p = Path::new(file);
+    if p.is_absolute() || loc.line == 0 {
+        return p.to_path_buf();
+    }
+    match Path::new(&*loc.source).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.join(p),
+        _ => p.to_path_buf(),
+    }
+}
+
+/// Reads and checks the `[stress]` section; `years` are the projection years. Mistakes
+/// are appended to `diags` (with file, line, column and key); `None` when there are any.
+pub fn parse(node: &Node, years: &[i32], diags: &mut Vec<Diagnostic>) -> Option<StressSpec> {
+    let before = diags.len();
+    let mut r = Reader { diags, years };
+    let Value::Table(t) = &node.value else {
+        r.err(
+            &node.loc,
+            "stress",
+            format!(
+                "expected a table [stress], found a {}",
+                node.value.type_name()
+            ),
+        );
+        return None;
+    };
+    let mut spec = StressSpec::default();
+    for e in &t.entries {
+        let key = format!("stress.{}", e.key);
+        if TOP_KEYS.contains(&e.key.as_str()) {
+            if let Some(b) = r.number(&e.node, &key) {
+                if b <= 0.0 {
+                    r.err(
+                        &e.node.loc,
+                        &key,
+                        format!("must be a debt/GDP ratio above 0 (0.7 means 70 %), found {b}"),
+                    );
+                } else {
+                    spec.benchmark = b;
+                }
+            }
+            continue;
+        }
+        let Value::Table(test) = &e.node.value else {
+            let mut candidates: Vec<&str> = TOP_KEYS.to_vec();
+            candidates.extend(STANDARD_TESTS);
+            let hint = suggest(&e.key, &candidates)
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            r.err(
+                &e.key_loc,
+                &key,
+                format!(
+                    "expected `benchmark = NUMBER` or a test table [stress.{}]{hint}; standard tests: {}",
+                    e.key,
+                    STANDARD_TESTS.join(", ")
+                ),
+            );
+            continue;
+        };
+        if STANDARD_TESTS.contains(&e.key.as_str()) {
+            if let Some(s) = standard(&mut r, &e.key, test) {
+                spec.standard.push(s);
+            }
+        } else if let Some(c) = custom(&mut r, &e.key, &e.key_loc, test) {
+            spec.custom.push(c);
+        }
+    }
+    (r.diags.len() == before).then_some(spec)
+}
+
+fn standard(r: &mut Reader<'_>, test: &str, t: &Table) -> Option<StandardSettings> {
+    let before = r.diags.len();
+    let allowed = standard_keys(test);
+    let mut s = StandardSettings {
+        test: test.to_string(),
+        ..StandardSettings::default()
+    };
+    let mut data_file: Option<(String, Loc)> = None;
+    let mut column = None;
+    let mut from = None;
+    let mut to = None;
+    for e in &t.entries {
+        let key = format!("stress.{test}.{}", e.key);
+        if !allowed.contains(&e.key.as_str()) {
+            r.unknown(&e.key_loc, &key, &e.key, allowed);
+            continue;
+        }
+        let n = &e.node;
+        match e.key.as_str() {
+            "enabled" => s.enabled = r.bool(n, &key),
+            "description" => s.description = r.string(n, &key),
+            "years" => s.years = r.years(n, &key),
+            "size" => s.size = r.number(n, &key),
+            "size_sd" => s.size_sd = r.number(n, &key),
+            "hold" => s.hold = r.bool(n, &key),
+            "history_sd" => match r.number(n, &key) {
+                Some(x) if x < 0.0 => {
+                    r.err(&n.loc, &key, format!("an sd must be 0 or more, found {x}"))
+                }
+                x => s.history_sd = x,
+            },
+            "share" => match r.number(n, &key) {
+                Some(x) if x <= 0.0 => r.err(
+                    &n.loc,
+                    &key,
+                    format!("must be above 0 (0.5 = half of each test), found {x}"),
+                ),
+                x => s.share = x,
+            },
+            "data" => data_file = r.string(n, &key).map(|f| (f, n.loc.clone())),
+            "column" => column = r.string(n, &key),
+            "from" => from = r.year(n, &key),
+            "to" => to = r.year(n, &key),
+            _ => {}
+        }
+    }
+    if test == "exchange_rate" {
+        let loc = t.entries.first().map(|e| e.key_loc.clone());
+        match (&data_file, &column) {
+            (Some((file, loc)), Some(col)) => {
+                if s.size.is_some() {
+                    r.err(loc, &format!("stress.{test}.data"), "give either `size` (a stated depreciation, 0.3 = 30 %) or `data` with `column` (the largest one-year depreciation in the data), not both");
+                }
+                s.data = Some(DataColumn {
+                    file: relative_to_source(loc, file),
+                    column: col.clone(),
+                    from,
+                    to,
+                    loc: loc.clone(),
+                });
+            }
+            (Some((_, loc)), None) => r.err(loc, &format!("stress.{test}.column"), "missing: `data` needs `column`, the exchange-rate column of the file (local currency per USD), e.g. column = \"kzt_per_usd_wdi\""),
+            (None, Some(_)) => {
+                if let Some(loc) = loc {
+                    r.err(&loc, &format!("stress.{test}.data"), "missing: `column` needs `data`, the calibration CSV file (relative to this scenario file)");
+                }
+            }
+            (None, None) => {
+                if (from.is_some() || to.is_some())
+                    && let Some(loc) = loc
+                {
+                    r.err(&loc, &format!("stress.{test}.data"), "missing: `from`/`to` limit the years of `data`, which is not given");
+                }
+            }
+        }
+        if let (Some(f), Some(t)) = (from, to)
+            && f >= t
+            && let Some((_, loc)) = &data_file
+        {
+            r.err(
+                loc,
+                &format!("stress.{test}.from"),
+                format!("`from` ({f}) must be before `to` ({t})"),
+            );
+        }
+        if let Some(x) = s.size
+            && x <= -1.0
+        {
+            let loc = t
+                .get("size")
+                .map_or_else(|| Loc::whole("[stress]"), |n| n.loc.clone());
+            r.err(&loc, &format!("stress.{test}.size"), format!("a depreciation is a fraction above -1 (0.3 = the local currency loses 30 %: 30 % more per USD), found {x}"));
+        }
+    }
+    if s.size.is_some() && s.size_sd.is_some() {
+        let loc = t
+            .get("size_sd")
+            .map(|n| n.loc.clone())
+            .unwrap_or_else(|| Loc::whole("[stress]"));
+        r.err(
+            &loc,
+            &format!("stress.{test}.size_sd"),
+            "give either `size` (absolute) or `size_sd` (in standard deviations), not both",
+        );
+    }
+    if test == "revenue" && s.size_sd.is_some() && s.history_sd.is_none() {
+        let loc = t
+            .get("size_sd")
+            .map(|n| n.loc.clone())
+            .unwrap_or_else(|| Loc::whole("[stress]"));
+        r.err(&loc, "stress.revenue.size_sd", "`size_sd` of the revenue test is in sd of revenue's history: give `history_sd` (sd of non-commodity revenue / GDP, e.g. 0.012) too, or an absolute `size`");
+    }
+    (r.diags.len() == before).then_some(s)
+}
+
+fn custom(r: &mut Reader<'_>, name: &str, name_loc: &Loc, t: &Table) -> Option<CustomTest> {
+    let before = r.diags.len();
+    let mut targets: Vec<&str> = SHOCK_NAMES.to_vec();
+    targets.extend(POLICY_PATHS);
+    let mut allowed: Vec<&str> = vec!["enabled", "description", "years"];
+    allowed.extend(&targets);
+    let mut test = CustomTest {
+        name: name.to_string(),
+        description: String::new(),
+        enabled: true,
+        entries: Vec::new(),
+    };
+    let default_years = match t.get("years") {
+        Some(n) => r.years(n, &format!("stress.{name}.years"))?,
+        None => r.years.first().map(|y| vec![*y]).unwrap_or_default(),
+    };
+    for e in &t.entries {
+        let key = format!("stress.{name}.{}", e.key);
+        match e.key.as_str() {
+            "years" => continue,
+            "enabled" => {
+                if let Some(b) = r.bool(&e.node, &key) {
+                    test.enabled = b;
+                }
+                continue;
+            }
+            "description" => {
+                if let Some(s) = r.string(&e.node, &key) {
+                    test.description = s;
+                }
+                continue;
+            }
+            k if targets.contains(&k) => {}
+            k => {
+                let mut msg = format!("unknown key `{k}` in the user-defined test `{name}`");
+                if let Some(s) = suggest(k, &allowed) {
+                    msg.push_str(&format!(": did you mean `{s}`?"));
+                } else if let Some(s) = suggest(name, &STANDARD_TESTS) {
+                    msg.push_str(&format!(
+                        " (is [stress.{name}] meant to be the standard test `{s}`?)"
+                    ));
+                }
+                msg.push_str(&format!(
+                    " (a test moves shocks: {}; or policy paths: {}; and takes enabled, description, years)",
+                    SHOCK_NAMES.join(", "),
+                    POLICY_PATHS.join(", ")
+                ));
+                r.err(&e.key_loc, &key, msg);
+                continue;
+            }
+        }
+        let is_shock = SHOCK_NAMES.contains(&e.key.as_str());
+        let mut entry = CustomEntry {
+            target: e.key.clone(),
+            years: default_years.clone(),
+            size: None,
+            size_sd: None,
+            value: None,
+            hold: false,
+        };
+        match &e.node.value {
+            Value::Table(sub) => {
+                let entry_keys: &[&str] = if is_shock {
+                    &["size", "size_sd", "years", "hold"]
+                } else {
+                    &["size", "value", "years"]
+                };
+                for se in &sub.entries {
+                    let skey = format!("{key}.{}", se.key);
+                    if !entry_keys.contains(&se.key.as_str()) {
+                        r.unknown(&se.key_loc, &skey, &se.key, entry_keys);
+                        continue;
+                    }
+                    match se.key.as_str() {
+                        "size" => entry.size = r.number(&se.node, &skey),
+                        "size_sd" => entry.size_sd = r.number(&se.node, &skey),
+                        "value" => entry.value = r.number(&se.node, &skey),
+                        "hold" => entry.hold = r.bool(&se.node, &skey).unwrap_or(false),
+                        _ => {
+                            if let Some(y) = r.years(&se.node, &skey) {
+                                entry.years = y;
+                            }
+                        }
+                    }
+                }
+                let given = [entry.size, entry.size_sd, entry.value]
+                    .iter()
+                    .filter(|x| x.is_some())
+                    .count();
+                if given != 1 {
+                    r.err(
+                        &e.node.loc,
+                        &key,
+                        if is_shock {
+                            "give exactly one of `size` (the innovation, in the shock's units) or `size_sd` (in sd of the shock's innovation)"
+                        } else {
+                            "give exactly one of `size` (added to the path, fraction of GDP) or `value` (replaces the path in `years`)"
+                        },
+                    );
+                }
+            }
+            _ => entry.size = r.number(&e.node, &key),
+        }
+        test.entries.push(entry);
+    }
+    if test.entries.is_empty() && r.diags.len() == before {
+        r.err(
+            name_loc,
+            &format!("stress.{name}"),
+            format!(
+                "the test `{name}` changes nothing: give innovations on shocks ({}) or changes of policy paths ({}), e.g. commodity_price = -0.3{}",
+                SHOCK_NAMES.join(", "),
+                POLICY_PATHS.join(", "),
+                suggest(name, &STANDARD_TESTS)
+                    .map(|s| format!(" (or did you mean the standard test `{s}`?)"))
+                    .unwrap_or_default()
+            ),
+        );
+    }
+    debug_assert!(SHOCK_NAMES.len() == N_SHOCKS);
+    (r.diags.len() == before).then_some(test)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::scenario::tree::parse_document;
+
+    fn parse_text(text: &str) -> Result<StressSpec, Vec<Diagnostic>> {
+        let t = parse_document(text, &Arc::from("dir/s.toml")).unwrap();
+        let node = t.get("stress").unwrap().clone();
+        let mut diags = Vec::new();
+        parse(&node, &[2026, 2027, 2028], &mut diags).ok_or(diags)
+    }
+
+    #[test]
+    fn reads_standard_settings_and_custom_tests() {
+        let s = parse_text(
+            "[stress]\nbenchmark = 0.6\n[stress.interest_rate]\nsize = 0.03\nyears = [2027, 2028]\n[stress.exchange_rate]\ndata = \"x.csv\"\ncolumn = \"fx\"\nfrom = 2000\n[stress.oil]\ncommodity_price = -0.4\nrevenue_gdp = { value = 0.1, years = [2028] }\n",
+        )
+        .unwrap();
+        assert_eq!(s.benchmark, 0.6);
+        let ir = s.settings("interest_rate");
+        assert_eq!(ir.size, Some(0.03));
+        assert_eq!(ir.years, Some(vec![2027, 2028]));
+        let fx = s.settings("exchange_rate").data.unwrap();
+        assert_eq!(fx.file, PathBuf::from("dir/x.csv"));
+        assert_eq!(fx.from, Some(2000));
+        assert_eq!(s.settings("revenue").size, None);
+        assert_eq!(s.custom.len(), 1);
+        let oil = &s.custom[0];
+        assert_eq!(oil.entries[0].target, "commodity_price");
+        assert_eq!(oil.entries[0].years, vec![2026]);
+        assert_eq!(oil.entries[0].size, Some(-0.4));
+        assert_eq!(oil.entries[1].value, Some(0.1));
+        assert_eq!(oil.entries[1].years, vec![2028]);
+    }
+
+    #[test]
+    fn reports_mistakes_with_place_and_suggestion() {
+        let e = parse_text("[stress.interest_rate]\nsise = 0.03\n").unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert!(e[0].message.contains("did you mean `size`"), "{}", e[0]);
+        assert_eq!(e[0].loc.as_ref().unwrap().line, 2);
+        let e = parse_text("[stress.real_growth]\nyears = [2030]\n").unwrap_err();
+        assert!(
+            e[0].message.contains("not a projection year (2026..=2028)"),
+            "{}",
+            e[0]
+        );
+        let e = parse_text("[stress.oil]\ncommodity_prize = -0.4\n").unwrap_err();
+        assert!(
+            e[0].message.contains("did you mean `commodity_price`"),
+            "{}",
+            e[0]
+        );
+        let e = parse_text("[stress.real_growht]\nsize = -0.01\n").unwrap_err();
+        assert!(
+            e.iter()
+                .any(|d| d.message.contains("standard test `real_growth`")),
+            "{e:?}"
+        );
+        let e = parse_text("[stress]\nbenchmark = 0\n").unwrap_err();
+        assert!(e[0].message.contains("above 0"));
+        let e = parse_text("[stress.exchange_rate]\ndata = \"x.csv\"\n").unwrap_err();
+        assert!(e[0].message.contains("needs `column`"));
+        let e =
+            parse_text("[stress.oil]\ncommodity_price = { size = 1, size_sd = 1 }\n").unwrap_err();
+        assert!(e[0].message.contains("exactly one"));
+        let e = parse_text("[stress.revenue]\nsize_sd = -1\n").unwrap_err();
+        assert!(e[0].message.contains("history_sd"));
+    }
+}
