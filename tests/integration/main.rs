@@ -3,4 +3,5 @@
 
 mod engine;
 mod scenario_files;
+mod stress;
 mod util;
