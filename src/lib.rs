@@ -24,6 +24,7 @@
 //! - [`shocks`]: the shock process (correlation, Cholesky factor, persistence);
 //! - [`montecarlo`]: reproducible parallel draws through the same step function;
 //! - [`output`]: atomic output files and CSV writers;
+//! - [`solve`]: goal-seek, the parameter value at which a target starts to hold;
 //! - [`stress`]: standard stress tests (growth, revenue, interest, exchange rate,
 //!   commodity price, combined, contingent liability) and user-defined ones;
 //! - [`cmd`]: the subcommands of the `fiscalsim` binary.
@@ -40,6 +41,7 @@ pub mod montecarlo;
 pub mod output;
 pub mod scenario;
 pub mod shocks;
+pub mod solve;
 pub mod stress;
 
 pub use error::{Error, Result};

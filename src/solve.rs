@@ -1,0 +1,439 @@
+//! Goal-seek: the value of one scenario parameter at which a target (a metric compared
+//! with a number) starts or stops holding.
+//!
+//! The search brackets the boundary between the two ends of a range and narrows it with
+//! regula falsi (Illinois variant) safeguarded by bisection: every step keeps one end
+//! where the target holds and one where it does not, and a bisection is forced whenever
+//! interpolation fails to halve the bracket over two steps, so the bracket shrinks at
+//! least as fast as bisection every other step whatever the shape of the metric (a Monte
+//! Carlo probability is a staircase in the parameter). The answer reported is the end of
+//! the final bracket at which the target holds.
+//!
+//! Monte Carlo targets are evaluated with the same seed at every point (common random
+//! numbers), so the metric is a smooth (or finely stepped) function of the parameter and
+//! the bracketing is not confused by sampling noise.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::{Error, Result};
+
+/// A comparison operator of a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl Op {
+    /// Does `value OP threshold` hold? (`false` for NaN.)
+    pub fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Op::Lt => value < threshold,
+            Op::Le => value <= threshold,
+            Op::Gt => value > threshold,
+            Op::Ge => value >= threshold,
+        }
+    }
+
+    /// The operator's text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+        }
+    }
+
+    /// `+1` when the target asks for a larger value, `-1` for a smaller one.
+    fn orientation(self) -> f64 {
+        match self {
+            Op::Gt | Op::Ge => 1.0,
+            Op::Lt | Op::Le => -1.0,
+        }
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A target `METRIC OP NUMBER`, split but with the metric not yet parsed (its grammar is
+/// [`crate::metric`]'s).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// The metric as written, e.g. `prob(debt_gdp@2040 <= 0.33)` or `debt_gdp@2035`.
+    pub metric: String,
+    /// The comparison.
+    pub op: Op,
+    /// The number compared with (same units as the metric: fractions, shares of draws).
+    pub threshold: f64,
+}
+
+impl FromStr for Target {
+    type Err = String;
+
+    /// Splits at the last comparison operator outside parentheses:
+    /// `prob(debt_gdp@2040 <= 0.33) >= 0.7` gives `prob(debt_gdp@2040 <= 0.33)`, `>=`, 0.7.
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        let example = "write METRIC OP NUMBER, e.g. 'debt_gdp@2035 <= 0.3' or 'prob(debt_gdp@2040 <= 0.33) >= 0.7'";
+        let bytes = s.as_bytes();
+        let mut depth = 0i32;
+        let mut found: Option<(usize, usize)> = None; // (start, length) of the operator
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'(' => depth += 1,
+                b')' => depth -= 1,
+                b'<' | b'>' if depth == 0 => {
+                    let len = if bytes.get(i + 1) == Some(&b'=') {
+                        2
+                    } else {
+                        1
+                    };
+                    found = Some((i, len));
+                    i += len;
+                    continue;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        if depth != 0 {
+            return Err(format!("`{s}` has unbalanced parentheses: {example}"));
+        }
+        let Some((at, len)) = found else {
+            return Err(format!(
+                "`{s}` has no comparison (<, <=, >, >=) outside parentheses: {example}"
+            ));
+        };
+        let op = match &s[at..at + len] {
+            "<" => Op::Lt,
+            "<=" => Op::Le,
+            ">" => Op::Gt,
+            _ => Op::Ge,
+        };
+        let metric = s[..at].trim();
+        let number = s[at + len..].trim();
+        if metric.is_empty() {
+            return Err(format!("`{s}` has no metric before `{op}`: {example}"));
+        }
+        let threshold: f64 = number
+            .parse()
+            .map_err(|_| format!("`{number}` after `{op}` is not a number: {example}"))?;
+        if !threshold.is_finite() {
+            return Err(format!(
+                "the target number must be finite, found `{number}`"
+            ));
+        }
+        Ok(Target {
+            metric: metric.to_string(),
+            op,
+            threshold,
+        })
+    }
+}
+
+/// The metric at one value of the parameter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    /// The parameter value.
+    pub x: f64,
+    /// The metric there.
+    pub metric: f64,
+    /// Whether the target holds there.
+    pub holds: bool,
+}
+
+/// The result of a goal-seek.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Solution {
+    /// The target holds at one end and not at the other: the boundary was bracketed.
+    Found {
+        /// The end of the final bracket where the target holds: the answer.
+        value: Point,
+        /// The other end (where it does not hold).
+        other: Point,
+        /// The two ends of the search range.
+        ends: [Point; 2],
+        /// Evaluations of the metric.
+        evaluations: usize,
+        /// Whether the bracket is within the tolerance (otherwise the evaluation budget ran out).
+        converged: bool,
+    },
+    /// The target holds at both ends of the range (no boundary is bracketed).
+    HoldsAtBoth {
+        /// The two ends.
+        ends: [Point; 2],
+    },
+    /// The target holds at neither end of the range.
+    HoldsAtNeither {
+        /// The two ends.
+        ends: [Point; 2],
+    },
+}
+
+/// Settings of the search.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Search {
+    /// Lower end of the range.
+    pub lo: f64,
+    /// Upper end of the range.
+    pub hi: f64,
+    /// Stop when the bracket is at most this wide (parameter units).
+    pub tol: f64,
+    /// The most evaluations of the metric (the two ends included).
+    pub max_evaluations: usize,
+}
+
+impl Search {
+    /// A search over `[lo, hi]` to a millionth of its width, at most 100 evaluations.
+    pub fn new(lo: f64, hi: f64) -> Search {
+        Search {
+            lo,
+            hi,
+            tol: (hi - lo).abs() * 1e-6,
+            max_evaluations: 100,
+        }
+    }
+}
+
+/// Finds where `metric(x) OP threshold` switches between holding and not in
+/// `[search.lo, search.hi]`. `metric` is called once per evaluation, the two ends first.
+pub fn find_boundary(
+    search: &Search,
+    op: Op,
+    threshold: f64,
+    mut metric: impl FnMut(f64) -> Result<f64>,
+) -> Result<Solution> {
+    if !(search.lo.is_finite() && search.hi.is_finite() && search.lo < search.hi) {
+        return Err(Error::Internal(format!(
+            "a search range needs finite lo < hi, found {}:{}",
+            search.lo, search.hi
+        )));
+    }
+    let mut eval = |x: f64| -> Result<Point> {
+        let m = metric(x)?;
+        Ok(Point {
+            x,
+            metric: m,
+            holds: op.holds(m, threshold),
+        })
+    };
+    let lo = eval(search.lo)?;
+    let hi = eval(search.hi)?;
+    let ends = [lo, hi];
+    match (lo.holds, hi.holds) {
+        (true, true) => return Ok(Solution::HoldsAtBoth { ends }),
+        (false, false) => return Ok(Solution::HoldsAtNeither { ends }),
+        _ => {}
+    }
+    // Oriented distance to the threshold: >= 0 where the target (nearly) holds.
+    let f = |p: &Point| op.orientation() * (p.metric - threshold);
+    let (mut a, mut b) = (lo, hi);
+    let (mut fa, mut fb) = (f(&a), f(&b));
+    let mut evaluations = 2;
+    let mut last_side = 0i8; // -1: a was replaced last, +1: b
+    let mut widths = vec![b.x - a.x];
+    let mut bisect = false;
+    while (b.x - a.x) > search.tol && evaluations < search.max_evaluations {
+        let mid = 0.5 * (a.x + b.x);
+        let x = if bisect || !(fa.is_finite() && fb.is_finite()) || fa == fb {
+            mid
+        } else {
+            let s = a.x - fa * (b.x - a.x) / (fb - fa);
+            // Keep interpolated points strictly inside, away from the ends.
+            let margin = 1e-3 * (b.x - a.x);
+            if s.is_finite() && s > a.x + margin && s < b.x - margin {
+                s
+            } else if s.is_finite() && s <= a.x + margin {
+                a.x + margin
+            } else if s.is_finite() {
+                b.x - margin
+            } else {
+                mid
+            }
+        };
+        if !(x > a.x && x < b.x) {
+            break; // the bracket is as narrow as floating point allows
+        }
+        let p = eval(x)?;
+        evaluations += 1;
+        let fp = f(&p);
+        if p.holds == a.holds {
+            a = p;
+            fa = fp;
+            if last_side == -1 {
+                fb *= 0.5; // Illinois: the other end has been kept twice
+            }
+            last_side = -1;
+        } else {
+            b = p;
+            fb = fp;
+            if last_side == 1 {
+                fa *= 0.5;
+            }
+            last_side = 1;
+        }
+        widths.push(b.x - a.x);
+        let n = widths.len();
+        bisect = n >= 3 && widths[n - 1] > 0.5 * widths[n - 3];
+    }
+    let converged = (b.x - a.x) <= search.tol;
+    let (value, other) = if a.holds { (a, b) } else { (b, a) };
+    Ok(Solution::Found {
+        value,
+        other,
+        ends,
+        evaluations,
+        converged,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_targets_at_the_last_top_level_comparison() {
+        let t: Target = "prob(debt_gdp@2040 <= 0.33) >= 0.7".parse().unwrap();
+        assert_eq!(t.metric, "prob(debt_gdp@2040 <= 0.33)");
+        assert_eq!(t.op, Op::Ge);
+        assert_eq!(t.threshold, 0.7);
+        let t: Target = " debt_gdp@2035<0.3 ".parse().unwrap();
+        assert_eq!(
+            (t.metric.as_str(), t.op, t.threshold),
+            ("debt_gdp@2035", Op::Lt, 0.3)
+        );
+        assert!(
+            "debt_gdp@2035"
+                .parse::<Target>()
+                .unwrap_err()
+                .contains("no comparison")
+        );
+        assert!(
+            "prob(debt_gdp@2040 <= 0.33"
+                .parse::<Target>()
+                .unwrap_err()
+                .contains("unbalanced")
+        );
+        assert!(
+            "debt_gdp@2035 <= x"
+                .parse::<Target>()
+                .unwrap_err()
+                .contains("not a number")
+        );
+        assert!(
+            "<= 0.3"
+                .parse::<Target>()
+                .unwrap_err()
+                .contains("no metric")
+        );
+    }
+
+    fn solve(lo: f64, hi: f64, op: Op, thr: f64, f: impl Fn(f64) -> f64) -> Solution {
+        find_boundary(&Search::new(lo, hi), op, thr, |x| Ok(f(x))).unwrap()
+    }
+
+    #[test]
+    fn finds_the_root_of_smooth_monotone_functions_in_few_evaluations() {
+        // Decreasing: x^3 + x <= 2 holds for x <= 1.
+        let Solution::Found {
+            value,
+            other,
+            evaluations,
+            converged,
+            ..
+        } = solve(0.0, 3.0, Op::Le, 2.0, |x| x * x * x + x)
+        else {
+            panic!("bracketed")
+        };
+        assert!(converged);
+        assert!(value.holds && !other.holds);
+        assert!(value.x <= 1.0 && 1.0 - value.x <= 3e-6, "{value:?}");
+        assert!(evaluations < 25, "{evaluations} evaluations");
+        // Increasing the other way round: exp(x) >= 5 holds for x >= ln 5.
+        let Solution::Found { value, .. } = solve(-2.0, 4.0, Op::Ge, 5.0, f64::exp) else {
+            panic!()
+        };
+        assert!(value.x >= 5f64.ln() && value.x - 5f64.ln() <= 6e-6);
+    }
+
+    #[test]
+    fn staircases_are_bracketed_to_the_step() {
+        // A Monte Carlo share: steps of 1/1000 in x.
+        let stair = |x: f64| (x * 1000.0).floor() / 1000.0;
+        let Solution::Found {
+            value,
+            other,
+            evaluations,
+            ..
+        } = solve(0.0, 1.0, Op::Ge, 0.4567, stair)
+        else {
+            panic!()
+        };
+        assert!(value.metric >= 0.4567 && other.metric < 0.4567);
+        assert!((value.x - 0.457).abs() < 2e-6, "{value:?}");
+        assert!(evaluations <= 60, "{evaluations}");
+    }
+
+    #[test]
+    fn says_when_the_target_holds_at_both_or_neither_end() {
+        let s = solve(0.0, 1.0, Op::Le, 5.0, |x| x);
+        assert!(matches!(s, Solution::HoldsAtBoth { ends } if ends[1].metric == 1.0));
+        let s = solve(0.0, 1.0, Op::Gt, 5.0, |x| x);
+        assert!(matches!(s, Solution::HoldsAtNeither { ends } if ends[0].metric == 0.0));
+    }
+
+    #[test]
+    fn strict_and_loose_comparisons_differ_at_equality() {
+        // Exactly linear: 2x <= 1 holds at x = 0.5 itself.
+        let Solution::Found { value, .. } = solve(0.0, 1.0, Op::Le, 1.0, |x| 2.0 * x) else {
+            panic!()
+        };
+        assert!(value.x <= 0.5 && value.metric <= 1.0);
+        let Solution::Found { value, .. } = solve(0.0, 1.0, Op::Lt, 1.0, |x| 2.0 * x) else {
+            panic!()
+        };
+        assert!(value.x < 0.5 && value.metric < 1.0);
+    }
+
+    #[test]
+    fn the_evaluation_budget_is_respected() {
+        let mut calls = 0;
+        let s = find_boundary(
+            &Search {
+                lo: 0.0,
+                hi: 1.0,
+                tol: 0.0,
+                max_evaluations: 7,
+            },
+            Op::Ge,
+            0.3,
+            |x| {
+                calls += 1;
+                Ok(x)
+            },
+        )
+        .unwrap();
+        let Solution::Found {
+            evaluations,
+            converged,
+            ..
+        } = s
+        else {
+            panic!()
+        };
+        assert_eq!((evaluations, calls), (7, 7));
+        assert!(!converged);
+    }
+}
