@@ -13,57 +13,33 @@
 //! numbers), so the metric is a smooth (or finely stepped) function of the parameter and
 //! the bracketing is not confused by sampling noise.
 
-use std::fmt;
 use std::str::FromStr;
 
 use crate::error::{Error, Result};
+use crate::metric::Metric;
+use crate::model::project;
+use crate::montecarlo::map_draws;
+use crate::output::format_number;
+use crate::scenario::tree::Table;
+use crate::scenario::{Address, Override, Scenario, resolve_tree};
 
-/// A comparison operator of a target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-}
+pub use crate::metric::Op;
 
-impl Op {
-    /// Does `value OP threshold` hold? (`false` for NaN.)
-    pub fn holds(self, value: f64, threshold: f64) -> bool {
-        match self {
-            Op::Lt => value < threshold,
-            Op::Le => value <= threshold,
-            Op::Gt => value > threshold,
-            Op::Ge => value >= threshold,
-        }
-    }
-
-    /// The operator's text.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Op::Lt => "<",
-            Op::Le => "<=",
-            Op::Gt => ">",
-            Op::Ge => ">=",
-        }
-    }
-
-    /// `+1` when the target asks for a larger value, `-1` for a smaller one.
-    fn orientation(self) -> f64 {
-        match self {
-            Op::Gt | Op::Ge => 1.0,
-            Op::Lt | Op::Le => -1.0,
-        }
+/// The text of an operator (`<=`).
+pub fn op_text(op: Op) -> &'static str {
+    match op {
+        Op::Lt => "<",
+        Op::Le => "<=",
+        Op::Gt => ">",
+        Op::Ge => ">=",
     }
 }
 
-impl fmt::Display for Op {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+/// `+1` when the target asks for a larger value, `-1` for a smaller one.
+fn orientation(op: Op) -> f64 {
+    match op {
+        Op::Gt | Op::Ge => 1.0,
+        Op::Lt | Op::Le => -1.0,
     }
 }
 
@@ -125,11 +101,17 @@ impl FromStr for Target {
         let metric = s[..at].trim();
         let number = s[at + len..].trim();
         if metric.is_empty() {
-            return Err(format!("`{s}` has no metric before `{op}`: {example}"));
+            return Err(format!(
+                "`{s}` has no metric before `{}`: {example}",
+                op_text(op)
+            ));
         }
-        let threshold: f64 = number
-            .parse()
-            .map_err(|_| format!("`{number}` after `{op}` is not a number: {example}"))?;
+        let threshold: f64 = number.parse().map_err(|_| {
+            format!(
+                "`{number}` after `{}` is not a number: {example}",
+                op_text(op)
+            )
+        })?;
         if !threshold.is_finite() {
             return Err(format!(
                 "the target number must be finite, found `{number}`"
@@ -182,6 +164,17 @@ pub enum Solution {
     },
 }
 
+/// How the bracket is narrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Regula falsi (Illinois) safeguarded by bisection: few evaluations for smooth
+    /// metrics (a deterministic series, a Monte Carlo mean or quantile).
+    Interpolate,
+    /// Plain bisection: best for step functions such as a Monte Carlo probability
+    /// (a share of draws), where interpolation gains nothing.
+    Bisect,
+}
+
 /// Settings of the search.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Search {
@@ -193,6 +186,8 @@ pub struct Search {
     pub tol: f64,
     /// The most evaluations of the metric (the two ends included).
     pub max_evaluations: usize,
+    /// How the bracket is narrowed.
+    pub method: Method,
 }
 
 impl Search {
@@ -203,6 +198,7 @@ impl Search {
             hi,
             tol: (hi - lo).abs() * 1e-6,
             max_evaluations: 100,
+            method: Method::Interpolate,
         }
     }
 }
@@ -238,7 +234,7 @@ pub fn find_boundary(
         _ => {}
     }
     // Oriented distance to the threshold: >= 0 where the target (nearly) holds.
-    let f = |p: &Point| op.orientation() * (p.metric - threshold);
+    let f = |p: &Point| orientation(op) * (p.metric - threshold);
     let (mut a, mut b) = (lo, hi);
     let (mut fa, mut fb) = (f(&a), f(&b));
     let mut evaluations = 2;
@@ -247,7 +243,11 @@ pub fn find_boundary(
     let mut bisect = false;
     while (b.x - a.x) > search.tol && evaluations < search.max_evaluations {
         let mid = 0.5 * (a.x + b.x);
-        let x = if bisect || !(fa.is_finite() && fb.is_finite()) || fa == fb {
+        let x = if bisect
+            || search.method == Method::Bisect
+            || !(fa.is_finite() && fb.is_finite())
+            || fa == fb
+        {
             mid
         } else {
             let s = a.x - fa * (b.x - a.x) / (fb - fa);
@@ -297,6 +297,90 @@ pub fn find_boundary(
         evaluations,
         converged,
     })
+}
+
+/// What a goal-seek evaluates at each value of the adjusted parameter: the scenario
+/// (its tree loaded once, the user's overrides, then `adjust = x`) and the metric.
+#[derive(Debug, Clone)]
+pub struct Goal {
+    /// The merged scenario tree (`scenario::load_tree`, done once).
+    pub tree: Table,
+    /// The user's `--set` overrides, applied before the adjusted value.
+    pub sets: Vec<Override>,
+    /// The adjusted parameter (same addressing as `--set`).
+    pub adjust: Address,
+    /// The metric of the target.
+    pub metric: Metric,
+    /// Monte Carlo draws: `None` runs a plain series deterministically and takes the
+    /// scenario's `montecarlo.draws` for metrics that need draws.
+    pub draws: Option<u64>,
+    /// Seed, the same at every evaluation (common random numbers); `None`: the
+    /// scenario's `montecarlo.seed`.
+    pub seed: Option<u64>,
+}
+
+impl Goal {
+    /// The scenario with the adjusted parameter at `x`.
+    pub fn scenario_at(&self, x: f64) -> Result<Scenario> {
+        let value = format_number(x);
+        let mut sets = self.sets.clone();
+        sets.push(Override {
+            address: self.adjust.clone(),
+            arg: format!("{}={value}", self.adjust),
+            value,
+        });
+        resolve_tree(self.tree.clone(), &sets)
+    }
+
+    /// The narrowing method that suits the metric: bisection for a probability (a step
+    /// function of the parameter), interpolation otherwise.
+    pub fn method(&self) -> Method {
+        if matches!(self.metric, Metric::Prob(_)) {
+            Method::Bisect
+        } else {
+            Method::Interpolate
+        }
+    }
+
+    /// Whether the evaluation is a Monte Carlo one, and with how many draws and which
+    /// seed, for scenario `sc`.
+    pub fn draws_for(&self, sc: &Scenario) -> Option<(u64, u64)> {
+        let seed = self.seed.unwrap_or(sc.montecarlo.seed);
+        match (self.draws, self.metric.needs_draws()) {
+            (Some(d), _) => Some((d, seed)),
+            (None, true) => Some((sc.montecarlo.draws, seed)),
+            (None, false) => None,
+        }
+    }
+
+    /// The metric with the adjusted parameter at `x`: from the deterministic projection,
+    /// or aggregated over Monte Carlo draws with the same seed at every `x`.
+    pub fn metric_at(&self, x: f64) -> Result<f64> {
+        let sc = self.scenario_at(x)?;
+        self.metric
+            .check(&sc.years)
+            .map_err(|m| Error::usage("--target", m))?;
+        match self.draws_for(&sc) {
+            None => {
+                let path = project(&sc).map_err(|e| match e {
+                    Error::Numerical { year, message } => Error::Numerical {
+                        year,
+                        message: format!("{message} (with {} = {})", self.adjust, format_number(x)),
+                    },
+                    other => other,
+                })?;
+                self.metric
+                    .deterministic(&sc.years, &path)
+                    .map_err(|m| Error::usage("--target", m))
+            }
+            Some((draws, seed)) => {
+                let mut values = map_draws(&sc, draws, seed, |_, path| {
+                    self.metric.per_draw(&sc.years, path)
+                });
+                Ok(self.metric.aggregate(&mut values))
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -384,6 +468,19 @@ mod tests {
         assert!(value.metric >= 0.4567 && other.metric < 0.4567);
         assert!((value.x - 0.457).abs() < 2e-6, "{value:?}");
         assert!(evaluations <= 60, "{evaluations}");
+        // Bisection: exactly 2 + ceil(log2(1 / 1e-6)) = 22 evaluations.
+        let search = Search {
+            method: Method::Bisect,
+            ..Search::new(0.0, 1.0)
+        };
+        let Solution::Found {
+            value, evaluations, ..
+        } = find_boundary(&search, Op::Ge, 0.4567, |x| Ok(stair(x))).unwrap()
+        else {
+            panic!()
+        };
+        assert!((value.x - 0.457).abs() < 2e-6, "{value:?}");
+        assert_eq!(evaluations, 22);
     }
 
     #[test]
@@ -416,6 +513,7 @@ mod tests {
                 hi: 1.0,
                 tol: 0.0,
                 max_evaluations: 7,
+                method: Method::Interpolate,
             },
             Op::Ge,
             0.3,

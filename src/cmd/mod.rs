@@ -3,6 +3,7 @@
 
 pub mod resolve;
 pub mod run;
+pub mod solve;
 pub mod stress;
 
 use clap::{Parser, Subcommand};
@@ -34,6 +35,9 @@ pub enum Command {
     /// Standard stress tests: the baseline beside growth, revenue, interest-rate,
     /// exchange-rate, commodity-price, combined and contingent-liability shocks.
     Stress(stress::Args),
+    /// Goal-seek: the value of one parameter at which a target (deterministic or Monte
+    /// Carlo) holds with equality at the boundary.
+    Solve(solve::Args),
 }
 
 /// Options shared by every command that loads a scenario.
@@ -66,6 +70,7 @@ pub fn main(cli: Cli) -> i32 {
         Command::Resolve(args) => resolve::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Stress(args) => stress::run(&args),
+        Command::Solve(args) => solve::run(&args),
     };
     match result {
         Ok(()) => 0,

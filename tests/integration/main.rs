@@ -2,6 +2,7 @@
 //! `util`.
 
 mod engine;
+mod kazakhstan;
 mod scenario_files;
 mod stress;
 mod util;
