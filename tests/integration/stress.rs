@@ -546,3 +546,287 @@ fn cli_reports_user_errors_with_exit_code_2() {
         .success()
         .stdout(predicates::str::contains("\"benchmark\": 0.6"));
 }
+
+// ---------------------------------------------------------------------------------------
+// Goal-seek (`fiscalsim solve`).
+
+mod goal_seek {
+    use std::path::Path;
+
+    use fiscalsim::metric::Metric;
+    use fiscalsim::montecarlo::map_draws;
+    use fiscalsim::scenario::{Override, load};
+
+    use super::*;
+
+    /// TOY without the demand and capital channels and with policy growth spending equal
+    /// to the baseline, so GDP does not depend on policy: N_1 = 100 * 1.05 * 1.05.
+    /// Then d_1 = (D0 (1 + i) - (tau - s - o) N_1) / N_1 = 55 / 110.25 - 0.18 + o, and
+    /// `debt_gdp@2026 <= 0.6` holds for o <= 0.78 - 55 / 110.25.
+    const LINEAR: &str = r#"
+[structure]
+spending_multiplier = 0
+revenue_multiplier = 0
+public_capital_elasticity = 0
+"#;
+
+    fn linear_file() -> tempfile::TempDir {
+        let text = format!(
+            "{}\n{LINEAR}",
+            TOY.replace("{ 2025 = 0.02, 2027 = 0.04 }", "0.02")
+        );
+        dir_with(&[("s.toml", &text)])
+    }
+
+    fn result_row(dir: &Path) -> (Vec<String>, Vec<String>) {
+        let (h, rows) = read_csv(&std::fs::read_to_string(dir.join("result.csv")).unwrap());
+        (h, rows.into_iter().next().unwrap())
+    }
+
+    fn field(h: &[String], row: &[String], name: &str) -> String {
+        row[h.iter().position(|c| c == name).unwrap()].clone()
+    }
+
+    #[test]
+    fn deterministic_target_matches_the_analytic_answer() {
+        let dir = linear_file();
+        let answer = 0.78 - 55.0 / 110.25;
+        fiscalsim()
+            .arg("solve")
+            .arg(dir.path().join("s.toml"))
+            .args(["--adjust", "policy.other_spending_gdp", "--within", "0:0.5"])
+            .args(["--target", "debt_gdp@2026 <= 0.6"])
+            .arg("--out")
+            .arg(dir.path().join("result.csv"))
+            .assert()
+            .success()
+            .stdout(predicates::str::contains("the target holds at and below"));
+        let (h, row) = result_row(dir.path());
+        assert_eq!(field(&h, &row, "status"), "found");
+        let value: f64 = field(&h, &row, "value").parse().unwrap();
+        let metric: f64 = field(&h, &row, "metric").parse().unwrap();
+        let other: f64 = field(&h, &row, "other_value").parse().unwrap();
+        assert!(
+            value <= answer + 1e-12 && answer - value <= 5e-7,
+            "{value} vs {answer}"
+        );
+        assert!(other > value && other - value <= 5e-7);
+        assert!(metric <= 0.6 && 0.6 - metric < 1e-6, "{metric}");
+        // A linear metric: interpolation lands on the answer in a few evaluations.
+        let evaluations: usize = field(&h, &row, "evaluations").parse().unwrap();
+        assert!(evaluations <= 8, "{evaluations} evaluations");
+        assert_eq!(field(&h, &row, "draws"), "", "deterministic");
+    }
+
+    #[test]
+    fn one_year_of_a_path_can_be_adjusted_and_user_sets_apply_first() {
+        let dir = linear_file();
+        // With revenue 0.25 set by the user, d_1 = 55/110.25 - 0.23 + o: the answer moves
+        // by 0.05; adjusting only the 2026 value of the path gives the same year-1 answer.
+        let answer = 0.83 - 55.0 / 110.25;
+        fiscalsim()
+            .arg("solve")
+            .arg(dir.path().join("s.toml"))
+            .args(["--set", "policy.revenue_gdp=0.25"])
+            .args([
+                "--adjust",
+                "policy.other_spending_gdp@2026",
+                "--within",
+                "0:0.5",
+            ])
+            .args(["--target", "debt_gdp@2026 <= 0.6", "--tol", "1e-9"])
+            .arg("--out")
+            .arg(dir.path().join("result.csv"))
+            .assert()
+            .success();
+        let (h, row) = result_row(dir.path());
+        let value: f64 = field(&h, &row, "value").parse().unwrap();
+        assert!((value - answer).abs() <= 1e-9, "{value} vs {answer}");
+    }
+
+    /// The metric on a grid, computed here without the solver: resolve the scenario with
+    /// the override, run the draws, aggregate.
+    fn sweep(file: &Path, address: &str, grid: &[f64], metric: &Metric, draws: u64) -> Vec<f64> {
+        grid.iter()
+            .map(|x| {
+                let o: Override = format!("{address}={x}").parse().unwrap();
+                let sc = load(file, &[o]).unwrap();
+                let mut v = map_draws(&sc, draws, sc.montecarlo.seed, |_, path| {
+                    metric.per_draw(&sc.years, path)
+                });
+                metric.aggregate(&mut v)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn monte_carlo_target_agrees_with_a_fine_sweep() {
+        let text = format!(
+            "{}\ncommodity_revenue_gdp = 0.03\n{SHOCKS}\n[montecarlo]\nseed = 7\n",
+            TOY.replace("end_year = 2027", "end_year = 2030")
+        );
+        let dir = dir_with(&[("s.toml", &text)]);
+        let file = dir.path().join("s.toml");
+        let target = "prob(debt_gdp@2030 <= 0.55) >= 0.5";
+        let metric: Metric = "prob(debt_gdp@2030 <= 0.55)".parse().unwrap();
+        let (lo, hi) = (0.10, 0.25);
+        fiscalsim()
+            .arg("solve")
+            .arg(&file)
+            .args([
+                "--adjust",
+                "policy.other_spending_gdp",
+                "--within",
+                "0.10:0.25",
+            ])
+            .args(["--target", target, "--draws", "400"])
+            .arg("--out")
+            .arg(dir.path().join("result.csv"))
+            .assert()
+            .success()
+            .stdout(predicates::str::contains(
+                "400 draws, seed 7, common random numbers",
+            ));
+        let (h, row) = result_row(dir.path());
+        assert_eq!(field(&h, &row, "status"), "found");
+        let value: f64 = field(&h, &row, "value").parse().unwrap();
+        let achieved: f64 = field(&h, &row, "metric").parse().unwrap();
+        let n = 151;
+        let grid: Vec<f64> = (0..n)
+            .map(|k| lo + (hi - lo) * k as f64 / (n - 1) as f64)
+            .collect();
+        let probs = sweep(&file, "policy.other_spending_gdp", &grid, &metric, 400);
+        // More spending, more debt: the probability falls along the grid (common random
+        // numbers make it monotone here), from above 0.5 to below.
+        assert!(probs.windows(2).all(|w| w[1] <= w[0]), "{probs:?}");
+        assert!(probs[0] >= 0.5 && probs[n - 1] < 0.5);
+        let k = probs.iter().position(|p| *p < 0.5).unwrap();
+        assert!(
+            grid[k - 1] <= value && value < grid[k],
+            "solve {value} outside the sweep's crossing [{}, {})",
+            grid[k - 1],
+            grid[k]
+        );
+        // The achieved metric is the sweep's value there, recomputed independently.
+        let at = sweep(&file, "policy.other_spending_gdp", &[value], &metric, 400)[0];
+        assert_eq!(achieved, at);
+        assert!(achieved >= 0.5);
+    }
+
+    #[test]
+    fn deterministic_target_agrees_with_a_fine_sweep_through_the_debt_premium() {
+        // Year 4 with the premium and the capital channel: no closed form, so a sweep.
+        let text = format!("{}\n", TOY.replace("end_year = 2027", "end_year = 2029"));
+        let dir = dir_with(&[("s.toml", &text)]);
+        let file = dir.path().join("s.toml");
+        let out = fiscalsim()
+            .arg("solve")
+            .arg(&file)
+            .args([
+                "--adjust",
+                "structure.spending_multiplier",
+                "--within",
+                "0:2",
+            ])
+            .args(["--target", "mean(real_growth@2026..2029) >= 0.053"])
+            .arg("--out")
+            .arg(dir.path().join("result.csv"))
+            .assert()
+            .success();
+        drop(out);
+        let (h, row) = result_row(dir.path());
+        let value: f64 = field(&h, &row, "value").parse().unwrap();
+        let metric: Metric = "mean(real_growth@2026..2029)".parse().unwrap();
+        let grid: Vec<f64> = (0..=400).map(|k| 2.0 * k as f64 / 400.0).collect();
+        let values: Vec<f64> = grid
+            .iter()
+            .map(|m| {
+                let o: Override = format!("structure.spending_multiplier={m}")
+                    .parse()
+                    .unwrap();
+                let sc = load(&file, &[o]).unwrap();
+                metric
+                    .deterministic(&sc.years, &project(&sc).unwrap())
+                    .unwrap()
+            })
+            .collect();
+        let k = values.iter().position(|v| *v >= 0.053).unwrap();
+        assert!(k > 0 && values[k - 1] < 0.053);
+        assert!(
+            grid[k - 1] < value && value <= grid[k],
+            "{value} vs [{}, {}]",
+            grid[k - 1],
+            grid[k]
+        );
+    }
+
+    #[test]
+    fn says_when_the_target_holds_at_both_or_neither_end() {
+        let dir = linear_file();
+        let file = dir.path().join("s.toml");
+        fiscalsim()
+            .arg("solve")
+            .arg(&file)
+            .args(["--adjust", "policy.other_spending_gdp", "--within", "0:0.1"])
+            .args(["--target", "debt_gdp@2026 <= 0.6"])
+            .arg("--out")
+            .arg(dir.path().join("result.csv"))
+            .assert()
+            .success()
+            .stdout(predicates::str::contains("holds at BOTH ends of [0, 0.1]"))
+            .stdout(predicates::str::contains(
+                "debt_gdp@2026 = 0.318866213151927",
+            ));
+        let (h, row) = result_row(dir.path());
+        assert_eq!(field(&h, &row, "status"), "holds_at_both_ends");
+        assert_eq!(field(&h, &row, "value"), "");
+        fiscalsim()
+            .arg("solve")
+            .arg(&file)
+            .args([
+                "--adjust",
+                "policy.other_spending_gdp",
+                "--within",
+                "0.4:0.5",
+            ])
+            .args(["--target", "debt_gdp@2026 <= 0.6"])
+            .assert()
+            .success()
+            .stdout(predicates::str::contains(
+                "holds at NEITHER end of [0.4, 0.5]",
+            ));
+    }
+
+    #[test]
+    fn user_errors_name_the_flag_and_exit_2() {
+        let dir = linear_file();
+        let file = dir.path().join("s.toml");
+        let run = |adjust: &str, within: &str, target: &str| {
+            fiscalsim()
+                .arg("solve")
+                .arg(&file)
+                .args(["--adjust", adjust, "--within", within, "--target", target])
+                .assert()
+                .code(2)
+        };
+        run(
+            "policy.other_spending_gdp",
+            "0.5:0.1",
+            "debt_gdp@2026 <= 0.6",
+        )
+        .stderr(predicates::str::contains("--within"));
+        run("policy.other_spending_gdp", "0.1", "debt_gdp@2026 <= 0.6")
+            .stderr(predicates::str::contains("LO:HI"));
+        run("policy.other_spending_gdp", "0:0.5", "debt_gdp@2026")
+            .stderr(predicates::str::contains("--target"));
+        run("policy.other_spending_gdp", "0:0.5", "debt_gpd@2026 <= 0.6")
+            .stderr(predicates::str::contains("debt_gdp"));
+        run("policy.other_spending_gdp", "0:0.5", "debt_gdp@2040 <= 0.6")
+            .stderr(predicates::str::contains("--target"));
+        run("policy.other_spendin_gdp", "0:0.5", "debt_gdp@2026 <= 0.6").stderr(
+            predicates::str::contains("did you mean `other_spending_gdp`"),
+        );
+        run("policy.other_spending_gdp", "0:2", "debt_gdp@2026 <= 0.6")
+            .stderr(predicates::str::contains("share in [0, 1]"));
+    }
+}
