@@ -721,6 +721,26 @@ pub fn summarize(years: &[i32], path: &[Year], benchmark: f64) -> Summary {
     s
 }
 
+/// Why a test leaves debt and the balance exactly at the baseline, as far as can be told.
+fn no_effect_note(sc: &Scenario, test: &Test) -> String {
+    let moves = |name: &str| test.impulses.iter().any(|i| i.target.name() == name);
+    let no_commodity_revenue = sc.policy.commodity_revenue_gdp.iter().all(|x| *x == 0.0);
+    let mut why = Vec::new();
+    if (moves("commodity_price") || moves("exchange_rate")) && no_commodity_revenue {
+        why.push(
+            "commodity_revenue_gdp is 0 in every year, so commodity prices do not reach the budget",
+        );
+    }
+    if moves("exchange_rate") && sc.structure.fx_debt_share == 0.0 {
+        why.push("fx_debt_share is 0, so no debt is revalued");
+    }
+    let mut note = "no effect on debt or the overall balance in this scenario".to_string();
+    if !why.is_empty() {
+        note.push_str(&format!(": {}", why.join("; ")));
+    }
+    note
+}
+
 /// Runs the baseline and every enabled test of `sc` (see [`plan`]). `benchmark`
 /// overrides the scenario's `[stress] benchmark`.
 pub fn run(sc: &Scenario, benchmark: Option<f64>) -> Result<StressRun> {
@@ -744,8 +764,16 @@ pub fn run(sc: &Scenario, benchmark: Option<f64>) -> Result<StressRun> {
             });
             continue;
         }
+        let mut test = test;
         let path = simulate(sc, &test);
         let summary = summarize(&sc.years, &path, benchmark);
+        if let Some(base) = outcomes.first().map(|o: &Outcome| &o.path)
+            && base.iter().zip(&path).all(|(b, y)| {
+                b.debt_gdp == y.debt_gdp && b.overall_balance_gdp == y.overall_balance_gdp
+            })
+        {
+            test.notes.push(no_effect_note(sc, &test));
+        }
         if test.name == "baseline"
             && let Some((year, why)) = &summary.breakdown
         {
@@ -897,6 +925,9 @@ pub fn summary_table(scenario: &str, run: &StressRun) -> String {
                 ));
                 if let Some((y, why)) = &s.breakdown {
                     out.push_str(&format!("{:<22} breaks down in {y}: {why}\n", ""));
+                }
+                for note in &o.test.notes {
+                    out.push_str(&format!("{:<22} note: {note}\n", ""));
                 }
             }
         }

@@ -326,6 +326,32 @@ fn tests_sized_in_sd_are_skipped_with_a_note_when_the_sd_is_zero() {
 }
 
 #[test]
+fn a_test_without_effect_says_why() {
+    // TOY has no commodity revenue and no foreign-currency debt.
+    let sc = load_str(
+        &format!("{TOY}\n[shocks]\nsd = [0.02, 0.01, 0.01, 0.3, 0.005, 0.11]\n"),
+        "toy.toml",
+        std::path::Path::new("."),
+        &[],
+    )
+    .unwrap();
+    let run = stress::run(&sc, None).unwrap();
+    let notes = |name: &str| {
+        run.outcomes
+            .iter()
+            .find(|o| o.test.name == name)
+            .unwrap()
+            .test
+            .notes
+            .join("; ")
+    };
+    assert!(notes("commodity_price").contains("commodity_revenue_gdp is 0"));
+    assert!(notes("exchange_rate").contains("fx_debt_share is 0"));
+    assert_eq!(notes("interest_rate"), "");
+    assert!(stress::summary_table("toy", &run).contains("note: no effect on debt"));
+}
+
+#[test]
 fn user_defined_tests_combine_innovations_and_path_changes() {
     let sc = scenario(
         "[stress.oil_crash]\ndescription = \"oil crash\"\ncommodity_price = -0.4\nexchange_rate = { size_sd = 1, years = [2027] }\nother_spending_gdp = { value = 0.25, years = [2028, 2029] }\ndemand = { size = -0.01, hold = true, years = [2026, 2027] }\n[stress.off]\nenabled = false\ninflation = 0.1\n",
