@@ -21,6 +21,7 @@
 //! years = [2026]                           # default timing of its entries
 //! commodity_price = -0.5                   # innovation (log) in 2026
 //! exchange_rate = { size = 0.18, years = [2026, 2027] }
+//! demand = { 2026 = -0.02, 2027 = -0.01 }  # year-keyed sizes
 //! revenue_gdp = { size = 0.005, years = [2027, 2028] }   # policy path: added
 //! ```
 //!
@@ -600,6 +601,33 @@ fn custom(r: &mut Reader<'_>, name: &str, name_loc: &Loc, t: &Table) -> Option<C
             hold: false,
         };
         match &e.node.value {
+            Value::Table(sub)
+                if !sub.entries.is_empty()
+                    && sub
+                        .entries
+                        .iter()
+                        .all(|se| se.key.chars().all(|c| c.is_ascii_digit())) =>
+            {
+                // Year-keyed sizes: { 2026 = 0.2, 2027 = 0.4 }.
+                for se in &sub.entries {
+                    let skey = format!("{key}.{}", se.key);
+                    let year_node = Node {
+                        value: Value::Int(se.key.parse().unwrap_or(0)),
+                        loc: se.key_loc.clone(),
+                    };
+                    let (Some(years), Some(size)) =
+                        (r.years(&year_node, &skey), r.number(&se.node, &skey))
+                    else {
+                        continue;
+                    };
+                    test.entries.push(CustomEntry {
+                        years,
+                        size: Some(size),
+                        ..entry.clone()
+                    });
+                }
+                continue;
+            }
             Value::Table(sub) => {
                 let entry_keys: &[&str] = if is_shock {
                     &["size", "size_sd", "years", "hold"]
@@ -697,6 +725,12 @@ mod tests {
         assert_eq!(oil.entries[0].size, Some(-0.4));
         assert_eq!(oil.entries[1].value, Some(0.1));
         assert_eq!(oil.entries[1].years, vec![2028]);
+        let s = parse_text("[stress.fx]\nexchange_rate = { 2026 = 0.2, 2028 = 0.4 }\n").unwrap();
+        let e = &s.custom[0].entries;
+        assert_eq!((e[0].years.as_slice(), e[0].size), (&[2026][..], Some(0.2)));
+        assert_eq!((e[1].years.as_slice(), e[1].size), (&[2028][..], Some(0.4)));
+        let e = parse_text("[stress.fx]\nexchange_rate = { 2030 = 0.2 }\n").unwrap_err();
+        assert!(e[0].message.contains("not a projection year"), "{}", e[0]);
     }
 
     #[test]

@@ -326,6 +326,45 @@ fn tests_sized_in_sd_are_skipped_with_a_note_when_the_sd_is_zero() {
 }
 
 #[test]
+fn the_shipped_stress_scenario_takes_its_depreciation_from_the_data() {
+    let file = crate::util::scenario("kazakhstan-stress.toml");
+    let sc = fiscalsim::scenario::load(&file, &[]).unwrap();
+    let run = stress::run(&sc, None).unwrap();
+    assert_eq!(run.benchmark, 0.33);
+    let fx = run
+        .outcomes
+        .iter()
+        .find(|o| o.test.name == "exchange_rate")
+        .unwrap();
+    assert!(
+        fx.test.description.contains("2016"),
+        "{}",
+        fx.test.description
+    );
+    // WDI: 221.73 -> 342.16 KZT per USD from 2015 to 2016, the largest since 2000.
+    assert_close(
+        fx.path[0].exchange_rate,
+        sc.baseline.exchange_rate[0] * 342.16 / 221.73,
+        "E 2026",
+    );
+    let oil = run
+        .outcomes
+        .iter()
+        .find(|o| o.test.name == "oil_2015")
+        .unwrap();
+    assert_close(
+        oil.path[1].exchange_rate,
+        sc.baseline.exchange_rate[1] * 0.434f64.exp(),
+        "year-keyed size in 2027",
+    );
+    assert_eq!(
+        run.outcomes.len(),
+        9,
+        "baseline, 7 standard tests, oil_2015"
+    );
+}
+
+#[test]
 fn a_test_without_effect_says_why() {
     // TOY has no commodity revenue and no foreign-currency debt.
     let sc = load_str(
