@@ -228,6 +228,13 @@ pub fn report(
                 format_number(other.metric),
                 format_number(other.x)
             ));
+            if let (Some((draws, _)), Metric::Prob(_)) = (mc, &goal.metric) {
+                let p = value.metric;
+                out.push_str(&format!(
+                    "precision:   Monte Carlo standard error of the probability there {:.4} ({draws} draws); the value is exact for these draws, not for the model: raise --draws to narrow it\n",
+                    (p * (1.0 - p) / draws as f64).sqrt()
+                ));
+            }
             out.push_str(&format!(
                 "ends:        {}; {}\n",
                 fmt_point(&ends[0]),
