@@ -385,7 +385,37 @@ impl Goal {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        /// For any monotone cubic and threshold inside its range, the answer meets the
+        /// target, the other end does not, and the bracket is within the tolerance.
+        #[test]
+        fn the_answer_always_meets_the_target(
+            a in 0.1f64..5.0, b in -3.0f64..3.0, c in 0.0f64..2.0, t in 0.05f64..0.95,
+            decreasing in any::<bool>(), bisect in any::<bool>(),
+        ) {
+            let sign = if decreasing { -1.0 } else { 1.0 };
+            let f = |x: f64| sign * (a * x + c * x * x * x) + b;
+            let thr = f(0.0) + t * (f(1.0) - f(0.0));
+            let op = if decreasing { Op::Le } else { Op::Ge };
+            let search = Search {
+                method: if bisect { Method::Bisect } else { Method::Interpolate },
+                ..Search::new(0.0, 1.0)
+            };
+            let s = find_boundary(&search, op, thr, |x| Ok(f(x))).unwrap();
+            let Solution::Found { value, other, converged, evaluations, .. } = s else {
+                panic!("not bracketed: {s:?}")
+            };
+            prop_assert!(converged);
+            prop_assert!(value.holds && op.holds(f(value.x), thr));
+            prop_assert!(!other.holds);
+            prop_assert!((value.x - other.x).abs() <= 1e-6);
+            prop_assert!(evaluations <= 2 + 2 * 21);
+        }
+    }
 
     #[test]
     fn splits_targets_at_the_last_top_level_comparison() {

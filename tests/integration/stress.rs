@@ -365,6 +365,38 @@ fn the_shipped_stress_scenario_takes_its_depreciation_from_the_data() {
 }
 
 #[test]
+fn a_short_horizon_cuts_the_standard_timing_and_says_so() {
+    let sc = load_str(
+        &format!(
+            "{}\n{SHOCKS}",
+            TOY.replace("end_year = 2027", "end_year = 2026")
+        ),
+        "toy.toml",
+        std::path::Path::new("."),
+        &[],
+    )
+    .unwrap();
+    let run = stress::run(&sc, None).unwrap();
+    let rg = &run.outcomes[1];
+    assert_eq!(rg.test.name, "real_growth");
+    assert!(rg.test.skipped);
+    assert!(
+        rg.test.notes.join(" ").contains("cut to nothing"),
+        "{:?}",
+        rg.test.notes
+    );
+    let rev = &run.outcomes[2];
+    assert!(!rev.test.skipped && rev.path.len() == 1);
+    assert!(
+        rev.test.notes[0].contains("cut to 2026"),
+        "{:?}",
+        rev.test.notes
+    );
+    let table = stress::summary_table("toy", &run);
+    assert!(table.contains("real_growth            skipped"), "{table}");
+}
+
+#[test]
 fn a_test_without_effect_says_why() {
     // TOY has no commodity revenue and no foreign-currency debt.
     let sc = load_str(
@@ -553,6 +585,22 @@ fn cli_writes_paths_and_summary() {
     assert_eq!(srows[7][9], "2026");
     assert_eq!(srows[0][9], "", "the baseline never exceeds 55 %");
     assert_eq!(srows[7][11], "ok");
+    // `--set` reaches the [stress] table.
+    fiscalsim()
+        .arg("stress")
+        .arg(dir.path().join("s.toml"))
+        .args([
+            "--set",
+            "stress.interest_rate.size=0.03",
+            "--summary",
+            "-",
+            "--quiet",
+        ])
+        .arg("--out")
+        .arg(dir.path().join("other.csv"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("interest rate +300 bp held"));
     // Same run, same bytes.
     let first = std::fs::read(&out).unwrap();
     fiscalsim()
@@ -564,7 +612,10 @@ fn cli_writes_paths_and_summary() {
         .assert()
         .success()
         .stderr("");
-    assert_eq!(std::fs::read(&out).unwrap(), first);
+    assert!(
+        std::fs::read(&out).unwrap() == first,
+        "same run, same bytes"
+    );
 }
 
 #[test]
