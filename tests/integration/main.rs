@@ -3,5 +3,6 @@
 
 mod engine;
 mod kazakhstan;
+mod properties;
 mod scenario_files;
 mod util;
