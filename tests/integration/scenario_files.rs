@@ -249,3 +249,13 @@ fn shock_validation() {
         assert!(err.contains(want), "{extra}: {err}");
     }
 }
+
+#[test]
+fn a_missing_key_names_the_file_and_the_key() {
+    let text = TOY.replace("interest_rate = 0.1\n", "");
+    let err = error_of(&[("s.toml", &text)], &["run", "s.toml"]);
+    assert!(
+        err.contains("s.toml: `baseline.interest_rate`: missing"),
+        "{err}"
+    );
+}
