@@ -46,9 +46,22 @@ pub enum Command {
     Run(run::Args),
     /// Standard stress tests: the baseline beside growth, revenue, interest-rate,
     /// exchange-rate, commodity-price, combined and contingent-liability shocks.
+    ///
+    /// Shocks are innovations of MODEL.md's shock process, carried on by the scenario's
+    /// persistence; sizes, timing and user-defined tests come from `[stress]`. Writes the
+    /// per-year outputs of every test (a `test` column) and a summary: peak and final
+    /// debt/GDP, worst overall balance, first year above a debt benchmark.
+    ///
+    /// Example: fiscalsim stress scenarios/kazakhstan-stress.toml --out stress.csv --summary stress-summary.csv
     Stress(stress::Args),
     /// Goal-seek: the value of one parameter at which a target (deterministic or Monte
     /// Carlo) holds with equality at the boundary.
+    ///
+    /// Brackets the boundary within `--within` and narrows it; Monte Carlo targets use
+    /// the same seed at every evaluation (common random numbers). Reports the value, the
+    /// metric there and the evaluations, or that the target holds at both or neither end.
+    ///
+    /// Example: fiscalsim solve scenarios/kazakhstan-2026-2040.toml --adjust policy.revenue_gdp --within 0.08:0.14 --target 'prob(debt_gdp@2040 <= 0.2) >= 0.9' --draws 5000
     Solve(solve::Args),
 }
 

@@ -17,7 +17,7 @@ use crate::solve::{Goal, Point, Search, Solution, Target, find_boundary, op_text
 /// random numbers). If the target holds at both ends or at neither, says so and shows
 /// the metric at both ends (exit code 0: that is an answer, not an error).
 ///
-/// Example: fiscalsim solve scenarios/kazakhstan-2026-2040.toml --adjust policy.growth_spending_share --within 0.10:0.25 --target 'prob(debt_gdp@2040 <= 0.33) >= 0.7' --draws 20000
+/// Example: fiscalsim solve scenarios/kazakhstan-2026-2040.toml --adjust policy.revenue_gdp --within 0.08:0.14 --target 'prob(debt_gdp@2040 <= 0.2) >= 0.9' --draws 5000
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The scenario and its overrides (applied before the adjusted value).

@@ -15,7 +15,7 @@ use crate::stress;
 /// balance, first year above the debt benchmark) to standard error, and as CSV with
 /// `--summary`.
 ///
-/// Example: fiscalsim stress scenarios/kazakhstan-2026-2028.toml --out stress.csv --summary stress-summary.csv
+/// Example: fiscalsim stress scenarios/kazakhstan-stress.toml --out stress.csv --summary stress-summary.csv
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The scenario and its overrides (e.g. `--set stress.interest_rate.size=0.03`).
