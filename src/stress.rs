@@ -522,7 +522,7 @@ fn combined(parts: &[Test], s: &StandardSettings) -> Test {
                 if share == 0.5 {
                     "half".to_string()
                 } else {
-                    format!("{share}")
+                    format!("{share} times the size")
                 },
                 used.iter()
                     .map(|t| t.name.as_str())
@@ -637,7 +637,9 @@ pub fn plan_with(sc: &Scenario, spec: &StressSpec) -> Result<Vec<Test>> {
 }
 
 /// The scenario with a test's policy impulses applied, and the shock states u_1..u_T.
-pub fn apply(sc: &Scenario, test: &Test) -> (Scenario, Vec<[f64; N_SHOCKS]>) {
+/// Fails on a policy path that is not one of
+/// [`crate::scenario::stress::POLICY_PATHS`].
+pub fn apply(sc: &Scenario, test: &Test) -> Result<(Scenario, Vec<[f64; N_SHOCKS]>)> {
     let mut out = sc.clone();
     let t_max = sc.horizon();
     let mut innov = vec![[0.0; N_SHOCKS]; t_max];
@@ -655,7 +657,16 @@ pub fn apply(sc: &Scenario, test: &Test) -> (Scenario, Vec<[f64; N_SHOCKS]>) {
                         "other_spending_gdp" => &mut out.policy.other_spending_gdp,
                         "revenue_gdp" => &mut out.policy.revenue_gdp,
                         "commodity_revenue_gdp" => &mut out.policy.commodity_revenue_gdp,
-                        _ => &mut out.policy.other_flows_gdp,
+                        "other_flows_gdp" => &mut out.policy.other_flows_gdp,
+                        other => {
+                            return Err(Error::usage(
+                                format!("stress test `{}`", test.name),
+                                format!(
+                                    "`{other}` is not a policy path (valid: {})",
+                                    crate::scenario::stress::POLICY_PATHS.join(", ")
+                                ),
+                            ));
+                        }
                     };
                     if mode == Mode::Set {
                         path[t] = imp.size;
@@ -680,13 +691,13 @@ pub fn apply(sc: &Scenario, test: &Test) -> (Scenario, Vec<[f64; N_SHOCKS]>) {
             u
         })
         .collect();
-    (out, states)
+    Ok((out, states))
 }
 
 /// Runs one test: its per-year outputs.
-pub fn simulate(sc: &Scenario, test: &Test) -> Vec<Year> {
-    let (shocked, u) = apply(sc, test);
-    Model::new(&shocked).simulate(|t| u[t])
+pub fn simulate(sc: &Scenario, test: &Test) -> Result<Vec<Year>> {
+    let (shocked, u) = apply(sc, test)?;
+    Ok(Model::new(&shocked).simulate(|t| u[t]))
 }
 
 /// The summary of a path against a debt/GDP `benchmark` (fraction).
@@ -765,7 +776,7 @@ pub fn run(sc: &Scenario, benchmark: Option<f64>) -> Result<StressRun> {
             continue;
         }
         let mut test = test;
-        let path = simulate(sc, &test);
+        let path = simulate(sc, &test)?;
         let summary = summarize(&sc.years, &path, benchmark);
         if let Some(base) = outcomes.first().map(|o: &Outcome| &o.path)
             && base.iter().zip(&path).all(|(b, y)| {
@@ -944,4 +955,114 @@ pub fn data_files(sc: &Scenario) -> Vec<&Path> {
         .flat_map(|s| s.standard.iter())
         .filter_map(|s| s.data.as_ref().map(|d| d.file.as_path()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(extra: &str) -> Scenario {
+        let text = format!(
+            "name = \"t\"\nbase_year = 2025\nend_year = 2028\n[initial]\ngdp_nominal = 100\ndebt_gdp = 0.5\npublic_capital_gdp = 0.5\ngrowth_spending_gdp = 0.02\nrevenue_gdp = 0.2\nexchange_rate = 500\ncommodity_price = 60\n[baseline]\nreal_growth = 0.05\ninflation = 0.05\ngrowth_spending_gdp = 0.02\nrevenue_gdp = 0.2\ncommodity_price = 60\nexchange_rate = 500\ninterest_rate = 0.1\n[policy]\nother_spending_gdp = 0.2\n{extra}"
+        );
+        crate::scenario::load_str(&text, "t.toml", Path::new("."), &[]).unwrap()
+    }
+
+    fn test_of(impulses: Vec<Impulse>) -> Test {
+        Test {
+            name: "t".into(),
+            description: String::new(),
+            impulses,
+            notes: Vec::new(),
+            skipped: false,
+        }
+    }
+
+    #[test]
+    fn shock_states_follow_the_persistence_matrix_and_holds() {
+        // Commodity state persists at 0.5 and feeds potential growth at 0.1.
+        let mut sc = scenario("");
+        sc.shocks.persistence[3][3] = 0.5;
+        sc.shocks.persistence[0][3] = 0.1;
+        sc.shocks.persistence[4][4] = 0.9;
+        let t = test_of(vec![
+            Impulse {
+                target: Target::Shock(3),
+                mode: Mode::Innovation,
+                size: -0.3,
+                years: vec![0],
+            },
+            Impulse {
+                target: Target::Shock(4),
+                mode: Mode::Hold,
+                size: 0.02,
+                years: vec![0, 1],
+            },
+            Impulse {
+                target: Target::Policy("revenue_gdp".into()),
+                mode: Mode::Add,
+                size: -0.01,
+                years: vec![1],
+            },
+            Impulse {
+                target: Target::Policy("other_spending_gdp".into()),
+                mode: Mode::Set,
+                size: 0.3,
+                years: vec![2],
+            },
+        ]);
+        let (shocked, u) = apply(&sc, &t).unwrap();
+        assert_eq!(u[0], [0.0, 0.0, 0.0, -0.3, 0.02, 0.0]);
+        assert_eq!(u[1], [-0.03, 0.0, 0.0, -0.15, 0.02, 0.0]);
+        // 2028: no more hold, the interest state decays at 0.9.
+        assert!((u[2][0] - (0.1 * -0.15)).abs() < 1e-15);
+        assert!((u[2][3] - -0.075).abs() < 1e-15);
+        assert!((u[2][4] - 0.018).abs() < 1e-15);
+        assert_eq!(shocked.policy.revenue_gdp, [0.2, 0.19, 0.2]);
+        assert_eq!(shocked.policy.other_spending_gdp, [0.2, 0.2, 0.3]);
+        // Nothing else of the scenario changes.
+        assert_eq!(shocked.baseline, sc.baseline);
+        assert_eq!(
+            shocked.policy.growth_spending_gdp,
+            sc.policy.growth_spending_gdp
+        );
+    }
+
+    #[test]
+    fn an_unknown_policy_path_is_an_error() {
+        let sc = scenario("");
+        let t = test_of(vec![Impulse {
+            target: Target::Policy("taxes".into()),
+            mode: Mode::Add,
+            size: 0.1,
+            years: vec![0],
+        }]);
+        let e = apply(&sc, &t).unwrap_err().to_string();
+        assert!(e.contains("`taxes` is not a policy path"), "{e}");
+    }
+
+    #[test]
+    fn the_plan_follows_the_stress_table() {
+        let sc = scenario(
+            "[shocks]\nsd = [0.02, 0, 0, 0.3, 0, 0.1]\n[stress.revenue]\nenabled = false\n[stress.combined]\nshare = 0.25\n",
+        );
+        let plan = plan(&sc).unwrap();
+        let names: Vec<&str> = plan.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "real_growth",
+                "interest_rate",
+                "exchange_rate",
+                "commodity_price",
+                "combined",
+                "contingent_liability"
+            ]
+        );
+        let combined = &plan[4];
+        assert_eq!(combined.impulses.len(), 4, "revenue left out");
+        assert!((combined.impulses[0].size - 0.25 * -0.02).abs() < 1e-15);
+        assert!((combined.impulses[2].size - 0.25 * 1.3f64.ln()).abs() < 1e-15);
+        assert_eq!(plan[0].impulses[0].years, [1, 2], "2nd and 3rd years");
+    }
 }
