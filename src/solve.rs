@@ -233,15 +233,125 @@ pub fn find_boundary(
         (false, false) => return Ok(Solution::HoldsAtNeither { ends }),
         _ => {}
     }
+    let (value, other, used, converged) = narrow(
+        search,
+        op,
+        threshold,
+        lo,
+        hi,
+        search.max_evaluations.saturating_sub(2),
+        &mut eval,
+    )?;
+    Ok(Solution::Found {
+        value,
+        other,
+        ends,
+        evaluations: 2 + used,
+        converged,
+    })
+}
+
+/// One boundary found by [`scan_boundaries`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Boundary {
+    /// The end of the final bracket where the target holds.
+    pub value: Point,
+    /// The other end.
+    pub other: Point,
+    /// Whether the bracket is within the tolerance.
+    pub converged: bool,
+}
+
+/// The result of [`scan_boundaries`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scan {
+    /// The metric on the evenly spaced grid, `lo` to `hi`.
+    pub grid: Vec<Point>,
+    /// Every boundary between neighbouring grid points where holding switches, in order.
+    pub boundaries: Vec<Boundary>,
+    /// Evaluations in all.
+    pub evaluations: usize,
+}
+
+/// Evaluates the target on `intervals + 1` evenly spaced points of the range first, then
+/// narrows every pair of neighbours where holding switches (each with at most
+/// `search.max_evaluations` evaluations): all the boundaries a grid of that resolution
+/// can see, for metrics that are not monotone in the parameter.
+pub fn scan_boundaries(
+    search: &Search,
+    op: Op,
+    threshold: f64,
+    intervals: usize,
+    mut metric: impl FnMut(f64) -> Result<f64>,
+) -> Result<Scan> {
+    if !(search.lo.is_finite() && search.hi.is_finite() && search.lo < search.hi) || intervals < 1 {
+        return Err(Error::Internal(format!(
+            "a scan needs finite lo < hi and at least one interval, found {}:{} and {intervals}",
+            search.lo, search.hi
+        )));
+    }
+    let mut eval = |x: f64| -> Result<Point> {
+        let m = metric(x)?;
+        Ok(Point {
+            x,
+            metric: m,
+            holds: op.holds(m, threshold),
+        })
+    };
+    let width = search.hi - search.lo;
+    let grid = (0..=intervals)
+        .map(|k| {
+            let x = if k == intervals {
+                search.hi
+            } else {
+                search.lo + width * k as f64 / intervals as f64
+            };
+            eval(x)
+        })
+        .collect::<Result<Vec<Point>>>()?;
+    let mut evaluations = grid.len();
+    let mut boundaries = Vec::new();
+    for w in grid.windows(2) {
+        if w[0].holds != w[1].holds {
+            let budget = search.max_evaluations.saturating_sub(2);
+            let (value, other, used, converged) =
+                narrow(search, op, threshold, w[0], w[1], budget, &mut eval)?;
+            evaluations += used;
+            boundaries.push(Boundary {
+                value,
+                other,
+                converged,
+            });
+        }
+    }
+    Ok(Scan {
+        grid,
+        boundaries,
+        evaluations,
+    })
+}
+
+/// Narrows a bracket `[a, b]` (the target holds at exactly one end) with at most `budget`
+/// further evaluations. Returns the end where the target holds, the other end, the
+/// evaluations used and whether the bracket is within `search.tol`.
+fn narrow(
+    search: &Search,
+    op: Op,
+    threshold: f64,
+    a: Point,
+    b: Point,
+    budget: usize,
+    eval: &mut impl FnMut(f64) -> Result<Point>,
+) -> Result<(Point, Point, usize, bool)> {
     // Oriented distance to the threshold: >= 0 where the target (nearly) holds.
     let f = |p: &Point| orientation(op) * (p.metric - threshold);
-    let (mut a, mut b) = (lo, hi);
+    let (mut a, mut b) = (a, b);
     let (mut fa, mut fb) = (f(&a), f(&b));
-    let mut evaluations = 2;
+    let mut used = 0;
     let mut last_side = 0i8; // -1: a was replaced last, +1: b
     let mut widths = vec![b.x - a.x];
     let mut bisect = false;
-    while (b.x - a.x) > search.tol && evaluations < search.max_evaluations {
+    while (b.x - a.x) > search.tol && used < budget {
         let mid = 0.5 * (a.x + b.x);
         let x = if bisect
             || search.method == Method::Bisect
@@ -267,7 +377,7 @@ pub fn find_boundary(
             break; // the bracket is as narrow as floating point allows
         }
         let p = eval(x)?;
-        evaluations += 1;
+        used += 1;
         let fp = f(&p);
         if p.holds == a.holds {
             a = p;
@@ -290,13 +400,7 @@ pub fn find_boundary(
     }
     let converged = (b.x - a.x) <= search.tol;
     let (value, other) = if a.holds { (a, b) } else { (b, a) };
-    Ok(Solution::Found {
-        value,
-        other,
-        ends,
-        evaluations,
-        converged,
-    })
+    Ok((value, other, used, converged))
 }
 
 /// What a goal-seek evaluates at each value of the adjusted parameter: the scenario
@@ -532,6 +636,28 @@ mod tests {
             panic!()
         };
         assert!(value.x < 0.5 && value.metric < 1.0);
+    }
+
+    #[test]
+    fn a_scan_finds_every_crossing_of_a_non_monotone_metric() {
+        // (x - 0.3)(x - 0.7) <= 0 holds on [0.3, 0.7]: two boundaries; the ends alone
+        // see neither.
+        let f = |x: f64| (x - 0.3) * (x - 0.7);
+        let s = solve(0.0, 1.0, Op::Le, 0.0, f);
+        assert!(matches!(s, Solution::HoldsAtNeither { .. }));
+        let scan = scan_boundaries(&Search::new(0.0, 1.0), Op::Le, 0.0, 10, |x| Ok(f(x))).unwrap();
+        assert_eq!(scan.grid.len(), 11);
+        assert_eq!(scan.grid[10].x, 1.0);
+        assert_eq!(scan.boundaries.len(), 2, "{scan:?}");
+        let b = &scan.boundaries;
+        assert!(b[0].value.x >= 0.3 && b[0].value.x - 0.3 <= 1e-6 && b[0].other.x < b[0].value.x);
+        assert!(b[1].value.x <= 0.7 && 0.7 - b[1].value.x <= 1e-6 && b[1].other.x > b[1].value.x);
+        assert!(
+            b.iter()
+                .all(|b| b.converged && b.value.holds && !b.other.holds)
+        );
+        // A grid point on a root counts as holding (<=), so 0.3 and 0.7 may be exact.
+        assert!(scan.evaluations > 11);
     }
 
     #[test]

@@ -8,7 +8,9 @@ use crate::error::{Error, Result};
 use crate::metric::Metric;
 use crate::output::{Destination, format_number, io_error, refuse_overwriting_inputs, write_with};
 use crate::scenario::{Address, load_tree};
-use crate::solve::{Goal, Point, Search, Solution, Target, find_boundary, op_text};
+use crate::solve::{
+    Goal, Point, Scan, Search, Solution, Target, find_boundary, op_text, scan_boundaries,
+};
 
 /// Find the value of one parameter (same addressing as `--set`) at which a target starts
 /// to hold: e.g. the growth-spending share at which debt stays under the limit with 70 %
@@ -50,7 +52,11 @@ pub struct Args {
     /// The most evaluations of the target, both ends included.
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub max_evals: usize,
-    /// Also write the result as a one-row CSV to this file.
+    /// Evaluate the target on N equal intervals of the range first and narrow every
+    /// boundary the grid shows (for metrics that may not be monotone in the parameter).
+    #[arg(long, value_name = "N")]
+    pub scan: Option<usize>,
+    /// Also write the result as CSV to this file (one row; with --scan, one per boundary).
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
 }
@@ -133,6 +139,14 @@ pub fn run(args: &Args) -> Result<()> {
         ));
     }
     search.max_evaluations = args.max_evals;
+    if let Some(n) = args.scan
+        && !(1..=10_000).contains(&n)
+    {
+        return Err(Error::usage(
+            "--scan",
+            format!("must be from 1 to 10000 intervals, found {n}"),
+        ));
+    }
     let dest = args
         .out
         .as_deref()
@@ -156,6 +170,19 @@ pub fn run(args: &Args) -> Result<()> {
         .check(&sc.years)
         .map_err(|m| Error::usage("--target", m))?;
     let mc = goal.draws_for(&sc);
+    if let Some(n) = args.scan {
+        let scan = scan_boundaries(&search, target.op, target.threshold, n, |x| {
+            goal.metric_at(x)
+        })?;
+        let text = report_scan(&goal, &target, (lo, hi), mc, &scan);
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        if let Some(d) = &dest {
+            write_with(d, |w| {
+                write_scan_csv(w, &sc.name, &goal, &target, mc, &scan).map_err(|e| io_error(d, e))
+            })?;
+        }
+        return Ok(());
+    }
     let solution = find_boundary(&search, target.op, target.threshold, |x| goal.metric_at(x))?;
 
     let text = report(&goal, &target, (lo, hi), mc, &solution);
@@ -279,6 +306,134 @@ pub fn report(
         }
     }
     out
+}
+
+/// The human report of a scan (`--scan N`).
+pub fn report_scan(
+    goal: &Goal,
+    target: &Target,
+    (lo, hi): (f64, f64),
+    mc: Option<(u64, u64)>,
+    scan: &Scan,
+) -> String {
+    let how = match mc {
+        Some((d, s)) => format!("{d} draws, seed {s}, common random numbers"),
+        None => "deterministic projection".into(),
+    };
+    let mut out = format!(
+        "scan {} in [{}, {}] ({} points) for {} ({how})\n",
+        goal.adjust,
+        format_number(lo),
+        format_number(hi),
+        scan.grid.len(),
+        target_text(goal, target)
+    );
+    if scan.boundaries.is_empty() {
+        let all = scan.grid.iter().all(|p| p.holds);
+        out.push_str(&format!(
+            "no boundary on the grid: the target holds at {} of its {} points\n",
+            if all { "ALL" } else { "NONE" },
+            scan.grid.len()
+        ));
+    } else {
+        out.push_str(&format!(
+            "{} boundar{}:\n",
+            scan.boundaries.len(),
+            if scan.boundaries.len() == 1 {
+                "y"
+            } else {
+                "ies"
+            }
+        ));
+    }
+    for b in &scan.boundaries {
+        let side = if b.value.x < b.other.x {
+            "below"
+        } else {
+            "above"
+        };
+        out.push_str(&format!(
+            "  {} = {}: holds at and {side} it ({} = {} there, {} just past it){}\n",
+            goal.adjust,
+            format_number(b.value.x),
+            goal.metric,
+            format_number(b.value.metric),
+            format_number(b.other.metric),
+            if b.converged { "" } else { " -- NOT converged" }
+        ));
+    }
+    out.push_str("grid:\n");
+    for p in &scan.grid {
+        out.push_str(&format!(
+            "  {:>24} {:>24} {}\n",
+            format_number(p.x),
+            format_number(p.metric),
+            if p.holds { "holds" } else { "-" }
+        ));
+    }
+    out.push_str(&format!("evaluations: {}\n", scan.evaluations));
+    out
+}
+
+fn write_scan_csv(
+    w: &mut dyn Write,
+    scenario: &str,
+    goal: &Goal,
+    target: &Target,
+    mc: Option<(u64, u64)>,
+    scan: &Scan,
+) -> std::io::Result<()> {
+    let mut csv = csv::Writer::from_writer(w);
+    csv.write_record(RESULT_COLUMNS)?;
+    let n = |x: f64| format_number(x);
+    let (first, last) = match (scan.grid.first(), scan.grid.last()) {
+        (Some(f), Some(l)) => (f, l),
+        _ => return csv.flush(),
+    };
+    let common = |status: &str, cells: [String; 4]| {
+        let [v, m, ov, om] = cells;
+        vec![
+            scenario.to_string(),
+            goal.adjust.to_string(),
+            target_text(goal, target),
+            status.to_string(),
+            v,
+            m,
+            ov,
+            om,
+            n(first.x),
+            n(first.metric),
+            n(last.x),
+            n(last.metric),
+            scan.evaluations.to_string(),
+            mc.map_or(String::new(), |m| m.0.to_string()),
+            mc.map_or(String::new(), |m| m.1.to_string()),
+        ]
+    };
+    if scan.boundaries.is_empty() {
+        let status = if scan.grid.iter().all(|p| p.holds) {
+            "holds_at_all_grid_points"
+        } else {
+            "holds_at_no_grid_point"
+        };
+        csv.write_record(common(status, Default::default()))?;
+    }
+    for b in &scan.boundaries {
+        csv.write_record(common(
+            if b.converged {
+                "found"
+            } else {
+                "not_converged"
+            },
+            [
+                n(b.value.x),
+                n(b.value.metric),
+                n(b.other.x),
+                n(b.other.metric),
+            ],
+        ))?;
+    }
+    csv.flush()
 }
 
 fn write_result_csv(

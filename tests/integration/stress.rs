@@ -735,6 +735,47 @@ public_capital_elasticity = 0
     }
 
     #[test]
+    fn a_scan_lists_the_grid_and_narrows_each_boundary() {
+        let dir = linear_file();
+        let answer = 0.78 - 55.0 / 110.25;
+        fiscalsim()
+            .arg("solve")
+            .arg(dir.path().join("s.toml"))
+            .args(["--adjust", "policy.other_spending_gdp", "--within", "0:0.5"])
+            .args(["--target", "debt_gdp@2026 <= 0.6", "--scan", "5"])
+            .arg("--out")
+            .arg(dir.path().join("result.csv"))
+            .assert()
+            .success()
+            .stdout(predicates::str::contains("1 boundary:"))
+            .stdout(predicates::str::contains("0.3       0.6188662131519274 -"));
+        let (h, row) = result_row(dir.path());
+        assert_eq!(field(&h, &row, "status"), "found");
+        let value: f64 = field(&h, &row, "value").parse().unwrap();
+        assert!(
+            value <= answer + 1e-12 && answer - value <= 5e-7,
+            "{value} vs {answer}"
+        );
+        // The target holds everywhere on a grid of [0, 0.1].
+        fiscalsim()
+            .arg("solve")
+            .arg(dir.path().join("s.toml"))
+            .args(["--adjust", "policy.other_spending_gdp", "--within", "0:0.1"])
+            .args(["--target", "debt_gdp@2026 <= 0.6", "--scan", "4"])
+            .assert()
+            .success()
+            .stdout(predicates::str::contains("holds at ALL of its 5 points"));
+        fiscalsim()
+            .arg("solve")
+            .arg(dir.path().join("s.toml"))
+            .args(["--adjust", "policy.other_spending_gdp", "--within", "0:0.1"])
+            .args(["--target", "debt_gdp@2026 <= 0.6", "--scan", "0"])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("--scan"));
+    }
+
+    #[test]
     fn one_year_of_a_path_can_be_adjusted_and_user_sets_apply_first() {
         let dir = linear_file();
         // With revenue 0.25 set by the user, d_1 = 55/110.25 - 0.23 + o: the answer moves
