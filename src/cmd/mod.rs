@@ -1,6 +1,7 @@
 //! The command-line interface: one module per subcommand, each with its clap `Args` and
 //! a `run` function. `src/main.rs` only parses the arguments and calls [`main`].
 
+pub mod calibrate;
 pub mod resolve;
 pub mod run;
 
@@ -26,6 +27,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Estimate the [shocks] block (sd, correlation, persistence) from annual history.
+    Calibrate(calibrate::Args),
     /// Print the resolved scenario (after extends, --set and interpolation) as JSON.
     Resolve(resolve::Args),
     /// Run a scenario: the deterministic projection as CSV, one row per year.
@@ -59,6 +62,7 @@ fn parse_override(s: &str) -> std::result::Result<Override, String> {
 /// 1 internal error). Errors are printed to standard error.
 pub fn main(cli: Cli) -> i32 {
     let result = match cli.command {
+        Command::Calibrate(args) => calibrate::run(&args),
         Command::Resolve(args) => resolve::run(&args),
         Command::Run(args) => run::run(&args),
     };
