@@ -341,11 +341,18 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
         .map_err(|m| data_error(h, format!("window {from}-{to}: {m}")))?;
     let mut warnings = Vec::new();
     // Means: the process has no constant, so each series should be a deviation.
+    // The standard error of a mean of an AR(1) series with coefficient a is
+    // sd / sqrt(n) * sqrt((1 + a) / (1 - a)); warn beyond 3 of them.
     for (s, name) in data.iter().zip(&names) {
         let n = s.len() as f64;
         let mean = s.iter().sum::<f64>() / n;
         let sd = (s.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-        if mean.abs() > 2.0 * sd / n.sqrt() {
+        // a: first autocorrelation of the demeaned series (the regression without
+        // constant would be biased toward 1 by the very mean under test).
+        let c0: f64 = s.iter().map(|x| (x - mean).powi(2)).sum();
+        let c1: f64 = s.windows(2).map(|w| (w[0] - mean) * (w[1] - mean)).sum();
+        let a = if c0 > 0.0 { c1 / c0 } else { 0.0 }.clamp(-0.9, 0.9);
+        if mean.abs() > 3.0 * sd / n.sqrt() * ((1.0 + a) / (1.0 - a)).sqrt() {
             warnings.push(format!(
                 "the series of `{name}` has mean {} in the window, significantly away from 0: the process has no constant, so its persistence is overstated; add `:demean` or `:detrend` to its mapping",
                 format_number(round(mean, 6))
