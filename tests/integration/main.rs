@@ -3,5 +3,6 @@
 
 mod calibrate;
 mod engine;
+mod kazakhstan;
 mod scenario_files;
 mod util;
