@@ -284,9 +284,9 @@ pub fn windowed(
                 v.iter().zip(&trend).map(|(x, t)| x - t).collect()
             }
             Transform::Potential | Transform::Demand => {
-                if let Some((i, g)) = v.iter().enumerate().find(|(_, g)| **g <= -1.0) {
+                if let Some((i, g)) = v.iter().enumerate().find(|(_, g)| g.abs() >= 1.0) {
                     return Err(format!(
-                        "`{}` takes real growth as a fraction (above -1), but the value in {} is {g}; add `:pct` if the column is in percent",
+                        "`{}` takes real growth as a fraction (0.05 = 5 %), but the value in {} is {g}; add `:pct` if the column is in percent",
                         t.name(),
                         years[i]
                     ));
