@@ -461,4 +461,55 @@ mod tests {
         assert!((split(&g, true, &share)[0] - 0.015).abs() < 1e-15);
         assert!((split(&g, false, &share)[0] - 0.035).abs() < 1e-15);
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn hp_trend_is_linear_and_keeps_lines(
+                y in proptest::collection::vec(-1.0f64..1.0, 3..30),
+                a in -3.0f64..3.0,
+                b in -1.0f64..1.0,
+                lambda in 0.0f64..2000.0,
+            ) {
+                // HP(y + a + b t) = HP(y) + a + b t: lines pass through untouched.
+                let shifted: Vec<f64> = y.iter().enumerate().map(|(t, v)| v + a + b * t as f64).collect();
+                let t1 = hp_trend(&y, lambda);
+                let t2 = hp_trend(&shifted, lambda);
+                for (t, (u, v)) in t1.iter().zip(&t2).enumerate() {
+                    prop_assert!((v - u - a - b * t as f64).abs() < 1e-8);
+                }
+                // The cycle sums to zero (the trend keeps the mean).
+                let cycle: f64 = y.iter().zip(&t1).map(|(y, t)| y - t).sum();
+                prop_assert!(cycle.abs() < 1e-8);
+            }
+
+            #[test]
+            fn demean_and_detrend_leave_zero_mean(y in proptest::collection::vec(-5.0f64..5.0, 2..40)) {
+                prop_assert!(demean(&y).iter().sum::<f64>().abs() < 1e-9);
+                let d = detrend(&y);
+                prop_assert!(d.iter().sum::<f64>().abs() < 1e-9);
+                let slope: f64 = d.iter().enumerate().map(|(t, v)| t as f64 * v).sum();
+                prop_assert!(slope.abs() < 1e-7);
+            }
+
+            #[test]
+            fn hp_split_adds_back_to_growth(
+                g in proptest::collection::vec(-0.1f64..0.15, 4..30),
+                lambda in 1.0f64..2000.0,
+            ) {
+                // ln(1 + g_t) = ln(1 + potential_t) + ln(1 + gap_t) - ln(1 + gap_(t-1)), exactly;
+                // with rho = 0 the demand series is the gap itself.
+                let opts = SeriesOptions { hp_lambda: lambda, gap_persistence: 0.0, ..SeriesOptions::default() };
+                let pot = split(&g, true, &opts);
+                let gap = split(&g, false, &opts);
+                for t in 1..g.len() {
+                    let rebuilt = pot[t].ln_1p() + gap[t].ln_1p() - gap[t - 1].ln_1p();
+                    prop_assert!((g[t].ln_1p() - rebuilt).abs() < 1e-10, "year {}: {} vs {}", t, g[t], rebuilt);
+                }
+            }
+        }
+    }
 }

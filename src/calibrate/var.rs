@@ -277,4 +277,68 @@ mod tests {
         assert_eq!(w0, 0.0);
         assert_eq!(same, DMatrix::identity(2, 2));
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// A correlation matrix from k random vectors (a normalised Gram matrix), possibly
+        /// singular when there are fewer vectors' dimensions than k.
+        fn correlation(k: usize, dim: usize, xs: &[f64]) -> DMatrix<f64> {
+            let v = DMatrix::from_fn(k, dim, |i, j| xs[i * dim + j]);
+            let g = &v * v.transpose();
+            DMatrix::from_fn(k, k, |i, j| g[(i, j)] / (g[(i, i)] * g[(j, j)]).sqrt())
+        }
+
+        proptest! {
+            #[test]
+            fn shrinkage_reaches_the_floor_with_the_smallest_weight(
+                dim in 1usize..5,
+                xs in proptest::collection::vec(0.1f64..1.0, 30),
+                signs in proptest::collection::vec(any::<bool>(), 30),
+            ) {
+                let xs: Vec<f64> = xs.iter().zip(&signs).map(|(x, s)| if *s { *x } else { -x }).collect();
+                let c = correlation(6, dim, &xs);
+                let (s, w) = shrink_correlation(&c, 0.01);
+                prop_assert!(min_eigenvalue(&s) >= 0.01 - 1e-9);
+                for i in 0..6 {
+                    prop_assert_eq!(s[(i, i)], 1.0);
+                    for j in 0..6 {
+                        prop_assert_eq!(s[(i, j)], s[(j, i)]);
+                    }
+                }
+                if w > 0.0 {
+                    // Minimal: a slightly smaller weight misses the floor.
+                    let less = DMatrix::from_fn(6, 6, |i, j| if i == j { 1.0 } else { (1.0 - 0.99 * w) * c[(i, j)] });
+                    prop_assert!(min_eigenvalue(&less) < 0.01);
+                } else {
+                    prop_assert_eq!(s, c);
+                }
+            }
+
+            #[test]
+            fn least_squares_residuals_are_orthogonal_to_the_regressors(
+                xs in proptest::collection::vec(-1.0f64..1.0, 60),
+                var in any::<bool>(),
+            ) {
+                let series: Vec<Vec<f64>> = xs.chunks(20).map(|c| c.to_vec()).collect();
+                let method = if var { Method::Var } else { Method::Diagonal };
+                let Ok(e) = estimate(&series, &["a", "b", "c"], method) else {
+                    return Ok(()); // a singular draw is a legitimate error
+                };
+                for i in 0..3 {
+                    let resid: Vec<f64> = (1..20)
+                        .map(|t| series[i][t] - (0..3).map(|j| e.persistence[(i, j)] * series[j][t - 1]).sum::<f64>())
+                        .collect();
+                    let regressors: Vec<usize> = if var { vec![0, 1, 2] } else { vec![i] };
+                    for j in regressors {
+                        let dot: f64 = (1..20).map(|t| resid[t - 1] * series[j][t - 1]).sum();
+                        prop_assert!(dot.abs() < 1e-9, "e_{} . x_{} = {}", i, j, dot);
+                    }
+                    let ssr: f64 = resid.iter().map(|r| r * r).sum();
+                    prop_assert!((e.sd[i] - (ssr / e.dof as f64).sqrt()).abs() < 1e-12);
+                }
+            }
+        }
+    }
 }
