@@ -29,6 +29,10 @@ use crate::scenario::{N_SHOCKS, SHOCK_NAMES, Shocks};
 /// Smallest eigenvalue a calibrated correlation matrix must have; below it the matrix is
 /// shrunk toward the identity until it has this one.
 pub const MIN_CORRELATION_EIGENVALUE: f64 = 0.01;
+/// Fewest degrees of freedom `--student-t` writes (the kurtosis of a t is infinite at 4).
+pub const MIN_STUDENT_T_DOF: f64 = 4.5;
+/// Most degrees of freedom `--student-t` writes; beyond, the t is practically normal.
+pub const MAX_STUDENT_T_DOF: f64 = 100.0;
 /// Decimals of the written correlations and persistence coefficients.
 pub const MATRIX_DECIMALS: i32 = 4;
 /// Decimals of the written innovation sd.
@@ -47,6 +51,9 @@ pub struct Options {
     pub method: Method,
     /// Split of growth and HP parameters.
     pub series: SeriesOptions,
+    /// Write `distribution = "student_t"` with the dof matched to the innovations' excess
+    /// kurtosis (see [`Estimate::student_t_dof`]) instead of leaving the normal default.
+    pub student_t: bool,
     /// When the estimated A has a root on or outside the unit circle: `None` is an error;
     /// `Some(r)` scales A to spectral radius r (in (0, 1)) and warns.
     pub stabilize: Option<f64>,
@@ -61,6 +68,7 @@ impl Default for Options {
             method: Method::Diagonal,
             series: SeriesOptions::default(),
             stabilize: None,
+            student_t: false,
         }
     }
 }
@@ -411,6 +419,18 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
     }
     // The block, rounded as written.
     let mut shocks = Shocks::default();
+    if opts.student_t {
+        match est.student_t_dof() {
+            (_, Some(dof)) if dof <= MAX_STUDENT_T_DOF => {
+                let dof = dof.max(MIN_STUDENT_T_DOF);
+                shocks.distribution = crate::scenario::Distribution::StudentT;
+                shocks.dof = Some(round(dof, 1));
+            }
+            (k, _) => warnings.push(format!(
+                "--student-t: the innovations have mean excess kurtosis {k:.2}, too little for a Student t with at most {MAX_STUDENT_T_DOF} degrees of freedom; the normal distribution is kept"
+            )),
+        }
+    }
     for (r, &i) in active.iter().enumerate() {
         shocks.sd[i] = round(est.sd[r], SD_DECIMALS);
         for (c, &j) in active.iter().enumerate() {
@@ -570,6 +590,23 @@ impl Calibration {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        let kurt: Vec<String> = self
+            .active
+            .iter()
+            .zip(&e.excess_kurtosis)
+            .map(|(i, k)| format!("{} {k:.2}", SHOCK_NAMES[*i]))
+            .collect();
+        let (pooled, dof) = e.student_t_dof();
+        let _ = writeln!(
+            s,
+            "# Tails: excess kurtosis of the innovations {}; mean {pooled:.2}{}",
+            kurt.join(", "),
+            match dof {
+                Some(d) =>
+                    format!(", matched by a Student t with dof = 4 + 6 / {pooled:.2} = {d:.1}"),
+                None => ", no excess: the normal fits".into(),
+            }
+        );
         if self.warnings.is_empty() {
             let _ = writeln!(s, "# Warnings: none.");
         } else {
@@ -596,6 +633,10 @@ impl Calibration {
             let _ = writeln!(s, "    [{}],", join(row));
         }
         let _ = writeln!(s, "]");
+        if let Some(dof) = self.shocks.dof {
+            let _ = writeln!(s, "distribution = \"student_t\"");
+            let _ = writeln!(s, "dof = {}", format_number(dof));
+        }
         match e.method {
             Method::Diagonal => {
                 let d: Vec<f64> = (0..N_SHOCKS)

@@ -46,6 +46,20 @@ pub struct Estimate {
     pub correlation: DMatrix<f64>,
     /// Their standard errors, (1 - r^2) / sqrt(T).
     pub correlation_se: DMatrix<f64>,
+    /// Excess kurtosis of each shock's innovations (m4 / m2^2 - 3; 0 for a normal).
+    pub excess_kurtosis: Vec<f64>,
+}
+
+impl Estimate {
+    /// The mean excess kurtosis over the shocks and the Student t degrees of freedom that
+    /// match it: every marginal of MODEL.md's multivariate t has excess kurtosis
+    /// 6 / (dof - 4), so dof = 4 + 6 / kurtosis. `None` when the innovations have no
+    /// excess kurtosis (the normal fits).
+    pub fn student_t_dof(&self) -> (f64, Option<f64>) {
+        let k = self.excess_kurtosis.len().max(1) as f64;
+        let pooled = self.excess_kurtosis.iter().sum::<f64>() / k;
+        (pooled, (pooled > 0.0).then(|| 4.0 + 6.0 / pooled))
+    }
 }
 
 /// Estimates the process from `series` (k series of equal length n, named `names`).
@@ -167,7 +181,17 @@ pub fn estimate(series: &[Vec<f64>], names: &[&str], method: Method) -> Result<E
             }
         }
     }
+    let excess_kurtosis = (0..k)
+        .map(|i| {
+            let c = resid.column(i);
+            let m = c.mean();
+            let m2 = c.iter().map(|x| (x - m).powi(2)).sum::<f64>() / t as f64;
+            let m4 = c.iter().map(|x| (x - m).powi(4)).sum::<f64>() / t as f64;
+            if m2 > 0.0 { m4 / (m2 * m2) - 3.0 } else { 0.0 }
+        })
+        .collect();
     Ok(Estimate {
+        excess_kurtosis,
         method,
         obs: t,
         dof,

@@ -52,6 +52,10 @@ pub struct Args {
     /// to this spectral radius (e.g. 0.95) and warn, instead of failing.
     #[arg(long, value_name = "RADIUS")]
     pub stabilize: Option<f64>,
+    /// Write `distribution = "student_t"` with the degrees of freedom that match the
+    /// excess kurtosis of the innovations (dof = 4 + 6 / kurtosis, at least 4.5).
+    #[arg(long)]
+    pub student_t: bool,
     /// Write the block to this file (atomically) instead of standard output.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
@@ -80,6 +84,7 @@ impl Args {
                 potential_share: self.potential_share,
             },
             stabilize: self.stabilize,
+            student_t: self.student_t,
         }
     }
 }
