@@ -4,5 +4,6 @@
 mod calibrate;
 mod engine;
 mod kazakhstan;
+mod properties;
 mod scenario_files;
 mod util;
