@@ -28,6 +28,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Estimate the [shocks] block (sd, correlation, persistence) from annual history.
+    ///
+    /// Builds MODEL.md's six shock series from data columns (`--map`), estimates one
+    /// AR(1) per shock or a VAR(1) (`--var`) by least squares, and writes a `[shocks]`
+    /// block commented with the window, the estimates and their standard errors.
+    ///
+    /// Example: fiscalsim calibrate data/kazakhstan_macro_annual.csv --out scenarios/kazakhstan-shocks.toml
     Calibrate(calibrate::Args),
     /// Print the resolved scenario (after extends, --set and interpolation) as JSON.
     ///
