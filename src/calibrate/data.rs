@@ -32,6 +32,8 @@ impl History {
 
     /// Parses CSV text; `source` names it in messages.
     pub fn parse(text: &str, source: &str) -> Result<History> {
+        // Spreadsheets often save CSV with a byte-order mark.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let source: Arc<str> = Arc::from(source);
         let at = |line: u64, col: usize| Loc {
             source: source.clone(),
@@ -186,6 +188,8 @@ mod tests {
         assert!(e.to_string().contains("consecutive"), "{e}");
         let e = History::parse("year,a\n2000,1\n2001,x\n", "t.csv").unwrap_err();
         assert!(e.to_string().starts_with("t.csv:3:2"), "{e}");
+        let bom = History::parse("\u{feff}year,a\n2000,1\n", "t.csv").unwrap();
+        assert_eq!(bom.years, vec![2000]);
         let e = History::parse("yr,a\n2000,1\n", "t.csv").unwrap_err();
         assert!(e.to_string().contains("no `year` column"), "{e}");
     }
