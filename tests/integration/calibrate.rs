@@ -441,6 +441,18 @@ fn flag_errors_name_the_flag_and_suggest() {
         ),
         (&["--stabilize", "1.2"], "--stabilize"),
         (&["--gap-persistence", "1.5"], "--gap-persistence"),
+        (
+            &["--map", "potential_growth=rgdp_growth_wdi:potential:demean"],
+            "the value in 2010 is 7.3; add `:pct`",
+        ),
+        (
+            &["--map", "demand=rgdp_growth_wdi:pct:hp", "--hp-lambda", "0"],
+            "the series of `demand` is zero in every year of the window",
+        ),
+        (
+            &["--map", "exchange_rate=gg_net_lending_pct_weo:log-diff"],
+            "log-diff needs positive values",
+        ),
     ];
     for (args, msg) in cases {
         let out = fiscalsim()
