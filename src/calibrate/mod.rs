@@ -480,6 +480,29 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
     })
 }
 
+impl Calibration {
+    /// Writes the shock series of the window as CSV: `year`, then one column per shock in
+    /// MODEL.md's order (fractions; log changes for commodity price and exchange rate);
+    /// a shock switched off has empty cells. Numbers in shortest round-trip form.
+    pub fn write_series_csv(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let mut csv = csv::Writer::from_writer(w);
+        let mut header = vec!["year"];
+        header.extend(SHOCK_NAMES);
+        csv.write_record(&header)?;
+        let (from, to) = self.window;
+        for (t, year) in (from..=to).enumerate() {
+            let mut record = vec![year.to_string()];
+            record.extend(
+                self.series
+                    .iter()
+                    .map(|s| s.as_ref().map_or(String::new(), |v| format_number(v[t]))),
+            );
+            csv.write_record(&record)?;
+        }
+        csv.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,6 +56,10 @@ pub struct Args {
     /// excess kurtosis of the innovations (dof = 4 + 6 / kurtosis, at least 4.5).
     #[arg(long)]
     pub student_t: bool,
+    /// Also write the shock series of the window to this CSV file (`year`, then one
+    /// column per shock), to inspect or plot what was estimated.
+    #[arg(long, value_name = "PATH")]
+    pub series: Option<PathBuf>,
     /// Write the block to this file (atomically) instead of standard output.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
@@ -110,10 +114,26 @@ pub fn command_line() -> String {
 pub fn run(args: &Args) -> Result<()> {
     let dest = Destination::from_option(args.out.as_deref());
     refuse_overwriting_inputs(&dest, &[&args.data], "--out")?;
+    let series_dest = args
+        .series
+        .as_deref()
+        .map(|p| Destination::File(p.to_path_buf()));
+    if let Some(sd) = &series_dest {
+        refuse_overwriting_inputs(sd, &[&args.data], "--series")?;
+        if *sd == dest {
+            return Err(crate::Error::usage(
+                "--series",
+                "is the same file as --out: choose another path for the series CSV",
+            ));
+        }
+    }
     let history = History::read(&args.data)?;
     let cal = calibrate::calibrate(&history, &args.options())?;
     for w in &cal.warnings {
         eprintln!("warning: {w}");
+    }
+    if let Some(sd) = &series_dest {
+        write_with(sd, |w| cal.write_series_csv(w).map_err(|e| io_error(sd, e)))?;
     }
     let text = cal.to_toml(&command_line());
     write_with(&dest, |w: &mut dyn Write| {

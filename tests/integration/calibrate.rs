@@ -546,3 +546,51 @@ fn student_t_dof_matches_the_excess_kurtosis() {
             .any(|w| w.contains("normal distribution is kept"))
     );
 }
+
+#[test]
+fn series_csv_shows_what_was_estimated() {
+    let dir = tempfile::tempdir().unwrap();
+    let series = dir.path().join("series.csv");
+    let out = dir.path().join("shocks.toml");
+    fiscalsim()
+        .args(["calibrate", DATA, "--series"])
+        .arg(&series)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let (header, rows) = crate::util::read_csv(&std::fs::read_to_string(&series).unwrap());
+    assert_eq!(header[0], "year");
+    assert_eq!(&header[1..], &SHOCK_NAMES);
+    assert_eq!(rows.len(), 15);
+    assert_eq!(rows[0][0], "2010");
+    // Inflation: deflator inflation in 2010 (19.54 %) minus its 2010-2024 mean.
+    let h = History::read(&crate::util::root().join(DATA)).unwrap();
+    let deflator: Vec<f64> = h.column("gdp_deflator_infl_wdi").unwrap()[15..30]
+        .iter()
+        .map(|x| x.unwrap() / 100.0)
+        .collect();
+    let mean = deflator.iter().sum::<f64>() / 15.0;
+    let inflation = crate::util::column(&header, &rows, "inflation");
+    assert!((inflation[0] - (0.1954 - mean)).abs() < 1e-12);
+    assert!(inflation.iter().sum::<f64>().abs() < 1e-12, "demeaned");
+    // Oil: ln(79.61 / 61.74) in 2010, minus the mean log change.
+    let oil = crate::util::column(&header, &rows, "commodity_price");
+    let brent = h.column("brent_usd_eia").unwrap();
+    let logs: Vec<f64> = (15..30)
+        .map(|t| (brent[t].unwrap() / brent[t - 1].unwrap()).ln())
+        .collect();
+    let m = logs.iter().sum::<f64>() / 15.0;
+    assert!((oil[0] - ((79.61f64 / 61.74).ln() - m)).abs() < 1e-12);
+    // The series and the block agree: the sd of the inflation innovations comes from them.
+    assert!(std::fs::read_to_string(&out).unwrap().contains("0.0541"));
+    // --series may not be --out.
+    fiscalsim()
+        .args(["calibrate", DATA, "--series"])
+        .arg(&out)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--series"));
+}
