@@ -594,3 +594,46 @@ fn series_csv_shows_what_was_estimated() {
         .code(2)
         .stderr(predicates::str::contains("--series"));
 }
+
+/// End to end: the calibrated block drives the model in MODEL.md's units. In the first
+/// projection year real growth moves by u^potential_growth + u^demand, inflation by
+/// u^inflation and the oil price by exp(u^commodity_price).
+#[test]
+fn calibrated_block_moves_the_model_in_its_units() {
+    let sc = load_str(
+        &format!("extends = \"kazakhstan-shocks.toml\"\n{TOY}"),
+        "toy.toml",
+        &crate::util::root().join("scenarios"),
+        &[],
+    )
+    .unwrap();
+    let first: Vec<(f64, f64, f64)> = fiscalsim::montecarlo::map_draws(&sc, 4000, 1, |_, path| {
+        (
+            path[0].real_growth,
+            path[0].inflation,
+            path[0].commodity_price,
+        )
+    });
+    let sd = |v: Vec<f64>| fiscalsim::summary::sd(&v);
+    let s = &sc.shocks.sd;
+    let c01 = sc.shocks.correlation[0][1];
+    let growth_sd = (s[0] * s[0] + s[1] * s[1] + 2.0 * c01 * s[0] * s[1]).sqrt();
+    let g = sd(first.iter().map(|x| x.0).collect());
+    let p = sd(first.iter().map(|x| x.1).collect());
+    let oil = sd(first.iter().map(|x| (x.2 / 60.0).ln()).collect());
+    // 4000 draws: the sampling error of an sd is about 1.1 %.
+    assert!(
+        (g / growth_sd - 1.0).abs() < 0.05,
+        "growth sd {g} vs {growth_sd}"
+    );
+    assert!(
+        (p / s[2] - 1.0).abs() < 0.05,
+        "inflation sd {p} vs {}",
+        s[2]
+    );
+    assert!(
+        (oil / s[3] - 1.0).abs() < 0.05,
+        "oil log sd {oil} vs {}",
+        s[3]
+    );
+}
