@@ -405,7 +405,7 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
                 for j in 0..a.nrows() {
                     if a[(j, j)].abs() > target {
                         warnings.push(format!(
-                            "stabilised: the AR(1) coefficient of `{}` was {:.4} (a root on or outside the unit circle); set to {target} (--stabilize)",
+                            "stabilised: the AR(1) coefficient of `{}` was {:.4}; set to {target} (--stabilize, because the estimated A had a root on or outside the unit circle)",
                             names[j], a[(j, j)]
                         ));
                         a[(j, j)] = target.copysign(a[(j, j)]);
