@@ -38,5 +38,6 @@ pub mod montecarlo;
 pub mod output;
 pub mod scenario;
 pub mod shocks;
+pub mod sweep;
 
 pub use error::{Error, Result};
