@@ -2,5 +2,6 @@
 //! `util`.
 
 mod engine;
+mod kazakhstan;
 mod scenario_files;
 mod util;
