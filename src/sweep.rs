@@ -7,11 +7,13 @@
 //! deterministic shards and merged back byte for byte ([`shard`]).
 
 pub mod design;
+pub mod eval;
 pub mod shard;
 pub mod spec;
 pub mod table;
 
 pub use design::{grid, latin_hypercube};
+pub use eval::Evaluator;
 pub use shard::{Shard, ShardHeader, merge};
 pub use spec::{Param, Spec};
 pub use table::{SweepTable, take_sweep_table};

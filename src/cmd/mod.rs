@@ -1,8 +1,11 @@
 //! The command-line interface: one module per subcommand, each with its clap `Args` and
 //! a `run` function. `src/main.rs` only parses the arguments and calls [`main`].
 
+pub mod merge;
 pub mod resolve;
 pub mod run;
+pub mod sensitivity;
+pub mod sweep;
 
 use clap::{Parser, Subcommand};
 
@@ -30,6 +33,12 @@ pub enum Command {
     Resolve(resolve::Args),
     /// Run a scenario: the deterministic projection as CSV, one row per year.
     Run(run::Args),
+    /// Evaluate metrics over a grid or Latin hypercube of inputs: one CSV row per point.
+    Sweep(sweep::Args),
+    /// Global sensitivity of a metric: one-at-a-time (tornado), Morris or Sobol' indices.
+    Sensitivity(sensitivity::Args),
+    /// Join the shard files of a sweep or sensitivity run (--shard i/n).
+    Merge(merge::Args),
 }
 
 /// Options shared by every command that loads a scenario.
@@ -61,6 +70,9 @@ pub fn main(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Resolve(args) => resolve::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Sweep(args) => sweep::run(&args),
+        Command::Sensitivity(args) => sensitivity::run(&args),
+        Command::Merge(args) => merge::run(&args),
     };
     match result {
         Ok(()) => 0,
