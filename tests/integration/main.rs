@@ -4,4 +4,5 @@
 mod engine;
 mod kazakhstan;
 mod scenario_files;
+mod sweep;
 mod util;
