@@ -347,4 +347,23 @@ mod tests {
         let e = merge(&[&dir.path().join("x.csv")]).unwrap_err().to_string();
         assert!(e.contains("x.csv:1:1: not a shard file"), "{e}");
     }
+
+    proptest::proptest! {
+        /// The n shards of any run partition its points into consecutive slices whose
+        /// sizes differ by at most one.
+        #[test]
+        fn shards_partition_the_points(total in 0usize..100_000, n in 1usize..500) {
+            let mut next = 0;
+            let (mut min, mut max) = (usize::MAX, 0);
+            for i in 1..=n {
+                let r = Shard { index: i, count: n }.range(total);
+                proptest::prop_assert_eq!(r.start, next);
+                next = r.end;
+                min = min.min(r.len());
+                max = max.max(r.len());
+            }
+            proptest::prop_assert_eq!(next, total);
+            proptest::prop_assert!(max - min <= 1);
+        }
+    }
 }

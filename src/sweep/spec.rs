@@ -332,4 +332,28 @@ mod tests {
                 .contains("no `=`")
         );
     }
+
+    proptest::proptest! {
+        /// a:b:step stays within [a, b], moves monotonically by about `step`, and ends
+        /// within one step of b; a:b/N gives exactly N points from a to b.
+        #[test]
+        fn generated_values_stay_in_range(
+            a in -100.0f64..100.0,
+            width in 0.001f64..50.0,
+            k in 1usize..200,
+            n in 2usize..200,
+        ) {
+            let b = a + width;
+            let step = width / k as f64;
+            let v = Spec::Step { from: a, to: b, step }.values().unwrap();
+            let tol = 1e-9 * (a.abs() + b.abs() + 1.0);
+            proptest::prop_assert!(v.len() == k + 1 || v.len() == k, "{} values for k = {}", v.len(), k);
+            proptest::prop_assert!(v.iter().all(|x| *x >= a - tol && *x <= b + tol));
+            proptest::prop_assert!(v.windows(2).all(|w| (w[1] - w[0] - step).abs() <= tol + 1e-11 * step.abs().max(1.0) * 10.0));
+            proptest::prop_assert!(b - v[v.len() - 1] < step + tol);
+            let p = Spec::Points { from: a, to: b, points: n }.values().unwrap();
+            proptest::prop_assert_eq!(p.len(), n);
+            proptest::prop_assert!((p[0] - a).abs() <= tol && (p[n - 1] - b).abs() <= tol);
+        }
+    }
 }
