@@ -29,6 +29,14 @@ use crate::sweep::{Evaluator, Param, Shard, take_sweep_table};
 ///   --vary structure.public_capital_elasticity=0.08:0.12 --metric debt_gdp@2040
 ///   --samples 512 --out sobol.csv
 #[derive(Debug, clap::Args)]
+#[command(
+    after_long_help = "Output: one row per parameter: parameter,low,high,swing (oat, sorted by swing), \
+parameter,mu_star,mu_star_conf,sigma (morris) or parameter,S1,S1_conf,ST,ST_conf (sobol); \
+_conf are confidence half-widths. Default metric: the first of the file's [sweep] metrics, \
+else debt_gdp@<last year>.\n\n\
+Example: fiscalsim sensitivity scenarios/kazakhstan-2026-2040-sweep.toml --method sobol --samples 512 --out sobol.csv\n\n\
+Reference: docs/sweep.md"
+)]
 pub struct Args {
     /// The scenario and its overrides (applied before each point's values).
     #[command(flatten)]

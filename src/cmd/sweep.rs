@@ -33,6 +33,15 @@ pub enum Design {
 ///   --vary structure.spending_multiplier=0.2:0.8:0.1
 ///   --vary policy.growth_spending_share@2028=0.10:0.20:0.02 --out sweep.csv
 #[derive(Debug, clap::Args)]
+#[command(
+    after_long_help = "Default metrics: debt_gdp@<last year>, mean(real_growth@<first>..<last>), \
+overall_balance_gdp@<last year>; with Monte Carlo (--draws, or a metric that needs draws) also \
+p90(debt_gdp@<last year>). Monte Carlo points all run the same draws (common random numbers).\n\n\
+Example: fiscalsim sweep scenarios/kazakhstan-2026-2040.toml \
+--vary structure.spending_multiplier=0.2:0.8:0.1 \
+--vary policy.growth_spending_share@2028=0.10:0.20:0.02 --out sweep.csv\n\n\
+Reference: docs/sweep.md"
+)]
 pub struct Args {
     /// The scenario and its overrides (applied before each point's values).
     #[command(flatten)]

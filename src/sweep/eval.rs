@@ -118,14 +118,27 @@ impl Evaluator {
                 });
             }
         }
+        let own = self.sets.len();
         resolve_tree(self.tree.clone(), &overrides).map_err(|e| match e {
-            Error::Scenario(d) => Error::usage(
-                "--vary",
-                format!(
-                    "at {} the scenario is not valid (narrow the range):\n{d}",
-                    self.describe(values)
-                ),
-            ),
+            Error::Scenario(mut d) => {
+                // Name the point's values as --vary values, not as --set arguments.
+                for diag in &mut d.0 {
+                    if let Some(loc) = &mut diag.loc
+                        && overrides[own..]
+                            .iter()
+                            .any(|o| *loc.source == *format!("--set '{}'", o.arg))
+                    {
+                        loc.source = loc.source.replacen("--set", "--vary value", 1).into();
+                    }
+                }
+                Error::usage(
+                    "--vary",
+                    format!(
+                        "at {} the scenario is not valid:\n{d}",
+                        self.describe(values)
+                    ),
+                )
+            }
             other => other,
         })
     }

@@ -449,3 +449,21 @@ fn morris_and_sobol_rank_the_driving_parameter_first() {
     );
     assert_eq!(r.len(), 64 * (2 * 2 + 2));
 }
+
+#[test]
+fn help_shows_the_default_metrics_and_methods() {
+    let out = fiscalsim().args(["sweep", "--help"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Default metrics: debt_gdp@<last year>, mean(real_growth@<first>..<last>)"),
+        "{text}"
+    );
+    assert!(text.contains("p90(debt_gdp@<last year>)"));
+    let out = fiscalsim()
+        .args(["sensitivity", "--help"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("S1,S1_conf,ST,ST_conf"), "{text}");
+    assert!(text.contains("mu_star,mu_star_conf,sigma") && text.contains("morris"));
+}
