@@ -111,7 +111,13 @@ pub(crate) fn write_indices(plan: &Plan, y: &[f64], dest: &Destination) -> Resul
             y.len()
         );
     }
-    if std::io::stderr().is_terminal() {
+    if y.len() > 1 && y.iter().all(|v| *v == y[0]) {
+        eprintln!(
+            "warning: {} is {} at every point: it does not depend on these parameters over these ranges",
+            plan.metric,
+            format_number(y[0])
+        );
+    } else if std::io::stderr().is_terminal() {
         eprintln!("{note}");
     }
     Ok(())

@@ -257,6 +257,13 @@ impl Plan {
                     })
                     .collect();
                 let sum: f64 = s.s1.iter().sum();
+                if y.iter().all(|v| *v == y[0]) {
+                    let note = format!(
+                        "{} does not change over these ranges: Sobol' indices are undefined (NaN)",
+                        self.metric
+                    );
+                    return Ok((rows, note));
+                }
                 (
                     rows,
                     format!(
