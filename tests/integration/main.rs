@@ -3,6 +3,7 @@
 
 mod engine;
 mod kazakhstan;
+mod properties;
 mod scenario_files;
 mod sweep;
 mod util;
