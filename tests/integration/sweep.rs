@@ -448,6 +448,24 @@ fn morris_and_sobol_rank_the_driving_parameter_first() {
         ]
     );
     assert_eq!(r.len(), 64 * (2 * 2 + 2));
+    // SALib's layout: blocks of A, AB_1, AB_2, BA_1, BA_2, B.
+    let x: Vec<Vec<f64>> = r
+        .iter()
+        .map(|row| row.iter().map(|v| v.parse().unwrap()).collect())
+        .collect();
+    for b in x.chunks(6) {
+        let (a, bb) = (&b[0], &b[5]);
+        assert_eq!(b[1][..2], [bb[0], a[1]]);
+        assert_eq!(b[2][..2], [a[0], bb[1]]);
+        assert_eq!(b[3][..2], [a[0], bb[1]]);
+        assert_eq!(b[4][..2], [bb[0], a[1]]);
+        assert!((0.03..=0.06).contains(&a[0]) && (0.05..=0.15).contains(&a[1]));
+    }
+    // The indices recomputed from the samples file alone are the ones written.
+    let y: Vec<f64> = x.iter().map(|row| row[2]).collect();
+    let s = fiscalsim::sensitivity::sobol::indices(&y, 2, 100, 0.95, 1);
+    assert_eq!(column(&header, &rows, "S1"), s.s1);
+    assert_eq!(column(&header, &rows, "ST_conf"), s.st_conf);
 }
 
 #[test]
