@@ -485,3 +485,33 @@ fn help_shows_the_default_metrics_and_methods() {
     assert!(text.contains("S1,S1_conf,ST,ST_conf"), "{text}");
     assert!(text.contains("mu_star,mu_star_conf,sigma") && text.contains("morris"));
 }
+
+#[test]
+fn results_do_not_depend_on_the_number_of_threads() {
+    let dir = dir_with(&[("toy.toml", &format!("{TOY}{SHOCKS}"))]);
+    let args = [
+        "sweep",
+        "toy.toml",
+        "--vary",
+        "structure.spending_multiplier=0.2:0.8/5",
+        "--vary",
+        "baseline.interest_rate=0.05,0.1",
+        "--draws",
+        "64",
+    ];
+    let run = |threads: &str| {
+        let out = fiscalsim()
+            .current_dir(dir.path())
+            .env("RAYON_NUM_THREADS", threads)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        out.stdout
+    };
+    let one = run("1");
+    assert_eq!(one, run("3"));
+    let (header, rows) = read_csv(&String::from_utf8(one).unwrap());
+    assert_eq!(rows.len(), 10);
+    assert_eq!(header.last().unwrap(), "p90(debt_gdp@2027)");
+}
