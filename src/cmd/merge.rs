@@ -53,6 +53,19 @@ pub fn run(args: &Args) -> Result<()> {
         "sensitivity" => {
             let plan: Plan = serde_json::from_value(merged.head.plan.clone())
                 .map_err(|e| Error::usage("FILES", format!("the shards' plan is damaged: {e}")))?;
+            plan.validate().map_err(|e| {
+                Error::usage("FILES", format!("the shards' plan is not valid: {e}"))
+            })?;
+            if merged.rows.len() != plan.evaluations() {
+                return Err(Error::usage(
+                    "FILES",
+                    format!(
+                        "the shards hold {} points but their plan has {}",
+                        merged.rows.len(),
+                        plan.evaluations()
+                    ),
+                ));
+            }
             let y = merged
                 .rows
                 .iter()

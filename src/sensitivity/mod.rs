@@ -19,6 +19,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::output::format_number;
 
+/// The most bootstrap resamples.
+pub const MAX_BOOTSTRAP: usize = 100_000;
+
 /// The method of a sensitivity analysis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
@@ -61,6 +64,16 @@ impl Plan {
     /// Checks the sizes; errors name the flag to change.
     pub fn validate(&self) -> Result<()> {
         let d = self.names.len();
+        if self.lo.len() != d || self.hi.len() != d {
+            return Err(Error::usage(
+                "--vary",
+                format!(
+                    "{d} parameters but {} lower and {} upper ends",
+                    self.lo.len(),
+                    self.hi.len()
+                ),
+            ));
+        }
         if d == 0 {
             return Err(Error::usage(
                 "--vary",
@@ -75,6 +88,15 @@ impl Plan {
                 format!(
                     "`{}` needs a range lo:hi with lo < hi, found {}..{}",
                     self.names[i], self.lo[i], self.hi[i]
+                ),
+            ));
+        }
+        if self.bootstrap > MAX_BOOTSTRAP {
+            return Err(Error::usage(
+                "--bootstrap",
+                format!(
+                    "at most {MAX_BOOTSTRAP} resamples (1000 is usual), found {}",
+                    self.bootstrap
                 ),
             ));
         }

@@ -189,6 +189,12 @@ pub fn merge(paths: &[&Path]) -> Result<ShardFile> {
         first.head.fingerprint.clone(),
     );
     let first_path = first_path.display().to_string();
+    if of == 0 || of > MAX_SHARDS || points > super::design::MAX_POINTS {
+        return Err(Error::usage(
+            flag,
+            format!("`{first_path}` has a damaged shard line ({of} shards of {points} points)"),
+        ));
+    }
     let first_header = first.header.clone();
     let mut slots: Vec<Option<usize>> = vec![None; of];
     for (k, (s, p)) in shards.iter().enumerate() {
@@ -343,6 +349,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("given twice"), "{e}");
+        std::fs::write(
+            dir.path().join("y.csv"),
+            "#fiscalsim-shard {\"kind\":\"sweep\",\"shard\":1,\"of\":18446744073709551615,\"first\":0,\"points\":1,\"fingerprint\":\"x\",\"plan\":null}\na\n1\n",
+        )
+        .unwrap();
+        let e = merge(&[&dir.path().join("y.csv")]).unwrap_err().to_string();
+        assert!(e.contains("damaged"), "{e}");
         std::fs::write(dir.path().join("x.csv"), "a,m\n1,2\n").unwrap();
         let e = merge(&[&dir.path().join("x.csv")]).unwrap_err().to_string();
         assert!(e.contains("x.csv:1:1: not a shard file"), "{e}");
