@@ -515,3 +515,31 @@ fn results_do_not_depend_on_the_number_of_threads() {
     assert_eq!(rows.len(), 10);
     assert_eq!(header.last().unwrap(), "p90(debt_gdp@2027)");
 }
+
+#[test]
+fn sensitivity_of_a_monte_carlo_metric_uses_common_draws() {
+    let dir = dir_with(&[("toy.toml", &format!("{TOY}{SHOCKS}"))]);
+    let csv = run_ok(
+        dir.path(),
+        &[
+            "sensitivity",
+            "toy.toml",
+            "--method",
+            "oat",
+            "--metric",
+            "p90(debt_gdp@2027)",
+            "--draws",
+            "200",
+            "--vary",
+            "baseline.interest_rate=0.05:0.15",
+        ],
+    );
+    let (header, rows) = read_csv(&csv);
+    let p90 = |rate: &str| {
+        let sc = toy_with(SHOCKS, &[&format!("baseline.interest_rate={rate}")]);
+        let mut d = map_draws(&sc, 200, 5, |_, path| path[1].debt_gdp);
+        quantile_type7(&mut d, 0.9)
+    };
+    assert_eq!(column(&header, &rows, "low"), [p90("0.05")]);
+    assert_eq!(column(&header, &rows, "high"), [p90("0.15")]);
+}
