@@ -191,6 +191,13 @@ pub fn run(args: &Args) -> Result<()> {
         metric: metric.to_string(),
     };
     plan.validate()?;
+    if plan.method == Method::Sobol && !plan.samples.is_power_of_two() {
+        eprintln!(
+            "note: --samples {} is not a power of two; the Sobol' sequence is balanced at powers of two (e.g. {})",
+            plan.samples,
+            plan.samples.next_power_of_two()
+        );
+    }
     let design = plan.design();
     let total = design.len();
     let range = args.shard.map_or(0..total, |s| s.range(total));
