@@ -1,6 +1,7 @@
 //! The command-line interface: one module per subcommand, each with its clap `Args` and
 //! a `run` function. `src/main.rs` only parses the arguments and calls [`main`].
 
+pub mod calibrate;
 pub mod merge;
 pub mod resolve;
 pub mod run;
@@ -29,6 +30,14 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Estimate the [shocks] block (sd, correlation, persistence) from annual history.
+    ///
+    /// Builds MODEL.md's six shock series from data columns (`--map`), estimates one
+    /// AR(1) per shock or a VAR(1) (`--var`) by least squares, and writes a `[shocks]`
+    /// block commented with the window, the estimates and their standard errors.
+    ///
+    /// Example: fiscalsim calibrate data/kazakhstan_macro_annual.csv --out scenarios/kazakhstan-shocks.toml
+    Calibrate(calibrate::Args),
     /// Print the resolved scenario (after extends, --set and interpolation) as JSON.
     ///
     /// Every path is expanded to one number per projection year, spending is converted
@@ -80,6 +89,7 @@ fn parse_override(s: &str) -> std::result::Result<Override, String> {
 /// 1 internal error). Errors are printed to standard error.
 pub fn main(cli: Cli) -> i32 {
     let result = match cli.command {
+        Command::Calibrate(args) => calibrate::run(&args),
         Command::Resolve(args) => resolve::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Sweep(args) => sweep::run(&args),
