@@ -42,7 +42,9 @@ pub mod model;
 pub mod montecarlo;
 pub mod output;
 pub mod scenario;
+pub mod sensitivity;
 pub mod shocks;
 pub mod summary;
+pub mod sweep;
 
 pub use error::{Error, Result};

@@ -2,8 +2,11 @@
 //! a `run` function. `src/main.rs` only parses the arguments and calls [`main`].
 
 pub mod calibrate;
+pub mod merge;
 pub mod resolve;
 pub mod run;
+pub mod sensitivity;
+pub mod sweep;
 
 use clap::{Parser, Subcommand};
 
@@ -51,6 +54,12 @@ pub enum Command {
     ///
     /// Example: fiscalsim run scenarios/kazakhstan-2026-2028.toml --out flagship.csv
     Run(run::Args),
+    /// Evaluate metrics over a grid or Latin hypercube of inputs: one CSV row per point.
+    Sweep(sweep::Args),
+    /// Global sensitivity of a metric: one-at-a-time (tornado), Morris or Sobol' indices.
+    Sensitivity(sensitivity::Args),
+    /// Join the shard files of a sweep or sensitivity run (--shard i/n).
+    Merge(merge::Args),
 }
 
 /// Options shared by every command that loads a scenario.
@@ -83,6 +92,9 @@ pub fn main(cli: Cli) -> i32 {
         Command::Calibrate(args) => calibrate::run(&args),
         Command::Resolve(args) => resolve::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Sweep(args) => sweep::run(&args),
+        Command::Sensitivity(args) => sensitivity::run(&args),
+        Command::Merge(args) => merge::run(&args),
     };
     match result {
         Ok(()) => 0,

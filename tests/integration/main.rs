@@ -6,4 +6,5 @@ mod engine;
 mod kazakhstan;
 mod properties;
 mod scenario_files;
+mod sweep;
 mod util;
