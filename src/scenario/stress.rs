@@ -21,7 +21,7 @@
 //! years = [2026]                           # default timing of its entries
 //! commodity_price = -0.5                   # innovation (log) in 2026
 //! exchange_rate = { size = 0.18, years = [2026, 2027] }
-//! demand = { 2026 = -0.02, 2027 = -0.01 }  # year-keyed sizes
+//! demand = { 2026 = -0.02, 2027 = -0.01 }  # year-keyed sizes (`hold = true` allowed)
 //! revenue_gdp = { size = 0.005, years = [2027, 2028] }   # policy path: added
 //! ```
 //!
@@ -602,14 +602,20 @@ fn custom(r: &mut Reader<'_>, name: &str, name_loc: &Loc, t: &Table) -> Option<C
         };
         match &e.node.value {
             Value::Table(sub)
-                if !sub.entries.is_empty()
-                    && sub
-                        .entries
-                        .iter()
-                        .all(|se| se.key.chars().all(|c| c.is_ascii_digit())) =>
+                if sub
+                    .entries
+                    .iter()
+                    .any(|se| se.key.chars().all(|c| c.is_ascii_digit()))
+                    && sub.entries.iter().all(|se| {
+                        se.key.chars().all(|c| c.is_ascii_digit()) || (is_shock && se.key == "hold")
+                    }) =>
             {
-                // Year-keyed sizes: { 2026 = 0.2, 2027 = 0.4 }.
-                for se in &sub.entries {
+                // Year-keyed sizes: { 2026 = 0.2, 2027 = 0.4 }, for shocks with `hold`.
+                let hold = match sub.get("hold") {
+                    Some(n) => r.bool(n, &format!("{key}.hold")).unwrap_or(false),
+                    None => false,
+                };
+                for se in sub.entries.iter().filter(|se| se.key != "hold") {
                     let skey = format!("{key}.{}", se.key);
                     let year_node = Node {
                         value: Value::Int(se.key.parse().unwrap_or(0)),
@@ -623,6 +629,7 @@ fn custom(r: &mut Reader<'_>, name: &str, name_loc: &Loc, t: &Table) -> Option<C
                     test.entries.push(CustomEntry {
                         years,
                         size: Some(size),
+                        hold,
                         ..entry.clone()
                     });
                 }
@@ -731,6 +738,10 @@ mod tests {
         assert_eq!((e[1].years.as_slice(), e[1].size), (&[2028][..], Some(0.4)));
         let e = parse_text("[stress.fx]\nexchange_rate = { 2030 = 0.2 }\n").unwrap_err();
         assert!(e[0].message.contains("not a projection year"), "{}", e[0]);
+        let s = parse_text("[stress.fx]\nexchange_rate = { 2026 = 0.2, hold = true }\n").unwrap();
+        assert!(s.custom[0].entries[0].hold);
+        let e = parse_text("[stress.fx]\nrevenue_gdp = { 2026 = 0.2, hold = true }\n").unwrap_err();
+        assert!(e[0].message.contains("unknown key `2026`"), "{}", e[0]);
     }
 
     #[test]

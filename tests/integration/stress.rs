@@ -352,10 +352,23 @@ fn the_shipped_stress_scenario_takes_its_depreciation_from_the_data() {
         .iter()
         .find(|o| o.test.name == "oil_2015")
         .unwrap();
+    // Held at 0.213 then 0.647 (log level against the baseline), then decaying with the
+    // scenario's persistence.
+    assert_close(
+        oil.path[0].exchange_rate,
+        sc.baseline.exchange_rate[0] * 0.213f64.exp(),
+        "held in 2026",
+    );
     assert_close(
         oil.path[1].exchange_rate,
-        sc.baseline.exchange_rate[1] * 0.434f64.exp(),
-        "year-keyed size in 2027",
+        sc.baseline.exchange_rate[1] * 0.647f64.exp(),
+        "held in 2027",
+    );
+    let a = sc.shocks.persistence[5][5];
+    assert_close(
+        oil.path[2].exchange_rate,
+        sc.baseline.exchange_rate[2] * (a * 0.647f64).exp(),
+        "decays in 2028",
     );
     assert_eq!(
         run.outcomes.len(),
