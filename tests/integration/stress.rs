@@ -410,6 +410,18 @@ fn a_short_horizon_cuts_the_standard_timing_and_says_so() {
 }
 
 #[test]
+fn a_test_of_size_zero_reproduces_the_baseline_bit_for_bit() {
+    let sc = scenario(
+        "[stress.nothing]\ncommodity_price = 0\ninterest_rate = { size = 0, hold = true, years = [2026, 2027] }\nrevenue_gdp = 0\nother_flows_gdp = { size = 0, years = [2030] }\n",
+    );
+    let run = stress::run(&sc, None).unwrap();
+    let nothing = run.outcomes.last().unwrap();
+    assert_eq!(nothing.test.name, "nothing");
+    assert_eq!(nothing.path, run.outcomes[0].path);
+    assert!(nothing.test.notes[0].starts_with("no effect on debt"));
+}
+
+#[test]
 fn a_test_without_effect_says_why() {
     // TOY has no commodity revenue and no foreign-currency debt.
     let sc = load_str(
