@@ -755,9 +755,37 @@ fn no_effect_note(sc: &Scenario, test: &Test) -> String {
 /// Runs the baseline and every enabled test of `sc` (see [`plan`]). `benchmark`
 /// overrides the scenario's `[stress] benchmark`.
 pub fn run(sc: &Scenario, benchmark: Option<f64>) -> Result<StressRun> {
+    run_only(sc, benchmark, &[])
+}
+
+/// [`run`] restricted to the tests named in `only` (all when empty), in the usual order;
+/// the baseline always comes first. The combined test keeps its full definition.
+pub fn run_only(sc: &Scenario, benchmark: Option<f64>, only: &[String]) -> Result<StressRun> {
     let spec = sc.stress.clone().unwrap_or_default();
     let benchmark = benchmark.unwrap_or(spec.benchmark);
-    let tests = plan_with(sc, &spec)?;
+    let mut tests = plan_with(sc, &spec)?;
+    if !only.is_empty() {
+        let names: Vec<&str> = tests.iter().map(|t| t.name.as_str()).collect();
+        for want in only {
+            if !names.contains(&want.as_str()) {
+                let close = names
+                    .iter()
+                    .map(|n| (strsim::jaro_winkler(want, n), *n))
+                    .filter(|(s, _)| *s >= 0.8)
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+                    .map(|(_, n)| format!(": did you mean `{n}`?"))
+                    .unwrap_or_default();
+                return Err(Error::usage(
+                    "--only",
+                    format!(
+                        "`{want}` is not an enabled test of this scenario{close} (tests: {})",
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
+        tests.retain(|t| only.contains(&t.name));
+    }
     let baseline = Test {
         name: "baseline".into(),
         description: "the scenario without shocks".into(),

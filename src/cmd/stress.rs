@@ -31,6 +31,10 @@ pub struct Args {
     /// `[stress] benchmark`.
     #[arg(long, value_name = "RATIO")]
     pub benchmark: Option<f64>,
+    /// Run only these tests (comma-separated names, e.g. `interest_rate,combined`); the
+    /// baseline is always included.
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    pub only: Vec<String>,
     /// Do not print the summary table on standard error.
     #[arg(long)]
     pub quiet: bool,
@@ -75,7 +79,7 @@ pub fn run(args: &Args) -> Result<()> {
     if let Some(d) = &summary_dest {
         refuse_overwriting_inputs(d, &data, "--summary")?;
     }
-    let result = stress::run(&sc, args.benchmark)?;
+    let result = stress::run_only(&sc, args.benchmark, &args.only)?;
     write_with(&dest, |w| {
         stress::write_paths_csv(w, &sc.name, &result).map_err(|e| io_error(&dest, e))
     })?;

@@ -19,12 +19,21 @@ sd = [0.02, 0.01, 0.01, 0.3, 0.005, 0.11]
 persistence = [0.3, 0.5, 0, 0.5, 0.7, 0]
 "#;
 
-fn scenario(extra: &str) -> Scenario {
-    let text = format!(
+fn scenario_text(extra: &str) -> String {
+    format!(
         "{}\ncommodity_revenue_gdp = 0.03\n{SHOCKS}\n{extra}",
         TOY.replace("end_year = 2027", "end_year = 2030")
-    );
-    load_str(&text, "toy.toml", std::path::Path::new("."), &[]).expect("scenario resolves")
+    )
+}
+
+fn scenario(extra: &str) -> Scenario {
+    load_str(
+        &scenario_text(extra),
+        "toy.toml",
+        std::path::Path::new("."),
+        &[],
+    )
+    .expect("scenario resolves")
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -641,6 +650,37 @@ fn cli_writes_paths_and_summary() {
         std::fs::read(&out).unwrap() == first,
         "same run, same bytes"
     );
+}
+
+#[test]
+fn only_runs_the_named_tests() {
+    let dir = dir_with(&[("s.toml", &scenario_text(""))]);
+    let out = fiscalsim()
+        .arg("stress")
+        .arg(dir.path().join("s.toml"))
+        .args(["--only", "combined,interest_rate", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let (h, rows) = read_csv(&String::from_utf8(out.stdout).unwrap());
+    let tests: Vec<&str> = rows.iter().step_by(5).map(|r| r[1].as_str()).collect();
+    assert_eq!(tests, ["baseline", "interest_rate", "combined"]);
+    // The combined test is unchanged by the selection.
+    let sc = scenario("");
+    let full = path_of(&sc, "combined");
+    let debt = column(&h, &rows, "debt_gdp");
+    assert_eq!(
+        debt[10..15],
+        full.iter().map(|y| y.debt_gdp).collect::<Vec<_>>()[..]
+    );
+    fiscalsim()
+        .arg("stress")
+        .arg(dir.path().join("s.toml"))
+        .args(["--only", "interest"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--only"))
+        .stderr(predicates::str::contains("did you mean `interest_rate`"));
 }
 
 #[test]
