@@ -170,6 +170,12 @@ pub fn run(args: &Args) -> Result<()> {
         .check(&sc.years)
         .map_err(|m| Error::usage("--target", m))?;
     let mc = goal.draws_for(&sc);
+    if args.seed.is_some() && mc.is_none() {
+        eprintln!(
+            "note: --seed has no effect: `{}` is evaluated on the deterministic projection (add --draws N for the mean over draws)",
+            goal.metric
+        );
+    }
     if let Some(n) = args.scan {
         let scan = scan_boundaries(&search, target.op, target.threshold, n, |x| {
             goal.metric_at(x)

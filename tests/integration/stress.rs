@@ -1020,6 +1020,42 @@ public_capital_elasticity = 0
     }
 
     #[test]
+    fn a_seed_without_draws_is_pointed_out() {
+        let dir = linear_file();
+        fiscalsim()
+            .arg("solve")
+            .arg(dir.path().join("s.toml"))
+            .args(["--adjust", "policy.other_spending_gdp", "--within", "0:0.5"])
+            .args(["--target", "debt_gdp@2026 <= 0.6", "--seed", "3"])
+            .assert()
+            .success()
+            .stderr(predicates::str::contains("--seed has no effect"));
+        // With --draws, a plain series is the mean over draws (all sd = 0 in this file:
+        // every draw is the deterministic run, so the answer is the same).
+        fiscalsim()
+            .arg("solve")
+            .arg(dir.path().join("s.toml"))
+            .args(["--adjust", "policy.other_spending_gdp", "--within", "0:0.5"])
+            .args([
+                "--target",
+                "debt_gdp@2026 <= 0.6",
+                "--seed",
+                "3",
+                "--draws",
+                "10",
+            ])
+            .arg("--out")
+            .arg(dir.path().join("result.csv"))
+            .assert()
+            .success()
+            .stderr("");
+        let (h, row) = result_row(dir.path());
+        assert_eq!(field(&h, &row, "draws"), "10");
+        let value: f64 = field(&h, &row, "value").parse().unwrap();
+        assert!((value - (0.78 - 55.0 / 110.25)).abs() <= 5e-7);
+    }
+
+    #[test]
     fn user_errors_name_the_flag_and_exit_2() {
         let dir = linear_file();
         let file = dir.path().join("s.toml");
