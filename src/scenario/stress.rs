@@ -82,6 +82,7 @@ fn standard_keys(test: &str) -> &'static [&'static str] {
             "size",
             "size_sd",
             "history_sd",
+            "history",
         ],
         "interest_rate" => &["enabled", "description", "years", "size", "hold"],
         "exchange_rate" => &[
@@ -135,7 +136,8 @@ pub struct StandardSettings {
     /// Interest-rate test: hold the rate shock at `size` in every year (true, default),
     /// or add `size` as an innovation each year, carried on by persistence (false).
     pub hold: Option<bool>,
-    /// Revenue test: sd of the history of non-commodity revenue / GDP (fraction).
+    /// Revenue test: sd of the history of non-commodity revenue / GDP (fraction), given
+    /// directly or computed (sample sd, n - 1) from a `history` list.
     pub history_sd: Option<f64>,
     /// Exchange-rate test: take the largest one-year depreciation in this data.
     pub data: Option<DataColumn>,
@@ -456,6 +458,21 @@ fn standard(r: &mut Reader<'_>, test: &str, t: &Table) -> Option<StandardSetting
                 }
                 x => s.history_sd = x,
             },
+            "history" => {
+                let values: Option<Vec<f64>> = match &n.value {
+                    Value::Array(items) => items.iter().map(|i| r.number(i, &key)).collect(),
+                    _ => None,
+                };
+                match values {
+                    Some(v) if v.len() >= 2 => {
+                        if t.get("history_sd").is_some() {
+                            r.err(&n.loc, &key, "give either `history` (the series) or `history_sd` (its sd), not both");
+                        }
+                        s.history_sd = Some(crate::summary::sd(&v));
+                    }
+                    _ => r.err(&n.loc, &key, "expected a list of at least two past values of non-commodity revenue / GDP (fractions), e.g. [0.105, 0.112, 0.098]"),
+                }
+            }
             "share" => match r.number(n, &key) {
                 Some(x) if x <= 0.0 => r.err(
                     &n.loc,
@@ -530,7 +547,11 @@ fn standard(r: &mut Reader<'_>, test: &str, t: &Table) -> Option<StandardSetting
             "give either `size` (absolute) or `size_sd` (in standard deviations), not both",
         );
     }
-    if test == "revenue" && s.size_sd.is_some() && s.history_sd.is_none() {
+    if test == "revenue"
+        && s.size_sd.is_some()
+        && s.history_sd.is_none()
+        && t.get("history").is_none()
+    {
         let loc = t
             .get("size_sd")
             .map(|n| n.loc.clone())
@@ -777,5 +798,9 @@ mod tests {
         assert!(e[0].message.contains("exactly one"));
         let e = parse_text("[stress.revenue]\nsize_sd = -1\n").unwrap_err();
         assert!(e[0].message.contains("history_sd"));
+        let s = parse_text("[stress.revenue]\nhistory = [0.1, 0.12, 0.14]\n").unwrap();
+        assert!((s.settings("revenue").history_sd.unwrap() - 0.02).abs() < 1e-15);
+        let e = parse_text("[stress.revenue]\nhistory = [0.1]\n").unwrap_err();
+        assert!(e[0].message.contains("at least two"), "{}", e[0]);
     }
 }
