@@ -381,9 +381,20 @@ fn the_shipped_stress_scenario_takes_its_depreciation_from_the_data() {
     );
     assert_eq!(
         run.outcomes.len(),
-        9,
-        "baseline, 7 standard tests, oil_2015"
+        10,
+        "baseline, 7 standard tests, oil_2015, real_growth_total"
     );
+    // Demand -1 sd on top of potential -1 sd: real growth in 2027 falls by about
+    // sd(potential) + sd(demand) (the gap starts from its baseline value).
+    let total = run
+        .outcomes
+        .iter()
+        .find(|o| o.test.name == "real_growth_total")
+        .unwrap();
+    let base = &run.outcomes[0].path;
+    let drop = base[1].real_growth - total.path[1].real_growth;
+    let expected = sc.shocks.sd[0] + sc.shocks.sd[1];
+    assert!((drop - expected).abs() < 0.002, "{drop} vs {expected}");
 }
 
 #[test]
