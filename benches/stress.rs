@@ -14,7 +14,7 @@ use fiscalsim::stress;
 fn benches(c: &mut Criterion) {
     let file = Path::new("scenarios/kazakhstan-stress.toml");
     let sc = scenario::load(file, &[]).expect("resolves");
-    c.bench_function("stress: baseline + 8 tests, 2026-2040", |b| {
+    c.bench_function("stress: baseline + 9 tests, 2026-2040", |b| {
         b.iter(|| stress::run(black_box(&sc), None).expect("runs"))
     });
     let tree =
