@@ -56,7 +56,8 @@ pub struct Args {
     /// boundary the grid shows (for metrics that may not be monotone in the parameter).
     #[arg(long, value_name = "N")]
     pub scan: Option<usize>,
-    /// Also write the result as CSV to this file (one row; with --scan, one per boundary).
+    /// Also write the result as CSV to this file (one row; with --scan, one per boundary);
+    /// `-` writes it to standard output and the report to standard error.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
 }
@@ -180,8 +181,10 @@ pub fn run(args: &Args) -> Result<()> {
         let scan = scan_boundaries(&search, target.op, target.threshold, n, |x| {
             goal.metric_at(x)
         })?;
-        let text = report_scan(&goal, &target, (lo, hi), mc, &scan);
-        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        print_report(
+            &report_scan(&goal, &target, (lo, hi), mc, &scan),
+            dest.as_ref(),
+        );
         if let Some(d) = &dest {
             write_with(d, |w| {
                 write_scan_csv(w, &sc.name, &goal, &target, mc, &scan).map_err(|e| io_error(d, e))
@@ -191,17 +194,26 @@ pub fn run(args: &Args) -> Result<()> {
     }
     let solution = find_boundary(&search, target.op, target.threshold, |x| goal.metric_at(x))?;
 
-    let text = report(&goal, &target, (lo, hi), mc, &solution);
-    let mut stdout = std::io::stdout().lock();
-    // A closed pipe is not an error of the computation.
-    let _ = stdout.write_all(text.as_bytes());
-    drop(stdout);
+    print_report(
+        &report(&goal, &target, (lo, hi), mc, &solution),
+        dest.as_ref(),
+    );
     if let Some(d) = &dest {
         write_with(d, |w| {
             write_result_csv(w, &sc.name, &goal, &target, mc, &solution).map_err(|e| io_error(d, e))
         })?;
     }
     Ok(())
+}
+
+/// Prints the human report on standard output, or on standard error when the CSV goes to
+/// standard output (`--out -`). A closed pipe is not an error of the computation.
+fn print_report(text: &str, csv_dest: Option<&Destination>) {
+    if csv_dest == Some(&Destination::Stdout) {
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    } else {
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    }
 }
 
 fn target_text(goal: &Goal, target: &Target) -> String {

@@ -808,6 +808,19 @@ public_capital_elasticity = 0
         let evaluations: usize = field(&h, &row, "evaluations").parse().unwrap();
         assert!(evaluations <= 8, "{evaluations} evaluations");
         assert_eq!(field(&h, &row, "draws"), "", "deterministic");
+        // `--out -`: the CSV on standard output, the report on standard error.
+        let out = fiscalsim()
+            .arg("solve")
+            .arg(dir.path().join("s.toml"))
+            .args(["--adjust", "policy.other_spending_gdp", "--within", "0:0.5"])
+            .args(["--target", "debt_gdp@2026 <= 0.6", "--out", "-"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let (h2, rows) = read_csv(&String::from_utf8(out.stdout).unwrap());
+        assert_eq!(h2, h);
+        assert_eq!(rows[0], row, "same result, same bytes");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("value:"));
     }
 
     #[test]
