@@ -410,7 +410,15 @@ fn standard_test(sc: &Scenario, test: &str, s: &StandardSettings) -> Result<Test
         "exchange_rate" => {
             let years = timing(&[0], &mut notes);
             let (dep, text) = match (&s.data, s.size) {
-                (Some(data), _) => {
+                (Some(data), Some(x)) => {
+                    // A stated size wins (e.g. a file that `extends` one naming data).
+                    notes.push(format!(
+                        "the stated size is used; the data in `{}` is not",
+                        data.file.display()
+                    ));
+                    (x, format!("{} (stated)", pct_text(x)))
+                }
+                (Some(data), None) => {
                     let (dep, year) = largest_depreciation(data)?;
                     (
                         dep,

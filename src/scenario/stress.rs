@@ -492,9 +492,6 @@ fn standard(r: &mut Reader<'_>, test: &str, t: &Table) -> Option<StandardSetting
         let loc = t.entries.first().map(|e| e.key_loc.clone());
         match (&data_file, &column) {
             (Some((file, loc)), Some(col)) => {
-                if s.size.is_some() {
-                    r.err(loc, &format!("stress.{test}.data"), "give either `size` (a stated depreciation, 0.3 = 30 %) or `data` with `column` (the largest one-year depreciation in the data), not both");
-                }
                 s.data = Some(DataColumn {
                     file: relative_to_source(loc, file),
                     column: col.clone(),

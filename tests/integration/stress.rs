@@ -227,6 +227,16 @@ fn exchange_rate_from_the_largest_depreciation_in_calibration_data() {
         550.0,
         "E to 2003",
     );
+    // A stated size wins over the data, with a note.
+    std::fs::write(&file, format!("{text}size = 0.2\n")).unwrap();
+    let sc = fiscalsim::scenario::load(&file, &[]).unwrap();
+    assert_close(
+        path_of(&sc, "exchange_rate")[0].exchange_rate,
+        600.0,
+        "E stated",
+    );
+    let run = stress::run(&sc, None).unwrap();
+    assert!(run.outcomes[4].test.notes[0].contains("stated size is used"));
     // A missing column is a data error that lists the columns.
     std::fs::write(&file, text.replace("column = \"fx\"", "column = \"kzt\"")).unwrap();
     let sc = fiscalsim::scenario::load(&file, &[]).unwrap();
