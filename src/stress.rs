@@ -307,6 +307,9 @@ fn sd_sized(
     notes: &mut Vec<String>,
 ) -> Option<(f64, String)> {
     if let Some(size) = s.size {
+        if s.size_sd.is_some() {
+            notes.push("the stated size is used, not size_sd".into());
+        }
         return Some((size, format!("{} (stated)", pct_text(size))));
     }
     let k = s.size_sd.unwrap_or(default_sd);
@@ -355,7 +358,12 @@ fn standard_test(sc: &Scenario, test: &str, s: &StandardSettings) -> Result<Test
         "revenue" => {
             let years = timing(&[0, 1], &mut notes);
             let (size, text) = match (s.size, s.history_sd) {
-                (Some(x), _) => (x, format!("{} of GDP (stated)", pct_text(x))),
+                (Some(x), _) => {
+                    if s.size_sd.is_some() {
+                        notes.push("the stated size is used, not size_sd".into());
+                    }
+                    (x, format!("{} of GDP (stated)", pct_text(x)))
+                }
                 (None, Some(h)) => {
                     let k = s.size_sd.unwrap_or(defaults::REVENUE_SD);
                     if h == 0.0 {

@@ -131,7 +131,8 @@ pub struct StandardSettings {
     /// Absolute size, in the units of what the test moves (fraction; log for the
     /// commodity price; depreciation fraction for the exchange rate, 0.3 = 30 %).
     pub size: Option<f64>,
-    /// Size in standard deviations (of the shock's innovation, or of revenue's history).
+    /// Size in standard deviations (of the shock's innovation, or of revenue's history);
+    /// a stated `size` wins over it.
     pub size_sd: Option<f64>,
     /// Interest-rate test: hold the rate shock at `size` in every year (true, default),
     /// or add `size` as an innovation each year, carried on by persistence (false).
@@ -533,19 +534,9 @@ fn standard(r: &mut Reader<'_>, test: &str, t: &Table) -> Option<StandardSetting
             r.err(&loc, &format!("stress.{test}.size"), format!("a depreciation is a fraction above -1 (0.3 = the local currency loses 30 %: 30 % more per USD), found {x}"));
         }
     }
-    if s.size.is_some() && s.size_sd.is_some() {
-        let loc = t
-            .get("size_sd")
-            .map(|n| n.loc.clone())
-            .unwrap_or_else(|| Loc::whole("[stress]"));
-        r.err(
-            &loc,
-            &format!("stress.{test}.size_sd"),
-            "give either `size` (absolute) or `size_sd` (in standard deviations), not both",
-        );
-    }
     if test == "revenue"
         && s.size_sd.is_some()
+        && s.size.is_none()
         && s.history_sd.is_none()
         && t.get("history").is_none()
     {

@@ -342,6 +342,17 @@ fn tests_sized_in_sd_are_skipped_with_a_note_when_the_sd_is_zero() {
         base[1].potential_growth - 0.01,
         "absolute",
     );
+    // A stated size wins over size_sd (e.g. from a file that `extends` this one).
+    let sc3 = scenario("[stress.real_growth]\nsize = -0.01\nsize_sd = -2\n");
+    let base = project(&sc3).unwrap();
+    let p = path_of(&sc3, "real_growth");
+    assert_close(
+        p[1].potential_growth,
+        base[1].potential_growth - 0.01,
+        "stated wins",
+    );
+    let run = stress::run(&sc3, None).unwrap();
+    assert!(run.outcomes[1].test.notes[0].contains("not size_sd"));
 }
 
 #[test]
