@@ -13,6 +13,8 @@
 //! numbers), so the metric is a smooth (or finely stepped) function of the parameter and
 //! the bracketing is not confused by sampling noise.
 
+pub mod report;
+
 use std::str::FromStr;
 
 use crate::error::{Error, Result};
