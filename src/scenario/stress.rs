@@ -417,7 +417,13 @@ pub fn parse(node: &Node, years: &[i32], diags: &mut Vec<Diagnostic>) -> Option<
             );
             continue;
         };
-        if STANDARD_TESTS.contains(&e.key.as_str()) {
+        if e.key == "baseline" {
+            r.err(
+                &e.key_loc,
+                &key,
+                "`baseline` names the run without shocks in every output: give this test another name",
+            );
+        } else if STANDARD_TESTS.contains(&e.key.as_str()) {
             if let Some(s) = standard(&mut r, &e.key, test) {
                 spec.standard.push(s);
             }
@@ -777,6 +783,8 @@ mod tests {
                 .any(|d| d.message.contains("standard test `real_growth`")),
             "{e:?}"
         );
+        let e = parse_text("[stress.baseline]\ndemand = -0.01\n").unwrap_err();
+        assert!(e[0].message.contains("another name"), "{}", e[0]);
         let e = parse_text("[stress]\nbenchmark = 0\n").unwrap_err();
         assert!(e[0].message.contains("above 0"));
         let e = parse_text("[stress.exchange_rate]\ndata = \"x.csv\"\n").unwrap_err();
