@@ -463,6 +463,23 @@ fn a_test_of_size_zero_reproduces_the_baseline_bit_for_bit() {
 }
 
 #[test]
+fn a_test_that_breaks_the_projection_says_where() {
+    // Potential growth of -150 % makes GDP negative in 2026.
+    let sc = scenario("[stress.collapse]\npotential_growth = -1.5\n");
+    let run = stress::run(&sc, None).unwrap();
+    let collapse = run.outcomes.last().unwrap();
+    let s = collapse.summary.as_ref().unwrap();
+    assert_eq!(s.breakdown.as_ref().map(|b| b.0), Some(2026));
+    let mut csv = Vec::new();
+    stress::write_summary_csv(&mut csv, "toy", &run).unwrap();
+    let (h, rows) = read_csv(&String::from_utf8(csv).unwrap());
+    let status = h.iter().position(|c| c == "status").unwrap();
+    assert_eq!(rows.last().unwrap()[status], "breakdown 2026");
+    assert!(rows.last().unwrap()[status + 1].contains("GDP is no longer positive"));
+    assert!(stress::summary_table("toy", &run).contains("breaks down in 2026"));
+}
+
+#[test]
 fn a_test_without_effect_says_why() {
     // TOY has no commodity revenue and no foreign-currency debt.
     let sc = load_str(
