@@ -23,6 +23,7 @@
 //! - [`model`]: the one step function of the economics, and the compiled [`model::Model`];
 //! - [`shocks`]: the shock process (correlation, Cholesky factor, persistence);
 //! - [`montecarlo`]: reproducible parallel draws through the same step function;
+//! - [`summary`]: streaming per-year statistics of draws (mean, sd, exact type-7 quantiles);
 //! - [`output`]: atomic output files and CSV writers;
 //! - [`cmd`]: the subcommands of the `fiscalsim` binary.
 //!
@@ -38,5 +39,6 @@ pub mod montecarlo;
 pub mod output;
 pub mod scenario;
 pub mod shocks;
+pub mod summary;
 
 pub use error::{Error, Result};

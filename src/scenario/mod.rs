@@ -11,6 +11,7 @@ pub mod address;
 pub mod path;
 mod resolve;
 pub mod tree;
+pub mod uncertainty;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use serde::Serialize;
 
 pub use address::{Address, Override};
 pub use resolve::{SECTIONS, resolve_tree};
+pub use uncertainty::Uncertainty;
 
 use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result};
 use tree::Table;
@@ -234,6 +236,10 @@ pub struct Scenario {
     pub shocks: Shocks,
     /// Monte Carlo settings.
     pub montecarlo: MonteCarlo,
+    /// Distributions of uncertain structural parameters (`[uncertainty]`), drawn once per
+    /// Monte Carlo draw; `None` when the scenario has none (then absent from the JSON).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<Uncertainty>,
 }
 
 impl Scenario {

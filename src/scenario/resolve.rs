@@ -19,6 +19,7 @@ pub const SECTIONS: &[&str] = &[
     "structure",
     "shocks",
     "montecarlo",
+    "uncertainty",
 ];
 
 const TOP_KEYS: &[&str] = &[
@@ -140,8 +141,15 @@ fn section_keys(section: &str) -> Vec<&'static str> {
         "structure" => names(STRUCTURE_KEYS),
         "shocks" => SHOCK_KEYS.to_vec(),
         "montecarlo" => MONTECARLO_KEYS.to_vec(),
+        "uncertainty" => names(STRUCTURE_KEYS),
         _ => Vec::new(),
     }
+}
+
+/// Why `x` is not a valid value of the structural parameter `name` (None when it is).
+fn structure_value_problem(name: &str, x: f64) -> Option<String> {
+    let (_, check) = STRUCTURE_KEYS.iter().find(|(n, _)| *n == name)?;
+    check.test(x)
 }
 
 /// "did you mean" for `key` among `candidates`.
@@ -424,6 +432,9 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
     let structure = resolve_structure(&mut ctx, structure_t);
     let shocks = resolve_shocks(&mut ctx, shocks_t);
     let montecarlo = resolve_montecarlo(&mut ctx, montecarlo_t);
+    let uncertainty_t = ctx.section(&root, "uncertainty");
+    let uncertainty =
+        super::uncertainty::resolve(&mut ctx.diags, uncertainty_t, structure_value_problem);
 
     let (Some(base_year), Some(years)) = (base_year, years) else {
         return Err(Error::Scenario(Diagnostics(ctx.diags)));
@@ -452,7 +463,14 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
         return Err(Error::Scenario(Diagnostics(ctx.diags)));
     }
     match (
-        name, initial, baseline, policy, structure, shocks, montecarlo,
+        name,
+        initial,
+        baseline,
+        policy,
+        structure,
+        shocks,
+        montecarlo,
+        uncertainty,
     ) {
         (
             Some(name),
@@ -462,6 +480,7 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
             Some(structure),
             Some(shocks),
             Some(montecarlo),
+            Some(uncertainty),
         ) => Ok(Scenario {
             name,
             description,
@@ -474,6 +493,7 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
             structure,
             shocks,
             montecarlo,
+            uncertainty,
         }),
         _ => Err(Error::Internal(
             "scenario incomplete without a diagnostic".into(),
