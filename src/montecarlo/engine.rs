@@ -185,3 +185,231 @@ fn simulate_chunk(model: &Model, process: &ShockProcess, t: usize, mut w: Work) 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{OUTPUT_NAMES, Year, project};
+    use crate::montecarlo::map_draws;
+    use crate::scenario::load_str;
+    use std::path::Path;
+
+    pub(crate) const SCENARIO: &str = r#"
+name = "mc"
+base_year = 2025
+end_year = 2033
+[initial]
+gdp_nominal = 100
+debt_gdp = 0.55
+public_capital_gdp = 0.5
+output_gap = 0.01
+growth_spending_gdp = 0.02
+revenue_gdp = 0.2
+exchange_rate = 500
+commodity_price = 60
+[baseline]
+real_growth = 0.04
+inflation = 0.05
+growth_spending_gdp = 0.02
+revenue_gdp = 0.2
+commodity_price = 60
+exchange_rate = 500
+interest_rate = 0.08
+[policy]
+growth_spending_gdp = { 2025 = 0.02, 2030 = 0.04 }
+commodity_revenue_gdp = 0.05
+other_spending_gdp = 0.2
+[structure]
+fx_debt_share = 0.3
+[shocks]
+sd = [0.01, 0.01, 0.015, 0.2, 0.005, 0.08]
+correlation = [
+  [1.0, 0.2, 0.0, 0.3, 0.0, -0.2],
+  [0.2, 1.0, 0.1, 0.2, 0.0, -0.1],
+  [0.0, 0.1, 1.0, 0.0, 0.2, 0.3],
+  [0.3, 0.2, 0.0, 1.0, 0.0, -0.5],
+  [0.0, 0.0, 0.2, 0.0, 1.0, 0.2],
+  [-0.2, -0.1, 0.3, -0.5, 0.2, 1.0],
+]
+persistence = [0.3, 0.5, 0.4, 0.6, 0.7, 0.5]
+"#;
+
+    fn scenario(extra: &str, overrides: &[&str]) -> Scenario {
+        let o: Vec<_> = overrides.iter().map(|s| s.parse().unwrap()).collect();
+        load_str(&format!("{SCENARIO}{extra}"), "mc.toml", Path::new("."), &o).unwrap()
+    }
+
+    /// Every year of every draw from the engine, as `[draw][year]` of output values.
+    fn engine_paths(sc: &Scenario, draws: u64, seed: u64) -> Vec<Vec<[f64; N_OUTPUTS]>> {
+        let mut out = vec![Vec::new(); draws as usize];
+        for_each_year(sc, draws, seed, |yd| {
+            for (j, path) in out.iter_mut().enumerate() {
+                let mut v = [0.0; N_OUTPUTS];
+                for (k, col) in yd.columns.iter().enumerate() {
+                    v[k] = col[j];
+                }
+                path.push(v);
+            }
+            Ok(())
+        })
+        .unwrap();
+        out
+    }
+
+    fn bits(path: &[Year]) -> Vec<Vec<u64>> {
+        path.iter()
+            .map(|y| y.values().iter().map(|v| v.to_bits()).collect())
+            .collect()
+    }
+
+    fn engine_bits(p: &[[f64; N_OUTPUTS]]) -> Vec<Vec<u64>> {
+        p.iter()
+            .map(|y| y.iter().map(|v| v.to_bits()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn engine_draw_j_is_map_draws_draw_j() {
+        let uncertainty = r#"
+[uncertainty]
+spending_multiplier = { distribution = "triangular", min = 0.2, mode = 0.4, max = 0.8 }
+efficiency = { distribution = "uniform", min = 0.5, max = 0.9 }
+public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd = 0.03, min = 0.05, max = 0.15 }
+"#;
+        let cases = [
+            scenario("", &[]),
+            scenario("", &["shocks.distribution=\"student_t\"", "shocks.dof=5"]),
+            scenario(uncertainty, &[]),
+        ];
+        for sc in &cases {
+            let draws = 2 * CHUNK as u64 + 37; // several chunks, one partial
+            let fast = engine_paths(sc, draws, 9);
+            let slow = map_draws(sc, draws, 9, |_, path| bits(path));
+            for (j, (f, s)) in fast.iter().zip(&slow).enumerate() {
+                assert_eq!(&engine_bits(f), s, "draw {j}");
+            }
+            // Draws really differ from one another and from the deterministic run.
+            assert_ne!(slow[0], slow[1]);
+            assert_ne!(slow[0], bits(&project(sc).unwrap()));
+        }
+    }
+
+    #[test]
+    fn uncertainty_does_not_shift_the_shocks() {
+        let plain = scenario("", &[]);
+        let with = scenario(
+            "[uncertainty]\nspending_multiplier = { distribution = \"uniform\", min = 0.2, max = 0.6 }\n",
+            &[],
+        );
+        let a = engine_paths(&plain, 50, 3);
+        let b = engine_paths(&with, 50, 3);
+        let i = OUTPUT_NAMES
+            .iter()
+            .position(|n| *n == "commodity_price")
+            .unwrap();
+        for (pa, pb) in a.iter().zip(&b) {
+            for (ya, yb) in pa.iter().zip(pb) {
+                assert_eq!(ya[i].to_bits(), yb[i].to_bits());
+            }
+        }
+        let g = OUTPUT_NAMES
+            .iter()
+            .position(|n| *n == "output_gap")
+            .unwrap();
+        assert!(a.iter().zip(&b).any(|(pa, pb)| pa[6][g] != pb[6][g]));
+    }
+
+    #[test]
+    fn zero_sd_reproduces_the_deterministic_run_in_every_draw() {
+        let sc = scenario("", &["shocks.sd=[0, 0, 0, 0, 0, 0]"]);
+        let det = bits(&project(&sc).unwrap());
+        for (j, p) in engine_paths(&sc, 300, 5).iter().enumerate() {
+            assert_eq!(engine_bits(p), det, "draw {j}");
+        }
+    }
+
+    #[test]
+    fn first_draws_do_not_depend_on_the_number_of_draws_or_threads() {
+        let sc = scenario("", &[]);
+        let small = engine_paths(&sc, 40, 11);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let big = pool.install(|| engine_paths(&sc, 3000, 11));
+        for (s, b) in small.iter().zip(&big) {
+            assert_eq!(engine_bits(s), engine_bits(b));
+        }
+    }
+
+    #[test]
+    fn broken_draws_are_flagged_from_the_year_they_break() {
+        // Huge inflation shocks: some draws see prices fall by more than 100 %.
+        let sc = scenario("", &["shocks.sd=[0.0, 0.0, 0.6, 0.0, 0.0, 0.0]"]);
+        let mut seen = Vec::new();
+        for_each_year(&sc, 2000, 1, |yd| {
+            let n = yd.broken_count();
+            for j in 0..yd.broken.len() {
+                let sound = yd.is_sound(j);
+                let gdp = yd.columns[1][j];
+                if sound {
+                    assert!(gdp > 0.0, "a sound draw has positive GDP");
+                }
+            }
+            seen.push(n);
+            Ok(())
+        })
+        .unwrap();
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+        assert!(*seen.last().unwrap() > 0, "{seen:?}");
+    }
+    #[test]
+    fn mean_of_the_linear_case_meets_the_analytic_mean() {
+        // theta = m = mtau = lambda = phi = 0, only potential-growth shocks, A = 0,
+        // policy = baseline, gap0 = 0: E[Y_T] = Y0 prod(1 + gb_t).
+        let sc = scenario(
+            "",
+            &[
+                "structure.public_capital_elasticity=0",
+                "structure.spending_multiplier=0",
+                "structure.revenue_multiplier=0",
+                "structure.debt_premium=0",
+                "structure.fx_debt_share=0",
+                "initial.output_gap=0",
+                "policy.growth_spending_gdp=0.02",
+                "shocks.sd=[0.03, 0, 0, 0, 0, 0]",
+                "shocks.persistence=[0, 0, 0, 0, 0, 0]",
+                "baseline.real_growth={2026 = 0.02, 2033 = 0.06}",
+            ],
+        );
+        let draws = 20_000;
+        let run = crate::summary::summarize_run(&sc, draws, 2024, &[0.5], |_| Ok(())).unwrap();
+        let expected: f64 = sc
+            .baseline
+            .real_growth
+            .iter()
+            .map(|g| 1.0 + g)
+            .product::<f64>()
+            * sc.initial.gdp_nominal;
+        let last = run.years.last().unwrap();
+        let st = &last.stats[0];
+        let se = st.sd / (draws as f64).sqrt();
+        assert!(st.sd > 0.05 * expected, "the shocks matter: sd {}", st.sd);
+        assert!(
+            (st.mean - expected).abs() < 4.0 * se,
+            "mean {} vs analytic {expected} (se {se})",
+            st.mean
+        );
+        // The summary's quantiles are those of the simulated column.
+        let mut col = Vec::new();
+        for_each_year(&sc, draws, 2024, |yd| {
+            col = yd.columns[0].clone();
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            st.quantiles[0].to_bits(),
+            crate::summary::quantile_type7(&mut col, 0.5).to_bits()
+        );
+    }
+}

@@ -2,5 +2,6 @@
 //! `util`.
 
 mod engine;
+mod montecarlo;
 mod scenario_files;
 mod util;
