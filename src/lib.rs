@@ -24,6 +24,7 @@
 //! - [`shocks`]: the shock process (correlation, Cholesky factor, persistence);
 //! - [`montecarlo`]: reproducible parallel draws through the same step function;
 //! - [`summary`]: streaming per-year statistics of draws (mean, sd, exact type-7 quantiles);
+//! - [`metric`]: the expression language of metrics and events (`p90(debt_gdp@2040)`);
 //! - [`output`]: atomic output files and CSV writers;
 //! - [`cmd`]: the subcommands of the `fiscalsim` binary.
 //!
@@ -34,6 +35,7 @@
 
 pub mod cmd;
 pub mod error;
+pub mod metric;
 pub mod model;
 pub mod montecarlo;
 pub mod output;

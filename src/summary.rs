@@ -62,6 +62,21 @@ fn lerp(a: f64, b: f64, t: f64) -> f64 {
     }
 }
 
+/// Mean of `values` (NaN when empty), summed in order.
+pub fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// Sample standard deviation (n - 1 denominator; 0 for a single value, NaN when empty).
+pub fn sd(values: &[f64]) -> f64 {
+    let n = values.len();
+    if n < 2 {
+        return if n == 1 { 0.0 } else { f64::NAN };
+    }
+    let m = mean(values);
+    (values.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1) as f64).sqrt()
+}
+
 /// Mean, sample standard deviation and quantiles of one column of draws.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stats {

@@ -2,6 +2,8 @@
 //! `util`.
 
 mod engine;
+mod kazakhstan;
 mod montecarlo;
+mod properties;
 mod scenario_files;
 mod util;
