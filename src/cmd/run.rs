@@ -6,12 +6,15 @@ use std::path::PathBuf;
 
 use crate::cmd::ScenarioArgs;
 use crate::error::{Error, Result};
+use crate::metric::Event;
 use crate::model::{Year, output_index, project};
+use crate::montecarlo::probability;
 use crate::montecarlo::samples::SampleSpec;
 use crate::output::{
     Destination, io_error, refuse_overwriting_inputs, write_projection_csv, write_with,
 };
 use crate::scenario::Scenario;
+use crate::scenario::probabilities::Probability;
 use crate::summary::{RunSummary, summarize_run, write_summary_csv};
 
 /// Run a scenario and write the projection as CSV: one row per year, `scenario,year`,
@@ -59,6 +62,18 @@ pub struct Args {
     /// Number of draws written by `--samples-out` (the first ones; at most `--draws`).
     #[arg(long, value_name = "M", default_value_t = 1000)]
     pub samples_draws: u64,
+    /// The probability of an event over the draws, e.g. `--prob 'debt_gdp@..2040 > 0.6'`
+    /// (ever above 60 % by 2040) or `--prob 'mean(real_growth@2026..2028) >= 0.053'`.
+    /// Repeatable; added to the scenario's `[[montecarlo.probabilities]]`.
+    #[arg(long = "prob", value_name = "EVENT", value_parser = parse_event)]
+    pub prob: Vec<Event>,
+    /// Write the probabilities as CSV to this file (without it they go to standard error).
+    #[arg(long, value_name = "PATH")]
+    pub prob_out: Option<PathBuf>,
+}
+
+fn parse_event(s: &str) -> std::result::Result<Event, String> {
+    s.parse()
 }
 
 impl Args {
@@ -77,6 +92,8 @@ pub fn run(args: &Args) -> Result<()> {
             (args.seed.is_some(), "--seed"),
             (args.threads.is_some(), "--threads"),
             (args.samples_out.is_some(), "--samples-out"),
+            (!args.prob.is_empty(), "--prob"),
+            (args.prob_out.is_some(), "--prob-out"),
         ] {
             if given {
                 return Err(Error::usage(
@@ -127,7 +144,35 @@ fn run_monte_carlo(args: &Args, dest: &Destination) -> Result<()> {
     let variables = SampleSpec::parse_variables(&args.samples_vars)
         .map_err(|m| Error::usage("--samples-vars", m))?;
 
+    let prob_dest = args
+        .prob_out
+        .as_deref()
+        .map(|p| Destination::from_option(Some(p)));
+    if let Some(pd) = &prob_dest {
+        refuse_overwriting_inputs(pd, &[&args.scenario.file], "--prob-out")?;
+        if pd == dest || Some(pd) == samples_dest.as_ref() {
+            return Err(Error::usage(
+                "--prob-out",
+                "must differ from --out and --samples-out",
+            ));
+        }
+    }
+
     let sc = args.scenario.load()?;
+    let mut events = sc.montecarlo.probabilities.clone();
+    for e in &args.prob {
+        e.check(&sc.years).map_err(|m| Error::usage("--prob", m))?;
+        events.push(Probability {
+            event: e.clone(),
+            label: String::new(),
+        });
+    }
+    if prob_dest.is_some() && events.is_empty() {
+        return Err(Error::usage(
+            "--prob-out",
+            "there are no probabilities to write: add --prob EVENT or [[montecarlo.probabilities]] to the scenario",
+        ));
+    }
     let draws = args.draws.unwrap_or(sc.montecarlo.draws);
     let seed = args.seed.unwrap_or(sc.montecarlo.seed);
     let spec = SampleSpec {
@@ -168,12 +213,38 @@ fn run_monte_carlo(args: &Args, dest: &Destination) -> Result<()> {
             }
         }
     })?;
+    let probabilities = if events.is_empty() {
+        Vec::new()
+    } else {
+        pool.install(|| probability::estimate(&sc, draws, seed, &events))?
+    };
     if let Some(p) = progress {
         p.finish_and_clear();
     }
     write_with(dest, |w| {
         write_summary_csv(w, &sc.name, &summary).map_err(|e| io_error(dest, e))
     })?;
+    match &prob_dest {
+        Some(pd) => write_with(pd, |w| {
+            probability::write_csv(w, &sc.name, &probabilities).map_err(|e| io_error(pd, e))
+        })?,
+        None => {
+            for r in &probabilities {
+                eprintln!(
+                    "probability {}{}: {:.4} (Monte Carlo standard error {:.4}, {} draws)",
+                    r.spec.event,
+                    if r.spec.label.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", r.spec.label)
+                    },
+                    r.probability(),
+                    r.standard_error(),
+                    r.counted
+                );
+            }
+        }
+    }
     if let Some(year) = summary.first_broken_year {
         eprintln!(
             "warning: {} of {draws} draws broke down numerically (GDP no longer positive, or debt or a price no longer finite), the first in {year}; each is left out of the statistics from the year it broke down (column broken_draws)",

@@ -14,6 +14,7 @@
 //! year (structure of arrays) for summaries of millions of draws in bounded memory.
 
 pub mod engine;
+pub mod probability;
 pub mod samples;
 
 use rand::{RngExt, SeedableRng};

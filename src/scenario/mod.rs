@@ -9,6 +9,7 @@
 
 pub mod address;
 pub mod path;
+pub mod probabilities;
 mod resolve;
 pub mod tree;
 pub mod uncertainty;
@@ -192,6 +193,10 @@ pub struct MonteCarlo {
     pub seed: u64,
     /// Quantiles reported in summaries, each in (0, 1), increasing.
     pub quantiles: Vec<f64>,
+    /// Events whose probability Monte Carlo runs report (`[[montecarlo.probabilities]]`);
+    /// absent from the JSON when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub probabilities: Vec<probabilities::Probability>,
 }
 
 /// The default quantiles of Monte Carlo summaries.
@@ -203,6 +208,7 @@ impl Default for MonteCarlo {
             draws: 10_000,
             seed: 1,
             quantiles: DEFAULT_QUANTILES.to_vec(),
+            probabilities: Vec::new(),
         }
     }
 }

@@ -129,7 +129,7 @@ const STRUCTURE_KEYS: &[(&str, Check)] = &[
 ];
 
 const SHOCK_KEYS: &[&str] = &["sd", "correlation", "persistence", "distribution", "dof"];
-const MONTECARLO_KEYS: &[&str] = &["draws", "seed", "quantiles"];
+const MONTECARLO_KEYS: &[&str] = &["draws", "seed", "quantiles", "probabilities"];
 
 /// Every key allowed in a section, for unknown-key messages.
 fn section_keys(section: &str) -> Vec<&'static str> {
@@ -454,6 +454,13 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
     for (o, node) in &year_overrides {
         apply_year_override(&mut ctx, o, node, &years, &mut baseline, &mut policy);
     }
+
+    let probabilities = super::probabilities::resolve(
+        &mut ctx.diags,
+        montecarlo_t.and_then(|t| t.get("probabilities")),
+        &years,
+    );
+    let montecarlo = montecarlo.map(|m| MonteCarlo { probabilities, ..m });
 
     let initial = resolve_initial(&mut ctx, initial_t, &baseline);
     let baseline = finish_baseline(&mut ctx, &baseline);

@@ -280,3 +280,125 @@ fn uncertainty_widens_the_fan_and_is_validated() {
         );
     }
 }
+
+#[test]
+fn probabilities_match_the_raw_samples() {
+    let sc = format!(
+        "{}\n{}",
+        shocked(),
+        r#"
+[[montecarlo.probabilities]]
+event = "debt_gdp@..2031 > 0.75"
+label = "debt ever above 75 % by 2031"
+"#
+    );
+    let d = dir_with(&[("s.toml", &sc)]);
+    stdout(
+        &[
+            "run",
+            "s.toml",
+            "--draws",
+            "800",
+            "--out",
+            "sum.csv",
+            "--samples-out",
+            "smp.csv",
+            "--samples-draws",
+            "800",
+            "--samples-vars",
+            "debt_gdp,real_growth",
+            "--prob",
+            "debt_gdp@2030 > 0.7",
+            "--prob",
+            "mean(real_growth@2026..2028) >= 0.05",
+            "--prob-out",
+            "p.csv",
+        ],
+        d.path(),
+    );
+    let (sh, srows) = read_csv(&std::fs::read_to_string(d.path().join("smp.csv")).unwrap());
+    let debt = column(&sh, &srows, "debt_gdp");
+    let growth = column(&sh, &srows, "real_growth");
+    let year = column(&sh, &srows, "year");
+    let draw = column(&sh, &srows, "draw");
+    let share = |f: &dyn Fn(usize) -> bool| (0..800).filter(|&j| f(j)).count() as f64 / 800.0;
+    let at = |v: &[f64], j: usize, y: f64| {
+        (0..srows.len())
+            .find(|&i| draw[i] == j as f64 && year[i] == y)
+            .map(|i| v[i])
+            .unwrap()
+    };
+    let ever = share(&|j| (2026..=2031).any(|y| at(&debt, j, y as f64) > 0.75));
+    let in2030 = share(&|j| at(&debt, j, 2030.0) > 0.7);
+    let mean_growth =
+        share(&|j| (2026..=2028).map(|y| at(&growth, j, y as f64)).sum::<f64>() / 3.0 >= 0.05);
+    let (h, rows) = read_csv(&std::fs::read_to_string(d.path().join("p.csv")).unwrap());
+    assert_eq!(
+        h,
+        [
+            "scenario",
+            "event",
+            "label",
+            "probability",
+            "mc_se",
+            "draws",
+            "excluded_draws"
+        ]
+    );
+    assert_eq!(rows[0][1], "debt_gdp@..2031 > 0.75");
+    assert_eq!(rows[0][2], "debt ever above 75 % by 2031");
+    assert_eq!(rows[1][1], "debt_gdp@2030 > 0.7");
+    let p = column(&h, &rows, "probability");
+    assert_eq!(p, vec![ever, in2030, mean_growth]);
+    assert!(
+        p.iter().all(|&x| x > 0.02 && x < 0.98),
+        "{p:?}: the thresholds bite"
+    );
+}
+
+#[test]
+fn bad_events_are_reported_where_they_stand() {
+    let sc = format!(
+        "{}\n[[montecarlo.probabilities]]\nevent = \"debt_gdp@2050 > 0.6\"\n",
+        shocked()
+    );
+    let d = dir_with(&[("s.toml", &sc), ("ok.toml", &shocked())]);
+    let out = fiscalsim()
+        .args(["run", "s.toml", "--mc"])
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("s.toml:") && err.contains("montecarlo.probabilities") && err.contains("2050"),
+        "{err}"
+    );
+    for (args, needle) in [
+        (
+            vec!["run", "ok.toml", "--mc", "--prob", "debt_gdp@2031 >> 1"],
+            "--prob",
+        ),
+        (
+            vec!["run", "ok.toml", "--mc", "--prob", "debt_gdp@2040 > 0.6"],
+            "outside",
+        ),
+        (
+            vec!["run", "ok.toml", "--mc", "--prob-out", "p.csv"],
+            "no probabilities",
+        ),
+        (
+            vec!["run", "ok.toml", "--prob", "debt_gdp@2030 > 0.6"],
+            "Monte Carlo",
+        ),
+    ] {
+        let out = fiscalsim()
+            .args(&args)
+            .current_dir(d.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
