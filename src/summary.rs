@@ -200,9 +200,12 @@ impl Bucketing {
 
     #[inline(always)]
     fn bucket(self, x: f64) -> usize {
-        // `as` saturates (negative and NaN give 0): monotone non-decreasing in x.
-        let b = ((x - self.lo) * self.scale) as usize;
-        b.min(BUCKETS - 1)
+        // Clamped to [0, BUCKETS - 1] (NaN gives 0): monotone non-decreasing in x.
+        const LAST: f64 = (BUCKETS - 1) as f64;
+        let f = (x - self.lo) * self.scale;
+        let f = if f > 0.0 { f } else { 0.0 };
+        let f = if f < LAST { f } else { LAST };
+        f as usize
     }
 }
 
@@ -223,8 +226,9 @@ fn large(values: &[f64], ranks: &[usize]) -> (f64, f64, Vec<f64>) {
     }
     let c = values[n / 2];
     let bk = Bucketing::new(lo, hi);
-    // Pass 1: moments, exact min and max, histogram.
-    let mut hist = vec![0u32; BUCKETS];
+    // Pass 1: moments, exact min and max, histogram (four sub-histograms, so that runs
+    // of values in one bucket do not serialise on one counter).
+    let mut sub = vec![[0u32; BUCKETS]; 4];
     let mut s1 = [0.0f64; 4];
     let mut s2 = [0.0f64; 4];
     let mut mn = [f64::INFINITY; 4];
@@ -237,19 +241,22 @@ fn large(values: &[f64], ranks: &[usize]) -> (f64, f64, Vec<f64>) {
             let d = x - c;
             s1[k] += d;
             s2[k] += d * d;
-            mn[k] = mn[k].min(x);
-            mx[k] = mx[k].max(x);
-            hist[bk.bucket(x)] += 1;
+            mn[k] = if x < mn[k] { x } else { mn[k] };
+            mx[k] = if x > mx[k] { x } else { mx[k] };
+            sub[k][bk.bucket(x)] += 1;
         }
     }
     for (k, &x) in rem.iter().enumerate() {
         let d = x - c;
         s1[k] += d;
         s2[k] += d * d;
-        mn[k] = mn[k].min(x);
-        mx[k] = mx[k].max(x);
-        hist[bk.bucket(x)] += 1;
+        mn[k] = if x < mn[k] { x } else { mn[k] };
+        mx[k] = if x > mx[k] { x } else { mx[k] };
+        sub[k][bk.bucket(x)] += 1;
     }
+    let hist: Vec<u32> = (0..BUCKETS)
+        .map(|b| sub[0][b] + sub[1][b] + sub[2][b] + sub[3][b])
+        .collect();
     let (mean, sd) = finish_moments(n, c, s1, s2);
     let min = mn.iter().copied().fold(f64::INFINITY, f64::min);
     let max = mx.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -290,6 +297,12 @@ fn select_ranks(
     let mut slot = vec![u8::MAX; BUCKETS];
     let mut wanted: Vec<usize> = located.iter().map(|&(b, _)| b).collect();
     wanted.dedup();
+    if wanted.len() >= usize::from(u8::MAX) {
+        // Hundreds of quantiles: sorting once is simpler and as fast.
+        let mut v = values.to_vec();
+        v.sort_unstable_by(f64::total_cmp);
+        return ranks.iter().map(|&r| v[r]).collect();
+    }
     let mut gathered: Vec<Vec<f64>> = wanted
         .iter()
         .map(|&b| Vec::with_capacity(hist[b] as usize))
@@ -328,8 +341,11 @@ fn ranks_of(v: &mut [f64], ranks: &[usize], min: f64, max: f64) -> Vec<f64> {
         hi = hi.max(x);
     }
     let (lo, hi) = (lo.max(min), hi.min(max));
+    if lo.total_cmp(&hi) == Ordering::Equal {
+        return vec![lo; ranks.len()];
+    }
     if lo.total_cmp(&hi) != Ordering::Less || !(hi - lo).is_finite() {
-        // All equal (or a span too wide to bucket linearly): select directly.
+        // A span too wide to bucket linearly: select directly.
         return ranks
             .iter()
             .map(|&r| *v.select_nth_unstable_by(r, f64::total_cmp).1)
@@ -586,6 +602,18 @@ mod tests {
                     "case {c} q {q} (quantile_type7)"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn hundreds_of_quantiles() {
+        let v: Vec<f64> = (0..20_000)
+            .map(|i| ((i as f64 * 0.7548776662).fract() - 0.3).powi(3))
+            .collect();
+        let qs: Vec<f64> = (1..1000).map(|i| i as f64 / 1000.0).collect();
+        let s = summarize(&v, &qs);
+        for (q, got) in qs.iter().zip(&s.quantiles) {
+            assert_eq!(got.to_bits(), by_sorting(&v, *q).to_bits(), "q {q}");
         }
     }
 
