@@ -20,6 +20,7 @@ pub const SECTIONS: &[&str] = &[
     "shocks",
     "montecarlo",
     "uncertainty",
+    "sweep",
 ];
 
 const TOP_KEYS: &[&str] = &[
@@ -142,6 +143,7 @@ fn section_keys(section: &str) -> Vec<&'static str> {
         "shocks" => SHOCK_KEYS.to_vec(),
         "montecarlo" => MONTECARLO_KEYS.to_vec(),
         "uncertainty" => names(STRUCTURE_KEYS),
+        "sweep" => crate::sweep::table::SWEEP_KEYS.to_vec(),
         _ => Vec::new(),
     }
 }
