@@ -412,4 +412,75 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
             crate::summary::quantile_type7(&mut col, 0.5).to_bits()
         );
     }
+    #[test]
+    fn first_year_shocks_have_the_declared_sd_correlation_and_tails() {
+        // In the first year gpot = gb + u_potential, ln(p / pb) = u_oil, ln(E / Eb) = u_fx.
+        let col = |sc: &Scenario, name: &str| {
+            let i = OUTPUT_NAMES.iter().position(|n| *n == name).unwrap();
+            let mut out = Vec::new();
+            for_each_year(sc, 40_000, 77, |yd| {
+                if yd.index == 0 {
+                    out = yd.columns[i].clone();
+                }
+                Ok(())
+            })
+            .unwrap();
+            out
+        };
+        let moments = |x: &[f64]| {
+            let n = x.len() as f64;
+            let m = x.iter().sum::<f64>() / n;
+            let v = x.iter().map(|a| (a - m).powi(2)).sum::<f64>() / n;
+            let k = x.iter().map(|a| (a - m).powi(4)).sum::<f64>() / n / (v * v) - 3.0;
+            (m, v.sqrt(), k)
+        };
+        for (overrides, tol, fat) in [
+            (vec![], 0.03, false),
+            (
+                vec!["shocks.distribution=\"student_t\"", "shocks.dof=5"],
+                0.05,
+                true,
+            ),
+        ] {
+            let sc = scenario("", &overrides);
+            let gb = sc.baseline.real_growth[0];
+            let pb = sc.baseline.commodity_price[0];
+            let eb = sc.baseline.exchange_rate[0];
+            let u0: Vec<f64> = col(&sc, "potential_growth")
+                .iter()
+                .map(|g| g - gb)
+                .collect();
+            let u3: Vec<f64> = col(&sc, "commodity_price")
+                .iter()
+                .map(|p| (p / pb).ln())
+                .collect();
+            let u5: Vec<f64> = col(&sc, "exchange_rate")
+                .iter()
+                .map(|e| (e / eb).ln())
+                .collect();
+            for (u, sd) in [(&u0, 0.01), (&u3, 0.2), (&u5, 0.08)] {
+                let (m, s, _) = moments(u);
+                assert!(m.abs() < 4.0 * sd / 200.0, "{overrides:?}: mean {m}");
+                assert!((s / sd - 1.0).abs() < tol, "{overrides:?}: sd {s} vs {sd}");
+            }
+            let (m3, s3, k3) = moments(&u3);
+            let (m5, s5, _) = moments(&u5);
+            let corr = u3
+                .iter()
+                .zip(&u5)
+                .map(|(a, b)| (a - m3) * (b - m5))
+                .sum::<f64>()
+                / u3.len() as f64
+                / (s3 * s5);
+            assert!(
+                (corr + 0.5).abs() < 0.02,
+                "{overrides:?}: correlation {corr}"
+            );
+            if fat {
+                assert!(k3 > 1.0, "Student t(5) has fat tails: excess kurtosis {k3}");
+            } else {
+                assert!(k3.abs() < 0.15, "normal: excess kurtosis {k3}");
+            }
+        }
+    }
 }
