@@ -46,13 +46,19 @@ pub enum Command {
     ///
     /// Example: fiscalsim resolve scenarios/kazakhstan-no-reform.toml --set end_year=2030
     Resolve(resolve::Args),
-    /// Run a scenario: the projection as CSV, one row per year.
+    /// Run a scenario: the projection as CSV, one row per year, or Monte Carlo fan charts.
     ///
     /// Writes `scenario,year`, then every canonical output of MODEL.md (levels in the
     /// scenario's currency unit, `*_gdp` and rates as fractions). On a terminal a
-    /// one-line summary goes to standard error.
+    /// one-line summary goes to standard error. With `--draws N` (or `--mc`), simulates N
+    /// draws of the shocks and of `[uncertainty]` and writes one row per (year, variable):
+    /// `scenario,year,variable,mean,sd,p05,...,p95,broken_draws` (exact type-7 quantiles);
+    /// `--prob EVENT` adds probabilities, `--samples-out` raw draws (docs/montecarlo.md).
     ///
     /// Example: fiscalsim run scenarios/kazakhstan-2026-2028.toml --out flagship.csv
+    ///
+    /// Example: fiscalsim run scenarios/kazakhstan-2026-2040.toml --draws 100000 --seed 7
+    /// --prob 'debt_gdp@..2040 > 0.3' --prob-out prob.csv --out fan.csv
     Run(run::Args),
     /// Evaluate metrics over a grid or Latin hypercube of inputs: one CSV row per point.
     Sweep(sweep::Args),
