@@ -205,7 +205,8 @@ impl Bucketing {
         let f = (x - self.lo) * self.scale;
         let f = if f > 0.0 { f } else { 0.0 };
         let f = if f < LAST { f } else { LAST };
-        f as usize
+        // f is in [0, BUCKETS - 1]: the mask changes nothing but spares a bounds check.
+        (f as i32 as usize) & (BUCKETS - 1)
     }
 }
 
