@@ -20,6 +20,9 @@ use crate::shocks::{Vec6, next_state};
 /// Draws simulated together by one task.
 const CHUNK: usize = 1024;
 
+/// Draws staged together before their outputs are copied to the columns.
+const BLOCK: usize = 128;
+
 /// Marks a draw that has not broken down.
 pub const NOT_BROKEN: u32 = u32::MAX;
 
@@ -156,33 +159,45 @@ pub fn for_each_year(
 fn simulate_chunk(model: &Model, process: &ShockProcess, t: usize, mut w: Work) {
     let inp = &model.inputs[t];
     let reference_inputs = inp.reference();
-    for k in 0..w.lanes.len() {
-        let lane = &mut w.lanes[k];
-        let z = process.draw_z(&mut lane.rng);
-        lane.u = next_state(&process.a, &process.l, &lane.u, &z);
-        let (structure, kref) = match w.uncertain.as_deref_mut() {
-            None => (&model.structure, model.kref(t)),
-            Some(ul) => {
-                let ul = &mut ul[k];
-                let (next, reference) = step(
-                    &ul.structure,
-                    &reference_inputs,
-                    None,
-                    &ul.reference,
-                    &[0.0; N_SHOCKS],
-                );
-                ul.reference = next;
-                (&ul.structure, reference.public_capital)
+    // Outputs are staged row-wise in a small buffer and copied out column by column per
+    // block, so that memory sees a few sequential streams instead of 24 interleaved ones.
+    let mut block = [[0.0f64; N_OUTPUTS]; BLOCK];
+    let len = w.lanes.len();
+    let mut start = 0;
+    while start < len {
+        let end = (start + BLOCK).min(len);
+        for k in start..end {
+            let lane = &mut w.lanes[k];
+            let z = process.draw_z(&mut lane.rng);
+            lane.u = next_state(&process.a, &process.l, &lane.u, &z);
+            let (structure, kref) = match w.uncertain.as_deref_mut() {
+                None => (&model.structure, model.kref(t)),
+                Some(ul) => {
+                    let ul = &mut ul[k];
+                    let (next, reference) = step(
+                        &ul.structure,
+                        &reference_inputs,
+                        None,
+                        &ul.reference,
+                        &[0.0; N_SHOCKS],
+                    );
+                    ul.reference = next;
+                    (&ul.structure, reference.public_capital)
+                }
+            };
+            let (next, year) = step(structure, inp, Some(kref), &lane.state, &lane.u);
+            lane.state = next;
+            block[k - start] = year.values();
+            if w.broken[k] == NOT_BROKEN && breakdown(&year).is_some() {
+                w.broken[k] = t as u32;
             }
-        };
-        let (next, year) = step(structure, inp, Some(kref), &lane.state, &lane.u);
-        lane.state = next;
-        for (col, v) in w.columns.iter_mut().zip(year.values()) {
-            col[k] = v;
         }
-        if w.broken[k] == NOT_BROKEN && breakdown(&year).is_some() {
-            w.broken[k] = t as u32;
+        for (v, col) in w.columns.iter_mut().enumerate() {
+            for (dst, row) in col[start..end].iter_mut().zip(&block) {
+                *dst = row[v];
+            }
         }
+        start = end;
     }
 }
 
