@@ -607,6 +607,53 @@ mod tests {
     }
 
     #[test]
+    fn broken_draws_are_left_out_from_the_year_they_break() {
+        let n = 6000;
+        let columns: Vec<Vec<f64>> = (0..crate::model::N_OUTPUTS)
+            .map(|v| {
+                (0..n)
+                    .map(|j| {
+                        if j % 10 == 3 {
+                            f64::NAN
+                        } else {
+                            (j * (v + 1)) as f64
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        // Draws 3, 13, 23, ... broke down in year index 1; draw 5 breaks in year index 4.
+        let broken: Vec<u32> = (0..n)
+            .map(|j| match j {
+                _ if j % 10 == 3 => 1,
+                5 => 4,
+                _ => crate::montecarlo::engine::NOT_BROKEN,
+            })
+            .collect();
+        let yd = YearDraws {
+            index: 2,
+            year: 2028,
+            columns: &columns,
+            broken: &broken,
+        };
+        let ys = summarize_year(&yd, &[0.1, 0.5]);
+        assert_eq!(ys.broken_draws, 600);
+        let sound: Vec<f64> = columns[7]
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| j % 10 != 3)
+            .map(|(_, &x)| x)
+            .collect();
+        assert_eq!(ys.stats[7], summarize(&sound, &[0.1, 0.5]));
+        assert_eq!(ys.stats[7].n, n - 600);
+        assert!(
+            ys.stats
+                .iter()
+                .all(|s| s.mean.is_finite() && s.quantiles.iter().all(|q| q.is_finite()))
+        );
+    }
+
+    #[test]
     fn hundreds_of_quantiles() {
         let v: Vec<f64> = (0..20_000)
             .map(|i| ((i as f64 * 0.7548776662).fract() - 0.3).powi(3))
