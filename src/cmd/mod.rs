@@ -61,10 +61,30 @@ pub enum Command {
     /// --prob 'debt_gdp@..2040 > 0.3' --prob-out prob.csv --out fan.csv
     Run(run::Args),
     /// Evaluate metrics over a grid or Latin hypercube of inputs: one CSV row per point.
+    ///
+    /// Each `--vary ADDRESS=SPEC` (same addresses as `--set`; SPEC `a:b:step`, `a:b/N`
+    /// points, or `a,b,c`) adds a grid dimension; `--design lhs --samples N` draws a Latin
+    /// hypercube instead. Metrics: `debt_gdp@2040`, `mean(real_growth@2026..2028)`, and
+    /// with `--draws N` (common random numbers at every point) `p90(...)`, `prob(... > x)`.
+    ///
+    /// Example: fiscalsim sweep scenarios/kazakhstan-2026-2028.toml
+    /// --vary structure.spending_multiplier=0.2:0.8/4 --vary 'policy.growth_spending_share@2028=0.15,0.2'
+    /// --metric 'mean(real_growth@2026..2028)' --metric debt_gdp@2028 --out sweep.csv
     Sweep(sweep::Args),
     /// Global sensitivity of a metric: one-at-a-time (tornado), Morris or Sobol' indices.
+    ///
+    /// Ranges come from `--vary ADDRESS=LO:HI` (or the scenario's `[sweep]` table), the
+    /// output from one `--metric`; `--method oat|morris|sobol` (default sobol, with
+    /// bootstrap confidence half-widths).
+    ///
+    /// Example: fiscalsim sensitivity scenarios/kazakhstan-2026-2040-sweep.toml --method oat --out tornado.csv
     Sensitivity(sensitivity::Args),
     /// Join the shard files of a sweep or sensitivity run (--shard i/n).
+    ///
+    /// The merged file is byte-identical to the unsharded run; every shard 1..n must be
+    /// given once (in any order).
+    ///
+    /// Example: fiscalsim merge part-*.csv --out sweep.csv
     Merge(merge::Args),
 }
 
