@@ -448,6 +448,17 @@ impl Goal {
         }
     }
 
+    /// Whether the adjusted parameter is a structural one that `[uncertainty]` draws in
+    /// every Monte Carlo draw of `sc` (then adjusting it cannot change a Monte Carlo metric).
+    pub fn adjust_is_drawn(&self, sc: &Scenario) -> bool {
+        match (&sc.uncertainty, self.adjust.keys.as_slice()) {
+            (Some(u), [section, name]) if section == "structure" => {
+                u.params.iter().any(|(p, _)| p == name)
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the evaluation is a Monte Carlo one, and with how many draws and which
     /// seed, for scenario `sc`.
     pub fn draws_for(&self, sc: &Scenario) -> Option<(u64, u64)> {

@@ -157,6 +157,12 @@ pub fn run(args: &Args) -> Result<()> {
             goal.metric
         );
     }
+    if mc.is_some() && goal.adjust_is_drawn(&sc) {
+        eprintln!(
+            "note: `{}` is drawn from [uncertainty] in every Monte Carlo draw, so adjusting it cannot change the metric; remove it from [uncertainty] (e.g. in a file that extends this one) to adjust it",
+            goal.adjust
+        );
+    }
     if let Some(n) = args.scan {
         let scan = scan_boundaries(&search, target.op, target.threshold, n, |x| {
             goal.metric_at(x)

@@ -9,9 +9,11 @@
 
 pub mod address;
 pub mod path;
+pub mod probabilities;
 mod resolve;
 pub mod stress;
 pub mod tree;
+pub mod uncertainty;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,6 +22,7 @@ use serde::Serialize;
 
 pub use address::{Address, Override};
 pub use resolve::{SECTIONS, resolve_tree};
+pub use uncertainty::Uncertainty;
 
 use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result};
 use tree::Table;
@@ -191,6 +194,10 @@ pub struct MonteCarlo {
     pub seed: u64,
     /// Quantiles reported in summaries, each in (0, 1), increasing.
     pub quantiles: Vec<f64>,
+    /// Events whose probability Monte Carlo runs report (`[[montecarlo.probabilities]]`);
+    /// absent from the JSON when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub probabilities: Vec<probabilities::Probability>,
 }
 
 /// The default quantiles of Monte Carlo summaries.
@@ -202,6 +209,7 @@ impl Default for MonteCarlo {
             draws: 10_000,
             seed: 1,
             quantiles: DEFAULT_QUANTILES.to_vec(),
+            probabilities: Vec::new(),
         }
     }
 }
@@ -238,6 +246,10 @@ pub struct Scenario {
     /// The `[stress]` section, when the scenario has one (serialised only then).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stress: Option<stress::StressSpec>,
+    /// Distributions of uncertain structural parameters (`[uncertainty]`), drawn once per
+    /// Monte Carlo draw; `None` when the scenario has none (then absent from the JSON).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<Uncertainty>,
 }
 
 impl Scenario {

@@ -4,6 +4,7 @@
 mod calibrate;
 mod engine;
 mod kazakhstan;
+mod montecarlo;
 mod properties;
 mod scenario_files;
 mod stress;

@@ -1118,6 +1118,29 @@ public_capital_elasticity = 0
     }
 
     #[test]
+    fn adjusting_a_parameter_that_uncertainty_draws_is_pointed_out() {
+        let text = format!(
+            "{}\n{LINEAR}\n[uncertainty]\nrevenue_multiplier = {{ distribution = \"uniform\", min = 0.1, max = 0.3 }}\n",
+            TOY.replace("{ 2025 = 0.02, 2027 = 0.04 }", "0.02")
+        );
+        let dir = dir_with(&[("s.toml", &text)]);
+        fiscalsim()
+            .arg("solve")
+            .arg(dir.path().join("s.toml"))
+            .args([
+                "--adjust",
+                "structure.revenue_multiplier",
+                "--within",
+                "0:1",
+            ])
+            .args(["--target", "debt_gdp@2026 <= 0.6", "--draws", "20"])
+            .assert()
+            .success()
+            .stderr(predicates::str::contains("is drawn from [uncertainty]"))
+            .stdout(predicates::str::contains("holds at BOTH ends"));
+    }
+
+    #[test]
     fn user_errors_name_the_flag_and_exit_2() {
         let dir = linear_file();
         let file = dir.path().join("s.toml");
