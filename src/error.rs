@@ -98,7 +98,7 @@ pub enum Error {
     #[error("invalid scenario:\n{0}")]
     Scenario(Diagnostics),
     /// An input file could not be read.
-    #[error("cannot read `{path}`: {source}")]
+    #[error("cannot read `{}`: {}", path.display(), describe_io(source))]
     Read {
         /// The file as given.
         path: PathBuf,
@@ -161,6 +161,28 @@ impl Error {
         Error::Usage {
             flag: flag.into(),
             message: message.into(),
+        }
+    }
+}
+
+/// An I/O error in words a user can act on (what is wrong, what to check), without the
+/// operating system's error number.
+pub fn describe_io(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => {
+            "no such file (check the name; a relative path is taken from the current directory)"
+                .into()
+        }
+        K::PermissionDenied => "permission denied (check the file's permissions)".into(),
+        K::IsADirectory => "it is a directory, not a file (give a file path)".into(),
+        K::NotADirectory => "a part of the path is not a directory (check the path)".into(),
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error") {
+                Some(i) => text[..i].to_string(),
+                None => text,
+            }
         }
     }
 }

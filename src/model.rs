@@ -447,15 +447,66 @@ pub fn breakdown(year: &Year) -> Option<&'static str> {
     None
 }
 
+/// Why a simulated year is numerically broken, in detail: which output, its value, and
+/// the figures that led there. `prev` is the year before (`None` for the first
+/// projection year). `None` when the year is sound (see [`breakdown`]).
+pub fn diagnose(prev: Option<&Year>, year: &Year) -> Option<String> {
+    let not_positive = |x: f64| x.is_nan() || x <= 0.0;
+    let pct = |x: f64| format!("{:.1} %", 100.0 * x);
+    if not_positive(year.gdp_real) {
+        return Some(format!(
+            "real GDP `gdp_real` is {} and must stay positive: the output gap is {} and potential growth {} (a gap or growth at or below -100 % wipes out output; check multipliers, policy jumps and growth paths)",
+            year.gdp_real,
+            pct(year.output_gap),
+            pct(year.potential_growth)
+        ));
+    }
+    if not_positive(year.gdp_nominal) {
+        return Some(format!(
+            "nominal GDP `gdp_nominal` is {} and must stay positive: the price level fell to zero (inflation {})",
+            year.gdp_nominal,
+            pct(year.inflation)
+        ));
+    }
+    let values = year.values();
+    let (i, v) = values.iter().enumerate().find(|(_, v)| !v.is_finite())?;
+    let name = OUTPUT_NAMES[i];
+    let debt_before = prev.map_or(String::new(), |p| {
+        format!(
+            ", debt was {} % of GDP the year before",
+            format_pct(p.debt_gdp)
+        )
+    });
+    let why = match name {
+        "interest" | "interest_rate" | "overall_balance" | "debt" | "debt_gdp"
+        | "overall_balance_gdp" => format!(
+            "debt and interest grow without bound (interest rate {} %{debt_before}); check interest_rate, debt_premium and the primary balance",
+            format_pct(year.interest_rate)
+        ),
+        _ => "a level overflowed the range of floating-point numbers; check the scenario for extreme values".into(),
+    };
+    Some(format!("`{name}` is {v}, not a finite number: {why}"))
+}
+
+fn format_pct(x: f64) -> String {
+    if x.is_finite() && x.abs() < 1e6 {
+        format!("{:.1}", 100.0 * x)
+    } else {
+        format!("{:.3e}", 100.0 * x)
+    }
+}
+
 /// The deterministic projection of MODEL.md (u_t = 0 for every t), one [`Year`] per
-/// projection year. Fails with the first year that breaks down numerically.
+/// projection year. Fails with the first year that breaks down numerically, naming the
+/// output, its value and why ([`diagnose`]).
 pub fn project(sc: &Scenario) -> Result<Vec<Year>> {
     let path = Model::new(sc).simulate(|_| [0.0; N_SHOCKS]);
-    for (year, y) in sc.years.iter().zip(&path) {
-        if let Some(why) = breakdown(y) {
+    for (t, (year, y)) in sc.years.iter().zip(&path).enumerate() {
+        let prev = t.checked_sub(1).and_then(|p| path.get(p));
+        if let Some(why) = diagnose(prev, y) {
             return Err(Error::Numerical {
                 year: *year,
-                message: why.to_string(),
+                message: why,
             });
         }
     }

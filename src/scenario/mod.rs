@@ -304,24 +304,46 @@ fn read_text(path: &Path) -> Result<String> {
     Ok(text)
 }
 
-fn load_file(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Table> {
+/// The files being loaded, outermost first: the canonical path (to detect cycles) and
+/// the path as named (for messages).
+type Chain = Vec<(PathBuf, PathBuf)>;
+
+/// The cycle that loading `path` (canonically `canonical`) would close, if it would,
+/// as the file names joined by arrows.
+fn cycle_through(chain: &Chain, canonical: &Path, path: &Path) -> Option<String> {
+    let i = chain.iter().position(|(c, _)| c == canonical)?;
+    let names: Vec<String> = chain[i..]
+        .iter()
+        .map(|(_, shown)| shown.display().to_string())
+        .chain(std::iter::once(path.display().to_string()))
+        .collect();
+    Some(names.join(" -> "))
+}
+
+fn load_file(path: &Path, chain: &mut Chain) -> Result<Table> {
+    if path.is_dir() {
+        return Err(Error::Read {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::IsADirectory,
+                "it is a directory, not a scenario file",
+            ),
+        });
+    }
     let canonical = path.canonicalize().map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    if let Some(i) = chain.iter().position(|p| p == &canonical) {
-        let cycle: Vec<String> = chain[i..]
-            .iter()
-            .chain(std::iter::once(&canonical))
-            .map(|p| p.display().to_string())
-            .collect();
+    if let Some(cycle) = cycle_through(chain, &canonical, path) {
         return Err(Error::scenario(
             Some(&Loc::whole(path.display().to_string())),
             "extends",
-            format!("`extends` forms a cycle: {}", cycle.join(" -> ")),
+            format!(
+                "`extends` forms a cycle: {cycle} (a scenario cannot extend itself, directly or through others)"
+            ),
         ));
     }
-    chain.push(canonical);
+    chain.push((canonical, path.to_path_buf()));
     let text = read_text(path)?;
     let base_dir = path.parent().unwrap_or(Path::new("."));
     let tree = layer(
@@ -335,7 +357,7 @@ fn load_file(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Table> {
 }
 
 /// Parses one layer and, if it `extends` another file, merges it over that file's tree.
-fn layer(text: &str, source: Arc<str>, base_dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Table> {
+fn layer(text: &str, source: Arc<str>, base_dir: &Path, chain: &mut Chain) -> Result<Table> {
     let mut table =
         tree::parse_document(text, &source).map_err(|d| Error::Scenario(Diagnostics(d)))?;
     let Some(ext) = table.remove("extends") else {
@@ -346,8 +368,8 @@ fn layer(text: &str, source: Arc<str>, base_dir: &Path, chain: &mut Vec<PathBuf>
             Some(&ext.node.loc),
             "extends",
             format!(
-                "expected a file name (a string such as \"kazakhstan-2026-2028.toml\"), found a {}",
-                ext.node.value.type_name()
+                "expected a file name (a string such as \"kazakhstan-2026-2028.toml\"), found {}",
+                ext.node.value.a_type_name()
             ),
         ));
     };
@@ -359,6 +381,17 @@ fn layer(text: &str, source: Arc<str>, base_dir: &Path, chain: &mut Vec<PathBuf>
             format!(
                 "cannot find `{}` (paths in `extends` are relative to the file that names them)",
                 parent_path.display()
+            ),
+        ));
+    }
+    if let Ok(canonical) = parent_path.canonicalize()
+        && let Some(cycle) = cycle_through(chain, &canonical, &parent_path)
+    {
+        return Err(Error::scenario(
+            Some(&ext.node.loc),
+            "extends",
+            format!(
+                "`extends` forms a cycle: {cycle} (a scenario cannot extend itself, directly or through others)"
             ),
         ));
     }
