@@ -24,6 +24,7 @@
 //! - [`shocks`]: the shock process (correlation, Cholesky factor, persistence);
 //! - [`montecarlo`]: reproducible parallel draws through the same step function;
 //! - [`output`]: atomic output files and CSV writers;
+//! - [`interrupt`]: Ctrl-C and SIGTERM remove unfinished output files;
 //! - [`cmd`]: the subcommands of the `fiscalsim` binary.
 //!
 //! Units: levels are in the scenario's currency unit (e.g. KZT trillion; real GDP in
@@ -33,6 +34,7 @@
 
 pub mod cmd;
 pub mod error;
+pub mod interrupt;
 pub mod model;
 pub mod montecarlo;
 pub mod output;

@@ -7,7 +7,7 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, describe_io};
 use crate::model::{OUTPUT_NAMES, Year};
 
 /// Where an output goes.
@@ -29,7 +29,9 @@ impl Destination {
     }
 }
 
-/// Refuses an output path that is one of the inputs (it would destroy the input).
+/// Refuses an output path that is one of the inputs (it would destroy the input). A
+/// scenario input also protects every file it `extends`, directly or not. Paths are
+/// compared after resolving symbolic links and `..`.
 pub fn refuse_overwriting_inputs(out: &Destination, inputs: &[&Path], flag: &str) -> Result<()> {
     let Destination::File(out) = out else {
         return Ok(());
@@ -37,7 +39,11 @@ pub fn refuse_overwriting_inputs(out: &Destination, inputs: &[&Path], flag: &str
     let Ok(out_canon) = out.canonicalize() else {
         return Ok(()); // does not exist yet: cannot be an input
     };
-    for input in inputs {
+    let all: Vec<PathBuf> = inputs
+        .iter()
+        .flat_map(|i| crate::scenario::input_files(i))
+        .collect();
+    for input in &all {
         if input.canonicalize().is_ok_and(|i| i == out_canon) {
             return Err(Error::usage(
                 flag,
@@ -75,14 +81,38 @@ pub fn write_with(
     }
 }
 
+/// The suffix of the temporary files of [`write_atomic`].
+pub const TEMP_SUFFIX: &str = ".fiscalsim-tmp";
+
+/// Environment variable read by [`write_atomic`] in tests only: milliseconds to wait
+/// after the temporary file is complete and before it is renamed, so that a test can
+/// interrupt a run while its temporary file exists.
+pub const TEST_DELAY_ENV: &str = "FISCALSIM_TEST_DELAY_RENAME_MS";
+
+/// The prefix of the temporary files for an output named `file_name` (hidden, beside it).
+fn temp_prefix(file_name: &str) -> String {
+    format!(".{file_name}.")
+}
+
 /// Atomically replaces `path` with what `fill` writes.
+///
+/// The content goes to a hidden temporary file in the same directory,
+/// `.<name>.<pid>.<random>.fiscalsim-tmp`, which is flushed, synced and then renamed over
+/// `path`: readers see the old file or the new one, never a mixture. On any error the
+/// temporary file is removed and `path` is untouched; on Ctrl-C or SIGTERM the handler of
+/// [`crate::interrupt`] removes it. Temporary files of the same output left by a run
+/// that was killed outright (SIGKILL, power loss) are removed first
+/// ([`remove_stale_temporaries`]).
 pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
     let werr = |e: &dyn std::fmt::Display| Error::Write {
         path: path.to_path_buf(),
         message: e.to_string(),
     };
+    let ioerr = |e: &io::Error| werr(&describe_io(e));
     if path.is_dir() {
-        return Err(werr(&"it is a directory"));
+        return Err(werr(
+            &"it is a directory (give a file path, e.g. `results/run.csv`)",
+        ));
     }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -90,26 +120,89 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>
     };
     if !dir.is_dir() {
         return Err(werr(&format!(
-            "directory `{}` does not exist",
+            "directory `{}` does not exist (create it first, or choose another path)",
             dir.display()
         )));
     }
     let file_name = path
         .file_name()
         .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    remove_stale_temporaries(dir, &file_name);
     let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{file_name}."))
-        .suffix(".fiscalsim-tmp")
+        .prefix(&format!(
+            "{}{}.",
+            temp_prefix(&file_name),
+            std::process::id()
+        ))
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
-        .map_err(|e| werr(&e))?;
-    {
+        .map_err(|e| ioerr(&e))?;
+    let tmp_path = tmp.path().to_path_buf();
+    crate::interrupt::register(&tmp_path);
+    let written = (|| {
         let mut w = io::BufWriter::new(tmp.as_file());
         fill(&mut w)?;
-        w.flush().map_err(|e| werr(&e))?;
+        w.flush().map_err(|e| ioerr(&e))?;
+        drop(w);
+        tmp.as_file().sync_all().map_err(|e| ioerr(&e))
+    })();
+    if let Err(e) = written {
+        drop(tmp); // removes the temporary file
+        crate::interrupt::unregister(&tmp_path);
+        return Err(e);
     }
-    tmp.as_file().sync_all().map_err(|e| werr(&e))?;
-    tmp.persist(path).map_err(|e| werr(&e.error))?;
+    if let Some(ms) = std::env::var(TEST_DELAY_ENV)
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+    crate::interrupt::complete(&tmp_path, || tmp.persist(path)).map_err(|e| ioerr(&e.error))?;
     Ok(())
+}
+
+/// Removes the temporary files of output `file_name` in `dir` that a killed run left
+/// behind: those whose process (the pid in their name) no longer runs. Where running
+/// processes cannot be listed (no `/proc`), a temporary file counts as left behind once
+/// it is a day old. Files of running processes, and every other file, are left alone.
+/// Returns how many files were removed.
+pub fn remove_stale_temporaries(dir: &Path, file_name: &str) -> usize {
+    let prefix = temp_prefix(file_name);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let own = std::process::id();
+    let proc_fs = Path::new("/proc/self").exists();
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(TEMP_SUFFIX))
+            .and_then(|rest| rest.split_once('.'))
+            .filter(|(_, random)| random.chars().all(|c| c.is_ascii_alphanumeric()))
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == own {
+            continue;
+        }
+        let stale = if proc_fs {
+            !Path::new(&format!("/proc/{pid}")).exists()
+        } else {
+            entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > 24 * 3600)
+        };
+        if stale && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// Maps an I/O error while writing to `dest` to an [`Error`].

@@ -58,6 +58,7 @@ fn parse_override(s: &str) -> std::result::Result<Override, String> {
 /// Runs the parsed command line; returns the process exit code (0 ok, 2 user error,
 /// 1 internal error). Errors are printed to standard error.
 pub fn main(cli: Cli) -> i32 {
+    crate::interrupt::install();
     let result = match cli.command {
         Command::Resolve(args) => resolve::run(&args),
         Command::Run(args) => run::run(&args),

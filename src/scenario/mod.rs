@@ -275,6 +275,34 @@ pub fn load_tree(path: &Path) -> Result<Table> {
     load_file(path, &mut chain)
 }
 
+/// The scenario file `path` and every file it `extends`, directly or not, outermost
+/// first, as far as they can be read: an output must never replace any of them. Files
+/// that cannot be read or parsed end the list (loading reports them).
+pub fn input_files(path: &Path) -> Vec<PathBuf> {
+    let mut files = vec![path.to_path_buf()];
+    let mut current = path.to_path_buf();
+    // A chain longer than this is a cycle or absurd; `load` reports cycles.
+    for _ in 0..64 {
+        let Ok(text) = std::fs::read_to_string(&current) else {
+            break;
+        };
+        let Ok(table) = tree::parse_document(&text, &Arc::from("")) else {
+            break;
+        };
+        let Some(tree::Value::Str(parent)) = table.get("extends").map(|n| &n.value) else {
+            break;
+        };
+        let base_dir = current.parent().unwrap_or(Path::new("."));
+        let next = base_dir.join(parent);
+        if files.contains(&next) {
+            break;
+        }
+        files.push(next.clone());
+        current = next;
+    }
+    files
+}
+
 fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
