@@ -39,19 +39,22 @@ pub fn refuse_overwriting_inputs(out: &Destination, inputs: &[&Path], flag: &str
     let Ok(out_canon) = out.canonicalize() else {
         return Ok(()); // does not exist yet: cannot be an input
     };
-    let all: Vec<PathBuf> = inputs
-        .iter()
-        .flat_map(|i| crate::scenario::input_files(i))
-        .collect();
-    for input in &all {
-        if input.canonicalize().is_ok_and(|i| i == out_canon) {
-            return Err(Error::usage(
-                flag,
-                format!(
-                    "`{}` is also an input: refusing to overwrite it (choose another output path)",
-                    out.display()
-                ),
-            ));
+    for input in inputs {
+        for (depth, file) in crate::scenario::input_files(input).iter().enumerate() {
+            if file.canonicalize().is_ok_and(|i| i == out_canon) {
+                let what = if depth == 0 {
+                    "is also an input".to_string()
+                } else {
+                    format!("is extended by the input `{}`", input.display())
+                };
+                return Err(Error::usage(
+                    flag,
+                    format!(
+                        "`{}` {what}: refusing to overwrite it (choose another output path)",
+                        out.display()
+                    ),
+                ));
+            }
         }
     }
     Ok(())

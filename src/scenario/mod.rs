@@ -319,7 +319,13 @@ fn read_text(path: &Path) -> Result<String> {
                 col: col as u32,
             }),
             key: None,
-            message: "the file is not valid UTF-8 text (save it as UTF-8)".into(),
+            message: format!(
+                "the file is not valid UTF-8 text: invalid byte sequence starting with 0x{:02x} (save the file as UTF-8)",
+                e.as_bytes()
+                    .get(e.utf8_error().valid_up_to())
+                    .copied()
+                    .unwrap_or_default()
+            ),
         }]))
     })?;
     if text.trim().is_empty() {

@@ -356,7 +356,10 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
     for o in overrides {
         let source: Arc<str> = Arc::from(format!("--set '{}'", o.arg));
         match tree::parse_value(&o.value, &source) {
-            Err(d) => ctx.diags.extend(d),
+            Err(d) => ctx.diags.extend(d.into_iter().map(|mut d| {
+                d.key.get_or_insert_with(|| o.address.to_string());
+                d
+            })),
             Ok(node) if o.address.year.is_some() => year_overrides.push((o, node)),
             Ok(node) => {
                 let keys: Vec<&str> = o.address.keys.iter().map(String::as_str).collect();
