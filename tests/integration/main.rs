@@ -3,5 +3,6 @@
 
 mod bad_inputs;
 mod engine;
+mod output_files;
 mod scenario_files;
 mod util;
