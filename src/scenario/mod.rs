@@ -303,11 +303,28 @@ pub fn input_files(path: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Loads a scenario from the raw bytes of a file: they must be UTF-8 text and not
+/// blank. `name` names it in messages; `extends` is resolved relative to `base_dir`.
+pub fn load_bytes(
+    bytes: &[u8],
+    name: &str,
+    base_dir: &Path,
+    overrides: &[Override],
+) -> Result<Scenario> {
+    let text = decode(bytes.to_vec(), Path::new(name))?;
+    load_str(&text, name, base_dir, overrides)
+}
+
 fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
+    decode(bytes, path)
+}
+
+/// The text of a scenario file: UTF-8 and not blank, or a diagnostic naming `path`.
+fn decode(bytes: Vec<u8>, path: &Path) -> Result<String> {
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;

@@ -4,5 +4,6 @@
 mod bad_inputs;
 mod engine;
 mod output_files;
+mod parser_fuzz;
 mod scenario_files;
 mod util;
