@@ -23,6 +23,8 @@
 //! - [`model`]: the one step function of the economics, and the compiled [`model::Model`];
 //! - [`shocks`]: the shock process (correlation, Cholesky factor, persistence);
 //! - [`montecarlo`]: reproducible parallel draws through the same step function;
+//! - [`metric`]: the expression language of metrics and events (`p90(debt_gdp@2040)`);
+//! - [`summary`]: statistics of Monte Carlo samples (exact type-7 quantiles);
 //! - [`output`]: atomic output files and CSV writers;
 //! - [`interrupt`]: Ctrl-C and SIGTERM remove unfinished output files;
 //! - [`cmd`]: the subcommands of the `fiscalsim` binary.
@@ -35,10 +37,12 @@
 pub mod cmd;
 pub mod error;
 pub mod interrupt;
+pub mod metric;
 pub mod model;
 pub mod montecarlo;
 pub mod output;
 pub mod scenario;
 pub mod shocks;
+pub mod summary;
 
 pub use error::{Error, Result};

@@ -3,6 +3,7 @@
 
 mod bad_inputs;
 mod engine;
+mod kazakhstan;
 mod output_files;
 mod parser_fuzz;
 mod scenario_files;
