@@ -396,3 +396,31 @@ fn edited_scenarios_reach_both_the_model_and_the_validator() {
         "only {rejected} of 300 edited scenarios were rejected"
     );
 }
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// The metric and event grammar (`--metric`, `--event`, sweep and solve targets):
+    /// any text parses or is refused with a message; a metric that parses and fits the
+    /// horizon evaluates on a projection without panicking, and prints back to itself.
+    #[test]
+    fn metric_expressions_never_panic(
+        text in "(p[0-9]{1,3}|median|sd|prob|mean|min|max|sum|[a-z]{1,4})?\\(?(debt_gdp|real_growth|gdp_real|[a-z_]{1,9})(@[0-9]{0,5}(\\.\\.[0-9]{0,5})?)?\\)?( ?(>|<|>=|<=|==|=) ?-?[0-9.e]{1,6})?\\)?"
+    ) {
+        let sc = load_str(TOY, "toy.toml", Path::new("."), &[]).expect("toy");
+        let path = project(&sc).expect("toy projects");
+        match text.parse::<fiscalsim::metric::Metric>() {
+            Err(msg) => prop_assert!(!msg.is_empty()),
+            Ok(m) => {
+                let printed = m.to_string();
+                prop_assert_eq!(printed.parse::<fiscalsim::metric::Metric>().ok(), Some(m.clone()));
+                if m.check(&sc.years).is_ok() {
+                    let _ = m.per_draw(&sc.years, &path);
+                    let _ = m.deterministic(&sc.years, &path);
+                    let mut draws = vec![m.per_draw(&sc.years, &path); 3];
+                    let _ = m.aggregate(&mut draws);
+                }
+            }
+        }
+    }
+}
