@@ -283,7 +283,10 @@ pub fn input_files(path: &Path) -> Vec<PathBuf> {
     let mut current = path.to_path_buf();
     // A chain longer than this is a cycle or absurd; `load` reports cycles.
     for _ in 0..64 {
-        let Ok(text) = std::fs::read_to_string(&current) else {
+        let Ok(bytes) = read_bounded(&current) else {
+            break;
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
             break;
         };
         let Ok(table) = tree::parse_document(&text, &Arc::from("")) else {
@@ -315,11 +318,34 @@ pub fn load_bytes(
     load_str(&text, name, base_dir, overrides)
 }
 
+/// The largest scenario file read, in bytes: scenarios are small text files, and a device
+/// such as `/dev/zero` given by mistake must not be read forever.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads at most [`MAX_FILE_BYTES`] + 1 bytes of `path` (one more tells a file too large).
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+    let bytes = read_bounded(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::Scenario(Diagnostics(vec![Diagnostic {
+            loc: Some(Loc::whole(path.display().to_string())),
+            key: None,
+            message: format!(
+                "the file is larger than {} MiB: a scenario is a small text file (is this the right file?)",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        }])));
+    }
     decode(bytes, path)
 }
 
@@ -425,7 +451,17 @@ fn layer(text: &str, source: Arc<str>, base_dir: &Path, chain: &mut Chain) -> Re
         ));
     };
     let parent_path = base_dir.join(parent_name);
-    if !parent_path.is_file() {
+    if parent_path.is_dir() {
+        return Err(Error::scenario(
+            Some(&ext.node.loc),
+            "extends",
+            format!(
+                "`{}` is a directory: `extends` names a scenario file (e.g. \"kazakhstan-2026-2028.toml\")",
+                parent_path.display()
+            ),
+        ));
+    }
+    if !parent_path.exists() {
         return Err(Error::scenario(
             Some(&ext.node.loc),
             "extends",

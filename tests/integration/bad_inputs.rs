@@ -271,6 +271,12 @@ end_year_before_base.toml:3:12: `end_year`: must be after base_year 2025 and at 
 extends_cycle_b.toml:1:11: `extends`: `extends` forms a cycle: extends_cycle_a.toml -> extends_cycle_b.toml -> extends_cycle_a.toml (a scenario cannot extend itself, directly or through others)"#,
     },
     Case {
+        name: "extends_directory",
+        args: &["run", "extends_directory.toml", "--out", "existing.csv"],
+        stderr: r#"error: invalid scenario:
+extends_directory.toml:1:11: `extends`: `.` is a directory: `extends` names a scenario file (e.g. "kazakhstan-2026-2028.toml")"#,
+    },
+    Case {
         name: "extends_missing",
         args: &["run", "extends_missing.toml", "--out", "existing.csv"],
         stderr: r#"error: invalid scenario:
@@ -327,6 +333,12 @@ misspelt_policy_key.toml:3:1: `policy.revenue_gpd`: unknown key `revenue_gpd`: d
         args: &["run", "nan_value.toml", "--out", "existing.csv"],
         stderr: r#"error: invalid scenario:
 nan_value.toml:3:14: `structure.efficiency`: must be a finite number, found NaN"#,
+    },
+    Case {
+        name: "nesting_too_deep",
+        args: &["run", "nesting_too_deep.toml", "--out", "existing.csv"],
+        stderr: r#"error: invalid scenario:
+nesting_too_deep.toml:3:97: TOML syntax error: cannot recurse further; max recursion depth met"#,
     },
     Case {
         name: "not_utf8",
@@ -783,5 +795,11 @@ For more information, try '--help'."#,
 Usage: fiscalsim run --out <PATH> <FILE>
 
 For more information, try '--help'."#,
+    },
+    Case {
+        name: "device_instead_of_file",
+        args: &["run", "/dev/zero", "--out", "existing.csv"],
+        stderr: r#"error: invalid scenario:
+/dev/zero: the file is larger than 16 MiB: a scenario is a small text file (is this the right file?)"#,
     },
 ];
