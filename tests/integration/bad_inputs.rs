@@ -315,12 +315,12 @@ key_in_wrong_section.toml:3:1: `structure.interest_rate`: unknown key `interest_
         name: "missing_everything",
         args: &["run", "missing_everything.toml", "--out", "existing.csv"],
         stderr: r#"error: invalid scenario:
-`name`: missing: every scenario needs a `name` (it is the first column of the outputs)
-`base_year`: missing: give the base year of observed values, e.g. base_year = 2025
-`initial`: missing: the [initial] section gives the base-year values (gdp_nominal, debt_gdp, ...)
-`baseline`: missing: the [baseline] section gives the baseline assumptions (real_growth, inflation, ...)
-`policy`: missing: the [policy] section gives the policy paths (growth_spending_gdp, other_spending_gdp, ...)
-`end_year`: missing: give the last projection year, e.g. end_year = 2030"#,
+missing_everything.toml: `name`: missing: every scenario needs a `name` (it is the first column of the outputs)
+missing_everything.toml: `base_year`: missing: give the base year of observed values, e.g. base_year = 2025
+missing_everything.toml: `initial`: missing: the [initial] section gives the base-year values (gdp_nominal, debt_gdp, ...)
+missing_everything.toml: `baseline`: missing: the [baseline] section gives the baseline assumptions (real_growth, inflation, ...)
+missing_everything.toml: `policy`: missing: the [policy] section gives the policy paths (growth_spending_gdp, other_spending_gdp, ...)
+missing_everything.toml: `end_year`: missing: give the last projection year, e.g. end_year = 2030"#,
     },
     Case {
         name: "misspelt_policy_key",

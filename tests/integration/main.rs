@@ -6,5 +6,6 @@ mod engine;
 mod kazakhstan;
 mod output_files;
 mod parser_fuzz;
+mod properties;
 mod scenario_files;
 mod util;
