@@ -512,3 +512,72 @@ pub fn project(sc: &Scenario) -> Result<Vec<Year>> {
     }
     Ok(path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sound() -> Year {
+        Year {
+            gdp_real: 100.0,
+            gdp_nominal: 110.0,
+            debt_gdp: 0.5,
+            interest_rate: 0.1,
+            ..Year::default()
+        }
+    }
+
+    #[test]
+    fn a_sound_year_has_no_diagnosis() {
+        assert_eq!(diagnose(None, &sound()), None);
+        assert_eq!(breakdown(&sound()), None);
+    }
+
+    #[test]
+    fn non_positive_gdp_names_the_output_its_value_and_the_gap() {
+        let y = Year {
+            gdp_real: -3.5,
+            output_gap: -1.2,
+            potential_growth: 0.05,
+            ..sound()
+        };
+        let msg = diagnose(None, &y).expect("broken");
+        assert!(
+            msg.starts_with("real GDP `gdp_real` is -3.5 and must stay positive: the output gap is -120.0 % and potential growth 5.0 %"),
+            "{msg}"
+        );
+        let y = Year {
+            gdp_nominal: 0.0,
+            inflation: -1.0,
+            ..sound()
+        };
+        let msg = diagnose(None, &y).expect("broken");
+        assert!(msg.contains("nominal GDP `gdp_nominal` is 0"), "{msg}");
+        assert!(msg.contains("inflation -100.0 %"), "{msg}");
+    }
+
+    #[test]
+    fn a_non_finite_output_is_named_with_the_debt_of_the_year_before() {
+        let prev = Year {
+            debt_gdp: 2.5,
+            ..sound()
+        };
+        let y = Year {
+            interest: f64::INFINITY,
+            debt: f64::INFINITY,
+            ..sound()
+        };
+        let msg = diagnose(Some(&prev), &y).expect("broken");
+        assert!(
+            msg.starts_with("`interest` is inf, not a finite number: debt and interest grow without bound (interest rate 10.0 %, debt was 250.0 % of GDP the year before)"),
+            "{msg}"
+        );
+        let y = Year {
+            commodity_price: f64::NAN,
+            ..sound()
+        };
+        let msg = diagnose(None, &y).expect("broken");
+        assert!(msg.starts_with("`commodity_price` is NaN"), "{msg}");
+        assert!(msg.contains("overflowed"), "{msg}");
+    }
+}

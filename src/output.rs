@@ -248,3 +248,57 @@ pub fn format_number(v: f64) -> String {
         v.to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_temporaries_of_dead_processes_only_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        // u32::MAX - 1 exceeds every pid limit: that process cannot be running.
+        let dead = format!(".out.csv.{}.AbC123.fiscalsim-tmp", u32::MAX - 1);
+        let live = format!(".out.csv.{}.AbC123.fiscalsim-tmp", std::process::id());
+        let other_output = format!(".out.csv.5.{}.AbC123.fiscalsim-tmp", u32::MAX - 1);
+        let not_ours = ".out.csv.123.txt";
+        for name in [&dead, &live, &other_output, not_ours, "out.csv"] {
+            std::fs::write(d.join(name), "x").unwrap();
+        }
+        if Path::new("/proc/self").exists() {
+            assert_eq!(remove_stale_temporaries(d, "out.csv"), 1);
+            assert!(!d.join(&dead).exists());
+        }
+        for kept in [&live, &other_output, not_ours, "out.csv"] {
+            assert!(d.join(kept).exists(), "{kept} must stay");
+        }
+    }
+
+    #[test]
+    fn a_failing_fill_leaves_the_old_file_and_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.csv");
+        std::fs::write(&out, "old").unwrap();
+        let r = write_atomic(&out, |w| {
+            w.write_all(b"partial").unwrap();
+            Err(Error::Internal("boom".into()))
+        });
+        assert!(matches!(r, Err(Error::Internal(_))));
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        write_atomic(&out, |w| {
+            w.write_all(b"new")
+                .map_err(|e| io_error(&Destination::File(out.clone()), e))
+        })
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn numbers_are_written_shortest_and_non_finite_by_name() {
+        assert_eq!(format_number(0.1), "0.1");
+        assert_eq!(format_number(f64::NAN), "NaN");
+        assert_eq!(format_number(f64::NEG_INFINITY), "-inf");
+    }
+}
