@@ -378,6 +378,15 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
             );
         }
     }
+    // `extends` is consumed while the files are read; one left here came from `--set`,
+    // too late to take effect.
+    if let Some(e) = root.entry("extends") {
+        ctx.err(
+            Some(&e.key_loc),
+            "extends",
+            "cannot be set with --set: inheritance is read from the files (write `extends` in the scenario file, or run the other file)",
+        );
+    }
 
     let name = ctx.string(&root, "name");
     if root.get("name").is_none() {

@@ -797,6 +797,19 @@ Usage: fiscalsim run --out <PATH> <FILE>
 For more information, try '--help'."#,
     },
     Case {
+        name: "set_extends",
+        args: &[
+            "run",
+            "good.toml",
+            "--set",
+            "extends=valid_child.toml",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid scenario:
+--set 'extends=valid_child.toml': `extends`: cannot be set with --set: inheritance is read from the files (write `extends` in the scenario file, or run the other file)"#,
+    },
+    Case {
         name: "device_instead_of_file",
         args: &["run", "/dev/zero", "--out", "existing.csv"],
         stderr: r#"error: invalid scenario:
