@@ -99,6 +99,9 @@ fn temp_prefix(file_name: &str) -> String {
 
 /// Atomically replaces `path` with what `fill` writes.
 ///
+/// A `path` that exists and is not a regular file (a device such as `/dev/null`, a named
+/// pipe) is written into directly: it cannot be replaced, and must not be.
+///
 /// The content goes to a hidden temporary file in the same directory,
 /// `.<name>.<pid>.<random>.fiscalsim-tmp`, which is flushed, synced and then renamed over
 /// `path`: readers see the old file or the new one, never a mixture. On any error the
@@ -112,6 +115,20 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>
         message: e.to_string(),
     };
     let ioerr = |e: &io::Error| werr(&describe_io(e));
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+        && !meta.is_dir()
+    {
+        // A device, FIFO or socket (`/dev/null`, `/dev/stdout`, a named pipe): there is
+        // nothing to replace atomically, and renaming over it would destroy it.
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| ioerr(&e))?;
+        let mut w = io::BufWriter::new(file);
+        fill(&mut w)?;
+        return w.flush().map_err(|e| ioerr(&e));
+    }
     if path.is_dir() {
         return Err(werr(
             &"it is a directory (give a file path, e.g. `results/run.csv`)",
@@ -292,6 +309,30 @@ mod tests {
         })
         .unwrap();
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_is_written_into_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            return; // no mkfifo on this system
+        }
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+        };
+        write_atomic(&fifo, |w| {
+            w.write_all(b"through the pipe")
+                .map_err(|e| io_error(&Destination::File(fifo.clone()), e))
+        })
+        .unwrap();
+        assert_eq!(reader.join().unwrap(), "through the pipe");
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 

@@ -218,3 +218,36 @@ fn a_killed_runs_temporary_file_is_removed_by_the_next_run() {
         expected_csv(dir.path())
     );
 }
+
+/// `--out /dev/null`, `--out /dev/stdout` or a named pipe: written into, never replaced
+/// (a rename would destroy the device). Checked on a named pipe, which is safe to create.
+#[cfg(unix)]
+#[test]
+fn an_output_that_is_a_named_pipe_is_written_into_and_stays_a_pipe() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = dir_with(&[("toy.toml", TOY)]);
+    let pipe = dir.path().join("pipe.csv");
+    let made = Command::new("mkfifo").arg(&pipe).status();
+    if !made.is_ok_and(|s| s.success()) {
+        return; // no mkfifo on this system
+    }
+    let reader = {
+        let pipe = pipe.clone();
+        std::thread::spawn(move || std::fs::read(pipe).expect("read pipe"))
+    };
+    let status = fiscalsim()
+        .args(["run", "toy.toml", "--out", "pipe.csv"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run")
+        .status;
+    if !status.success() {
+        // Release the reader, which would otherwise wait for a writer forever.
+        drop(std::fs::OpenOptions::new().write(true).open(&pipe));
+    }
+    let got = reader.join().expect("reader");
+    assert!(status.success(), "{status}");
+    assert_eq!(got, expected_csv(dir.path()));
+    assert!(std::fs::metadata(&pipe).unwrap().file_type().is_fifo());
+    assert_eq!(listing(dir.path()), ["pipe.csv", "toy.toml"]);
+}
