@@ -100,7 +100,8 @@ fn temp_prefix(file_name: &str) -> String {
 /// Atomically replaces `path` with what `fill` writes.
 ///
 /// A `path` that exists and is not a regular file (a device such as `/dev/null`, a named
-/// pipe) is written into directly: it cannot be replaced, and must not be.
+/// pipe) is written into directly: it cannot be replaced, and must not be. A symbolic
+/// link to a file stays a link: the file it points to is replaced.
 ///
 /// The content goes to a hidden temporary file in the same directory,
 /// `.<name>.<pid>.<random>.fiscalsim-tmp`, which is flushed, synced and then renamed over
@@ -115,6 +116,15 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>
         message: e.to_string(),
     };
     let ioerr = |e: &io::Error| werr(&describe_io(e));
+    // A symbolic link to a file: replace the file it points to and keep the link.
+    let target;
+    let path = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() && path.is_file() => {
+            target = path.canonicalize().map_err(|e| ioerr(&e))?;
+            target.as_path()
+        }
+        _ => path,
+    };
     if let Ok(meta) = std::fs::metadata(path)
         && !meta.is_file()
         && !meta.is_dir()
@@ -334,6 +344,29 @@ mod tests {
         assert_eq!(reader.join().unwrap(), "through the pipe");
         assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_a_file_stays_a_link_and_its_target_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.csv");
+        let link = dir.path().join("latest.csv");
+        std::fs::write(&real, "old").unwrap();
+        std::os::unix::fs::symlink("real.csv", &link).unwrap();
+        write_atomic(&link, |w| {
+            w.write_all(b"new")
+                .map_err(|e| io_error(&Destination::File(link.clone()), e))
+        })
+        .unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 
     #[test]

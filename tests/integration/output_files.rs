@@ -112,7 +112,7 @@ fn an_output_that_a_scenario_extends_through_a_chain_is_refused() {
 }
 
 /// Starts `run toy.toml --out out.csv` that pauses (test hook) once its temporary file
-/// is complete, and waits until that temporary file exists.
+/// is complete, and waits until that temporary file is written.
 #[cfg(unix)]
 #[allow(clippy::zombie_processes)] // the child is returned; every caller waits for it
 fn start_paused_run(dir: &Path) -> (Child, PathBuf) {
@@ -126,7 +126,10 @@ fn start_paused_run(dir: &Path) -> (Child, PathBuf) {
         .expect("spawn");
     let start = Instant::now();
     loop {
-        if let Some(tmp) = temporaries(dir).first() {
+        // Wait until the temporary file is complete (it is created empty, then filled).
+        if let Some(tmp) = temporaries(dir).first()
+            && std::fs::metadata(dir.join(tmp)).is_ok_and(|m| m.len() > 100)
+        {
             return (child, dir.join(tmp));
         }
         if start.elapsed() > Duration::from_secs(60) {
