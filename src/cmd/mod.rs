@@ -1,8 +1,12 @@
 //! The command-line interface: one module per subcommand, each with its clap `Args` and
 //! a `run` function. `src/main.rs` only parses the arguments and calls [`main`].
 
+pub mod calibrate;
+pub mod merge;
 pub mod resolve;
 pub mod run;
+pub mod sensitivity;
+pub mod sweep;
 
 use clap::{Parser, Subcommand};
 
@@ -26,6 +30,14 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Estimate the [shocks] block (sd, correlation, persistence) from annual history.
+    ///
+    /// Builds MODEL.md's six shock series from data columns (`--map`), estimates one
+    /// AR(1) per shock or a VAR(1) (`--var`) by least squares, and writes a `[shocks]`
+    /// block commented with the window, the estimates and their standard errors.
+    ///
+    /// Example: fiscalsim calibrate data/kazakhstan_macro_annual.csv --out scenarios/kazakhstan-shocks.toml
+    Calibrate(calibrate::Args),
     /// Print the resolved scenario (after extends, --set and interpolation) as JSON.
     ///
     /// Every path is expanded to one number per projection year, spending is converted
@@ -42,6 +54,12 @@ pub enum Command {
     ///
     /// Example: fiscalsim run scenarios/kazakhstan-2026-2028.toml --out flagship.csv
     Run(run::Args),
+    /// Evaluate metrics over a grid or Latin hypercube of inputs: one CSV row per point.
+    Sweep(sweep::Args),
+    /// Global sensitivity of a metric: one-at-a-time (tornado), Morris or Sobol' indices.
+    Sensitivity(sensitivity::Args),
+    /// Join the shard files of a sweep or sensitivity run (--shard i/n).
+    Merge(merge::Args),
 }
 
 /// Options shared by every command that loads a scenario.
@@ -72,8 +90,12 @@ fn parse_override(s: &str) -> std::result::Result<Override, String> {
 pub fn main(cli: Cli) -> i32 {
     crate::interrupt::install();
     let result = match cli.command {
+        Command::Calibrate(args) => calibrate::run(&args),
         Command::Resolve(args) => resolve::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Sweep(args) => sweep::run(&args),
+        Command::Sensitivity(args) => sensitivity::run(&args),
+        Command::Merge(args) => merge::run(&args),
     };
     match result {
         Ok(()) => 0,

@@ -2,10 +2,12 @@
 //! `util`.
 
 mod bad_inputs;
+mod calibrate;
 mod engine;
 mod kazakhstan;
 mod output_files;
 mod parser_fuzz;
 mod properties;
 mod scenario_files;
+mod sweep;
 mod util;
