@@ -85,6 +85,21 @@ fn parse_override(s: &str) -> std::result::Result<Override, String> {
     s.parse()
 }
 
+/// The value parser of every `--draws N` flag: a whole number of Monte Carlo draws from 1
+/// to [`crate::scenario::MAX_DRAWS`] (as `[montecarlo] draws` in a scenario).
+pub fn parse_draws(s: &str) -> std::result::Result<u64, String> {
+    let max = crate::scenario::MAX_DRAWS;
+    match s.trim().parse::<u64>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        Ok(n) => Err(format!(
+            "{n} draws: give a whole number of draws from 1 to {max}"
+        )),
+        Err(_) => Err(format!(
+            "`{s}` is not a number of draws: give a whole number from 1 to {max}, e.g. --draws 10000"
+        )),
+    }
+}
+
 /// Runs the parsed command line; returns the process exit code (0 ok, 2 user error,
 /// 1 internal error). Errors are printed to standard error.
 pub fn main(cli: Cli) -> i32 {

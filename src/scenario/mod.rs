@@ -18,7 +18,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 pub use address::{Address, Override};
-pub use resolve::{SECTIONS, resolve_tree};
+pub use resolve::{MAX_DRAWS, SECTIONS, resolve_tree};
 
 use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result};
 use tree::Table;

@@ -814,6 +814,298 @@ For more information, try '--help'."#,
 --set 'extends=valid_child.toml': `extends`: cannot be set with --set: inheritance is read from the files (write `extends` in the scenario file, or run the other file)"#,
     },
     Case {
+        name: "sweep_vary_without_equals",
+        args: &[
+            "sweep",
+            "good.toml",
+            "--vary",
+            "structure.spending_multiplier",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value 'structure.spending_multiplier' for '--vary <PATH=SPEC>': `structure.spending_multiplier` has no `=`: write PATH=SPEC, e.g. `structure.spending_multiplier=0.2:0.8:0.1`
+
+For more information, try '--help'."#,
+    },
+    Case {
+        name: "sweep_vary_misspelt_key",
+        args: &[
+            "sweep",
+            "good.toml",
+            "--vary",
+            "structure.spending_mutliplier=0.2:0.8:0.1",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value for --vary: at structure.spending_mutliplier=0.2 the scenario is not valid:
+--vary value 'structure.spending_mutliplier=0.2': `structure.spending_mutliplier`: unknown key `spending_mutliplier`: did you mean `spending_multiplier`? (valid keys: capital_share, efficiency, depreciation, public_capital_elasticity, spending_multiplier, revenue_multiplier, gap_persistence, debt_premium, debt_threshold, commodity_revenue_elasticity, fx_debt_share)"#,
+    },
+    Case {
+        name: "sweep_vary_backwards_range",
+        args: &[
+            "sweep",
+            "good.toml",
+            "--vary",
+            "structure.spending_multiplier=0.8:0.2:0.1",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value 'structure.spending_multiplier=0.8:0.2:0.1' for '--vary <PATH=SPEC>': `structure.spending_multiplier`: `0.8:0.2:0.1`: a step of 0.1 never goes from 0.8 to 0.2 (give the step the sign of the end minus the start)
+
+For more information, try '--help'."#,
+    },
+    Case {
+        name: "sweep_vary_zero_step",
+        args: &[
+            "sweep",
+            "good.toml",
+            "--vary",
+            "structure.spending_multiplier=0.2:0.8:0",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value 'structure.spending_multiplier=0.2:0.8:0' for '--vary <PATH=SPEC>': `structure.spending_multiplier`: `0.2:0.8:0`: the step must not be 0
+
+For more information, try '--help'."#,
+    },
+    Case {
+        name: "sweep_vary_outside_valid_range",
+        args: &[
+            "sweep",
+            "good.toml",
+            "--vary",
+            "structure.capital_share=0.5:1.5:0.5",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value for --vary: at structure.capital_share=1.5 the scenario is not valid:
+--vary value 'structure.capital_share=1.5': `structure.capital_share`: must be a share in [0, 1] (0.109 means 10.9 %), found 1.5: did you mean 0.015?"#,
+    },
+    Case {
+        name: "sweep_vary_year_outside_projection",
+        args: &[
+            "sweep",
+            "good.toml",
+            "--vary",
+            "policy.revenue_gdp@2050=0.1,0.2",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value for --vary: at policy.revenue_gdp@2050=0.1 the scenario is not valid:
+--vary value 'policy.revenue_gdp@2050=0.1': `policy.revenue_gdp@2050`: 2050 is not a projection year (2026..=2027)"#,
+    },
+    Case {
+        name: "sweep_vary_twice",
+        args: &[
+            "sweep",
+            "good.toml",
+            "--vary",
+            "structure.capital_share=0.1,0.2",
+            "--vary",
+            "structure.capital_share=0.3,0.4",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value for --vary: `structure.capital_share` is varied twice: give each parameter once"#,
+    },
+    Case {
+        name: "sweep_nothing_to_vary",
+        args: &["sweep", "good.toml", "--out", "existing.csv"],
+        stderr: r#"error: invalid value for --vary: give at least one parameter to vary, e.g. --vary structure.spending_multiplier=0.2:0.8:0.1 (or a [sweep.vary] table in the scenario file)"#,
+    },
+    Case {
+        name: "sweep_metric_misspelt",
+        args: &[
+            "sweep",
+            "good.toml",
+            "--vary",
+            "structure.capital_share=0.2,0.3",
+            "--metric",
+            "debt_gpd@2027",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value 'debt_gpd@2027' for '--metric <M>': unknown variable `debt_gpd`: did you mean `debt_gdp`?
+
+For more information, try '--help'."#,
+    },
+    Case {
+        name: "sweep_metric_without_year",
+        args: &[
+            "sweep",
+            "good.toml",
+            "--vary",
+            "structure.capital_share=0.2,0.3",
+            "--metric",
+            "debt_gdp",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value 'debt_gdp' for '--metric <M>': `debt_gdp` needs a year: write e.g. `debt_gdp@2040` or `real_growth@2026..2028`
+
+For more information, try '--help'."#,
+    },
+    Case {
+        name: "sweep_metric_year_outside",
+        args: &[
+            "sweep",
+            "good.toml",
+            "--vary",
+            "structure.capital_share=0.2,0.3",
+            "--metric",
+            "debt_gdp@2040",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value for --metric: `debt_gdp@2040`: year 2040 in `debt_gdp@2040` is outside the projection years 2026..2027"#,
+    },
+    Case {
+        name: "sweep_metric_quantile_above_one",
+        args: &[
+            "sweep",
+            "good.toml",
+            "--vary",
+            "structure.capital_share=0.2,0.3",
+            "--metric",
+            "p150(debt_gdp@2027)",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value 'p150(debt_gdp@2027)' for '--metric <M>': `p150`: percentiles run from p1 to p99
+
+For more information, try '--help'."#,
+    },
+    Case {
+        name: "sweep_metric_quantile_zero",
+        args: &[
+            "sweep",
+            "good.toml",
+            "--vary",
+            "structure.capital_share=0.2,0.3",
+            "--metric",
+            "p0(debt_gdp@2027)",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value 'p0(debt_gdp@2027)' for '--metric <M>': `p0`: percentiles run from p1 to p99
+
+For more information, try '--help'."#,
+    },
+    Case {
+        name: "sweep_metric_condition",
+        args: &[
+            "sweep",
+            "good.toml",
+            "--vary",
+            "structure.capital_share=0.2,0.3",
+            "--metric",
+            "debt_gdp@2027>0.3",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value 'debt_gdp@2027>0.3' for '--metric <M>': `debt_gdp@2027>0.3` is a condition, not a number: wrap it in prob(...)
+
+For more information, try '--help'."#,
+    },
+    Case {
+        name: "sweep_draws_zero",
+        args: &[
+            "sweep",
+            "good.toml",
+            "--vary",
+            "structure.capital_share=0.2,0.3",
+            "--draws",
+            "0",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value '0' for '--draws <N>': 0 draws: give a whole number of draws from 1 to 1000000000
+
+For more information, try '--help'."#,
+    },
+    Case {
+        name: "sweep_draws_huge",
+        args: &[
+            "sweep",
+            "good.toml",
+            "--vary",
+            "structure.capital_share=0.2,0.3",
+            "--draws",
+            "100000000000",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value '100000000000' for '--draws <N>': 100000000000 draws: give a whole number of draws from 1 to 1000000000
+
+For more information, try '--help'."#,
+    },
+    Case {
+        name: "sweep_draws_not_a_number",
+        args: &[
+            "sweep",
+            "good.toml",
+            "--vary",
+            "structure.capital_share=0.2,0.3",
+            "--draws",
+            "1e6",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value '1e6' for '--draws <N>': `1e6` is not a number of draws: give a whole number from 1 to 1000000000, e.g. --draws 10000
+
+For more information, try '--help'."#,
+    },
+    Case {
+        name: "sweep_lhs_without_samples",
+        args: &[
+            "sweep",
+            "good.toml",
+            "--design",
+            "lhs",
+            "--vary",
+            "structure.capital_share=0.2:0.8",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value for --samples: --design lhs needs the number of points, e.g. --samples 200"#,
+    },
+    Case {
+        name: "sweep_bad_shard",
+        args: &[
+            "sweep",
+            "good.toml",
+            "--vary",
+            "structure.capital_share=0.2,0.3",
+            "--shard",
+            "3/2",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value '3/2' for '--shard <i/n>': `3/2` is not a shard: write i/n with 1 <= i <= n <= 100000, e.g. 3/8 (in a Slurm array: $SLURM_ARRAY_TASK_ID/8 with --array=1-8)
+
+For more information, try '--help'."#,
+    },
+    Case {
+        name: "sensitivity_draws_zero",
+        args: &[
+            "sensitivity",
+            "good.toml",
+            "--method",
+            "oat",
+            "--vary",
+            "structure.capital_share=0.2:0.8",
+            "--metric",
+            "debt_gdp@2027",
+            "--draws",
+            "0",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value '0' for '--draws <N>': 0 draws: give a whole number of draws from 1 to 1000000000
+
+For more information, try '--help'."#,
+    },
+    Case {
         name: "device_instead_of_file",
         args: &["run", "/dev/zero", "--out", "existing.csv"],
         stderr: r#"error: invalid scenario:
