@@ -254,3 +254,36 @@ fn an_output_that_is_a_named_pipe_is_written_into_and_stays_a_pipe() {
     assert!(std::fs::metadata(&pipe).unwrap().file_type().is_fifo());
     assert_eq!(listing(dir.path()), ["pipe.csv", "toy.toml"]);
 }
+
+/// A real long-running command (a Monte Carlo sweep of millions of draws) interrupted
+/// while it computes: exit code 130, nothing written, the existing output untouched.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_a_long_monte_carlo_sweep_writes_nothing() {
+    let dir = dir_with(&[("toy.toml", TOY), ("out.csv", "previous\n")]);
+    let child = Command::new(assert_cmd::cargo::cargo_bin("fiscalsim"))
+        .args([
+            "sweep",
+            "toy.toml",
+            "--vary",
+            "structure.capital_share=0.2,0.3",
+            "--draws",
+            "5000000",
+            "--out",
+            "out.csv",
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(Duration::from_millis(700));
+    send(&child, "INT");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(130), "{out:?}");
+    assert_eq!(listing(dir.path()), ["out.csv", "toy.toml"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out.csv")).unwrap(),
+        "previous\n"
+    );
+}
