@@ -424,3 +424,69 @@ proptest! {
         }
     }
 }
+
+/// A `[sweep]` table with random keys and values (specs, lists, metrics, designs).
+fn sweep_table() -> impl Strategy<Value = String> {
+    let spec = prop_oneof![
+        (-1.0f64..2.0, -1.0f64..2.0, -0.5f64..0.5).prop_map(|(a, b, s)| format!("\"{a}:{b}:{s}\"")),
+        (-1.0f64..2.0, -1.0f64..2.0, 0u32..40).prop_map(|(a, b, n)| format!("\"{a}:{b}/{n}\"")),
+        "\"[-0-9.:/,a-z]{0,12}\"",
+        vec(-1.0f64..2.0, 0..5).prop_map(|v| format!(
+            "[{}]",
+            v.iter().map(|x| float(*x)).collect::<Vec<_>>().join(", ")
+        )),
+        value(),
+    ];
+    let path = prop_oneof![
+        Just("structure.spending_multiplier".to_string()),
+        Just("structure.capital_share".to_string()),
+        Just("policy.growth_spending_gdp@2027".to_string()),
+        Just("policy.revenue_gdp".to_string()),
+        "[a-z_.@0-9]{1,20}",
+    ];
+    let setting = prop_oneof![
+        (
+            proptest::sample::select(
+                &["metrics", "design", "samples", "draws", "seed", "sead"][..]
+            ),
+            prop_oneof![
+                value(),
+                Just("[\"debt_gdp@2027\", \"p90(debt_gdp@2027)\"]".to_string()),
+                Just("\"lhs\"".to_string()),
+                (0i64..5000).prop_map(|n| n.to_string()),
+            ]
+        )
+            .prop_map(|(k, v)| format!("{k} = {v}\n")),
+    ];
+    (vec(setting, 0..4), vec((path, spec), 0..4)).prop_map(|(settings, vary)| {
+        let mut t = format!("\n[sweep]\n{}", settings.concat());
+        if !vary.is_empty() {
+            t.push_str("\n[sweep.vary]\n");
+            for (p, s) in vary {
+                t.push_str(&format!("\"{p}\" = {s}\n"));
+            }
+        }
+        t
+    })
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    /// The `[sweep]` table is read from the parsed tree by the sweep and sensitivity
+    /// commands: whatever it holds, reading it and then resolving the rest never panics.
+    #[test]
+    fn sweep_tables_never_panic(table in sweep_table()) {
+        let text = format!("{TOY}{table}");
+        let source: std::sync::Arc<str> = std::sync::Arc::from("fuzz.toml");
+        if let Ok(mut tree) = fiscalsim::scenario::tree::parse_document(&text, &source) {
+            match fiscalsim::sweep::take_sweep_table(&mut tree) {
+                Ok(_) => check_outcome(
+                    fiscalsim::scenario::resolve_tree(tree, &[]),
+                    text.lines().count(),
+                ),
+                Err(e) => prop_assert_eq!(e.exit_code(), 2),
+            }
+        }
+    }
+}
