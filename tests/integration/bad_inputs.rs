@@ -1106,6 +1106,70 @@ For more information, try '--help'."#,
 For more information, try '--help'."#,
     },
     Case {
+        name: "calibrate_missing_file",
+        args: &["calibrate", "nope.csv", "--out", "existing.csv"],
+        stderr: r#"error: cannot read `nope.csv`: no such file (check the name; a relative path is taken from the current directory)"#,
+    },
+    Case {
+        name: "calibrate_not_a_csv",
+        args: &["calibrate", "good.toml", "--out", "existing.csv"],
+        stderr: r#"error: good.toml:1:1: no `year` column: the first line must name the columns, one of them `year` (found: name = "good")"#,
+    },
+    Case {
+        name: "calibrate_unknown_shock",
+        args: &[
+            "calibrate",
+            "history.csv",
+            "--map",
+            "oil=brent_usd",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value 'oil=brent_usd' for '--map <SHOCK=COLUMN[:TRANSFORM]>': unknown shock `oil`; the shocks are potential_growth, demand, inflation, commodity_price, interest_rate, exchange_rate
+
+For more information, try '--help'."#,
+    },
+    Case {
+        name: "calibrate_unknown_transform",
+        args: &[
+            "calibrate",
+            "history.csv",
+            "--map",
+            "commodity_price=brent_usd_eia:log",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value 'commodity_price=brent_usd_eia:log' for '--map <SHOCK=COLUMN[:TRANSFORM]>': unknown transform `log` in `commodity_price=brent_usd_eia:log` (did you mean `log-diff`?); the transforms are pct, diff, log-diff, demean, detrend, hp, potential, demand
+
+For more information, try '--help'."#,
+    },
+    Case {
+        name: "calibrate_unknown_column",
+        args: &[
+            "calibrate",
+            "history.csv",
+            "--map",
+            "commodity_price=brent:log-diff",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value for --map: `commodity_price`: no column `brent` in history.csv (did you mean `brent_usd_eia`?); the columns are rgdp_growth_wdi, rgdp_growth_weo, ngdp_kzt_bn_weo, ngdp_usd_bn_wdi, gdp_deflator_infl_wdi, cpi_avg_infl_wdi, cpi_avg_infl_weo, kzt_per_usd_wdi, brent_usd_eia, gg_gross_debt_pct_weo, gg_revenue_pct_weo, gg_expenditure_pct_weo, gg_net_lending_pct_weo, gg_primary_bal_pct_weo, cg_debt_pct_wdi, tonia_avg_afr, gsec10y_avg_afr"#,
+    },
+    Case {
+        name: "calibrate_window_outside_data",
+        args: &[
+            "calibrate",
+            "history.csv",
+            "--from",
+            "2030",
+            "--to",
+            "2020",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value for --from: 2030 is outside the data, which run from 1995 to 2025"#,
+    },
+    Case {
         name: "device_instead_of_file",
         args: &["run", "/dev/zero", "--out", "existing.csv"],
         stderr: r#"error: invalid scenario:
