@@ -158,15 +158,22 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>
         .file_name()
         .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
     remove_stale_temporaries(dir, &file_name);
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(
-            "{}{}.",
-            temp_prefix(&file_name),
-            std::process::id()
-        ))
-        .suffix(TEMP_SUFFIX)
-        .tempfile_in(dir)
-        .map_err(|e| ioerr(&e))?;
+    let prefix = format!("{}{}.", temp_prefix(&file_name), std::process::id());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(TEMP_SUFFIX);
+    // A new output gets the usual permissions of a new file (0666 less the umask), not
+    // the private 0600 of a temporary file; a replaced output keeps its permissions.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let tmp = builder.tempfile_in(dir).map_err(|e| ioerr(&e))?;
+    if let Ok(old) = std::fs::metadata(path) {
+        tmp.as_file()
+            .set_permissions(old.permissions())
+            .map_err(|e| ioerr(&e))?;
+    }
     let tmp_path = tmp.path().to_path_buf();
     crate::interrupt::register(&tmp_path);
     let written = (|| {
@@ -344,6 +351,33 @@ mod tests {
         assert_eq!(reader.join().unwrap(), "through the pipe");
         assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn outputs_get_ordinary_permissions_and_replacements_keep_theirs() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("new.csv");
+        let write = |p: &Path| {
+            write_atomic(p, |w| {
+                w.write_all(b"x")
+                    .map_err(|e| io_error(&Destination::File(p.to_path_buf()), e))
+            })
+            .unwrap()
+        };
+        write(&out);
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        // 0666 less the umask: at least readable and writable by the owner, never
+        // executable, and not the 0600 of a private temporary file unless the umask says so.
+        let probe = dir.path().join("probe");
+        std::fs::write(&probe, "").unwrap();
+        let umask_mode = std::fs::metadata(&probe).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, umask_mode);
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write(&out);
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
     }
 
     #[cfg(unix)]
