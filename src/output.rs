@@ -195,6 +195,12 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>
         std::thread::sleep(std::time::Duration::from_millis(ms));
     }
     crate::interrupt::complete(&tmp_path, || tmp.persist(path)).map_err(|e| ioerr(&e.error))?;
+    // Make the rename itself durable (a crash right after it keeps the new file). Not all
+    // systems can sync a directory; the output is complete either way.
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
     Ok(())
 }
 
