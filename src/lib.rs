@@ -24,8 +24,8 @@
 //! - [`model`]: the one step function of the economics, and the compiled [`model::Model`];
 //! - [`shocks`]: the shock process (correlation, Cholesky factor, persistence);
 //! - [`montecarlo`]: reproducible parallel draws through the same step function;
+//! - [`summary`]: streaming per-year statistics of draws (mean, sd, exact type-7 quantiles);
 //! - [`metric`]: the expression language of metrics and events (`p90(debt_gdp@2040)`);
-//! - [`summary`]: statistics of Monte Carlo samples (exact type-7 quantiles);
 //! - [`output`]: atomic output files and CSV writers;
 //! - [`interrupt`]: Ctrl-C and SIGTERM remove unfinished output files;
 //! - [`cmd`]: the subcommands of the `fiscalsim` binary.

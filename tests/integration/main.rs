@@ -5,6 +5,7 @@ mod bad_inputs;
 mod calibrate;
 mod engine;
 mod kazakhstan;
+mod montecarlo;
 mod output_files;
 mod parser_fuzz;
 mod properties;
