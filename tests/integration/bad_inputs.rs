@@ -517,13 +517,13 @@ syntax_unterminated_string.toml:1:15: TOML syntax error: invalid basic string, e
         name: "unknown_section",
         args: &["run", "unknown_section.toml", "--out", "existing.csv"],
         stderr: r#"error: invalid scenario:
-unknown_section.toml:2:2: `polcy`: unknown key `polcy`: did you mean `policy`? (valid keys: name, description, base_year, end_year, years, currency, extends, {SECTIONS})"#,
+unknown_section.toml:2:2: `polcy`: unknown key `polcy`: did you mean `policy`? (valid keys: name, description, base_year, end_year, years, currency, extends, initial, baseline, policy, structure, shocks, montecarlo, uncertainty, sweep)"#,
     },
     Case {
         name: "unknown_top_key",
         args: &["run", "unknown_top_key.toml", "--out", "existing.csv"],
         stderr: r#"error: invalid scenario:
-unknown_top_key.toml:2:1: `base_yeer`: unknown key `base_yeer`: did you mean `base_year`? (valid keys: name, description, base_year, end_year, years, currency, extends, {SECTIONS})"#,
+unknown_top_key.toml:2:1: `base_yeer`: unknown key `base_yeer`: did you mean `base_year`? (valid keys: name, description, base_year, end_year, years, currency, extends, initial, baseline, policy, structure, shocks, montecarlo, uncertainty, sweep)"#,
     },
     Case {
         name: "wrong_type_base_year",
@@ -634,7 +634,7 @@ For more information, try '--help'."#,
             "existing.csv",
         ],
         stderr: r#"error: invalid scenario:
---set 'nonsense=1': `nonsense`: unknown key `nonsense` (valid keys: name, description, base_year, end_year, years, currency, extends, {SECTIONS})"#,
+--set 'nonsense=1': `nonsense`: unknown key `nonsense` (valid keys: name, description, base_year, end_year, years, currency, extends, initial, baseline, policy, structure, shocks, montecarlo, uncertainty, sweep)"#,
     },
     Case {
         name: "set_bad_toml_value",
@@ -1168,6 +1168,137 @@ For more information, try '--help'."#,
             "existing.csv",
         ],
         stderr: r#"error: invalid value for --from: 2030 is outside the data, which run from 1995 to 2025"#,
+    },
+    Case {
+        name: "run_draws_zero",
+        args: &["run", "good.toml", "--draws", "0", "--out", "existing.csv"],
+        stderr: r#"error: invalid value for --draws: must be at least 1, e.g. --draws 10000"#,
+    },
+    Case {
+        name: "run_draws_huge",
+        args: &[
+            "run",
+            "good.toml",
+            "--draws",
+            "100000000000",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value for --draws: 100000000000 draws would not fit in memory for exact summaries; use at most 5000000"#,
+    },
+    Case {
+        name: "run_draws_above_memory_cap",
+        args: &[
+            "run",
+            "good.toml",
+            "--draws",
+            "5000001",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value for --draws: 5000001 draws would not fit in memory for exact summaries; use at most 5000000"#,
+    },
+    Case {
+        name: "run_draws_not_a_number",
+        args: &[
+            "run",
+            "good.toml",
+            "--draws",
+            "many",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value 'many' for '--draws <N>': invalid digit found in string
+
+For more information, try '--help'."#,
+    },
+    Case {
+        name: "run_prob_misspelt",
+        args: &[
+            "run",
+            "good.toml",
+            "--draws",
+            "10",
+            "--prob",
+            "debt_gpd@2027 > 0.5",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value 'debt_gpd@2027 > 0.5' for '--prob <EVENT>': unknown variable `debt_gpd`: did you mean `debt_gdp`?
+
+For more information, try '--help'."#,
+    },
+    Case {
+        name: "run_prob_not_a_condition",
+        args: &[
+            "run",
+            "good.toml",
+            "--draws",
+            "10",
+            "--prob",
+            "debt_gdp@2027",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value 'debt_gdp@2027' for '--prob <EVENT>': `debt_gdp@2027` is not a condition: write e.g. `debt_gdp@2040 > 0.6`, `debt_gdp@..2040 > 0.6` (ever by 2040) or `mean(real_growth@2026..2028) >= 0.053`
+
+For more information, try '--help'."#,
+    },
+    Case {
+        name: "run_prob_year_outside",
+        args: &[
+            "run",
+            "good.toml",
+            "--draws",
+            "10",
+            "--prob",
+            "debt_gdp@2040 > 0.5",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value for --prob: year 2040 in `debt_gdp@2040` is outside the projection years 2026..2027"#,
+    },
+    Case {
+        name: "run_samples_out_equals_input",
+        args: &[
+            "run",
+            "good.toml",
+            "--draws",
+            "10",
+            "--samples-out",
+            "good.toml",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value for --samples-out: `good.toml` is also an input: refusing to overwrite it (choose another output path)"#,
+    },
+    Case {
+        name: "run_samples_draws_zero",
+        args: &[
+            "run",
+            "good.toml",
+            "--draws",
+            "10",
+            "--samples-draws",
+            "0",
+            "--samples-out",
+            "samples.csv",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value for --samples-draws: must be at least 1"#,
+    },
+    Case {
+        name: "run_mc_with_bad_quantiles",
+        args: &[
+            "run",
+            "quantile_above_one.toml",
+            "--mc",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid scenario:
+quantile_above_one.toml:3:19: `montecarlo.quantiles`: each quantile must be a number strictly between 0 and 1, e.g. [0.05, 0.5, 0.95], found 1.5"#,
     },
     Case {
         name: "device_instead_of_file",
