@@ -196,9 +196,39 @@ enum Edit {
     Tweak(usize, String),
 }
 
-/// A plausible value: a share-like number, a year-keyed path, or a list of 6 numbers.
+/// A distribution of `[uncertainty]`, plausible or not.
+fn distribution() -> impl Strategy<Value = String> {
+    (
+        proptest::sample::select(
+            &[
+                "triangular",
+                "uniform",
+                "truncated_normal",
+                "normal",
+                "beta",
+                "",
+            ][..],
+        ),
+        vec(
+            (
+                proptest::sample::select(&["min", "mode", "max", "mean", "sd", "mx"][..]),
+                prop_oneof![(-1.0f64..2.0).prop_map(float), value()],
+            ),
+            0..5,
+        ),
+    )
+        .prop_map(|(d, params)| {
+            let mut body = vec![format!("distribution = \"{d}\"")];
+            body.extend(params.iter().map(|(k, v)| format!("{k} = {v}")));
+            format!("{{ {} }}", body.join(", "))
+        })
+}
+
+/// A plausible value: a share-like number, a year-keyed path, a list of 6 numbers, or a
+/// distribution of `[uncertainty]`.
 fn plausible() -> impl Strategy<Value = String> {
     prop_oneof![
+        1 => distribution(),
         3 => (-0.2f64..1.2).prop_map(float),
         2 => (2024i32..2030, -0.1f64..0.6, 2026i32..2031, -0.1f64..0.6)
             .prop_map(|(y1, a, y2, b)| format!("{{ {y1} = {}, {y2} = {} }}", float(a), float(b))),
@@ -230,6 +260,10 @@ fn known_pair() -> impl Strategy<Value = (String, String)> {
         ("policy", "revenue_gdp"),
         ("initial", "output_gap"),
         ("", "end_year"),
+        ("uncertainty", "spending_multiplier"),
+        ("uncertainty", "efficiency"),
+        ("uncertainty", "gap_persistence"),
+        ("uncertainty", "debt_premium"),
     ];
     proptest::sample::select(PAIRS).prop_map(|(s, k)| (s.to_string(), k.to_string()))
 }
