@@ -35,7 +35,7 @@ pub struct Args {
     pub out: Option<PathBuf>,
     /// Monte Carlo: simulate N draws of the shock process (and of `[uncertainty]`) and
     /// write fan-chart statistics instead of the deterministic projection.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::cmd::parse_draws)]
     pub draws: Option<u64>,
     /// Monte Carlo with the draws and seed of the scenario's `[montecarlo]` section
     /// (`--draws` and `--seed` still override them).
@@ -116,12 +116,6 @@ pub fn run(args: &Args) -> Result<()> {
 }
 
 fn run_monte_carlo(args: &Args, dest: &Destination) -> Result<()> {
-    if args.draws == Some(0) {
-        return Err(Error::usage(
-            "--draws",
-            "must be at least 1, e.g. --draws 10000",
-        ));
-    }
     if args.threads == Some(0) {
         return Err(Error::usage("--threads", "must be at least 1"));
     }

@@ -1172,7 +1172,9 @@ For more information, try '--help'."#,
     Case {
         name: "run_draws_zero",
         args: &["run", "good.toml", "--draws", "0", "--out", "existing.csv"],
-        stderr: r#"error: invalid value for --draws: must be at least 1, e.g. --draws 10000"#,
+        stderr: r#"error: invalid value '0' for '--draws <N>': 0 draws: give a whole number of draws from 1 to 1000000000
+
+For more information, try '--help'."#,
     },
     Case {
         name: "run_draws_huge",
@@ -1184,7 +1186,9 @@ For more information, try '--help'."#,
             "--out",
             "existing.csv",
         ],
-        stderr: r#"error: invalid value for --draws: 100000000000 draws would not fit in memory for exact summaries; use at most 5000000"#,
+        stderr: r#"error: invalid value '100000000000' for '--draws <N>': 100000000000 draws: give a whole number of draws from 1 to 1000000000
+
+For more information, try '--help'."#,
     },
     Case {
         name: "run_draws_above_memory_cap",
@@ -1208,9 +1212,25 @@ For more information, try '--help'."#,
             "--out",
             "existing.csv",
         ],
-        stderr: r#"error: invalid value 'many' for '--draws <N>': invalid digit found in string
+        stderr: r#"error: invalid value 'many' for '--draws <N>': `many` is not a number of draws: give a whole number from 1 to 1000000000, e.g. --draws 10000
 
 For more information, try '--help'."#,
+    },
+    Case {
+        name: "sweep_draws_from_scenario_above_memory_cap",
+        args: &[
+            "sweep",
+            "good.toml",
+            "--vary",
+            "structure.spending_multiplier=0.2,0.4",
+            "--set",
+            "montecarlo.draws=900000000",
+            "--metric",
+            "p90(debt_gdp@2027)",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid value for --draws: 900000000 draws per point (from [montecarlo] draws) would not fit in memory: a sweep keeps every draw's metrics; use at most 5000000"#,
     },
     Case {
         name: "run_prob_misspelt",
