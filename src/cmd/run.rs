@@ -4,8 +4,9 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::cmd::ScenarioArgs;
+use crate::decompose::{self, decompose};
 use crate::error::Result;
-use crate::model::{Year, project};
+use crate::model::{Model, Year, project};
 use crate::output::{
     Destination, io_error, refuse_overwriting_inputs, write_projection_csv, write_with,
 };
@@ -23,6 +24,10 @@ pub struct Args {
     /// Write the CSV to this file (atomically) instead of standard output.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
+    /// Append the growth and debt-dynamics decompositions (`growth_from_*`,
+    /// `debt_gdp_change`, `debt_from_*` columns; see docs/compare.md).
+    #[arg(long)]
+    pub decompose: bool,
 }
 
 /// Runs `run`.
@@ -32,7 +37,13 @@ pub fn run(args: &Args) -> Result<()> {
     let sc = args.scenario.load()?;
     let path = project(&sc)?;
     write_with(&dest, |w| {
-        write_projection_csv(w, &sc.name, &sc.years, &path).map_err(|e| io_error(&dest, e))
+        if args.decompose {
+            let parts = decompose(&Model::new(&sc), &path, &path);
+            decompose::write_csv(w, &sc.name, &sc.years, &path, &parts)
+        } else {
+            write_projection_csv(w, &sc.name, &sc.years, &path)
+        }
+        .map_err(|e| io_error(&dest, e))
     })?;
     if std::io::stderr().is_terminal() {
         eprintln!("{}", summary_line(&sc, &path));
