@@ -1,6 +1,7 @@
 //! The command-line interface: one module per subcommand, each with its clap `Args` and
 //! a `run` function. `src/main.rs` only parses the arguments and calls [`main`].
 
+pub mod compare;
 pub mod resolve;
 pub mod run;
 
@@ -30,6 +31,8 @@ pub enum Command {
     Resolve(resolve::Args),
     /// Run a scenario: the deterministic projection as CSV, one row per year.
     Run(run::Args),
+    /// Compare scenarios or outputs: aligned CSV with differences, or a tolerance check.
+    Compare(compare::Args),
 }
 
 /// Options shared by every command that loads a scenario.
@@ -51,7 +54,7 @@ impl ScenarioArgs {
     }
 }
 
-fn parse_override(s: &str) -> std::result::Result<Override, String> {
+pub(crate) fn parse_override(s: &str) -> std::result::Result<Override, String> {
     s.parse()
 }
 
@@ -61,6 +64,7 @@ pub fn main(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Resolve(args) => resolve::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Compare(args) => compare::run(&args),
     };
     match result {
         Ok(()) => 0,

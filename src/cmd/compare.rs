@@ -1,0 +1,98 @@
+//! `fiscalsim compare`: several scenarios or outputs aligned in one CSV, with differences
+//! against the first, and a tolerance check for golden outputs.
+
+use std::path::{Path, PathBuf};
+
+use crate::cmd::parse_override;
+use crate::compare::{Table, align, is_scenario_file, read_csv, run_scenario};
+use crate::error::{Error, Result};
+use crate::output::{Destination, io_error, refuse_overwriting_inputs, write_with};
+use crate::scenario::Override;
+
+/// Compare scenarios or outputs: one aligned CSV `year,variable[,stat]`, one column per
+/// input, then `diff_<input>` (absolute) and `rel_<input>` (relative) against the first.
+///
+/// Each input is a scenario file (`.toml`, run deterministically on the spot), a CSV of
+/// `fiscalsim run` (with or without `--decompose`), or a Monte Carlo summary CSV
+/// (`scenario,year,variable,mean,sd,p05,...`; the `stat` column then names the statistic).
+///
+/// With `--tolerance`/`--rtol` the command is a check, like `diff`: exit 0 when every
+/// difference is within `tolerance + rtol * |first|`, exit 1 (listing the worst rows)
+/// otherwise; bad input is exit 2.
+///
+/// Example: fiscalsim compare scenarios/kazakhstan-no-reform.toml scenarios/kazakhstan-2026-2028.toml --decompose --out compare.csv
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The inputs: scenario files (.toml) or CSVs; the first is the reference.
+    #[arg(required = true, num_args = 2.., value_name = "FILE")]
+    pub inputs: Vec<PathBuf>,
+    /// Write the CSV to this file (atomically) instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// Absolute tolerance (in each variable's unit): check mode, exit 1 when exceeded.
+    #[arg(long, value_name = "X")]
+    pub tolerance: Option<f64>,
+    /// Relative tolerance (0.001 = 0.1 % of the first input's value): check mode.
+    #[arg(long, value_name = "X")]
+    pub rtol: Option<f64>,
+    /// Keep rows present in only some inputs (empty cells) instead of refusing them.
+    #[arg(long)]
+    pub union: bool,
+    /// Add the growth and debt-dynamics decompositions of scenario-file inputs as variables.
+    #[arg(long)]
+    pub decompose: bool,
+    /// Override a value in every scenario-file input (as `run --set`). Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_override)]
+    pub set: Vec<Override>,
+    /// How many of the worst rows to list when the tolerance is exceeded.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub show: usize,
+}
+
+fn tolerance(flag: &str, v: Option<f64>) -> Result<f64> {
+    match v {
+        None => Ok(0.0),
+        Some(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        Some(x) => Err(Error::usage(
+            flag,
+            format!("{x} is not a tolerance (expected a finite number >= 0, e.g. 1e-9)"),
+        )),
+    }
+}
+
+/// Loads one input: a scenario file is run, anything else is read as CSV.
+pub fn load_input(path: &Path, set: &[Override], decompose: bool) -> Result<Table> {
+    if is_scenario_file(path) {
+        run_scenario(path, set, decompose)
+    } else {
+        read_csv(path)
+    }
+}
+
+/// Runs `compare`.
+pub fn run(args: &Args) -> Result<()> {
+    let atol = tolerance("--tolerance", args.tolerance)?;
+    let rtol = tolerance("--rtol", args.rtol)?;
+    let dest = Destination::from_option(args.out.as_deref());
+    let inputs: Vec<&Path> = args.inputs.iter().map(PathBuf::as_path).collect();
+    refuse_overwriting_inputs(&dest, &inputs, "--out")?;
+    let tables = inputs
+        .iter()
+        .map(|p| load_input(p, &args.set, args.decompose))
+        .collect::<Result<Vec<_>>>()?;
+    let cmp = align(&tables, args.union)?;
+    write_with(&dest, |w| cmp.write_csv(w).map_err(|e| io_error(&dest, e)))?;
+    if args.tolerance.is_some() || args.rtol.is_some() {
+        let excesses = cmp.beyond(atol, rtol);
+        if !excesses.is_empty() {
+            let compared = cmp.rows.len() * (cmp.labels.len() - 1);
+            return Err(Error::Differences(format!(
+                "{} of {compared} values differ from `{}` by more than {atol} + {rtol} * |value|; worst:\n{}",
+                excesses.len(),
+                cmp.labels[0],
+                cmp.describe_worst(&excesses, args.show)
+            )));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,282 @@
+//! `compare`, `run --decompose`, `chart` and `report` from the command line.
+
+use crate::util::{TOY, column, dir_with, fiscalsim, read_csv};
+
+/// A second toy scenario: more growth spending, same years.
+fn reform() -> String {
+    TOY.replace("name = \"toy\"", "name = \"reform\"")
+        .replace("2027 = 0.04", "2027 = 0.06")
+}
+
+/// A Monte Carlo summary in the format of `run --draws`.
+pub const SUMMARY: &str = "scenario,year,variable,mean,sd,p05,p10,p25,p50,p75,p90,p95
+toy,2026,debt_gdp,0.52,0.02,0.49,0.5,0.51,0.52,0.53,0.54,0.55
+toy,2026,real_growth,0.05,0.01,0.034,0.037,0.043,0.05,0.057,0.063,0.066
+toy,2027,debt_gdp,0.54,0.04,0.48,0.49,0.51,0.535,0.57,0.59,0.61
+toy,2027,real_growth,0.051,0.012,0.031,0.036,0.043,0.051,0.059,0.066,0.07
+";
+
+fn run_csv(dir: &std::path::Path, file: &str, extra: &[&str]) -> String {
+    let out = fiscalsim()
+        .arg("run")
+        .arg(dir.join(file))
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn compare_two_scenario_files_gives_aligned_differences() {
+    let dir = dir_with(&[("toy.toml", TOY), ("reform.toml", &reform())]);
+    let out = fiscalsim()
+        .arg("compare")
+        .arg(dir.path().join("toy.toml"))
+        .arg(dir.path().join("reform.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (h, rows) = read_csv(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(
+        h,
+        [
+            "year",
+            "variable",
+            "toy",
+            "reform",
+            "diff_reform",
+            "rel_reform"
+        ]
+    );
+    assert_eq!(rows.len(), 2 * 24);
+    // the values are those of `run`, and the difference is exact
+    let (rh, toy) = read_csv(&run_csv(dir.path(), "toy.toml", &[]));
+    let (_, reform) = read_csv(&run_csv(dir.path(), "reform.toml", &[]));
+    let debt = rows
+        .iter()
+        .find(|r| r[0] == "2027" && r[1] == "debt_gdp")
+        .unwrap();
+    let a = column(&rh, &toy, "debt_gdp")[1];
+    let b = column(&rh, &reform, "debt_gdp")[1];
+    assert_eq!(debt[2].parse::<f64>().unwrap(), a);
+    assert_eq!(debt[3].parse::<f64>().unwrap(), b);
+    assert_eq!(debt[4].parse::<f64>().unwrap(), b - a);
+    assert!(b > a, "more spending, more debt");
+    assert!((debt[5].parse::<f64>().unwrap() - (b - a) / a).abs() < 1e-15);
+}
+
+#[test]
+fn run_decompose_parts_add_up() {
+    let extra = "[structure]\nfx_debt_share = 0.3\n";
+    let text = format!("{TOY}\n{extra}").replace(
+        "other_spending_gdp = 0.2",
+        "other_spending_gdp = 0.2\nother_flows_gdp = -0.01\ncommodity_revenue_gdp = 0.03",
+    );
+    let dir = dir_with(&[("toy.toml", &text)]);
+    let (h, rows) = read_csv(&run_csv(dir.path(), "toy.toml", &["--decompose"]));
+    assert_eq!(h.len(), 2 + 24 + 11);
+    let debt = column(&h, &rows, "debt_gdp");
+    let change = column(&h, &rows, "debt_gdp_change");
+    let parts = [
+        "debt_from_interest",
+        "debt_from_real_growth",
+        "debt_from_inflation",
+        "debt_from_primary_balance",
+        "debt_from_exchange_rate",
+        "debt_from_other_flows",
+    ]
+    .map(|p| column(&h, &rows, p));
+    for t in 0..rows.len() {
+        let prev = if t == 0 { 0.5 } else { debt[t - 1] };
+        assert!((change[t] - (debt[t] - prev)).abs() < 1e-15);
+        let sum: f64 = parts.iter().map(|p| p[t]).sum();
+        assert!((sum - change[t]).abs() < 1e-12, "{sum} vs {}", change[t]);
+        assert_eq!(parts[5][t], -0.01);
+    }
+    let growth = column(&h, &rows, "real_growth");
+    let gparts = [
+        "growth_from_baseline",
+        "growth_from_public_capital",
+        "growth_from_demand",
+        "growth_from_shocks",
+    ]
+    .map(|p| column(&h, &rows, p));
+    for t in 0..rows.len() {
+        let sum: f64 = gparts.iter().map(|p| p[t]).sum();
+        assert!((sum - growth[t]).abs() < 1e-14);
+        assert_eq!(gparts[0][t], 0.05);
+        assert_eq!(gparts[3][t], 0.0);
+    }
+    // 2026: growth spending rises 1 pp above baseline: demand channel 0.4 * 1 pp
+    assert!((gparts[2][0] - 1.05 * 0.004).abs() < 1e-12);
+}
+
+#[test]
+fn golden_check_exits_0_within_and_1_beyond_tolerance() {
+    let dir = dir_with(&[("toy.toml", TOY)]);
+    let golden = run_csv(dir.path(), "toy.toml", &[]);
+    // the same numbers, one nudged by 1e-9
+    let (h, rows) = read_csv(&golden);
+    let i = h.iter().position(|c| c == "debt_gdp").unwrap();
+    let mut nudged = golden.clone();
+    let old = &rows[1][i];
+    let new = (old.parse::<f64>().unwrap() + 1e-9).to_string();
+    nudged = nudged.replace(old.as_str(), &new);
+    std::fs::write(dir.path().join("golden.csv"), &golden).unwrap();
+    std::fs::write(dir.path().join("new.csv"), &nudged).unwrap();
+    let compare = |extra: &[&str]| {
+        fiscalsim()
+            .arg("compare")
+            .arg(dir.path().join("golden.csv"))
+            .arg(dir.path().join("new.csv"))
+            .args(extra)
+            .arg("--out")
+            .arg(dir.path().join("cmp.csv"))
+            .output()
+            .unwrap()
+    };
+    let ok = compare(&["--tolerance", "1e-8"]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let bad = compare(&["--tolerance", "1e-10"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("1 of 48 values differ"), "{err}");
+    assert!(err.contains("2027 debt_gdp"), "{err}");
+    // relative tolerance alone
+    assert_eq!(compare(&["--rtol", "1e-6"]).status.code(), Some(0));
+    assert_eq!(compare(&["--rtol", "1e-12"]).status.code(), Some(1));
+    // the scenario file itself matches its golden output exactly
+    let same = fiscalsim()
+        .arg("compare")
+        .arg(dir.path().join("golden.csv"))
+        .arg(dir.path().join("toy.toml"))
+        .args(["--tolerance", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&same.stderr)
+    );
+    // bad input is still exit 2
+    let neg = compare(&["--tolerance=-1"]);
+    assert_eq!(neg.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&neg.stderr).contains("--tolerance"));
+}
+
+#[test]
+fn misaligned_inputs_fail_or_union() {
+    let longer = TOY.replace("end_year = 2027", "end_year = 2028");
+    let dir = dir_with(&[("toy.toml", TOY), ("longer.toml", &longer)]);
+    let out = fiscalsim()
+        .arg("compare")
+        .arg(dir.path().join("toy.toml"))
+        .arg(dir.path().join("longer.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("years `2028` only in") && err.contains("--union"),
+        "{err}"
+    );
+    let out = fiscalsim()
+        .arg("compare")
+        .arg(dir.path().join("toy.toml"))
+        .arg(dir.path().join("longer.toml"))
+        .arg("--union")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let (_, rows) = read_csv(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(rows.len(), 3 * 24);
+    let last = rows
+        .iter()
+        .find(|r| r[0] == "2028" && r[1] == "debt_gdp")
+        .unwrap();
+    assert_eq!(last[2], "");
+    assert!(last[3].parse::<f64>().is_ok());
+    assert_eq!((last[4].as_str(), last[5].as_str()), ("", ""));
+}
+
+#[test]
+fn monte_carlo_summaries_compare_by_stat() {
+    let other = SUMMARY.replace("0.535", "0.545");
+    let dir = dir_with(&[("a.csv", SUMMARY), ("b.csv", &other), ("toy.toml", TOY)]);
+    let out = fiscalsim()
+        .arg("compare")
+        .arg(dir.path().join("a.csv"))
+        .arg(dir.path().join("b.csv"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (h, rows) = read_csv(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(h, ["year", "variable", "stat", "a", "b", "diff_b", "rel_b"]);
+    assert_eq!(rows.len(), 2 * 2 * 9);
+    assert_eq!(rows[0][..3], ["2026", "debt_gdp", "mean"]);
+    let p50 = rows
+        .iter()
+        .find(|r| r[0] == "2027" && r[1] == "debt_gdp" && r[2] == "p50")
+        .unwrap();
+    assert!((p50[5].parse::<f64>().unwrap() - 0.01).abs() < 1e-15);
+    let changed: Vec<_> = rows.iter().filter(|r| r[5] != "0").collect();
+    assert_eq!(changed.len(), 1);
+    // a deterministic input with a summary: refused, with the reason
+    let out = fiscalsim()
+        .arg("compare")
+        .arg(dir.path().join("a.csv"))
+        .arg(dir.path().join("toy.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Monte Carlo summary"));
+}
+
+#[test]
+fn compare_refuses_to_overwrite_an_input_and_reports_bad_csv() {
+    let dir = dir_with(&[
+        ("a.csv", "year,x\n2026,1\n"),
+        ("b.csv", "year,x\n2026,zz\n"),
+    ]);
+    let out = fiscalsim()
+        .arg("compare")
+        .arg(dir.path().join("a.csv"))
+        .arg(dir.path().join("a.csv"))
+        .arg("--out")
+        .arg(dir.path().join("a.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.csv")).unwrap(),
+        "year,x\n2026,1\n"
+    );
+    let out = fiscalsim()
+        .arg("compare")
+        .arg(dir.path().join("a.csv"))
+        .arg(dir.path().join("b.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("b.csv:2") && err.contains("`x`"), "{err}");
+}
