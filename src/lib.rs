@@ -23,6 +23,7 @@
 //! - [`model`]: the one step function of the economics, and the compiled [`model::Model`];
 //! - [`shocks`]: the shock process (correlation, Cholesky factor, persistence);
 //! - [`montecarlo`]: reproducible parallel draws through the same step function;
+//! - [`chart`]: SVG fan, line, tornado and decomposition charts;
 //! - [`compare`]: inputs aligned on (year, variable, stat) with differences and tolerances;
 //! - [`decompose`]: growth and debt-dynamics decompositions of a path;
 //! - [`output`]: atomic output files and CSV writers;
@@ -33,6 +34,7 @@
 
 #![deny(missing_docs)]
 
+pub mod chart;
 pub mod cmd;
 pub mod compare;
 pub mod decompose;

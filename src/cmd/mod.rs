@@ -1,6 +1,7 @@
 //! The command-line interface: one module per subcommand, each with its clap `Args` and
 //! a `run` function. `src/main.rs` only parses the arguments and calls [`main`].
 
+pub mod chart;
 pub mod compare;
 pub mod resolve;
 pub mod run;
@@ -33,6 +34,8 @@ pub enum Command {
     Run(run::Args),
     /// Compare scenarios or outputs: aligned CSV with differences, or a tolerance check.
     Compare(compare::Args),
+    /// Draw a chart as SVG: fan, lines, tornado, debt or growth decomposition.
+    Chart(chart::Args),
 }
 
 /// Options shared by every command that loads a scenario.
@@ -65,6 +68,7 @@ pub fn main(cli: Cli) -> i32 {
         Command::Resolve(args) => resolve::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Compare(args) => compare::run(&args),
+        Command::Chart(args) => chart::run(&args),
     };
     match result {
         Ok(()) => 0,

@@ -1,0 +1,142 @@
+//! Line charts: one variable across several scenarios or outputs.
+
+use plotters::prelude::*;
+
+use super::fan::check_variable;
+use super::{Size, color, draw_error, padded, title_of, unit_of, value_label, year_label};
+use crate::compare::{Kind, Table, labels};
+use crate::error::{Error, Result};
+
+/// One line: a label and its points (year, raw value).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// Legend label.
+    pub label: String,
+    /// (year, value) points, years ascending; missing years are skipped.
+    pub points: Vec<(i32, f64)>,
+}
+
+/// Lines of `variable`, one per deterministic table, labelled by scenario name (or the
+/// file when names repeat).
+pub fn from_tables(tables: &[Table], variable: &str) -> Result<Vec<Line>> {
+    let files = labels(tables);
+    let names: Vec<String> = tables
+        .iter()
+        .zip(&files)
+        .map(|(t, f)| {
+            t.scenario
+                .clone()
+                .filter(|s| !s.is_empty())
+                .unwrap_or(f.clone())
+        })
+        .collect();
+    let unique = names
+        .iter()
+        .all(|n| names.iter().filter(|m| *m == n).count() == 1);
+    tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            if t.kind != Kind::Deterministic {
+                return Err(Error::usage(
+                    "FILE",
+                    format!(
+                        "`{}` is a Monte Carlo summary: draw it with `chart fan`; `chart lines` \
+                         takes scenario files and `run` CSVs",
+                        t.source.display()
+                    ),
+                ));
+            }
+            check_variable(t, variable)?;
+            let points = t
+                .years()
+                .into_iter()
+                .filter_map(|y| t.get(y, variable, None).map(|v| (y, v)))
+                .collect();
+            let label = if unique {
+                names[i].clone()
+            } else {
+                files[i].clone()
+            };
+            Ok(Line { label, points })
+        })
+        .collect()
+}
+
+/// Draws the lines of `variable` as SVG; `title` replaces the default title when given.
+pub fn render(
+    lines: &[Line],
+    variable: &str,
+    title: Option<&str>,
+    size: Size,
+    currency: &str,
+) -> Result<String> {
+    let unit = unit_of(variable, currency);
+    let values = lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.1 * unit.scale));
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    let (y0, y1) = padded(lo, hi, None);
+    let years = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0));
+    let (first, last) = years.fold((i32::MAX, i32::MIN), |(a, b), y| (a.min(y), b.max(y)));
+    if first > last {
+        return Err(Error::usage(
+            "--variable",
+            format!("no values of `{variable}` to draw"),
+        ));
+    }
+    let (x0, x1) = (f64::from(first) - 0.3, f64::from(last) + 0.3);
+    let title = title.map_or_else(|| title_of(variable), str::to_string);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (size.width, size.height)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_error)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 22))
+            .margin(16)
+            .x_label_area_size(48)
+            .y_label_area_size(72)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(draw_error)?;
+        chart
+            .configure_mesh()
+            .x_desc("year")
+            .y_desc(unit.label.as_str())
+            .x_labels(((last - first + 1) as usize).clamp(2, 12))
+            .x_label_formatter(&year_label)
+            .y_label_formatter(&|v| value_label(v, y1 - y0))
+            .light_line_style(WHITE)
+            .axis_desc_style(("sans-serif", 15))
+            .label_style(("sans-serif", 13))
+            .draw()
+            .map_err(draw_error)?;
+        for (i, line) in lines.iter().enumerate() {
+            let c = color(i);
+            let pts: Vec<(f64, f64)> = line
+                .points
+                .iter()
+                .map(|(y, v)| (f64::from(*y), v * unit.scale))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(pts.clone(), c.stroke_width(3)))
+                .map_err(draw_error)?
+                .label(line.label.as_str())
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], c.stroke_width(3)));
+            chart
+                .draw_series(pts.iter().map(|p| Circle::new(*p, 3, c.filled())))
+                .map_err(draw_error)?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font(("sans-serif", 13))
+            .draw()
+            .map_err(draw_error)?;
+        root.present().map_err(draw_error)?;
+    }
+    Ok(svg)
+}
