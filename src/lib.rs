@@ -26,6 +26,7 @@
 //! - [`chart`]: SVG fan, line, tornado and decomposition charts;
 //! - [`compare`]: inputs aligned on (year, variable, stat) with differences and tolerances;
 //! - [`decompose`]: growth and debt-dynamics decompositions of a path;
+//! - [`report`]: the self-contained HTML report;
 //! - [`output`]: atomic output files and CSV writers;
 //! - [`cmd`]: the subcommands of the `fiscalsim` binary.
 //!
@@ -42,6 +43,7 @@ pub mod error;
 pub mod model;
 pub mod montecarlo;
 pub mod output;
+pub mod report;
 pub mod scenario;
 pub mod shocks;
 

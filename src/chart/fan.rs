@@ -3,7 +3,9 @@
 
 use plotters::prelude::*;
 
-use super::{Size, color, draw_error, padded, title_of, unit_of, value_label, year_label};
+use super::{
+    Size, color, draw_error, emptiest_corner, padded, title_of, unit_of, value_label, year_label,
+};
 use crate::compare::{Kind, Table};
 use crate::error::{Error, Result};
 
@@ -240,9 +242,23 @@ pub fn render(fan: &Fan, size: Size, currency: &str) -> Result<String> {
                 .draw_series(pts.iter().map(|p| Circle::new(*p, 3, c.filled())))
                 .map_err(draw_error)?;
         }
+        let mut all: Vec<(f64, f64)> = Vec::new();
+        for b in &fan.bands {
+            for (x, (l, u)) in xs.iter().zip(b.lower.iter().zip(&b.upper)) {
+                // the band covers its whole span: sample it
+                for k in 0..=4 {
+                    all.push((*x, sc(&(l + (u - l) * f64::from(k) / 4.0))));
+                }
+            }
+        }
+        all.extend(
+            fan.deterministic
+                .iter()
+                .flat_map(|d| xs.iter().zip(d).map(|(x, v)| (*x, sc(v)))),
+        );
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
+            .position(emptiest_corner(&all, (x0, x1), (y0, y1)))
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(180, 180, 180))
             .label_font(("sans-serif", 13))

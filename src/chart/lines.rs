@@ -3,7 +3,9 @@
 use plotters::prelude::*;
 
 use super::fan::check_variable;
-use super::{Size, color, draw_error, padded, title_of, unit_of, value_label, year_label};
+use super::{
+    Size, color, draw_error, emptiest_corner, padded, title_of, unit_of, value_label, year_label,
+};
 use crate::compare::{Kind, Table, labels};
 use crate::error::{Error, Result};
 
@@ -128,9 +130,17 @@ pub fn render(
                 .draw_series(pts.iter().map(|p| Circle::new(*p, 3, c.filled())))
                 .map_err(draw_error)?;
         }
+        let all: Vec<(f64, f64)> = lines
+            .iter()
+            .flat_map(|l| {
+                l.points
+                    .iter()
+                    .map(|(y, v)| (f64::from(*y), v * unit.scale))
+            })
+            .collect();
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
+            .position(emptiest_corner(&all, (x0, x1), (y0, y1)))
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(180, 180, 180))
             .label_font(("sans-serif", 13))

@@ -136,6 +136,40 @@ pub(crate) fn padded(lo: f64, hi: f64, include: Option<f64>) -> (f64, f64) {
     (lo - 0.08 * span, hi + 0.08 * span)
 }
 
+/// The corner of the plot with the fewest points, for the legend: `points` are
+/// (x, y) in data coordinates, the plot spans `x` and `y`.
+pub(crate) fn emptiest_corner(
+    points: &[(f64, f64)],
+    x: (f64, f64),
+    y: (f64, f64),
+) -> plotters::chart::SeriesLabelPosition {
+    use plotters::chart::SeriesLabelPosition as P;
+    let fx = |v: f64| (v - x.0) / (x.1 - x.0);
+    let fy = |v: f64| (v - y.0) / (y.1 - y.0);
+    let count = |left: bool, top: bool| {
+        points
+            .iter()
+            .filter(|(a, b)| {
+                let (a, b) = (fx(*a), fy(*b));
+                (if left { a < 0.4 } else { a > 0.6 }) && (if top { b > 0.6 } else { b < 0.4 })
+            })
+            .count()
+    };
+    let corners = [
+        (count(true, true), P::UpperLeft),
+        (count(false, true), P::UpperRight),
+        (count(true, false), P::LowerLeft),
+        (count(false, false), P::LowerRight),
+    ];
+    let mut best = corners[0].clone();
+    for c in corners.into_iter().skip(1) {
+        if c.0 < best.0 {
+            best = c;
+        }
+    }
+    best.1
+}
+
 /// Label for a year axis value: the integer year, or nothing between years.
 pub(crate) fn year_label(v: &f64) -> String {
     if (v - v.round()).abs() < 1e-6 {

@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod compare;
+pub mod report;
 pub mod resolve;
 pub mod run;
 
@@ -36,6 +37,8 @@ pub enum Command {
     Compare(compare::Args),
     /// Draw a chart as SVG: fan, lines, tornado, debt or growth decomposition.
     Chart(chart::Args),
+    /// Write a self-contained HTML report of one or more scenarios.
+    Report(report::Args),
 }
 
 /// Options shared by every command that loads a scenario.
@@ -69,6 +72,7 @@ pub fn main(cli: Cli) -> i32 {
         Command::Run(args) => run::run(&args),
         Command::Compare(args) => compare::run(&args),
         Command::Chart(args) => chart::run(&args),
+        Command::Report(args) => report::run(&args),
     };
     match result {
         Ok(()) => 0,

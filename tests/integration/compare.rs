@@ -280,3 +280,219 @@ fn compare_refuses_to_overwrite_an_input_and_reports_bad_csv() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("b.csv:2") && err.contains("`x`"), "{err}");
 }
+
+const OAT: &str = "parameter,low,high,swing
+structure.efficiency,0.51,0.53,0.02
+structure.spending_multiplier,0.49,0.56,0.07
+";
+
+fn svg_of(args: &[&str], files: &[(&str, &str)]) -> String {
+    let dir = dir_with(files);
+    let out_path = dir.path().join("out.svg");
+    let out = fiscalsim()
+        .current_dir(dir.path())
+        .arg("chart")
+        .args(args)
+        .arg("--out")
+        .arg(&out_path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(out_path).unwrap()
+}
+
+#[test]
+fn chart_kinds_draw_labelled_svg() {
+    let reform = reform();
+    let files = [
+        ("toy.toml", TOY),
+        ("reform.toml", reform.as_str()),
+        ("s.csv", SUMMARY),
+        ("oat.csv", OAT),
+    ];
+    let fan = svg_of(&["fan", "s.csv", "--deterministic", "toy.toml"], &files);
+    assert!(fan.starts_with("<svg") && fan.trim_end().ends_with("</svg>"));
+    for needle in [
+        "p05–p95",
+        "p10–p90",
+        "p25–p75",
+        "median",
+        "deterministic",
+        "% of GDP",
+        "2026",
+        "2027",
+        "year",
+    ] {
+        assert!(fan.contains(needle), "fan lacks {needle}");
+    }
+    assert_eq!(fan.matches("<polygon").count(), 3);
+    let lines = svg_of(
+        &[
+            "lines",
+            "toy.toml",
+            "reform.toml",
+            "--variable",
+            "real_growth",
+        ],
+        &files,
+    );
+    for needle in ["Real GDP growth", "% a year", "\ntoy\n", "\nreform\n"] {
+        assert!(lines.contains(needle), "lines lacks {needle}");
+    }
+    let tornado = svg_of(
+        &[
+            "tornado",
+            "oat.csv",
+            "--metric",
+            "debt_gdp@2027",
+            "--base",
+            "0.52",
+        ],
+        &files,
+    );
+    assert!(tornado.contains("structure.spending_multiplier") && tornado.contains("debt_gdp@2027"));
+    let debt = svg_of(&["debt", "toy.toml"], &files);
+    for needle in [
+        "interest rate",
+        "real growth",
+        "inflation",
+        "primary deficit",
+        "exchange rate",
+        "other flows",
+        "percentage points of GDP",
+    ] {
+        assert!(debt.contains(needle), "debt chart lacks {needle}");
+    }
+    let growth = svg_of(&["growth", "reform.toml"], &files);
+    assert!(growth.contains("public capital") && growth.contains("demand (output gap)"));
+}
+
+#[test]
+fn chart_errors_are_user_errors() {
+    let dir = dir_with(&[
+        ("toy.toml", TOY),
+        ("s.csv", SUMMARY),
+        ("oat.csv", "parameter,S1\nx,0.2\n"),
+    ]);
+    let run = |args: &[&str]| {
+        let out = fiscalsim()
+            .current_dir(dir.path())
+            .arg("chart")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run(&["fan", "toy.toml"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("not a Monte Carlo summary"), "{err}");
+    let (code, err) = run(&["lines", "toy.toml", "--variable", "debt_gpd"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("did you mean `debt_gdp`"), "{err}");
+    let (code, err) = run(&["tornado", "oat.csv"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--method oat"), "{err}");
+    let (code, err) = run(&["debt", "s.csv"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("Monte Carlo summary"), "{err}");
+}
+
+#[test]
+fn report_is_one_self_contained_page() {
+    let reform = reform().replace("name = \"reform\"", "name = \"reform <b>&\"");
+    let dir = dir_with(&[
+        ("toy.toml", TOY),
+        ("reform.toml", &reform),
+        ("s.csv", SUMMARY),
+        ("oat.csv", OAT),
+    ]);
+    let out_path = dir.path().join("report.html");
+    let out = fiscalsim()
+        .current_dir(dir.path())
+        .args([
+            "report",
+            "toy.toml",
+            "reform.toml",
+            "--summary",
+            "s.csv",
+            "--sensitivity",
+            "oat.csv",
+            "--metric",
+            "debt_gdp@2027",
+            "--out",
+        ])
+        .arg(&out_path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&out_path).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.trim_end().ends_with("</html>"));
+    // self-contained: no scripts, no external resources; the only URL is the SVG namespace
+    for bad in ["<script", "<link", "<img", "src=", "@import", "url("] {
+        assert!(!html.contains(bad), "report contains {bad}");
+    }
+    assert_eq!(
+        html.matches("http").count(),
+        html.matches("http://www.w3.org/2000/svg").count()
+    );
+    // sections, each closed
+    for id in [
+        "results",
+        "charts",
+        "why",
+        "uncertainty",
+        "sensitivity",
+        "assumptions",
+    ] {
+        assert!(
+            html.contains(&format!("<section id=\"{id}\">")),
+            "no section {id}"
+        );
+    }
+    assert_eq!(
+        html.matches("<section").count(),
+        html.matches("</section>").count()
+    );
+    assert_eq!(
+        html.matches("<table").count(),
+        html.matches("</table>").count()
+    );
+    assert_eq!(html.matches("<svg").count(), html.matches("</svg>").count());
+    // 3 line charts + 2 x (debt + growth) + 2 fans + 1 tornado
+    assert_eq!(html.matches("<svg").count(), 3 + 4 + 2 + 1);
+    // names are escaped
+    assert!(html.contains("reform &lt;b&gt;&amp;") && !html.contains("reform <b>&"));
+    // the key table shows the run's numbers: toy debt/GDP in 2027, in percent
+    let (h, rows) = read_csv(&run_csv(dir.path(), "toy.toml", &[]));
+    let debt = column(&h, &rows, "debt_gdp")[1];
+    assert!(html.contains(&format!("<td>{:.1}</td></tr>", 100.0 * debt)));
+    // same inputs, same bytes
+    let again = fiscalsim()
+        .current_dir(dir.path())
+        .args([
+            "report",
+            "toy.toml",
+            "reform.toml",
+            "--summary",
+            "s.csv",
+            "--sensitivity",
+            "oat.csv",
+            "--metric",
+            "debt_gdp@2027",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(again.stdout).unwrap(), html);
+}
