@@ -27,6 +27,8 @@
 //! - [`compare`]: inputs aligned on (year, variable, stat) with differences and tolerances;
 //! - [`decompose`]: growth and debt-dynamics decompositions of a path;
 //! - [`report`]: the self-contained HTML report;
+//! - [`metric`]: the expression language of metrics and events (`p90(debt_gdp@2040)`);
+//! - [`summary`]: statistics of Monte Carlo samples (exact type-7 quantiles);
 //! - [`output`]: atomic output files and CSV writers;
 //! - [`cmd`]: the subcommands of the `fiscalsim` binary.
 //!
@@ -40,11 +42,13 @@ pub mod cmd;
 pub mod compare;
 pub mod decompose;
 pub mod error;
+pub mod metric;
 pub mod model;
 pub mod montecarlo;
 pub mod output;
 pub mod report;
 pub mod scenario;
 pub mod shocks;
+pub mod summary;
 
 pub use error::{Error, Result};

@@ -30,8 +30,20 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the resolved scenario (after extends, --set and interpolation) as JSON.
+    ///
+    /// Every path is expanded to one number per projection year, spending is converted
+    /// to shares of GDP and every default is filled: the shape of MODEL.md's "resolved
+    /// scenario", so that any other tool can rerun it.
+    ///
+    /// Example: fiscalsim resolve scenarios/kazakhstan-no-reform.toml --set end_year=2030
     Resolve(resolve::Args),
-    /// Run a scenario: the deterministic projection as CSV, one row per year.
+    /// Run a scenario: the projection as CSV, one row per year.
+    ///
+    /// Writes `scenario,year`, then every canonical output of MODEL.md (levels in the
+    /// scenario's currency unit, `*_gdp` and rates as fractions). On a terminal a
+    /// one-line summary goes to standard error.
+    ///
+    /// Example: fiscalsim run scenarios/kazakhstan-2026-2028.toml --out flagship.csv
     Run(run::Args),
     /// Compare scenarios or outputs: aligned CSV with differences, or a tolerance check.
     Compare(compare::Args),

@@ -253,7 +253,22 @@ impl Scenario {
 /// Loads a scenario file, following `extends`, then applies `overrides` in order.
 pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario> {
     let tree = load_tree(path)?;
-    resolve_tree(tree, overrides)
+    resolve_tree(tree, overrides).map_err(|e| name_file(e, &path.display().to_string()))
+}
+
+/// Gives diagnostics without a place (a missing key) the file the user named.
+fn name_file(e: Error, file: &str) -> Error {
+    match e {
+        Error::Scenario(Diagnostics(mut diags)) => {
+            for d in &mut diags {
+                if d.loc.is_none() {
+                    d.loc = Some(Loc::whole(file));
+                }
+            }
+            Error::Scenario(Diagnostics(diags))
+        }
+        other => other,
+    }
 }
 
 /// Loads a scenario from text. `name` names it in messages; `extends` is resolved
@@ -266,7 +281,7 @@ pub fn load_str(
 ) -> Result<Scenario> {
     let mut chain = Vec::new();
     let tree = layer(text, Arc::from(name), base_dir, &mut chain)?;
-    resolve_tree(tree, overrides)
+    resolve_tree(tree, overrides).map_err(|e| name_file(e, name))
 }
 
 /// Reads a file and its `extends` chain into one merged tree.

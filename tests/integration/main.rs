@@ -3,5 +3,7 @@
 
 mod compare;
 mod engine;
+mod kazakhstan;
+mod properties;
 mod scenario_files;
 mod util;

@@ -168,3 +168,94 @@ fn extends_cycle_is_an_error() {
         .code(2)
         .stderr(predicates::str::contains("`extends` forms a cycle"));
 }
+
+fn error_of(files: &[(&str, &str)], args: &[&str]) -> String {
+    let dir = dir_with(files);
+    let out = fiscalsim()
+        .args(args)
+        .current_dir(dir.path())
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    String::from_utf8(out).expect("UTF-8 stderr")
+}
+
+#[test]
+fn validation_messages_name_the_place_and_what_is_valid() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "growth_spending_gdp = { 2025 = 0.02, 2027 = 0.04 }",
+            "growth_spending_gdp = { 2020 = 0.02 }",
+            "year 2020 is before the base year 2025",
+        ),
+        (
+            "growth_spending_gdp = { 2025 = 0.02, 2027 = 0.04 }",
+            "growth_spending_gdp = [0.02, 0.03, 0.04]",
+            "a list needs one value per projection year: 2 values for 2026..=2027, found 3",
+        ),
+        (
+            "gdp_nominal = 100",
+            "gdp_nominal = -5",
+            "`initial.gdp_nominal`: must be greater than 0, found -5",
+        ),
+        (
+            "interest_rate = 0.1",
+            "interest_rate = \"high\"",
+            "`baseline.interest_rate`: expected a time path",
+        ),
+    ];
+    for (from, to, want) in cases {
+        let text = TOY.replace(from, to);
+        let err = error_of(&[("s.toml", &text)], &["run", "s.toml"]);
+        assert!(err.contains(want), "{to}: {err}");
+        assert!(err.contains("s.toml:"), "names the file: {err}");
+    }
+}
+
+#[test]
+fn shock_validation() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "[shocks]\nsd = [0.01, -0.02, 0, 0, 0, 0]\n",
+            "the sd of `demand` is -0.02",
+        ),
+        ("[shocks]\nsd = [0.01, 0.02]\n", "expected 6 numbers"),
+        (
+            "[shocks]\ndistribution = \"student_t\"\ndof = 2\n",
+            "`shocks.dof`: must be a number greater than 2",
+        ),
+        (
+            "[shocks]\ncorrelation = [[1,0.5,0,0,0,0],[0,1,0,0,0,0],[0,0,1,0,0,0],[0,0,0,1,0,0],[0,0,0,0,1,0],[0,0,0,0,0,1]]\n",
+            "must be symmetric",
+        ),
+        (
+            "[shocks]\ncorrelation = [[1,-0.9,-0.9,0,0,0],[-0.9,1,-0.9,0,0,0],[-0.9,-0.9,1,0,0,0],[0,0,0,1,0,0],[0,0,0,0,1,0],[0,0,0,0,0,1]]\n",
+            "not positive semi-definite",
+        ),
+        (
+            "[montecarlo]\nquantiles = [0.5, 1.5]\n",
+            "strictly between 0 and 1",
+        ),
+        (
+            "[montecarlo]\ndraws = 0\n",
+            "`montecarlo.draws`: must be from 1",
+        ),
+    ];
+    for (extra, want) in cases {
+        let text = format!("{TOY}\n{extra}");
+        let err = error_of(&[("s.toml", &text)], &["resolve", "s.toml"]);
+        assert!(err.contains(want), "{extra}: {err}");
+    }
+}
+
+#[test]
+fn a_missing_key_names_the_file_and_the_key() {
+    let text = TOY.replace("interest_rate = 0.1\n", "");
+    let err = error_of(&[("s.toml", &text)], &["run", "s.toml"]);
+    assert!(
+        err.contains("s.toml: `baseline.interest_rate`: missing"),
+        "{err}"
+    );
+}
