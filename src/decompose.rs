@@ -11,11 +11,13 @@
 //! scenario without shocks, "ref" the reference path):
 //! - `growth_from_baseline` = gpot_ref_t (= gb_t, the baseline growth assumption);
 //! - `growth_from_public_capital` = gpot_det_t - gpot_ref_t (extra public capital);
-//! - `growth_from_demand` = g_det_t - gpot_det_t (the change in the output gap: policy
-//!   impulses and the closing of the initial gap);
+//! - `growth_from_demand` = (1 + gpot_det_t) (gap_det_t - gap_det_{t-1}) / (1 + gap_det_{t-1})
+//!   (the change in the output gap: policy impulses and the closing of the initial gap;
+//!   exactly 0 when the gap does not move);
 //! - `growth_from_shocks` = g_t - g_det_t (zero in a deterministic run).
 //!
-//! The four add up to g_t.
+//! The four add up to g_t (to rounding), because Y = Ypot (1 + gap) gives
+//! 1 + g_t = (1 + gpot_t) (1 + gap_t) / (1 + gap_{t-1}).
 //!
 //! **Debt** (d = debt/GDP, with d_0 the base-year ratio; G_t = (1 + g_t)(1 + pi_t)):
 //! - `debt_from_interest` = i_t d_{t-1} / G_t,
@@ -133,6 +135,7 @@ impl Decomposition {
 /// One [`Decomposition`] per projection year.
 pub fn decompose(model: &Model, path: &[Year], deterministic: &[Year]) -> Vec<Decomposition> {
     let mut d_prev = model.initial.d / model.initial.n;
+    let mut gap_prev = model.initial.gap;
     path.iter()
         .zip(deterministic)
         .zip(&model.reference)
@@ -140,7 +143,8 @@ pub fn decompose(model: &Model, path: &[Year], deterministic: &[Year]) -> Vec<De
             let growth = Growth {
                 baseline: r.potential_growth,
                 public_capital: det.potential_growth - r.potential_growth,
-                demand: det.real_growth - det.potential_growth,
+                demand: (1.0 + det.potential_growth) * (det.output_gap - gap_prev)
+                    / (1.0 + gap_prev),
                 shocks: y.real_growth - det.real_growth,
             };
             let n = y.gdp_nominal;
@@ -155,6 +159,7 @@ pub fn decompose(model: &Model, path: &[Year], deterministic: &[Year]) -> Vec<De
                 other_flows: y.other_flows / n,
             };
             d_prev = y.debt_gdp;
+            gap_prev = det.output_gap;
             Decomposition { growth, debt }
         })
         .collect()
@@ -308,7 +313,7 @@ fx_debt_share = 0.4
         for p in decompose(&m, &det, &det) {
             assert_eq!(p.growth.baseline, 0.05);
             assert_eq!(p.growth.public_capital, 0.0);
-            assert!(p.growth.demand.abs() < 1e-15);
+            assert_eq!(p.growth.demand, 0.0);
         }
     }
 }
