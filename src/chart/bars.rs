@@ -4,7 +4,9 @@
 
 use plotters::prelude::*;
 
-use super::{Size, color, draw_error, padded, value_label, year_label};
+use super::{
+    Mark, Size, color, draw_error, draw_legend, legend_width, padded, value_label, year_label,
+};
 use crate::compare::{Kind, Table};
 use crate::error::{Error, Result};
 
@@ -142,7 +144,8 @@ pub fn render(s: &Stacked, size: Size) -> Result<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (size.width, size.height)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_error)?;
-        let (plot, legend_area) = root.split_horizontally(size.width.saturating_sub(210));
+        let lw = legend_width(s.parts.iter().map(|p| p.0.as_str()).chain([total_label]));
+        let (plot, legend_area) = root.split_horizontally(size.width.saturating_sub(lw));
         let mut chart = ChartBuilder::on(&plot)
             .caption(title, ("sans-serif", 20))
             .margin(16)
@@ -204,35 +207,16 @@ pub fn render(s: &Stacked, size: Size) -> Result<String> {
                 }),
             )
             .map_err(draw_error)?;
-        // legend, beside the plot
-        let mut legend: Vec<(String, RGBColor)> = s
+        // legend, beside the plot, top part first as in the stack
+        let mut items: Vec<(String, Mark)> = s
             .parts
             .iter()
             .enumerate()
-            .map(|(i, (l, _))| (l.clone(), color(i)))
+            .map(|(i, (l, _))| (l.clone(), Mark::Box(color(i).to_rgba())))
             .collect();
-        legend.reverse();
-        let font = ("sans-serif", 14).into_font();
-        let mut y = 70;
-        for (label, c) in &legend {
-            legend_area
-                .draw(&Rectangle::new([(8, y - 7), (26, y + 7)], c.filled()))
-                .map_err(draw_error)?;
-            legend_area
-                .draw(&Text::new(label.clone(), (34, y - 8), font.clone()))
-                .map_err(draw_error)?;
-            y += 24;
-        }
-        legend_area
-            .draw(&Rectangle::new([(6, y - 2), (28, y + 2)], BLACK.filled()))
-            .map_err(draw_error)?;
-        legend_area
-            .draw(&Text::new(
-                total_label.to_string(),
-                (34, y - 8),
-                font.clone(),
-            ))
-            .map_err(draw_error)?;
+        items.reverse();
+        items.push((total_label.to_string(), Mark::Total));
+        draw_legend(&legend_area, &items)?;
         root.present().map_err(draw_error)?;
     }
     Ok(svg)

@@ -4,7 +4,8 @@
 use plotters::prelude::*;
 
 use super::{
-    Size, color, draw_error, emptiest_corner, padded, title_of, unit_of, value_label, year_label,
+    Mark, Size, color, draw_error, draw_legend, legend_width, padded, title_of, unit_of,
+    value_label, year_label,
 };
 use crate::compare::{Kind, Table};
 use crate::error::{Error, Result};
@@ -182,7 +183,9 @@ pub fn render(fan: &Fan, size: Size, currency: &str) -> Result<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (size.width, size.height)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_error)?;
-        let mut chart = ChartBuilder::on(&root)
+        let lw = legend_width(["deterministic"].into_iter());
+        let (plot, legend_area) = root.split_horizontally(size.width.saturating_sub(lw));
+        let mut chart = ChartBuilder::on(&plot)
             .caption(title, ("sans-serif", 22))
             .margin(16)
             .x_label_area_size(48)
@@ -203,6 +206,7 @@ pub fn render(fan: &Fan, size: Size, currency: &str) -> Result<String> {
             .map_err(draw_error)?;
         let base = color(0);
         let n = fan.bands.len();
+        let mut items: Vec<(String, Mark)> = Vec::new();
         for (i, band) in fan.bands.iter().enumerate() {
             let alpha = 0.15 + 0.45 * (i as f64 + 1.0) / n as f64;
             let fill = base.mix(alpha);
@@ -214,9 +218,11 @@ pub fn render(fan: &Fan, size: Size, currency: &str) -> Result<String> {
             pts.extend(xs.iter().zip(&band.lower).rev().map(|(x, v)| (*x, sc(v))));
             chart
                 .draw_series(std::iter::once(Polygon::new(pts, fill.filled())))
-                .map_err(draw_error)?
-                .label(format!("p{:02}–p{:02}", band.lower_q, 100 - band.lower_q))
-                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 18, y + 6)], fill.filled()));
+                .map_err(draw_error)?;
+            items.push((
+                format!("p{:02}–p{:02}", band.lower_q, 100 - band.lower_q),
+                Mark::Box(fill),
+            ));
         }
         if let Some(median) = &fan.median {
             chart
@@ -224,46 +230,21 @@ pub fn render(fan: &Fan, size: Size, currency: &str) -> Result<String> {
                     xs.iter().zip(median).map(|(x, v)| (*x, sc(v))),
                     base.stroke_width(3),
                 ))
-                .map_err(draw_error)?
-                .label("median")
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 18, y)], base.stroke_width(3))
-                });
+                .map_err(draw_error)?;
+            items.push(("median".into(), Mark::Line(base, 3)));
         }
         if let Some(det) = &fan.deterministic {
             let c = color(1);
             let pts: Vec<(f64, f64)> = xs.iter().zip(det).map(|(x, v)| (*x, sc(v))).collect();
             chart
                 .draw_series(DashedLineSeries::new(pts.clone(), 8, 5, c.stroke_width(2)))
-                .map_err(draw_error)?
-                .label("deterministic")
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], c.stroke_width(2)));
+                .map_err(draw_error)?;
+            items.push(("deterministic".into(), Mark::Line(c, 2)));
             chart
                 .draw_series(pts.iter().map(|p| Circle::new(*p, 3, c.filled())))
                 .map_err(draw_error)?;
         }
-        let mut all: Vec<(f64, f64)> = Vec::new();
-        for b in &fan.bands {
-            for (x, (l, u)) in xs.iter().zip(b.lower.iter().zip(&b.upper)) {
-                // the band covers its whole span: sample it
-                for k in 0..=4 {
-                    all.push((*x, sc(&(l + (u - l) * f64::from(k) / 4.0))));
-                }
-            }
-        }
-        all.extend(
-            fan.deterministic
-                .iter()
-                .flat_map(|d| xs.iter().zip(d).map(|(x, v)| (*x, sc(v)))),
-        );
-        chart
-            .configure_series_labels()
-            .position(emptiest_corner(&all, (x0, x1), (y0, y1)))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(("sans-serif", 13))
-            .draw()
-            .map_err(draw_error)?;
+        draw_legend(&legend_area, &items)?;
         root.present().map_err(draw_error)?;
     }
     Ok(svg)

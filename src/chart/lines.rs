@@ -4,7 +4,8 @@ use plotters::prelude::*;
 
 use super::fan::check_variable;
 use super::{
-    Size, color, draw_error, emptiest_corner, padded, title_of, unit_of, value_label, year_label,
+    Mark, Size, color, draw_error, draw_legend, legend_width, padded, title_of, unit_of,
+    value_label, year_label,
 };
 use crate::compare::{Kind, Table, labels};
 use crate::error::{Error, Result};
@@ -95,7 +96,9 @@ pub fn render(
     {
         let root = SVGBackend::with_string(&mut svg, (size.width, size.height)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_error)?;
-        let mut chart = ChartBuilder::on(&root)
+        let lw = legend_width(lines.iter().map(|l| l.label.as_str()));
+        let (plot, legend_area) = root.split_horizontally(size.width.saturating_sub(lw));
+        let mut chart = ChartBuilder::on(&plot)
             .caption(title, ("sans-serif", 22))
             .margin(16)
             .x_label_area_size(48)
@@ -123,29 +126,17 @@ pub fn render(
                 .collect();
             chart
                 .draw_series(LineSeries::new(pts.clone(), c.stroke_width(3)))
-                .map_err(draw_error)?
-                .label(line.label.as_str())
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], c.stroke_width(3)));
+                .map_err(draw_error)?;
             chart
                 .draw_series(pts.iter().map(|p| Circle::new(*p, 3, c.filled())))
                 .map_err(draw_error)?;
         }
-        let all: Vec<(f64, f64)> = lines
+        let items: Vec<(String, Mark)> = lines
             .iter()
-            .flat_map(|l| {
-                l.points
-                    .iter()
-                    .map(|(y, v)| (f64::from(*y), v * unit.scale))
-            })
+            .enumerate()
+            .map(|(i, l)| (l.label.clone(), Mark::Line(color(i), 3)))
             .collect();
-        chart
-            .configure_series_labels()
-            .position(emptiest_corner(&all, (x0, x1), (y0, y1)))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(("sans-serif", 13))
-            .draw()
-            .map_err(draw_error)?;
+        draw_legend(&legend_area, &items)?;
         root.present().map_err(draw_error)?;
     }
     Ok(svg)

@@ -136,38 +136,46 @@ pub(crate) fn padded(lo: f64, hi: f64, include: Option<f64>) -> (f64, f64) {
     (lo - 0.08 * span, hi + 0.08 * span)
 }
 
-/// The corner of the plot with the fewest points, for the legend: `points` are
-/// (x, y) in data coordinates, the plot spans `x` and `y`.
-pub(crate) fn emptiest_corner(
-    points: &[(f64, f64)],
-    x: (f64, f64),
-    y: (f64, f64),
-) -> plotters::chart::SeriesLabelPosition {
-    use plotters::chart::SeriesLabelPosition as P;
-    let fx = |v: f64| (v - x.0) / (x.1 - x.0);
-    let fy = |v: f64| (v - y.0) / (y.1 - y.0);
-    let count = |left: bool, top: bool| {
-        points
-            .iter()
-            .filter(|(a, b)| {
-                let (a, b) = (fx(*a), fy(*b));
-                (if left { a < 0.4 } else { a > 0.6 }) && (if top { b > 0.6 } else { b < 0.4 })
-            })
-            .count()
-    };
-    let corners = [
-        (count(true, true), P::UpperLeft),
-        (count(false, true), P::UpperRight),
-        (count(true, false), P::LowerLeft),
-        (count(false, false), P::LowerRight),
-    ];
-    let mut best = corners[0].clone();
-    for c in corners.into_iter().skip(1) {
-        if c.0 < best.0 {
-            best = c;
+/// How a legend entry is drawn.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Mark {
+    /// A filled box (areas, bars).
+    Box(plotters::style::RGBAColor),
+    /// A line of the given width.
+    Line(RGBColor, u32),
+    /// A short black bar (totals of stacked bars).
+    Total,
+}
+
+/// Width in pixels of a side legend holding `labels`.
+pub(crate) fn legend_width<'a>(labels: impl Iterator<Item = &'a str>) -> u32 {
+    let longest = labels.map(|l| l.chars().count()).max().unwrap_or(0) as u32;
+    (longest * 8 + 50).clamp(120, 320)
+}
+
+/// Draws a legend in its own area (beside the plot, so it never covers data).
+pub(crate) fn draw_legend(
+    area: &plotters::drawing::DrawingArea<
+        plotters::backend::SVGBackend<'_>,
+        plotters::coord::Shift,
+    >,
+    items: &[(String, Mark)],
+) -> crate::error::Result<()> {
+    use plotters::prelude::*;
+    let font = ("sans-serif", 14).into_font();
+    let mut y = 70;
+    for (label, mark) in items {
+        match *mark {
+            Mark::Box(c) => area.draw(&Rectangle::new([(8, y - 7), (26, y + 7)], c.filled())),
+            Mark::Line(c, w) => area.draw(&PathElement::new([(6, y), (28, y)], c.stroke_width(w))),
+            Mark::Total => area.draw(&Rectangle::new([(6, y - 2), (28, y + 2)], BLACK.filled())),
         }
+        .map_err(draw_error)?;
+        area.draw(&Text::new(label.clone(), (34, y - 8), font.clone()))
+            .map_err(draw_error)?;
+        y += 24;
     }
-    best.1
+    Ok(())
 }
 
 /// Label for a year axis value: the integer year, or nothing between years.
