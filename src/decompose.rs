@@ -316,4 +316,50 @@ fx_debt_share = 0.4
             assert_eq!(p.growth.demand, 0.0);
         }
     }
+
+    fn path6(lo: f64, hi: f64) -> impl proptest::strategy::Strategy<Value = Vec<f64>> {
+        proptest::collection::vec(lo..hi, 5)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// Whatever the policy, parameters and shocks: the six debt parts add up to the
+        /// change in debt/GDP to 1e-12, and the four growth parts to real growth.
+        #[test]
+        fn parts_always_add_up(
+            s in path6(0.0, 0.1), o in path6(0.0, 0.3), tau in path6(0.05, 0.4),
+            tauc in path6(0.0, 0.1), f in path6(-0.05, 0.05),
+            phi in 0.0..1.0f64, lambda in 0.0..0.1f64, theta in 0.0..0.3f64,
+            m in 0.0..1.0f64, rho in 0.0..0.9f64, gap0 in -0.05..0.05f64, d0 in 0.0..1.5f64,
+            u in proptest::collection::vec(proptest::array::uniform6(-0.1..0.1f64), 5),
+        ) {
+            let mut sc = toy();
+            sc.initial.output_gap = gap0;
+            sc.initial.debt_gdp = d0;
+            sc.policy.growth_spending_gdp = s;
+            sc.policy.other_spending_gdp = o;
+            sc.policy.revenue_gdp = tau;
+            sc.policy.commodity_revenue_gdp = tauc;
+            sc.policy.other_flows_gdp = f;
+            sc.structure.fx_debt_share = phi;
+            sc.structure.debt_premium = lambda;
+            sc.structure.public_capital_elasticity = theta;
+            sc.structure.spending_multiplier = m;
+            sc.structure.gap_persistence = rho;
+            let model = Model::new(&sc);
+            let det = model.simulate(|_| [0.0; N_SHOCKS]);
+            let path = model.simulate(|t| u[t]);
+            let mut d_prev = d0;
+            for (y, p) in path.iter().zip(decompose(&model, &path, &det)) {
+                proptest::prop_assert!((p.debt.change - (y.debt_gdp - d_prev)).abs() <= 1e-15);
+                proptest::prop_assert!(
+                    (p.debt.sum_of_parts() - p.debt.change).abs() <= 1e-12,
+                    "{} vs {}", p.debt.sum_of_parts(), p.debt.change
+                );
+                proptest::prop_assert!((p.growth.total() - y.real_growth).abs() <= 1e-12);
+                d_prev = y.debt_gdp;
+            }
+        }
+    }
 }
