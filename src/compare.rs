@@ -84,6 +84,12 @@ impl Table {
             .copied()
     }
 
+    /// Keeps only the variables in `keep` (their order in the output stays the file's).
+    pub fn retain_variables(&mut self, keep: &[String]) {
+        self.keys.retain(|k| keep.contains(&k.variable));
+        self.values.retain(|k, _| keep.contains(&k.variable));
+    }
+
     /// The years present, ascending.
     pub fn years(&self) -> Vec<i32> {
         let set: BTreeSet<i32> = self.keys.iter().map(|k| k.year).collect();
@@ -525,6 +531,35 @@ pub fn align(tables: &[Table], union: bool) -> Result<Comparison> {
     })
 }
 
+/// Checks that every name of `only` is a variable of some table, suggesting the closest
+/// name otherwise (flag `--only`).
+pub fn check_only(tables: &[Table], only: &[String]) -> Result<()> {
+    let all = first_appearance(
+        tables
+            .iter()
+            .flat_map(|t| t.keys.iter().map(|k| k.variable.as_str())),
+    );
+    for name in only {
+        if all.contains(name) {
+            continue;
+        }
+        let hint = all
+            .iter()
+            .min_by_key(|v| strsim::levenshtein(v, name))
+            .filter(|v| strsim::levenshtein(v, name) <= 3)
+            .map(|v| format!("did you mean `{v}`? "))
+            .unwrap_or_default();
+        return Err(Error::usage(
+            "--only",
+            format!(
+                "`{name}` is not a variable of the inputs: {hint}valid: {}",
+                all.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn describe_key(k: &Key) -> String {
     match &k.stat {
         Some(s) => format!("{} {} {}", k.year, k.variable, s),
@@ -765,6 +800,23 @@ mod tests {
             .collect();
         assert_eq!(names, ["w", "y"]);
         assert!(cmp.describe_worst(&ex, 5).contains("b=(missing)"));
+    }
+
+    #[test]
+    fn only_keeps_named_variables_and_checks_names() {
+        let mut a = t("year,x,y,z\n2026,1,2,3\n", "a.csv");
+        let only = vec!["z".to_string(), "x".to_string()];
+        check_only(std::slice::from_ref(&a), &only).unwrap();
+        a.retain_variables(&only);
+        assert_eq!(a.variables(), ["x", "z"]);
+        assert_eq!(a.values.len(), 2);
+        let e = check_only(&[a], &["zz".to_string()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("--only") && e.contains("did you mean `z`"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::cmd::parse_override;
-use crate::compare::{Table, align, is_scenario_file, read_csv, run_scenario};
+use crate::compare::{Table, align, check_only, is_scenario_file, read_csv, run_scenario};
 use crate::error::{Error, Result};
 use crate::output::{Destination, io_error, refuse_overwriting_inputs, write_with};
 use crate::scenario::Override;
@@ -44,6 +44,10 @@ pub struct Args {
     /// Override a value in every scenario-file input (as `run --set`). Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_override)]
     pub set: Vec<Override>,
+    /// Keep only these variables (comma-separated canonical names or decomposition
+    /// columns), e.g. `--only debt_gdp,real_growth`.
+    #[arg(long, value_name = "VARS", value_delimiter = ',')]
+    pub only: Vec<String>,
     /// How many of the worst rows to list when the tolerance is exceeded.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub show: usize,
@@ -76,10 +80,17 @@ pub fn run(args: &Args) -> Result<()> {
     let dest = Destination::from_option(args.out.as_deref());
     let inputs: Vec<&Path> = args.inputs.iter().map(PathBuf::as_path).collect();
     refuse_overwriting_inputs(&dest, &inputs, "--out")?;
-    let tables = inputs
+    let mut tables = inputs
         .iter()
         .map(|p| load_input(p, &args.set, args.decompose))
         .collect::<Result<Vec<_>>>()?;
+    if !args.only.is_empty() {
+        let only: Vec<String> = args.only.iter().map(|v| v.trim().to_string()).collect();
+        check_only(&tables, &only)?;
+        for t in &mut tables {
+            t.retain_variables(&only);
+        }
+    }
     let cmp = align(&tables, args.union)?;
     write_with(&dest, |w| cmp.write_csv(w).map_err(|e| io_error(&dest, e)))?;
     if args.tolerance.is_some() || args.rtol.is_some() {

@@ -46,10 +46,29 @@ pub enum Command {
     /// Example: fiscalsim run scenarios/kazakhstan-2026-2028.toml --out flagship.csv
     Run(run::Args),
     /// Compare scenarios or outputs: aligned CSV with differences, or a tolerance check.
+    ///
+    /// Inputs are scenario files (run on the spot), `run` CSVs or Monte Carlo summary
+    /// CSVs. Writes `year,variable[,stat]`, one column per input, then `diff_<input>` and
+    /// `rel_<input>` against the first. Inputs that do not line up are an error unless
+    /// `--union`. With `--tolerance`/`--rtol`: exit 0 within tolerance, 1 when differences
+    /// are found (the worst are listed), 2 for bad input, like `diff`.
+    ///
+    /// Example: fiscalsim compare scenarios/kazakhstan-no-reform.toml scenarios/kazakhstan-2026-2028.toml --decompose --out compare.csv
     Compare(compare::Args),
     /// Draw a chart as SVG: fan, lines, tornado, debt or growth decomposition.
+    ///
+    /// Rates and shares are drawn in percent, levels in the scenario's currency; the
+    /// SVG needs no fonts or system libraries.
+    ///
+    /// Example: fiscalsim chart lines scenarios/kazakhstan-no-reform.toml scenarios/kazakhstan-2026-2028.toml --variable debt_gdp --out debt.svg
     Chart(chart::Args),
     /// Write a self-contained HTML report of one or more scenarios.
+    ///
+    /// Key results, differences from the first scenario, charts, growth and debt
+    /// decompositions and every assumption, in one file with inline SVG and CSS (no
+    /// script, no network) to send by e-mail.
+    ///
+    /// Example: fiscalsim report scenarios/kazakhstan-no-reform.toml scenarios/kazakhstan-2026-2028.toml --out report.html
     Report(report::Args),
 }
 
