@@ -104,10 +104,22 @@ fn currency_of(args: &Args, files: &[&Path]) -> String {
 
 /// Renders the chart `args` asks for, as SVG text.
 pub fn render(args: &Args) -> Result<String> {
-    if !(200..=10_000).contains(&args.width) || !(150..=10_000).contains(&args.height) {
+    if !(400..=10_000).contains(&args.width) {
         return Err(Error::usage(
-            "--width/--height",
-            "expected a width of 200 to 10000 and a height of 150 to 10000 pixels",
+            "--width",
+            format!(
+                "{} pixels: expected 400 to 10000 (a smaller chart is unreadable)",
+                args.width
+            ),
+        ));
+    }
+    if !(250..=10_000).contains(&args.height) {
+        return Err(Error::usage(
+            "--height",
+            format!(
+                "{} pixels: expected 250 to 10000 (a smaller chart is unreadable)",
+                args.height
+            ),
         ));
     }
     let size = Size {

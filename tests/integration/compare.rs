@@ -399,6 +399,12 @@ fn chart_errors_are_user_errors() {
     let (code, err) = run(&["tornado", "oat.csv"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("--method oat"), "{err}");
+    let (code, err) = run(&["debt", "toy.toml", "--width", "100"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("--width") && err.contains("400 to 10000"),
+        "{err}"
+    );
     let (code, err) = run(&["debt", "s.csv"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("Monte Carlo summary"), "{err}");
