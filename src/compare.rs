@@ -605,16 +605,18 @@ impl Comparison {
     }
 
     /// Every (row, input) whose difference against the first input exceeds
-    /// `atol + rtol * |x_0|` (numpy's `isclose` rule), worst first. A value missing in one
-    /// input but not the other, or NaN against a number, always exceeds; two NaNs or two
-    /// equal infinities are equal.
+    /// `atol + rtol * |x_0|` (numpy's `isclose` rule), worst first: by how many times the
+    /// difference exceeds what is allowed (by relative difference when nothing is
+    /// allowed), so that levels and fractions rank fairly. A value missing in one input
+    /// but not the other, or NaN against a number, always exceeds; two NaNs or two equal
+    /// infinities are equal.
     pub fn beyond(&self, atol: f64, rtol: f64) -> Vec<Excess> {
         let mut out = Vec::new();
         for (i, row) in self.rows.iter().enumerate() {
             let a = row.values.first().copied().flatten();
             for j in 1..row.values.len() {
                 let b = row.values[j];
-                let excess = match (a, b) {
+                let (excess, severity) = match (a, b) {
                     (None, None) => continue,
                     (Some(x), Some(y)) if x == y || (x.is_nan() && y.is_nan()) => continue,
                     (Some(x), Some(y)) if x.is_finite() && y.is_finite() => {
@@ -623,18 +625,31 @@ impl Comparison {
                         if d <= allowed {
                             continue;
                         }
-                        d - allowed
+                        let severity = if allowed > 0.0 {
+                            d / allowed
+                        } else if x != 0.0 {
+                            d / x.abs()
+                        } else {
+                            f64::INFINITY
+                        };
+                        (d - allowed, severity)
                     }
-                    _ => f64::INFINITY,
+                    _ => (f64::INFINITY, f64::INFINITY),
                 };
                 out.push(Excess {
                     row: i,
                     input: j,
                     excess,
+                    severity,
                 });
             }
         }
-        out.sort_by(|a, b| b.excess.total_cmp(&a.excess).then(a.row.cmp(&b.row)));
+        out.sort_by(|a, b| {
+            b.severity
+                .total_cmp(&a.severity)
+                .then(b.excess.total_cmp(&a.excess))
+                .then(a.row.cmp(&b.row))
+        });
         out
     }
 
@@ -647,13 +662,15 @@ impl Comparison {
             .map(|e| {
                 let row = &self.rows[e.row];
                 format!(
-                    "  {}: {}={} {}={} diff={}",
+                    "  {}: {}={} {}={} diff={} rel={}",
                     describe_key(&row.key),
                     self.labels[0],
                     cell(row.values[0]),
                     self.labels[e.input],
                     cell(row.values[e.input]),
                     cell(row.diff(e.input)),
+                    row.rel(e.input)
+                        .map_or_else(|| "(undefined)".to_string(), format_number),
                 )
             })
             .collect::<Vec<_>>()
@@ -671,6 +688,9 @@ pub struct Excess {
     /// |x_j - x_0| - (atol + rtol |x_0|), in the variable's unit (infinite when a value is
     /// missing or not finite).
     pub excess: f64,
+    /// How bad: |x_j - x_0| / (atol + rtol |x_0|), or the relative difference when nothing
+    /// is allowed (infinite when a value is missing or not finite).
+    pub severity: f64,
 }
 
 #[cfg(test)]
@@ -784,7 +804,7 @@ mod tests {
         let a = t("year,x,y,z,w\n2026,100,1,NaN,5\n", "a.csv");
         let b = t("year,x,y,z,w\n2026,100.5,1.2,NaN,\n", "b.csv");
         let cmp = align(&[a, b], true).unwrap();
-        // atol 0.1: x (0.5) and y (0.2) exceed, w is missing in b
+        // atol 0.1: x (0.5, 5 times the tolerance) and y (0.2, twice) exceed, w is missing
         let ex = cmp.beyond(0.1, 0.0);
         let names: Vec<&str> = ex
             .iter()
@@ -792,6 +812,14 @@ mod tests {
             .collect();
         assert_eq!(names, ["w", "x", "y"]);
         assert!((ex[1].excess - 0.4).abs() < 1e-12);
+        assert!((ex[1].severity - 5.0).abs() < 1e-12);
+        // nothing allowed: ranked by relative difference, y (20 %) before x (0.5 %)
+        let ex = cmp.beyond(0.0, 0.0);
+        let names: Vec<&str> = ex
+            .iter()
+            .map(|e| cmp.rows[e.row].key.variable.as_str())
+            .collect();
+        assert_eq!(names, ["w", "y", "x"]);
         // rtol 1 % allows 1.0 on x and 0.01 on y
         let ex = cmp.beyond(0.0, 0.01);
         let names: Vec<&str> = ex

@@ -64,6 +64,15 @@ fn tolerance(flag: &str, v: Option<f64>) -> Result<f64> {
     }
 }
 
+/// A tolerance as a user would write it: `0`, `0.01`, `1e-9`.
+fn short(x: f64) -> String {
+    if x != 0.0 && x.abs() < 1e-3 {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}
+
 /// Loads one input: a scenario file is run, anything else is read as CSV.
 pub fn load_input(path: &Path, set: &[Override], decompose: bool) -> Result<Table> {
     if is_scenario_file(path) {
@@ -98,9 +107,11 @@ pub fn run(args: &Args) -> Result<()> {
         if !excesses.is_empty() {
             let compared = cmp.rows.len() * (cmp.labels.len() - 1);
             return Err(Error::Differences(format!(
-                "{} of {compared} values differ from `{}` by more than {atol} + {rtol} * |value|; worst:\n{}",
+                "{} of {compared} values differ from `{}` by more than --tolerance {} + --rtol {} x |value|; worst:\n{}",
                 excesses.len(),
                 cmp.labels[0],
+                short(atol),
+                short(rtol),
                 cmp.describe_worst(&excesses, args.show)
             )));
         }
