@@ -502,3 +502,38 @@ fn report_is_one_self_contained_page() {
         .unwrap();
     assert_eq!(String::from_utf8(again.stdout).unwrap(), html);
 }
+
+#[test]
+fn flagship_matches_its_golden_csv_and_a_change_is_caught() {
+    let golden = "tests/golden/kazakhstan-2026-2028.csv";
+    let flagship = "scenarios/kazakhstan-2026-2028.toml";
+    let ok = fiscalsim()
+        .args(["compare", golden, flagship, "--tolerance", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let (h, rows) = read_csv(&String::from_utf8(ok.stdout).unwrap());
+    assert!(
+        column(&h, &rows, "diff_kazakhstan-2026-2028")
+            .iter()
+            .all(|d| *d == 0.0)
+    );
+    // a lower debt threshold raises the interest bill: found, and interest ranks worst
+    let changed = fiscalsim()
+        .args(["compare", golden, flagship, "--rtol", "1e-9", "--show", "1"])
+        .args(["--set", "structure.debt_threshold=0.1"])
+        .output()
+        .unwrap();
+    assert_eq!(changed.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&changed.stderr);
+    assert!(
+        err.contains("values differ") && err.contains("interest:"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 2, "{err}");
+}
