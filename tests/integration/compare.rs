@@ -519,7 +519,7 @@ fn flagship_matches_its_golden_csv_and_a_change_is_caught() {
     );
     let (h, rows) = read_csv(&String::from_utf8(ok.stdout).unwrap());
     assert!(
-        column(&h, &rows, "diff_kazakhstan-2026-2028")
+        column(&h, &rows, "diff_scenarios/kazakhstan-2026-2028.toml")
             .iter()
             .all(|d| *d == 0.0)
     );
