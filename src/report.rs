@@ -141,7 +141,7 @@ fn level(v: f64) -> String {
 const STYLE: &str = "
 body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;color:#222;max-width:1000px;margin:24px auto;padding:0 16px;line-height:1.4}
 h1{font-size:26px;margin-bottom:4px}h2{font-size:20px;border-bottom:2px solid #0072b2;padding-bottom:4px;margin-top:36px}
-h3{font-size:16px;margin-top:24px}p.meta{color:#555;margin-top:0}
+h3{font-size:16px;margin-top:24px}h4{font-size:14px;margin:16px 0 4px}p.meta{color:#555;margin-top:0}
 table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#eef3f8}
 td.l,th.l{text-align:left}td.neg{color:#b00}
@@ -270,6 +270,30 @@ pub fn render(report: &Report) -> Result<String> {
             );
         }
         let _ = writeln!(w, "</table>");
+        // year by year, for scenarios on the same years
+        for (r, name) in report.runs.iter().zip(&names).skip(1) {
+            if r.scenario.years != first.scenario.years {
+                continue;
+            }
+            let _ = write!(
+                w,
+                "<h4>{name} minus {} (percentage points)</h4>\n<table>\n<tr><th class=\"l\">year</th>",
+                names[0]
+            );
+            for (_, head) in KEY {
+                let _ = write!(w, "<th>{}</th>", head.split(',').next().unwrap_or(head));
+            }
+            let _ = writeln!(w, "</tr>");
+            for ((year, y), y0) in r.scenario.years.iter().zip(&r.path).zip(&first.path) {
+                let _ = write!(w, "<tr><td class=\"l\">{year}</td>");
+                for (var, _) in KEY {
+                    let d = y.get(var).unwrap_or(f64::NAN) - y0.get(var).unwrap_or(f64::NAN);
+                    let _ = write!(w, "<td>{}</td>", pp(d));
+                }
+                let _ = writeln!(w, "</tr>");
+            }
+            let _ = writeln!(w, "</table>");
+        }
     }
     for (r, name) in report.runs.iter().zip(&names) {
         let _ = writeln!(w, "<h3>{name}</h3>\n<table>\n<tr><th class=\"l\">year</th>");
