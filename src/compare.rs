@@ -463,12 +463,21 @@ pub fn align(tables: &[Table], union: bool) -> Result<Comparison> {
                 }
             }
             if !problems.is_empty() {
+                let decomposition_missing = only_in(&fv, &tv)
+                    .iter()
+                    .chain(&only_in(&tv, &fv))
+                    .any(|v| DECOMPOSITION_NAMES.contains(&v.as_str()));
+                let hint = if decomposition_missing {
+                    " (scenario-file inputs get the decomposition columns with --decompose)"
+                } else {
+                    ""
+                };
                 return Err(Error::usage(
                     "FILE",
                     format!(
                         "`{}` and `{}` do not line up: {}. Compare inputs with the same years, \
-                         variables and statistics, or pass --union to keep every row (missing \
-                         values as empty cells)",
+                         variables and statistics{hint}, or pass --union to keep every row \
+                         (missing values as empty cells)",
                         first.source.display(),
                         t.source.display(),
                         problems.join("; ")

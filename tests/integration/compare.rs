@@ -180,6 +180,38 @@ fn golden_check_exits_0_within_and_1_beyond_tolerance() {
 }
 
 #[test]
+fn decomposed_csv_against_plain_scenario_hints_at_decompose() {
+    let dir = dir_with(&[("toy.toml", TOY)]);
+    std::fs::write(
+        dir.path().join("d.csv"),
+        run_csv(dir.path(), "toy.toml", &["--decompose"]),
+    )
+    .unwrap();
+    let out = fiscalsim()
+        .arg("compare")
+        .arg(dir.path().join("d.csv"))
+        .arg(dir.path().join("toy.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("with --decompose"), "{err}");
+    let ok = fiscalsim()
+        .arg("compare")
+        .arg(dir.path().join("d.csv"))
+        .arg(dir.path().join("toy.toml"))
+        .args(["--decompose", "--tolerance", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}
+
+#[test]
 fn misaligned_inputs_fail_or_union() {
     let longer = TOY.replace("end_year = 2027", "end_year = 2028");
     let dir = dir_with(&[("toy.toml", TOY), ("longer.toml", &longer)]);
@@ -480,6 +512,8 @@ fn report_is_one_self_contained_page() {
     assert_eq!(html.matches("<svg").count(), 3 + 4 + 2 + 1);
     // names are escaped
     assert!(html.contains("reform &lt;b&gt;&amp;") && !html.contains("reform <b>&"));
+    // year-by-year differences from the first scenario
+    assert!(html.contains("<h4>reform &lt;b&gt;&amp; minus toy (percentage points)</h4>"));
     // the key table shows the run's numbers: toy debt/GDP in 2027, in percent
     let (h, rows) = read_csv(&run_csv(dir.path(), "toy.toml", &[]));
     let debt = column(&h, &rows, "debt_gdp")[1];
