@@ -18,6 +18,7 @@
 //! ```
 //!
 //! Modules follow the concepts of the model:
+//! - [`calibrate`]: estimating the shock process from annual history;
 //! - [`scenario`]: the scenario file format, inheritance, overrides, validation, and the
 //!   resolved [`scenario::Scenario`];
 //! - [`model`]: the one step function of the economics, and the compiled [`model::Model`];
@@ -37,6 +38,7 @@
 
 #![deny(missing_docs)]
 
+pub mod calibrate;
 pub mod chart;
 pub mod cmd;
 pub mod compare;
@@ -48,7 +50,9 @@ pub mod montecarlo;
 pub mod output;
 pub mod report;
 pub mod scenario;
+pub mod sensitivity;
 pub mod shocks;
 pub mod summary;
+pub mod sweep;
 
 pub use error::{Error, Result};

@@ -1,11 +1,15 @@
 //! The command-line interface: one module per subcommand, each with its clap `Args` and
 //! a `run` function. `src/main.rs` only parses the arguments and calls [`main`].
 
+pub mod calibrate;
 pub mod chart;
 pub mod compare;
+pub mod merge;
 pub mod report;
 pub mod resolve;
 pub mod run;
+pub mod sensitivity;
+pub mod sweep;
 
 use clap::{Parser, Subcommand};
 
@@ -29,6 +33,14 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Estimate the [shocks] block (sd, correlation, persistence) from annual history.
+    ///
+    /// Builds MODEL.md's six shock series from data columns (`--map`), estimates one
+    /// AR(1) per shock or a VAR(1) (`--var`) by least squares, and writes a `[shocks]`
+    /// block commented with the window, the estimates and their standard errors.
+    ///
+    /// Example: fiscalsim calibrate data/kazakhstan_macro_annual.csv --out scenarios/kazakhstan-shocks.toml
+    Calibrate(calibrate::Args),
     /// Print the resolved scenario (after extends, --set and interpolation) as JSON.
     ///
     /// Every path is expanded to one number per projection year, spending is converted
@@ -70,6 +82,12 @@ pub enum Command {
     ///
     /// Example: fiscalsim report scenarios/kazakhstan-no-reform.toml scenarios/kazakhstan-2026-2028.toml --out report.html
     Report(report::Args),
+    /// Evaluate metrics over a grid or Latin hypercube of inputs: one CSV row per point.
+    Sweep(sweep::Args),
+    /// Global sensitivity of a metric: one-at-a-time (tornado), Morris or Sobol' indices.
+    Sensitivity(sensitivity::Args),
+    /// Join the shard files of a sweep or sensitivity run (--shard i/n).
+    Merge(merge::Args),
 }
 
 /// Options shared by every command that loads a scenario.
@@ -99,11 +117,15 @@ pub(crate) fn parse_override(s: &str) -> std::result::Result<Override, String> {
 /// 1 internal error). Errors are printed to standard error.
 pub fn main(cli: Cli) -> i32 {
     let result = match cli.command {
+        Command::Calibrate(args) => calibrate::run(&args),
         Command::Resolve(args) => resolve::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Compare(args) => compare::run(&args),
         Command::Chart(args) => chart::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Sweep(args) => sweep::run(&args),
+        Command::Sensitivity(args) => sensitivity::run(&args),
+        Command::Merge(args) => merge::run(&args),
     };
     match result {
         Ok(()) => 0,

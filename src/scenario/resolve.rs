@@ -19,6 +19,7 @@ pub const SECTIONS: &[&str] = &[
     "structure",
     "shocks",
     "montecarlo",
+    "sweep",
 ];
 
 const TOP_KEYS: &[&str] = &[
@@ -140,6 +141,7 @@ fn section_keys(section: &str) -> Vec<&'static str> {
         "structure" => names(STRUCTURE_KEYS),
         "shocks" => SHOCK_KEYS.to_vec(),
         "montecarlo" => MONTECARLO_KEYS.to_vec(),
+        "sweep" => crate::sweep::table::SWEEP_KEYS.to_vec(),
         _ => Vec::new(),
     }
 }

@@ -1,9 +1,11 @@
 //! Integration and CLI tests: one test binary, one module per feature, shared helpers in
 //! `util`.
 
+mod calibrate;
 mod compare;
 mod engine;
 mod kazakhstan;
 mod properties;
 mod scenario_files;
+mod sweep;
 mod util;

@@ -1,0 +1,205 @@
+//! The `[shocks]` block as written: TOML, headed by comments that make it reproducible
+//! and reviewable (command, data, window, mappings, estimates with standard errors,
+//! tails, warnings).
+
+use std::fmt::Write as _;
+
+use super::{Calibration, Method, Split};
+use crate::output::format_number;
+use crate::scenario::{N_SHOCKS, SHOCK_NAMES};
+
+impl Calibration {
+    /// The `[shocks]` block as TOML, headed by comments: the command that produced it
+    /// (`command`), the data, window and mappings, the estimates with their standard
+    /// errors, and every warning. Numbers are rounded (sd to 6 decimals, correlation and
+    /// persistence to 4) and written in shortest form.
+    pub fn to_toml(&self, command: &str) -> String {
+        let mut s = String::new();
+        let e = &self.estimate;
+        let (from, to) = self.window;
+        let o = &self.options;
+        let _ = writeln!(
+            s,
+            "# Shock process calibrated by fiscalsim {} from annual history.",
+            env!("CARGO_PKG_VERSION")
+        );
+        let _ = writeln!(s, "# Reproduce: {command}");
+        let _ = writeln!(
+            s,
+            "# Data: {}, window {from}-{to} ({} years; {} regression observations, {} degrees of freedom per equation)",
+            self.source,
+            to - from + 1,
+            e.obs,
+            e.dof
+        );
+        let _ = writeln!(
+            s,
+            "# Persistence: {}, u_t = A u_(t-1) + e_t without constant; spectral radius of the estimate {:.4}",
+            match e.method {
+                Method::Diagonal => "diagonal AR(1), one least-squares regression per shock",
+                Method::Var => "full VAR(1) by least squares",
+            },
+            self.spectral_radius
+        );
+        let _ = writeln!(
+            s,
+            "# Shock series (fractions; commodity_price and exchange_rate in log changes):"
+        );
+        for (i, src) in self.sources.iter().enumerate() {
+            let _ = writeln!(s, "#   {:<17} = {src}", SHOCK_NAMES[i]);
+        }
+        let so = &o.series;
+        let _ = match so.split {
+            Split::Hp => writeln!(
+                s,
+                "# Growth split: HP filter of log real GDP, lambda {}; demand = gap_t - {} * gap_(t-1)",
+                format_number(so.hp_lambda),
+                format_number(so.gap_persistence)
+            ),
+            Split::Share => writeln!(
+                s,
+                "# Growth split: fixed share, potential {} and demand {} of real growth",
+                format_number(so.potential_share),
+                format_number(1.0 - so.potential_share)
+            ),
+        };
+        let _ = writeln!(s, "#");
+        let _ = writeln!(
+            s,
+            "# Least-squares estimates (standard errors in parentheses):"
+        );
+        let _ = writeln!(
+            s,
+            "#   {:<17}  {:<22}  persistence (own lag)",
+            "shock", "innovation sd"
+        );
+        for (r, &i) in self.active.iter().enumerate() {
+            let _ = writeln!(
+                s,
+                "#   {:<17}  {:<22}  {:.4} ({:.4})",
+                SHOCK_NAMES[i],
+                format!("{:.6} ({:.6})", e.sd[r], e.sd_se[r]),
+                e.persistence[(r, r)],
+                e.persistence_se[(r, r)]
+            );
+        }
+        for i in (0..N_SHOCKS).filter(|i| !self.active.contains(i)) {
+            let _ = writeln!(s, "#   {:<17}  switched off (sd 0)", SHOCK_NAMES[i]);
+        }
+        if e.method == Method::Var {
+            let _ = writeln!(
+                s,
+                "# A (row = equation, column = lag), estimate (standard error):"
+            );
+            for (r, &i) in self.active.iter().enumerate() {
+                let cells: Vec<String> = (0..self.active.len())
+                    .map(|c| {
+                        format!(
+                            "{:>8.4} ({:.4})",
+                            e.persistence[(r, c)],
+                            e.persistence_se[(r, c)]
+                        )
+                    })
+                    .collect();
+                let _ = writeln!(s, "#   {:<17} {}", SHOCK_NAMES[i], cells.join(" "));
+            }
+        }
+        let _ = writeln!(
+            s,
+            "# Innovation correlations, estimate (standard error (1 - r^2)/sqrt(T)):"
+        );
+        for (r, &i) in self.active.iter().enumerate() {
+            let cells: Vec<String> = (0..r)
+                .map(|c| {
+                    format!(
+                        "{:>7.4} ({:.4})",
+                        e.correlation[(r, c)],
+                        e.correlation_se[(r, c)]
+                    )
+                })
+                .collect();
+            if !cells.is_empty() {
+                let _ = writeln!(s, "#   {:<17} {}", SHOCK_NAMES[i], cells.join(" "));
+            }
+        }
+        let _ = writeln!(
+            s,
+            "#   (columns in the order {})",
+            self.active
+                .iter()
+                .map(|i| SHOCK_NAMES[*i])
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let kurt: Vec<String> = self
+            .active
+            .iter()
+            .zip(&e.excess_kurtosis)
+            .map(|(i, k)| format!("{} {k:.2}", SHOCK_NAMES[*i]))
+            .collect();
+        let (pooled, dof) = e.student_t_dof();
+        let _ = writeln!(
+            s,
+            "# Tails: excess kurtosis of the innovations {}; mean {pooled:.2}{}",
+            kurt.join(", "),
+            match dof {
+                Some(d) =>
+                    format!(", matched by a Student t with dof = 4 + 6 / {pooled:.2} = {d:.1}"),
+                None => ", no excess: the normal fits".into(),
+            }
+        );
+        if self.warnings.is_empty() {
+            let _ = writeln!(s, "# Warnings: none.");
+        } else {
+            let _ = writeln!(s, "# Warnings (fixes applied to the block below):");
+            for w in &self.warnings {
+                let _ = writeln!(s, "#   - {w}");
+            }
+        }
+        let _ = writeln!(s, "#");
+        let _ = writeln!(
+            s,
+            "# Use it from a scenario with `extends = \"<this file>\"` (a child may still set"
+        );
+        let _ = writeln!(
+            s,
+            "# `distribution = \"student_t\"` and `dof`), or paste the block."
+        );
+        let _ = writeln!(s);
+        let _ = writeln!(s, "[shocks]");
+        let _ = writeln!(s, "# {}", SHOCK_NAMES.join(", "));
+        let _ = writeln!(s, "sd = [{}]", join(&self.shocks.sd));
+        let _ = writeln!(s, "correlation = [");
+        for row in &self.shocks.correlation {
+            let _ = writeln!(s, "    [{}],", join(row));
+        }
+        let _ = writeln!(s, "]");
+        if let Some(dof) = self.shocks.dof {
+            let _ = writeln!(s, "distribution = \"student_t\"");
+            let _ = writeln!(s, "dof = {}", format_number(dof));
+        }
+        match e.method {
+            Method::Diagonal => {
+                let d: Vec<f64> = (0..N_SHOCKS)
+                    .map(|i| self.shocks.persistence[i][i])
+                    .collect();
+                let _ = writeln!(s, "persistence = [{}]", join(&d));
+            }
+            Method::Var => {
+                let _ = writeln!(s, "persistence = [");
+                for row in &self.shocks.persistence {
+                    let _ = writeln!(s, "    [{}],", join(row));
+                }
+                let _ = writeln!(s, "]");
+            }
+        }
+        s
+    }
+}
+
+fn join(v: &[f64]) -> String {
+    v.iter()
+        .map(|x| format_number(*x))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

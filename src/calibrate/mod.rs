@@ -1,0 +1,524 @@
+//! Calibrating the shock process of MODEL.md from annual history.
+//!
+//! [`calibrate`] takes a [`History`] (a CSV of annual data), builds the six shock series
+//! from `--map` mappings ([`series`]), picks the estimation window, estimates innovation
+//! sd, correlation and persistence by least squares ([`var`]), checks the result and
+//! applies the named fixes (scaling an explosive A, shrinking a nearly singular
+//! correlation), and returns a [`Calibration`] whose [`Calibration::to_toml`] is a
+//! `[shocks]` block that a scenario can `extends` or paste.
+//!
+//! Units follow MODEL.md: every shock series is a fraction (0.01 = 1 percentage point);
+//! `commodity_price` and `exchange_rate` are log changes.
+
+mod block;
+pub mod data;
+pub mod series;
+pub mod var;
+
+use nalgebra::DMatrix;
+
+pub use data::History;
+pub use series::{DEFAULT_MAP, Mapping, SeriesOptions, Source, Split, Transform};
+pub use var::{Estimate, Method};
+
+use crate::error::{Error, Loc, Result};
+use crate::output::format_number;
+use crate::scenario::{N_SHOCKS, SHOCK_NAMES, Shocks};
+
+/// Smallest eigenvalue a calibrated correlation matrix must have; below it the matrix is
+/// shrunk toward the identity until it has this one.
+pub const MIN_CORRELATION_EIGENVALUE: f64 = 0.01;
+/// Fewest degrees of freedom `--student-t` writes (the kurtosis of a t is infinite at 4).
+pub const MIN_STUDENT_T_DOF: f64 = 4.5;
+/// Most degrees of freedom `--student-t` writes; beyond, the t is practically normal.
+pub const MAX_STUDENT_T_DOF: f64 = 100.0;
+/// Decimals of the written correlations and persistence coefficients.
+pub const MATRIX_DECIMALS: i32 = 4;
+/// Decimals of the written innovation sd.
+pub const SD_DECIMALS: i32 = 6;
+
+/// What to calibrate and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Mappings that replace the default one of their shock ([`DEFAULT_MAP`]).
+    pub maps: Vec<Mapping>,
+    /// First year of the window (default: see [`calibrate`]).
+    pub from: Option<i32>,
+    /// Last year of the window.
+    pub to: Option<i32>,
+    /// Diagonal AR(1) or full VAR(1).
+    pub method: Method,
+    /// Split of growth and HP parameters.
+    pub series: SeriesOptions,
+    /// Write `distribution = "student_t"` with the dof matched to the innovations' excess
+    /// kurtosis (see [`Estimate::student_t_dof`]) instead of leaving the normal default.
+    pub student_t: bool,
+    /// When the estimated A has a root on or outside the unit circle: `None` is an error;
+    /// `Some(r)` scales A to spectral radius r (in (0, 1)) and warns.
+    pub stabilize: Option<f64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            maps: Vec::new(),
+            from: None,
+            to: None,
+            method: Method::Diagonal,
+            series: SeriesOptions::default(),
+            stabilize: None,
+            student_t: false,
+        }
+    }
+}
+
+/// The result: the shock block as it is written, the estimates behind it and the
+/// judgements applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calibration {
+    /// The data file, as given.
+    pub source: String,
+    /// First and last year of the window.
+    pub window: (i32, i32),
+    /// The mapping of each shock, in shock order.
+    pub sources: [Source; N_SHOCKS],
+    /// The shock series over the window (`None` for a shock switched off).
+    pub series: [Option<Vec<f64>>; N_SHOCKS],
+    /// Indices of the shocks that have data, in shock order (the rows of `estimate`).
+    pub active: Vec<usize>,
+    /// The raw least-squares estimates for the active shocks.
+    pub estimate: Estimate,
+    /// Spectral radius of the estimated A (before any fix).
+    pub spectral_radius: f64,
+    /// The block written: rounded estimates with the fixes applied.
+    pub shocks: Shocks,
+    /// The options used.
+    pub options: Options,
+    /// Judgements applied (shrinkage, stabilisation) and other warnings, one sentence each.
+    pub warnings: Vec<String>,
+}
+
+fn data_error(h: &History, message: impl Into<String>) -> Error {
+    Error::Data {
+        loc: Loc::whole(h.source.clone()),
+        message: message.into(),
+    }
+}
+
+/// Compresses sorted years into ranges: `1995-2009, 2012`.
+fn year_ranges(years: &[i32]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < years.len() {
+        let mut j = i;
+        while j + 1 < years.len() && years[j + 1] == years[j] + 1 {
+            j += 1;
+        }
+        out.push(if i == j {
+            years[i].to_string()
+        } else {
+            format!("{}-{}", years[i], years[j])
+        });
+        i = j + 1;
+    }
+    out.join(", ")
+}
+
+fn round(x: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    let r = (x * f).round() / f;
+    if r == 0.0 { 0.0 } else { r } // no -0
+}
+
+/// The mapping of every shock: the defaults, replaced by `maps`.
+pub fn mappings(maps: &[Mapping]) -> Result<[Source; N_SHOCKS]> {
+    let mut sources: [Source; N_SHOCKS] = std::array::from_fn(|i| {
+        DEFAULT_MAP[i]
+            .parse::<Mapping>()
+            .map_or(Source::None, |m| m.source)
+    });
+    let mut seen = [false; N_SHOCKS];
+    for m in maps {
+        if seen[m.shock] {
+            return Err(Error::usage(
+                "--map",
+                format!(
+                    "`{}` is mapped twice; give one mapping per shock",
+                    SHOCK_NAMES[m.shock]
+                ),
+            ));
+        }
+        seen[m.shock] = true;
+        sources[m.shock] = m.source.clone();
+    }
+    Ok(sources)
+}
+
+/// The estimation window for the point-wise series `full` (shock index, one value per
+/// data year), by the rules documented at [`calibrate`]; a missing value inside it is an
+/// error that lists every gap.
+fn choose_window(
+    h: &History,
+    full: &[(usize, Vec<Option<f64>>)],
+    sources: &[Source; N_SHOCKS],
+    opts: &Options,
+) -> Result<(i32, i32)> {
+    let avail: Vec<bool> = (0..h.years.len())
+        .map(|t| full.iter().all(|(_, v)| v[t].is_some()))
+        .collect();
+    let idx = |year: i32| (year - h.years[0]) as usize;
+    let (first, last) = (h.years[0], h.years[h.years.len() - 1]);
+    for (flag, y) in [("--from", opts.from), ("--to", opts.to)] {
+        if let Some(y) = y
+            && !(first..=last).contains(&y)
+        {
+            return Err(Error::usage(
+                flag,
+                format!("{y} is outside the data, which run from {first} to {last}"),
+            ));
+        }
+    }
+    let avail_years: Vec<i32> = h
+        .years
+        .iter()
+        .zip(&avail)
+        .filter(|(_, a)| **a)
+        .map(|(y, _)| *y)
+        .collect();
+    let none_avail = || {
+        data_error(
+            h,
+            "no year has a value for every mapped shock series: check the mappings (a diff or log-diff also needs the year before)",
+        )
+    };
+    let (from, to) = match (opts.from, opts.to) {
+        (Some(f), Some(t)) => (f, t),
+        (Some(f), None) => (
+            f,
+            *avail_years
+                .iter()
+                .rfind(|y| **y >= f)
+                .ok_or_else(none_avail)?,
+        ),
+        (None, Some(t)) => (
+            *avail_years
+                .iter()
+                .find(|y| **y <= t)
+                .ok_or_else(none_avail)?,
+            t,
+        ),
+        (None, None) => {
+            let mut best: Option<(i32, i32)> = None;
+            let mut start: Option<i32> = None;
+            for (y, a) in h.years.iter().zip(&avail) {
+                if *a {
+                    let s = *start.get_or_insert(*y);
+                    if best.is_none_or(|(bf, bt)| y - s >= bt - bf) {
+                        best = Some((s, *y));
+                    }
+                } else {
+                    start = None;
+                }
+            }
+            best.ok_or_else(none_avail)?
+        }
+    };
+    if from > to {
+        return Err(Error::usage(
+            "--from",
+            format!("the window starts in {from} but ends in {to}"),
+        ));
+    }
+    let window_years: Vec<i32> = (from..=to).collect();
+    let mut gaps = Vec::new();
+    for (i, v) in full {
+        let missing: Vec<i32> = window_years
+            .iter()
+            .filter(|y| v[idx(**y)].is_none())
+            .copied()
+            .collect();
+        if !missing.is_empty() {
+            gaps.push(format!(
+                "`{}` ({}): {}",
+                SHOCK_NAMES[*i],
+                sources[*i],
+                year_ranges(&missing)
+            ));
+        }
+    }
+    if !gaps.is_empty() {
+        return Err(data_error(
+            h,
+            format!(
+                "missing values in the window {from}-{to} (a diff or log-diff also needs the year before):\n  {}\nnarrow the window with --from/--to, map the shock to another column, or switch it off with --map SHOCK=none",
+                gaps.join("\n  ")
+            ),
+        ));
+    }
+    Ok((from, to))
+}
+
+/// Calibrates the shock process from `history`.
+///
+/// The window: `--from`/`--to` when given (a missing value inside is an error that lists
+/// every gap); otherwise the longest run of consecutive years in which every mapped series
+/// has a value (the latest such run on a tie); with only one bound given, the other is the
+/// first (last) year in which every series has a value.
+pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
+    let h = history;
+    let sources = mappings(&opts.maps)?;
+    if let Some(r) = opts.stabilize
+        && !(r > 0.0 && r < 1.0)
+    {
+        return Err(Error::usage(
+            "--stabilize",
+            format!("the target spectral radius must be in (0, 1), e.g. 0.9; found {r}"),
+        ));
+    }
+    let so = &opts.series;
+    if !(so.hp_lambda >= 0.0 && so.hp_lambda.is_finite()) {
+        return Err(Error::usage(
+            "--hp-lambda",
+            "must be a number >= 0 (annual data: 100, or 6.25 after Ravn and Uhlig)",
+        ));
+    }
+    if !(-1.0..1.0).contains(&so.gap_persistence) {
+        return Err(Error::usage(
+            "--gap-persistence",
+            "must be in (-1, 1), like structure.gap_persistence (default 0.5)",
+        ));
+    }
+    if !(0.0..=1.0).contains(&so.potential_share) {
+        return Err(Error::usage(
+            "--potential-share",
+            "must be a share in [0, 1]",
+        ));
+    }
+    // Columns and point-wise transforms.
+    let mut full: Vec<(usize, Vec<Option<f64>>)> = Vec::new();
+    for (i, src) in sources.iter().enumerate() {
+        let Source::Column { column, transforms } = src else {
+            continue;
+        };
+        let Some(values) = h.column(column) else {
+            let names = h.names();
+            let hint = names
+                .iter()
+                .map(|c| (strsim::jaro_winkler(column, c), *c))
+                .filter(|(s, _)| *s > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map_or(String::new(), |(_, c)| format!(" (did you mean `{c}`?)"));
+            let default = if opts.maps.iter().all(|m| m.shock != i) {
+                format!(
+                    " (this is the default mapping `{}`, made for the shipped data/kazakhstan_macro_annual.csv: give --map {}=COLUMN[:TRANSFORM...] or --map {}=none)",
+                    DEFAULT_MAP[i], SHOCK_NAMES[i], SHOCK_NAMES[i]
+                )
+            } else {
+                String::new()
+            };
+            return Err(Error::usage(
+                "--map",
+                format!(
+                    "`{}`: no column `{column}` in {}{hint}{default}; the columns are {}",
+                    SHOCK_NAMES[i],
+                    h.source,
+                    names.join(", ")
+                ),
+            ));
+        };
+        let v = series::pointwise(&h.years, values, transforms)
+            .map_err(|m| data_error(h, format!("`{}` ({src}): {m}", SHOCK_NAMES[i])))?;
+        full.push((i, v));
+    }
+    if full.is_empty() {
+        return Err(Error::usage(
+            "--map",
+            "every shock is switched off (`none`): map at least one to a column",
+        ));
+    }
+    let (from, to) = choose_window(h, &full, &sources, opts)?;
+    let idx = |year: i32| (year - h.years[0]) as usize;
+    let window_years: Vec<i32> = (from..=to).collect();
+    // Window transforms.
+    let mut series_out: [Option<Vec<f64>>; N_SHOCKS] = Default::default();
+    let mut active = Vec::new();
+    let mut data = Vec::new();
+    for (i, v) in &full {
+        let Source::Column { transforms, .. } = &sources[*i] else {
+            continue;
+        };
+        let dense: Vec<f64> = window_years
+            .iter()
+            .map(|y| v[idx(*y)].unwrap_or(f64::NAN))
+            .collect();
+        let w = series::windowed(&window_years, &dense, transforms, so)
+            .map_err(|m| data_error(h, format!("`{}` ({}): {m}", SHOCK_NAMES[*i], sources[*i])))?;
+        series_out[*i] = Some(w.clone());
+        active.push(*i);
+        data.push(w);
+    }
+    let names: Vec<&str> = active.iter().map(|i| SHOCK_NAMES[*i]).collect();
+    let est = var::estimate(&data, &names, opts.method)
+        .map_err(|m| data_error(h, format!("window {from}-{to}: {m}")))?;
+    let mut warnings = Vec::new();
+    // Means: the process has no constant, so each series should be a deviation.
+    // The standard error of a mean of an AR(1) series with coefficient a is
+    // sd / sqrt(n) * sqrt((1 + a) / (1 - a)); warn beyond 3 of them.
+    for (s, name) in data.iter().zip(&names) {
+        let n = s.len() as f64;
+        let mean = s.iter().sum::<f64>() / n;
+        let sd = (s.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        // a: first autocorrelation of the demeaned series (the regression without
+        // constant would be biased toward 1 by the very mean under test).
+        let c0: f64 = s.iter().map(|x| (x - mean).powi(2)).sum();
+        let c1: f64 = s.windows(2).map(|w| (w[0] - mean) * (w[1] - mean)).sum();
+        let a = if c0 > 0.0 { c1 / c0 } else { 0.0 }.clamp(-0.9, 0.9);
+        if mean.abs() > 3.0 * sd / n.sqrt() * ((1.0 + a) / (1.0 - a)).sqrt() {
+            warnings.push(format!(
+                "the series of `{name}` has mean {} in the window, significantly away from 0: the process has no constant, so its persistence is overstated; add `:demean` or `:detrend` to its mapping",
+                format_number(round(mean, 6))
+            ));
+        }
+    }
+    if opts.method == Method::Var && est.dof < 4 * active.len() {
+        warnings.push(format!(
+            "few degrees of freedom: the VAR(1) estimates {} coefficients per equation from {} observations ({} degrees of freedom), so its off-diagonal coefficients are imprecise (see their standard errors); the diagonal AR(1) (without --var) is the robust choice on short samples",
+            active.len(),
+            est.obs,
+            est.dof
+        ));
+    }
+    // Persistence: roots.
+    let radius = var::spectral_radius(&est.persistence);
+    let mut a = est.persistence.clone();
+    if radius.is_nan() || radius >= 1.0 {
+        let Some(target) = opts.stabilize else {
+            return Err(data_error(
+                h,
+                format!(
+                    "window {from}-{to}: the estimated persistence A has a root of modulus {radius:.4}, on or outside the unit circle, so shocks would never die out and the fan chart would explode; detrend or difference the series (e.g. `:detrend` instead of `:demean`), change the window, or accept --stabilize 0.95 to scale A down to that spectral radius"
+                ),
+            ));
+        };
+        match opts.method {
+            Method::Diagonal => {
+                for j in 0..a.nrows() {
+                    if a[(j, j)].abs() > target {
+                        warnings.push(format!(
+                            "stabilised: the AR(1) coefficient of `{}` was {:.4}; set to {target} (--stabilize, because the estimated A had a root on or outside the unit circle)",
+                            names[j], a[(j, j)]
+                        ));
+                        a[(j, j)] = target.copysign(a[(j, j)]);
+                    }
+                }
+            }
+            Method::Var => {
+                a *= target / radius;
+                warnings.push(format!(
+                    "stabilised: the estimated A had spectral radius {radius:.4} (a root on or outside the unit circle); scaled by {:.4} to spectral radius {target} (--stabilize)",
+                    target / radius
+                ));
+            }
+        }
+    }
+    // Correlation: positive definite enough.
+    let lmin = var::min_eigenvalue(&est.correlation);
+    let (corr, w) = var::shrink_correlation(&est.correlation, MIN_CORRELATION_EIGENVALUE);
+    if w > 0.0 {
+        warnings.push(format!(
+            "shrunk: the innovation correlation matrix is {} (smallest eigenvalue {lmin:.2e}); shrunk toward the identity, (1 - w) C + w I with w = {w:.4}, to a smallest eigenvalue of {MIN_CORRELATION_EIGENVALUE}",
+            if lmin <= 1e-12 { "not positive definite" } else { "nearly singular" }
+        ));
+    }
+    // The block, rounded as written.
+    let mut shocks = Shocks::default();
+    if opts.student_t {
+        match est.student_t_dof() {
+            (_, Some(dof)) if dof <= MAX_STUDENT_T_DOF => {
+                let dof = dof.max(MIN_STUDENT_T_DOF);
+                shocks.distribution = crate::scenario::Distribution::StudentT;
+                shocks.dof = Some(round(dof, 1));
+            }
+            (k, _) => warnings.push(format!(
+                "--student-t: the innovations have mean excess kurtosis {k:.2}, too little for a Student t with at most {MAX_STUDENT_T_DOF} degrees of freedom; the normal distribution is kept"
+            )),
+        }
+    }
+    for (r, &i) in active.iter().enumerate() {
+        shocks.sd[i] = round(est.sd[r], SD_DECIMALS);
+        for (c, &j) in active.iter().enumerate() {
+            shocks.persistence[i][j] = round(a[(r, c)], MATRIX_DECIMALS);
+            if i != j {
+                shocks.correlation[i][j] = round(corr[(r, c)], MATRIX_DECIMALS);
+            }
+        }
+    }
+    if let Some(m) = crate::shocks::check_correlation(&shocks.correlation) {
+        return Err(Error::Internal(format!(
+            "the calibrated correlation is invalid after rounding: {m}"
+        )));
+    }
+    let written = DMatrix::from_fn(N_SHOCKS, N_SHOCKS, |i, j| shocks.persistence[i][j]);
+    let written_radius = var::spectral_radius(&written);
+    if written_radius.is_nan() || written_radius >= 1.0 {
+        return Err(data_error(
+            h,
+            "the persistence matrix has a root on the unit circle after rounding to 4 decimals; use --stabilize 0.95",
+        ));
+    }
+    Ok(Calibration {
+        source: h.source.to_string(),
+        window: (from, to),
+        sources,
+        series: series_out,
+        active,
+        estimate: est,
+        spectral_radius: radius,
+        shocks,
+        options: opts.clone(),
+        warnings,
+    })
+}
+
+impl Calibration {
+    /// Writes the shock series of the window as CSV: `year`, then one column per shock in
+    /// MODEL.md's order (fractions; log changes for commodity price and exchange rate);
+    /// a shock switched off has empty cells. Numbers in shortest round-trip form.
+    pub fn write_series_csv(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let mut csv = csv::Writer::from_writer(w);
+        let mut header = vec!["year"];
+        header.extend(SHOCK_NAMES);
+        csv.write_record(&header)?;
+        let (from, to) = self.window;
+        for (t, year) in (from..=to).enumerate() {
+            let mut record = vec![year.to_string()];
+            record.extend(
+                self.series
+                    .iter()
+                    .map(|s| s.as_ref().map_or(String::new(), |v| format_number(v[t]))),
+            );
+            csv.write_record(&record)?;
+        }
+        csv.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn year_ranges_compress() {
+        assert_eq!(
+            year_ranges(&[1995, 1996, 1997, 2001, 2003, 2004]),
+            "1995-1997, 2001, 2003-2004"
+        );
+        assert_eq!(year_ranges(&[]), "");
+    }
+
+    #[test]
+    fn rounding_gives_short_numbers() {
+        assert_eq!(format_number(round(0.123456789, 4)), "0.1235");
+        assert_eq!(format_number(round(-0.00001, 4)), "0");
+    }
+}
