@@ -157,6 +157,21 @@ pub fn render(bars: &[Bar], base: Option<f64>, metric: &str, size: Size) -> Resu
             .map_err(draw_error)?
             .label("parameter at its high value")
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 18, y + 6)], c_high.filled()));
+        // a parameter without effect still shows where it sits
+        chart
+            .draw_series(
+                bars.iter()
+                    .enumerate()
+                    .filter(|(_, b)| b.swing() == 0.0)
+                    .map(|(i, b)| {
+                        let y = (n - 1 - i) as f64;
+                        PathElement::new(
+                            [(b.low, y - 0.35), (b.low, y + 0.35)],
+                            BLACK.stroke_width(3),
+                        )
+                    }),
+            )
+            .map_err(draw_error)?;
         if let Some(b) = base {
             chart
                 .draw_series(std::iter::once(PathElement::new(

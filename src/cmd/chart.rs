@@ -6,6 +6,7 @@ use crate::chart::{Size, bars, fan, lines, tornado};
 use crate::cmd::compare::load_input;
 use crate::cmd::parse_override;
 use crate::error::{Error, Result};
+use crate::metric::Metric;
 use crate::output::{Destination, io_error, refuse_overwriting_inputs, write_with};
 use crate::scenario::Override;
 
@@ -30,7 +31,7 @@ pub enum ChartKind {
 ///   fiscalsim chart lines scenarios/kazakhstan-no-reform.toml scenarios/kazakhstan-2026-2028.toml --variable debt_gdp --out debt.svg
 ///   fiscalsim chart debt scenarios/kazakhstan-2026-2028.toml --out debt-decomposition.svg
 ///   fiscalsim chart fan summary.csv --variable debt_gdp --deterministic scenarios/kazakhstan-2026-2028.toml --out fan.svg
-///   fiscalsim chart tornado oat.csv --metric 'debt_gdp@2040' --base 0.31 --out tornado.svg
+///   fiscalsim chart tornado oat.csv --metric 'debt_gdp@2040' --scenario scenarios/kazakhstan-2026-2040-sweep.toml --out tornado.svg
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -54,6 +55,11 @@ pub struct Args {
     /// `tornado`: the metric's name for the axis (e.g. `debt_gdp@2040`).
     #[arg(long, default_value = "the metric")]
     pub metric: String,
+    /// `tornado`: the scenario the sensitivity was run on; the central value (`--base`) is
+    /// then `--metric` evaluated on its deterministic projection, as OAT holds every other
+    /// input at its value in the scenario.
+    #[arg(long, value_name = "FILE", conflicts_with = "base")]
+    pub scenario: Option<PathBuf>,
     /// `tornado`: draw only the N parameters with the largest swing.
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
@@ -100,6 +106,32 @@ fn currency_of(args: &Args, files: &[&Path]) -> String {
         .find_map(|f| crate::scenario::load(f, &args.set).ok())
         .map(|sc| sc.currency)
         .unwrap_or_default()
+}
+
+/// The deterministic value of `metric` (the `--metric` grammar) on the scenario `file`.
+pub fn central_value(file: &Path, set: &[Override], metric: &str) -> Result<f64> {
+    let m: Metric = metric
+        .parse()
+        .map_err(|e: String| Error::usage("--metric", e))?;
+    if m.needs_draws() {
+        return Err(Error::usage(
+            "--metric",
+            format!(
+                "`{metric}` is a Monte Carlo statistic: its central value needs draws; give it \
+                 with --base instead of --scenario"
+            ),
+        ));
+    }
+    let sc = crate::scenario::load(file, set)?;
+    m.check(&sc.years)
+        .map_err(|e| Error::usage("--metric", e))?;
+    let path = crate::model::project(&sc)?;
+    m.deterministic(&sc.years, &path).map_err(|e| {
+        Error::usage(
+            "--metric",
+            format!("{e}; give the central value with --base instead of --scenario"),
+        )
+    })
 }
 
 /// Renders the chart `args` asks for, as SVG text.
@@ -174,7 +206,11 @@ pub fn render(args: &Args) -> Result<String> {
                     format!("{b} is not a finite number"),
                 ));
             }
-            tornado::render(&data, args.base, &args.metric, size)
+            let base = match &args.scenario {
+                Some(file) => Some(central_value(file, &args.set, &args.metric)?),
+                None => args.base,
+            };
+            tornado::render(&data, base, &args.metric, size)
         }
         ChartKind::Debt | ChartKind::Growth => {
             let file = one(args, "debt/growth")?;
@@ -194,6 +230,7 @@ pub fn run(args: &Args) -> Result<()> {
     let dest = Destination::from_option(args.out.as_deref());
     let mut inputs: Vec<&Path> = args.inputs.iter().map(PathBuf::as_path).collect();
     inputs.extend(args.deterministic.as_deref());
+    inputs.extend(args.scenario.as_deref());
     refuse_overwriting_inputs(&dest, &inputs, "--out")?;
     let svg = render(args)?;
     write_with(&dest, |w| {

@@ -387,6 +387,25 @@ fn chart_kinds_draw_labelled_svg() {
         &files,
     );
     assert!(tornado.contains("structure.spending_multiplier") && tornado.contains("debt_gdp@2027"));
+    // the central value from the scenario: debt/GDP in 2027 of the toy, as `run` gives it
+    let central = svg_of(
+        &[
+            "tornado",
+            "oat.csv",
+            "--metric",
+            "debt_gdp@2027",
+            "--scenario",
+            "toy.toml",
+        ],
+        &files,
+    );
+    let dir = dir_with(&[("toy.toml", TOY)]);
+    let (h, rows) = read_csv(&run_csv(dir.path(), "toy.toml", &[]));
+    let d = column(&h, &rows, "debt_gdp")[1];
+    assert!(
+        central.contains(&format!("central value {d:.3}")),
+        "{central}"
+    );
     let debt = svg_of(&["debt", "toy.toml"], &files);
     for needle in [
         "interest rate",
