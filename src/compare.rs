@@ -64,6 +64,21 @@ impl Table {
         }
     }
 
+    /// A deterministic table from `(year, variable, value)` triples, in that order (a
+    /// repeated key keeps its first value).
+    pub fn from_values<'a>(
+        source: &Path,
+        scenario: Option<String>,
+        values: impl IntoIterator<Item = (i32, &'a str, f64)>,
+    ) -> Table {
+        let mut t = Table::new(source, Kind::Deterministic);
+        t.scenario = scenario;
+        for (year, variable, v) in values {
+            t.insert(key(year, variable, None), v);
+        }
+        t
+    }
+
     fn insert(&mut self, key: Key, value: f64) -> bool {
         if self.values.contains_key(&key) {
             return false;

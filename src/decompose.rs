@@ -165,6 +165,74 @@ pub fn decompose(model: &Model, path: &[Year], deterministic: &[Year]) -> Vec<De
         .collect()
 }
 
+/// The mean decomposition over `draws` Monte Carlo draws of `sc` with `seed` (the draws
+/// of [`crate::montecarlo::map_draws`]): per year, the mean of each part over draws. The
+/// means add up like the parts (to mean real growth and to the mean change in debt/GDP);
+/// `growth_from_shocks` is the mean effect of the shocks on growth. Fails if a draw breaks
+/// down numerically (its decomposition would be meaningless).
+pub fn mean_over_draws(
+    sc: &crate::scenario::Scenario,
+    draws: u64,
+    seed: u64,
+) -> crate::error::Result<Vec<Decomposition>> {
+    let model = Model::new(sc);
+    let det = model.simulate(|_| [0.0; crate::scenario::N_SHOCKS]);
+    let per_draw = crate::montecarlo::map_draws(sc, draws, seed, |_, path| {
+        if path.iter().any(|y| crate::model::breakdown(y).is_some()) {
+            None
+        } else {
+            Some(
+                decompose(&model, path, &det)
+                    .iter()
+                    .map(Decomposition::values)
+                    .collect::<Vec<_>>(),
+            )
+        }
+    });
+    let broken = per_draw.iter().filter(|d| d.is_none()).count();
+    if broken > 0 {
+        return Err(crate::error::Error::Numerical {
+            year: sc.years.first().copied().unwrap_or_default(),
+            message: format!(
+                "{broken} of {draws} draws break down numerically (GDP not positive or a value \
+                 not finite): no mean decomposition"
+            ),
+        });
+    }
+    let n = per_draw.len().max(1) as f64;
+    let mut sums = vec![[0.0; 11]; sc.horizon()];
+    for d in per_draw.iter().flatten() {
+        for (sum, year) in sums.iter_mut().zip(d) {
+            for (s, v) in sum.iter_mut().zip(year) {
+                *s += v;
+            }
+        }
+    }
+    Ok(sums
+        .iter()
+        .map(|s| {
+            let m = |i: usize| s[i] / n;
+            Decomposition {
+                growth: Growth {
+                    baseline: m(0),
+                    public_capital: m(1),
+                    demand: m(2),
+                    shocks: m(3),
+                },
+                debt: Debt {
+                    change: m(4),
+                    interest: m(5),
+                    real_growth: m(6),
+                    inflation: m(7),
+                    primary_balance: m(8),
+                    exchange_rate: m(9),
+                    other_flows: m(10),
+                },
+            }
+        })
+        .collect())
+}
+
 /// Writes a projection with its decomposition as CSV: `scenario,year`, the canonical
 /// outputs, then the [`DECOMPOSITION_NAMES`] columns.
 pub fn write_csv(
@@ -314,6 +382,36 @@ fx_debt_share = 0.4
             assert_eq!(p.growth.baseline, 0.05);
             assert_eq!(p.growth.public_capital, 0.0);
             assert_eq!(p.growth.demand, 0.0);
+        }
+    }
+
+    #[test]
+    fn mean_over_draws_adds_up_and_shows_shocks() {
+        let mut sc = toy();
+        sc.shocks.sd = [0.01, 0.01, 0.01, 0.1, 0.005, 0.05];
+        let mean = mean_over_draws(&sc, 200, 7).unwrap();
+        let again = mean_over_draws(&sc, 200, 7).unwrap();
+        assert_eq!(mean, again); // same seed, same numbers
+        let det = Model::new(&sc).simulate(|_| [0.0; N_SHOCKS]);
+        let m = Model::new(&sc);
+        let d = decompose(&m, &det, &det);
+        // mean real growth and mean debt change, computed from the draws directly
+        let paths = crate::montecarlo::map_draws(&sc, 200, 7, |_, p| p.to_vec());
+        for t in 0..sc.horizon() {
+            let g: f64 = paths.iter().map(|p| p[t].real_growth).sum::<f64>() / 200.0;
+            assert!((mean[t].growth.total() - g).abs() < 1e-12);
+            assert!((mean[t].debt.sum_of_parts() - mean[t].debt.change).abs() < 1e-12);
+            assert!(mean[t].growth.shocks != 0.0);
+            // baseline and capital parts do not depend on the draw (mean of constants)
+            assert!((mean[t].growth.baseline - d[t].growth.baseline).abs() < 1e-15);
+            assert!((mean[t].growth.public_capital - d[t].growth.public_capital).abs() < 1e-15);
+        }
+        // all sd = 0: the mean is the deterministic decomposition
+        sc.shocks.sd = [0.0; 6];
+        let flat = mean_over_draws(&sc, 20, 7).unwrap();
+        for (a, b) in flat.iter().zip(&d) {
+            assert_eq!(a.growth.shocks, 0.0);
+            assert!((a.debt.change - b.debt.change).abs() < 1e-15);
         }
     }
 

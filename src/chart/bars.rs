@@ -5,7 +5,8 @@
 use plotters::prelude::*;
 
 use super::{
-    Mark, Size, color, draw_error, draw_legend, legend_width, padded, value_label, year_label,
+    Mark, Size, color, draw_error, draw_legend, legend_width, padded, title_size, value_label,
+    year_label,
 };
 use crate::compare::{Kind, Table};
 use crate::error::{Error, Result};
@@ -127,11 +128,11 @@ pub fn render(s: &Stacked, size: Size) -> Result<String> {
     );
     let (title, unit) = match s.which {
         Which::Debt => (
-            "Debt dynamics: contributions to the change in debt/GDP",
+            "Contributions to the change in debt/GDP",
             "percentage points of GDP",
         ),
         Which::Growth => (
-            "Growth decomposition: contributions to real growth",
+            "Contributions to real growth",
             "percentage points of growth",
         ),
     };
@@ -147,7 +148,13 @@ pub fn render(s: &Stacked, size: Size) -> Result<String> {
         let lw = legend_width(s.parts.iter().map(|p| p.0.as_str()).chain([total_label]));
         let (plot, legend_area) = root.split_horizontally(size.width.saturating_sub(lw));
         let mut chart = ChartBuilder::on(&plot)
-            .caption(title, ("sans-serif", 20))
+            .caption(
+                &title,
+                (
+                    "sans-serif",
+                    title_size(&title, size.width.saturating_sub(lw), 20),
+                ),
+            )
             .margin(16)
             .x_label_area_size(48)
             .y_label_area_size(72)

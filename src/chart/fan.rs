@@ -4,8 +4,8 @@
 use plotters::prelude::*;
 
 use super::{
-    Mark, Size, color, draw_error, draw_legend, legend_width, padded, title_of, unit_of,
-    value_label, year_label,
+    Mark, Size, color, draw_error, draw_legend, legend_width, padded, title_of, title_size,
+    unit_of, value_label, year_label,
 };
 use crate::compare::{Kind, Table};
 use crate::error::{Error, Result};
@@ -186,7 +186,13 @@ pub fn render(fan: &Fan, size: Size, currency: &str) -> Result<String> {
         let lw = legend_width(["deterministic"].into_iter());
         let (plot, legend_area) = root.split_horizontally(size.width.saturating_sub(lw));
         let mut chart = ChartBuilder::on(&plot)
-            .caption(title, ("sans-serif", 22))
+            .caption(
+                &title,
+                (
+                    "sans-serif",
+                    title_size(&title, size.width.saturating_sub(lw), 22),
+                ),
+            )
             .margin(16)
             .x_label_area_size(48)
             .y_label_area_size(72)

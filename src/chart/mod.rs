@@ -178,6 +178,14 @@ pub(crate) fn draw_legend(
     Ok(())
 }
 
+/// The font size (pixels) of a title so that it fits in `width` pixels: at most
+/// `largest`, at least 11 (a sans-serif character is about 0.55 em wide).
+pub(crate) fn title_size(title: &str, width: u32, largest: u32) -> u32 {
+    let chars = title.chars().count().max(1) as f64;
+    let fit = (f64::from(width.saturating_sub(24)) / (0.55 * chars)).floor();
+    (fit as u32).clamp(11, largest)
+}
+
 /// Label for a year axis value: the integer year, or nothing between years.
 pub(crate) fn year_label(v: &f64) -> String {
     if (v - v.round()).abs() < 1e-6 {
@@ -222,6 +230,14 @@ mod tests {
             "percentage points of GDP"
         );
         assert_eq!(unit_of("exchange_rate", "").scale, 1.0);
+    }
+
+    #[test]
+    fn long_titles_shrink() {
+        assert_eq!(title_size("Debt", 900, 22), 22);
+        let long = "x".repeat(100);
+        assert!(title_size(&long, 690, 22) * 55 * 100 / 100 <= 690);
+        assert_eq!(title_size(&"x".repeat(1000), 400, 22), 11);
     }
 
     #[test]

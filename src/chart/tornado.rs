@@ -3,7 +3,7 @@
 
 use plotters::prelude::*;
 
-use super::{Size, color, draw_error, padded, value_label};
+use super::{Size, color, draw_error, padded, title_size, value_label};
 use crate::compare::parse_number;
 use crate::error::{Error, Loc, Result};
 
@@ -103,12 +103,13 @@ pub fn render(bars: &[Bar], base: Option<f64>, metric: &str, size: Size) -> Resu
     let label_area = (longest as u32 * 8 + 20).clamp(80, size.width / 2);
     let height = size.height.max(120 + 34 * n as u32);
     let names: Vec<String> = bars.iter().map(|b| b.parameter.clone()).collect();
+    let title = format!("Sensitivity of {metric}");
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (size.width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_error)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(format!("Sensitivity of {metric}"), ("sans-serif", 22))
+            .caption(&title, ("sans-serif", title_size(&title, size.width, 22)))
             .margin(16)
             .x_label_area_size(48)
             .y_label_area_size(label_area)

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use crate::chart::{Size, bars, fan, lines, tornado};
 use crate::cmd::compare::load_input;
 use crate::cmd::parse_override;
+use crate::compare::Table;
+use crate::decompose::{DECOMPOSITION_NAMES, mean_over_draws};
 use crate::error::{Error, Result};
 use crate::metric::Metric;
 use crate::output::{Destination, io_error, refuse_overwriting_inputs, write_with};
@@ -63,6 +65,13 @@ pub struct Args {
     /// `tornado`: draw only the N parameters with the largest swing.
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
+    /// `debt`, `growth`: the mean decomposition over N Monte Carlo draws of the scenario
+    /// (the shocks' part then shows), instead of the deterministic one.
+    #[arg(long, value_name = "N")]
+    pub draws: Option<u64>,
+    /// `debt`, `growth` with `--draws`: the seed (default: the scenario's `montecarlo.seed`).
+    #[arg(long, value_name = "SEED", requires = "draws")]
+    pub seed: Option<u64>,
     /// Unit of levels on the axis (e.g. `KZT trillion`); default: the scenario's `currency`.
     #[arg(long)]
     pub currency: Option<String>,
@@ -133,6 +142,42 @@ pub fn central_value(file: &Path, set: &[Override], metric: &str) -> Result<f64>
         )
     })
 }
+
+/// The mean decomposition over `draws` draws of the scenario `file`, as a table whose
+/// `real_growth` is the mean real growth (the total of the growth parts).
+fn mean_decomposition(file: &Path, args: &Args, draws: u64) -> Result<Table> {
+    if !crate::compare::is_scenario_file(file) {
+        return Err(Error::usage(
+            "--draws",
+            format!(
+                "`{}` is not a scenario file (.toml): --draws runs a scenario",
+                file.display()
+            ),
+        ));
+    }
+    if !(1..=MAX_DRAWS).contains(&draws) {
+        return Err(Error::usage(
+            "--draws",
+            format!("{draws}: expected 1 to {MAX_DRAWS} draws"),
+        ));
+    }
+    let sc = crate::scenario::load(file, &args.set)?;
+    let seed = args.seed.unwrap_or(sc.montecarlo.seed);
+    let parts = mean_over_draws(&sc, draws, seed)?;
+    let name = format!("{}, mean of {draws} draws", sc.name);
+    let values = sc.years.iter().zip(&parts).flat_map(|(y, p)| {
+        std::iter::once((*y, "real_growth", p.growth.total())).chain(
+            DECOMPOSITION_NAMES
+                .iter()
+                .zip(p.values())
+                .map(move |(n, v)| (*y, *n, v)),
+        )
+    });
+    Ok(Table::from_values(file, Some(name), values))
+}
+
+/// The most draws `chart --draws` takes (each keeps its decomposition in memory).
+const MAX_DRAWS: u64 = 200_000;
 
 /// Renders the chart `args` asks for, as SVG text.
 pub fn render(args: &Args) -> Result<String> {
@@ -214,7 +259,10 @@ pub fn render(args: &Args) -> Result<String> {
         }
         ChartKind::Debt | ChartKind::Growth => {
             let file = one(args, "debt/growth")?;
-            let table = load_input(file, &args.set, true)?;
+            let table = match args.draws {
+                None => load_input(file, &args.set, true)?,
+                Some(draws) => mean_decomposition(file, args, draws)?,
+            };
             let which = if args.kind == ChartKind::Debt {
                 bars::Which::Debt
             } else {

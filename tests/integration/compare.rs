@@ -418,6 +418,18 @@ fn chart_kinds_draw_labelled_svg() {
     ] {
         assert!(debt.contains(needle), "debt chart lacks {needle}");
     }
+    let mean = svg_of(
+        &["growth", "toy.toml", "--draws", "50", "--seed", "3"],
+        &files,
+    );
+    assert!(mean.contains("toy, mean of 50 draws"), "{mean}");
+    assert_eq!(
+        mean,
+        svg_of(
+            &["growth", "toy.toml", "--draws", "50", "--seed", "3"],
+            &files
+        )
+    );
     let growth = svg_of(&["growth", "reform.toml"], &files);
     assert!(growth.contains("public capital") && growth.contains("demand (output gap)"));
 }
@@ -456,6 +468,9 @@ fn chart_errors_are_user_errors() {
         err.contains("--width") && err.contains("400 to 10000"),
         "{err}"
     );
+    let (code, err) = run(&["debt", "toy.toml", "--draws", "0"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--draws"), "{err}");
     let (code, err) = run(&["debt", "s.csv"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("Monte Carlo summary"), "{err}");
