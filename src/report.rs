@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use crate::chart::{self, Size, bars, fan, lines, tornado};
-use crate::compare::{Kind, Table};
+use crate::compare::Table;
 use crate::decompose::{DECOMPOSITION_NAMES, Decomposition, decompose};
 use crate::error::{Error, Result};
 use crate::model::{Model, OUTPUT_NAMES, Year, project};
@@ -38,26 +38,24 @@ impl Run {
 
     /// The run as a [`Table`] (outputs and decompositions), for the chart functions.
     pub fn table(&self) -> Table {
-        let mut t = Table {
-            source: self.scenario.name.clone().into(),
-            scenario: Some(self.scenario.name.clone()),
-            kind: Kind::Deterministic,
-            keys: Vec::new(),
-            values: Default::default(),
-        };
-        for ((year, y), p) in self.scenario.years.iter().zip(&self.path).zip(&self.parts) {
-            let names = OUTPUT_NAMES.iter().chain(&DECOMPOSITION_NAMES);
-            for (name, v) in names.zip(y.values().into_iter().chain(p.values())) {
-                let key = crate::compare::Key {
-                    year: *year,
-                    variable: name.to_string(),
-                    stat: None,
-                };
-                t.keys.push(key.clone());
-                t.values.insert(key, v);
-            }
-        }
-        t
+        let values = self
+            .scenario
+            .years
+            .iter()
+            .zip(&self.path)
+            .zip(&self.parts)
+            .flat_map(|((year, y), p)| {
+                OUTPUT_NAMES
+                    .iter()
+                    .chain(&DECOMPOSITION_NAMES)
+                    .zip(y.values().into_iter().chain(p.values()))
+                    .map(move |(name, v)| (*year, *name, v))
+            });
+        Table::from_values(
+            std::path::Path::new(&self.scenario.name),
+            Some(self.scenario.name.clone()),
+            values,
+        )
     }
 }
 
