@@ -6,6 +6,21 @@
 //! Alignment never guesses: inputs whose years, variables or statistics differ are an
 //! error naming what is missing where, unless the caller asks for the union (missing
 //! values are then empty cells).
+//!
+//! ```
+//! use fiscalsim::{compare, decompose, model::{Model, project}, scenario};
+//! use std::path::Path;
+//! let sc = scenario::load(Path::new("scenarios/kazakhstan-2026-2028.toml"), &[])?;
+//! let path = project(&sc)?;
+//! let parts = decompose::decompose(&Model::new(&sc), &path, &path); // one per year
+//! assert!((parts[0].debt.sum_of_parts() - parts[0].debt.change).abs() < 1e-12);
+//! // the flagship against its golden output: no difference at all
+//! let a = compare::read_csv(Path::new("tests/golden/kazakhstan-2026-2028.csv"))?;
+//! let b = compare::run_scenario(Path::new("scenarios/kazakhstan-2026-2028.toml"), &[], false)?;
+//! let cmp = compare::align(&[a, b], false)?;
+//! assert!(cmp.beyond(0.0, 0.0).is_empty());
+//! # Ok::<(), fiscalsim::Error>(())
+//! ```
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::{self, Write};
