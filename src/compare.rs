@@ -219,6 +219,8 @@ pub fn read_csv_str(text: &str, path: &Path) -> Result<Table> {
         },
         message,
     };
+    // a spreadsheet's byte-order mark is not part of the first column's name
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(text.as_bytes());
@@ -230,6 +232,14 @@ pub fn read_csv_str(text: &str, path: &Path) -> Result<Table> {
         .collect();
     let find = |name: &str| header.iter().position(|h| h == name);
     let Some(year_col) = find("year") else {
+        if header.len() == 1 && header[0].contains(';') {
+            return Err(at(
+                1,
+                "the columns are separated by `;`: fiscalsim reads comma-separated CSV (save \
+                 the sheet as CSV with commas)"
+                    .into(),
+            ));
+        }
         return Err(at(
             1,
             "no `year` column: expected the CSV of `fiscalsim run` (scenario,year,<variables>) \
@@ -758,6 +768,17 @@ mod tests {
         assert_eq!(s.get(2026, "debt_gdp", Some("p50")), Some(0.49));
         assert_eq!(s.get(2026, "real_growth", Some("p50")), None); // empty cell
         assert_eq!(s.stats(), vec!["mean", "p50"]);
+    }
+
+    #[test]
+    fn spreadsheet_quirks() {
+        let a = t("\u{feff}scenario,year,x\r\ns,2026,1\r\n", "bom.csv");
+        assert_eq!(a.get(2026, "x", None), Some(1.0));
+        assert_eq!(a.scenario.as_deref(), Some("s"));
+        let e = read_csv_str("scenario;year;x\ns;2026;1\n", Path::new("semi.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("separated by `;`"), "{e}");
     }
 
     #[test]
