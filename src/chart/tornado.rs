@@ -36,6 +36,7 @@ pub fn read_oat(text: &str, source: &str) -> Result<Vec<Bar>> {
         },
         message,
     };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = r
         .headers()
