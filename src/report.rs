@@ -142,10 +142,9 @@ h1{font-size:26px;margin-bottom:4px}h2{font-size:20px;border-bottom:2px solid #0
 h3{font-size:16px;margin-top:24px}h4{font-size:14px;margin:16px 0 4px}p.meta{color:#555;margin-top:0}
 table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#eef3f8}
-td.l,th.l{text-align:left}td.neg{color:#b00}
+td.l,th.l{text-align:left;white-space:nowrap}td.neg{color:#b00}
 figure{margin:12px 0}figcaption{font-size:13px;color:#555}svg{max-width:100%;height:auto}
 .note{font-size:13px;color:#555}
-.wide{overflow-x:auto}
 nav a{margin-right:14px}
 ";
 
@@ -481,56 +480,45 @@ fn assumptions(w: &mut String, sc: &Scenario, name: &str) {
     );
     let b = &sc.baseline;
     let p = &sc.policy;
-    let paths: [(&str, &[f64], bool); 12] = [
-        ("baseline real growth, %", &b.real_growth, true),
-        ("baseline inflation, %", &b.inflation, true),
-        (
-            "baseline growth spending, % GDP",
-            &b.growth_spending_gdp,
-            true,
-        ),
-        (
-            "baseline non-commodity revenue, % GDP",
-            &b.revenue_gdp,
-            true,
-        ),
-        ("baseline commodity price, USD", &b.commodity_price, false),
-        ("baseline exchange rate, per USD", &b.exchange_rate, false),
-        ("baseline interest rate, %", &b.interest_rate, true),
-        (
-            "policy growth spending, % GDP",
-            &p.growth_spending_gdp,
-            true,
-        ),
-        ("policy non-commodity revenue, % GDP", &p.revenue_gdp, true),
-        (
-            "policy commodity revenue, % GDP",
-            &p.commodity_revenue_gdp,
-            true,
-        ),
-        (
-            "policy other primary spending, % GDP",
-            &p.other_spending_gdp,
-            true,
-        ),
-        ("policy other flows, % GDP", &p.other_flows_gdp, true),
+    let baseline: [(&str, &[f64], bool); 7] = [
+        ("real growth, %", &b.real_growth, true),
+        ("inflation, %", &b.inflation, true),
+        ("growth spending, % GDP", &b.growth_spending_gdp, true),
+        ("non-commodity revenue, % GDP", &b.revenue_gdp, true),
+        ("commodity price, USD", &b.commodity_price, false),
+        ("exchange rate, per USD", &b.exchange_rate, false),
+        ("interest rate, %", &b.interest_rate, true),
     ];
-    let _ = write!(
-        w,
-        "<div class=\"wide\"><table>\n<tr><th class=\"l\">path</th>"
-    );
-    for y in &sc.years {
-        let _ = write!(w, "<th>{y}</th>");
-    }
-    let _ = writeln!(w, "</tr>");
-    for (label, values, is_pct) in paths {
-        let _ = write!(w, "<tr><td class=\"l\">{label}</td>");
-        for v in values {
-            let _ = write!(w, "<td>{}</td>", if is_pct { pct(*v) } else { level(*v) });
+    let policy: [(&str, &[f64], bool); 5] = [
+        ("growth spending, % GDP", &p.growth_spending_gdp, true),
+        ("non-commodity revenue, % GDP", &p.revenue_gdp, true),
+        ("commodity revenue, % GDP", &p.commodity_revenue_gdp, true),
+        ("other primary spending, % GDP", &p.other_spending_gdp, true),
+        ("other flows, % GDP", &p.other_flows_gdp, true),
+    ];
+    // years as rows: readable for any horizon, in print too
+    for (title, paths) in [
+        ("Baseline assumptions", &baseline[..]),
+        ("Policy", &policy[..]),
+    ] {
+        let _ = write!(
+            w,
+            "<h4>{title}</h4>\n<table>\n<tr><th class=\"l\">year</th>"
+        );
+        for (label, _, _) in paths {
+            let _ = write!(w, "<th>{label}</th>");
         }
         let _ = writeln!(w, "</tr>");
+        for (t, y) in sc.years.iter().enumerate() {
+            let _ = write!(w, "<tr><td class=\"l\">{y}</td>");
+            for (_, values, is_pct) in paths {
+                let v = values.get(t).copied().unwrap_or(f64::NAN);
+                let _ = write!(w, "<td>{}</td>", if *is_pct { pct(v) } else { level(v) });
+            }
+            let _ = writeln!(w, "</tr>");
+        }
+        let _ = writeln!(w, "</table>");
     }
-    let _ = writeln!(w, "</table></div>");
     let s = &sc.structure;
     let params: [(&str, f64); 11] = [
         ("capital_share", s.capital_share),
