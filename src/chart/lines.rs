@@ -19,18 +19,21 @@ pub struct Line {
     pub points: Vec<(i32, f64)>,
 }
 
-/// Lines of `variable`, one per deterministic table, labelled by scenario name (or the
-/// file when names repeat).
-pub fn from_tables(tables: &[Table], variable: &str) -> Result<Vec<Line>> {
+/// Lines of `variable`, one per table, labelled by scenario name (or the file when names
+/// repeat). Deterministic tables give their path; Monte Carlo summaries give the
+/// statistic `stat` (e.g. `p50`), which they then need.
+pub fn from_tables(tables: &[Table], variable: &str, stat: Option<&str>) -> Result<Vec<Line>> {
     let files = labels(tables);
+    let suffix = |t: &Table| match (t.kind, stat) {
+        (Kind::Summary, Some(st)) => format!(" ({st})"),
+        _ => String::new(),
+    };
     let names: Vec<String> = tables
         .iter()
         .zip(&files)
         .map(|(t, f)| {
-            t.scenario
-                .clone()
-                .filter(|s| !s.is_empty())
-                .unwrap_or(f.clone())
+            let name = t.scenario.clone().filter(|s| !s.is_empty());
+            format!("{}{}", name.unwrap_or(f.clone()), suffix(t))
         })
         .collect();
     let unique = names
@@ -40,26 +43,46 @@ pub fn from_tables(tables: &[Table], variable: &str) -> Result<Vec<Line>> {
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            if t.kind != Kind::Deterministic {
-                return Err(Error::usage(
-                    "FILE",
-                    format!(
-                        "`{}` is a Monte Carlo summary: draw it with `chart fan`; `chart lines` \
-                         takes scenario files and `run` CSVs",
-                        t.source.display()
-                    ),
-                ));
-            }
             check_variable(t, variable)?;
+            let stat = match t.kind {
+                Kind::Deterministic => None,
+                Kind::Summary => {
+                    let stats = t.stats();
+                    match stat {
+                        Some(st) if stats.iter().any(|x| x == st) => Some(st),
+                        Some(st) => {
+                            return Err(Error::usage(
+                                "--stat",
+                                format!(
+                                    "`{st}` is not a statistic of `{}`: valid: {}",
+                                    t.source.display(),
+                                    stats.join(", ")
+                                ),
+                            ));
+                        }
+                        None => {
+                            return Err(Error::usage(
+                                "--stat",
+                                format!(
+                                    "`{}` is a Monte Carlo summary: choose the statistic to draw \
+                                     with --stat ({}), or draw its bands with `chart fan`",
+                                    t.source.display(),
+                                    stats.join(", ")
+                                ),
+                            ));
+                        }
+                    }
+                }
+            };
             let points = t
                 .years()
                 .into_iter()
-                .filter_map(|y| t.get(y, variable, None).map(|v| (y, v)))
+                .filter_map(|y| t.get(y, variable, stat).map(|v| (y, v)))
                 .collect();
             let label = if unique {
                 names[i].clone()
             } else {
-                files[i].clone()
+                format!("{}{}", files[i], suffix(t))
             };
             Ok(Line { label, points })
         })

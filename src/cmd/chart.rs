@@ -48,6 +48,9 @@ pub struct Args {
     /// The variable drawn by `fan` and `lines` (a canonical output name).
     #[arg(long, default_value = "debt_gdp")]
     pub variable: String,
+    /// `lines`: the statistic drawn from Monte Carlo summary inputs (e.g. `p50`, `mean`).
+    #[arg(long)]
+    pub stat: Option<String>,
     /// `fan`: the deterministic path to draw over the bands (scenario file or `run` CSV).
     #[arg(long, value_name = "FILE")]
     pub deterministic: Option<PathBuf>,
@@ -223,7 +226,7 @@ pub fn render(args: &Args) -> Result<String> {
                 .iter()
                 .map(|p| load_input(p, &args.set, false))
                 .collect::<Result<Vec<_>>>()?;
-            let data = lines::from_tables(&tables, &args.variable)?;
+            let data = lines::from_tables(&tables, &args.variable, args.stat.as_deref())?;
             lines::render(
                 &data,
                 &args.variable,

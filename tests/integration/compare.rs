@@ -375,6 +375,12 @@ fn chart_kinds_draw_labelled_svg() {
     for needle in ["Real GDP growth", "% a year", "\ntoy\n", "\nreform\n"] {
         assert!(lines.contains(needle), "lines lacks {needle}");
     }
+    // the median of a Monte Carlo summary against the deterministic path
+    let med = svg_of(&["lines", "toy.toml", "s.csv", "--stat", "p50"], &files);
+    assert!(
+        med.contains("\ntoy (p50)\n") && med.contains("\ntoy\n"),
+        "{med}"
+    );
     let tornado = svg_of(
         &[
             "tornado",
@@ -459,6 +465,12 @@ fn chart_errors_are_user_errors() {
     let (code, err) = run(&["lines", "toy.toml", "--variable", "debt_gpd"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("did you mean `debt_gdp`"), "{err}");
+    let (code, err) = run(&["lines", "s.csv"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--stat (mean, sd, p05"), "{err}");
+    let (code, err) = run(&["lines", "s.csv", "--stat", "p99"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("`p99` is not a statistic"), "{err}");
     let (code, err) = run(&["tornado", "oat.csv"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("--method oat"), "{err}");
