@@ -120,6 +120,12 @@ impl Table {
         self.values.retain(|k, _| keep.contains(&k.variable));
     }
 
+    /// Keeps only the years for which `keep` holds.
+    pub fn retain_years(&mut self, keep: impl Fn(i32) -> bool) {
+        self.keys.retain(|k| keep(k.year));
+        self.values.retain(|k, _| keep(k.year));
+    }
+
     /// The years present, ascending.
     pub fn years(&self) -> Vec<i32> {
         let set: BTreeSet<i32> = self.keys.iter().map(|k| k.year).collect();
@@ -580,6 +586,31 @@ pub fn align(tables: &[Table], union: bool) -> Result<Comparison> {
     })
 }
 
+/// Parses a year selection: `2030`, `2026..2030` (inclusive), or a comma list of either
+/// (`2026,2030..2035`). Returns inclusive ranges.
+pub fn parse_years(s: &str) -> std::result::Result<Vec<(i32, i32)>, String> {
+    let bad = |part: &str| {
+        format!(
+            "`{part}` is not a year or a span: expected e.g. 2030, 2026..2030 or 2026,2030..2035"
+        )
+    };
+    s.split(',')
+        .map(|part| {
+            let part = part.trim();
+            let (a, b) = match part.split_once("..") {
+                Some((a, b)) => (a.trim(), b.trim()),
+                None => (part, part),
+            };
+            let a: i32 = a.parse().map_err(|_| bad(part))?;
+            let b: i32 = b.parse().map_err(|_| bad(part))?;
+            if b < a {
+                return Err(format!("`{part}`: the span ends before it starts"));
+            }
+            Ok((a, b))
+        })
+        .collect()
+}
+
 /// Checks that every name of `only` is a variable of some table, suggesting the closest
 /// name otherwise (flag `--only`).
 pub fn check_only(tables: &[Table], only: &[String]) -> Result<()> {
@@ -905,6 +936,24 @@ mod tests {
             e.contains("--only") && e.contains("did you mean `z`"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn year_selections() {
+        assert_eq!(parse_years("2030").unwrap(), [(2030, 2030)]);
+        assert_eq!(
+            parse_years("2026..2028, 2035").unwrap(),
+            [(2026, 2028), (2035, 2035)]
+        );
+        assert!(
+            parse_years("2030..2026")
+                .unwrap_err()
+                .contains("ends before")
+        );
+        assert!(parse_years("20x0").unwrap_err().contains("expected e.g."));
+        let mut a = t("year,x\n2026,1\n2027,2\n2028,3\n", "a.csv");
+        a.retain_years(|y| y != 2027);
+        assert_eq!(a.years(), [2026, 2028]);
     }
 
     #[test]

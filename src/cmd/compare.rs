@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::cmd::parse_override;
-use crate::compare::{Table, align, check_only, is_scenario_file, read_csv, run_scenario};
+use crate::compare::{
+    Table, align, check_only, is_scenario_file, parse_years, read_csv, run_scenario,
+};
 use crate::error::{Error, Result};
 use crate::output::{Destination, io_error, refuse_overwriting_inputs, write_with};
 use crate::scenario::Override;
@@ -48,6 +50,9 @@ pub struct Args {
     /// columns), e.g. `--only debt_gdp,real_growth`.
     #[arg(long, value_name = "VARS", value_delimiter = ',')]
     pub only: Vec<String>,
+    /// Keep only these years: `2030`, `2026..2030` (inclusive) or a comma list of either.
+    #[arg(long, value_name = "YEARS", value_parser = parse_year_spans)]
+    pub years: Option<YearSpans>,
     /// How many of the worst rows to list when the tolerance is exceeded.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub show: usize,
@@ -62,6 +67,14 @@ fn tolerance(flag: &str, v: Option<f64>) -> Result<f64> {
             format!("{x} is not a tolerance (expected a finite number >= 0, e.g. 1e-9)"),
         )),
     }
+}
+
+/// Inclusive year spans of `--years`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearSpans(pub Vec<(i32, i32)>);
+
+fn parse_year_spans(s: &str) -> std::result::Result<YearSpans, String> {
+    parse_years(s).map(YearSpans)
 }
 
 /// A tolerance as a user would write it: `0`, `0.01`, `1e-9`.
@@ -93,6 +106,27 @@ pub fn run(args: &Args) -> Result<()> {
         .iter()
         .map(|p| load_input(p, &args.set, args.decompose))
         .collect::<Result<Vec<_>>>()?;
+    if let Some(YearSpans(spans)) = &args.years {
+        let keep = |y: i32| spans.iter().any(|(a, b)| (*a..=*b).contains(&y));
+        for t in &mut tables {
+            let years = t.years();
+            if !years.iter().any(|y| keep(*y)) {
+                return Err(Error::usage(
+                    "--years",
+                    format!(
+                        "no year of `{}` is selected (it has {})",
+                        t.source.display(),
+                        years
+                            .iter()
+                            .map(i32::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+            t.retain_years(keep);
+        }
+    }
     if !args.only.is_empty() {
         let only: Vec<String> = args.only.iter().map(|v| v.trim().to_string()).collect();
         check_only(&tables, &only)?;

@@ -244,6 +244,34 @@ fn misaligned_inputs_fail_or_union() {
     assert_eq!(last[2], "");
     assert!(last[3].parse::<f64>().is_ok());
     assert_eq!((last[4].as_str(), last[5].as_str()), ("", ""));
+    // or compare only the common years
+    let out = fiscalsim()
+        .arg("compare")
+        .arg(dir.path().join("toy.toml"))
+        .arg(dir.path().join("longer.toml"))
+        .args(["--years", "2026..2027", "--only", "debt_gdp"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, rows) = read_csv(&String::from_utf8(out.stdout).unwrap());
+    let keys: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r[0].as_str(), r[1].as_str()))
+        .collect();
+    assert_eq!(keys, [("2026", "debt_gdp"), ("2027", "debt_gdp")]);
+    let out = fiscalsim()
+        .arg("compare")
+        .arg(dir.path().join("toy.toml"))
+        .arg(dir.path().join("longer.toml"))
+        .args(["--years", "2040"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("it has 2026, 2027"));
 }
 
 #[test]
