@@ -84,6 +84,25 @@ pub fn read_oat(text: &str, source: &str) -> Result<Vec<Bar>> {
     Ok(bars)
 }
 
+/// The central value of a one-at-a-time analysis: `metric` (the grammar of
+/// [`crate::metric::Metric`], e.g. `debt_gdp@2040`) on the deterministic projection of
+/// `sc`, since OAT holds every other input at its value in the scenario. Monte Carlo
+/// statistics (`p90(...)`, `prob(...)`) are refused: they need draws.
+pub fn central_value(
+    sc: &crate::scenario::Scenario,
+    metric: &str,
+) -> std::result::Result<f64, String> {
+    let m: crate::metric::Metric = metric.parse()?;
+    if m.needs_draws() {
+        return Err(format!(
+            "`{metric}` is a Monte Carlo statistic: its central value needs draws"
+        ));
+    }
+    m.check(&sc.years)?;
+    let path = crate::model::project(sc).map_err(|e| e.to_string())?;
+    m.deterministic(&sc.years, &path)
+}
+
 /// Draws a tornado as SVG. `base` is the metric at the central values (a vertical line
 /// splitting each bar); `metric` labels the axis (values drawn as they are, no scaling).
 pub fn render(bars: &[Bar], base: Option<f64>, metric: &str, size: Size) -> Result<String> {

@@ -5,10 +5,8 @@ use std::path::{Path, PathBuf};
 use crate::chart::{Size, bars, fan, lines, tornado};
 use crate::cmd::compare::load_input;
 use crate::cmd::parse_override;
-use crate::compare::Table;
-use crate::decompose::{DECOMPOSITION_NAMES, mean_over_draws};
+use crate::decompose::mean_over_draws;
 use crate::error::{Error, Result};
-use crate::metric::Metric;
 use crate::output::{Destination, io_error, refuse_overwriting_inputs, write_with};
 use crate::scenario::Override;
 
@@ -120,25 +118,10 @@ fn currency_of(args: &Args, files: &[&Path]) -> String {
         .unwrap_or_default()
 }
 
-/// The deterministic value of `metric` (the `--metric` grammar) on the scenario `file`.
-pub fn central_value(file: &Path, set: &[Override], metric: &str) -> Result<f64> {
-    let m: Metric = metric
-        .parse()
-        .map_err(|e: String| Error::usage("--metric", e))?;
-    if m.needs_draws() {
-        return Err(Error::usage(
-            "--metric",
-            format!(
-                "`{metric}` is a Monte Carlo statistic: its central value needs draws; give it \
-                 with --base instead of --scenario"
-            ),
-        ));
-    }
+/// The central value of a tornado: `metric` on the scenario `file`'s projection.
+fn central_value(file: &Path, set: &[Override], metric: &str) -> Result<f64> {
     let sc = crate::scenario::load(file, set)?;
-    m.check(&sc.years)
-        .map_err(|e| Error::usage("--metric", e))?;
-    let path = crate::model::project(&sc)?;
-    m.deterministic(&sc.years, &path).map_err(|e| {
+    tornado::central_value(&sc, metric).map_err(|e| {
         Error::usage(
             "--metric",
             format!("{e}; give the central value with --base instead of --scenario"),
@@ -146,9 +129,13 @@ pub fn central_value(file: &Path, set: &[Override], metric: &str) -> Result<f64>
     })
 }
 
-/// The mean decomposition over `draws` draws of the scenario `file`, as a table whose
-/// `real_growth` is the mean real growth (the total of the growth parts).
-fn mean_decomposition(file: &Path, args: &Args, draws: u64) -> Result<Table> {
+/// The mean decomposition over `draws` draws of the scenario `file`.
+fn mean_decomposition(
+    file: &Path,
+    args: &Args,
+    draws: u64,
+    which: bars::Which,
+) -> Result<bars::Stacked> {
     if !crate::compare::is_scenario_file(file) {
         return Err(Error::usage(
             "--draws",
@@ -168,15 +155,7 @@ fn mean_decomposition(file: &Path, args: &Args, draws: u64) -> Result<Table> {
     let seed = args.seed.unwrap_or(sc.montecarlo.seed);
     let parts = mean_over_draws(&sc, draws, seed)?;
     let name = format!("{}, mean of {draws} draws", sc.name);
-    let values = sc.years.iter().zip(&parts).flat_map(|(y, p)| {
-        std::iter::once((*y, "real_growth", p.growth.total())).chain(
-            DECOMPOSITION_NAMES
-                .iter()
-                .zip(p.values())
-                .map(move |(n, v)| (*y, *n, v)),
-        )
-    });
-    Ok(Table::from_values(file, Some(name), values))
+    Ok(bars::from_decomposition(which, &name, &sc.years, &parts))
 }
 
 /// The most draws `chart --draws` takes (each keeps its decomposition in memory).
@@ -262,16 +241,16 @@ pub fn render(args: &Args) -> Result<String> {
         }
         ChartKind::Debt | ChartKind::Growth => {
             let file = one(args, "debt/growth")?;
-            let table = match args.draws {
-                None => load_input(file, &args.set, true)?,
-                Some(draws) => mean_decomposition(file, args, draws)?,
-            };
             let which = if args.kind == ChartKind::Debt {
                 bars::Which::Debt
             } else {
                 bars::Which::Growth
             };
-            bars::render(&bars::from_table(&table, which)?, size)
+            let stacked = match args.draws {
+                None => bars::from_table(&load_input(file, &args.set, true)?, which)?,
+                Some(draws) => mean_decomposition(file, args, draws, which)?,
+            };
+            bars::render(&stacked, size)
         }
     }
 }

@@ -645,3 +645,11 @@ fn flagship_matches_its_golden_csv_and_a_change_is_caught() {
     );
     assert_eq!(err.lines().count(), 2, "{err}");
 }
+
+/// clap's own consistency check of every subcommand's arguments (catches, e.g., a flag
+/// whose parser returns another type than its field, which would panic at run time).
+#[test]
+fn command_line_definition_is_consistent() {
+    use clap::CommandFactory;
+    fiscalsim::cmd::Cli::command().debug_assert();
+}
