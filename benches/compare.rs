@@ -23,6 +23,9 @@ fn benches(c: &mut Criterion) {
     c.bench_function("decompose 2026-2055 (30 years)", |b| {
         b.iter(|| decompose(black_box(&model), &path, &path))
     });
+    c.bench_function("mean decomposition, 1000 draws x 30 years", |b| {
+        b.iter(|| fiscalsim::decompose::mean_over_draws(black_box(&sc), 1000, 42).expect("draws"))
+    });
     // five inputs of 30 years x (24 + 11) variables
     let tables: Vec<_> = (0..5)
         .map(|i| {
