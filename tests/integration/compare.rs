@@ -464,6 +464,11 @@ fn chart_kinds_draw_labelled_svg() {
             &files
         )
     );
+    // the same chart from the CSV of `run --decompose`
+    let dir = dir_with(&[("toy.toml", TOY)]);
+    let decomposed = run_csv(dir.path(), "toy.toml", &["--decompose"]);
+    let from_csv = svg_of(&["debt", "d.csv"], &[("d.csv", decomposed.as_str())]);
+    assert_eq!(from_csv, debt);
     let growth = svg_of(&["growth", "reform.toml"], &files);
     assert!(growth.contains("public capital") && growth.contains("demand (output gap)"));
 }
