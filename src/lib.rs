@@ -28,8 +28,8 @@
 //! - [`compare`]: inputs aligned on (year, variable, stat) with differences and tolerances;
 //! - [`decompose`]: growth and debt-dynamics decompositions of a path;
 //! - [`report`]: the self-contained HTML report;
+//! - [`summary`]: streaming per-year statistics of draws (mean, sd, exact type-7 quantiles);
 //! - [`metric`]: the expression language of metrics and events (`p90(debt_gdp@2040)`);
-//! - [`summary`]: statistics of Monte Carlo samples (exact type-7 quantiles);
 //! - [`output`]: atomic output files and CSV writers;
 //! - [`cmd`]: the subcommands of the `fiscalsim` binary.
 //!

@@ -78,6 +78,21 @@ pub struct YearInputs {
     pub f: f64,
 }
 
+impl YearInputs {
+    /// The inputs of the reference path: policy equal to the baseline assumptions
+    /// (s = sref, tau = tauref).
+    #[inline]
+    pub fn reference(&self) -> YearInputs {
+        YearInputs {
+            s: self.sref,
+            s_prev: self.sref_prev,
+            tau: self.tauref,
+            tau_prev: self.tauref_prev,
+            ..*self
+        }
+    }
+}
+
 /// The state carried from year t-1 to year t.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct State {
@@ -385,20 +400,8 @@ impl Model {
         let reference = inputs
             .iter()
             .map(|inp| {
-                let reference_inputs = YearInputs {
-                    s: inp.sref,
-                    s_prev: inp.sref_prev,
-                    tau: inp.tauref,
-                    tau_prev: inp.tauref_prev,
-                    ..*inp
-                };
-                let (next, year) = step(
-                    &structure,
-                    &reference_inputs,
-                    None,
-                    &state,
-                    &[0.0; N_SHOCKS],
-                );
+                let (next, year) =
+                    step(&structure, &inp.reference(), None, &state, &[0.0; N_SHOCKS]);
                 state = next;
                 year
             })

@@ -49,13 +49,19 @@ pub enum Command {
     ///
     /// Example: fiscalsim resolve scenarios/kazakhstan-no-reform.toml --set end_year=2030
     Resolve(resolve::Args),
-    /// Run a scenario: the projection as CSV, one row per year.
+    /// Run a scenario: the projection as CSV, one row per year, or Monte Carlo fan charts.
     ///
     /// Writes `scenario,year`, then every canonical output of MODEL.md (levels in the
     /// scenario's currency unit, `*_gdp` and rates as fractions). On a terminal a
-    /// one-line summary goes to standard error.
+    /// one-line summary goes to standard error. With `--draws N` (or `--mc`), simulates N
+    /// draws of the shocks and of `[uncertainty]` and writes one row per (year, variable):
+    /// `scenario,year,variable,mean,sd,p05,...,p95,broken_draws` (exact type-7 quantiles);
+    /// `--prob EVENT` adds probabilities, `--samples-out` raw draws (docs/montecarlo.md).
     ///
     /// Example: fiscalsim run scenarios/kazakhstan-2026-2028.toml --out flagship.csv
+    ///
+    /// Example: fiscalsim run scenarios/kazakhstan-2026-2040.toml --draws 100000 --seed 7
+    /// --prob 'debt_gdp@..2040 > 0.3' --prob-out prob.csv --out fan.csv
     Run(run::Args),
     /// Compare scenarios or outputs: aligned CSV with differences, or a tolerance check.
     ///
@@ -83,10 +89,30 @@ pub enum Command {
     /// Example: fiscalsim report scenarios/kazakhstan-no-reform.toml scenarios/kazakhstan-2026-2028.toml --out report.html
     Report(report::Args),
     /// Evaluate metrics over a grid or Latin hypercube of inputs: one CSV row per point.
+    ///
+    /// Each `--vary ADDRESS=SPEC` (same addresses as `--set`; SPEC `a:b:step`, `a:b/N`
+    /// points, or `a,b,c`) adds a grid dimension; `--design lhs --samples N` draws a Latin
+    /// hypercube instead. Metrics: `debt_gdp@2040`, `mean(real_growth@2026..2028)`, and
+    /// with `--draws N` (common random numbers at every point) `p90(...)`, `prob(... > x)`.
+    ///
+    /// Example: fiscalsim sweep scenarios/kazakhstan-2026-2028.toml
+    /// --vary structure.spending_multiplier=0.2:0.8/4 --vary 'policy.growth_spending_share@2028=0.15,0.2'
+    /// --metric 'mean(real_growth@2026..2028)' --metric debt_gdp@2028 --out sweep.csv
     Sweep(sweep::Args),
     /// Global sensitivity of a metric: one-at-a-time (tornado), Morris or Sobol' indices.
+    ///
+    /// Ranges come from `--vary ADDRESS=LO:HI` (or the scenario's `[sweep]` table), the
+    /// output from one `--metric`; `--method oat|morris|sobol` (default sobol, with
+    /// bootstrap confidence half-widths).
+    ///
+    /// Example: fiscalsim sensitivity scenarios/kazakhstan-2026-2040-sweep.toml --method oat --out tornado.csv
     Sensitivity(sensitivity::Args),
     /// Join the shard files of a sweep or sensitivity run (--shard i/n).
+    ///
+    /// The merged file is byte-identical to the unsharded run; every shard 1..n must be
+    /// given once (in any order).
+    ///
+    /// Example: fiscalsim merge part-*.csv --out sweep.csv
     Merge(merge::Args),
 }
 

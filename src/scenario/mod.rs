@@ -9,8 +9,10 @@
 
 pub mod address;
 pub mod path;
+pub mod probabilities;
 mod resolve;
 pub mod tree;
+pub mod uncertainty;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -19,6 +21,7 @@ use serde::Serialize;
 
 pub use address::{Address, Override};
 pub use resolve::{SECTIONS, resolve_tree};
+pub use uncertainty::Uncertainty;
 
 use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result};
 use tree::Table;
@@ -190,6 +193,10 @@ pub struct MonteCarlo {
     pub seed: u64,
     /// Quantiles reported in summaries, each in (0, 1), increasing.
     pub quantiles: Vec<f64>,
+    /// Events whose probability Monte Carlo runs report (`[[montecarlo.probabilities]]`);
+    /// absent from the JSON when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub probabilities: Vec<probabilities::Probability>,
 }
 
 /// The default quantiles of Monte Carlo summaries.
@@ -201,6 +208,7 @@ impl Default for MonteCarlo {
             draws: 10_000,
             seed: 1,
             quantiles: DEFAULT_QUANTILES.to_vec(),
+            probabilities: Vec::new(),
         }
     }
 }
@@ -234,6 +242,10 @@ pub struct Scenario {
     pub shocks: Shocks,
     /// Monte Carlo settings.
     pub montecarlo: MonteCarlo,
+    /// Distributions of uncertain structural parameters (`[uncertainty]`), drawn once per
+    /// Monte Carlo draw; `None` when the scenario has none (then absent from the JSON).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<Uncertainty>,
 }
 
 impl Scenario {

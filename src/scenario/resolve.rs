@@ -19,6 +19,7 @@ pub const SECTIONS: &[&str] = &[
     "structure",
     "shocks",
     "montecarlo",
+    "uncertainty",
     "sweep",
 ];
 
@@ -129,7 +130,7 @@ const STRUCTURE_KEYS: &[(&str, Check)] = &[
 ];
 
 const SHOCK_KEYS: &[&str] = &["sd", "correlation", "persistence", "distribution", "dof"];
-const MONTECARLO_KEYS: &[&str] = &["draws", "seed", "quantiles"];
+const MONTECARLO_KEYS: &[&str] = &["draws", "seed", "quantiles", "probabilities"];
 
 /// Every key allowed in a section, for unknown-key messages.
 fn section_keys(section: &str) -> Vec<&'static str> {
@@ -141,9 +142,16 @@ fn section_keys(section: &str) -> Vec<&'static str> {
         "structure" => names(STRUCTURE_KEYS),
         "shocks" => SHOCK_KEYS.to_vec(),
         "montecarlo" => MONTECARLO_KEYS.to_vec(),
+        "uncertainty" => names(STRUCTURE_KEYS),
         "sweep" => crate::sweep::table::SWEEP_KEYS.to_vec(),
         _ => Vec::new(),
     }
+}
+
+/// Why `x` is not a valid value of the structural parameter `name` (None when it is).
+fn structure_value_problem(name: &str, x: f64) -> Option<String> {
+    let (_, check) = STRUCTURE_KEYS.iter().find(|(n, _)| *n == name)?;
+    check.test(x)
 }
 
 /// "did you mean" for `key` among `candidates`.
@@ -426,6 +434,9 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
     let structure = resolve_structure(&mut ctx, structure_t);
     let shocks = resolve_shocks(&mut ctx, shocks_t);
     let montecarlo = resolve_montecarlo(&mut ctx, montecarlo_t);
+    let uncertainty_t = ctx.section(&root, "uncertainty");
+    let uncertainty =
+        super::uncertainty::resolve(&mut ctx.diags, uncertainty_t, structure_value_problem);
 
     let (Some(base_year), Some(years)) = (base_year, years) else {
         return Err(Error::Scenario(Diagnostics(ctx.diags)));
@@ -446,6 +457,13 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
         apply_year_override(&mut ctx, o, node, &years, &mut baseline, &mut policy);
     }
 
+    let probabilities = super::probabilities::resolve(
+        &mut ctx.diags,
+        montecarlo_t.and_then(|t| t.get("probabilities")),
+        &years,
+    );
+    let montecarlo = montecarlo.map(|m| MonteCarlo { probabilities, ..m });
+
     let initial = resolve_initial(&mut ctx, initial_t, &baseline);
     let baseline = finish_baseline(&mut ctx, &baseline);
     let policy = finish_policy(&mut ctx, &policy);
@@ -454,7 +472,14 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
         return Err(Error::Scenario(Diagnostics(ctx.diags)));
     }
     match (
-        name, initial, baseline, policy, structure, shocks, montecarlo,
+        name,
+        initial,
+        baseline,
+        policy,
+        structure,
+        shocks,
+        montecarlo,
+        uncertainty,
     ) {
         (
             Some(name),
@@ -464,6 +489,7 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
             Some(structure),
             Some(shocks),
             Some(montecarlo),
+            Some(uncertainty),
         ) => Ok(Scenario {
             name,
             description,
@@ -476,6 +502,7 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
             structure,
             shocks,
             montecarlo,
+            uncertainty,
         }),
         _ => Err(Error::Internal(
             "scenario incomplete without a diagnostic".into(),

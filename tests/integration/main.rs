@@ -5,6 +5,7 @@ mod calibrate;
 mod compare;
 mod engine;
 mod kazakhstan;
+mod montecarlo;
 mod properties;
 mod scenario_files;
 mod sweep;

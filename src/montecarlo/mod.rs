@@ -5,7 +5,17 @@
 //! Xoshiro256++ generator whose 256-bit state is derived injectively from `(s, j)`, so a
 //! draw's values never depend on threads, chunking or the number of draws (the first M
 //! draws of an N-draw run are an M-draw run). Within a draw, each year takes six standard
-//! normals in shock order, then (Student t only) one chi-square variate.
+//! normals in shock order, then (Student t only) one chi-square variate. Uncertain
+//! structural parameters (`[uncertainty]`) come from the draw's purpose-1 stream, so they
+//! never shift a shock.
+//!
+//! Two paths give the same draws: [`map_draws`] simulates one draw at a time (for sweeps,
+//! goal-seek and probabilities), [`engine::for_each_year`] simulates all draws year by
+//! year (structure of arrays) for summaries of millions of draws in bounded memory.
+
+pub mod engine;
+pub mod probability;
+pub mod samples;
 
 use rand::{RngExt, SeedableRng};
 use rand_distr::{ChiSquared, StandardNormal};
@@ -13,7 +23,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
 use crate::model::{Model, Year};
-use crate::scenario::{Distribution, N_SHOCKS, Scenario};
+use crate::scenario::{Distribution, N_SHOCKS, Scenario, Structure};
 use crate::shocks::{Mat6, Vec6, cholesky_psd, covariance, next_state};
 
 /// SplitMix64's finaliser: a bijection of u64 that mixes all bits.
@@ -108,6 +118,31 @@ pub fn simulate_draw(model: &Model, process: &ShockProcess, seed: u64, draw: u64
     model.simulate(|t| u[t])
 }
 
+/// The structure of draw `draw`: the scenario's own, or drawn from `[uncertainty]` with
+/// the draw's purpose-1 stream.
+pub fn draw_structure(sc: &Scenario, seed: u64, draw: u64) -> Structure {
+    match &sc.uncertainty {
+        None => sc.structure.clone(),
+        Some(u) => u.draw(&sc.structure, &mut draw_rng(seed, draw, 1)),
+    }
+}
+
+/// Simulates draw `draw` of `sc` with `seed`, uncertain parameters included. `model` is
+/// `Model::new(sc)` (used as is when the scenario has no `[uncertainty]`).
+pub fn simulate_scenario_draw(
+    sc: &Scenario,
+    model: &Model,
+    process: &ShockProcess,
+    seed: u64,
+    draw: u64,
+) -> Vec<Year> {
+    if sc.uncertainty.is_none() {
+        return simulate_draw(model, process, seed, draw);
+    }
+    let drawn = Model::with_structure(sc, draw_structure(sc, seed, draw));
+    simulate_draw(&drawn, process, seed, draw)
+}
+
 /// Applies `f` to every draw `0..draws` of `sc` (in parallel) and returns the results in
 /// draw order. `f` receives the draw index and that draw's per-year outputs. The result
 /// depends only on the scenario, `seed` and `draws`, never on the thread count.
@@ -121,7 +156,7 @@ pub fn map_draws<T: Send>(
     let process = ShockProcess::new(sc);
     (0..draws)
         .into_par_iter()
-        .map(|j| f(j, &simulate_draw(&model, &process, seed, j)))
+        .map(|j| f(j, &simulate_scenario_draw(sc, &model, &process, seed, j)))
         .collect()
 }
 

@@ -1,0 +1,91 @@
+//! Benchmarks of Monte Carlo runs on the 2026-2055 Kazakhstan scenario
+//! (`scenarios/kazakhstan-2026-2040.toml` with `end_year = 2055`, all six shocks).
+//!
+//! Run briefly with
+//! `cargo bench --bench montecarlo -- --warm-up-time 1 --measurement-time 3`.
+//! Each benchmark is 100,000 draws x 30 years = 3,000,000 draw-years (divide the time by
+//! 3e6 for ns per draw-year); the full 1,000,000-draw workload is measured with the CLI
+//! (see docs/montecarlo.md).
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use fiscalsim::montecarlo::engine::for_each_year;
+use fiscalsim::montecarlo::{ShockProcess, draw_rng};
+use fiscalsim::scenario::{self, Override, Scenario};
+use fiscalsim::shocks::next_state;
+use fiscalsim::summary::{summarize, summarize_run};
+
+const DRAWS: u64 = 100_000;
+
+fn scenario_2055() -> Scenario {
+    let to_2055: Vec<Override> = vec!["end_year=2055".parse().expect("valid override")];
+    scenario::load(Path::new("scenarios/kazakhstan-2026-2040.toml"), &to_2055)
+        .expect("the Kazakhstan scenario resolves")
+}
+
+fn benches(c: &mut Criterion) {
+    let sc = scenario_2055();
+    let years = sc.horizon();
+    let process = ShockProcess::new(&sc);
+    let mut g = c.benchmark_group("montecarlo 100k draws x 30 years");
+    g.sample_size(10);
+    g.bench_function("shocks only (the floor: 6 normals + AR step)", |b| {
+        b.iter(|| {
+            let mut acc = 0.0;
+            for j in 0..DRAWS {
+                let mut rng = draw_rng(1, j, 0);
+                let mut u = [0.0; 6];
+                for _ in 0..years {
+                    let z = process.draw_z(&mut rng);
+                    u = next_state(&process.a, &process.l, &u, &z);
+                }
+                acc += u[0];
+            }
+            black_box(acc)
+        })
+    });
+    g.bench_function("simulate (engine, no statistics)", |b| {
+        b.iter(|| {
+            let mut acc = 0.0;
+            for_each_year(&sc, DRAWS, 1, |yd| {
+                acc += yd.columns[23][0];
+                Ok(())
+            })
+            .expect("runs");
+            black_box(acc)
+        })
+    });
+    g.bench_function("end to end (simulate + 24 x 30 summaries)", |b| {
+        b.iter(|| summarize_run(&sc, DRAWS, 1, &sc.montecarlo.quantiles, |_| Ok(())).expect("runs"))
+    });
+    g.finish();
+
+    // Statistics alone: one column of a million draws (debt/GDP in 2055).
+    let mut col = Vec::new();
+    for_each_year(&sc, 1_000_000, 1, |yd| {
+        if yd.index + 1 == years {
+            col = yd.columns[23].clone();
+        }
+        Ok(())
+    })
+    .expect("runs");
+    let qs = sc.montecarlo.quantiles.clone();
+    let mut g = c.benchmark_group("statistics of 1M values");
+    g.sample_size(10);
+    g.bench_function("mean, sd, 7 exact quantiles (summarize)", |b| {
+        b.iter(|| summarize(black_box(&col), &qs))
+    });
+    g.bench_function("the same by sorting (reference)", |b| {
+        b.iter(|| {
+            let mut v = col.clone();
+            v.sort_unstable_by(f64::total_cmp);
+            black_box(v[v.len() / 2])
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(montecarlo, benches);
+criterion_main!(montecarlo);
