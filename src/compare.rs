@@ -185,6 +185,47 @@ pub fn run_scenario(path: &Path, overrides: &[Override], decomposition: bool) ->
     Ok(t)
 }
 
+/// Runs a scenario file as a Monte Carlo summary (`draws` draws with `seed`, the
+/// scenario's quantiles) into a table of the same shape as the CSV of `run --draws`:
+/// statistics `mean`, `sd`, the quantiles (`p05`, ...) and `broken_draws`. A statistic
+/// with no sound draw left is missing, as an empty cell of that CSV is.
+pub fn run_scenario_draws(
+    path: &Path,
+    overrides: &[Override],
+    draws: u64,
+    seed: u64,
+) -> Result<Table> {
+    let sc = load(path, overrides)?;
+    let run =
+        crate::summary::summarize_run(&sc, draws, seed, &sc.montecarlo.quantiles, |_| Ok(()))?;
+    let mut t = Table::new(path, Kind::Summary);
+    t.scenario = Some(sc.name.clone());
+    let labels: Vec<String> = run
+        .quantiles
+        .iter()
+        .map(|q| crate::summary::quantile_label(*q))
+        .collect();
+    for ys in &run.years {
+        for (name, st) in OUTPUT_NAMES.iter().zip(&ys.stats) {
+            let stats = [("mean", st.mean), ("sd", st.sd)]
+                .into_iter()
+                .chain(
+                    labels
+                        .iter()
+                        .map(String::as_str)
+                        .zip(st.quantiles.iter().copied()),
+                )
+                .chain(std::iter::once(("broken_draws", ys.broken_draws as f64)));
+            for (stat, v) in stats {
+                if !v.is_nan() {
+                    t.insert(key(ys.year, name, Some(stat)), v);
+                }
+            }
+        }
+    }
+    Ok(t)
+}
+
 fn key(year: i32, variable: &str, stat: Option<&str>) -> Key {
     Key {
         year,

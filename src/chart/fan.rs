@@ -13,8 +13,10 @@ use crate::error::{Error, Result};
 /// One band between two quantiles, per year (raw values, fractions or levels).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Band {
-    /// The lower quantile, in percent (5 for p05).
-    pub lower_q: u32,
+    /// The lower quantile's column, e.g. `p05`.
+    pub lower_label: String,
+    /// The upper quantile's column, e.g. `p95`.
+    pub upper_label: String,
     /// Lower bound per year.
     pub lower: Vec<f64>,
     /// Upper bound per year.
@@ -38,12 +40,13 @@ pub struct Fan {
     pub deterministic: Option<Vec<f64>>,
 }
 
-fn quantile_of(stat: &str) -> Option<u32> {
+/// The quantile level, in percent, of a statistic named like `p05`, `p50` or `p2.5`.
+fn quantile_of(stat: &str) -> Option<f64> {
     let n = stat.strip_prefix('p')?;
-    if n.len() < 2 || !n.bytes().all(|b| b.is_ascii_digit()) {
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return None;
     }
-    n.parse().ok().filter(|q| *q > 0 && *q < 100)
+    n.parse::<f64>().ok().filter(|q| *q > 0.0 && *q < 100.0)
 }
 
 /// Checks that `variable` is in `table`, suggesting the closest names otherwise.
@@ -89,23 +92,22 @@ pub fn from_tables(summary: &Table, deterministic: Option<&Table>, variable: &st
             .map(|y| summary.get(*y, variable, Some(stat)))
             .collect()
     };
-    let mut qs: Vec<u32> = summary
+    // (level in percent, column name) of every quantile column
+    let mut qs: Vec<(f64, String)> = summary
         .stats()
-        .iter()
-        .filter_map(|s| quantile_of(s))
+        .into_iter()
+        .filter_map(|s| quantile_of(&s).map(|q| (q, s)))
         .collect();
-    qs.sort_unstable();
+    qs.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut bands = Vec::new();
-    for &q in qs.iter().filter(|q| **q < 50) {
-        if !qs.contains(&(100 - q)) {
+    for (q, lower_name) in qs.iter().filter(|(q, _)| *q < 50.0) {
+        let Some((_, upper_name)) = qs.iter().find(|(u, _)| (u - (100.0 - q)).abs() < 1e-9) else {
             continue;
-        }
-        if let (Some(lower), Some(upper)) = (
-            series(&format!("p{q:02}")),
-            series(&format!("p{:02}", 100 - q)),
-        ) {
+        };
+        if let (Some(lower), Some(upper)) = (series(lower_name), series(upper_name)) {
             bands.push(Band {
-                lower_q: q,
+                lower_label: lower_name.clone(),
+                upper_label: upper_name.clone(),
                 lower,
                 upper,
             });
@@ -226,7 +228,7 @@ pub fn render(fan: &Fan, size: Size, currency: &str) -> Result<String> {
                 .draw_series(std::iter::once(Polygon::new(pts, fill.filled())))
                 .map_err(draw_error)?;
             items.push((
-                format!("p{:02}–p{:02}", band.lower_q, 100 - band.lower_q),
+                format!("{}–{}", band.lower_label, band.upper_label),
                 Mark::Box(fill),
             ));
         }
@@ -271,8 +273,22 @@ toy,2027,debt_gdp,0.54,0.04,0.48,0.49,0.51,0.535,0.57,0.59,0.61
     fn bands_from_symmetric_quantiles() {
         let s = read_csv_str(SUMMARY, Path::new("s.csv")).unwrap();
         let fan = from_tables(&s, None, "debt_gdp").unwrap();
-        let qs: Vec<u32> = fan.bands.iter().map(|b| b.lower_q).collect();
-        assert_eq!(qs, [5, 10, 25]);
+        let qs: Vec<&str> = fan.bands.iter().map(|b| b.lower_label.as_str()).collect();
+        assert_eq!(qs, ["p05", "p10", "p25"]);
+        // decimal levels, as `run` labels 0.025 and 0.975
+        let s2 = read_csv_str(
+            "year,variable,p2.5,p50,p97.5\n2026,x,1,2,3\n",
+            Path::new("s2.csv"),
+        )
+        .unwrap();
+        let f2 = from_tables(&s2, None, "x").unwrap();
+        assert_eq!(
+            (
+                f2.bands[0].lower_label.as_str(),
+                f2.bands[0].upper_label.as_str()
+            ),
+            ("p2.5", "p97.5")
+        );
         assert_eq!(fan.bands[0].upper, [0.55, 0.61]);
         assert_eq!(fan.median, Some(vec![0.52, 0.535]));
         let svg = render(&fan, Size::default(), "").unwrap();

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::cmd::parse_override;
 use crate::compare::{
     Table, align, check_only, is_scenario_file, parse_years, read_csv, run_scenario,
+    run_scenario_draws,
 };
 use crate::error::{Error, Result};
 use crate::output::{Destination, io_error, refuse_overwriting_inputs, write_with};
@@ -46,6 +47,14 @@ pub struct Args {
     /// Override a value in every scenario-file input (as `run --set`). Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_override)]
     pub set: Vec<Override>,
+    /// Run scenario-file inputs as Monte Carlo summaries of N draws (the `stat` column
+    /// then holds mean, sd, the quantiles and broken_draws), all with the same seed.
+    #[arg(long, value_name = "N")]
+    pub draws: Option<u64>,
+    /// Seed of `--draws` for every scenario input (default: the first scenario input's
+    /// `[montecarlo] seed`): common random numbers, so differences come from the scenarios.
+    #[arg(long, value_name = "S", requires = "draws")]
+    pub seed: Option<u64>,
     /// Keep only these variables (comma-separated canonical names or decomposition
     /// columns), e.g. `--only debt_gdp,real_growth`.
     #[arg(long, value_name = "VARS", value_delimiter = ',')]
@@ -95,6 +104,45 @@ pub fn load_input(path: &Path, set: &[Override], decompose: bool) -> Result<Tabl
     }
 }
 
+/// Loads the inputs of `compare --draws`: scenario files as Monte Carlo summaries with
+/// one seed, CSVs as they are.
+fn monte_carlo_inputs(args: &Args, inputs: &[&Path], draws: u64) -> Result<Vec<Table>> {
+    if draws == 0 {
+        return Err(Error::usage(
+            "--draws",
+            "must be at least 1, e.g. --draws 10000",
+        ));
+    }
+    if args.decompose {
+        return Err(Error::usage(
+            "--decompose",
+            "applies to deterministic comparisons (without --draws)",
+        ));
+    }
+    let seed = match args.seed {
+        Some(s) => s,
+        None => match inputs.iter().find(|p| is_scenario_file(p)) {
+            Some(first) => crate::scenario::load(first, &args.set)?.montecarlo.seed,
+            None => {
+                return Err(Error::usage(
+                    "--draws",
+                    "no input is a scenario file: --draws runs scenario files (CSV inputs are compared as they are)",
+                ));
+            }
+        },
+    };
+    inputs
+        .iter()
+        .map(|p| {
+            if is_scenario_file(p) {
+                run_scenario_draws(p, &args.set, draws, seed)
+            } else {
+                read_csv(p)
+            }
+        })
+        .collect()
+}
+
 /// Runs `compare`.
 pub fn run(args: &Args) -> Result<()> {
     let atol = tolerance("--tolerance", args.tolerance)?;
@@ -102,10 +150,13 @@ pub fn run(args: &Args) -> Result<()> {
     let dest = Destination::from_option(args.out.as_deref());
     let inputs: Vec<&Path> = args.inputs.iter().map(PathBuf::as_path).collect();
     refuse_overwriting_inputs(&dest, &inputs, "--out")?;
-    let mut tables = inputs
-        .iter()
-        .map(|p| load_input(p, &args.set, args.decompose))
-        .collect::<Result<Vec<_>>>()?;
+    let mut tables = match args.draws {
+        None => inputs
+            .iter()
+            .map(|p| load_input(p, &args.set, args.decompose))
+            .collect::<Result<Vec<_>>>()?,
+        Some(draws) => monte_carlo_inputs(args, &inputs, draws)?,
+    };
     if let Some(YearSpans(spans)) = &args.years {
         let keep = |y: i32| spans.iter().any(|(a, b)| (*a..=*b).contains(&y));
         for t in &mut tables {

@@ -658,3 +658,107 @@ fn command_line_definition_is_consistent() {
     use clap::CommandFactory;
     fiscalsim::cmd::Cli::command().debug_assert();
 }
+
+#[test]
+fn monte_carlo_compare_runs_scenarios_with_one_seed() {
+    let flagship = "scenarios/kazakhstan-2026-2028.toml";
+    let no_reform = "scenarios/kazakhstan-no-reform.toml";
+    let dir = dir_with(&[]);
+    let mc = dir.path().join("mc.csv");
+    let out = fiscalsim()
+        .args(["run", flagship, "--draws", "300", "--seed", "9", "--out"])
+        .arg(&mc)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // the summary of `run --draws` is exactly what compare computes with the same seed
+    let same = fiscalsim()
+        .arg("compare")
+        .arg(&mc)
+        .args([
+            flagship,
+            "--draws",
+            "300",
+            "--seed",
+            "9",
+            "--tolerance",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&same.stderr)
+    );
+    // another seed gives other draws: differences found
+    let other = fiscalsim()
+        .arg("compare")
+        .arg(&mc)
+        .args([
+            flagship,
+            "--draws",
+            "300",
+            "--seed",
+            "10",
+            "--tolerance",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(other.status.code(), Some(1));
+    // two scenarios side by side, per statistic; more growth spending, less debt here
+    let both = fiscalsim()
+        .args([
+            "compare", no_reform, flagship, "--draws", "300", "--only", "debt_gdp",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        both.status.success(),
+        "{}",
+        String::from_utf8_lossy(&both.stderr)
+    );
+    let (h, rows) = read_csv(&String::from_utf8(both.stdout).unwrap());
+    assert_eq!(h[..3], ["year", "variable", "stat"]);
+    let stats: Vec<&str> = rows.iter().take(11).map(|r| r[2].as_str()).collect();
+    assert_eq!(
+        stats,
+        [
+            "mean",
+            "sd",
+            "p05",
+            "p10",
+            "p25",
+            "p50",
+            "p75",
+            "p90",
+            "p95",
+            "broken_draws",
+            "mean"
+        ]
+    );
+    let p50 = rows
+        .iter()
+        .find(|r| r[0] == "2028" && r[2] == "p50")
+        .unwrap();
+    assert!(p50[5].parse::<f64>().unwrap() < 0.0, "{p50:?}");
+    // --decompose is deterministic only
+    let bad = fiscalsim()
+        .args([
+            "compare",
+            no_reform,
+            flagship,
+            "--draws",
+            "10",
+            "--decompose",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
