@@ -403,7 +403,12 @@ pub fn render(report: &Report) -> Result<String> {
                         &format!(
                             "{}: Monte Carlo quantile bands from {}{}.",
                             chart::title_of(var),
-                            s.source.display(),
+                            // the file name only: a report sent by e-mail should not
+                            // show the sender's directories
+                            s.source.file_name().map_or_else(
+                                || s.source.display().to_string(),
+                                |n| n.to_string_lossy().into_owned()
+                            ),
                             if det.is_some() {
                                 ", with the deterministic path"
                             } else {
