@@ -137,16 +137,21 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// `compare --tolerance/--rtol` found differences beyond the tolerance (exit code 1,
+    /// like `diff`); the message lists the worst rows.
+    #[error("{0}")]
+    Differences(String),
     /// A bug: an internal invariant does not hold.
     #[error("internal error: {0}")]
     Internal(String),
 }
 
 impl Error {
-    /// The process exit code for this error: 2 for anything the user can fix, 1 for internal errors.
+    /// The process exit code for this error: 2 for anything the user can fix, 1 for internal
+    /// errors and for differences found by `compare`.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Internal(_) => 1,
+            Error::Internal(_) | Error::Differences(_) => 1,
             _ => 2,
         }
     }

@@ -2,7 +2,10 @@
 //! a `run` function. `src/main.rs` only parses the arguments and calls [`main`].
 
 pub mod calibrate;
+pub mod chart;
+pub mod compare;
 pub mod merge;
+pub mod report;
 pub mod resolve;
 pub mod run;
 pub mod sensitivity;
@@ -60,6 +63,31 @@ pub enum Command {
     /// Example: fiscalsim run scenarios/kazakhstan-2026-2040.toml --draws 100000 --seed 7
     /// --prob 'debt_gdp@..2040 > 0.3' --prob-out prob.csv --out fan.csv
     Run(run::Args),
+    /// Compare scenarios or outputs: aligned CSV with differences, or a tolerance check.
+    ///
+    /// Inputs are scenario files (run on the spot), `run` CSVs or Monte Carlo summary
+    /// CSVs. Writes `year,variable[,stat]`, one column per input, then `diff_<input>` and
+    /// `rel_<input>` against the first. Inputs that do not line up are an error unless
+    /// `--union`. With `--tolerance`/`--rtol`: exit 0 within tolerance, 1 when differences
+    /// are found (the worst are listed), 2 for bad input, like `diff`.
+    ///
+    /// Example: fiscalsim compare scenarios/kazakhstan-no-reform.toml scenarios/kazakhstan-2026-2028.toml --decompose --out compare.csv
+    Compare(compare::Args),
+    /// Draw a chart as SVG: fan, lines, tornado, debt or growth decomposition.
+    ///
+    /// Rates and shares are drawn in percent, levels in the scenario's currency; the
+    /// SVG needs no fonts or system libraries.
+    ///
+    /// Example: fiscalsim chart lines scenarios/kazakhstan-no-reform.toml scenarios/kazakhstan-2026-2028.toml --variable debt_gdp --out debt.svg
+    Chart(chart::Args),
+    /// Write a self-contained HTML report of one or more scenarios.
+    ///
+    /// Key results, differences from the first scenario, charts, growth and debt
+    /// decompositions and every assumption, in one file with inline SVG and CSS (no
+    /// script, no network) to send by e-mail.
+    ///
+    /// Example: fiscalsim report scenarios/kazakhstan-no-reform.toml scenarios/kazakhstan-2026-2028.toml --out report.html
+    Report(report::Args),
     /// Evaluate metrics over a grid or Latin hypercube of inputs: one CSV row per point.
     ///
     /// Each `--vary ADDRESS=SPEC` (same addresses as `--set`; SPEC `a:b:step`, `a:b/N`
@@ -107,7 +135,7 @@ impl ScenarioArgs {
     }
 }
 
-fn parse_override(s: &str) -> std::result::Result<Override, String> {
+pub(crate) fn parse_override(s: &str) -> std::result::Result<Override, String> {
     s.parse()
 }
 
@@ -134,6 +162,9 @@ pub fn main(cli: Cli) -> i32 {
         Command::Calibrate(args) => calibrate::run(&args),
         Command::Resolve(args) => resolve::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Compare(args) => compare::run(&args),
+        Command::Chart(args) => chart::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Sweep(args) => sweep::run(&args),
         Command::Sensitivity(args) => sensitivity::run(&args),
         Command::Merge(args) => merge::run(&args),

@@ -3,6 +3,7 @@
 
 mod bad_inputs;
 mod calibrate;
+mod compare;
 mod engine;
 mod kazakhstan;
 mod montecarlo;
