@@ -991,6 +991,25 @@ pub fn summary_table(scenario: &str, run: &StressRun) -> String {
     out
 }
 
+/// The debt/GDP path of the baseline and of every test that ran, as chart lines (one per
+/// test, labelled by its name), for [`crate::chart::lines::render`].
+pub fn debt_lines(run: &StressRun) -> Vec<crate::chart::lines::Line> {
+    run.outcomes
+        .iter()
+        .filter(|o| !o.path.is_empty())
+        .map(|o| crate::chart::lines::Line {
+            label: o.test.name.clone(),
+            points: run
+                .years
+                .iter()
+                .zip(&o.path)
+                .filter(|(_, y)| y.debt_gdp.is_finite())
+                .map(|(year, y)| (*year, y.debt_gdp))
+                .collect(),
+        })
+        .collect()
+}
+
 /// The calibration data files named by `sc`'s `[stress]` section (inputs that an output
 /// must not overwrite).
 pub fn data_files(sc: &Scenario) -> Vec<&Path> {

@@ -27,6 +27,9 @@ pub struct Args {
     /// Also write the summary table as CSV to this file (`-` for standard output).
     #[arg(long, value_name = "PATH")]
     pub summary: Option<PathBuf>,
+    /// Also draw the debt/GDP paths of the baseline and every test on one panel, as SVG.
+    #[arg(long, value_name = "PATH")]
+    pub chart: Option<PathBuf>,
     /// Debt/GDP benchmark of the summary, a fraction (0.7 = 70 % of GDP); overrides
     /// `[stress] benchmark`.
     #[arg(long, value_name = "RATIO")]
@@ -73,6 +76,13 @@ pub fn run(args: &Args) -> Result<()> {
     if let Some(d) = &summary_dest {
         refuse_overwriting_inputs(d, &[&args.scenario.file], "--summary")?;
     }
+    let chart_dest = args
+        .chart
+        .as_deref()
+        .map(|p| Destination::from_option(Some(p)));
+    if let Some(d) = &chart_dest {
+        refuse_overwriting_inputs(d, &[&args.scenario.file], "--chart")?;
+    }
     let sc = args.scenario.load()?;
     let data = stress::data_files(&sc);
     refuse_overwriting_inputs(&dest, &data, "--out")?;
@@ -86,6 +96,23 @@ pub fn run(args: &Args) -> Result<()> {
     if let Some(d) = &summary_dest {
         write_with(d, |w| {
             stress::write_summary_csv(w, &sc.name, &result).map_err(|e| io_error(d, e))
+        })?;
+    }
+    if let Some(d) = &chart_dest {
+        let title = format!(
+            "{}: debt/GDP under stress (benchmark {} %)",
+            sc.name,
+            crate::output::format_number(100.0 * result.benchmark)
+        );
+        let svg = crate::chart::lines::render(
+            &stress::debt_lines(&result),
+            "debt_gdp",
+            Some(&title),
+            crate::chart::Size::default(),
+            &sc.currency,
+        )?;
+        write_with(d, |w| {
+            w.write_all(svg.as_bytes()).map_err(|e| io_error(d, e))
         })?;
     }
     if !args.quiet {

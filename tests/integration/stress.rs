@@ -668,6 +668,22 @@ fn cli_writes_paths_and_summary() {
     assert_eq!(srows[7][9], "2026");
     assert_eq!(srows[0][9], "", "the baseline never exceeds 55 %");
     assert_eq!(srows[7][11], "ok");
+    // --chart: the debt/GDP paths on one SVG panel, one line per test.
+    fiscalsim()
+        .arg("stress")
+        .arg(dir.path().join("s.toml"))
+        .arg("--out")
+        .arg(dir.path().join("chart-paths.csv"))
+        .arg("--chart")
+        .arg(dir.path().join("debt.svg"))
+        .arg("--quiet")
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(dir.path().join("debt.svg")).unwrap();
+    assert!(svg.starts_with("<svg"));
+    for name in ["baseline", "interest_rate", "contingent_liability", "oil"] {
+        assert!(svg.contains(name), "{name} in the legend");
+    }
     // `--set` reaches the [stress] table.
     fiscalsim()
         .arg("stress")
