@@ -35,7 +35,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Estimate the [shocks] block (sd, correlation, persistence) from annual history.
+    /// Estimate the `[shocks]` block (sd, correlation, persistence) from annual history.
     ///
     /// Builds MODEL.md's six shock series from data columns (`--map`), estimates one
     /// AR(1) per shock or a VAR(1) (`--var`) by least squares, and writes a `[shocks]`

@@ -22,7 +22,7 @@ use crate::sweep::{Evaluator, Param, Shard, take_sweep_table};
 /// swing: a tornado table), `mu_star,mu_star_conf,sigma` (morris), or
 /// `S1,S1_conf,ST,ST_conf` (sobol; `_conf` are confidence half-widths).
 ///
-/// Default metric: the first of the file's [sweep] metrics, else `debt_gdp@<last year>`.
+/// Default metric: the first of the file's `[sweep]` metrics, else `debt_gdp@<last year>`.
 ///
 /// Example: fiscalsim sensitivity scenarios/kazakhstan-2026-2040.toml --method sobol
 ///   --vary structure.spending_multiplier=0.2:0.8 --vary structure.efficiency=0.5:0.9
@@ -53,7 +53,7 @@ pub struct Args {
     pub metric: Option<Metric>,
     /// Base sample size: Sobol' N (N (2D + 2) evaluations; default 1024, a power of two
     /// is best), Morris trajectories r (r (D + 1) evaluations; default 20). Default also
-    /// from the file's [sweep] samples.
+    /// from the file's `[sweep]` samples.
     #[arg(long, value_name = "N")]
     pub samples: Option<usize>,
     /// Morris: number of grid levels (even).
