@@ -9,6 +9,9 @@
 //! the edge buckets, which keeps the bucketing monotone and therefore exact), a second
 //! pass gathers the few values that fall into the buckets holding the requested ranks, and
 //! only those are ordered. A bucket that is still large is split again the same way.
+//!
+//! A Monte Carlo run takes the first pass while it simulates (see
+//! [`crate::montecarlo::tally`]), so that each column is read only once more, to gather.
 
 use std::cmp::Ordering;
 
