@@ -98,7 +98,7 @@ pub enum Error {
     #[error("invalid scenario:\n{0}")]
     Scenario(Diagnostics),
     /// An input file could not be read.
-    #[error("cannot read `{path}`: {source}")]
+    #[error("cannot read `{}`: {}", path.display(), describe_io(source))]
     Read {
         /// The file as given.
         path: PathBuf,
@@ -137,16 +137,21 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// `compare --tolerance/--rtol` found differences beyond the tolerance (exit code 1,
+    /// like `diff`); the message lists the worst rows.
+    #[error("{0}")]
+    Differences(String),
     /// A bug: an internal invariant does not hold.
     #[error("internal error: {0}")]
     Internal(String),
 }
 
 impl Error {
-    /// The process exit code for this error: 2 for anything the user can fix, 1 for internal errors.
+    /// The process exit code for this error: 2 for anything the user can fix, 1 for internal
+    /// errors and for differences found by `compare`.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Internal(_) => 1,
+            Error::Internal(_) | Error::Differences(_) => 1,
             _ => 2,
         }
     }
@@ -161,6 +166,28 @@ impl Error {
         Error::Usage {
             flag: flag.into(),
             message: message.into(),
+        }
+    }
+}
+
+/// An I/O error in words a user can act on (what is wrong, what to check), without the
+/// operating system's error number.
+pub fn describe_io(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => {
+            "no such file (check the name; a relative path is taken from the current directory)"
+                .into()
+        }
+        K::PermissionDenied => "permission denied (check the file's permissions)".into(),
+        K::IsADirectory => "it is a directory, not a file (give a file path)".into(),
+        K::NotADirectory => "a part of the path is not a directory (check the path)".into(),
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error") {
+                Some(i) => text[..i].to_string(),
+                None => text,
+            }
         }
     }
 }

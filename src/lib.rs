@@ -24,9 +24,14 @@
 //! - [`model`]: the one step function of the economics, and the compiled [`model::Model`];
 //! - [`shocks`]: the shock process (correlation, Cholesky factor, persistence);
 //! - [`montecarlo`]: reproducible parallel draws through the same step function;
+//! - [`chart`]: SVG fan, line, tornado and decomposition charts;
+//! - [`compare`]: inputs aligned on (year, variable, stat) with differences and tolerances;
+//! - [`decompose`]: growth and debt-dynamics decompositions of a path;
+//! - [`report`]: the self-contained HTML report;
 //! - [`summary`]: streaming per-year statistics of draws (mean, sd, exact type-7 quantiles);
 //! - [`metric`]: the expression language of metrics and events (`p90(debt_gdp@2040)`);
 //! - [`output`]: atomic output files and CSV writers;
+//! - [`interrupt`]: Ctrl-C and SIGTERM remove unfinished output files;
 //! - [`cmd`]: the subcommands of the `fiscalsim` binary.
 //!
 //! Units: levels are in the scenario's currency unit (e.g. KZT trillion; real GDP in
@@ -35,12 +40,17 @@
 #![deny(missing_docs)]
 
 pub mod calibrate;
+pub mod chart;
 pub mod cmd;
+pub mod compare;
+pub mod decompose;
 pub mod error;
+pub mod interrupt;
 pub mod metric;
 pub mod model;
 pub mod montecarlo;
 pub mod output;
+pub mod report;
 pub mod scenario;
 pub mod sensitivity;
 pub mod shocks;

@@ -450,17 +450,137 @@ pub fn breakdown(year: &Year) -> Option<&'static str> {
     None
 }
 
+/// Why a simulated year is numerically broken, in detail: which output, its value, and
+/// the figures that led there. `prev` is the year before (`None` for the first
+/// projection year). `None` when the year is sound (see [`breakdown`]).
+pub fn diagnose(prev: Option<&Year>, year: &Year) -> Option<String> {
+    let not_positive = |x: f64| x.is_nan() || x <= 0.0;
+    let pct = |x: f64| format!("{:.1} %", 100.0 * x);
+    if not_positive(year.gdp_real) {
+        return Some(format!(
+            "real GDP `gdp_real` is {} and must stay positive: the output gap is {} and potential growth {} (a gap or growth at or below -100 % wipes out output; check multipliers, policy jumps and growth paths)",
+            year.gdp_real,
+            pct(year.output_gap),
+            pct(year.potential_growth)
+        ));
+    }
+    if not_positive(year.gdp_nominal) {
+        return Some(format!(
+            "nominal GDP `gdp_nominal` is {} and must stay positive: the price level fell to zero (inflation {})",
+            year.gdp_nominal,
+            pct(year.inflation)
+        ));
+    }
+    let values = year.values();
+    let (i, v) = values.iter().enumerate().find(|(_, v)| !v.is_finite())?;
+    let name = OUTPUT_NAMES[i];
+    let debt_before = prev.map_or(String::new(), |p| {
+        format!(
+            ", debt was {} % of GDP the year before",
+            format_pct(p.debt_gdp)
+        )
+    });
+    let why = match name {
+        "interest" | "interest_rate" | "overall_balance" | "debt" | "debt_gdp"
+        | "overall_balance_gdp" => format!(
+            "debt and interest grow without bound (interest rate {} %{debt_before}); check interest_rate, debt_premium and the primary balance",
+            format_pct(year.interest_rate)
+        ),
+        _ => "a level overflowed the range of floating-point numbers; check the scenario for extreme values".into(),
+    };
+    Some(format!("`{name}` is {v}, not a finite number: {why}"))
+}
+
+fn format_pct(x: f64) -> String {
+    if x.is_finite() && x.abs() < 1e6 {
+        format!("{:.1}", 100.0 * x)
+    } else {
+        format!("{:.3e}", 100.0 * x)
+    }
+}
+
 /// The deterministic projection of MODEL.md (u_t = 0 for every t), one [`Year`] per
-/// projection year. Fails with the first year that breaks down numerically.
+/// projection year. Fails with the first year that breaks down numerically, naming the
+/// output, its value and why ([`diagnose`]).
 pub fn project(sc: &Scenario) -> Result<Vec<Year>> {
     let path = Model::new(sc).simulate(|_| [0.0; N_SHOCKS]);
-    for (year, y) in sc.years.iter().zip(&path) {
-        if let Some(why) = breakdown(y) {
+    for (t, (year, y)) in sc.years.iter().zip(&path).enumerate() {
+        let prev = t.checked_sub(1).and_then(|p| path.get(p));
+        if let Some(why) = diagnose(prev, y) {
             return Err(Error::Numerical {
                 year: *year,
-                message: why.to_string(),
+                message: why,
             });
         }
     }
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sound() -> Year {
+        Year {
+            gdp_real: 100.0,
+            gdp_nominal: 110.0,
+            debt_gdp: 0.5,
+            interest_rate: 0.1,
+            ..Year::default()
+        }
+    }
+
+    #[test]
+    fn a_sound_year_has_no_diagnosis() {
+        assert_eq!(diagnose(None, &sound()), None);
+        assert_eq!(breakdown(&sound()), None);
+    }
+
+    #[test]
+    fn non_positive_gdp_names_the_output_its_value_and_the_gap() {
+        let y = Year {
+            gdp_real: -3.5,
+            output_gap: -1.2,
+            potential_growth: 0.05,
+            ..sound()
+        };
+        let msg = diagnose(None, &y).expect("broken");
+        assert!(
+            msg.starts_with("real GDP `gdp_real` is -3.5 and must stay positive: the output gap is -120.0 % and potential growth 5.0 %"),
+            "{msg}"
+        );
+        let y = Year {
+            gdp_nominal: 0.0,
+            inflation: -1.0,
+            ..sound()
+        };
+        let msg = diagnose(None, &y).expect("broken");
+        assert!(msg.contains("nominal GDP `gdp_nominal` is 0"), "{msg}");
+        assert!(msg.contains("inflation -100.0 %"), "{msg}");
+    }
+
+    #[test]
+    fn a_non_finite_output_is_named_with_the_debt_of_the_year_before() {
+        let prev = Year {
+            debt_gdp: 2.5,
+            ..sound()
+        };
+        let y = Year {
+            interest: f64::INFINITY,
+            debt: f64::INFINITY,
+            ..sound()
+        };
+        let msg = diagnose(Some(&prev), &y).expect("broken");
+        assert!(
+            msg.starts_with("`interest` is inf, not a finite number: debt and interest grow without bound (interest rate 10.0 %, debt was 250.0 % of GDP the year before)"),
+            "{msg}"
+        );
+        let y = Year {
+            commodity_price: f64::NAN,
+            ..sound()
+        };
+        let msg = diagnose(None, &y).expect("broken");
+        assert!(msg.starts_with("`commodity_price` is NaN"), "{msg}");
+        assert!(msg.contains("overflowed"), "{msg}");
+    }
 }

@@ -2,7 +2,10 @@
 //! a `run` function. `src/main.rs` only parses the arguments and calls [`main`].
 
 pub mod calibrate;
+pub mod chart;
+pub mod compare;
 pub mod merge;
+pub mod report;
 pub mod resolve;
 pub mod run;
 pub mod sensitivity;
@@ -60,11 +63,56 @@ pub enum Command {
     /// Example: fiscalsim run scenarios/kazakhstan-2026-2040.toml --draws 100000 --seed 7
     /// --prob 'debt_gdp@..2040 > 0.3' --prob-out prob.csv --out fan.csv
     Run(run::Args),
+    /// Compare scenarios or outputs: aligned CSV with differences, or a tolerance check.
+    ///
+    /// Inputs are scenario files (run on the spot), `run` CSVs or Monte Carlo summary
+    /// CSVs. Writes `year,variable[,stat]`, one column per input, then `diff_<input>` and
+    /// `rel_<input>` against the first. Inputs that do not line up are an error unless
+    /// `--union`. With `--tolerance`/`--rtol`: exit 0 within tolerance, 1 when differences
+    /// are found (the worst are listed), 2 for bad input, like `diff`.
+    ///
+    /// Example: fiscalsim compare scenarios/kazakhstan-no-reform.toml scenarios/kazakhstan-2026-2028.toml --decompose --out compare.csv
+    Compare(compare::Args),
+    /// Draw a chart as SVG: fan, lines, tornado, debt or growth decomposition.
+    ///
+    /// Rates and shares are drawn in percent, levels in the scenario's currency; the
+    /// SVG needs no fonts or system libraries.
+    ///
+    /// Example: fiscalsim chart lines scenarios/kazakhstan-no-reform.toml scenarios/kazakhstan-2026-2028.toml --variable debt_gdp --out debt.svg
+    Chart(chart::Args),
+    /// Write a self-contained HTML report of one or more scenarios.
+    ///
+    /// Key results, differences from the first scenario, charts, growth and debt
+    /// decompositions and every assumption, in one file with inline SVG and CSS (no
+    /// script, no network) to send by e-mail.
+    ///
+    /// Example: fiscalsim report scenarios/kazakhstan-no-reform.toml scenarios/kazakhstan-2026-2028.toml --out report.html
+    Report(report::Args),
     /// Evaluate metrics over a grid or Latin hypercube of inputs: one CSV row per point.
+    ///
+    /// Each `--vary ADDRESS=SPEC` (same addresses as `--set`; SPEC `a:b:step`, `a:b/N`
+    /// points, or `a,b,c`) adds a grid dimension; `--design lhs --samples N` draws a Latin
+    /// hypercube instead. Metrics: `debt_gdp@2040`, `mean(real_growth@2026..2028)`, and
+    /// with `--draws N` (common random numbers at every point) `p90(...)`, `prob(... > x)`.
+    ///
+    /// Example: fiscalsim sweep scenarios/kazakhstan-2026-2028.toml
+    /// --vary structure.spending_multiplier=0.2:0.8/4 --vary 'policy.growth_spending_share@2028=0.15,0.2'
+    /// --metric 'mean(real_growth@2026..2028)' --metric debt_gdp@2028 --out sweep.csv
     Sweep(sweep::Args),
     /// Global sensitivity of a metric: one-at-a-time (tornado), Morris or Sobol' indices.
+    ///
+    /// Ranges come from `--vary ADDRESS=LO:HI` (or the scenario's `[sweep]` table), the
+    /// output from one `--metric`; `--method oat|morris|sobol` (default sobol, with
+    /// bootstrap confidence half-widths).
+    ///
+    /// Example: fiscalsim sensitivity scenarios/kazakhstan-2026-2040-sweep.toml --method oat --out tornado.csv
     Sensitivity(sensitivity::Args),
     /// Join the shard files of a sweep or sensitivity run (--shard i/n).
+    ///
+    /// The merged file is byte-identical to the unsharded run; every shard 1..n must be
+    /// given once (in any order).
+    ///
+    /// Example: fiscalsim merge part-*.csv --out sweep.csv
     Merge(merge::Args),
 }
 
@@ -87,17 +135,36 @@ impl ScenarioArgs {
     }
 }
 
-fn parse_override(s: &str) -> std::result::Result<Override, String> {
+pub(crate) fn parse_override(s: &str) -> std::result::Result<Override, String> {
     s.parse()
+}
+
+/// The value parser of every `--draws N` flag: a whole number of Monte Carlo draws from 1
+/// to [`crate::scenario::MAX_DRAWS`] (as `[montecarlo] draws` in a scenario).
+pub fn parse_draws(s: &str) -> std::result::Result<u64, String> {
+    let max = crate::scenario::MAX_DRAWS;
+    match s.trim().parse::<u64>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        Ok(n) => Err(format!(
+            "{n} draws: give a whole number of draws from 1 to {max}"
+        )),
+        Err(_) => Err(format!(
+            "`{s}` is not a number of draws: give a whole number from 1 to {max}, e.g. --draws 10000"
+        )),
+    }
 }
 
 /// Runs the parsed command line; returns the process exit code (0 ok, 2 user error,
 /// 1 internal error). Errors are printed to standard error.
 pub fn main(cli: Cli) -> i32 {
+    crate::interrupt::install();
     let result = match cli.command {
         Command::Calibrate(args) => calibrate::run(&args),
         Command::Resolve(args) => resolve::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Compare(args) => compare::run(&args),
+        Command::Chart(args) => chart::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Sweep(args) => sweep::run(&args),
         Command::Sensitivity(args) => sensitivity::run(&args),
         Command::Merge(args) => merge::run(&args),

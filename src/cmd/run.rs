@@ -5,9 +5,10 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::cmd::ScenarioArgs;
+use crate::decompose::{self, decompose};
 use crate::error::{Error, Result};
 use crate::metric::Event;
-use crate::model::{Year, output_index, project};
+use crate::model::{Model, Year, output_index, project};
 use crate::montecarlo::probability;
 use crate::montecarlo::samples::SampleSpec;
 use crate::output::{
@@ -33,9 +34,13 @@ pub struct Args {
     /// Write the CSV to this file (atomically) instead of standard output.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
+    /// Append the growth and debt-dynamics decompositions (`growth_from_*`,
+    /// `debt_gdp_change`, `debt_from_*` columns; see docs/compare.md). Deterministic runs.
+    #[arg(long)]
+    pub decompose: bool,
     /// Monte Carlo: simulate N draws of the shock process (and of `[uncertainty]`) and
     /// write fan-chart statistics instead of the deterministic projection.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::cmd::parse_draws)]
     pub draws: Option<u64>,
     /// Monte Carlo with the draws and seed of the scenario's `[montecarlo]` section
     /// (`--draws` and `--seed` still override them).
@@ -105,23 +110,29 @@ pub fn run(args: &Args) -> Result<()> {
         let sc = args.scenario.load()?;
         let path = project(&sc)?;
         write_with(&dest, |w| {
-            write_projection_csv(w, &sc.name, &sc.years, &path).map_err(|e| io_error(&dest, e))
+            if args.decompose {
+                let parts = decompose(&Model::new(&sc), &path, &path);
+                decompose::write_csv(w, &sc.name, &sc.years, &path, &parts)
+            } else {
+                write_projection_csv(w, &sc.name, &sc.years, &path)
+            }
+            .map_err(|e| io_error(&dest, e))
         })?;
         if std::io::stderr().is_terminal() {
             eprintln!("{}", summary_line(&sc, &path));
         }
         return Ok(());
     }
+    if args.decompose {
+        return Err(Error::usage(
+            "--decompose",
+            "applies to deterministic runs; for the mean decomposition over draws use `fiscalsim chart debt FILE --draws N`",
+        ));
+    }
     run_monte_carlo(args, &dest)
 }
 
 fn run_monte_carlo(args: &Args, dest: &Destination) -> Result<()> {
-    if args.draws == Some(0) {
-        return Err(Error::usage(
-            "--draws",
-            "must be at least 1, e.g. --draws 10000",
-        ));
-    }
     if args.threads == Some(0) {
         return Err(Error::usage("--threads", "must be at least 1"));
     }

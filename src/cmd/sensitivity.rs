@@ -66,7 +66,7 @@ pub struct Args {
     #[arg(long, value_name = "LEVEL", default_value_t = 0.95)]
     pub confidence: f64,
     /// Monte Carlo draws per evaluation (default: none unless the metric needs draws).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::cmd::parse_draws)]
     pub draws: Option<u64>,
     /// Seed of the draws, the Morris design and the bootstrap (default: the scenario's).
     #[arg(long, value_name = "S")]

@@ -64,7 +64,7 @@ pub struct Args {
     pub samples: Option<usize>,
     /// Monte Carlo draws per point (default: none, unless a metric needs draws; then the
     /// scenario's [montecarlo] draws).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::cmd::parse_draws)]
     pub draws: Option<u64>,
     /// Seed of the draws and of the Latin hypercube (default: the scenario's seed).
     #[arg(long, value_name = "S")]

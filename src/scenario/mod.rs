@@ -20,7 +20,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 pub use address::{Address, Override};
-pub use resolve::{SECTIONS, resolve_tree};
+pub use resolve::{MAX_DRAWS, SECTIONS, resolve_tree};
 pub use uncertainty::Uncertainty;
 
 use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result};
@@ -302,11 +302,82 @@ pub fn load_tree(path: &Path) -> Result<Table> {
     load_file(path, &mut chain)
 }
 
+/// The scenario file `path` and every file it `extends`, directly or not, outermost
+/// first, as far as they can be read: an output must never replace any of them. Files
+/// that cannot be read or parsed end the list (loading reports them).
+pub fn input_files(path: &Path) -> Vec<PathBuf> {
+    let mut files = vec![path.to_path_buf()];
+    let mut current = path.to_path_buf();
+    // A chain longer than this is a cycle or absurd; `load` reports cycles.
+    for _ in 0..64 {
+        let Ok(bytes) = read_bounded(&current) else {
+            break;
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            break;
+        };
+        let Ok(table) = tree::parse_document(&text, &Arc::from("")) else {
+            break;
+        };
+        let Some(tree::Value::Str(parent)) = table.get("extends").map(|n| &n.value) else {
+            break;
+        };
+        let base_dir = current.parent().unwrap_or(Path::new("."));
+        let next = base_dir.join(parent);
+        if files.contains(&next) {
+            break;
+        }
+        files.push(next.clone());
+        current = next;
+    }
+    files
+}
+
+/// Loads a scenario from the raw bytes of a file: they must be UTF-8 text and not
+/// blank. `name` names it in messages; `extends` is resolved relative to `base_dir`.
+pub fn load_bytes(
+    bytes: &[u8],
+    name: &str,
+    base_dir: &Path,
+    overrides: &[Override],
+) -> Result<Scenario> {
+    let text = decode(bytes.to_vec(), Path::new(name))?;
+    load_str(&text, name, base_dir, overrides)
+}
+
+/// The largest scenario file read, in bytes: scenarios are small text files, and a device
+/// such as `/dev/zero` given by mistake must not be read forever.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads at most [`MAX_FILE_BYTES`] + 1 bytes of `path` (one more tells a file too large).
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+    let bytes = read_bounded(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::Scenario(Diagnostics(vec![Diagnostic {
+            loc: Some(Loc::whole(path.display().to_string())),
+            key: None,
+            message: format!(
+                "the file is larger than {} MiB: a scenario is a small text file (is this the right file?)",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        }])));
+    }
+    decode(bytes, path)
+}
+
+/// The text of a scenario file: UTF-8 and not blank, or a diagnostic naming `path`.
+fn decode(bytes: Vec<u8>, path: &Path) -> Result<String> {
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -318,7 +389,13 @@ fn read_text(path: &Path) -> Result<String> {
                 col: col as u32,
             }),
             key: None,
-            message: "the file is not valid UTF-8 text (save it as UTF-8)".into(),
+            message: format!(
+                "the file is not valid UTF-8 text: invalid byte sequence starting with 0x{:02x} (save the file as UTF-8)",
+                e.as_bytes()
+                    .get(e.utf8_error().valid_up_to())
+                    .copied()
+                    .unwrap_or_default()
+            ),
         }]))
     })?;
     if text.trim().is_empty() {
@@ -331,24 +408,46 @@ fn read_text(path: &Path) -> Result<String> {
     Ok(text)
 }
 
-fn load_file(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Table> {
+/// The files being loaded, outermost first: the canonical path (to detect cycles) and
+/// the path as named (for messages).
+type Chain = Vec<(PathBuf, PathBuf)>;
+
+/// The cycle that loading `path` (canonically `canonical`) would close, if it would,
+/// as the file names joined by arrows.
+fn cycle_through(chain: &Chain, canonical: &Path, path: &Path) -> Option<String> {
+    let i = chain.iter().position(|(c, _)| c == canonical)?;
+    let names: Vec<String> = chain[i..]
+        .iter()
+        .map(|(_, shown)| shown.display().to_string())
+        .chain(std::iter::once(path.display().to_string()))
+        .collect();
+    Some(names.join(" -> "))
+}
+
+fn load_file(path: &Path, chain: &mut Chain) -> Result<Table> {
+    if path.is_dir() {
+        return Err(Error::Read {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::IsADirectory,
+                "it is a directory, not a scenario file",
+            ),
+        });
+    }
     let canonical = path.canonicalize().map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    if let Some(i) = chain.iter().position(|p| p == &canonical) {
-        let cycle: Vec<String> = chain[i..]
-            .iter()
-            .chain(std::iter::once(&canonical))
-            .map(|p| p.display().to_string())
-            .collect();
+    if let Some(cycle) = cycle_through(chain, &canonical, path) {
         return Err(Error::scenario(
             Some(&Loc::whole(path.display().to_string())),
             "extends",
-            format!("`extends` forms a cycle: {}", cycle.join(" -> ")),
+            format!(
+                "`extends` forms a cycle: {cycle} (a scenario cannot extend itself, directly or through others)"
+            ),
         ));
     }
-    chain.push(canonical);
+    chain.push((canonical, path.to_path_buf()));
     let text = read_text(path)?;
     let base_dir = path.parent().unwrap_or(Path::new("."));
     let tree = layer(
@@ -362,7 +461,7 @@ fn load_file(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Table> {
 }
 
 /// Parses one layer and, if it `extends` another file, merges it over that file's tree.
-fn layer(text: &str, source: Arc<str>, base_dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Table> {
+fn layer(text: &str, source: Arc<str>, base_dir: &Path, chain: &mut Chain) -> Result<Table> {
     let mut table =
         tree::parse_document(text, &source).map_err(|d| Error::Scenario(Diagnostics(d)))?;
     let Some(ext) = table.remove("extends") else {
@@ -373,19 +472,40 @@ fn layer(text: &str, source: Arc<str>, base_dir: &Path, chain: &mut Vec<PathBuf>
             Some(&ext.node.loc),
             "extends",
             format!(
-                "expected a file name (a string such as \"kazakhstan-2026-2028.toml\"), found a {}",
-                ext.node.value.type_name()
+                "expected a file name (a string such as \"kazakhstan-2026-2028.toml\"), found {}",
+                ext.node.value.a_type_name()
             ),
         ));
     };
     let parent_path = base_dir.join(parent_name);
-    if !parent_path.is_file() {
+    if parent_path.is_dir() {
+        return Err(Error::scenario(
+            Some(&ext.node.loc),
+            "extends",
+            format!(
+                "`{}` is a directory: `extends` names a scenario file (e.g. \"kazakhstan-2026-2028.toml\")",
+                parent_path.display()
+            ),
+        ));
+    }
+    if !parent_path.exists() {
         return Err(Error::scenario(
             Some(&ext.node.loc),
             "extends",
             format!(
                 "cannot find `{}` (paths in `extends` are relative to the file that names them)",
                 parent_path.display()
+            ),
+        ));
+    }
+    if let Ok(canonical) = parent_path.canonicalize()
+        && let Some(cycle) = cycle_through(chain, &canonical, &parent_path)
+    {
+        return Err(Error::scenario(
+            Some(&ext.node.loc),
+            "extends",
+            format!(
+                "`extends` forms a cycle: {cycle} (a scenario cannot extend itself, directly or through others)"
             ),
         ));
     }

@@ -73,8 +73,8 @@ pub fn expand(
                         diags.push(bad(
                             &item.loc,
                             format!(
-                                "expected a number for {year}, found a {}",
-                                item.value.type_name()
+                                "expected a number for {year}, found {}",
+                                item.value.a_type_name()
                             ),
                         ));
                     }
@@ -133,8 +133,8 @@ pub fn expand(
                         diags.push(bad(
                             &e.node.loc,
                             format!(
-                                "expected a number for {year}, found a {}",
-                                e.node.value.type_name()
+                                "expected a number for {year}, found {}",
+                                e.node.value.a_type_name()
                             ),
                         ));
                     }
@@ -169,8 +169,8 @@ pub fn expand(
             diags.push(bad(
                 &node.loc,
                 format!(
-                    "expected a time path (a number, a list with one number per year, or a year-keyed table), found a {}",
-                    other.type_name()
+                    "expected a time path (a number, a list with one number per year, or a year-keyed table), found {}",
+                    other.a_type_name()
                 ),
             ));
             None

@@ -180,6 +180,9 @@ fn unknown_key_message(section: Option<&str>, key: &str, allowed: &[&str]) -> St
 
 struct Ctx {
     diags: Vec<Diagnostic>,
+    /// Full keys (`baseline.inflation`) that an unknown key was taken to mean: a
+    /// "missing" report for them would only repeat the "did you mean".
+    suggested: Vec<String>,
 }
 
 impl Ctx {
@@ -195,8 +198,8 @@ impl Ctx {
                 Some(&node.loc),
                 name,
                 format!(
-                    "expected a table [{name}], found a {}",
-                    node.value.type_name()
+                    "expected a table [{name}], found {}",
+                    node.value.a_type_name()
                 ),
             );
             return None;
@@ -204,6 +207,9 @@ impl Ctx {
         let allowed = section_keys(name);
         for e in &t.entries {
             if !allowed.contains(&e.key.as_str()) {
+                if let Some(s) = suggest(&e.key, allowed.iter().copied()) {
+                    self.suggested.push(format!("{name}.{s}"));
+                }
                 self.err(
                     Some(&e.key_loc),
                     format!("{name}.{}", e.key),
@@ -222,7 +228,7 @@ impl Ctx {
             self.err(
                 Some(&node.loc),
                 full,
-                format!("expected a number, found a {}", node.value.type_name()),
+                format!("expected a number, found {}", node.value.a_type_name()),
             );
             return None;
         };
@@ -238,10 +244,14 @@ impl Ctx {
             Value::Int(i) => Some(i),
             Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
             ref v => {
+                let found = match v {
+                    Value::Float(f) => f.to_string(),
+                    other => other.a_type_name().to_string(),
+                };
                 self.err(
                     Some(&node.loc),
                     key,
-                    format!("expected a whole number, found a {}", v.type_name()),
+                    format!("expected a whole number, found {found}"),
                 );
                 None
             }
@@ -256,7 +266,7 @@ impl Ctx {
                 self.err(
                     Some(&node.loc),
                     key,
-                    format!("expected a string, found a {}", v.type_name()),
+                    format!("expected a string, found {}", v.a_type_name()),
                 );
                 None
             }
@@ -348,12 +358,18 @@ fn check_one_form(ctx: &mut Ctx, t: Option<&Table>, section: &str) {
 
 /// Resolves a merged tree, after applying `overrides`, into a validated [`Scenario`].
 pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario> {
-    let mut ctx = Ctx { diags: Vec::new() };
+    let mut ctx = Ctx {
+        diags: Vec::new(),
+        suggested: Vec::new(),
+    };
     let mut year_overrides = Vec::new();
     for o in overrides {
         let source: Arc<str> = Arc::from(format!("--set '{}'", o.arg));
         match tree::parse_value(&o.value, &source) {
-            Err(d) => ctx.diags.extend(d),
+            Err(d) => ctx.diags.extend(d.into_iter().map(|mut d| {
+                d.key.get_or_insert_with(|| o.address.to_string());
+                d
+            })),
             Ok(node) if o.address.year.is_some() => year_overrides.push((o, node)),
             Ok(node) => {
                 let keys: Vec<&str> = o.address.keys.iter().map(String::as_str).collect();
@@ -371,6 +387,15 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
                 unknown_key_message(None, &e.key, &allowed_top),
             );
         }
+    }
+    // `extends` is consumed while the files are read; one left here came from `--set`,
+    // too late to take effect.
+    if let Some(e) = root.entry("extends") {
+        ctx.err(
+            Some(&e.key_loc),
+            "extends",
+            "cannot be set with --set: inheritance is read from the files (write `extends` in the scenario file, or run the other file)",
+        );
     }
 
     let name = ctx.string(&root, "name");
@@ -439,7 +464,36 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
         super::uncertainty::resolve(&mut ctx.diags, uncertainty_t, structure_value_problem);
 
     let (Some(base_year), Some(years)) = (base_year, years) else {
-        return Err(Error::Scenario(Diagnostics(ctx.diags)));
+        for (section, what) in [
+            (
+                "initial",
+                "the base-year values (gdp_nominal, debt_gdp, ...)",
+            ),
+            (
+                "baseline",
+                "the baseline assumptions (real_growth, inflation, ...)",
+            ),
+            (
+                "policy",
+                "the policy paths (growth_spending_gdp, other_spending_gdp, ...)",
+            ),
+        ] {
+            if root.get(section).is_none() {
+                ctx.err(
+                    None,
+                    section,
+                    format!("missing: the [{section}] section gives {what}"),
+                );
+            }
+        }
+        if base_year.is_none() && root.get("end_year").is_none() && root.get("years").is_none() {
+            ctx.err(
+                None,
+                "end_year",
+                "missing: give the last projection year, e.g. end_year = 2030",
+            );
+        }
+        return Err(finish_diagnostics(ctx));
     };
 
     let mut baseline = read_paths(
@@ -469,7 +523,7 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
     let policy = finish_policy(&mut ctx, &policy);
 
     if !ctx.diags.is_empty() {
-        return Err(Error::Scenario(Diagnostics(ctx.diags)));
+        return Err(finish_diagnostics(ctx));
     }
     match (
         name,
@@ -508,6 +562,25 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
             "scenario incomplete without a diagnostic".into(),
         )),
     }
+}
+
+/// The error listing every diagnostic: in file order (file, line, column; those without
+/// a place last), without "missing" reports of keys that a misspelt key was taken to mean.
+fn finish_diagnostics(ctx: Ctx) -> Error {
+    let Ctx {
+        mut diags,
+        suggested,
+    } = ctx;
+    diags.retain(|d| {
+        !(d.message.starts_with("missing") && d.key.as_ref().is_some_and(|k| suggested.contains(k)))
+    });
+    diags.sort_by(|a, b| match (&a.loc, &b.loc) {
+        (Some(x), Some(y)) => (&x.source, x.line, x.col).cmp(&(&y.source, y.line, y.col)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    Error::Scenario(Diagnostics(diags))
 }
 
 fn resolve_years(ctx: &mut Ctx, root: &Table, base_year: i32) -> Option<Vec<i32>> {
@@ -667,7 +740,7 @@ fn apply_year_override(
         ctx.err(
             Some(&loc),
             key,
-            format!("expected a number, found a {}", node.value.type_name()),
+            format!("expected a number, found {}", node.value.a_type_name()),
         );
         return;
     };
@@ -1013,7 +1086,7 @@ fn six(ctx: &mut Ctx, node: &Node, key: &str, fill: f64) -> Option<[f64; N_SHOCK
                     SHOCK_NAMES.join(", "),
                     match v {
                         Value::Array(a) => format!("a list of {}", a.len()),
-                        other => format!("a {}", other.type_name()),
+                        other => other.a_type_name().to_string(),
                     }
                 ),
             );
@@ -1126,7 +1199,7 @@ fn resolve_shocks(ctx: &mut Ctx, t: Option<&Table>) -> Option<Shocks> {
     match (t.get("dof"), s.distribution) {
         (Some(node), Distribution::StudentT) => match number(node) {
             Some(d) if d > 2.0 && d.is_finite() => s.dof = Some(d),
-            _ => ctx.err(Some(&node.loc), "shocks.dof", format!("must be a number greater than 2 (the t distribution has no variance otherwise), found {}", match number(node) { Some(x) => x.to_string(), None => format!("a {}", node.value.type_name()) })),
+            _ => ctx.err(Some(&node.loc), "shocks.dof", format!("must be a number greater than 2 (the t distribution has no variance otherwise), found {}", match number(node) { Some(x) => x.to_string(), None => node.value.a_type_name().to_string() })),
         },
         (None, Distribution::StudentT) => ctx.err(t.get("distribution").map(|n| &n.loc), "shocks.dof", "missing: distribution = \"student_t\" needs dof > 2, e.g. dof = 5"),
         (Some(node), Distribution::Normal) => ctx.err(Some(&node.loc), "shocks.dof", "dof applies only with distribution = \"student_t\""),
@@ -1169,8 +1242,13 @@ fn resolve_montecarlo(ctx: &mut Ctx, t: Option<&Table>) -> Option<MonteCarlo> {
         match &node.value {
             Value::Array(items) if !items.is_empty() => {
                 let qs: Vec<f64> = items.iter().filter_map(number).collect();
-                if qs.len() != items.len() || qs.iter().any(|q| !(*q > 0.0 && *q < 1.0)) {
-                    ctx.err(Some(&node.loc), "montecarlo.quantiles", "each quantile must be a number strictly between 0 and 1, e.g. [0.05, 0.5, 0.95]");
+                let bad = items
+                    .iter()
+                    .find(|i| number(i).is_none_or(|q| !(q > 0.0 && q < 1.0)));
+                if let Some(item) = bad {
+                    let found = number(item)
+                        .map_or_else(|| item.value.a_type_name().to_string(), |q| q.to_string());
+                    ctx.err(Some(&item.loc), "montecarlo.quantiles", format!("each quantile must be a number strictly between 0 and 1, e.g. [0.05, 0.5, 0.95], found {found}"));
                 } else if qs.windows(2).any(|w| w[0] >= w[1]) {
                     ctx.err(
                         Some(&node.loc),

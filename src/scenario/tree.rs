@@ -95,6 +95,18 @@ impl Value {
             Value::Table(_) => "table",
         }
     }
+
+    /// The TOML type name with its article ("an integer", "a string"), for messages.
+    pub fn a_type_name(&self) -> &'static str {
+        match self {
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a float",
+            Value::Str(_) => "a string",
+            Value::Bool(_) => "a boolean",
+            Value::Array(_) => "an array",
+            Value::Table(_) => "a table",
+        }
+    }
 }
 
 /// Maps byte offsets of a text to 1-based line and column (in characters).
@@ -143,7 +155,7 @@ pub fn parse_document(text: &str, source: &Arc<str>) -> Result<Table, Vec<Diagno
             .collect());
     }
     let mut diags = Vec::new();
-    let table = convert_table(doc.get_ref(), &index, source, &mut diags);
+    let table = convert_table(doc.get_ref(), "", &index, source, &mut diags);
     if diags.is_empty() {
         Ok(table)
     } else {
@@ -167,7 +179,7 @@ pub fn parse_value(text: &str, source: &Arc<str>) -> Result<Node, Vec<Diagnostic
     match DeValue::parse(text) {
         Ok(v) => {
             let mut diags = Vec::new();
-            let mut node = convert_value(&v, &index, source, &mut diags);
+            let mut node = convert_value(&v, None, &index, source, &mut diags);
             // A command-line value has no lines: name the argument, not a position in it.
             forget_positions(&mut node);
             if diags.is_empty() {
@@ -207,30 +219,40 @@ fn forget_positions(node: &mut Node) {
     }
 }
 
+/// `prefix` is the dotted key of the table (empty at the top), to name keys in messages.
 fn convert_table(
     t: &DeTable<'_>,
+    prefix: &str,
     index: &LineIndex<'_>,
     source: &Arc<str>,
     diags: &mut Vec<Diagnostic>,
 ) -> Table {
     let mut out = Table::default();
     for (k, v) in t.iter() {
+        let key = if prefix.is_empty() {
+            k.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", k.get_ref())
+        };
         out.entries.push(Entry {
             key: k.get_ref().to_string(),
             key_loc: index.loc(source, k.span().start),
-            node: convert_value(v, index, source, diags),
+            node: convert_value(v, Some(&key), index, source, diags),
         });
     }
     out
 }
 
+/// `key` is the dotted key the value stands under, when known, to name it in messages.
 fn convert_value(
     v: &Spanned<DeValue<'_>>,
+    key: Option<&str>,
     index: &LineIndex<'_>,
     source: &Arc<str>,
     diags: &mut Vec<Diagnostic>,
 ) -> Node {
     let loc = index.loc(source, v.span().start);
+    let key_name = key.map(str::to_string);
     let value = match v.get_ref() {
         DeValue::String(s) => Value::Str(s.to_string()),
         DeValue::Integer(i) => {
@@ -249,8 +271,11 @@ fn convert_value(
                 Err(_) => {
                     diags.push(Diagnostic {
                         loc: Some(loc.clone()),
-                        key: None,
-                        message: format!("integer `{}` is out of range", i.as_str()),
+                        key: key_name.clone(),
+                        message: format!(
+                            "integer `{}` is out of range (whole numbers must lie within ±9223372036854775807)",
+                            i.as_str()
+                        ),
                     });
                     Value::Int(0)
                 }
@@ -269,8 +294,11 @@ fn convert_value(
                 Err(_) => {
                     diags.push(Diagnostic {
                         loc: Some(loc.clone()),
-                        key: None,
-                        message: format!("`{}` is not a number", x.as_str()),
+                        key: key_name.clone(),
+                        message: format!(
+                            "`{}` is not a number (write e.g. 0.053 or 5.3e-2)",
+                            x.as_str()
+                        ),
                     });
                     Value::Float(f64::NAN)
                 }
@@ -280,17 +308,21 @@ fn convert_value(
         DeValue::Datetime(d) => {
             diags.push(Diagnostic {
                 loc: Some(loc.clone()),
-                key: None,
-                message: format!("dates are not used in scenarios (found `{d}`)"),
+                key: key_name.clone(),
+                message: format!(
+                    "dates are not used in scenarios, found `{d}` (write a year as a whole number, e.g. 2025, or a quoted string)"
+                ),
             });
             Value::Str(d.to_string())
         }
         DeValue::Array(a) => Value::Array(
             a.iter()
-                .map(|e| convert_value(e, index, source, diags))
+                .map(|e| convert_value(e, key, index, source, diags))
                 .collect(),
         ),
-        DeValue::Table(t) => Value::Table(convert_table(t, index, source, diags)),
+        DeValue::Table(t) => {
+            Value::Table(convert_table(t, key.unwrap_or(""), index, source, diags))
+        }
     };
     Node { value, loc }
 }

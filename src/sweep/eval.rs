@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::metric::Metric;
 use crate::model::project;
+use crate::montecarlo::engine::MAX_DRAWS_IN_MEMORY;
 use crate::montecarlo::map_draws;
 use crate::output::format_number;
 use crate::scenario::tree::Table;
@@ -55,6 +56,20 @@ impl Evaluator {
                 .map_err(|e| Error::usage("--metric", format!("`{m}`: {e}")))?;
         }
         let monte_carlo = draws.is_some() || metrics.iter().any(Metric::needs_draws);
+        let per_point = draws.unwrap_or(base.montecarlo.draws);
+        if monte_carlo && per_point > MAX_DRAWS_IN_MEMORY {
+            return Err(Error::usage(
+                "--draws",
+                format!(
+                    "{per_point} draws per point (from {}) would not fit in memory: a sweep keeps every draw's metrics; use at most {MAX_DRAWS_IN_MEMORY}",
+                    if draws.is_some() {
+                        "--draws"
+                    } else {
+                        "[montecarlo] draws"
+                    }
+                ),
+            ));
+        }
         Ok(Evaluator {
             tree,
             sets,

@@ -1,0 +1,172 @@
+//! Line charts: one variable across several scenarios or outputs.
+
+use plotters::prelude::*;
+
+use super::fan::check_variable;
+use super::{
+    Mark, Size, color, draw_error, draw_legend, legend_width, padded, title_of, title_size,
+    unit_of, value_label, year_label,
+};
+use crate::compare::{Kind, Table, labels};
+use crate::error::{Error, Result};
+
+/// One line: a label and its points (year, raw value).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// Legend label.
+    pub label: String,
+    /// (year, value) points, years ascending; missing years are skipped.
+    pub points: Vec<(i32, f64)>,
+}
+
+/// Lines of `variable`, one per table, labelled by scenario name (or the file when names
+/// repeat). Deterministic tables give their path; Monte Carlo summaries give the
+/// statistic `stat` (e.g. `p50`), which they then need.
+pub fn from_tables(tables: &[Table], variable: &str, stat: Option<&str>) -> Result<Vec<Line>> {
+    let files = labels(tables);
+    let suffix = |t: &Table| match (t.kind, stat) {
+        (Kind::Summary, Some(st)) => format!(" ({st})"),
+        _ => String::new(),
+    };
+    let names: Vec<String> = tables
+        .iter()
+        .zip(&files)
+        .map(|(t, f)| {
+            let name = t.scenario.clone().filter(|s| !s.is_empty());
+            format!("{}{}", name.unwrap_or(f.clone()), suffix(t))
+        })
+        .collect();
+    let unique = names
+        .iter()
+        .all(|n| names.iter().filter(|m| *m == n).count() == 1);
+    tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            check_variable(t, variable)?;
+            let stat = match t.kind {
+                Kind::Deterministic => None,
+                Kind::Summary => {
+                    let stats = t.stats();
+                    match stat {
+                        Some(st) if stats.iter().any(|x| x == st) => Some(st),
+                        Some(st) => {
+                            return Err(Error::usage(
+                                "--stat",
+                                format!(
+                                    "`{st}` is not a statistic of `{}`: valid: {}",
+                                    t.source.display(),
+                                    stats.join(", ")
+                                ),
+                            ));
+                        }
+                        None => {
+                            return Err(Error::usage(
+                                "--stat",
+                                format!(
+                                    "`{}` is a Monte Carlo summary: choose the statistic to draw \
+                                     with --stat ({}), or draw its bands with `chart fan`",
+                                    t.source.display(),
+                                    stats.join(", ")
+                                ),
+                            ));
+                        }
+                    }
+                }
+            };
+            let points = t
+                .years()
+                .into_iter()
+                .filter_map(|y| t.get(y, variable, stat).map(|v| (y, v)))
+                .collect();
+            let label = if unique {
+                names[i].clone()
+            } else {
+                format!("{}{}", files[i], suffix(t))
+            };
+            Ok(Line { label, points })
+        })
+        .collect()
+}
+
+/// Draws the lines of `variable` as SVG; `title` replaces the default title when given.
+pub fn render(
+    lines: &[Line],
+    variable: &str,
+    title: Option<&str>,
+    size: Size,
+    currency: &str,
+) -> Result<String> {
+    let unit = unit_of(variable, currency);
+    let values = lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.1 * unit.scale));
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    let (y0, y1) = padded(lo, hi, None);
+    let years = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0));
+    let (first, last) = years.fold((i32::MAX, i32::MIN), |(a, b), y| (a.min(y), b.max(y)));
+    if first > last {
+        return Err(Error::usage(
+            "--variable",
+            format!("no values of `{variable}` to draw"),
+        ));
+    }
+    let (x0, x1) = (f64::from(first) - 0.3, f64::from(last) + 0.3);
+    let title = title.map_or_else(|| title_of(variable), str::to_string);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (size.width, size.height)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_error)?;
+        let lw = legend_width(lines.iter().map(|l| l.label.as_str()));
+        let (plot, legend_area) = root.split_horizontally(size.width.saturating_sub(lw));
+        let mut chart = ChartBuilder::on(&plot)
+            .caption(
+                &title,
+                (
+                    "sans-serif",
+                    title_size(&title, size.width.saturating_sub(lw), 22),
+                ),
+            )
+            .margin(16)
+            .x_label_area_size(48)
+            .y_label_area_size(72)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(draw_error)?;
+        chart
+            .configure_mesh()
+            .x_desc("year")
+            .y_desc(unit.label.as_str())
+            .x_labels(((last - first + 1) as usize).clamp(2, 12))
+            .x_label_formatter(&year_label)
+            .y_label_formatter(&|v| value_label(v, y1 - y0))
+            .light_line_style(WHITE)
+            .axis_desc_style(("sans-serif", 15))
+            .label_style(("sans-serif", 13))
+            .draw()
+            .map_err(draw_error)?;
+        for (i, line) in lines.iter().enumerate() {
+            let c = color(i);
+            let pts: Vec<(f64, f64)> = line
+                .points
+                .iter()
+                .map(|(y, v)| (f64::from(*y), v * unit.scale))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(pts.clone(), c.stroke_width(3)))
+                .map_err(draw_error)?;
+            chart
+                .draw_series(pts.iter().map(|p| Circle::new(*p, 3, c.filled())))
+                .map_err(draw_error)?;
+        }
+        let items: Vec<(String, Mark)> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.label.clone(), Mark::Line(color(i), 3)))
+            .collect();
+        draw_legend(&legend_area, &items)?;
+        root.present().map_err(draw_error)?;
+    }
+    Ok(svg)
+}
