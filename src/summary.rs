@@ -266,8 +266,11 @@ impl Bucketing {
         let f = (x - self.lo) * self.scale;
         let f = if f > 0.0 { f } else { 0.0 };
         let f = if f < LAST { f } else { LAST };
-        // f is in [0, BUCKETS - 1]: the mask changes nothing but spares a bounds check.
-        (f as i32 as usize) & (BUCKETS - 1)
+        // f is in [0, BUCKETS - 1]. Adding 2^52 rounds it to the nearest integer, which
+        // then sits in the low mantissa bits (a monotone map, like truncation, but without
+        // the saturating float-to-int conversion); the mask spares a bounds check.
+        const TWO_52: f64 = 4_503_599_627_370_496.0;
+        ((f + TWO_52).to_bits() as usize) & (BUCKETS - 1)
     }
 }
 
