@@ -11,7 +11,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use fiscalsim::montecarlo::engine::for_each_year;
+use fiscalsim::montecarlo::engine::{for_each_year, for_each_year_tallied};
 use fiscalsim::montecarlo::{ShockProcess, draw_rng};
 use fiscalsim::scenario::{self, Override, Scenario};
 use fiscalsim::shocks::next_state;
@@ -57,6 +57,20 @@ fn benches(c: &mut Criterion) {
             black_box(acc)
         })
     });
+    g.bench_function(
+        "simulate + tally (moments, histograms; no gathering)",
+        |b| {
+            b.iter(|| {
+                let mut acc = 0.0;
+                for_each_year_tallied(&sc, DRAWS, 1, |yd| {
+                    acc += yd.columns[23][0];
+                    Ok(())
+                })
+                .expect("runs");
+                black_box(acc)
+            })
+        },
+    );
     g.bench_function("end to end (simulate + 24 x 30 summaries)", |b| {
         b.iter(|| summarize_run(&sc, DRAWS, 1, &sc.montecarlo.quantiles, |_| Ok(())).expect("runs"))
     });

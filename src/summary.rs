@@ -9,6 +9,9 @@
 //! the edge buckets, which keeps the bucketing monotone and therefore exact), a second
 //! pass gathers the few values that fall into the buckets holding the requested ranks, and
 //! only those are ordered. A bucket that is still large is split again the same way.
+//!
+//! A Monte Carlo run takes the first pass while it simulates (see
+//! [`crate::montecarlo::tally`]), so that each column is read only once more, to gather.
 
 use std::cmp::Ordering;
 
@@ -16,10 +19,11 @@ use rayon::prelude::*;
 
 use crate::model::OUTPUT_NAMES;
 use crate::montecarlo::engine::YearDraws;
+use crate::montecarlo::tally::Moments;
 use crate::output::format_number;
 
 /// Number of histogram buckets (a histogram of `u32` fits in the L1 cache).
-const BUCKETS: usize = 2048;
+pub const BUCKETS: usize = 2048;
 /// Below this many values, quantiles are found by sorting.
 const SMALL: usize = 4096;
 
@@ -96,14 +100,59 @@ pub struct Stats {
 pub fn summarize(values: &[f64], qs: &[f64]) -> Stats {
     let n = values.len();
     if n == 0 {
-        return Stats {
-            n,
-            mean: f64::NAN,
-            sd: f64::NAN,
-            quantiles: vec![f64::NAN; qs.len()],
-        };
+        return empty_stats(qs);
     }
-    // The ranks each quantile needs: ⌊h⌋ and, when interpolating, ⌊h⌋ + 1.
+    let (positions, ranks) = needed_ranks(n, qs);
+    let (mean, sd, ordered) = if n <= SMALL {
+        let (mean, sd) = moments(values);
+        (mean, sd, by_sorting(values, &ranks))
+    } else {
+        large(values, &ranks)
+    };
+    assemble(n, mean, sd, &positions, &ranks, &ordered)
+}
+
+/// Summarises one output's sound `values` of a year, given what was tallied while they
+/// were simulated (`plan`, `m`, `hist` must describe exactly these values): the moments
+/// come from the tally and the quantiles need one gathering pass over `values`.
+pub fn summarize_tallied(
+    values: &[f64],
+    qs: &[f64],
+    bk: Bucketing,
+    pivot: f64,
+    m: &Moments,
+    hist: &[u32],
+) -> Stats {
+    let n = values.len();
+    debug_assert_eq!(n as u64, m.n);
+    if n <= SMALL {
+        return summarize(values, qs);
+    }
+    let (positions, ranks) = needed_ranks(n, qs);
+    let nf = n as f64;
+    let (s1, s2) = (m.sum1(), m.sum2());
+    let mean = pivot + s1 / nf;
+    let sd = ((s2 - s1 * s1 / nf) / (nf - 1.0)).max(0.0).sqrt();
+    let ordered = if m.min == m.max {
+        vec![m.min; ranks.len()]
+    } else {
+        select_ranks(values, bk, hist, &ranks, m.min, m.max)
+    };
+    assemble(n, mean, sd, &positions, &ranks, &ordered)
+}
+
+fn empty_stats(qs: &[f64]) -> Stats {
+    Stats {
+        n: 0,
+        mean: f64::NAN,
+        sd: f64::NAN,
+        quantiles: vec![f64::NAN; qs.len()],
+    }
+}
+
+/// The type-7 positions of `qs` among `n` values, and the sorted distinct ranks they
+/// need: ⌊h⌋ and, when interpolating, ⌊h⌋ + 1.
+fn needed_ranks(n: usize, qs: &[f64]) -> (Vec<(usize, f64)>, Vec<usize>) {
     let positions: Vec<(usize, f64)> = qs.iter().map(|&q| type7_position(n, q)).collect();
     let mut ranks: Vec<usize> = positions
         .iter()
@@ -114,16 +163,25 @@ pub fn summarize(values: &[f64], qs: &[f64]) -> Stats {
         .collect();
     ranks.sort_unstable();
     ranks.dedup();
+    (positions, ranks)
+}
 
-    let (mean, sd, ordered) = if n <= SMALL {
-        let (mean, sd) = moments(values);
-        let mut v = values.to_vec();
-        v.sort_unstable_by(f64::total_cmp);
-        let ordered: Vec<f64> = ranks.iter().map(|&r| v[r]).collect();
-        (mean, sd, ordered)
-    } else {
-        large(values, &ranks)
-    };
+/// The values at `ranks` of `values`, by sorting a copy.
+fn by_sorting(values: &[f64], ranks: &[usize]) -> Vec<f64> {
+    let mut v = values.to_vec();
+    v.sort_unstable_by(f64::total_cmp);
+    ranks.iter().map(|&r| v[r]).collect()
+}
+
+/// The [`Stats`] from the moments and the values `ordered` at `ranks`.
+fn assemble(
+    n: usize,
+    mean: f64,
+    sd: f64,
+    positions: &[(usize, f64)],
+    ranks: &[usize],
+    ordered: &[f64],
+) -> Stats {
     let at = |r: usize| ordered[ranks.partition_point(|&x| x < r)];
     let quantiles = positions
         .iter()
@@ -181,14 +239,16 @@ fn finish_moments(n: usize, c: f64, s1: [f64; 4], s2: [f64; 4]) -> (f64, f64) {
 
 /// A monotone map from values to buckets 0..BUCKETS, linear over \[lo, hi\] and clamped
 /// outside it.
-#[derive(Clone, Copy)]
-struct Bucketing {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bucketing {
     lo: f64,
     scale: f64,
 }
 
 impl Bucketing {
-    fn new(lo: f64, hi: f64) -> Bucketing {
+    /// The map linear over \[`lo`, `hi`\] (every value to bucket 0 when the range is
+    /// empty or not finite).
+    pub fn new(lo: f64, hi: f64) -> Bucketing {
         let width = hi - lo;
         let scale = if width > 0.0 && width.is_finite() {
             (BUCKETS as f64 - 1.0) / width
@@ -198,15 +258,19 @@ impl Bucketing {
         Bucketing { lo, scale }
     }
 
+    /// The bucket of `x`: non-decreasing in `x`, in 0..[`BUCKETS`].
     #[inline(always)]
-    fn bucket(self, x: f64) -> usize {
+    pub fn bucket(self, x: f64) -> usize {
         // Clamped to [0, BUCKETS - 1] (NaN gives 0): monotone non-decreasing in x.
         const LAST: f64 = (BUCKETS - 1) as f64;
         let f = (x - self.lo) * self.scale;
         let f = if f > 0.0 { f } else { 0.0 };
         let f = if f < LAST { f } else { LAST };
-        // f is in [0, BUCKETS - 1]: the mask changes nothing but spares a bounds check.
-        (f as i32 as usize) & (BUCKETS - 1)
+        // f is in [0, BUCKETS - 1]. Adding 2^52 rounds it to the nearest integer, which
+        // then sits in the low mantissa bits (a monotone map, like truncation, but without
+        // the saturating float-to-int conversion); the mask spares a bounds check.
+        const TWO_52: f64 = 4_503_599_627_370_496.0;
+        ((f + TWO_52).to_bits() as usize) & (BUCKETS - 1)
     }
 }
 
@@ -385,17 +449,30 @@ pub fn summarize_year(yd: &YearDraws, qs: &[f64]) -> YearSummary {
     let stats = yd
         .columns
         .par_iter()
-        .map(|col| {
-            if broken_draws == 0 {
-                summarize(col, qs)
+        .enumerate()
+        .map(|(v, col)| {
+            let sound: Vec<f64>;
+            let values: &[f64] = if broken_draws == 0 {
+                col
             } else {
-                let sound: Vec<f64> = col
+                sound = col
                     .iter()
                     .enumerate()
                     .filter(|&(j, _)| yd.is_sound(j))
                     .map(|(_, &x)| x)
                     .collect();
-                summarize(&sound, qs)
+                &sound
+            };
+            match yd.tally {
+                None => summarize(values, qs),
+                Some(t) => summarize_tallied(
+                    values,
+                    qs,
+                    t.plan.bucketing[v],
+                    t.plan.pivot[v],
+                    &t.moments[v],
+                    &t.hist.0[v],
+                ),
             }
         })
         .collect();
@@ -438,7 +515,7 @@ pub fn summarize_run(
 ) -> crate::Result<RunSummary> {
     let mut years = Vec::with_capacity(sc.horizon());
     let mut first_broken_year = None;
-    crate::montecarlo::engine::for_each_year(sc, draws, seed, |yd| {
+    crate::montecarlo::engine::for_each_year_tallied(sc, draws, seed, |yd| {
         let ys = summarize_year(yd, qs);
         if ys.broken_draws > 0 && first_broken_year.is_none() {
             first_broken_year = Some(yd.year);
@@ -635,6 +712,7 @@ mod tests {
             year: 2028,
             columns: &columns,
             broken: &broken,
+            tally: None,
         };
         let ys = summarize_year(&yd, &[0.1, 0.5]);
         assert_eq!(ys.broken_draws, 600);

@@ -11,6 +11,7 @@
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
+use super::tally::{Hist, Moments, Plan, YearTally};
 use super::{ShockProcess, draw_rng, draw_structure};
 use crate::error::{Error, Result};
 use crate::model::{Model, N_OUTPUTS, State, breakdown, step};
@@ -30,7 +31,7 @@ pub const NOT_BROKEN: u32 = u32::MAX;
 pub const MAX_DRAWS_IN_MEMORY: u64 = 5_000_000;
 
 /// The outputs of every draw in one projection year.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct YearDraws<'a> {
     /// 0-based projection year index (0 is the first projection year).
     pub index: usize,
@@ -42,6 +43,9 @@ pub struct YearDraws<'a> {
     /// Per draw, the index of the first year in which it broke down numerically (see
     /// [`crate::model::breakdown`]), or [`NOT_BROKEN`].
     pub broken: &'a [u32],
+    /// The year's tallies (moments and histograms of the sound draws), when the run was
+    /// started with [`for_each_year_tallied`].
+    pub tally: Option<&'a YearTally>,
 }
 
 impl YearDraws<'_> {
@@ -79,6 +83,7 @@ struct Work<'a> {
     broken: &'a mut [u32],
     uncertain: Option<&'a mut [UncertainLane]>,
     columns: Vec<&'a mut [f64]>,
+    moments: [Moments; N_OUTPUTS],
 }
 
 /// Simulates `draws` draws of `sc` with `seed` year by year, calling `visit` with the
@@ -88,6 +93,28 @@ pub fn for_each_year(
     sc: &Scenario,
     draws: u64,
     seed: u64,
+    visit: impl FnMut(&YearDraws) -> Result<()>,
+) -> Result<()> {
+    run_years(sc, draws, seed, false, visit)
+}
+
+/// As [`for_each_year`], and each year's sound draws are also tallied while they are
+/// simulated ([`YearDraws::tally`]): the first chunk of draws is simulated first as the
+/// pilot that fixes the tally's pivots and bucket maps, then the rest in parallel.
+pub fn for_each_year_tallied(
+    sc: &Scenario,
+    draws: u64,
+    seed: u64,
+    visit: impl FnMut(&YearDraws) -> Result<()>,
+) -> Result<()> {
+    run_years(sc, draws, seed, true, visit)
+}
+
+fn run_years(
+    sc: &Scenario,
+    draws: u64,
+    seed: u64,
+    tallied: bool,
     mut visit: impl FnMut(&YearDraws) -> Result<()>,
 ) -> Result<()> {
     if draws > MAX_DRAWS_IN_MEMORY {
@@ -130,6 +157,7 @@ pub fn for_each_year(
                 broken,
                 uncertain: None,
                 columns: Vec::with_capacity(N_OUTPUTS),
+                moments: [Moments::default(); N_OUTPUTS],
             })
             .collect();
         if let Some(u) = uncertain.as_mut() {
@@ -142,21 +170,120 @@ pub fn for_each_year(
                 w.columns.push(part);
             }
         }
-        works
-            .into_par_iter()
-            .for_each(|w| simulate_chunk(&model, &process, t, w));
+        let tally = if tallied && !works.is_empty() {
+            let mut rest = works.split_off(1);
+            let mut pilot = works.pop();
+            let pilot = pilot.as_mut().expect("works is not empty");
+            simulate_chunk(&model, &process, t, pilot, None);
+            let plan = Plan::from_pilot(&pilot_values(pilot, t));
+            let mut hist = rest
+                .par_iter_mut()
+                .with_min_len(16)
+                .fold(Hist::zero, |mut h, w| {
+                    simulate_chunk(&model, &process, t, w, Some((&plan, &mut h)));
+                    h
+                })
+                .reduce(Hist::zero, Hist::sum);
+            tally_chunk(&plan, pilot, t, &mut hist);
+            let mut moments = pilot.moments;
+            for w in &rest {
+                for (m, c) in moments.iter_mut().zip(&w.moments) {
+                    m.merge(c);
+                }
+            }
+            Some(YearTally {
+                plan,
+                moments,
+                hist,
+            })
+        } else {
+            works
+                .par_iter_mut()
+                .for_each(|w| simulate_chunk(&model, &process, t, w, None));
+            None
+        };
         visit(&YearDraws {
             index: t,
             year,
             columns: &columns,
             broken: &broken,
+            tally: tally.as_ref(),
         })?;
     }
     Ok(())
 }
 
-/// Advances one chunk of draws by year `t`.
-fn simulate_chunk(model: &Model, process: &ShockProcess, t: usize, mut w: Work) {
+/// The pilot's sound values of each output (a chunk already simulated for year `t`).
+fn pilot_values(w: &Work, t: usize) -> Vec<Vec<f64>> {
+    w.columns
+        .iter()
+        .map(|col| {
+            col.iter()
+                .zip(w.broken.iter())
+                .filter(|&(_, &b)| b > t as u32)
+                .map(|(&x, _)| x)
+                .collect()
+        })
+        .collect()
+}
+
+/// Tallies an already simulated chunk (the pilot) into its moments and `hist`.
+fn tally_chunk(plan: &Plan, w: &mut Work, t: usize, hist: &mut Hist) {
+    let mut start = 0;
+    while start < w.broken.len() {
+        let end = (start + BLOCK).min(w.broken.len());
+        tally_block(
+            plan,
+            &w.columns,
+            &w.broken[start..end],
+            start,
+            t,
+            &mut w.moments,
+            hist,
+        );
+        start = end;
+    }
+}
+
+/// Tallies draws `start..start + broken.len()` of a chunk's `columns`, leaving out the
+/// draws broken by year `t`.
+fn tally_block(
+    plan: &Plan,
+    columns: &[&mut [f64]],
+    broken: &[u32],
+    start: usize,
+    t: usize,
+    moments: &mut [Moments; N_OUTPUTS],
+    hist: &mut Hist,
+) {
+    let end = start + broken.len();
+    let all_sound = broken.iter().all(|&b| b > t as u32);
+    let mut sound = [0.0f64; BLOCK];
+    for (v, col) in columns.iter().enumerate() {
+        let values = &col[start..end];
+        if all_sound {
+            plan.add(v, values, moments, hist);
+        } else {
+            let mut m = 0;
+            for (&x, &b) in values.iter().zip(broken) {
+                if b > t as u32 {
+                    sound[m] = x;
+                    m += 1;
+                }
+            }
+            plan.add(v, &sound[..m], moments, hist);
+        }
+    }
+}
+
+/// Advances one chunk of draws by year `t`, tallying its sound draws when `tally` is given.
+fn simulate_chunk(
+    model: &Model,
+    process: &ShockProcess,
+    t: usize,
+    w: &mut Work,
+    mut tally: Option<(&Plan, &mut Hist)>,
+) {
     let inp = &model.inputs[t];
     let reference_inputs = inp.reference();
     // Outputs are staged row-wise in a small buffer and copied out column by column per
@@ -196,6 +323,17 @@ fn simulate_chunk(model: &Model, process: &ShockProcess, t: usize, mut w: Work) 
             for (dst, row) in col[start..end].iter_mut().zip(&block) {
                 *dst = row[v];
             }
+        }
+        if let Some((plan, hist)) = tally.as_mut() {
+            tally_block(
+                plan,
+                &w.columns,
+                &w.broken[start..end],
+                start,
+                t,
+                &mut w.moments,
+                hist,
+            );
         }
         start = end;
     }
@@ -307,6 +445,82 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
             assert_ne!(slow[0], slow[1]);
             assert_ne!(slow[0], bits(&project(sc).unwrap()));
         }
+    }
+
+    /// Summaries from the tallies taken during simulation against summaries of the
+    /// materialised columns (the reference path).
+    fn tallied_matches_columns(sc: &Scenario, draws: u64, qs: &[f64]) -> usize {
+        let mut checked = 0;
+        let mut broken_years = 0;
+        for_each_year_tallied(sc, draws, 4, |yd| {
+            let fast = crate::summary::summarize_year(yd, qs);
+            let reference = crate::summary::summarize_year(&YearDraws { tally: None, ..*yd }, qs);
+            assert!(yd.tally.is_some());
+            if fast.broken_draws > 0 {
+                broken_years += 1;
+            }
+            for (v, (f, r)) in fast.stats.iter().zip(&reference.stats).enumerate() {
+                assert_eq!(f.n, r.n);
+                for (a, b) in f.quantiles.iter().zip(&r.quantiles) {
+                    assert_eq!(a.to_bits(), b.to_bits(), "year {} output {v}", yd.year);
+                }
+                let tol = 1e-12 * (r.mean.abs() + r.sd);
+                assert!((f.mean - r.mean).abs() <= tol, "{} vs {}", f.mean, r.mean);
+                assert!(
+                    (f.sd - r.sd).abs() <= 1e-9 * r.sd + 1e-300,
+                    "{} vs {}",
+                    f.sd,
+                    r.sd
+                );
+                checked += 1;
+            }
+            Ok(())
+        })
+        .unwrap();
+        checked + 1000 * broken_years
+    }
+
+    #[test]
+    fn tallied_summaries_equal_summaries_of_the_columns() {
+        let qs = [0.0, 0.01, 0.05, 0.5, 0.9, 0.975, 1.0];
+        // Several chunks, one partial; more sound draws than the sorting threshold.
+        let n = tallied_matches_columns(&scenario("", &[]), 6 * CHUNK as u64 + 5, &qs);
+        assert_eq!(n, 8 * N_OUTPUTS);
+        // Broken draws are left out of the tallies as out of the columns.
+        let wild = scenario("", &["shocks.sd=[0.0, 0.0, 0.45, 0.0, 0.0, 0.0]"]);
+        let n = tallied_matches_columns(&wild, 6 * CHUNK as u64 + 5, &qs);
+        assert!(n > 1000, "some year has broken draws: {n}");
+    }
+
+    #[test]
+    fn tallied_summaries_do_not_depend_on_threads() {
+        let sc = scenario("", &[]);
+        let run = || {
+            crate::summary::summarize_run(&sc, 5 * CHUNK as u64 + 77, 8, &[0.05, 0.5], |_| Ok(()))
+                .unwrap()
+        };
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let three = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        let a = one.install(run);
+        let b = three.install(run);
+        assert_eq!(a, b);
+        let bits = |r: &crate::summary::RunSummary| -> Vec<u64> {
+            r.years
+                .iter()
+                .flat_map(|y| {
+                    y.stats
+                        .iter()
+                        .flat_map(|s| [s.mean.to_bits(), s.sd.to_bits()])
+                })
+                .collect()
+        };
+        assert_eq!(bits(&a), bits(&b));
     }
 
     #[test]

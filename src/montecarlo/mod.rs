@@ -16,6 +16,7 @@
 pub mod engine;
 pub mod probability;
 pub mod samples;
+pub mod tally;
 
 use rand::{RngExt, SeedableRng};
 use rand_distr::{ChiSquared, StandardNormal};
