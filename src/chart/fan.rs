@@ -4,8 +4,7 @@
 use plotters::prelude::*;
 
 use super::{
-    Mark, Size, color, draw_error, draw_legend, legend_width, padded, title_of, title_size,
-    unit_of, value_label, year_label,
+    Mark, Size, color, draw_error, draw_legend, legend_width, padded, title_of, unit_of, year_chart,
 };
 use crate::compare::{Kind, Table};
 use crate::error::{Error, Result};
@@ -187,31 +186,15 @@ pub fn render(fan: &Fan, size: Size, currency: &str) -> Result<String> {
         root.fill(&WHITE).map_err(draw_error)?;
         let lw = legend_width(["deterministic"].into_iter());
         let (plot, legend_area) = root.split_horizontally(size.width.saturating_sub(lw));
-        let mut chart = ChartBuilder::on(&plot)
-            .caption(
-                &title,
-                (
-                    "sans-serif",
-                    title_size(&title, size.width.saturating_sub(lw), 22),
-                ),
-            )
-            .margin(16)
-            .x_label_area_size(48)
-            .y_label_area_size(72)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(draw_error)?;
-        chart
-            .configure_mesh()
-            .x_desc("year")
-            .y_desc(unit.label.as_str())
-            .x_labels(fan.years.len().clamp(2, 12))
-            .x_label_formatter(&year_label)
-            .y_label_formatter(&|v| value_label(v, y1 - y0))
-            .light_line_style(WHITE)
-            .axis_desc_style(("sans-serif", 15))
-            .label_style(("sans-serif", 13))
-            .draw()
-            .map_err(draw_error)?;
+        let mut chart = year_chart(
+            &plot,
+            &title,
+            size.width.saturating_sub(lw),
+            (x0, x1),
+            (y0, y1),
+            fan.years.len(),
+            &unit.label,
+        )?;
         let base = color(0);
         let n = fan.bands.len();
         let mut items: Vec<(String, Mark)> = Vec::new();

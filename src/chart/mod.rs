@@ -11,9 +11,45 @@ pub mod fan;
 pub mod lines;
 pub mod tornado;
 
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
 use plotters::style::RGBColor;
 
 use crate::error::Error;
+
+/// The frame that line and fan charts share: a caption sized to fit `plot_width`, years on
+/// the x axis (at most 12 labels for `n_years`), values in `y_desc` on the y axis.
+pub(crate) fn year_chart<'a, 'b>(
+    plot: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    title: &str,
+    plot_width: u32,
+    x: (f64, f64),
+    y: (f64, f64),
+    n_years: usize,
+    y_desc: &str,
+) -> Result<ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>, Error> {
+    let mut chart = ChartBuilder::on(plot)
+        .caption(title, ("sans-serif", title_size(title, plot_width, 22)))
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(72)
+        .build_cartesian_2d(x.0..x.1, y.0..y.1)
+        .map_err(draw_error)?;
+    chart
+        .configure_mesh()
+        .x_desc("year")
+        .y_desc(y_desc)
+        .x_labels(n_years.clamp(2, 12))
+        .x_label_formatter(&year_label)
+        .y_label_formatter(&|v| value_label(v, y.1 - y.0))
+        .light_line_style(WHITE)
+        .axis_desc_style(("sans-serif", 15))
+        .label_style(("sans-serif", 13))
+        .draw()
+        .map_err(draw_error)?;
+    Ok(chart)
+}
 
 /// Width and height of a chart, in pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
