@@ -81,6 +81,64 @@ pub struct Report {
     pub summaries: Vec<Table>,
     /// Tornado charts.
     pub sensitivities: Vec<Sensitivity>,
+    /// Standard stress tests of the first scenario (`fiscalsim stress`), if asked for.
+    pub stress: Option<crate::stress::StressRun>,
+}
+
+/// The stress-test section: the debt/GDP panel and the summary table of each test.
+fn write_stress(
+    w: &mut String,
+    sc: &Scenario,
+    run: &crate::stress::StressRun,
+    size: Size,
+) -> Result<()> {
+    let svg = crate::stress::debt_chart(sc, run, size)?;
+    let _ = writeln!(w, "<section id=\"stress\">\n<h2>Stress tests</h2>");
+    let _ = write!(
+        w,
+        "{}",
+        figure(
+            &svg,
+            &format!(
+                "Debt/GDP of {} under the standard stress tests (fiscalsim stress).",
+                esc(&sc.name)
+            )
+        )
+    );
+    let _ = writeln!(
+        w,
+        "<table>\n<tr><th class=\"l\">test</th><th>peak debt, % GDP</th><th>peak year</th>\
+         <th>final debt, % GDP</th><th>worst overall balance, % GDP</th>\
+         <th>first year above {} %</th><th class=\"l\">note</th></tr>",
+        pct(run.benchmark)
+    );
+    for o in &run.outcomes {
+        let note = esc(&o.test.notes.join("; "));
+        match &o.summary {
+            Some(s) => {
+                let _ = writeln!(
+                    w,
+                    "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"wrap\">{note}</td></tr>",
+                    esc(&o.test.name),
+                    pct(s.peak_debt_gdp),
+                    s.peak_year,
+                    pct(s.final_debt_gdp),
+                    pct(s.worst_overall_balance_gdp),
+                    s.first_year_above_benchmark
+                        .map_or_else(|| "never".to_string(), |y| y.to_string()),
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    w,
+                    "<tr><td class=\"l\">{}</td><td colspan=\"5\">not run</td><td class=\"wrap\">{note}</td></tr>",
+                    esc(&o.test.name)
+                );
+            }
+        }
+    }
+    let _ = writeln!(w, "</table>\n</section>");
+    Ok(())
 }
 
 /// Escapes text for HTML.
@@ -142,7 +200,7 @@ h1{font-size:26px;margin-bottom:4px}h2{font-size:20px;border-bottom:2px solid #0
 h3{font-size:16px;margin-top:24px}h4{font-size:14px;margin:16px 0 4px}p.meta{color:#555;margin-top:0}
 table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#eef3f8}
-td.l,th.l{text-align:left;white-space:nowrap}td.neg{color:#b00}
+td.l,th.l{text-align:left;white-space:nowrap}td.wrap{text-align:left;white-space:normal;min-width:16em}td.neg{color:#b00}
 figure{margin:12px 0}figcaption{font-size:13px;color:#555}svg{max-width:100%;height:auto}
 .note{font-size:13px;color:#555}
 nav a{margin-right:14px}
@@ -214,7 +272,7 @@ pub fn render(report: &Report) -> Result<String> {
     let _ = writeln!(
         w,
         "<nav><a href=\"#results\">Results</a><a href=\"#charts\">Charts</a>\
-         <a href=\"#why\">Why they differ</a>{}{}<a href=\"#assumptions\">Assumptions</a></nav>",
+         <a href=\"#why\">Why they differ</a>{}{}{}<a href=\"#assumptions\">Assumptions</a></nav>",
         if report.summaries.is_empty() {
             ""
         } else {
@@ -224,6 +282,11 @@ pub fn render(report: &Report) -> Result<String> {
             ""
         } else {
             "<a href=\"#sensitivity\">Sensitivity</a>"
+        },
+        if report.stress.is_none() {
+            ""
+        } else {
+            "<a href=\"#stress\">Stress tests</a>"
         },
     );
 
@@ -440,6 +503,11 @@ pub fn render(report: &Report) -> Result<String> {
             );
         }
         let _ = writeln!(w, "</section>");
+    }
+
+    // Stress tests
+    if let (Some(run), Some(first)) = (&report.stress, report.runs.first()) {
+        write_stress(w, &first.scenario, run, size)?;
     }
 
     // Assumptions

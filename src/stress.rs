@@ -1010,6 +1010,24 @@ pub fn debt_lines(run: &StressRun) -> Vec<crate::chart::lines::Line> {
         .collect()
 }
 
+/// The baseline and every test on one debt/GDP panel (SVG), titled with the scenario's
+/// name and the benchmark (in percent of GDP). Used by `stress --chart`, `chart stress`
+/// and `report --stress`.
+pub fn debt_chart(sc: &Scenario, run: &StressRun, size: crate::chart::Size) -> Result<String> {
+    let title = format!(
+        "{}: debt/GDP under stress (benchmark {} %)",
+        sc.name,
+        crate::output::format_number(100.0 * run.benchmark)
+    );
+    crate::chart::lines::render(
+        &debt_lines(run),
+        "debt_gdp",
+        Some(&title),
+        size,
+        &sc.currency,
+    )
+}
+
 /// The calibration data files named by `sc`'s `[stress]` section (inputs that an output
 /// must not overwrite).
 pub fn data_files(sc: &Scenario) -> Vec<&Path> {

@@ -23,6 +23,8 @@ pub enum ChartKind {
     Debt,
     /// Stacked-bar growth decomposition of one scenario.
     Growth,
+    /// Debt/GDP of the baseline and of every stress test of one scenario (`fiscalsim stress`).
+    Stress,
 }
 
 /// Draw a chart as SVG (self-contained, no fonts or system libraries needed).
@@ -30,6 +32,7 @@ pub enum ChartKind {
 /// Examples:
 ///   fiscalsim chart lines scenarios/kazakhstan-no-reform.toml scenarios/kazakhstan-2026-2028.toml --variable debt_gdp --out debt.svg
 ///   fiscalsim chart debt scenarios/kazakhstan-2026-2028.toml --out debt-decomposition.svg
+///   fiscalsim chart stress scenarios/kazakhstan-stress.toml --out stress.svg
 ///   fiscalsim chart fan summary.csv --variable debt_gdp --deterministic scenarios/kazakhstan-2026-2028.toml --out fan.svg
 ///   fiscalsim chart tornado oat.csv --metric 'debt_gdp@2040' --scenario scenarios/kazakhstan-2026-2040-sweep.toml --out tornado.svg
 #[derive(Debug, clap::Args)]
@@ -40,7 +43,7 @@ pub struct Args {
     pub kind: ChartKind,
     /// Inputs: scenario files (.toml) or CSVs (`fan`: one Monte Carlo summary; `lines`:
     /// one or more scenarios or `run` CSVs; `tornado`: one OAT sensitivity CSV; `debt`,
-    /// `growth`: one scenario file or `run --decompose` CSV).
+    /// `growth`: one scenario file or `run --decompose` CSV; `stress`: one scenario file).
     #[arg(required = true, value_name = "FILE")]
     pub inputs: Vec<PathBuf>,
     /// The variable drawn by `fan` and `lines` (a canonical output name).
@@ -251,6 +254,12 @@ pub fn render(args: &Args) -> Result<String> {
                 Some(draws) => mean_decomposition(file, args, draws, which)?,
             };
             bars::render(&stacked, size)
+        }
+        ChartKind::Stress => {
+            let file = one(args, "stress")?;
+            let sc = crate::scenario::load(file, &args.set)?;
+            let run = crate::stress::run(&sc, None)?;
+            crate::stress::debt_chart(&sc, &run, size)
         }
     }
 }

@@ -41,6 +41,10 @@ pub struct Args {
     /// Write the HTML to this file (atomically) instead of standard output.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
+    /// Add the standard stress tests of the first scenario (as `fiscalsim stress`): a
+    /// debt/GDP panel and a summary table.
+    #[arg(long)]
+    pub stress: bool,
 }
 
 /// Runs `report`.
@@ -95,11 +99,16 @@ pub fn run(args: &Args) -> Result<()> {
         let names: Vec<&str> = runs.iter().map(|r| r.scenario.name.as_str()).collect();
         format!("Fiscal scenarios: {}", names.join(" vs "))
     });
+    let stress = match (args.stress, runs.first()) {
+        (true, Some(first)) => Some(crate::stress::run(&first.scenario, None)?),
+        _ => None,
+    };
     let html = render(&Report {
         title,
         runs,
         summaries,
         sensitivities,
+        stress,
     })?;
     write_with(&dest, |w| {
         w.write_all(html.as_bytes()).map_err(|e| io_error(&dest, e))

@@ -99,18 +99,7 @@ pub fn run(args: &Args) -> Result<()> {
         })?;
     }
     if let Some(d) = &chart_dest {
-        let title = format!(
-            "{}: debt/GDP under stress (benchmark {} %)",
-            sc.name,
-            crate::output::format_number(100.0 * result.benchmark)
-        );
-        let svg = crate::chart::lines::render(
-            &stress::debt_lines(&result),
-            "debt_gdp",
-            Some(&title),
-            crate::chart::Size::default(),
-            &sc.currency,
-        )?;
+        let svg = stress::debt_chart(&sc, &result, crate::chart::Size::default())?;
         write_with(d, |w| {
             w.write_all(svg.as_bytes()).map_err(|e| io_error(d, e))
         })?;

@@ -1189,3 +1189,73 @@ public_capital_elasticity = 0
             .stderr(predicates::str::contains("share in [0, 1]"));
     }
 }
+
+/// The stress debt/GDP panel is one drawing: `chart stress` and `stress --chart` give the
+/// same bytes, and `report --stress` embeds it with one summary row per test.
+#[test]
+fn stress_chart_in_chart_and_report_commands() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = crate::util::scenario("kazakhstan-stress.toml");
+    let a = dir.path().join("a.svg");
+    let b = dir.path().join("b.svg");
+    crate::util::fiscalsim()
+        .args(["chart", "stress"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&a)
+        .assert()
+        .success();
+    crate::util::fiscalsim()
+        .arg("stress")
+        .arg(&file)
+        .args(["--quiet", "--out", "-", "--chart"])
+        .arg(&b)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(&a).expect("chart written");
+    assert_eq!(svg, std::fs::read_to_string(&b).expect("chart written"));
+    assert!(
+        svg.starts_with("<svg") && svg.contains("benchmark 33 %"),
+        "{}",
+        &svg[..200.min(svg.len())]
+    );
+
+    let html_path = dir.path().join("r.html");
+    crate::util::fiscalsim()
+        .arg("report")
+        .arg(&file)
+        .args(["--stress", "--out"])
+        .arg(&html_path)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&html_path).expect("report written");
+    let section = &html[html
+        .find("<section id=\"stress\">")
+        .expect("stress section")..];
+    let section = &section[..section.find("</section>").expect("section closes")];
+    for test in [
+        "baseline",
+        "interest_rate",
+        "contingent_liability",
+        "combined",
+    ] {
+        assert!(
+            section.contains(&format!("<td class=\"l\">{test}</td>")),
+            "row for {test}"
+        );
+    }
+    assert!(section.contains("<svg"), "the panel is inlined");
+    let plain = dir.path().join("plain.html");
+    crate::util::fiscalsim()
+        .arg("report")
+        .arg(&file)
+        .arg("--out")
+        .arg(&plain)
+        .assert()
+        .success();
+    assert!(
+        !std::fs::read_to_string(&plain)
+            .expect("report")
+            .contains("id=\"stress\"")
+    );
+}
