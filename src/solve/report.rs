@@ -39,6 +39,14 @@ fn fmt_point(p: &Point) -> String {
     format!("{} at {}", format_number(p.metric), format_number(p.x))
 }
 
+/// How the metric is evaluated: Monte Carlo (draws, seed) or the deterministic projection.
+fn method_text(mc: Option<(u64, u64)>) -> String {
+    match mc {
+        Some((d, s)) => format!("{d} draws, seed {s}, common random numbers"),
+        None => "deterministic projection".into(),
+    }
+}
+
 /// The human report of a goal-seek.
 pub fn report(
     goal: &Goal,
@@ -47,10 +55,7 @@ pub fn report(
     mc: Option<(u64, u64)>,
     solution: &Solution,
 ) -> String {
-    let how = match mc {
-        Some((d, s)) => format!("{d} draws, seed {s}, common random numbers"),
-        None => "deterministic projection".into(),
-    };
+    let how = method_text(mc);
     let mut out = format!(
         "solve {} in [{}, {}] for {} ({how})\n",
         goal.adjust,
@@ -144,10 +149,7 @@ pub fn report_scan(
     mc: Option<(u64, u64)>,
     scan: &Scan,
 ) -> String {
-    let how = match mc {
-        Some((d, s)) => format!("{d} draws, seed {s}, common random numbers"),
-        None => "deterministic projection".into(),
-    };
+    let how = method_text(mc);
     let mut out = format!(
         "scan {} in [{}, {}] ({} points) for {} ({how})\n",
         goal.adjust,
