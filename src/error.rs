@@ -192,5 +192,24 @@ pub fn describe_io(e: &std::io::Error) -> String {
     }
 }
 
+/// The candidate most similar to `word` (Jaro–Winkler similarity in [0, 1]), with its
+/// similarity; on a tie, the later candidate.
+pub fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<(f64, &'a str)> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+}
+
+/// "Did you mean": the candidate closest to `word`, if its similarity is at least 0.8.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    closest(word, candidates)
+        .filter(|(s, _)| *s >= 0.8)
+        .map(|(_, c)| c)
+}
+
 /// Result alias of the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

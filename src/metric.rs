@@ -130,13 +130,8 @@ pub enum Metric {
 const GRAMMAR: &str = "write VAR@YEAR, mean|min|max|sum(VAR@Y1..Y2), pNN(SERIES), median(SERIES), sd(SERIES) or prob(SERIES > X)";
 
 fn unknown_var(name: &str) -> String {
-    let best = OUTPUT_NAMES
-        .iter()
-        .map(|c| (strsim::jaro_winkler(name, c), *c))
-        .filter(|(s, _)| *s >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    match best {
-        Some((_, c)) => format!("unknown variable `{name}`: did you mean `{c}`?"),
+    match crate::error::suggest(name, OUTPUT_NAMES) {
+        Some(c) => format!("unknown variable `{name}`: did you mean `{c}`?"),
         None => format!(
             "unknown variable `{name}` (variables: {})",
             OUTPUT_NAMES.join(", ")

@@ -784,12 +784,8 @@ pub fn run_only(sc: &Scenario, benchmark: Option<f64>, only: &[String]) -> Resul
         let names: Vec<&str> = tests.iter().map(|t| t.name.as_str()).collect();
         for want in only {
             if !names.contains(&want.as_str()) {
-                let close = names
-                    .iter()
-                    .map(|n| (strsim::jaro_winkler(want, n), *n))
-                    .filter(|(s, _)| *s >= 0.8)
-                    .max_by(|a, b| a.0.total_cmp(&b.0))
-                    .map(|(_, n)| format!(": did you mean `{n}`?"))
+                let close = crate::error::suggest(want, names.iter().copied())
+                    .map(|n| format!(": did you mean `{n}`?"))
                     .unwrap_or_default();
                 return Err(Error::usage(
                     "--only",

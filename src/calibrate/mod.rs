@@ -302,11 +302,8 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
         };
         let Some(values) = h.column(column) else {
             let names = h.names();
-            let hint = names
-                .iter()
-                .map(|c| (strsim::jaro_winkler(column, c), *c))
+            let hint = crate::error::closest(column, names.iter().copied())
                 .filter(|(s, _)| *s > 0.8)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
                 .map_or(String::new(), |(_, c)| format!(" (did you mean `{c}`?)"));
             let default = if opts.maps.iter().all(|m| m.shock != i) {
                 format!(

@@ -32,12 +32,8 @@ impl SampleSpec {
                 Some(i) if !out.contains(&i) => out.push(i),
                 Some(_) => return Err(format!("`{name}` is listed twice")),
                 None => {
-                    let hint = OUTPUT_NAMES
-                        .iter()
-                        .map(|c| (strsim::jaro_winkler(name, c), *c))
-                        .filter(|(s, _)| *s >= 0.8)
-                        .max_by(|a, b| a.0.total_cmp(&b.0))
-                        .map_or(String::new(), |(_, c)| format!(": did you mean `{c}`?"));
+                    let hint = crate::error::suggest(name, OUTPUT_NAMES)
+                        .map_or(String::new(), |c| format!(": did you mean `{c}`?"));
                     return Err(format!(
                         "`{name}` is not a canonical output{hint} (valid: all, {})",
                         OUTPUT_NAMES.join(", ")

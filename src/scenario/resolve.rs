@@ -9,6 +9,7 @@ use super::{
     Baseline, Distribution, Initial, MonteCarlo, N_SHOCKS, Override, Policy, SHOCK_NAMES, Scenario,
     Shocks, Structure,
 };
+use crate::error::suggest;
 use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result};
 
 /// The sections of a scenario file, in order.
@@ -154,16 +155,6 @@ fn section_keys(section: &str) -> Vec<&'static str> {
 fn structure_value_problem(name: &str, x: f64) -> Option<String> {
     let (_, check) = STRUCTURE_KEYS.iter().find(|(n, _)| *n == name)?;
     check.test(x)
-}
-
-/// "did you mean" for `key` among `candidates`.
-fn suggest<'a>(key: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(key, c), c))
-        .filter(|(s, _)| *s >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }
 
 fn unknown_key_message(section: Option<&str>, key: &str, allowed: &[&str]) -> String {

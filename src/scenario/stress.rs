@@ -33,7 +33,7 @@ use serde::Serialize;
 
 use super::tree::{Node, Table, Value};
 use super::{N_SHOCKS, SHOCK_NAMES};
-use crate::error::{Diagnostic, Loc};
+use crate::error::{Diagnostic, Loc, suggest};
 
 /// The standard tests, in the order of the issue (and of every output).
 pub const STANDARD_TESTS: [&str; 7] = [
@@ -338,21 +338,12 @@ impl Reader<'_> {
 
     fn unknown(&mut self, e_loc: &Loc, key: &str, name: &str, allowed: &[&str]) {
         let mut msg = format!("unknown key `{name}`");
-        if let Some(s) = suggest(name, allowed) {
+        if let Some(s) = suggest(name, allowed.iter().copied()) {
             msg.push_str(&format!(": did you mean `{s}`?"));
         }
         msg.push_str(&format!(" (valid keys: {})", allowed.join(", ")));
         self.err(e_loc, key, msg);
     }
-}
-
-fn suggest<'a>(key: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::jaro_winkler(key, c), *c))
-        .filter(|(s, _)| *s >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }
 
 /// A path named in a scenario file, taken relative to that file's directory.
@@ -403,7 +394,7 @@ pub fn parse(node: &Node, years: &[i32], diags: &mut Vec<Diagnostic>) -> Option<
         let Value::Table(test) = &e.node.value else {
             let mut candidates: Vec<&str> = TOP_KEYS.to_vec();
             candidates.extend(STANDARD_TESTS);
-            let hint = suggest(&e.key, &candidates)
+            let hint = suggest(&e.key, candidates.iter().copied())
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
             r.err(
@@ -590,9 +581,9 @@ fn custom(r: &mut Reader<'_>, name: &str, name_loc: &Loc, t: &Table) -> Option<C
             k if targets.contains(&k) => {}
             k => {
                 let mut msg = format!("unknown key `{k}` in the user-defined test `{name}`");
-                if let Some(s) = suggest(k, &allowed) {
+                if let Some(s) = suggest(k, allowed.iter().copied()) {
                     msg.push_str(&format!(": did you mean `{s}`?"));
-                } else if let Some(s) = suggest(name, &STANDARD_TESTS) {
+                } else if let Some(s) = suggest(name, STANDARD_TESTS) {
                     msg.push_str(&format!(
                         " (is [stress.{name}] meant to be the standard test `{s}`?)"
                     ));
@@ -702,7 +693,7 @@ fn custom(r: &mut Reader<'_>, name: &str, name_loc: &Loc, t: &Table) -> Option<C
                 "the test `{name}` changes nothing: give innovations on shocks ({}) or changes of policy paths ({}), e.g. commodity_price = -0.3{}",
                 SHOCK_NAMES.join(", "),
                 POLICY_PATHS.join(", "),
-                suggest(name, &STANDARD_TESTS)
+                suggest(name, STANDARD_TESTS)
                     .map(|s| format!(" (or did you mean the standard test `{s}`?)"))
                     .unwrap_or_default()
             ),

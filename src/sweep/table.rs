@@ -17,7 +17,7 @@
 //! Command-line options replace the file's settings: any `--vary` replaces the whole
 //! `[sweep.vary]` list, any `--metric` the whole `metrics` list.
 
-use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result};
+use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result, suggest};
 use crate::scenario::path::number;
 use crate::scenario::tree::{Node, Table, Value};
 
@@ -44,15 +44,6 @@ pub struct SweepTable {
     pub draws: Option<u64>,
     /// `seed`: seed of the draws and of random designs.
     pub seed: Option<u64>,
-}
-
-fn suggest<'a>(key: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::jaro_winkler(key, c), *c))
-        .filter(|(s, _)| *s >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }
 
 /// Removes the `[sweep]` table from a scenario tree and parses it; `Ok(None)` when the
@@ -146,7 +137,7 @@ pub fn take_sweep_table(tree: &mut Table) -> Result<Option<SweepTable>> {
             },
             other => {
                 let mut msg = format!("unknown key `{other}`");
-                if let Some(s) = suggest(other, SWEEP_KEYS) {
+                if let Some(s) = suggest(other, SWEEP_KEYS.iter().copied()) {
                     msg.push_str(&format!(": did you mean `{s}`?"));
                 }
                 msg.push_str(&format!(" (valid keys: {})", SWEEP_KEYS.join(", ")));
