@@ -48,7 +48,7 @@ pub struct YearInputs {
     pub gb: f64,
     /// pib_t: baseline inflation.
     pub pib: f64,
-    /// sref_t and sref_{t-1}: growth spending / GDP assumed in the baseline.
+    /// sref_t: growth spending / GDP assumed in the baseline.
     pub sref: f64,
     /// sref_{t-1} (s0 for t = 1).
     pub sref_prev: f64,

@@ -138,6 +138,23 @@ pub struct Point {
     pub holds: bool,
 }
 
+impl Point {
+    /// The metric at `x` and whether `metric OP threshold` holds there.
+    fn evaluate(
+        metric: &mut impl FnMut(f64) -> Result<f64>,
+        x: f64,
+        op: Op,
+        threshold: f64,
+    ) -> Result<Point> {
+        let m = metric(x)?;
+        Ok(Point {
+            x,
+            metric: m,
+            holds: op.holds(m, threshold),
+        })
+    }
+}
+
 /// The result of a goal-seek.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Solution {
@@ -219,14 +236,7 @@ pub fn find_boundary(
             search.lo, search.hi
         )));
     }
-    let mut eval = |x: f64| -> Result<Point> {
-        let m = metric(x)?;
-        Ok(Point {
-            x,
-            metric: m,
-            holds: op.holds(m, threshold),
-        })
-    };
+    let mut eval = |x: f64| Point::evaluate(&mut metric, x, op, threshold);
     let lo = eval(search.lo)?;
     let hi = eval(search.hi)?;
     let ends = [lo, hi];
@@ -292,14 +302,7 @@ pub fn scan_boundaries(
             search.lo, search.hi
         )));
     }
-    let mut eval = |x: f64| -> Result<Point> {
-        let m = metric(x)?;
-        Ok(Point {
-            x,
-            metric: m,
-            holds: op.holds(m, threshold),
-        })
-    };
+    let mut eval = |x: f64| Point::evaluate(&mut metric, x, op, threshold);
     let width = search.hi - search.lo;
     let grid = (0..=intervals)
         .map(|k| {
