@@ -23,6 +23,7 @@
 //!   resolved [`scenario::Scenario`];
 //! - [`model`]: the one step function of the economics, and the compiled [`model::Model`];
 //! - [`shocks`]: the shock process (correlation, Cholesky factor, persistence);
+//! - [`lanes`] and [`mathfn`]: the step on eight draws at once, with portable exp and ln;
 //! - [`montecarlo`]: reproducible parallel draws through the same step function;
 //! - [`chart`]: SVG fan, line, tornado and decomposition charts;
 //! - [`compare`]: inputs aligned on (year, variable, stat) with differences and tolerances;
@@ -49,6 +50,8 @@ pub mod compare;
 pub mod decompose;
 pub mod error;
 pub mod interrupt;
+pub mod lanes;
+pub mod mathfn;
 pub mod metric;
 pub mod model;
 pub mod montecarlo;

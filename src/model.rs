@@ -7,7 +7,10 @@
 //! in the scenario's currency unit (real GDP in base-year prices), rates and `*_gdp`
 //! values are fractions (0.053 = 5.3 %).
 
+use std::ops::{Add, Mul, Sub};
+
 use crate::error::{Error, Result};
+use crate::lanes::Real;
 use crate::scenario::{N_SHOCKS, Scenario, Structure};
 
 /// The canonical outputs of MODEL.md, in column order.
@@ -93,32 +96,50 @@ impl YearInputs {
     }
 }
 
-/// The state carried from year t-1 to year t.
+/// The state carried from year t-1 to year t (`R` is `f64`, or [`crate::lanes::Lanes`]
+/// for several draws at once).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct State {
+pub struct State<R = f64> {
     /// Potential real GDP.
-    pub ypot: f64,
+    pub ypot: R,
     /// Real GDP (base-year prices).
-    pub y: f64,
+    pub y: R,
     /// GDP deflator (1 in the base year).
-    pub p: f64,
+    pub p: R,
     /// Nominal GDP.
-    pub n: f64,
+    pub n: R,
     /// Public capital stock (real).
-    pub k: f64,
+    pub k: R,
     /// Government debt (nominal).
-    pub d: f64,
+    pub d: R,
     /// Output gap.
-    pub gap: f64,
+    pub gap: R,
     /// x_{t-1} = ln(K_{t-1} / Kref_{t-1}).
-    pub x1: f64,
+    pub x1: R,
     /// x_{t-2}.
-    pub x2: f64,
+    pub x2: R,
     /// Exchange rate E_{t-1}.
-    pub e: f64,
+    pub e: R,
 }
 
 impl State {
+    /// This state in every lane of `R`.
+    #[inline]
+    pub fn splat<R: Real>(&self) -> State<R> {
+        State {
+            ypot: R::splat(self.ypot),
+            y: R::splat(self.y),
+            p: R::splat(self.p),
+            n: R::splat(self.n),
+            k: R::splat(self.k),
+            d: R::splat(self.d),
+            gap: R::splat(self.gap),
+            x1: R::splat(self.x1),
+            x2: R::splat(self.x2),
+            e: R::splat(self.e),
+        }
+    }
+
     /// The base-year state (t = 0) of a scenario.
     pub fn initial(sc: &Scenario) -> State {
         let i = &sc.initial;
@@ -141,65 +162,65 @@ impl State {
 /// Everything the model computes for one year: the 24 canonical outputs, plus the two
 /// debt-creating flows that the debt identity needs.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Year {
+pub struct Year<R = f64> {
     /// Y_t: real GDP, base-year prices.
-    pub gdp_real: f64,
+    pub gdp_real: R,
     /// N_t: nominal GDP.
-    pub gdp_nominal: f64,
+    pub gdp_nominal: R,
     /// N_t / E_t: nominal GDP in USD (same scale as the currency unit).
-    pub gdp_usd: f64,
+    pub gdp_usd: R,
     /// g_t: real growth.
-    pub real_growth: f64,
+    pub real_growth: R,
     /// gpot_t: potential growth.
-    pub potential_growth: f64,
+    pub potential_growth: R,
     /// gap_t: output gap.
-    pub output_gap: f64,
+    pub output_gap: R,
     /// pi_t: GDP-deflator inflation.
-    pub inflation: f64,
+    pub inflation: R,
     /// p_t: commodity price, USD.
-    pub commodity_price: f64,
+    pub commodity_price: R,
     /// E_t: exchange rate, local currency per USD.
-    pub exchange_rate: f64,
+    pub exchange_rate: R,
     /// i_t: effective interest rate on debt.
-    pub interest_rate: f64,
+    pub interest_rate: R,
     /// R_t: revenue (non-commodity plus commodity).
-    pub revenue: f64,
+    pub revenue: R,
     /// Commodity part of R_t.
-    pub commodity_revenue: f64,
+    pub commodity_revenue: R,
     /// S_t: growth-stimulating spending.
-    pub growth_spending: f64,
+    pub growth_spending: R,
     /// O_t: other primary spending.
-    pub other_spending: f64,
+    pub other_spending: R,
     /// I_t: interest paid.
-    pub interest: f64,
+    pub interest: R,
     /// PB_t = R_t - S_t - O_t.
-    pub primary_balance: f64,
+    pub primary_balance: R,
     /// OB_t = PB_t - I_t.
-    pub overall_balance: f64,
+    pub overall_balance: R,
     /// D_t: debt.
-    pub debt: f64,
+    pub debt: R,
     /// K_t: public capital (real).
-    pub public_capital: f64,
+    pub public_capital: R,
     /// R_t / N_t (total revenue, commodity included).
-    pub revenue_gdp: f64,
+    pub revenue_gdp: R,
     /// S_t / N_t.
-    pub growth_spending_gdp: f64,
+    pub growth_spending_gdp: R,
     /// PB_t / N_t.
-    pub primary_balance_gdp: f64,
+    pub primary_balance_gdp: R,
     /// OB_t / N_t.
-    pub overall_balance_gdp: f64,
+    pub overall_balance_gdp: R,
     /// d_t = D_t / N_t.
-    pub debt_gdp: f64,
+    pub debt_gdp: R,
     /// V_t: revaluation of foreign-currency debt (not a canonical output).
-    pub revaluation: f64,
+    pub revaluation: R,
     /// f_t N_t: stock-flow adjustment (not a canonical output).
-    pub other_flows: f64,
+    pub other_flows: R,
 }
 
-impl Year {
+impl<R: Copy> Year<R> {
     /// The canonical outputs in [`OUTPUT_NAMES`] order.
     #[inline]
-    pub fn values(&self) -> [f64; N_OUTPUTS] {
+    pub fn values(&self) -> [R; N_OUTPUTS] {
         [
             self.gdp_real,
             self.gdp_nominal,
@@ -228,6 +249,9 @@ impl Year {
         ]
     }
 
+}
+
+impl Year {
     /// The value of the canonical output `name`, if it is one.
     pub fn get(&self, name: &str) -> Option<f64> {
         output_index(name).map(|i| self.values()[i])
@@ -239,27 +263,59 @@ pub fn output_index(name: &str) -> Option<usize> {
     OUTPUT_NAMES.iter().position(|n| *n == name)
 }
 
+/// The parts of [`step`]'s equations that involve no state or shock: plain numbers, the
+/// same for every draw of a year.
+struct Coefficients {
+    /// Equation 2: spending multiplier × ((s_t - s_{t-1}) - (sref_t - sref_{t-1})).
+    spending_impulse: f64,
+    /// Equation 2: revenue multiplier × ((tau_t - tau_{t-1}) - (tauref_t - tauref_{t-1})).
+    revenue_impulse: f64,
+    /// Equation 8: 1 - delta, the share of capital that survives a year.
+    kept: f64,
+    /// Equation 8: capital share × efficiency, the part of growth spending that becomes
+    /// capital.
+    productive: f64,
+}
+
+impl Coefficients {
+    #[inline]
+    fn of(st: &Structure, inp: &YearInputs) -> Coefficients {
+        Coefficients {
+            spending_impulse: st.spending_multiplier
+                * ((inp.s - inp.s_prev) - (inp.sref - inp.sref_prev)),
+            revenue_impulse: st.revenue_multiplier
+                * ((inp.tau - inp.tau_prev) - (inp.tauref - inp.tauref_prev)),
+            kept: 1.0 - st.depreciation,
+            productive: st.capital_share * st.efficiency,
+        }
+    }
+}
+
 /// One year of MODEL.md, equations 1 to 12.
 ///
 /// `prev` is the state at t-1, `u` the shock state u_t (zeros in a deterministic run),
 /// `kref` the reference capital stock Kref_t, or `None` while computing the reference
 /// path itself (where K_t = Kref_t, so x_t = 0).
+///
+/// Generic over the number kind: `f64` for one draw, [`crate::lanes::Lanes`] for eight
+/// draws at once (bit for bit the same per draw; see [`crate::lanes`]).
 #[inline]
-pub fn step(
+pub fn step<R: Real>(
     st: &Structure,
     inp: &YearInputs,
-    kref: Option<f64>,
-    prev: &State,
-    u: &[f64; N_SHOCKS],
-) -> (State, Year) {
+    kref: Option<R>,
+    prev: &State<R>,
+    u: &[R; N_SHOCKS],
+) -> (State<R>, Year<R>)
+where
+    f64: Add<R, Output = R> + Sub<R, Output = R> + Mul<R, Output = R>,
+{
     // 1. Potential growth; capital built in t-1 is productive from t.
     let gpot = inp.gb + st.public_capital_elasticity * (prev.x1 - prev.x2) + u[0];
     let ypot = prev.ypot * (1.0 + gpot);
     // 2. Output gap: demand effects of policy deviations from the baseline assumptions.
-    let gap = st.gap_persistence * prev.gap
-        + st.spending_multiplier * ((inp.s - inp.s_prev) - (inp.sref - inp.sref_prev))
-        - st.revenue_multiplier * ((inp.tau - inp.tau_prev) - (inp.tauref - inp.tauref_prev))
-        + u[1];
+    let c = Coefficients::of(st, inp);
+    let gap = st.gap_persistence * prev.gap + c.spending_impulse - c.revenue_impulse + u[1];
     // 3. Real GDP.
     let y = ypot * (1.0 + gap);
     let g = y / prev.y - 1.0;
@@ -284,12 +340,11 @@ pub fn step(
     let growth_spending = inp.s * n;
     let other_spending = inp.o * n;
     // 8. Public capital.
-    let k =
-        (1.0 - st.depreciation) * prev.k + st.capital_share * st.efficiency * growth_spending / p;
-    let x = kref.map_or(0.0, |kr| (k / kr).ln());
+    let k = c.kept * prev.k + c.productive * growth_spending / p;
+    let x = kref.map_or(R::splat(0.0), |kr| (k / kr).ln());
     // 9. Interest, with the premium on last year's debt ratio.
     let d_prev = prev.d / prev.n;
-    let i = inp.ib + st.debt_premium * (d_prev - st.debt_threshold).max(0.0) + u[4];
+    let i = inp.ib + st.debt_premium * (d_prev - st.debt_threshold).max(R::splat(0.0)) + u[4];
     let interest = i * prev.d;
     // 10. Revaluation of foreign-currency debt.
     let revaluation = st.fx_debt_share * prev.d * (e / prev.e - 1.0);

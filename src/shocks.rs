@@ -9,6 +9,7 @@
 
 use nalgebra::{Matrix6, SymmetricEigen};
 
+use crate::lanes::Real;
 use crate::scenario::{N_SHOCKS, Shocks};
 
 /// A 6x6 matrix as plain arrays (row-major).
@@ -98,22 +99,32 @@ pub fn cholesky_psd(s: &Mat6) -> Mat6 {
     l
 }
 
-/// `m * v`.
-#[inline]
-pub fn mat_vec(m: &Mat6, v: &Vec6) -> Vec6 {
-    let mut out = [0.0; N_SHOCKS];
+/// `m * v`, each row summed left to right from its first product.
+#[inline(always)]
+pub fn mat_vec<R: Real>(m: &Mat6, v: &[R; N_SHOCKS]) -> [R; N_SHOCKS] {
+    let mut out = [v[0]; N_SHOCKS];
     for (o, row) in out.iter_mut().zip(m) {
-        *o = row.iter().zip(v).map(|(a, b)| a * b).sum();
+        let mut acc = v[0] * row[0];
+        for k in 1..N_SHOCKS {
+            acc = acc + v[k] * row[k];
+        }
+        *o = acc;
     }
     out
 }
 
-/// The next shock state u_t = A u_{t-1} + L z_t.
-#[inline]
-pub fn next_state(a: &Mat6, l: &Mat6, u_prev: &Vec6, z: &Vec6) -> Vec6 {
+/// The next shock state u_t = A u_{t-1} + L z_t (`R` is `f64`, or
+/// [`crate::lanes::Lanes`] for several draws at once, bit for bit the same per draw).
+#[inline(always)]
+pub fn next_state<R: Real>(
+    a: &Mat6,
+    l: &Mat6,
+    u_prev: &[R; N_SHOCKS],
+    z: &[R; N_SHOCKS],
+) -> [R; N_SHOCKS] {
     let au = mat_vec(a, u_prev);
     let lz = mat_vec(l, z);
-    let mut u = [0.0; N_SHOCKS];
+    let mut u = au;
     for i in 0..N_SHOCKS {
         u[i] = au[i] + lz[i];
     }

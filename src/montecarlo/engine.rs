@@ -8,7 +8,6 @@
 //! [`crate::model::step`], so draw `j` here is bit for bit draw `j` of
 //! [`super::map_draws`], whatever the thread count or chunking.
 
-use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
 use super::tally::{Hist, Moments, Plan, YearTally};
@@ -67,7 +66,7 @@ impl YearDraws<'_> {
 struct Lane {
     state: State,
     u: Vec6,
-    rng: Xoshiro256PlusPlus,
+    rng: super::stream::Stream,
 }
 
 /// Per-draw structure and reference path, with `[uncertainty]`.

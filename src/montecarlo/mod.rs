@@ -16,16 +16,18 @@
 pub mod engine;
 pub mod probability;
 pub mod samples;
+pub mod stream;
 pub mod tally;
 
-use rand::{RngExt, SeedableRng};
-use rand_distr::{ChiSquared, StandardNormal};
-use rand_xoshiro::Xoshiro256PlusPlus;
+use rand::RngExt;
+use rand_distr::ChiSquared;
 use rayon::prelude::*;
 
 use crate::model::{Model, Year};
 use crate::scenario::{Distribution, N_SHOCKS, Scenario, Structure};
+use crate::lanes::{Lanes, W};
 use crate::shocks::{Mat6, Vec6, cholesky_psd, covariance, next_state};
+use stream::{Stream, StreamLanes, normals, normals_lanes};
 
 /// SplitMix64's finaliser: a bijection of u64 that mixes all bits.
 #[inline]
@@ -37,21 +39,17 @@ fn mix64(mut z: u64) -> u64 {
 
 /// The random stream of draw `draw` of a run with `seed`, for `purpose` 0 (shocks);
 /// other purposes (e.g. 1 for uncertain parameters) give independent streams.
-pub fn draw_rng(seed: u64, draw: u64, purpose: u64) -> Xoshiro256PlusPlus {
+pub fn draw_rng(seed: u64, draw: u64, purpose: u64) -> Stream {
     // Every state word mixes all three inputs (Xoshiro's first outputs read only some
-    // words, so each must depend on seed, draw and purpose).
+    // words, so each must depend on seed, draw and purpose). The keys differ, so at most
+    // one word can be zero: the state is never all zero.
     const KEYS: [u64; 4] = [
         0x9E37_79B9_7F4A_7C15,
         0xD1B5_4A32_D192_ED03,
         0x8CB9_2BA7_2F3D_8DD7,
         0xF135_7AEA_2E62_A9C5,
     ];
-    let mut bytes = [0u8; 32];
-    for (chunk, key) in bytes.chunks_exact_mut(8).zip(KEYS) {
-        let w = mix64(seed ^ mix64(draw ^ mix64(purpose ^ key)));
-        chunk.copy_from_slice(&w.to_le_bytes());
-    }
-    Xoshiro256PlusPlus::from_seed(bytes)
+    Stream::from_words(KEYS.map(|key| mix64(seed ^ mix64(draw ^ mix64(purpose ^ key)))))
 }
 
 /// The shock process of a scenario, ready to draw: Cholesky factor L, persistence A,
@@ -79,19 +77,13 @@ impl ShockProcess {
         }
     }
 
-    /// Draws z_t: six standard normals, rescaled to a unit-variance multivariate t
-    /// (z = n sqrt((dof - 2) / w), w ~ chi-square(dof)) when the distribution is Student t.
+    /// Draws z_t: six standard normals ([`stream::normals`]), rescaled to a unit-variance
+    /// multivariate t (z = n sqrt((dof - 2) / w), w ~ chi-square(dof), drawn after the
+    /// normals from the same stream) when the distribution is Student t.
     #[inline]
-    pub fn draw_z(&self, rng: &mut Xoshiro256PlusPlus) -> Vec6 {
-        let mut z = [0.0; N_SHOCKS];
-        for v in z.iter_mut() {
-            *v = rng.sample(StandardNormal);
-        }
-        if let Some(dof) = self.dof
-            && let Ok(chi) = ChiSquared::new(dof)
-        {
-            let w: f64 = rng.sample(chi);
-            let scale = ((dof - 2.0) / w).sqrt();
+    pub fn draw_z(&self, rng: &mut Stream) -> Vec6 {
+        let mut z = normals::<N_SHOCKS>(rng);
+        if let Some(scale) = self.t_scale(rng) {
             for v in z.iter_mut() {
                 *v *= scale;
             }
@@ -99,8 +91,36 @@ impl ShockProcess {
         z
     }
 
+    /// [`ShockProcess::draw_z`] for [`W`] draws at once: lane `i` gets exactly what
+    /// `draw_z` gives stream `i`.
+    #[inline]
+    pub fn draw_z_lanes(&self, rng: &mut StreamLanes) -> [Lanes; N_SHOCKS] {
+        let mut z = normals_lanes::<N_SHOCKS>(rng);
+        if self.dof.is_some() {
+            for i in 0..W {
+                let mut one = rng.get(i);
+                if let Some(scale) = self.t_scale(&mut one) {
+                    for v in z.iter_mut() {
+                        v.0[i] *= scale;
+                    }
+                }
+                rng.set(i, one);
+            }
+        }
+        z
+    }
+
+    /// The Student-t rescaling sqrt((dof - 2) / w) of one year, or `None` for normal shocks.
+    #[inline]
+    fn t_scale(&self, rng: &mut Stream) -> Option<f64> {
+        let dof = self.dof?;
+        let chi = ChiSquared::new(dof).ok()?;
+        let w: f64 = rng.sample(chi);
+        Some(((dof - 2.0) / w).sqrt())
+    }
+
     /// The shock states u_1..u_T of one draw.
-    pub fn draw_path(&self, rng: &mut Xoshiro256PlusPlus, years: usize) -> Vec<Vec6> {
+    pub fn draw_path(&self, rng: &mut Stream, years: usize) -> Vec<Vec6> {
         let mut u = [0.0; N_SHOCKS];
         (0..years)
             .map(|_| {

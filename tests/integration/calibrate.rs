@@ -617,7 +617,10 @@ fn calibrated_block_moves_the_model_in_its_units() {
     let sd = |v: Vec<f64>| fiscalsim::summary::sd(&v);
     let s = &sc.shocks.sd;
     let c01 = sc.shocks.correlation[0][1];
-    let growth_sd = (s[0] * s[0] + s[1] * s[1] + 2.0 * c01 * s[0] * s[1]).sqrt();
+    // Real growth is (1 + gb + u0)(1 + u1) - 1 to first order (the toy starts with no
+    // gap): the demand shock moves it scaled by 1 + gb = 1.05.
+    let s1 = 1.05 * s[1];
+    let growth_sd = (s[0] * s[0] + s1 * s1 + 2.0 * c01 * s[0] * s1).sqrt();
     let g = sd(first.iter().map(|x| x.0).collect());
     let p = sd(first.iter().map(|x| x.1).collect());
     let oil = sd(first.iter().map(|x| (x.2 / 60.0).ln()).collect());
