@@ -7,6 +7,9 @@
 //! lane `i` of a [`Lanes`] computation has exactly the bits of the same computation on
 //! `f64`. The compiler turns the lane loops into SIMD instructions.
 
+// Lane loops index several arrays at once; they read as the SIMD they compile to.
+#![allow(clippy::needless_range_loop)]
+
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
 use crate::mathfn;

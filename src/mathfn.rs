@@ -1,14 +1,536 @@
-//! Placeholder: replaced by the portable implementations.
-#![allow(missing_docs)]
+//! Portable, branch-free `exp`, `ln` and `sin_cos_turns` that auto-vectorise.
+//!
+//! The standard library's `f64::exp`, `f64::ln`, `f64::sin_cos` are opaque calls into the
+//! platform's libm, so an element-wise loop over lanes of draws (`[f64; 8]`) cannot be
+//! vectorised. The functions here are written so that such a loop can be:
+//!
+//! - every function is `#[inline(always)]`;
+//! - there is no branch on the value, no loop, no table: special cases are handled with
+//!   `if c { a } else { b }` on computed values, which LLVM turns into blends;
+//! - only IEEE `+ - * /`, comparisons, bit casts and integer `& | ^ << -` are used (no
+//!   `mul_add`, no libm call, no float-to-int conversion), so the results are
+//!   deterministic: the same bits on every IEEE-754 machine, whether one value is computed
+//!   or eight at once.
+//!
+//! Accuracy (measured by the tests of this module on millions of inputs against the
+//! platform's libm): `exp` and `ln` are within 1 ulp of libm, `sin_cos_turns` is within
+//! 1 ulp of a reference evaluated with extra precision. The polynomials are truncated
+//! Taylor series whose first omitted term is below 2^-56 relative on the reduced range.
+
+/// 1.5 * 2^52: adding and subtracting it rounds a float of magnitude < 2^51 to the nearest
+/// integer (ties to even), and the low bits of the sum are that integer.
+const SHIFT: f64 = 6_755_399_441_055_744.0;
+/// 2^52 as a float; `(n + TWO52).to_bits()` has `n` in its low 52 bits for `0 <= n < 2^52`.
+const TWO52: f64 = 4_503_599_627_370_496.0;
+
+/// Clears the low 27 bits of the significand: keeps the 26 leading significant bits, so
+/// that the product of two such values is exact.
+#[inline(always)]
+fn hi26(x: f64) -> f64 {
+    f64::from_bits(x.to_bits() & 0xFFFF_FFFF_F800_0000)
+}
+
+/// `2^n` for an integer-valued `n` in [-1022, 1023], built from the exponent bits.
+#[inline(always)]
+fn pow2i(n: f64) -> f64 {
+    // (n + 1023 + 2^52) holds n + 1023 in its low bits; shifting by 52 moves it into the
+    // exponent field and drops the 2^52 marker bits off the top.
+    f64::from_bits((n + (1023.0 + TWO52)).to_bits() << 52)
+}
+
+/// e^x.
+///
+/// Domain: every `f64`. Accuracy: within 1 ulp of the correctly rounded result (max error
+/// found against libm in the tests: 1 ulp; about 10 % of results differ from libm by it),
+/// including the subnormal output range (x in about [-745.13, -708.4]), which underflows
+/// gradually with a single rounding.
+///
+/// Special cases: `exp(0) = 1` exactly, `exp(-inf) = 0`, `exp(+inf) = +inf`, NaN gives NaN,
+/// `x > 709.782712893384` gives `+inf`, `x < -745.1332191019412` gives `0`.
+///
+/// Method: `k = round(x / ln 2)`, `r = x - k ln2_hi - k ln2_lo` (Cody–Waite, exact first
+/// product), Taylor polynomial of degree 13 (Estrin evaluation) for `e^r` on `|r| <= ln2 / 2`, then scaling by
+/// `2^k` in two exact factors `2^(k/2) 2^(k - k/2)` so that overflow and underflow round
+/// once.
 #[inline(always)]
 pub fn exp(x: f64) -> f64 {
-    x.exp()
+    const INV_LN2: f64 = std::f64::consts::LOG2_E;
+    // ln 2 = LN2_HI + LN2_LO, LN2_HI with 32 significant bits so k * LN2_HI is exact.
+    const LN2_HI: f64 = 0.693_147_180_369_123_8;
+    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+    // Clamp so that k stays in [-1077, 1025]; the clamped values still give 0 and +inf.
+    // NaN passes through the comparisons unchanged and propagates to the result.
+    let xc = if x > 710.0 { 710.0 } else { x };
+    let xc = if xc < -746.0 { -746.0 } else { xc };
+    let k = (xc * INV_LN2 + SHIFT) - SHIFT;
+    let r = (xc - k * LN2_HI) - k * LN2_LO;
+    // e^r - 1 - r = r^2 (1/2! + r/3! + ... + r^11/13!)
+    // Estrin's scheme (shorter dependency chain than Horner, so more lanes in flight).
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let p0 = 0.5 + 0.166_666_666_666_666_66 * r;
+    let p1 = 4.166_666_666_666_666_4e-2 + 8.333_333_333_333_333e-3 * r;
+    let p2 = 1.388_888_888_888_889e-3 + 1.984_126_984_126_984e-4 * r;
+    let p3 = 2.480_158_730_158_73e-5 + 2.755_731_922_398_589_3e-6 * r;
+    let p4 = 2.755_731_922_398_589e-7 + 2.505_210_838_544_172e-8 * r;
+    let p5 = 2.087_675_698_786_81e-9 + 1.605_904_383_682_161_3e-10 * r;
+    let a0 = p0 + p1 * r2;
+    let a1 = p2 + p3 * r2;
+    let a2 = p4 + p5 * r2;
+    let q = a0 + r4 * (a1 + r4 * a2);
+    let p = 1.0 + (r + r2 * q);
+    // k = k1 + k2 with both halves in [-539, 513]: each 2^ki is a normal number.
+    let k1 = (k * 0.5 + SHIFT) - SHIFT;
+    let k2 = k - k1;
+    (p * pow2i(k1)) * pow2i(k2)
 }
+
+/// Natural logarithm ln(x).
+///
+/// Domain: every `f64`; subnormal inputs are handled (scaled by 2^54 first). Accuracy:
+/// within 1 ulp of the correctly rounded result (max error found against libm in the tests:
+/// 1 ulp; about 7 % of results on [0.5, 2] and 0.01 % of log-uniform ones differ by that ulp).
+///
+/// Special cases: `ln(1) = 0` exactly, `ln(±0) = -inf`, `ln(x < 0) = NaN`,
+/// `ln(+inf) = +inf`, `ln(NaN)` is NaN.
+///
+/// Method: `x = 2^e m` with `m` in [sqrt(2)/2, sqrt(2)) (one integer addition on the bits
+/// picks `e`), `f = m - 1`, `s = f / (2 + f)`,
+/// `ln(m) = f - (f^2/2 - s (f^2/2 + R(s^2)))` with `R` the Taylor series of
+/// `2 atanh(s) / s - 2` through `s^20`, plus `e ln2_hi + e ln2_lo`.
 #[inline(always)]
 pub fn ln(x: f64) -> f64 {
-    x.ln()
+    const LN2_HI: f64 = 0.693_147_180_369_123_8;
+    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+    const TWO54: f64 = 18_014_398_509_481_984.0;
+    /// Bits of sqrt(1/2) rounded down.
+    const SQRT_HALF_BITS: u64 = 0x3FE6_A09E_667F_3BCD;
+    let sub = x < f64::MIN_POSITIVE;
+    let xs = if sub { x * TWO54 } else { x };
+    // Adding 1.0 - sqrt(1/2) (as bit patterns) carries into the exponent exactly when the
+    // significand is >= sqrt(2): the exponent field of `ix` is then that of x * sqrt(1/2),
+    // and the low bits plus sqrt(1/2) rebuild m in [sqrt(1/2), sqrt(2)) without a select.
+    let ix = xs
+        .to_bits()
+        .wrapping_add(1.0f64.to_bits().wrapping_sub(SQRT_HALF_BITS));
+    // Biased exponent as a float: (ix >> 52) is in [0, 2047] for x >= 0.
+    let eb = f64::from_bits((ix >> 52) | TWO52.to_bits()) - TWO52;
+    let m = f64::from_bits((ix & 0x000F_FFFF_FFFF_FFFF).wrapping_add(SQRT_HALF_BITS));
+    let e = eb - if sub { 1023.0 + 54.0 } else { 1023.0 };
+    let f = m - 1.0;
+    let s = f / (2.0 + f);
+    let z = s * s;
+    // R(z) = 2/3 z + 2/5 z^2 + ... + 2/21 z^10
+    let z2 = z * z;
+    let z4 = z2 * z2;
+    let p0 = 0.666_666_666_666_666_6 + 0.4 * z;
+    let p1 = 0.285_714_285_714_285_7 + 0.222_222_222_222_222_2 * z;
+    let p2 = 0.181_818_181_818_181_82 + 0.153_846_153_846_153_85 * z;
+    let p3 = 0.133_333_333_333_333_33 + 0.117_647_058_823_529_41 * z;
+    let p4 = 0.105_263_157_894_736_84 + 0.095_238_095_238_095_23 * z;
+    let q = (p0 + p1 * z2) + z4 * ((p2 + p3 * z2) + z4 * p4);
+    let r = z * q;
+    let hfsq = 0.5 * f * f;
+    let y = e * LN2_HI - ((hfsq - (s * (hfsq + r) + e * LN2_LO)) - f);
+    // +inf and NaN give x; ±0 gives -inf; x < 0 gives NaN.
+    let y = if x < f64::INFINITY { y } else { x };
+    let y = if x == 0.0 { f64::NEG_INFINITY } else { y };
+    if x < 0.0 { f64::NAN } else { y }
 }
+
+/// `(sin(2π t), cos(2π t))`: sine and cosine of an angle given in turns.
+///
+/// Domain: intended for `t` in [0, 1) (Box–Muller with `t` uniform), but correct for every
+/// finite `t`: `t` is first reduced exactly to `t - round(t)` (for `|t| >= 2^52`, `t` is an
+/// integer and the result is `(0, 1)`). Infinite or NaN `t` gives `(NaN, NaN)`.
+///
+/// Accuracy: within 1 ulp of the exact values of the given `t` (max error measured in the
+/// tests: 1.0 ulp against a reference that is itself within about 0.5 ulp); `sin² + cos²`
+/// is within 4e-16 of 1. Quadrant points are exact: `t = 0, 0.25, 0.5, 0.75` give `(0, 1)`, `(1, 0)`,
+/// `(0, -1)`, `(-1, 0)` (zeros may be `-0.0`).
+///
+/// Method: exact reduction to the nearest quarter turn, `t = n + q/4 + r` with
+/// `|r| <= 1/8`, Taylor polynomials in `r` for `sin(2π r)` (through `r^17`) and
+/// `cos(2π r)` (through `r^16`) whose leading products are made exact by splitting into
+/// 26-bit halves, then a swap and sign changes selected by `q mod 4`.
 #[inline(always)]
 pub fn sin_cos_turns(t: f64) -> (f64, f64) {
-    (std::f64::consts::TAU * t).sin_cos()
+    // 2π = TAU_HI + TAU_LO, TAU_HI with 26 significant bits.
+    const TAU_HI: f64 = 6.283_185_243_606_567;
+    const TAU_LO: f64 = 6.357_301_909_411_278e-8;
+    // -2π² = C2_HI + C2_LO, C2_HI with 26 significant bits.
+    const C2_HI: f64 = -19.739_208_698_272_705;
+    const C2_LO: f64 = -1.039_060_121_595_439_8e-7;
+    let n = (t + SHIFT) - SHIFT;
+    // For |t| >= 2^52, t is an integer (u = 0); infinite or NaN t gives u = NaN.
+    let u = if t.abs() < TWO52 {
+        t - n
+    } else if t.is_finite() {
+        0.0
+    } else {
+        f64::NAN
+    };
+    // u in [-1/2, 1/2]; 4u exact; q = round(4u) in {-2, ..., 2}; r = u - q/4 exact.
+    let qs = u * 4.0 + SHIFT;
+    let q = qs - SHIFT;
+    let quad = qs.to_bits() & 3;
+    let r = (u * 4.0 - q) * 0.25;
+    let rh = hi26(r);
+    let rl = r - rh;
+    let z = r * r;
+    // sin(2π r) = 2π r + r^3 S(z)
+    let z2 = z * z;
+    let z4 = z2 * z2;
+    let s0 = -41.341_702_240_399_76 + 81.605_249_276_075_06 * z;
+    let s1 = -76.705_859_753_061_39 + 42.058_693_944_897_655 * z;
+    let s2 = -15.094_642_576_822_99 + 3.819_952_584_848_282 * z;
+    let s3 = -0.718_122_301_778_500_6 + 0.104_229_162_208_139_84 * z;
+    let ps = (s0 + s1 * z2) + z4 * (s2 + s3 * z2);
+    let sin = rh * TAU_HI + (rl * TAU_HI + r * (TAU_LO + z * ps));
+    // cos(2π r) = 1 - 2π² r² + r^4 C(z); r² = zh + zl with zh = rh² exact.
+    let c0 = 64.939_394_022_668_3 - 85.456_817_206_693_73 * z;
+    let c1 = 60.244_641_371_876_66 - 26.426_256_783_374_4 * z;
+    let c2 = 7.903_536_371_318_469 - 1.714_390_711_088_672 * z;
+    let pc = (c0 + c1 * z2) + z4 * (c2 + 0.282_005_968_455_791_23 * z2);
+    let zh = rh * rh;
+    let zl = rl * (r + rh);
+    let zhh = hi26(zh);
+    let zhl = zh - zhh;
+    // -2π² r² = a + b with a exact
+    let a = C2_HI * zhh;
+    let b = C2_HI * zhl + C2_LO * zh + (C2_HI + C2_LO) * zl;
+    let c_hi = 1.0 + a;
+    let c_err = (1.0 - c_hi) + a;
+    let cos = c_hi + (c_err + (b + (z * z) * pc));
+    // Quadrant q: (sin, cos)(qπ/2 + x) = (s, c), (c, -s), (-s, -c), (-c, s) for q = 0..3.
+    let swap = quad & 1 != 0;
+    let (so, co) = if swap { (cos, sin) } else { (sin, cos) };
+    let sneg = (quad & 2) << 62;
+    let cneg = ((quad + 1) & 2) << 62;
+    (
+        f64::from_bits(so.to_bits() ^ sneg),
+        f64::from_bits(co.to_bits() ^ cneg),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SplitMix64: a small deterministic generator for test inputs.
+    struct SplitMix(u64);
+
+    impl SplitMix {
+        fn next_u64(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+        /// Uniform in [0, 1).
+        fn unit(&mut self) -> f64 {
+            (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        }
+        fn range(&mut self, lo: f64, hi: f64) -> f64 {
+            lo + (hi - lo) * self.unit()
+        }
+    }
+
+    /// Distance in ulps (steps between adjacent doubles) between two finite values.
+    fn ulps(a: f64, b: f64) -> u64 {
+        fn key(x: f64) -> i64 {
+            let b = x.to_bits() as i64;
+            if b < 0 { i64::MIN - b } else { b }
+        }
+        key(a).abs_diff(key(b))
+    }
+
+    struct Worst {
+        max: u64,
+        at: f64,
+        count: usize,
+        off: usize,
+    }
+
+    fn check(
+        f: impl Fn(f64) -> f64,
+        g: impl Fn(f64) -> f64,
+        xs: &mut dyn Iterator<Item = f64>,
+    ) -> Worst {
+        let mut w = Worst {
+            max: 0,
+            at: f64::NAN,
+            count: 0,
+            off: 0,
+        };
+        for x in xs {
+            let (a, b) = (f(x), g(x));
+            let d = if a == b { 0 } else { ulps(a, b) };
+            if d > w.max {
+                w.max = d;
+                w.at = x;
+            }
+            w.count += 1;
+            w.off += usize::from(d > 0);
+        }
+        w
+    }
+
+    #[test]
+    fn exp_accuracy() {
+        let mut rng = SplitMix(1);
+        let mut total = 0;
+        let mut worst = 0;
+        for (lo, hi, n) in [
+            (-745.0, 710.0, 2_000_000),
+            (-1.0, 1.0, 1_000_000),
+            (-30.0, 30.0, 1_000_000),
+            (-745.13, -708.4, 200_000),
+            (709.0, 709.782712893384, 100_000),
+            (-1e-8, 1e-8, 100_000),
+        ] {
+            let w = check(exp, f64::exp, &mut (0..n).map(|_| rng.range(lo, hi)));
+            eprintln!(
+                "exp [{lo}, {hi}]: {} inputs, {} differ from libm, max {} ulp at {:e}",
+                w.count, w.off, w.max, w.at
+            );
+            assert!(w.max <= 1, "exp error {} ulp at {:e}", w.max, w.at);
+            total += w.count;
+            worst = worst.max(w.max);
+        }
+        eprintln!("exp: {total} inputs, max {worst} ulp");
+    }
+
+    #[test]
+    fn exp_special() {
+        assert_eq!(exp(0.0).to_bits(), 1.0f64.to_bits());
+        assert_eq!(exp(-0.0).to_bits(), 1.0f64.to_bits());
+        assert_eq!(exp(f64::NEG_INFINITY).to_bits(), 0.0f64.to_bits());
+        assert_eq!(exp(f64::INFINITY), f64::INFINITY);
+        assert!(exp(f64::NAN).is_nan());
+        assert!(exp(-f64::NAN).is_nan());
+        assert!(ulps(exp(1.0), std::f64::consts::E) <= 1);
+        for x in [709.782712893385, 709.8, 710.0, 1e4, 1e300, f64::MAX] {
+            assert_eq!(exp(x), f64::INFINITY, "exp({x})");
+        }
+        assert!(exp(709.782712893384).is_finite());
+        assert_eq!(exp(709.782712893384), 709.782712893384f64.exp());
+        for x in [-745.1332191019413, -745.2, -746.0, -1e4, -1e300, f64::MIN] {
+            assert_eq!(exp(x).to_bits(), 0, "exp({x})");
+        }
+        // Smallest subnormal and gradual underflow.
+        assert_eq!(exp(-745.0), 5e-324);
+        for x in [-744.0, -740.0, -720.0, -709.0, -708.4, -708.39] {
+            assert!(
+                ulps(exp(x), x.exp()) <= 1,
+                "exp({x}) = {:e} vs {:e}",
+                exp(x),
+                x.exp()
+            );
+        }
+    }
+
+    #[test]
+    fn ln_accuracy() {
+        let mut rng = SplitMix(2);
+        let mut total = 0;
+        let mut worst = 0;
+        let mut run = |name: &str, xs: &mut dyn Iterator<Item = f64>| {
+            let w = check(ln, f64::ln, xs);
+            eprintln!(
+                "ln {name}: {} inputs, {} differ from libm, max {} ulp at {:e}",
+                w.count, w.off, w.max, w.at
+            );
+            assert!(w.max <= 1, "ln error {} ulp at {:e}", w.max, w.at);
+            total += w.count;
+            worst = worst.max(w.max);
+        };
+        let (l0, l1) = (1e-300f64.ln(), 1e300f64.ln());
+        let xs: Vec<f64> = (0..2_000_000).map(|_| rng.range(l0, l1).exp()).collect();
+        run("log-uniform [1e-300, 1e300]", &mut xs.into_iter());
+        let xs: Vec<f64> = (0..500_000)
+            .map(|_| rng.range(1.0 - 1e-3, 1.0 + 1e-3))
+            .collect();
+        run("1 ± 1e-3", &mut xs.into_iter());
+        let xs: Vec<f64> = (0..500_000)
+            .map(|_| rng.range(1.0 - 1e-10, 1.0 + 1e-10))
+            .collect();
+        run("1 ± 1e-10", &mut xs.into_iter());
+        let xs: Vec<f64> = (0..500_000).map(|_| rng.range(0.5, 2.0)).collect();
+        run("[0.5, 2]", &mut xs.into_iter());
+        // Subnormals: random bit patterns, and log-uniform over [5e-324, 2.2e-308].
+        let xs: Vec<f64> = (0..200_000)
+            .map(|_| f64::from_bits(1 + rng.next_u64() % ((1u64 << 52) - 1)))
+            .collect();
+        run("subnormal bits", &mut xs.into_iter());
+        let (s0, s1) = (5e-324f64.ln(), f64::MIN_POSITIVE.ln());
+        let xs: Vec<f64> = (0..200_000)
+            .map(|_| rng.range(s0, s1).exp())
+            .filter(|x| *x > 0.0)
+            .collect();
+        run("subnormal log-uniform", &mut xs.into_iter());
+        let xs = [
+            5e-324,
+            1e-323,
+            1e-310,
+            1e-308,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            2.0,
+            0.5,
+            10.0,
+        ];
+        run("points", &mut xs.into_iter());
+        eprintln!("ln: {total} inputs, max {worst} ulp");
+    }
+
+    #[test]
+    fn ln_special() {
+        assert_eq!(ln(1.0).to_bits(), 0.0f64.to_bits());
+        assert_eq!(ln(0.0), f64::NEG_INFINITY);
+        assert_eq!(ln(-0.0), f64::NEG_INFINITY);
+        assert_eq!(ln(f64::INFINITY), f64::INFINITY);
+        for x in [
+            -1.0,
+            -5e-324,
+            -1e300,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+        ] {
+            assert!(ln(x).is_nan(), "ln({x})");
+        }
+        assert!(ulps(ln(std::f64::consts::E), 1.0) <= 1);
+        assert!(ulps(ln(2.0), std::f64::consts::LN_2) <= 1);
+    }
+
+    /// Reference (sin 2πt, cos 2πt): the same exact reduction to a quarter turn, then libm's
+    /// sin/cos of the rounded angle corrected to first order by the angle's rounding error
+    /// (computed with an exact fused multiply-add). Error about 0.5 ulp.
+    fn reference(t: f64) -> (f64, f64) {
+        const TAU_LO: f64 = 2.449_293_598_294_706_4e-16;
+        let u = t - t.round();
+        let q = (4.0 * u).round();
+        let r = u - q * 0.25;
+        let a = std::f64::consts::TAU * r;
+        let da = std::f64::consts::TAU.mul_add(r, -a) + TAU_LO * r;
+        let (s, c) = a.sin_cos();
+        let (s, c) = (s + c * da, c - s * da);
+        match (q as i64).rem_euclid(4) {
+            0 => (s, c),
+            1 => (c, -s),
+            2 => (-s, -c),
+            _ => (-c, s),
+        }
+    }
+
+    #[test]
+    fn sin_cos_accuracy() {
+        let mut rng = SplitMix(3);
+        let mut worst_ulp = 0.0f64;
+        let mut worst_abs = 0.0f64;
+        let mut worst_norm = 0.0f64;
+        let mut worst_libm = 0.0f64;
+        let mut at = 0.0;
+        let n = 2_000_000;
+        let mut ts: Vec<f64> = (0..n).map(|_| rng.unit()).collect();
+        // Near the quadrant points, where one of the two is near zero.
+        for k in 0..4 {
+            ts.extend(
+                (0..50_000)
+                    .map(|_| k as f64 * 0.25 + rng.range(-1e-6, 1e-6))
+                    .filter(|t| *t >= 0.0),
+            );
+        }
+        ts.extend((0..100_000).map(|_| rng.range(-1e6, 1e6)));
+        for &t in &ts {
+            let (s, c) = sin_cos_turns(t);
+            let (rs, rc) = reference(t);
+            for (v, r) in [(s, rs), (c, rc)] {
+                let err = (v - r).abs();
+                worst_abs = worst_abs.max(err);
+                // Relative error in units of the ulp of the reference, away from zeros.
+                if r.abs() > 1e-3 {
+                    let ulp = f64::from_bits(r.abs().to_bits() + 1) - r.abs();
+                    if err / ulp > worst_ulp {
+                        worst_ulp = err / ulp;
+                        at = t;
+                    }
+                }
+            }
+            worst_norm = worst_norm.max((s * s + c * c - 1.0).abs());
+            if (0.0..1.0).contains(&t) {
+                let (ls, lc) = (std::f64::consts::TAU * t).sin_cos();
+                worst_libm = worst_libm.max((ls - s).abs()).max((lc - c).abs());
+            }
+        }
+        eprintln!(
+            "sin_cos_turns: {} inputs, max {worst_ulp:.3} ulp (at t = {at:e}), max abs {worst_abs:e}, \
+             |s²+c²-1| <= {worst_norm:e}, max |diff| vs libm sin_cos(TAU t) {worst_libm:e}",
+            ts.len()
+        );
+        assert!(
+            worst_ulp <= 1.0,
+            "sin_cos_turns error {worst_ulp} ulp at {at}"
+        );
+        assert!(worst_abs <= 2e-16, "sin_cos_turns abs error {worst_abs}");
+        assert!(worst_norm <= 4e-16, "sin² + cos² - 1 = {worst_norm}");
+        // libm on the rounded product TAU * t: that product is off by up to half an ulp of
+        // 6.28 (4.4e-16), which moves sin/cos by as much, on top of both functions' errors.
+        assert!(worst_libm <= 8e-16, "vs libm {worst_libm}");
+    }
+
+    #[test]
+    fn sin_cos_special() {
+        let exact = [
+            (0.0, (0.0, 1.0)),
+            (0.25, (1.0, 0.0)),
+            (0.5, (0.0, -1.0)),
+            (0.75, (-1.0, 0.0)),
+        ];
+        for (t, want) in exact {
+            assert_eq!(sin_cos_turns(t), want, "t = {t}");
+            assert_eq!(sin_cos_turns(t + 1.0), want, "t = {t} + 1");
+            assert_eq!(sin_cos_turns(t - 3.0), want, "t = {t} - 3");
+        }
+        assert!(ulps(sin_cos_turns(0.125).0, sin_cos_turns(0.125).1) <= 1);
+        assert!(ulps(sin_cos_turns(0.125).0, std::f64::consts::FRAC_1_SQRT_2) <= 1);
+        assert!(ulps(sin_cos_turns(1.0 / 12.0).0, 0.5) <= 1);
+        assert_eq!(sin_cos_turns(1e300), (0.0, 1.0));
+        assert_eq!(sin_cos_turns(-(2f64.powi(60))), (0.0, 1.0));
+        let (s, c) = sin_cos_turns(f64::NAN);
+        assert!(s.is_nan() && c.is_nan());
+        let (s, c) = sin_cos_turns(f64::INFINITY);
+        assert!(s.is_nan() && c.is_nan());
+    }
+
+    /// Element-wise over a lane of 8 gives the same bits as scalar calls.
+    #[test]
+    fn lanes_match_scalar() {
+        let mut rng = SplitMix(4);
+        for _ in 0..10_000 {
+            let x: [f64; 8] = std::array::from_fn(|_| rng.range(-800.0, 800.0));
+            let p: [f64; 8] = std::array::from_fn(|_| rng.range(-700.0, 700.0).exp());
+            let t: [f64; 8] = std::array::from_fn(|_| rng.unit());
+            let mut e = [0.0; 8];
+            let mut l = [0.0; 8];
+            let mut s = [0.0; 8];
+            let mut c = [0.0; 8];
+            for i in 0..8 {
+                e[i] = exp(x[i]);
+                l[i] = ln(p[i]);
+                (s[i], c[i]) = sin_cos_turns(t[i]);
+            }
+            for i in 0..8 {
+                assert_eq!(e[i].to_bits(), std::hint::black_box(exp)(x[i]).to_bits());
+                assert_eq!(l[i].to_bits(), std::hint::black_box(ln)(p[i]).to_bits());
+                let (si, ci) = std::hint::black_box(sin_cos_turns)(t[i]);
+                assert_eq!(
+                    (s[i].to_bits(), c[i].to_bits()),
+                    (si.to_bits(), ci.to_bits())
+                );
+            }
+        }
+    }
 }

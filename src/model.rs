@@ -248,7 +248,6 @@ impl<R: Copy> Year<R> {
             self.debt_gdp,
         ]
     }
-
 }
 
 impl Year {

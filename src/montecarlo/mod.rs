@@ -23,9 +23,9 @@ use rand::RngExt;
 use rand_distr::ChiSquared;
 use rayon::prelude::*;
 
+use crate::lanes::{Lanes, W};
 use crate::model::{Model, Year};
 use crate::scenario::{Distribution, N_SHOCKS, Scenario, Structure};
-use crate::lanes::{Lanes, W};
 use crate::shocks::{Mat6, Vec6, cholesky_psd, covariance, next_state};
 use stream::{Stream, StreamLanes, normals, normals_lanes};
 
