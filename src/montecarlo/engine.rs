@@ -339,7 +339,7 @@ fn simulate_chunk(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::{OUTPUT_NAMES, Year, project};
     use crate::montecarlo::map_draws;

@@ -185,6 +185,45 @@ pub fn map_draws<T: Send>(
 mod tests {
     use super::*;
 
+    /// Eight draws advanced together in `Lanes` (normals, shock state and the generic step)
+    /// are bit for bit the eight draws of `simulate_draw`, normal and Student t.
+    #[test]
+    fn eight_draws_in_lanes_are_the_single_draws() {
+        use crate::model::{State, step};
+        use std::path::Path;
+        for extra in [
+            &[][..],
+            &["shocks.distribution=\"student_t\"", "shocks.dof=5"][..],
+        ] {
+            let o: Vec<_> = extra.iter().map(|s| s.parse().unwrap()).collect();
+            let sc =
+                crate::scenario::load_str(engine::tests::SCENARIO, "mc.toml", Path::new("."), &o)
+                    .unwrap();
+            let model = Model::new(&sc);
+            let process = ShockProcess::new(&sc);
+            let first = 40;
+            let mut rng =
+                StreamLanes::new(std::array::from_fn(|i| draw_rng(3, first + i as u64, 0)));
+            let mut u = [Lanes::default(); N_SHOCKS];
+            let mut state: State<Lanes> = model.initial.splat();
+            let singles: Vec<Vec<Year>> = (0..W as u64)
+                .map(|i| simulate_draw(&model, &process, 3, first + i))
+                .collect();
+            for t in 0..model.years.len() {
+                let z = process.draw_z_lanes(&mut rng);
+                u = next_state(&process.a, &process.l, &u, &z);
+                let kref = Some(<Lanes as crate::lanes::Real>::splat(model.kref(t)));
+                let (next, year) = step(&model.structure, &model.inputs[t], kref, &state, &u);
+                state = next;
+                for (i, single) in singles.iter().enumerate() {
+                    let lanes: Vec<u64> = year.values().iter().map(|v| v.0[i].to_bits()).collect();
+                    let one: Vec<u64> = single[t].values().iter().map(|v| v.to_bits()).collect();
+                    assert_eq!(lanes, one, "{extra:?} year {t} draw {i}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn streams_differ_by_seed_draw_and_purpose_and_repeat_exactly() {
         use rand::Rng;
