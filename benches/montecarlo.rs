@@ -11,7 +11,9 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use fiscalsim::montecarlo::engine::{for_each_year, for_each_year_tallied};
+use fiscalsim::lanes::{Lanes, W};
+use fiscalsim::montecarlo::engine::{BLOCK, Block, Engine, Outputs, for_each_year};
+use fiscalsim::montecarlo::stream::StreamLanes;
 use fiscalsim::montecarlo::{ShockProcess, draw_rng};
 use fiscalsim::scenario::{self, Override, Scenario};
 use fiscalsim::shocks::next_state;
@@ -46,33 +48,39 @@ fn benches(c: &mut Criterion) {
             black_box(acc)
         })
     });
-    g.bench_function("simulate (engine, no statistics)", |b| {
+    g.bench_function("shocks only in lanes (8 draws at once)", |b| {
         b.iter(|| {
             let mut acc = 0.0;
-            for_each_year(&sc, DRAWS, 1, |yd| {
-                acc += yd.columns[23][0];
-                Ok(())
-            })
-            .expect("runs");
+            for first in (0..DRAWS).step_by(W) {
+                let mut rng =
+                    StreamLanes::new(std::array::from_fn(|i| draw_rng(1, first + i as u64, 0)));
+                let mut u = [Lanes::default(); 6];
+                for _ in 0..years {
+                    let z = process.draw_z_lanes(&mut rng);
+                    u = next_state(&process.a, &process.l, &u, &z);
+                }
+                acc += u[0].0[0];
+            }
             black_box(acc)
         })
     });
-    g.bench_function(
-        "simulate + tally (moments, histograms; no gathering)",
-        |b| {
-            b.iter(|| {
-                let mut acc = 0.0;
-                for_each_year_tallied(&sc, DRAWS, 1, |yd| {
-                    acc += yd.columns[23][0];
-                    Ok(())
-                })
-                .expect("runs");
-                black_box(acc)
-            })
-        },
-    );
+    let engine = Engine::new(&sc, 1);
+    g.bench_function("simulate in blocks (no statistics)", |b| {
+        b.iter(|| {
+            let mut out = Outputs::new();
+            let mut acc = 0.0;
+            for first in (0..DRAWS).step_by(BLOCK) {
+                let mut block = Block::new(&engine, first, BLOCK);
+                for t in 0..years {
+                    block.advance(&engine, t, &mut out);
+                }
+                acc += out.v[0][23].0[0];
+            }
+            black_box(acc)
+        })
+    });
     g.bench_function("end to end (simulate + 24 x 30 summaries)", |b| {
-        b.iter(|| summarize_run(&sc, DRAWS, 1, &sc.montecarlo.quantiles, |_| Ok(())).expect("runs"))
+        b.iter(|| summarize_run(&sc, DRAWS, 1, &sc.montecarlo.quantiles, |_| {}).expect("runs"))
     });
     g.finish();
 

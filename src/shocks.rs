@@ -99,16 +99,24 @@ pub fn cholesky_psd(s: &Mat6) -> Mat6 {
     l
 }
 
-/// `m * v`, each row summed left to right from its first product.
+/// `m * v`, each row summed left to right from its first nonzero product; zero entries
+/// of `m` are skipped (a persistence matrix is usually diagonal and a Cholesky factor
+/// triangular, so this halves the work). A row of zeros gives 0.
 #[inline(always)]
 pub fn mat_vec<R: Real>(m: &Mat6, v: &[R; N_SHOCKS]) -> [R; N_SHOCKS] {
-    let mut out = [v[0]; N_SHOCKS];
+    let mut out = [R::splat(0.0); N_SHOCKS];
     for (o, row) in out.iter_mut().zip(m) {
-        let mut acc = v[0] * row[0];
-        for k in 1..N_SHOCKS {
-            acc = acc + v[k] * row[k];
+        let mut acc: Option<R> = None;
+        for k in 0..N_SHOCKS {
+            if row[k] != 0.0 {
+                let p = v[k] * row[k];
+                acc = Some(match acc {
+                    None => p,
+                    Some(a) => a + p,
+                });
+            }
         }
-        *o = acc;
+        *o = acc.unwrap_or(R::splat(0.0));
     }
     out
 }

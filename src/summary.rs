@@ -10,8 +10,9 @@
 //! pass gathers the few values that fall into the buckets holding the requested ranks, and
 //! only those are ordered. A bucket that is still large is split again the same way.
 //!
-//! A Monte Carlo run takes the first pass while it simulates (see
-//! [`crate::montecarlo::tally`]), so that each column is read only once more, to gather.
+//! A Monte Carlo run never holds its columns: [`summarize_run`] tallies the draws while
+//! they are simulated and finds the same exact quantiles from value windows (see
+//! [`crate::montecarlo::windows`]).
 
 use std::cmp::Ordering;
 
@@ -19,7 +20,6 @@ use rayon::prelude::*;
 
 use crate::model::OUTPUT_NAMES;
 use crate::montecarlo::engine::YearDraws;
-use crate::montecarlo::tally::Moments;
 use crate::output::format_number;
 
 /// Number of histogram buckets (a histogram of `u32` fits in the L1 cache).
@@ -112,36 +112,7 @@ pub fn summarize(values: &[f64], qs: &[f64]) -> Stats {
     assemble(n, mean, sd, &positions, &ranks, &ordered)
 }
 
-/// Summarises one output's sound `values` of a year, given what was tallied while they
-/// were simulated (`plan`, `m`, `hist` must describe exactly these values): the moments
-/// come from the tally and the quantiles need one gathering pass over `values`.
-pub fn summarize_tallied(
-    values: &[f64],
-    qs: &[f64],
-    bk: Bucketing,
-    pivot: f64,
-    m: &Moments,
-    hist: &[u32],
-) -> Stats {
-    let n = values.len();
-    debug_assert_eq!(n as u64, m.n);
-    if n <= SMALL {
-        return summarize(values, qs);
-    }
-    let (positions, ranks) = needed_ranks(n, qs);
-    let nf = n as f64;
-    let (s1, s2) = (m.sum1(), m.sum2());
-    let mean = pivot + s1 / nf;
-    let sd = ((s2 - s1 * s1 / nf) / (nf - 1.0)).max(0.0).sqrt();
-    let ordered = if m.min == m.max {
-        vec![m.min; ranks.len()]
-    } else {
-        select_ranks(values, bk, hist, &ranks, m.min, m.max)
-    };
-    assemble(n, mean, sd, &positions, &ranks, &ordered)
-}
-
-fn empty_stats(qs: &[f64]) -> Stats {
+pub(crate) fn empty_stats(qs: &[f64]) -> Stats {
     Stats {
         n: 0,
         mean: f64::NAN,
@@ -152,7 +123,7 @@ fn empty_stats(qs: &[f64]) -> Stats {
 
 /// The type-7 positions of `qs` among `n` values, and the sorted distinct ranks they
 /// need: ⌊h⌋ and, when interpolating, ⌊h⌋ + 1.
-fn needed_ranks(n: usize, qs: &[f64]) -> (Vec<(usize, f64)>, Vec<usize>) {
+pub(crate) fn needed_ranks(n: usize, qs: &[f64]) -> (Vec<(usize, f64)>, Vec<usize>) {
     let positions: Vec<(usize, f64)> = qs.iter().map(|&q| type7_position(n, q)).collect();
     let mut ranks: Vec<usize> = positions
         .iter()
@@ -174,7 +145,7 @@ fn by_sorting(values: &[f64], ranks: &[usize]) -> Vec<f64> {
 }
 
 /// The [`Stats`] from the moments and the values `ordered` at `ranks`.
-fn assemble(
+pub(crate) fn assemble(
     n: usize,
     mean: f64,
     sd: f64,
@@ -450,7 +421,7 @@ pub fn summarize_year(yd: &YearDraws, qs: &[f64]) -> YearSummary {
         .columns
         .par_iter()
         .enumerate()
-        .map(|(v, col)| {
+        .map(|(_, col)| {
             let sound: Vec<f64>;
             let values: &[f64] = if broken_draws == 0 {
                 col
@@ -463,17 +434,7 @@ pub fn summarize_year(yd: &YearDraws, qs: &[f64]) -> YearSummary {
                     .collect();
                 &sound
             };
-            match yd.tally {
-                None => summarize(values, qs),
-                Some(t) => summarize_tallied(
-                    values,
-                    qs,
-                    t.plan.bucketing[v],
-                    t.plan.pivot[v],
-                    &t.moments[v],
-                    &t.hist.0[v],
-                ),
-            }
+            summarize(values, qs)
         })
         .collect();
     YearSummary {
@@ -503,32 +464,20 @@ impl RunSummary {
     }
 }
 
-/// Simulates `draws` draws of `sc` with `seed` year by year and summarises each year as
-/// soon as it is done (memory does not grow with draws × years). `also` sees every year's
-/// draws too (raw samples, progress).
+/// Simulates `draws` draws of `sc` with `seed` and summarises every year and output:
+/// mean, sd and the exact type-7 quantiles `qs` of the sound draws. Memory does not grow
+/// with draws × years: blocks of draws run through all years while their outputs are
+/// tallied (moment sums, and the quantile windows of [`crate::montecarlo::windows`]).
+/// `progress` is told how many draws each finished chunk simulated. The result depends
+/// only on the scenario, `draws`, `seed` and `qs`, never on the thread count.
 pub fn summarize_run(
     sc: &crate::scenario::Scenario,
     draws: u64,
     seed: u64,
     qs: &[f64],
-    mut also: impl FnMut(&YearDraws) -> crate::Result<()>,
+    progress: impl Fn(u64) + Sync,
 ) -> crate::Result<RunSummary> {
-    let mut years = Vec::with_capacity(sc.horizon());
-    let mut first_broken_year = None;
-    crate::montecarlo::engine::for_each_year_tallied(sc, draws, seed, |yd| {
-        let ys = summarize_year(yd, qs);
-        if ys.broken_draws > 0 && first_broken_year.is_none() {
-            first_broken_year = Some(yd.year);
-        }
-        years.push(ys);
-        also(yd)
-    })?;
-    Ok(RunSummary {
-        draws,
-        quantiles: qs.to_vec(),
-        years,
-        first_broken_year,
-    })
+    crate::montecarlo::summarize::run(sc, draws, seed, qs, progress)
 }
 
 /// Writes the summary CSV of a run: header, then one row per (year, variable).
@@ -712,7 +661,6 @@ mod tests {
             year: 2028,
             columns: &columns,
             broken: &broken,
-            tally: None,
         };
         let ys = summarize_year(&yd, &[0.1, 0.5]);
         assert_eq!(ys.broken_draws, 600);

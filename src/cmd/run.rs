@@ -9,6 +9,7 @@ use crate::decompose::{self, decompose};
 use crate::error::{Error, Result};
 use crate::metric::Event;
 use crate::model::{Model, Year, output_index, project};
+use crate::montecarlo::engine::for_each_year;
 use crate::montecarlo::probability;
 use crate::montecarlo::samples::SampleSpec;
 use crate::output::{
@@ -197,32 +198,24 @@ fn run_monte_carlo(args: &Args, dest: &Destination) -> Result<()> {
         .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))?;
     let progress = progress_bar(&sc, draws);
     let summary = pool.install(|| -> Result<RunSummary> {
-        let simulate = |mut sink: Option<&mut csv::Writer<&mut dyn std::io::Write>>| {
-            summarize_run(&sc, draws, seed, &sc.montecarlo.quantiles, |yd| {
-                if let Some(csv) = sink.as_deref_mut() {
-                    spec.write_year(csv, &sc.name, yd)
-                        .map_err(|e| io_error(samples_dest.as_ref().unwrap_or(dest), e))?;
-                }
-                if let Some(p) = &progress {
-                    p.inc(1);
-                }
-                Ok(())
-            })
-        };
-        match &samples_dest {
-            None => simulate(None),
-            Some(sd) => {
-                let mut out = None;
-                write_with(sd, |w| {
-                    let mut csv = csv::Writer::from_writer(w);
-                    csv.write_record(spec.header())
-                        .map_err(|e| io_error(sd, e))?;
-                    out = Some(simulate(Some(&mut csv))?);
-                    csv.flush().map_err(|e| io_error(sd, e))
+        if let Some(sd) = &samples_dest {
+            // The raw samples: the first draws again, year by year (the same draws).
+            write_with(sd, |w| {
+                let mut csv = csv::Writer::from_writer(w);
+                csv.write_record(spec.header())
+                    .map_err(|e| io_error(sd, e))?;
+                for_each_year(&sc, spec.draws, seed, |yd| {
+                    spec.write_year(&mut csv, &sc.name, yd)
+                        .map_err(|e| io_error(sd, e))
                 })?;
-                out.ok_or_else(|| Error::Internal("the run produced no summary".into()))
-            }
+                csv.flush().map_err(|e| io_error(sd, e))
+            })?;
         }
+        summarize_run(&sc, draws, seed, &sc.montecarlo.quantiles, |n| {
+            if let Some(p) = &progress {
+                p.inc(n);
+            }
+        })
     })?;
     let probabilities = if events.is_empty() {
         Vec::new()
@@ -292,9 +285,9 @@ fn progress_bar(sc: &Scenario, draws: u64) -> Option<indicatif::ProgressBar> {
     if work < 2_000_000 || !std::io::stderr().is_terminal() {
         return None;
     }
-    let bar = indicatif::ProgressBar::new(sc.horizon() as u64);
+    let bar = indicatif::ProgressBar::new(draws);
     if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{prefix} [{bar:30}] {pos}/{len} years, {elapsed} (eta {eta})",
+        "{prefix} [{bar:30}] {percent} %, {elapsed} (eta {eta})",
     ) {
         bar.set_style(style.progress_chars("=> "));
     }

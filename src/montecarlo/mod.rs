@@ -17,7 +17,8 @@ pub mod engine;
 pub mod probability;
 pub mod samples;
 pub mod stream;
-pub mod tally;
+pub mod summarize;
+pub mod windows;
 
 use rand::RngExt;
 use rand_distr::ChiSquared;

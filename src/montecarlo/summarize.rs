@@ -1,0 +1,374 @@
+//! The summarised Monte Carlo run: draws simulated in blocks through all years while
+//! their outputs are tallied, in stages whose quantile windows shrink as the draws
+//! accumulate (see [`super::windows`]).
+//!
+//! Determinism: draws are grouped in chunks of a size fixed by the number of draws alone;
+//! each chunk's moment sums are accumulated draw by draw and the chunks are added in
+//! order. Counts are integers and kept values are only ever selected from, so neither
+//! depends on which thread saw which chunk. Every byte of the result is therefore
+//! independent of the thread count.
+
+use rayon::prelude::*;
+
+use super::engine::{BLOCK, Block, Engine, GROUPS, MAX_DRAWS_IN_MEMORY, Outputs};
+use super::windows::{Kept, LaneSums, Windows, gap, refine, tally, windows_of};
+use crate::error::Error;
+use crate::lanes::W;
+use crate::model::N_OUTPUTS;
+use crate::scenario::{N_SHOCKS, Scenario};
+use crate::summary::{RunSummary, Stats, YearSummary, assemble, empty_stats, needed_ranks};
+
+/// Draws in the pilot stage (every value kept).
+const PILOT: u64 = 4_096;
+
+/// The end of the stage that starts after `done` of `draws` draws (before rounding to
+/// whole chunks): stages double up to half the run, then each takes half of the draws
+/// left, down to an eighth of the run, which the last stage takes whole. (Each stage
+/// keeps about as many values as the windows of the one before allow: doubling keeps
+/// that small, and the windows narrow as the run nears its end.)
+fn stage_end(done: u64, draws: u64) -> u64 {
+    if done < draws / 2 {
+        (2 * done).min(draws / 2)
+    } else if draws - done > draws / 8 {
+        done + (draws - done) / 2
+    } else {
+        draws
+    }
+}
+
+/// Most kept values one exact pass may hold (256 MB).
+const EXACT_PASS_VALUES: u64 = 32 << 20;
+
+/// Draws of one chunk: fixed by the number of draws (at most about 256 chunks a run).
+fn chunk_size(draws: u64) -> u64 {
+    let per = draws.div_ceil(256).max(4 * BLOCK as u64);
+    per.div_ceil(BLOCK as u64) * BLOCK as u64
+}
+
+/// What one thread tallied: per (year, output) the kept values and counts, per year the
+/// sound draws, and per chunk its moment sums.
+struct Tally {
+    kept: Vec<Kept>,
+    sound: Vec<u64>,
+    chunks: Vec<(u64, Vec<LaneSums>)>,
+}
+
+impl Tally {
+    fn new(windows: &[Windows], years: usize) -> Tally {
+        Tally {
+            kept: windows.iter().map(|w| Kept::new(w.n)).collect(),
+            sound: vec![0; years],
+            chunks: Vec::new(),
+        }
+    }
+
+    fn merge(mut self, o: Tally) -> Tally {
+        for (a, b) in self.kept.iter_mut().zip(o.kept) {
+            a.merge(b);
+        }
+        for (a, b) in self.sound.iter_mut().zip(&o.sound) {
+            *a += b;
+        }
+        self.chunks.extend(o.chunks);
+        self
+    }
+}
+
+/// Simulates draws `from..to` (one chunk) into `tally`.
+fn simulate_chunk(
+    e: &Engine,
+    from: u64,
+    to: u64,
+    windows: &[Windows],
+    pivots: &[f64],
+    acc: &mut Tally,
+) {
+    let years = e.years();
+    let mut sums: Vec<LaneSums> = vec![[[0.0; W]; 2]; years * N_OUTPUTS];
+    let mut out = Outputs::new();
+    let mut mask = [0u8; GROUPS];
+    let mut first = from;
+    while first < to {
+        let len = (to - first).min(BLOCK as u64) as usize;
+        let mut block = Block::new(e, first, len);
+        for t in 0..years {
+            block.advance(e, t, &mut out);
+            let mut sound = 0;
+            for (g, m) in mask.iter_mut().enumerate() {
+                *m = 0;
+                for i in 0..W {
+                    let b = g * W + i;
+                    let ok = b < len && block.is_sound(b, t);
+                    *m |= u8::from(ok) << i;
+                }
+                sound += u64::from(m.count_ones());
+            }
+            acc.sound[t] += sound;
+            for v in 0..N_OUTPUTS {
+                let c = t * N_OUTPUTS + v;
+                tally(
+                    &out,
+                    v,
+                    &mask,
+                    pivots[c],
+                    &windows[c],
+                    &mut sums[c],
+                    &mut acc.kept[c],
+                );
+            }
+        }
+        first += len as u64;
+    }
+    acc.chunks.push((from, sums));
+}
+
+/// Simulates draws `from..to` in chunks of `chunk` draws, in parallel.
+fn pass(
+    e: &Engine,
+    from: u64,
+    to: u64,
+    chunk: u64,
+    windows: &[Windows],
+    pivots: &[f64],
+    progress: &(impl Fn(u64) + Sync),
+) -> Tally {
+    let starts: Vec<u64> = (from..to).step_by(chunk as usize).collect();
+    let years = e.years();
+    let mut t = starts
+        .into_par_iter()
+        .fold(
+            || Tally::new(windows, years),
+            |mut t, a| {
+                let b = (a + chunk).min(to);
+                simulate_chunk(e, a, b, windows, pivots, &mut t);
+                progress(b - a);
+                t
+            },
+        )
+        .reduce(|| Tally::new(windows, years), Tally::merge);
+    t.chunks.sort_by_key(|c| c.0);
+    t
+}
+
+/// See [`crate::summary::summarize_run`].
+pub fn run(
+    sc: &Scenario,
+    draws: u64,
+    seed: u64,
+    qs: &[f64],
+    progress: impl Fn(u64) + Sync,
+) -> crate::Result<RunSummary> {
+    if draws > MAX_DRAWS_IN_MEMORY {
+        return Err(Error::usage(
+            "--draws",
+            format!(
+                "{draws} draws would not fit in memory for exact summaries; use at most {MAX_DRAWS_IN_MEMORY}"
+            ),
+        ));
+    }
+    let e = Engine::new(sc, seed);
+    let years = e.years();
+    let cells = years * N_OUTPUTS;
+    // Pivots of the moment sums: the deterministic path.
+    let pivots: Vec<f64> = e
+        .model
+        .simulate(|_| [0.0; N_SHOCKS])
+        .iter()
+        .flat_map(|y| y.values())
+        .map(|x| if x.is_finite() { x } else { 0.0 })
+        .collect();
+    let chunk = chunk_size(draws);
+    let mut windows = vec![Windows::everything(); cells];
+    let mut kept: Vec<Kept> = windows.iter().map(|w| Kept::new(w.n)).collect();
+    let mut sound = vec![0u64; years];
+    let mut sums: Vec<LaneSums> = vec![[[0.0; W]; 2]; cells];
+    let mut done = 0;
+    let mut end = PILOT.div_ceil(chunk) * chunk;
+    while done < draws {
+        let to = end.min(draws);
+        let t = pass(&e, done, to, chunk, &windows, &pivots, &progress);
+        // Chunk moment sums in chunk order (`pass` sorts them by first draw).
+        for (_, s) in &t.chunks {
+            for (acc, add) in sums.iter_mut().zip(s) {
+                for m in 0..2 {
+                    for i in 0..W {
+                        acc[m][i] += add[m][i];
+                    }
+                }
+            }
+        }
+        for (a, b) in sound.iter_mut().zip(&t.sound) {
+            *a += b;
+        }
+        for (a, b) in kept.iter_mut().zip(t.kept) {
+            a.merge(b);
+        }
+        done = to;
+        if done < draws {
+            let share = done as f64 / draws as f64;
+            let refined: Vec<(Windows, Kept)> = windows
+                .par_iter()
+                .zip(kept.into_par_iter())
+                .enumerate()
+                .map(|(c, (w, k))| refine(w, k, sound[c / N_OUTPUTS], share, qs))
+                .collect();
+            (windows, kept) = refined.into_iter().unzip();
+            end = stage_end(done, draws).div_ceil(chunk) * chunk;
+        }
+    }
+
+    // The values at the needed ranks; the ones no window kept come from one more pass.
+    let mut found: Vec<Vec<Option<f64>>> = kept
+        .par_iter_mut()
+        .enumerate()
+        .map(|(c, k)| {
+            k.sort_out(&windows[c]);
+            let n = sound[c / N_OUTPUTS] as usize;
+            if n == 0 {
+                return Vec::new();
+            }
+            let (_, ranks) = needed_ranks(n, qs);
+            ranks
+                .iter()
+                .map(|&r| k.at_rank(&windows[c], r as u64))
+                .collect()
+        })
+        .collect();
+    let missing: Vec<(usize, usize)> = found
+        .iter()
+        .enumerate()
+        .flat_map(|(c, f)| {
+            f.iter()
+                .enumerate()
+                .filter(|(_, v)| v.is_none())
+                .map(move |(i, _)| (c, i))
+        })
+        .collect();
+    if !missing.is_empty() {
+        exact_pass(
+            &e, draws, chunk, qs, &pivots, &windows, &kept, &sound, &missing, &mut found,
+        )?;
+    }
+
+    let mut out = Vec::with_capacity(years);
+    let mut first_broken_year = None;
+    for (t, &year) in e.model.years.iter().enumerate() {
+        let n = sound[t] as usize;
+        let broken_draws = draws - sound[t];
+        if broken_draws > 0 && first_broken_year.is_none() {
+            first_broken_year = Some(year);
+        }
+        let stats = (0..N_OUTPUTS)
+            .map(|v| {
+                let c = t * N_OUTPUTS + v;
+                if n == 0 {
+                    return empty_stats(qs);
+                }
+                let (positions, ranks) = needed_ranks(n, qs);
+                let ordered: Vec<f64> = found[c].iter().map(|x| x.unwrap_or(f64::NAN)).collect();
+                let (mean, sd) = moments(n, pivots[c], &sums[c]);
+                assemble(n, mean, sd, &positions, &ranks, &ordered)
+            })
+            .collect::<Vec<Stats>>();
+        out.push(YearSummary {
+            year,
+            stats,
+            broken_draws,
+        });
+    }
+    Ok(RunSummary {
+        draws,
+        quantiles: qs.to_vec(),
+        years: out,
+        first_broken_year,
+    })
+}
+
+/// Mean and sample sd of `n` values from their lane sums around `pivot`.
+fn moments(n: usize, pivot: f64, sums: &LaneSums) -> (f64, f64) {
+    let total = |l: &[f64; W]| {
+        let mut v = *l;
+        let mut width = W;
+        while width > 1 {
+            width /= 2;
+            for i in 0..width {
+                v[i] += v[i + width];
+            }
+        }
+        v[0]
+    };
+    let (s1, s2) = (total(&sums[0]), total(&sums[1]));
+    let nf = n as f64;
+    let mean = pivot + s1 / nf;
+    let sd = if n < 2 {
+        0.0
+    } else {
+        ((s2 - s1 * s1 / nf) / (nf - 1.0)).max(0.0).sqrt()
+    };
+    (mean, sd)
+}
+
+/// Finds the `missing` values (cell, index into the needed ranks) exactly: more passes
+/// over all draws keep the values strictly between the windows where those ranks lie,
+/// as many gaps at once as [`EXACT_PASS_VALUES`] allows.
+#[allow(clippy::too_many_arguments)]
+fn exact_pass(
+    e: &Engine,
+    draws: u64,
+    chunk: u64,
+    qs: &[f64],
+    pivots: &[f64],
+    windows: &[Windows],
+    kept: &[Kept],
+    sound: &[u64],
+    missing: &[(usize, usize)],
+    found: &mut [Vec<Option<f64>>],
+) -> crate::Result<()> {
+    let cells = windows.len();
+    // Per missing value: cell, index, rank, and the gap holding it with its size.
+    let mut wanted: Vec<(usize, usize, u64, (f64, f64))> = Vec::new();
+    let mut sizes: Vec<Vec<((f64, f64), u64)>> = vec![Vec::new(); cells];
+    for &(c, i) in missing {
+        let n = sound[c / N_OUTPUTS];
+        let (_, ranks) = needed_ranks(n as usize, qs);
+        let r = ranks[i] as u64;
+        let (lo, hi, size) = gap(&windows[c], &kept[c], n, r);
+        wanted.push((c, i, r, (lo, hi)));
+        if !sizes[c].iter().any(|g| g.0 == (lo, hi)) {
+            sizes[c].push(((lo, hi), size));
+        }
+    }
+    // Batches of cells whose gaps fit in memory together.
+    let mut batches: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut held = 0;
+    for (c, gaps) in sizes.iter().enumerate().filter(|(_, g)| !g.is_empty()) {
+        let size: u64 = gaps.iter().map(|g| g.1).sum();
+        if held + size > EXACT_PASS_VALUES && held > 0 {
+            batches.push(Vec::new());
+            held = 0;
+        }
+        held += size;
+        if let Some(b) = batches.last_mut() {
+            b.push(c);
+        }
+    }
+    for batch in batches.iter().filter(|b| !b.is_empty()) {
+        let mut gw = vec![Windows::none(); cells];
+        for &c in batch {
+            gw[c] = windows_of(sizes[c].iter().map(|g| g.0).collect());
+        }
+        let mut t = pass(e, 0, draws, chunk, &gw, pivots, &|_| {});
+        for &(c, i, r, _) in wanted.iter().filter(|w| batch.contains(&w.0)) {
+            t.kept[c].sort_out(&gw[c]);
+            found[c][i] = t.kept[c].at_rank(&gw[c], r);
+            if found[c][i].is_none() {
+                return Err(crate::Error::Internal(format!(
+                    "the exact pass missed rank {r} of output {} in year {}",
+                    c % N_OUTPUTS,
+                    c / N_OUTPUTS
+                )));
+            }
+        }
+    }
+    Ok(())
+}
