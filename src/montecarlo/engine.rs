@@ -197,10 +197,15 @@ impl Block {
             for v in values {
                 finite = finite + *v * 0.0;
             }
+            let mut bad = 0u32;
             for i in 0..W {
-                let ok = values[0].0[i] > 0.0 && values[1].0[i] > 0.0 && finite.0[i] == 0.0;
-                let br = &mut self.broken[g * W + i];
-                if !ok && *br == NOT_BROKEN {
+                let ok = (values[0].0[i] > 0.0) & (values[1].0[i] > 0.0) & (finite.0[i] == 0.0);
+                bad |= u32::from(!ok) << i;
+            }
+            while bad != 0 {
+                let br = &mut self.broken[g * W + bad.trailing_zeros() as usize];
+                bad &= bad - 1;
+                if *br == NOT_BROKEN {
                     *br = t as u32;
                 }
             }

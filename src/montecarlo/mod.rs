@@ -10,8 +10,10 @@
 //! never shift a shock.
 //!
 //! Two paths give the same draws: [`map_draws`] simulates one draw at a time (for sweeps,
-//! goal-seek and probabilities), [`engine::for_each_year`] simulates all draws year by
-//! year (structure of arrays) for summaries of millions of draws in bounded memory.
+//! goal-seek and probabilities); [`engine::Block`] simulates 128 draws at a time in
+//! eight-draw [`crate::lanes::Lanes`], for the summaries of millions of draws
+//! ([`summarize`], with the quantile windows of [`windows`]) and the raw samples
+//! ([`engine::for_each_year`]).
 
 pub mod engine;
 pub mod probability;

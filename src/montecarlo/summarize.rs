@@ -200,9 +200,9 @@ pub fn run(
         for (a, b) in sound.iter_mut().zip(&t.sound) {
             *a += b;
         }
-        for (a, b) in kept.iter_mut().zip(t.kept) {
-            a.merge(b);
-        }
+        kept.par_iter_mut()
+            .zip(t.kept.into_par_iter())
+            .for_each(|(a, b)| a.merge(b));
         done = to;
         if done < draws {
             let share = done as f64 / draws as f64;

@@ -29,6 +29,9 @@ pub const SPREAD: f64 = 6.0;
 /// More equal values than this at a window's end get a counting window of their own.
 const HEAVY: usize = 32;
 
+/// Values of a large window sampled to place the next windows' bounds.
+const SAMPLE: usize = 512;
+
 /// The windows of one output in one year: `lo[k] ≤ x ≤ hi[k]`, disjoint and in
 /// increasing order. A window with `lo == hi` (a value with many ties) only counts.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +42,11 @@ pub struct Windows {
     pub lo: [f64; KMAX],
     /// Upper bounds (unused: -inf).
     pub hi: [f64; KMAX],
+    /// The ends of the first eight windows in order, lo_k and the next float above hi_k
+    /// (unused: +inf): a value's slot among them says which window or gap holds it.
+    pub ends: [f64; 16],
+    /// Bit 2k + 1 is set when window k keeps its values (slot 2k + 1 is window k).
+    pub keep_slots: u64,
 }
 
 impl Windows {
@@ -55,12 +63,22 @@ impl Windows {
             n: 0,
             lo: [f64::INFINITY; KMAX],
             hi: [f64::NEG_INFINITY; KMAX],
+            ends: [f64::INFINITY; 16],
+            keep_slots: 0,
         }
     }
 
     fn push(&mut self, lo: f64, hi: f64) {
-        self.lo[self.n] = lo;
-        self.hi[self.n] = hi;
+        let k = self.n;
+        self.lo[k] = lo;
+        self.hi[k] = hi;
+        if k < 8 {
+            self.ends[2 * k] = lo;
+            self.ends[2 * k + 1] = hi.next_up();
+            if lo != hi {
+                self.keep_slots |= 1 << (2 * k + 1);
+            }
+        }
         self.n += 1;
     }
 
@@ -85,6 +103,8 @@ pub struct Kept {
     /// Values kept by the tally, inside some window that keeps values, not yet sorted out
     /// by window ([`Kept::sort_out`]).
     pub raw: Vec<f64>,
+    /// More such values, from merged tallies (moved, never copied).
+    pub more: Vec<Vec<f64>>,
 }
 
 impl Kept {
@@ -95,6 +115,7 @@ impl Kept {
             inside: [0; KMAX],
             values: vec![Vec::new(); n],
             raw: Vec::new(),
+            more: Vec::new(),
         }
     }
 
@@ -110,34 +131,48 @@ impl Kept {
             }
             a.extend_from_slice(b);
         }
-        if self.raw.len() < o.raw.len() {
-            std::mem::swap(&mut self.raw, &mut o.raw);
+        if !o.raw.is_empty() {
+            self.more.push(o.raw);
         }
-        self.raw.extend_from_slice(&o.raw);
+        self.more.append(&mut o.more);
     }
 
-    /// Moves the `raw` values to the windows `w` holding them, and counts them there.
+    /// Number of values kept and not yet sorted out.
+    pub fn unsorted(&self) -> usize {
+        self.raw.len() + self.more.iter().map(Vec::len).sum::<usize>()
+    }
+
+    /// Moves the `raw` (and `more`) values to the windows `w` holding them, and counts
+    /// them there.
     pub fn sort_out(&mut self, w: &Windows) {
-        if self.raw.is_empty() {
-            return;
-        }
-        let raw = std::mem::take(&mut self.raw);
+        let mut parts = std::mem::take(&mut self.more);
+        parts.push(std::mem::take(&mut self.raw));
         // 1 + the window starting at or below x (the last such holds it: windows are
         // disjoint and ordered).
         let slot = |x: f64| -> usize { w.lo[..w.n].iter().map(|&lo| usize::from(lo <= x)).sum() };
-        let slots: Vec<u8> = raw.iter().map(|&x| slot(x) as u8).collect();
         let mut count = [0usize; KMAX + 1];
-        for &s in &slots {
-            count[s as usize] += 1;
-        }
+        let slots: Vec<Vec<u8>> = parts
+            .iter()
+            .map(|part| {
+                part.iter()
+                    .map(|&x| {
+                        let s = slot(x);
+                        count[s] += 1;
+                        s as u8
+                    })
+                    .collect()
+            })
+            .collect();
         for k in 0..w.n {
             self.values[k].reserve(count[k + 1]);
         }
-        for (x, s) in raw.into_iter().zip(slots) {
-            let s = s as usize;
-            if s > 0 && x <= w.hi[s - 1] {
-                self.values[s - 1].push(x);
-                self.inside[s - 1] += 1;
+        for (part, slots) in parts.into_iter().zip(slots) {
+            for (x, s) in part.into_iter().zip(slots) {
+                let s = s as usize;
+                if s > 0 && x <= w.hi[s - 1] {
+                    self.values[s - 1].push(x);
+                    self.inside[s - 1] += 1;
+                }
             }
         }
     }
@@ -172,7 +207,7 @@ pub type LaneSums = [[f64; W]; 2];
 /// `8g + i` of the block is sound (broken draws and padding lanes are neither counted nor
 /// kept). Adds (x - pivot) and (x - pivot)² of the sound draws to `sums`.
 ///
-/// With AVX-512 this is [`avx512::tally`], otherwise [`portable_tally`]; both count,
+/// With AVX-512 this is `avx512::tally`, otherwise [`portable_tally`]; both count,
 /// keep and add exactly the same values in the same order.
 #[inline]
 pub fn tally(
@@ -231,16 +266,136 @@ pub fn portable_tally(
     }
 }
 
-/// [`tally`] with AVX-512: a block's 128 values of one output sit in 16 registers while
-/// each window compares them, counts with masked adds and keeps with compressing stores.
+/// [`tally`] with AVX-512: counts with masked adds or packed bytes, keeps with
+/// compressing stores.
 #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
 pub mod avx512 {
     use super::{BLOCK, GROUPS, Kept, LaneSums, Outputs, Windows};
     use core::arch::x86_64::*;
 
-    /// See [`super::tally`].
+    /// See [`super::tally`]: [`by_slot`] for up to [`SLOT_WINDOWS`] windows, else
+    /// [`by_window`].
     #[inline]
     pub fn tally(
+        out: &Outputs,
+        o: usize,
+        sound: &[u8; GROUPS],
+        pivot: f64,
+        w: &Windows,
+        sums: &mut LaneSums,
+        kept: &mut Kept,
+    ) {
+        if w.n <= SLOT_WINDOWS {
+            by_slot(out, o, sound, pivot, w, sums, kept);
+        } else {
+            by_window(out, o, sound, pivot, w, sums, kept);
+        }
+    }
+
+    /// Most windows [`by_slot`] takes: their 14 ends (and two +inf) fill two registers,
+    /// and a value's slot (0 to 14) indexes a byte of two 64-bit counters.
+    pub const SLOT_WINDOWS: usize = 7;
+
+    /// Adds the moment sums of one group.
+    #[inline(always)]
+    fn moments(x: __m512d, p: __m512d, sound: u8, s1: &mut __m512d, s2: &mut __m512d) {
+        // SAFETY: register arithmetic only (AVX-512F is enabled for this module).
+        unsafe {
+            let d = _mm512_sub_pd(x, p);
+            *s1 = _mm512_mask_add_pd(*s1, sound, *s1, d);
+            *s2 = _mm512_mask_add_pd(*s2, sound, *s2, _mm512_mul_pd(d, d));
+        }
+    }
+
+    /// The tally by *slots*: the window ends lo_0, hi_0⁺, lo_1, hi_1⁺, ... (hi⁺ the next
+    /// float above hi) are sorted, so a value's slot, the number of ends at or below it,
+    /// says where it lies: slot 2k is the gap below window k, slot 2k + 1 is window k. A
+    /// branch-free binary search in registers finds the slots of eight values in four
+    /// steps; a one-hot byte per slot counts them (at most 16 per byte in a block, and
+    /// eight lanes sum to at most 128, so the bytes never carry).
+    #[inline]
+    pub fn by_slot(
+        out: &Outputs,
+        o: usize,
+        sound: &[u8; GROUPS],
+        pivot: f64,
+        w: &Windows,
+        sums: &mut LaneSums,
+        kept: &mut Kept,
+    ) {
+        let n = w.n;
+        let (ends, keep_slots) = (&w.ends, w.keep_slots);
+        // SAFETY: as in `by_window`; the permutes index 16 lanes with indices below 16.
+        unsafe {
+            let lo8 = _mm512_loadu_pd(ends.as_ptr());
+            let hi8 = _mm512_loadu_pd(ends.as_ptr().add(8));
+            let p = _mm512_set1_pd(pivot);
+            let mut s1 = _mm512_loadu_pd(sums[0].as_ptr());
+            let mut s2 = _mm512_loadu_pd(sums[1].as_ptr());
+            let ones = _mm512_set1_epi64(1);
+            let seven = _mm512_set1_epi64(7);
+            let eight = _mm512_set1_epi64(8);
+            let keep_bits = _mm512_set1_epi64(keep_slots as i64);
+            let mut low = _mm512_setzero_si512();
+            let mut high = _mm512_setzero_si512();
+            // First the slots and what to keep (no stores, so nothing waits on them)...
+            let mut keep = [0u8; GROUPS];
+            for g in 0..GROUPS {
+                let x = _mm512_loadu_pd(out.v[g][o].0.as_ptr());
+                let sg = sound[g];
+                moments(x, p, sg, &mut s1, &mut s2);
+                let mut slot = _mm512_setzero_si512();
+                for step in [8i64, 4, 2, 1] {
+                    let at = _mm512_add_epi64(slot, _mm512_set1_epi64(step - 1));
+                    let end = _mm512_permutex2var_pd(lo8, at, hi8);
+                    let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(end, x);
+                    slot = _mm512_mask_add_epi64(slot, le, slot, _mm512_set1_epi64(step));
+                }
+                let one_hot =
+                    _mm512_sllv_epi64(ones, _mm512_slli_epi64::<3>(_mm512_and_si512(slot, seven)));
+                let is_low = _mm512_mask_cmplt_epi64_mask(sg, slot, eight);
+                let is_high = sg & !is_low;
+                low = _mm512_mask_add_epi64(low, is_low, low, one_hot);
+                high = _mm512_mask_add_epi64(high, is_high, high, one_hot);
+                keep[g] = _mm512_mask_test_epi64_mask(sg, _mm512_srlv_epi64(keep_bits, slot), ones);
+            }
+            // ...then the kept values, branch-free: eight lanes stored at the end of the
+            // kept values, the first `c` of them the values to keep.
+            let v = &mut kept.raw;
+            v.reserve(BLOCK);
+            let ptr = v.as_mut_ptr();
+            let mut len = v.len();
+            for (g, &kg) in keep.iter().enumerate() {
+                let x = _mm512_loadu_pd(out.v[g][o].0.as_ptr());
+                _mm512_storeu_pd(ptr.add(len), _mm512_maskz_compress_pd(kg, x));
+                len += kg.count_ones() as usize;
+            }
+            v.set_len(len);
+            _mm512_storeu_pd(sums[0].as_mut_ptr(), s1);
+            _mm512_storeu_pd(sums[1].as_mut_ptr(), s2);
+            let low = _mm512_reduce_add_epi64(low) as u64;
+            let high = _mm512_reduce_add_epi64(high) as u64;
+            let count = |slot: usize| -> u64 {
+                let word = if slot < 8 { low } else { high };
+                (word >> (8 * (slot % 8))) & 0xFF
+            };
+            let mut below = 0;
+            for k in 0..n {
+                below += count(2 * k);
+                kept.below[k] += below;
+                let inside = count(2 * k + 1);
+                if w.counts_only(k) {
+                    kept.inside[k] += inside;
+                }
+                below += inside;
+            }
+        }
+    }
+
+    /// The tally window by window: each window compares all 128 values (in 16
+    /// registers) with its two ends.
+    #[inline]
+    pub fn by_window(
         out: &Outputs,
         o: usize,
         sound: &[u8; GROUPS],
@@ -370,16 +525,35 @@ pub fn refine(w: &Windows, mut kept: Kept, n: u64, done: f64, qs: &[f64]) -> (Wi
         }
         let mut values = std::mem::take(&mut kept.values[k]);
         let len = values.len();
-        // Several quantiles in one window (the pilot's): sort once; otherwise select.
+        // Several quantiles in one window (the pilot's): sort once. Otherwise the bounds
+        // come from a sorted sample of the window when it is large (where a window ends
+        // need not be exact, only what it then counts and keeps), else by selection.
         let sorted = reached.len() > 2;
         if sorted {
             values.sort_unstable_by(f64::total_cmp);
         }
-        let at = |values: &mut Vec<f64>, i: usize| -> f64 {
+        let sample = if !sorted && len > 4 * SAMPLE {
+            let stride = len / SAMPLE;
+            let mut s: Vec<f64> = values.iter().step_by(stride).copied().collect();
+            s.sort_unstable_by(f64::total_cmp);
+            Some((s, stride))
+        } else {
+            None
+        };
+        // The value about rank `i` of the window, moved by `side` (-1 or +1) past the
+        // sample's own error (3 sd of a binomial count, plus one).
+        let at = |values: &mut Vec<f64>, i: usize, side: f64| -> Option<f64> {
             if sorted {
-                values[i]
-            } else {
-                *values.select_nth_unstable_by(i, f64::total_cmp).1
+                return Some(values[i]);
+            }
+            match &sample {
+                None => Some(*values.select_nth_unstable_by(i, f64::total_cmp).1),
+                Some((s, stride)) => {
+                    let m = s.len() as f64;
+                    let j = i as f64 / *stride as f64;
+                    let j = j + side * (3.0 * (j * (1.0 - j / m)).max(0.0).sqrt() + 1.0);
+                    (j >= 0.0 && j < m - 1.0).then(|| s[j.round() as usize])
+                }
             }
         };
         // The value bounds of each reached rank interval, merged where they touch.
@@ -388,12 +562,12 @@ pub fn refine(w: &Windows, mut kept: Kept, n: u64, done: f64, qs: &[f64]) -> (Wi
             let lo = if a == 0 {
                 w.lo[k]
             } else {
-                at(&mut values, a as usize)
+                at(&mut values, a as usize, -1.0).unwrap_or(w.lo[k])
             };
             let hi = if b as usize + 1 >= len {
                 w.hi[k]
             } else {
-                at(&mut values, b as usize)
+                at(&mut values, b as usize, 1.0).unwrap_or(w.hi[k])
             };
             match bounds.last_mut() {
                 Some(m) if lo <= m.1 => m.1 = m.1.max(hi),
@@ -439,17 +613,17 @@ impl Piece {
                 inside: values[below..upto_hi].to_vec(),
             };
         }
-        let (mut below, mut at_lo, mut at_hi) = (0, 0, 0);
-        let mut inside = Vec::new();
+        // Branch-free passes (the values come in no order, so branches would mispredict).
+        let below = values.iter().map(|&x| u64::from(x < lo)).sum();
+        let at_lo = values.iter().map(|&x| usize::from(x == lo)).sum();
+        let at_hi = values.iter().map(|&x| usize::from(x == hi)).sum();
+        let mut inside = vec![0.0; values.len()];
+        let mut m = 0;
         for &x in values {
-            if x < lo {
-                below += 1;
-            } else if x <= hi {
-                at_lo += usize::from(x == lo);
-                at_hi += usize::from(x == hi);
-                inside.push(x);
-            }
+            inside[m] = x;
+            m += usize::from(lo <= x && x <= hi);
         }
+        inside.truncate(m);
         Piece {
             lo,
             hi,
@@ -474,12 +648,15 @@ impl Piece {
             mut inside,
         } = self;
         let mut below = first + below;
+        // A counting window reports its bound as the value: -0 and +0 are one number
+        // there (which sign a window gets may depend on the order values arrived in).
+        let point = |v: f64| if v == 0.0 { 0.0 } else { v };
         if lo == hi {
-            return add(lo, hi, below, inside.len() as u64, Vec::new());
+            return add(point(lo), point(hi), below, inside.len() as u64, Vec::new());
         }
         let (mut a, mut b) = (lo, hi);
         if at_lo > HEAVY && lo.is_finite() {
-            if !add(lo, lo, below, at_lo as u64, Vec::new()) {
+            if !add(point(lo), point(lo), below, at_lo as u64, Vec::new()) {
                 return false;
             }
             below += at_lo as u64;
@@ -498,7 +675,7 @@ impl Piece {
             }
             below += c;
         }
-        !heavy_hi || add(hi, hi, below, at_hi as u64, Vec::new())
+        !heavy_hi || add(point(hi), point(hi), below, at_hi as u64, Vec::new())
     }
 }
 
@@ -612,6 +789,97 @@ mod tests {
             (0..w1.n).any(|j| w1.counts_only(j) && w1.lo[j] == 0.161),
             "{w1:?}"
         );
+        // A second refinement from large windows (bounds from a sample of each) keeps
+        // the ranks exact too, with fewer values.
+        let half = &all[..100_000];
+        let kh = count(&w1, half);
+        assert!(kh.values.iter().any(|v| v.len() > 4 * SAMPLE));
+        let (w2, _) = refine(&w1, kh, half.len() as u64, 0.5, &qs);
+        let mut k2 = count(&w2, &all);
+        let kept2: usize = k2.values.iter().map(Vec::len).sum();
+        assert!(kept2 < kept, "kept {kept2} of {kept}");
+        for &q in &qs {
+            let r = ((n - 1) as f64 * q).floor() as u64;
+            for rank in [r, r + 1] {
+                assert_eq!(k2.at_rank(&w2, rank), Some(exact(&all, rank as usize)));
+            }
+        }
+    }
+
+    /// A tally kernel's signature.
+    type Kernel = dyn Fn(&Outputs, usize, &[u8; GROUPS], f64, &Windows, &mut LaneSums, &mut Kept);
+
+    /// Every tally kernel counts, keeps and sums exactly what the portable one does:
+    /// windows that keep and windows that count, infinite ends, ties at the ends, broken
+    /// lanes, and more windows than the slot kernel takes.
+    #[test]
+    fn tally_kernels_agree_with_the_portable_tally() {
+        let mut out = Outputs::new();
+        let mut s = 11u64;
+        let mut next = || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            s >> 11
+        };
+        let layouts: Vec<Vec<(f64, f64)>> = vec![
+            vec![(f64::NEG_INFINITY, f64::INFINITY)],
+            vec![(0.1, 0.2), (0.3, 0.3), (0.5, 0.6)],
+            vec![
+                (f64::NEG_INFINITY, 0.05),
+                (0.3, 0.3),
+                (0.3f64.next_up(), 0.4),
+                (0.9, f64::INFINITY),
+            ],
+            (0..7)
+                .map(|k| (0.1 * k as f64, 0.1 * k as f64 + 0.05))
+                .collect(),
+            (0..12)
+                .map(|k| (0.08 * k as f64, 0.08 * k as f64 + 0.02))
+                .collect(),
+        ];
+        for round in 0..20 {
+            for g in 0..GROUPS {
+                for o in 0..2 {
+                    for i in 0..W {
+                        let u = (next() % 1000) as f64 / 1000.0;
+                        // Ties at window ends.
+                        out.v[g][o].0[i] = if u < 0.1 {
+                            0.3
+                        } else if u < 0.15 {
+                            0.2
+                        } else {
+                            u
+                        };
+                    }
+                }
+            }
+            let sound: [u8; GROUPS] =
+                std::array::from_fn(|_| if round % 2 == 0 { 0xFF } else { next() as u8 });
+            for layout in &layouts {
+                let w = windows_of(layout.clone());
+                let run = |kernel: &Kernel| {
+                    let mut sums = [[0.0; W]; 2];
+                    let mut kept = Kept::new(w.n);
+                    kernel(&out, 1, &sound, 0.4, &w, &mut sums, &mut kept);
+                    kept.sort_out(&w);
+                    for v in kept.values.iter_mut() {
+                        v.sort_by(f64::total_cmp);
+                    }
+                    (sums, kept)
+                };
+                let reference = run(&portable_tally);
+                #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+                {
+                    assert_eq!(run(&avx512::by_window), reference, "{layout:?}");
+                    if w.n <= avx512::SLOT_WINDOWS {
+                        assert_eq!(run(&avx512::by_slot), reference, "{layout:?}");
+                    }
+                }
+                assert_eq!(run(&tally), reference, "{layout:?}");
+                assert!(reference.1.below.iter().any(|&b| b > 0) || w.n == 1);
+            }
+        }
     }
 
     #[test]
