@@ -285,7 +285,9 @@ fn progress_bar(sc: &Scenario, draws: u64) -> Option<indicatif::ProgressBar> {
     if work < 2_000_000 || !std::io::stderr().is_terminal() {
         return None;
     }
-    let bar = indicatif::ProgressBar::new(draws);
+    // Every group of quantile levels is one more run over the draws.
+    let passes = crate::montecarlo::summarize::passes(&sc.montecarlo.quantiles);
+    let bar = indicatif::ProgressBar::new(draws.saturating_mul(passes));
     if let Ok(style) = indicatif::ProgressStyle::with_template(
         "{prefix} [{bar:30}] {percent} %, {elapsed} (eta {eta})",
     ) {

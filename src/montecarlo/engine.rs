@@ -462,6 +462,11 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
         assert_eq!(n, 8 * N_OUTPUTS);
         let (n, _) = summary_matches_columns(&scenario("", &[]), 40_000, &[0.05, 0.5, 0.95]);
         assert_eq!(n, 8 * N_OUTPUTS);
+        // More levels than one run over the draws takes (three runs here).
+        let many: Vec<f64> = (0..=20).map(|i| f64::from(i) / 20.0).collect();
+        assert_eq!(crate::montecarlo::summarize::passes(&many), 3);
+        let (n, _) = summary_matches_columns(&scenario("", &[]), 5_000, &many);
+        assert_eq!(n, 8 * N_OUTPUTS);
         // Broken draws are left out of the summary as out of the columns.
         let wild = scenario("", &["shocks.sd=[0.0, 0.0, 0.45, 0.0, 0.0, 0.0]"]);
         let (_, broken_years) = summary_matches_columns(&wild, 6 * CHUNK as u64 + 5, &qs);

@@ -150,7 +150,26 @@ fn pass(
     t
 }
 
-/// See [`crate::summary::summarize_run`].
+/// Quantile levels whose windows one run over the draws tallies together (each takes at
+/// most three windows, a value repeated at either end being counted apart, and at most
+/// [`super::windows::KMAX`] fit); more levels take more runs over the same draws.
+pub const QUANTILES_PER_PASS: usize = 8;
+
+/// How many runs over the draws [`run`] makes for the quantile levels `qs`.
+pub fn passes(qs: &[f64]) -> u64 {
+    qs.len().div_ceil(QUANTILES_PER_PASS).max(1) as u64
+}
+
+/// What one staged run over the draws found: per year the sound draws, per cell the
+/// moment sums and the values at the ranks of its quantile levels.
+struct Staged {
+    sound: Vec<u64>,
+    sums: Vec<LaneSums>,
+    found: Vec<Vec<(usize, f64)>>,
+}
+
+/// See [`crate::summary::summarize_run`]. `progress` is told the draws of every finished
+/// chunk, [`passes`] times over in all.
 pub fn run(
     sc: &Scenario,
     draws: u64,
@@ -168,7 +187,6 @@ pub fn run(
     }
     let e = Engine::new(sc, seed);
     let years = e.years();
-    let cells = years * N_OUTPUTS;
     // Pivots of the moment sums: the deterministic path.
     let pivots: Vec<f64> = e
         .model
@@ -178,6 +196,86 @@ pub fn run(
         .map(|x| if x.is_finite() { x } else { 0.0 })
         .collect();
     let chunk = chunk_size(draws);
+    let groups: Vec<&[f64]> = if qs.is_empty() {
+        vec![qs]
+    } else {
+        qs.chunks(QUANTILES_PER_PASS).collect()
+    };
+    let mut first: Option<Staged> = None;
+    let mut values: Vec<Vec<(usize, f64)>> = Vec::new();
+    for group in groups {
+        let st = staged(&e, draws, chunk, &pivots, group, &progress)?;
+        if values.is_empty() {
+            values = vec![Vec::new(); st.found.len()];
+        }
+        for (v, f) in values.iter_mut().zip(&st.found) {
+            v.extend_from_slice(f);
+        }
+        // Every run sees the same draws: the moments and counts of the first serve.
+        first.get_or_insert(st);
+    }
+    let Some(Staged { sound, sums, .. }) = first else {
+        return Err(Error::Internal(
+            "a summary without a run over the draws".into(),
+        ));
+    };
+    for v in values.iter_mut() {
+        v.sort_unstable_by_key(|x| x.0);
+    }
+
+    let mut out = Vec::with_capacity(years);
+    let mut first_broken_year = None;
+    for (t, &year) in e.model.years.iter().enumerate() {
+        let n = sound[t] as usize;
+        let broken_draws = draws - sound[t];
+        if broken_draws > 0 && first_broken_year.is_none() {
+            first_broken_year = Some(year);
+        }
+        let stats = (0..N_OUTPUTS)
+            .map(|v| {
+                let c = t * N_OUTPUTS + v;
+                if n == 0 {
+                    return empty_stats(qs);
+                }
+                let (positions, ranks) = needed_ranks(n, qs);
+                let at = |r: usize| {
+                    let f = &values[c];
+                    f.get(f.partition_point(|x| x.0 < r))
+                        .filter(|x| x.0 == r)
+                        .map_or(f64::NAN, |x| x.1)
+                };
+                let ordered: Vec<f64> = ranks.iter().map(|&r| at(r)).collect();
+                let (mean, sd) = moments(n, pivots[c], &sums[c]);
+                assemble(n, mean, sd, &positions, &ranks, &ordered)
+            })
+            .collect::<Vec<Stats>>();
+        out.push(YearSummary {
+            year,
+            stats,
+            broken_draws,
+        });
+    }
+    Ok(RunSummary {
+        draws,
+        quantiles: qs.to_vec(),
+        years: out,
+        first_broken_year,
+    })
+}
+
+/// One staged run over all draws for the quantile levels `qs`: the pilot, then stages
+/// whose windows shrink, then the values at the needed ranks (from one more pass where a
+/// rank fell outside every window).
+fn staged(
+    e: &Engine,
+    draws: u64,
+    chunk: u64,
+    pivots: &[f64],
+    qs: &[f64],
+    progress: &(impl Fn(u64) + Sync),
+) -> crate::Result<Staged> {
+    let years = e.years();
+    let cells = years * N_OUTPUTS;
     let mut windows = vec![Windows::everything(); cells];
     let mut kept: Vec<Kept> = windows.iter().map(|w| Kept::new(w.n)).collect();
     let mut sound = vec![0u64; years];
@@ -186,7 +284,7 @@ pub fn run(
     let mut end = PILOT.div_ceil(chunk) * chunk;
     while done < draws {
         let to = end.min(draws);
-        let t = pass(&e, done, to, chunk, &windows, &pivots, &progress);
+        let t = pass(e, done, to, chunk, &windows, pivots, progress);
         // Chunk moment sums in chunk order (`pass` sorts them by first draw).
         for (_, s) in &t.chunks {
             for (acc, add) in sums.iter_mut().zip(s) {
@@ -246,42 +344,26 @@ pub fn run(
         .collect();
     if !missing.is_empty() {
         exact_pass(
-            &e, draws, chunk, qs, &pivots, &windows, &kept, &sound, &missing, &mut found,
+            e, draws, chunk, qs, pivots, &windows, &kept, &sound, &missing, &mut found,
         )?;
     }
-
-    let mut out = Vec::with_capacity(years);
-    let mut first_broken_year = None;
-    for (t, &year) in e.model.years.iter().enumerate() {
-        let n = sound[t] as usize;
-        let broken_draws = draws - sound[t];
-        if broken_draws > 0 && first_broken_year.is_none() {
-            first_broken_year = Some(year);
-        }
-        let stats = (0..N_OUTPUTS)
-            .map(|v| {
-                let c = t * N_OUTPUTS + v;
-                if n == 0 {
-                    return empty_stats(qs);
-                }
-                let (positions, ranks) = needed_ranks(n, qs);
-                let ordered: Vec<f64> = found[c].iter().map(|x| x.unwrap_or(f64::NAN)).collect();
-                let (mean, sd) = moments(n, pivots[c], &sums[c]);
-                assemble(n, mean, sd, &positions, &ranks, &ordered)
-            })
-            .collect::<Vec<Stats>>();
-        out.push(YearSummary {
-            year,
-            stats,
-            broken_draws,
-        });
-    }
-    Ok(RunSummary {
-        draws,
-        quantiles: qs.to_vec(),
-        years: out,
-        first_broken_year,
-    })
+    let found = found
+        .iter()
+        .enumerate()
+        .map(|(c, f)| {
+            let n = sound[c / N_OUTPUTS] as usize;
+            if n == 0 {
+                return Vec::new();
+            }
+            let (_, ranks) = needed_ranks(n, qs);
+            ranks
+                .iter()
+                .zip(f)
+                .map(|(&r, v)| (r, v.unwrap_or(f64::NAN)))
+                .collect()
+        })
+        .collect();
+    Ok(Staged { sound, sums, found })
 }
 
 /// Mean and sample sd of `n` values from their lane sums around `pivot`.

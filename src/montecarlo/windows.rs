@@ -523,7 +523,9 @@ pub fn refine(w: &Windows, mut kept: Kept, n: u64, done: f64, qs: &[f64]) -> (Wi
             }
             continue;
         }
-        let mut values = std::mem::take(&mut kept.values[k]);
+        // Worked on in place (only reordered), so that a refinement given up leaves
+        // `kept` whole.
+        let values = &mut kept.values[k];
         let len = values.len();
         // Several quantiles in one window (the pilot's): sort once. Otherwise the bounds
         // come from a sorted sample of the window when it is large (where a window ends
@@ -562,12 +564,12 @@ pub fn refine(w: &Windows, mut kept: Kept, n: u64, done: f64, qs: &[f64]) -> (Wi
             let lo = if a == 0 {
                 w.lo[k]
             } else {
-                at(&mut values, a as usize, -1.0).unwrap_or(w.lo[k])
+                at(values, a as usize, -1.0).unwrap_or(w.lo[k])
             };
             let hi = if b as usize + 1 >= len {
                 w.hi[k]
             } else {
-                at(&mut values, b as usize, 1.0).unwrap_or(w.hi[k])
+                at(values, b as usize, 1.0).unwrap_or(w.hi[k])
             };
             match bounds.last_mut() {
                 Some(m) if lo <= m.1 => m.1 = m.1.max(hi),
@@ -575,9 +577,9 @@ pub fn refine(w: &Windows, mut kept: Kept, n: u64, done: f64, qs: &[f64]) -> (Wi
             }
         }
         for (lo, hi) in bounds {
-            let piece = Piece::of(&values, sorted, lo, hi);
+            let piece = Piece::of(values, sorted, lo, hi);
             if !piece.emit(first, &mut add) {
-                return (w.clone(), kept_back(kept, k, values));
+                return (w.clone(), kept);
             }
         }
     }
@@ -677,12 +679,6 @@ impl Piece {
         }
         !heavy_hi || add(point(hi), point(hi), below, at_hi as u64, Vec::new())
     }
-}
-
-/// `kept` with window `k`'s values put back (a refinement given up).
-fn kept_back(mut kept: Kept, k: usize, values: Vec<f64>) -> Kept {
-    kept.values[k] = values;
-    kept
 }
 
 /// Where the value at rank `r` (of `n` values counted) must lie when no window kept it:
