@@ -198,6 +198,11 @@ fn moments(values: &[f64]) -> (f64, f64) {
 fn finish_moments(n: usize, c: f64, s1: [f64; 4], s2: [f64; 4]) -> (f64, f64) {
     let s1 = (s1[0] + s1[1]) + (s1[2] + s1[3]);
     let s2 = (s2[0] + s2[1]) + (s2[2] + s2[3]);
+    mean_sd(n, c, s1, s2)
+}
+
+/// Mean and sample sd (n - 1) of `n` values from the sums of (x - c) and (x - c)².
+pub(crate) fn mean_sd(n: usize, c: f64, s1: f64, s2: f64) -> (f64, f64) {
     let nf = n as f64;
     let mean = c + s1 / nf;
     let sd = if n < 2 {

@@ -16,7 +16,9 @@ use crate::error::Error;
 use crate::lanes::W;
 use crate::model::N_OUTPUTS;
 use crate::scenario::{N_SHOCKS, Scenario};
-use crate::summary::{RunSummary, Stats, YearSummary, assemble, empty_stats, needed_ranks};
+use crate::summary::{
+    RunSummary, Stats, YearSummary, assemble, empty_stats, mean_sd, needed_ranks,
+};
 
 /// Draws in the pilot stage (every value kept).
 const PILOT: u64 = 4_096;
@@ -204,7 +206,16 @@ pub fn run(
     let mut first: Option<Staged> = None;
     let mut values: Vec<Vec<(usize, f64)>> = Vec::new();
     for group in groups {
-        let st = staged(&e, draws, chunk, &pivots, group, &progress)?;
+        let st = staged(
+            &e,
+            draws,
+            chunk,
+            &pivots,
+            group,
+            &progress,
+            Windows::everything(),
+            EXACT_PASS_VALUES,
+        )?;
         if values.is_empty() {
             values = vec![Vec::new(); st.found.len()];
         }
@@ -263,9 +274,11 @@ pub fn run(
     })
 }
 
-/// One staged run over all draws for the quantile levels `qs`: the pilot, then stages
-/// whose windows shrink, then the values at the needed ranks (from one more pass where a
+/// One staged run over all draws for the quantile levels `qs`: the pilot (with windows
+/// `start`, everything in a real run), then stages whose windows shrink, then the values
+/// at the needed ranks (from more passes, holding at most `budget` values each, where a
 /// rank fell outside every window).
+#[allow(clippy::too_many_arguments)]
 fn staged(
     e: &Engine,
     draws: u64,
@@ -273,10 +286,12 @@ fn staged(
     pivots: &[f64],
     qs: &[f64],
     progress: &(impl Fn(u64) + Sync),
+    start: Windows,
+    budget: u64,
 ) -> crate::Result<Staged> {
     let years = e.years();
     let cells = years * N_OUTPUTS;
-    let mut windows = vec![Windows::everything(); cells];
+    let mut windows = vec![start; cells];
     let mut kept: Vec<Kept> = windows.iter().map(|w| Kept::new(w.n)).collect();
     let mut sound = vec![0u64; years];
     let mut sums: Vec<LaneSums> = vec![[[0.0; W]; 2]; cells];
@@ -316,7 +331,7 @@ fn staged(
     }
 
     // The values at the needed ranks; the ones no window kept come from one more pass.
-    let mut found: Vec<Vec<Option<f64>>> = kept
+    let mut found: Vec<Vec<(usize, Option<f64>)>> = kept
         .par_iter_mut()
         .enumerate()
         .map(|(c, k)| {
@@ -328,7 +343,7 @@ fn staged(
             let (_, ranks) = needed_ranks(n, qs);
             ranks
                 .iter()
-                .map(|&r| k.at_rank(&windows[c], r as u64))
+                .map(|&r| (r, k.at_rank(&windows[c], r as u64)))
                 .collect()
         })
         .collect();
@@ -338,28 +353,20 @@ fn staged(
         .flat_map(|(c, f)| {
             f.iter()
                 .enumerate()
-                .filter(|(_, v)| v.is_none())
+                .filter(|(_, v)| v.1.is_none())
                 .map(move |(i, _)| (c, i))
         })
         .collect();
     if !missing.is_empty() {
         exact_pass(
-            e, draws, chunk, qs, pivots, &windows, &kept, &sound, &missing, &mut found,
+            e, draws, chunk, pivots, &windows, &kept, &sound, &missing, &mut found, budget,
         )?;
     }
     let found = found
-        .iter()
-        .enumerate()
-        .map(|(c, f)| {
-            let n = sound[c / N_OUTPUTS] as usize;
-            if n == 0 {
-                return Vec::new();
-            }
-            let (_, ranks) = needed_ranks(n, qs);
-            ranks
-                .iter()
-                .zip(f)
-                .map(|(&r, v)| (r, v.unwrap_or(f64::NAN)))
+        .into_iter()
+        .map(|f| {
+            f.into_iter()
+                .map(|(r, v)| (r, v.unwrap_or(f64::NAN)))
                 .collect()
         })
         .collect();
@@ -379,32 +386,24 @@ fn moments(n: usize, pivot: f64, sums: &LaneSums) -> (f64, f64) {
         }
         v[0]
     };
-    let (s1, s2) = (total(&sums[0]), total(&sums[1]));
-    let nf = n as f64;
-    let mean = pivot + s1 / nf;
-    let sd = if n < 2 {
-        0.0
-    } else {
-        ((s2 - s1 * s1 / nf) / (nf - 1.0)).max(0.0).sqrt()
-    };
-    (mean, sd)
+    mean_sd(n, pivot, total(&sums[0]), total(&sums[1]))
 }
 
 /// Finds the `missing` values (cell, index into the needed ranks) exactly: more passes
 /// over all draws keep the values strictly between the windows where those ranks lie,
-/// as many gaps at once as [`EXACT_PASS_VALUES`] allows.
+/// as many gaps at once as `budget` values allow ([`EXACT_PASS_VALUES`] in a real run).
 #[allow(clippy::too_many_arguments)]
 fn exact_pass(
     e: &Engine,
     draws: u64,
     chunk: u64,
-    qs: &[f64],
     pivots: &[f64],
     windows: &[Windows],
     kept: &[Kept],
     sound: &[u64],
     missing: &[(usize, usize)],
-    found: &mut [Vec<Option<f64>>],
+    found: &mut [Vec<(usize, Option<f64>)>],
+    budget: u64,
 ) -> crate::Result<()> {
     let cells = windows.len();
     // Per missing value: cell, index, rank, and the gap holding it with its size.
@@ -412,8 +411,7 @@ fn exact_pass(
     let mut sizes: Vec<Vec<((f64, f64), u64)>> = vec![Vec::new(); cells];
     for &(c, i) in missing {
         let n = sound[c / N_OUTPUTS];
-        let (_, ranks) = needed_ranks(n as usize, qs);
-        let r = ranks[i] as u64;
+        let r = found[c][i].0 as u64;
         let (lo, hi, size) = gap(&windows[c], &kept[c], n, r);
         wanted.push((c, i, r, (lo, hi)));
         if !sizes[c].iter().any(|g| g.0 == (lo, hi)) {
@@ -425,7 +423,7 @@ fn exact_pass(
     let mut held = 0;
     for (c, gaps) in sizes.iter().enumerate().filter(|(_, g)| !g.is_empty()) {
         let size: u64 = gaps.iter().map(|g| g.1).sum();
-        if held + size > EXACT_PASS_VALUES && held > 0 {
+        if held + size > budget && held > 0 {
             batches.push(Vec::new());
             held = 0;
         }
@@ -440,10 +438,12 @@ fn exact_pass(
             gw[c] = windows_of(sizes[c].iter().map(|g| g.0).collect());
         }
         let mut t = pass(e, 0, draws, chunk, &gw, pivots, &|_| {});
-        for &(c, i, r, _) in wanted.iter().filter(|w| batch.contains(&w.0)) {
+        for &c in batch {
             t.kept[c].sort_out(&gw[c]);
-            found[c][i] = t.kept[c].at_rank(&gw[c], r);
-            if found[c][i].is_none() {
+        }
+        for &(c, i, r, _) in wanted.iter().filter(|w| batch.contains(&w.0)) {
+            found[c][i].1 = t.kept[c].at_rank(&gw[c], r);
+            if found[c][i].1.is_none() {
                 return Err(crate::Error::Internal(format!(
                     "the exact pass missed rank {r} of output {} in year {}",
                     c % N_OUTPUTS,
@@ -453,4 +453,54 @@ fn exact_pass(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::montecarlo::engine::{for_each_year, tests::SCENARIO};
+    use std::path::Path;
+
+    /// Ranks that no window holds are found by the exact passes, in batches: started
+    /// with no windows at all, every quantile comes from them, and equals sorting.
+    #[test]
+    fn ranks_outside_every_window_come_from_exact_passes() {
+        let sc = crate::scenario::load_str(SCENARIO, "mc.toml", Path::new("."), &[]).unwrap();
+        let e = Engine::new(&sc, 5);
+        let draws = 3_000;
+        let qs = [0.05, 0.5, 0.95];
+        let pivots = vec![0.0; e.years() * N_OUTPUTS];
+        let chunk = chunk_size(draws);
+        // A budget of one cell's values: one batch per cell.
+        let st = staged(
+            &e,
+            draws,
+            chunk,
+            &pivots,
+            &qs,
+            &|_| {},
+            Windows::none(),
+            draws,
+        )
+        .unwrap();
+        let mut t = 0;
+        for_each_year(&sc, draws, 5, |yd| {
+            for (v, col) in yd.columns.iter().enumerate() {
+                let mut sorted = col.clone();
+                sorted.sort_by(f64::total_cmp);
+                let found = &st.found[t * N_OUTPUTS + v];
+                assert_eq!(found.len(), needed_ranks(col.len(), &qs).1.len());
+                for &(r, x) in found {
+                    assert_eq!(
+                        x.to_bits(),
+                        sorted[r].to_bits(),
+                        "year {t} output {v} rank {r}"
+                    );
+                }
+            }
+            t += 1;
+            Ok(())
+        })
+        .unwrap();
+    }
 }
