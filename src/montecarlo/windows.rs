@@ -251,19 +251,26 @@ pub fn portable_tally(
             }
         }
     }
-    for &xv in &x {
-        for k in 0..w.n {
-            if xv < w.lo[k] {
-                kept.below[k] += 1;
-            } else if xv <= w.hi[k] {
-                if w.counts_only(k) {
-                    kept.inside[k] += 1;
-                } else {
-                    kept.raw.push(xv);
-                }
-            }
+    // Window by window over the whole block, branch-free, so that the compiler
+    // vectorises the comparisons and counts.
+    let mut keep = [false; BLOCK];
+    for k in 0..w.n {
+        let (lo, hi) = (w.lo[k], w.hi[k]);
+        let keeps = !w.counts_only(k);
+        let (mut below, mut inside) = (0u64, 0u64);
+        for (kb, &xv) in keep.iter_mut().zip(&x) {
+            below += u64::from(xv < lo);
+            let held = (lo <= xv) & (xv <= hi);
+            inside += u64::from(held);
+            *kb |= held & keeps;
+        }
+        kept.below[k] += below;
+        if !keeps {
+            kept.inside[k] += inside;
         }
     }
+    kept.raw
+        .extend(x.iter().zip(keep).filter(|(_, k)| *k).map(|(&xv, _)| xv));
 }
 
 /// [`tally`] with AVX-512: counts with masked adds or packed bytes, keeps with
