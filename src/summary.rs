@@ -425,8 +425,7 @@ pub fn summarize_year(yd: &YearDraws, qs: &[f64]) -> YearSummary {
     let stats = yd
         .columns
         .par_iter()
-        .enumerate()
-        .map(|(_, col)| {
+        .map(|col| {
             let sound: Vec<f64>;
             let values: &[f64] = if broken_draws == 0 {
                 col
@@ -473,8 +472,9 @@ impl RunSummary {
 /// mean, sd and the exact type-7 quantiles `qs` of the sound draws. Memory does not grow
 /// with draws × years: blocks of draws run through all years while their outputs are
 /// tallied (moment sums, and the quantile windows of [`crate::montecarlo::windows`]).
-/// `progress` is told how many draws each finished chunk simulated. The result depends
-/// only on the scenario, `draws`, `seed` and `qs`, never on the thread count.
+/// `progress` is told how many draws each finished chunk simulated (all draws
+/// [`crate::montecarlo::summarize::passes`] times over). The result depends only on the
+/// scenario, `draws`, `seed` and `qs`, never on the thread count.
 pub fn summarize_run(
     sc: &crate::scenario::Scenario,
     draws: u64,

@@ -572,7 +572,22 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
         .unwrap();
         assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
         assert!(*seen.last().unwrap() > 0, "{seen:?}");
+        // The block's lane-wise check flags exactly the years `model::breakdown` flags.
+        let first_broken = map_draws(&sc, 2000, 1, |_, path| {
+            path.iter()
+                .position(|y| crate::model::breakdown(y).is_some())
+                .map_or(NOT_BROKEN, |t| t as u32)
+        });
+        let mut flagged = Vec::new();
+        for_each_year(&sc, 2000, 1, |yd| {
+            flagged = yd.broken.to_vec();
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(flagged, first_broken);
+        assert!(first_broken.iter().any(|&b| b != NOT_BROKEN));
     }
+
     #[test]
     fn mean_of_the_linear_case_meets_the_analytic_mean() {
         // theta = m = mtau = lambda = phi = 0, only potential-growth shocks, A = 0,
