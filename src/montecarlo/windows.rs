@@ -626,13 +626,19 @@ impl Piece {
         let below = values.iter().map(|&x| u64::from(x < lo)).sum();
         let at_lo = values.iter().map(|&x| usize::from(x == lo)).sum();
         let at_hi = values.iter().map(|&x| usize::from(x == hi)).sum();
-        let mut inside = vec![0.0; values.len()];
+        let held = |x: f64| (lo <= x) & (x <= hi);
+        let count = values.iter().map(|&x| usize::from(held(x))).sum::<usize>();
+        // Every value is written to the next free slot, which only advances past a held
+        // value: one slot more than the held values leaves room for the last write.
+        let mut inside: Vec<f64> = Vec::with_capacity(count + 1);
+        let slots = inside.spare_capacity_mut();
         let mut m = 0;
         for &x in values {
-            inside[m] = x;
-            m += usize::from(lo <= x && x <= hi);
+            slots[m].write(x);
+            m += usize::from(held(x));
         }
-        inside.truncate(m);
+        // SAFETY: the first `count` slots were written (m ends at `count`).
+        unsafe { inside.set_len(count) };
         Piece {
             lo,
             hi,
