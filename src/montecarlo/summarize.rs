@@ -11,7 +11,7 @@
 use rayon::prelude::*;
 
 use super::engine::{BLOCK, Block, Engine, GROUPS, MAX_DRAWS_IN_MEMORY, Outputs};
-use super::windows::{Kept, LaneSums, Windows, gap, refine, tally, windows_of};
+use super::windows::{Column, Kept, LaneSums, Windows, gap, refine, tally, windows_of};
 use crate::error::Error;
 use crate::lanes::W;
 use crate::model::N_OUTPUTS;
@@ -108,15 +108,13 @@ fn simulate_chunk(
             acc.sound[t] += sound;
             for v in 0..N_OUTPUTS {
                 let c = t * N_OUTPUTS + v;
-                tally(
-                    &out,
-                    v,
-                    &mask,
-                    pivots[c],
-                    &windows[c],
-                    &mut sums[c],
-                    &mut acc.kept[c],
-                );
+                let col = Column {
+                    out: &out,
+                    o: v,
+                    sound: &mask,
+                    pivot: pivots[c],
+                };
+                tally(col, &windows[c], &mut sums[c], &mut acc.kept[c]);
             }
         }
         first += len as u64;

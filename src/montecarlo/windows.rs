@@ -203,38 +203,41 @@ impl Kept {
 /// by the draws alone.
 pub type LaneSums = [[f64; W]; 2];
 
-/// Tallies output `o` of one block's year `out`: bit `i` of `sound[g]` is set when draw
-/// `8g + i` of the block is sound (broken draws and padding lanes are neither counted nor
-/// kept). Adds (x - pivot) and (x - pivot)² of the sound draws to `sums`.
+/// One output of one block's year, as the tally reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct Column<'a> {
+    /// The block's outputs of the year.
+    pub out: &'a Outputs,
+    /// The output ([`crate::model::OUTPUT_NAMES`] order).
+    pub o: usize,
+    /// Bit `i` of `sound[g]` is set when draw `8g + i` of the block is sound.
+    pub sound: &'a [u8; GROUPS],
+    /// The pivot of the moment sums (same unit as the output).
+    pub pivot: f64,
+}
+
+/// Tallies one output of a block's year (`col`): broken draws and padding lanes are
+/// neither counted nor kept. Adds (x - pivot) and (x - pivot)² of the sound draws to
+/// `sums`.
 ///
 /// With AVX-512 this is `avx512::tally`, otherwise [`portable_tally`]; both count,
 /// keep and add exactly the same values in the same order.
 #[inline]
-pub fn tally(
-    out: &Outputs,
-    o: usize,
-    sound: &[u8; GROUPS],
-    pivot: f64,
-    w: &Windows,
-    sums: &mut LaneSums,
-    kept: &mut Kept,
-) {
+pub fn tally(col: Column, w: &Windows, sums: &mut LaneSums, kept: &mut Kept) {
     #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
-    avx512::tally(out, o, sound, pivot, w, sums, kept);
+    avx512::tally(col, w, sums, kept);
     #[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))]
-    portable_tally(out, o, sound, pivot, w, sums, kept);
+    portable_tally(col, w, sums, kept);
 }
 
 /// [`tally`] in plain Rust (lane loops the compiler vectorises as it can).
-pub fn portable_tally(
-    out: &Outputs,
-    o: usize,
-    sound: &[u8; GROUPS],
-    pivot: f64,
-    w: &Windows,
-    sums: &mut LaneSums,
-    kept: &mut Kept,
-) {
+pub fn portable_tally(col: Column, w: &Windows, sums: &mut LaneSums, kept: &mut Kept) {
+    let Column {
+        out,
+        o,
+        sound,
+        pivot,
+    } = col;
     // Unsound values become NaN, which no comparison counts or keeps.
     let mut x = [0.0f64; BLOCK];
     let [s1, s2] = sums;
@@ -277,25 +280,17 @@ pub fn portable_tally(
 /// compressing stores.
 #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
 pub mod avx512 {
-    use super::{BLOCK, GROUPS, Kept, LaneSums, Outputs, Windows};
+    use super::{BLOCK, Column, GROUPS, Kept, LaneSums, Windows};
     use core::arch::x86_64::*;
 
     /// See [`super::tally`]: [`by_slot`] for up to [`SLOT_WINDOWS`] windows, else
     /// [`by_window`].
     #[inline]
-    pub fn tally(
-        out: &Outputs,
-        o: usize,
-        sound: &[u8; GROUPS],
-        pivot: f64,
-        w: &Windows,
-        sums: &mut LaneSums,
-        kept: &mut Kept,
-    ) {
+    pub fn tally(col: Column, w: &Windows, sums: &mut LaneSums, kept: &mut Kept) {
         if w.n <= SLOT_WINDOWS {
-            by_slot(out, o, sound, pivot, w, sums, kept);
+            by_slot(col, w, sums, kept);
         } else {
-            by_window(out, o, sound, pivot, w, sums, kept);
+            by_window(col, w, sums, kept);
         }
     }
 
@@ -321,15 +316,13 @@ pub mod avx512 {
     /// steps; a one-hot byte per slot counts them (at most 16 per byte in a block, and
     /// eight lanes sum to at most 128, so the bytes never carry).
     #[inline]
-    pub fn by_slot(
-        out: &Outputs,
-        o: usize,
-        sound: &[u8; GROUPS],
-        pivot: f64,
-        w: &Windows,
-        sums: &mut LaneSums,
-        kept: &mut Kept,
-    ) {
+    pub fn by_slot(col: Column, w: &Windows, sums: &mut LaneSums, kept: &mut Kept) {
+        let Column {
+            out,
+            o,
+            sound,
+            pivot,
+        } = col;
         let n = w.n;
         let (ends, keep_slots) = (&w.ends, w.keep_slots);
         // SAFETY: as in `by_window`; the permutes index 16 lanes with indices below 16.
@@ -402,15 +395,13 @@ pub mod avx512 {
     /// The tally window by window: each window compares all 128 values (in 16
     /// registers) with its two ends.
     #[inline]
-    pub fn by_window(
-        out: &Outputs,
-        o: usize,
-        sound: &[u8; GROUPS],
-        pivot: f64,
-        w: &Windows,
-        sums: &mut LaneSums,
-        kept: &mut Kept,
-    ) {
+    pub fn by_window(col: Column, w: &Windows, sums: &mut LaneSums, kept: &mut Kept) {
+        let Column {
+            out,
+            o,
+            sound,
+            pivot,
+        } = col;
         // SAFETY: the loads and stores read and write whole `[f64; 8]` arrays, or eight
         // values within the BLOCK reserved beyond the kept values (after g groups at most
         // 8g values were added, so the store of group g ends within the reserve).
@@ -816,7 +807,7 @@ mod tests {
     }
 
     /// A tally kernel's signature.
-    type Kernel = dyn Fn(&Outputs, usize, &[u8; GROUPS], f64, &Windows, &mut LaneSums, &mut Kept);
+    type Kernel = dyn Fn(Column, &Windows, &mut LaneSums, &mut Kept);
 
     /// Every tally kernel counts, keeps and sums exactly what the portable one does:
     /// windows that keep and windows that count, infinite ends, ties at the ends, broken
@@ -870,7 +861,17 @@ mod tests {
                 let run = |kernel: &Kernel| {
                     let mut sums = [[0.0; W]; 2];
                     let mut kept = Kept::new(w.n);
-                    kernel(&out, 1, &sound, 0.4, &w, &mut sums, &mut kept);
+                    kernel(
+                        Column {
+                            out: &out,
+                            o: 1,
+                            sound: &sound,
+                            pivot: 0.4,
+                        },
+                        &w,
+                        &mut sums,
+                        &mut kept,
+                    );
                     kept.sort_out(&w);
                     for v in kept.values.iter_mut() {
                         v.sort_by(f64::total_cmp);
