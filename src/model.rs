@@ -251,6 +251,65 @@ impl<R: Copy> Year<R> {
 }
 
 impl Year {
+    /// The year of the canonical outputs `v` ([`OUTPUT_NAMES`] order, as
+    /// [`Year::values`] gives them) and the two debt-creating flows.
+    pub fn from_parts(v: [f64; N_OUTPUTS], revaluation: f64, other_flows: f64) -> Year {
+        let [
+            gdp_real,
+            gdp_nominal,
+            gdp_usd,
+            real_growth,
+            potential_growth,
+            output_gap,
+            inflation,
+            commodity_price,
+            exchange_rate,
+            interest_rate,
+            revenue,
+            commodity_revenue,
+            growth_spending,
+            other_spending,
+            interest,
+            primary_balance,
+            overall_balance,
+            debt,
+            public_capital,
+            revenue_gdp,
+            growth_spending_gdp,
+            primary_balance_gdp,
+            overall_balance_gdp,
+            debt_gdp,
+        ] = v;
+        Year {
+            gdp_real,
+            gdp_nominal,
+            gdp_usd,
+            real_growth,
+            potential_growth,
+            output_gap,
+            inflation,
+            commodity_price,
+            exchange_rate,
+            interest_rate,
+            revenue,
+            commodity_revenue,
+            growth_spending,
+            other_spending,
+            interest,
+            primary_balance,
+            overall_balance,
+            debt,
+            public_capital,
+            revenue_gdp,
+            growth_spending_gdp,
+            primary_balance_gdp,
+            overall_balance_gdp,
+            debt_gdp,
+            revaluation,
+            other_flows,
+        }
+    }
+
     /// The value of the canonical output `name`, if it is one.
     pub fn get(&self, name: &str) -> Option<f64> {
         output_index(name).map(|i| self.values()[i])

@@ -19,7 +19,7 @@ use super::stream::StreamLanes;
 use super::{ShockProcess, draw_rng, draw_structure};
 use crate::error::{Error, Result};
 use crate::lanes::{Lanes, Real, W};
-use crate::model::{Model, N_OUTPUTS, State, step};
+use crate::model::{Model, N_OUTPUTS, State, Year, step};
 use crate::scenario::{N_SHOCKS, Scenario, Structure};
 use crate::shocks::next_state;
 
@@ -78,6 +78,9 @@ impl<'a> Engine<'a> {
 pub struct Outputs {
     /// The values, per lane group, per output, per lane.
     pub v: [[Lanes; N_OUTPUTS]; GROUPS],
+    /// Per lane group, the two debt-creating flows of [`Year`]: revaluation and other
+    /// flows (not canonical outputs, so never tallied).
+    pub flows: [[Lanes; 2]; GROUPS],
 }
 
 impl Outputs {
@@ -85,6 +88,7 @@ impl Outputs {
     pub fn new() -> Box<Outputs> {
         Box::new(Outputs {
             v: [[Lanes::default(); N_OUTPUTS]; GROUPS],
+            flows: [[Lanes::default(); 2]; GROUPS],
         })
     }
 
@@ -92,6 +96,13 @@ impl Outputs {
     #[inline]
     pub fn get(&self, output: usize, b: usize) -> f64 {
         self.v[b / W][output].0[b % W]
+    }
+
+    /// The whole [`Year`] of draw `b` of the block.
+    pub fn year(&self, b: usize) -> Year {
+        let (g, i) = (b / W, b % W);
+        let [revaluation, other_flows] = self.flows[g].map(|l| l.0[i]);
+        Year::from_parts(self.v[g].map(|l| l.0[i]), revaluation, other_flows)
     }
 }
 
@@ -167,6 +178,7 @@ impl Block {
                     );
                     self.state[g] = next;
                     out.v[g] = year.values();
+                    out.flows[g] = [year.revaluation, year.other_flows];
                 }
                 Some(lanes) => {
                     let reference_inputs = inp.reference();
@@ -187,6 +199,8 @@ impl Block {
                         for (o, v) in out.v[g].iter_mut().zip(year.values()) {
                             o.0[i] = v;
                         }
+                        out.flows[g][0].0[i] = year.revaluation;
+                        out.flows[g][1].0[i] = year.other_flows;
                     }
                 }
             }
@@ -256,6 +270,38 @@ pub fn blocks(e: &Engine, from: u64, to: u64) -> Vec<Block> {
         .into_par_iter()
         .map(|first| Block::new(e, first, (to - first).min(BLOCK as u64) as usize))
         .collect()
+}
+
+/// Applies `f` to every draw `0..draws` of `sc` (in parallel, a block of draws at a
+/// time) and returns the results in draw order; `f` receives the draw index and that
+/// draw's per-year outputs. See [`super::map_draws`].
+pub fn map_blocks<T: Send>(
+    sc: &Scenario,
+    draws: u64,
+    seed: u64,
+    f: impl Fn(u64, &[Year]) -> T + Sync,
+) -> Vec<T> {
+    let e = Engine::new(sc, seed);
+    let years = e.years();
+    let starts: Vec<u64> = (0..draws).step_by(BLOCK).collect();
+    let per_block: Vec<Vec<T>> = starts
+        .into_par_iter()
+        .map(|first| {
+            let len = (draws - first).min(BLOCK as u64) as usize;
+            let mut block = Block::new(&e, first, len);
+            let mut outs: Vec<Box<Outputs>> = (0..years).map(|_| Outputs::new()).collect();
+            for (t, out) in outs.iter_mut().enumerate() {
+                block.advance(&e, t, out);
+            }
+            (0..len)
+                .map(|b| {
+                    let path: Vec<Year> = outs.iter().map(|o| o.year(b)).collect();
+                    f(first + b as u64, &path)
+                })
+                .collect()
+        })
+        .collect();
+    per_block.into_iter().flatten().collect()
 }
 
 /// Simulates `draws` draws of `sc` with `seed` year by year, calling `visit` with the
@@ -407,7 +453,15 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
         for sc in &cases {
             let draws = 2 * CHUNK as u64 + 37; // several chunks, one partial
             let fast = engine_paths(sc, draws, 9);
-            let slow = map_draws(sc, draws, 9, |_, path| bits(path));
+            let model = Model::new(sc);
+            let process = ShockProcess::new(sc);
+            let singles: Vec<Vec<Year>> = (0..draws)
+                .map(|j| crate::montecarlo::simulate_scenario_draw(sc, &model, &process, 9, j))
+                .collect();
+            let slow: Vec<Vec<Vec<u64>>> = singles.iter().map(|p| bits(p)).collect();
+            // map_draws (blocks) gives every draw's whole years, debt flows included.
+            let mapped = map_draws(sc, draws, 9, |_, path| path.to_vec());
+            assert_eq!(mapped, singles);
             for (j, (f, s)) in fast.iter().zip(&slow).enumerate() {
                 assert_eq!(&engine_bits(f), s, "draw {j}");
             }

@@ -9,11 +9,11 @@
 //! structural parameters (`[uncertainty]`) come from the draw's purpose-1 stream, so they
 //! never shift a shock.
 //!
-//! Two paths give the same draws: [`map_draws`] simulates one draw at a time (for sweeps,
-//! goal-seek and probabilities); [`engine::Block`] simulates 128 draws at a time in
-//! eight-draw [`crate::lanes::Lanes`], for the summaries of millions of draws
-//! ([`summarize`], with the quantile windows of [`windows`]) and the raw samples
-//! ([`engine::for_each_year`]).
+//! Two paths give the same draws: [`simulate_draw`] simulates one draw at a time (the
+//! reference); [`engine::Block`] simulates 128 draws at a time in eight-draw
+//! [`crate::lanes::Lanes`], for the summaries of millions of draws ([`summarize`], with
+//! the quantile windows of [`windows`]), the raw samples ([`engine::for_each_year`]) and
+//! every per-draw quantity of sweeps, goal-seek and probabilities ([`map_draws`]).
 
 pub mod engine;
 pub mod probability;
@@ -24,7 +24,6 @@ pub mod windows;
 
 use rand::RngExt;
 use rand_distr::ChiSquared;
-use rayon::prelude::*;
 
 use crate::lanes::{Lanes, W};
 use crate::model::{Model, Year};
@@ -169,19 +168,16 @@ pub fn simulate_scenario_draw(
 
 /// Applies `f` to every draw `0..draws` of `sc` (in parallel) and returns the results in
 /// draw order. `f` receives the draw index and that draw's per-year outputs. The result
-/// depends only on the scenario, `seed` and `draws`, never on the thread count.
+/// depends only on the scenario, `seed` and `draws`, never on the thread count. Draws are
+/// simulated a block at a time in lanes ([`engine::map_blocks`]); draw `j` is bit for bit
+/// [`simulate_scenario_draw`]'s draw `j`.
 pub fn map_draws<T: Send>(
     sc: &Scenario,
     draws: u64,
     seed: u64,
     f: impl Fn(u64, &[Year]) -> T + Sync,
 ) -> Vec<T> {
-    let model = Model::new(sc);
-    let process = ShockProcess::new(sc);
-    (0..draws)
-        .into_par_iter()
-        .map(|j| f(j, &simulate_scenario_draw(sc, &model, &process, seed, j)))
-        .collect()
+    engine::map_blocks(sc, draws, seed, f)
 }
 
 #[cfg(test)]
