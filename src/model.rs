@@ -13,34 +13,6 @@ use crate::error::{Error, Result};
 use crate::lanes::Real;
 use crate::scenario::{N_SHOCKS, Scenario, Structure};
 
-/// The canonical outputs of MODEL.md, in column order.
-pub const OUTPUT_NAMES: [&str; N_OUTPUTS] = [
-    "gdp_real",
-    "gdp_nominal",
-    "gdp_usd",
-    "real_growth",
-    "potential_growth",
-    "output_gap",
-    "inflation",
-    "commodity_price",
-    "exchange_rate",
-    "interest_rate",
-    "revenue",
-    "commodity_revenue",
-    "growth_spending",
-    "other_spending",
-    "interest",
-    "primary_balance",
-    "overall_balance",
-    "debt",
-    "public_capital",
-    "revenue_gdp",
-    "growth_spending_gdp",
-    "primary_balance_gdp",
-    "overall_balance_gdp",
-    "debt_gdp",
-];
-
 /// Number of canonical outputs.
 pub const N_OUTPUTS: usize = 24;
 
@@ -217,99 +189,64 @@ pub struct Year<R = f64> {
     pub other_flows: R,
 }
 
-impl<R: Copy> Year<R> {
-    /// The canonical outputs in [`OUTPUT_NAMES`] order.
-    #[inline]
-    pub fn values(&self) -> [R; N_OUTPUTS] {
-        [
-            self.gdp_real,
-            self.gdp_nominal,
-            self.gdp_usd,
-            self.real_growth,
-            self.potential_growth,
-            self.output_gap,
-            self.inflation,
-            self.commodity_price,
-            self.exchange_rate,
-            self.interest_rate,
-            self.revenue,
-            self.commodity_revenue,
-            self.growth_spending,
-            self.other_spending,
-            self.interest,
-            self.primary_balance,
-            self.overall_balance,
-            self.debt,
-            self.public_capital,
-            self.revenue_gdp,
-            self.growth_spending_gdp,
-            self.primary_balance_gdp,
-            self.overall_balance_gdp,
-            self.debt_gdp,
-        ]
-    }
+/// One list of the canonical outputs gives their names, [`Year::values`] and
+/// [`Year::from_parts`], so the three can never disagree on the order.
+macro_rules! canonical_outputs {
+    ($($field:ident),* $(,)?) => {
+        /// The canonical outputs of MODEL.md, in column order.
+        pub const OUTPUT_NAMES: [&str; N_OUTPUTS] = [$(stringify!($field)),*];
+
+        impl<R: Copy> Year<R> {
+            /// The canonical outputs in [`OUTPUT_NAMES`] order.
+            #[inline]
+            pub fn values(&self) -> [R; N_OUTPUTS] {
+                [$(self.$field),*]
+            }
+        }
+
+        impl Year {
+            /// The year of the canonical outputs `v` ([`OUTPUT_NAMES`] order, as
+            /// [`Year::values`] gives them) and the two debt-creating flows.
+            pub fn from_parts(v: [f64; N_OUTPUTS], revaluation: f64, other_flows: f64) -> Year {
+                let [$($field),*] = v;
+                Year {
+                    $($field,)*
+                    revaluation,
+                    other_flows,
+                }
+            }
+        }
+    };
 }
 
-impl Year {
-    /// The year of the canonical outputs `v` ([`OUTPUT_NAMES`] order, as
-    /// [`Year::values`] gives them) and the two debt-creating flows.
-    pub fn from_parts(v: [f64; N_OUTPUTS], revaluation: f64, other_flows: f64) -> Year {
-        let [
-            gdp_real,
-            gdp_nominal,
-            gdp_usd,
-            real_growth,
-            potential_growth,
-            output_gap,
-            inflation,
-            commodity_price,
-            exchange_rate,
-            interest_rate,
-            revenue,
-            commodity_revenue,
-            growth_spending,
-            other_spending,
-            interest,
-            primary_balance,
-            overall_balance,
-            debt,
-            public_capital,
-            revenue_gdp,
-            growth_spending_gdp,
-            primary_balance_gdp,
-            overall_balance_gdp,
-            debt_gdp,
-        ] = v;
-        Year {
-            gdp_real,
-            gdp_nominal,
-            gdp_usd,
-            real_growth,
-            potential_growth,
-            output_gap,
-            inflation,
-            commodity_price,
-            exchange_rate,
-            interest_rate,
-            revenue,
-            commodity_revenue,
-            growth_spending,
-            other_spending,
-            interest,
-            primary_balance,
-            overall_balance,
-            debt,
-            public_capital,
-            revenue_gdp,
-            growth_spending_gdp,
-            primary_balance_gdp,
-            overall_balance_gdp,
-            debt_gdp,
-            revaluation,
-            other_flows,
-        }
-    }
+canonical_outputs!(
+    gdp_real,
+    gdp_nominal,
+    gdp_usd,
+    real_growth,
+    potential_growth,
+    output_gap,
+    inflation,
+    commodity_price,
+    exchange_rate,
+    interest_rate,
+    revenue,
+    commodity_revenue,
+    growth_spending,
+    other_spending,
+    interest,
+    primary_balance,
+    overall_balance,
+    debt,
+    public_capital,
+    revenue_gdp,
+    growth_spending_gdp,
+    primary_balance_gdp,
+    overall_balance_gdp,
+    debt_gdp,
+);
 
+impl Year {
     /// The value of the canonical output `name`, if it is one.
     pub fn get(&self, name: &str) -> Option<f64> {
         output_index(name).map(|i| self.values()[i])
