@@ -262,7 +262,7 @@ impl YearDraws<'_> {
     }
 }
 
-/// The blocks covering draws `0..draws`.
+/// The blocks covering draws `from..to`.
 pub fn blocks(e: &Engine, from: u64, to: u64) -> Vec<Block> {
     (from..to)
         .step_by(BLOCK)

@@ -137,11 +137,6 @@ impl Kept {
         self.more.append(&mut o.more);
     }
 
-    /// Number of values kept and not yet sorted out.
-    pub fn unsorted(&self) -> usize {
-        self.raw.len() + self.more.iter().map(Vec::len).sum::<usize>()
-    }
-
     /// Moves the `raw` (and `more`) values to the windows `w` holding them, and counts
     /// them there.
     pub fn sort_out(&mut self, w: &Windows) {
