@@ -231,6 +231,18 @@ impl Block {
     pub fn is_sound(&self, b: usize, t: usize) -> bool {
         self.broken[b] > t as u32
     }
+
+    /// The draws still sound in year `t`, as bits: bit `i` of element `g` for draw
+    /// `8g + i` (padding lanes are never sound).
+    #[inline]
+    pub fn sound(&self, t: usize) -> [u8; GROUPS] {
+        std::array::from_fn(|g| {
+            (0..W).fold(0u8, |m, i| {
+                let b = g * W + i;
+                m | u8::from((b < self.len) & (self.broken[b] > t as u32)) << i
+            })
+        })
+    }
 }
 
 /// The outputs of every draw in one projection year.

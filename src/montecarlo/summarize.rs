@@ -10,7 +10,7 @@
 
 use rayon::prelude::*;
 
-use super::engine::{BLOCK, Block, Engine, GROUPS, MAX_DRAWS_IN_MEMORY, Outputs};
+use super::engine::{BLOCK, Block, Engine, MAX_DRAWS_IN_MEMORY, Outputs};
 use super::windows::{Column, Kept, LaneSums, Windows, gap, refine, tally, windows_of};
 use crate::error::Error;
 use crate::lanes::W;
@@ -88,24 +88,14 @@ fn simulate_chunk(
     let years = e.years();
     let mut sums: Vec<LaneSums> = vec![[[0.0; W]; 2]; years * N_OUTPUTS];
     let mut out = Outputs::new();
-    let mut mask = [0u8; GROUPS];
     let mut first = from;
     while first < to {
         let len = (to - first).min(BLOCK as u64) as usize;
         let mut block = Block::new(e, first, len);
         for t in 0..years {
             block.advance(e, t, &mut out);
-            let mut sound = 0;
-            for (g, m) in mask.iter_mut().enumerate() {
-                *m = 0;
-                for i in 0..W {
-                    let b = g * W + i;
-                    let ok = b < len && block.is_sound(b, t);
-                    *m |= u8::from(ok) << i;
-                }
-                sound += u64::from(m.count_ones());
-            }
-            acc.sound[t] += sound;
+            let mask = block.sound(t);
+            acc.sound[t] += mask.iter().map(|m| u64::from(m.count_ones())).sum::<u64>();
             for v in 0..N_OUTPUTS {
                 let c = t * N_OUTPUTS + v;
                 let col = Column {

@@ -43,8 +43,9 @@ pub struct Windows {
     /// Upper bounds (unused: -inf).
     pub hi: [f64; KMAX],
     /// The ends of the first eight windows in order, lo_k and the next float above hi_k
-    /// (unused: +inf): a value's slot among them says which window or gap holds it.
-    pub ends: [f64; 16],
+    /// (unused and the last eight: +inf): a value's slot among them says which window or
+    /// gap holds it.
+    pub ends: [f64; 24],
     /// Bit 2k + 1 is set when window k keeps its values (slot 2k + 1 is window k).
     pub keep_slots: u64,
 }
@@ -63,7 +64,7 @@ impl Windows {
             n: 0,
             lo: [f64::INFINITY; KMAX],
             hi: [f64::NEG_INFINITY; KMAX],
-            ends: [f64::INFINITY; 16],
+            ends: [f64::INFINITY; 24],
             keep_slots: 0,
         }
     }
@@ -137,36 +138,38 @@ impl Kept {
         self.more.append(&mut o.more);
     }
 
-    /// Moves the `raw` (and `more`) values to the windows `w` holding them, and counts
-    /// them there.
+    /// Moves the `raw` (and `more`) values to the windows holding them (`w`, the
+    /// windows they were tallied in), and counts them there.
     pub fn sort_out(&mut self, w: &Windows) {
         let mut parts = std::mem::take(&mut self.more);
         parts.push(std::mem::take(&mut self.raw));
-        // 1 + the window starting at or below x (the last such holds it: windows are
-        // disjoint and ordered).
-        let slot = |x: f64| -> usize { w.lo[..w.n].iter().map(|&lo| usize::from(lo <= x)).sum() };
-        let mut count = [0usize; KMAX + 1];
-        let slots: Vec<Vec<u8>> = parts
+        // Each value's window: the last starting at or below it (windows are disjoint
+        // and ordered), found window by window over all values, branch-free.
+        let windows: Vec<Vec<u8>> = parts
             .iter()
             .map(|part| {
-                part.iter()
-                    .map(|&x| {
-                        let s = slot(x);
-                        count[s] += 1;
-                        s as u8
-                    })
-                    .collect()
+                let mut win = vec![0u8; part.len()];
+                for &lo in &w.lo[1..w.n.max(1)] {
+                    for (k, &x) in win.iter_mut().zip(part) {
+                        *k += u8::from(lo <= x);
+                    }
+                }
+                win
             })
             .collect();
-        for k in 0..w.n {
-            self.values[k].reserve(count[k + 1]);
+        let mut count = [0usize; KMAX];
+        for &k in windows.iter().flatten() {
+            count[usize::from(k) % KMAX] += 1;
         }
-        for (part, slots) in parts.into_iter().zip(slots) {
-            for (x, s) in part.into_iter().zip(slots) {
-                let s = s as usize;
-                if s > 0 && x <= w.hi[s - 1] {
-                    self.values[s - 1].push(x);
-                    self.inside[s - 1] += 1;
+        let held = self.values.iter_mut().zip(&mut self.inside).zip(count);
+        for ((v, inside), c) in held.take(w.n) {
+            v.reserve(c);
+            *inside += c as u64;
+        }
+        for (part, win) in parts.into_iter().zip(windows) {
+            for (x, k) in part.into_iter().zip(win) {
+                if let Some(v) = self.values.get_mut(usize::from(k)) {
+                    v.push(x);
                 }
             }
         }
@@ -213,10 +216,11 @@ pub struct Column<'a> {
 
 /// Tallies one output of a block's year (`col`): broken draws and padding lanes are
 /// neither counted nor kept. Adds (x - pivot) and (x - pivot)² of the sound draws to
-/// `sums`.
+/// `sums`, the square with one rounding (a fused multiply-add).
 ///
 /// With AVX-512 this is `avx512::tally`, otherwise [`portable_tally`]; both count,
-/// keep and add exactly the same values in the same order.
+/// keep and add exactly the same values in the same order. (Without hardware FMA,
+/// `f64::mul_add` is a slower library call with the same result.)
 #[inline]
 pub fn tally(col: Column, w: &Windows, sums: &mut LaneSums, kept: &mut Kept) {
     #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
@@ -245,7 +249,7 @@ pub fn portable_tally(col: Column, w: &Windows, sums: &mut LaneSums, kept: &mut 
             if ok {
                 let d = xv - pivot;
                 s1[i] += d;
-                s2[i] += d * d;
+                s2[i] = d.mul_add(d, s2[i]);
             }
         }
     }
@@ -290,7 +294,7 @@ pub mod avx512 {
     }
 
     /// Most windows [`by_slot`] takes: their 14 ends (and two +inf) fill two registers,
-    /// and a value's slot (0 to 14) indexes a byte of two 64-bit counters.
+    /// and a value's slot (0 to 14) indexes a nibble of a 64-bit counter.
     pub const SLOT_WINDOWS: usize = 7;
 
     /// Adds the moment sums of one group.
@@ -300,7 +304,7 @@ pub mod avx512 {
         unsafe {
             let d = _mm512_sub_pd(x, p);
             *s1 = _mm512_mask_add_pd(*s1, sound, *s1, d);
-            *s2 = _mm512_mask_add_pd(*s2, sound, *s2, _mm512_mul_pd(d, d));
+            *s2 = _mm512_mask3_fmadd_pd(d, d, *s2, sound);
         }
     }
 
@@ -308,8 +312,9 @@ pub mod avx512 {
     /// float above hi) are sorted, so a value's slot, the number of ends at or below it,
     /// says where it lies: slot 2k is the gap below window k, slot 2k + 1 is window k. A
     /// branch-free binary search in registers finds the slots of eight values in four
-    /// steps; a one-hot byte per slot counts them (at most 16 per byte in a block, and
-    /// eight lanes sum to at most 128, so the bytes never carry).
+    /// steps (each step's end is looked up in a copy of the ends shifted by its offset, so
+    /// the slot so far is the index). A one-hot nibble per slot counts them, in two
+    /// counters that take alternate groups (at most 8 per nibble, so they never carry).
     #[inline]
     pub fn by_slot(col: Column, w: &Windows, sums: &mut LaneSums, kept: &mut Kept) {
         let Column {
@@ -320,38 +325,42 @@ pub mod avx512 {
         } = col;
         let n = w.n;
         let (ends, keep_slots) = (&w.ends, w.keep_slots);
-        // SAFETY: as in `by_window`; the permutes index 16 lanes with indices below 16.
+        // SAFETY: as in `by_window`; the loads read within `ends` (24 values) and the
+        // permutes index 16 lanes with indices below 16.
         unsafe {
-            let lo8 = _mm512_loadu_pd(ends.as_ptr());
-            let hi8 = _mm512_loadu_pd(ends.as_ptr().add(8));
+            let e = ends.as_ptr();
+            let ends_at = |shift: usize| {
+                (
+                    _mm512_loadu_pd(e.add(shift)),
+                    _mm512_loadu_pd(e.add(8 + shift)),
+                )
+            };
+            let (t0l, t0h) = ends_at(0);
+            let (t1l, t1h) = ends_at(1);
+            let (t3l, t3h) = ends_at(3);
+            let e7 = _mm512_set1_pd(ends[7]);
             let p = _mm512_set1_pd(pivot);
             let mut s1 = _mm512_loadu_pd(sums[0].as_ptr());
             let mut s2 = _mm512_loadu_pd(sums[1].as_ptr());
             let ones = _mm512_set1_epi64(1);
-            let seven = _mm512_set1_epi64(7);
-            let eight = _mm512_set1_epi64(8);
             let keep_bits = _mm512_set1_epi64(keep_slots as i64);
-            let mut low = _mm512_setzero_si512();
-            let mut high = _mm512_setzero_si512();
+            let mut nibbles = [_mm512_setzero_si512(); 2];
             // First the slots and what to keep (no stores, so nothing waits on them)...
             let mut keep = [0u8; GROUPS];
             for g in 0..GROUPS {
                 let x = _mm512_loadu_pd(out.v[g][o].0.as_ptr());
                 let sg = sound[g];
                 moments(x, p, sg, &mut s1, &mut s2);
-                let mut slot = _mm512_setzero_si512();
-                for step in [8i64, 4, 2, 1] {
-                    let at = _mm512_add_epi64(slot, _mm512_set1_epi64(step - 1));
-                    let end = _mm512_permutex2var_pd(lo8, at, hi8);
+                let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(e7, x);
+                let mut slot = _mm512_maskz_mov_epi64(le, _mm512_set1_epi64(8));
+                for (lo, hi, step) in [(t3l, t3h, 4), (t1l, t1h, 2), (t0l, t0h, 1)] {
+                    let end = _mm512_permutex2var_pd(lo, slot, hi);
                     let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(end, x);
                     slot = _mm512_mask_add_epi64(slot, le, slot, _mm512_set1_epi64(step));
                 }
-                let one_hot =
-                    _mm512_sllv_epi64(ones, _mm512_slli_epi64::<3>(_mm512_and_si512(slot, seven)));
-                let is_low = _mm512_mask_cmplt_epi64_mask(sg, slot, eight);
-                let is_high = sg & !is_low;
-                low = _mm512_mask_add_epi64(low, is_low, low, one_hot);
-                high = _mm512_mask_add_epi64(high, is_high, high, one_hot);
+                let one_hot = _mm512_sllv_epi64(ones, _mm512_slli_epi64::<2>(slot));
+                let c = &mut nibbles[g % 2];
+                *c = _mm512_mask_add_epi64(*c, sg, *c, one_hot);
                 keep[g] = _mm512_mask_test_epi64_mask(sg, _mm512_srlv_epi64(keep_bits, slot), ones);
             }
             // ...then the kept values, branch-free: eight lanes stored at the end of the
@@ -368,11 +377,19 @@ pub mod avx512 {
             v.set_len(len);
             _mm512_storeu_pd(sums[0].as_mut_ptr(), s1);
             _mm512_storeu_pd(sums[1].as_mut_ptr(), s2);
-            let low = _mm512_reduce_add_epi64(low) as u64;
-            let high = _mm512_reduce_add_epi64(high) as u64;
+            // Even and odd slots' nibbles widened to bytes (8 lanes of at most 16 each).
+            let nib = _mm512_set1_epi64(0x0F0F_0F0F_0F0F_0F0F);
+            let [a, b] = nibbles;
+            let even = _mm512_add_epi64(_mm512_and_si512(a, nib), _mm512_and_si512(b, nib));
+            let odd = _mm512_add_epi64(
+                _mm512_and_si512(_mm512_srli_epi64::<4>(a), nib),
+                _mm512_and_si512(_mm512_srli_epi64::<4>(b), nib),
+            );
+            let even = _mm512_reduce_add_epi64(even) as u64;
+            let odd = _mm512_reduce_add_epi64(odd) as u64;
             let count = |slot: usize| -> u64 {
-                let word = if slot < 8 { low } else { high };
-                (word >> (8 * (slot % 8))) & 0xFF
+                let word = if slot.is_multiple_of(2) { even } else { odd };
+                (word >> (8 * (slot / 2))) & 0xFF
             };
             let mut below = 0;
             for k in 0..n {
@@ -407,9 +424,7 @@ pub mod avx512 {
             let mut s1 = _mm512_loadu_pd(sums[0].as_ptr());
             let mut s2 = _mm512_loadu_pd(sums[1].as_ptr());
             for g in 0..GROUPS {
-                let d = _mm512_sub_pd(x[g], p);
-                s1 = _mm512_mask_add_pd(s1, sound[g], s1, d);
-                s2 = _mm512_mask_add_pd(s2, sound[g], s2, _mm512_mul_pd(d, d));
+                moments(x[g], p, sound[g], &mut s1, &mut s2);
             }
             _mm512_storeu_pd(sums[0].as_mut_ptr(), s1);
             _mm512_storeu_pd(sums[1].as_mut_ptr(), s2);
@@ -488,6 +503,22 @@ pub fn refine(w: &Windows, mut kept: Kept, n: u64, done: f64, qs: &[f64]) -> (Wi
             _ => merged.push((a, b)),
         }
     }
+    // The rank intervals reaching each window.
+    let reach = |k: usize| -> Vec<(u64, u64)> {
+        let (first, end) = (kept.below[k], kept.below[k] + kept.inside[k]);
+        merged
+            .iter()
+            .filter(|&&(a, b)| a < end && b >= first)
+            .map(|&(a, b)| (a.max(first) - first, b.min(end - 1) - first))
+            .collect()
+    };
+    // Whether every new window fits whatever the values (a counting window gives one, a
+    // piece of a keeping window at most three), so that none can be refused.
+    let reached: Vec<Vec<(u64, u64)>> = (0..w.n).map(reach).collect();
+    let room = (reached.iter().enumerate())
+        .map(|(k, r)| r.len() * if w.counts_only(k) { 1 } else { 3 })
+        .sum::<usize>()
+        <= KMAX;
     let mut nw = Windows::none();
     let mut nk = Kept::new(0);
     let mut add = |lo: f64, hi: f64, below: u64, inside: u64, values: Vec<f64>| -> bool {
@@ -500,13 +531,8 @@ pub fn refine(w: &Windows, mut kept: Kept, n: u64, done: f64, qs: &[f64]) -> (Wi
         nw.push(lo, hi);
         true
     };
-    for k in 0..w.n {
+    for (k, reached) in reached.into_iter().enumerate() {
         let (first, end) = (kept.below[k], kept.below[k] + kept.inside[k]);
-        let reached: Vec<(u64, u64)> = merged
-            .iter()
-            .filter(|&&(a, b)| a < end && b >= first)
-            .map(|&(a, b)| (a.max(first) - first, b.min(end - 1) - first))
-            .collect();
         if reached.is_empty() {
             continue;
         }
@@ -516,38 +542,35 @@ pub fn refine(w: &Windows, mut kept: Kept, n: u64, done: f64, qs: &[f64]) -> (Wi
             }
             continue;
         }
-        // Worked on in place (only reordered), so that a refinement given up leaves
-        // `kept` whole.
+        // Several quantiles in one window (the pilot's): sort once. Otherwise the bounds
+        // come from a sample of the window when it is large (where a window ends need not
+        // be exact, only what it then counts and keeps), else by selection.
         let values = &mut kept.values[k];
         let len = values.len();
-        // Several quantiles in one window (the pilot's): sort once. Otherwise the bounds
-        // come from a sorted sample of the window when it is large (where a window ends
-        // need not be exact, only what it then counts and keeps), else by selection.
         let sorted = reached.len() > 2;
         if sorted {
             values.sort_unstable_by(f64::total_cmp);
         }
-        let sample = if !sorted && len > 4 * SAMPLE {
+        let mut sample: Option<(Vec<f64>, usize)> = (!sorted && len > 4 * SAMPLE).then(|| {
             let stride = len / SAMPLE;
-            let mut s: Vec<f64> = values.iter().step_by(stride).copied().collect();
-            s.sort_unstable_by(f64::total_cmp);
-            Some((s, stride))
-        } else {
-            None
-        };
+            (values.iter().step_by(stride).copied().collect(), stride)
+        });
         // The value about rank `i` of the window, moved by `side` (-1 or +1) past the
         // sample's own error (3 sd of a binomial count, plus one).
-        let at = |values: &mut Vec<f64>, i: usize, side: f64| -> Option<f64> {
+        let mut at = |values: &mut Vec<f64>, i: usize, side: f64| -> Option<f64> {
             if sorted {
                 return Some(values[i]);
             }
-            match &sample {
+            match &mut sample {
                 None => Some(*values.select_nth_unstable_by(i, f64::total_cmp).1),
                 Some((s, stride)) => {
                     let m = s.len() as f64;
                     let j = i as f64 / *stride as f64;
                     let j = j + side * (3.0 * (j * (1.0 - j / m)).max(0.0).sqrt() + 1.0);
-                    (j >= 0.0 && j < m - 1.0).then(|| s[j.round() as usize])
+                    (j >= 0.0 && j < m - 1.0).then(|| {
+                        *s.select_nth_unstable_by(j.round() as usize, f64::total_cmp)
+                            .1
+                    })
                 }
             }
         };
@@ -568,6 +591,15 @@ pub fn refine(w: &Windows, mut kept: Kept, n: u64, done: f64, qs: &[f64]) -> (Wi
                 Some(m) if lo <= m.1 => m.1 = m.1.max(hi),
                 _ => bounds.push((lo, hi)),
             }
+        }
+        // One piece is cut from the window's own values, in place, when no window can be
+        // refused any more (so that a refinement given up leaves `kept` whole).
+        if bounds.len() == 1 && !sorted && room {
+            let (lo, hi) = bounds[0];
+            if !Piece::cut(std::mem::take(values), lo, hi).emit(first, &mut add) {
+                return (w.clone(), kept);
+            }
+            continue;
         }
         for (lo, hi) in bounds {
             let piece = Piece::of(values, sorted, lo, hi);
@@ -608,30 +640,38 @@ impl Piece {
                 inside: values[below..upto_hi].to_vec(),
             };
         }
-        // Branch-free passes (the values come in no order, so branches would mispredict).
-        let below = values.iter().map(|&x| u64::from(x < lo)).sum();
-        let at_lo = values.iter().map(|&x| usize::from(x == lo)).sum();
-        let at_hi = values.iter().map(|&x| usize::from(x == hi)).sum();
-        let held = |x: f64| (lo <= x) & (x <= hi);
-        let count = values.iter().map(|&x| usize::from(held(x))).sum::<usize>();
-        // Every value is written to the next free slot, which only advances past a held
-        // value: one slot more than the held values leaves room for the last write.
-        let mut inside: Vec<f64> = Vec::with_capacity(count + 1);
-        let slots = inside.spare_capacity_mut();
-        let mut m = 0;
-        for &x in values {
-            slots[m].write(x);
-            m += usize::from(held(x));
+        let count = values.iter().filter(|&&x| (lo <= x) & (x <= hi)).count();
+        let mut inside = Vec::with_capacity(count);
+        inside.extend_from_slice(values);
+        Piece::cut(inside, lo, hi)
+    }
+
+    /// The piece `[lo, hi]` of `values`, whose storage it keeps: one branch-free pass
+    /// counts and moves the values inside to the front (the values come in no order, so
+    /// branches would mispredict).
+    fn cut(mut values: Vec<f64>, lo: f64, hi: f64) -> Piece {
+        let (mut below, mut at_lo, mut at_hi, mut m) = (0u64, 0usize, 0usize, 0usize);
+        for i in 0..values.len() {
+            let x = values[i];
+            below += u64::from(x < lo);
+            at_lo += usize::from(x == lo);
+            at_hi += usize::from(x == hi);
+            // m <= i: the value is read before its slot may be overwritten.
+            values[m] = x;
+            m += usize::from((lo <= x) & (x <= hi));
         }
-        // SAFETY: the first `count` slots were written (m ends at `count`).
-        unsafe { inside.set_len(count) };
+        values.truncate(m);
+        // Most of a window is usually cut away: give the room back.
+        if values.capacity() > 2 * m {
+            values.shrink_to_fit();
+        }
         Piece {
             lo,
             hi,
             below,
             at_lo,
             at_hi,
-            inside,
+            inside: values,
         }
     }
 
