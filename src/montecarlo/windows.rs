@@ -98,6 +98,8 @@ pub struct Kept {
     /// Per window, the number of values inside it (for a window that keeps values, those
     /// in `values`; the ones still in `raw` are not counted yet).
     pub inside: [u64; KMAX],
+    /// Per window that keeps values, the number of its values still in `raw` and `more`.
+    pub pending: [u64; KMAX],
     /// Per window, the values inside it (empty for counting-only windows), in no
     /// particular order.
     pub values: Vec<Vec<f64>>,
@@ -114,6 +116,7 @@ impl Kept {
         Kept {
             below: [0; KMAX],
             inside: [0; KMAX],
+            pending: [0; KMAX],
             values: vec![Vec::new(); n],
             raw: Vec::new(),
             more: Vec::new(),
@@ -125,6 +128,7 @@ impl Kept {
         for k in 0..KMAX {
             self.below[k] += o.below[k];
             self.inside[k] += o.inside[k];
+            self.pending[k] += o.pending[k];
         }
         for (a, b) in self.values.iter_mut().zip(o.values.iter_mut()) {
             if a.len() < b.len() {
@@ -139,39 +143,23 @@ impl Kept {
     }
 
     /// Moves the `raw` (and `more`) values to the windows holding them (`w`, the
-    /// windows they were tallied in), and counts them there.
+    /// windows they were tallied in), and counts them there: window by window, a
+    /// branch-free filter over the values (no scatter, whose per-window lengths would
+    /// make each value wait on the one before).
     pub fn sort_out(&mut self, w: &Windows) {
         let mut parts = std::mem::take(&mut self.more);
         parts.push(std::mem::take(&mut self.raw));
-        // Each value's window: the last starting at or below it (windows are disjoint
-        // and ordered), found window by window over all values, branch-free.
-        let windows: Vec<Vec<u8>> = parts
-            .iter()
-            .map(|part| {
-                let mut win = vec![0u8; part.len()];
-                for &lo in &w.lo[1..w.n.max(1)] {
-                    for (k, &x) in win.iter_mut().zip(part) {
-                        *k += u8::from(lo <= x);
-                    }
-                }
-                win
-            })
-            .collect();
-        let mut count = [0usize; KMAX];
-        for &k in windows.iter().flatten() {
-            count[usize::from(k) % KMAX] += 1;
-        }
-        let held = self.values.iter_mut().zip(&mut self.inside).zip(count);
-        for ((v, inside), c) in held.take(w.n) {
-            v.reserve(c);
-            *inside += c as u64;
-        }
-        for (part, win) in parts.into_iter().zip(windows) {
-            for (x, k) in part.into_iter().zip(win) {
-                if let Some(v) = self.values.get_mut(usize::from(k)) {
-                    v.push(x);
-                }
+        for k in 0..w.n {
+            let add = std::mem::take(&mut self.pending[k]);
+            if add == 0 || w.counts_only(k) {
+                continue;
             }
+            let v = &mut self.values[k];
+            v.reserve(add as usize + W);
+            for part in &parts {
+                append_between(part, w.lo[k], w.hi[k], v);
+            }
+            self.inside[k] += add;
         }
     }
 
@@ -194,6 +182,34 @@ impl Kept {
         }
         Some(*v.select_nth_unstable_by(i, f64::total_cmp).1)
     }
+}
+
+/// Appends the values of `src` in `[lo, hi]` to `dst`, in order (with AVX-512, eight
+/// at a time by compressing stores into room for eight more, which `dst` keeps for
+/// the next call as long as it had room for the values appended plus [`W`]).
+fn append_between(src: &[f64], lo: f64, hi: f64, dst: &mut Vec<f64>) {
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+    {
+        use core::arch::x86_64::*;
+        let chunks = src.chunks_exact(W);
+        let tail = chunks.remainder();
+        for c in chunks {
+            dst.reserve(W);
+            // SAFETY: `c` holds eight values; the store writes eight values within the
+            // room just reserved, and the length grows only by those kept.
+            unsafe {
+                let x = _mm512_loadu_pd(c.as_ptr());
+                let ge = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(x, _mm512_set1_pd(lo));
+                let held = _mm512_mask_cmp_pd_mask::<_CMP_LE_OQ>(ge, x, _mm512_set1_pd(hi));
+                let len = dst.len();
+                _mm512_storeu_pd(dst.as_mut_ptr().add(len), _mm512_maskz_compress_pd(held, x));
+                dst.set_len(len + held.count_ones() as usize);
+            }
+        }
+        dst.extend(tail.iter().copied().filter(|&x| (lo <= x) & (x <= hi)));
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))]
+    dst.extend(src.iter().copied().filter(|&x| (lo <= x) & (x <= hi)));
 }
 
 /// Moment sums of one output and year over some draws, around a pivot, in [`W`] lanes
@@ -267,7 +283,9 @@ pub fn portable_tally(col: Column, w: &Windows, sums: &mut LaneSums, kept: &mut 
             *kb |= held & keeps;
         }
         kept.below[k] += below;
-        if !keeps {
+        if keeps {
+            kept.pending[k] += inside;
+        } else {
             kept.inside[k] += inside;
         }
     }
@@ -297,6 +315,10 @@ pub mod avx512 {
     /// and a value's slot (0 to 14) indexes a nibble of a 64-bit counter.
     pub const SLOT_WINDOWS: usize = 7;
 
+    /// Nibble counters of [`by_slot`]: each takes every `COUNTERS`-th group, at most 8,
+    /// so that a nibble never carries.
+    const COUNTERS: usize = GROUPS.div_ceil(8);
+
     /// Adds the moment sums of one group.
     #[inline(always)]
     fn moments(x: __m512d, p: __m512d, sound: u8, s1: &mut __m512d, s2: &mut __m512d) {
@@ -314,7 +336,7 @@ pub mod avx512 {
     /// branch-free binary search in registers finds the slots of eight values in four
     /// steps (each step's end is looked up in a copy of the ends shifted by its offset, so
     /// the slot so far is the index). A one-hot nibble per slot counts them, in two
-    /// counters that take alternate groups (at most 8 per nibble, so they never carry).
+    /// counters that take turns by group (at most 8 per nibble, so they never carry).
     #[inline]
     pub fn by_slot(col: Column, w: &Windows, sums: &mut LaneSums, kept: &mut Kept) {
         let Column {
@@ -344,7 +366,7 @@ pub mod avx512 {
             let mut s2 = _mm512_loadu_pd(sums[1].as_ptr());
             let ones = _mm512_set1_epi64(1);
             let keep_bits = _mm512_set1_epi64(keep_slots as i64);
-            let mut nibbles = [_mm512_setzero_si512(); 2];
+            let mut nibbles = [_mm512_setzero_si512(); COUNTERS];
             // First the slots and what to keep (no stores, so nothing waits on them)...
             let mut keep = [0u8; GROUPS];
             for g in 0..GROUPS {
@@ -359,7 +381,7 @@ pub mod avx512 {
                     slot = _mm512_mask_add_epi64(slot, le, slot, _mm512_set1_epi64(step));
                 }
                 let one_hot = _mm512_sllv_epi64(ones, _mm512_slli_epi64::<2>(slot));
-                let c = &mut nibbles[g % 2];
+                let c = &mut nibbles[g % COUNTERS];
                 *c = _mm512_mask_add_epi64(*c, sg, *c, one_hot);
                 keep[g] = _mm512_mask_test_epi64_mask(sg, _mm512_srlv_epi64(keep_bits, slot), ones);
             }
@@ -377,19 +399,19 @@ pub mod avx512 {
             v.set_len(len);
             _mm512_storeu_pd(sums[0].as_mut_ptr(), s1);
             _mm512_storeu_pd(sums[1].as_mut_ptr(), s2);
-            // Even and odd slots' nibbles widened to bytes (8 lanes of at most 16 each).
+            // Per counter, even and odd slots' nibbles widened to bytes (8 lanes of at
+            // most 8 each), added up slot by slot.
             let nib = _mm512_set1_epi64(0x0F0F_0F0F_0F0F_0F0F);
-            let [a, b] = nibbles;
-            let even = _mm512_add_epi64(_mm512_and_si512(a, nib), _mm512_and_si512(b, nib));
-            let odd = _mm512_add_epi64(
-                _mm512_and_si512(_mm512_srli_epi64::<4>(a), nib),
-                _mm512_and_si512(_mm512_srli_epi64::<4>(b), nib),
-            );
-            let even = _mm512_reduce_add_epi64(even) as u64;
-            let odd = _mm512_reduce_add_epi64(odd) as u64;
+            let mut words = [[0u64; 2]; COUNTERS];
+            for (w, c) in words.iter_mut().zip(nibbles) {
+                w[0] = _mm512_reduce_add_epi64(_mm512_and_si512(c, nib)) as u64;
+                w[1] = _mm512_reduce_add_epi64(_mm512_and_si512(_mm512_srli_epi64::<4>(c), nib))
+                    as u64;
+            }
             let count = |slot: usize| -> u64 {
-                let word = if slot.is_multiple_of(2) { even } else { odd };
-                (word >> (8 * (slot / 2))) & 0xFF
+                (words.iter())
+                    .map(|w| (w[slot % 2] >> (8 * (slot / 2))) & 0xFF)
+                    .sum()
             };
             let mut below = 0;
             for k in 0..n {
@@ -398,6 +420,8 @@ pub mod avx512 {
                 let inside = count(2 * k + 1);
                 if w.counts_only(k) {
                     kept.inside[k] += inside;
+                } else {
+                    kept.pending[k] += inside;
                 }
                 below += inside;
             }
@@ -435,23 +459,21 @@ pub mod avx512 {
             for k in 0..w.n {
                 let lo = _mm512_set1_pd(w.lo[k]);
                 let hi = _mm512_set1_pd(w.hi[k]);
+                let keeps = if w.counts_only(k) { 0 } else { 0xFF };
                 let mut at_or_above = _mm512_setzero_si512();
-                if w.counts_only(k) {
-                    let mut inside = _mm512_setzero_si512();
-                    for g in 0..GROUPS {
-                        let ge = _mm512_mask_cmp_pd_mask::<_CMP_GE_OQ>(sound[g], x[g], lo);
-                        let le = _mm512_mask_cmp_pd_mask::<_CMP_LE_OQ>(ge, x[g], hi);
-                        at_or_above = _mm512_mask_add_epi64(at_or_above, ge, at_or_above, one);
-                        inside = _mm512_mask_add_epi64(inside, le, inside, one);
-                    }
-                    kept.inside[k] += _mm512_reduce_add_epi64(inside) as u64;
+                let mut inside = _mm512_setzero_si512();
+                for g in 0..GROUPS {
+                    let ge = _mm512_mask_cmp_pd_mask::<_CMP_GE_OQ>(sound[g], x[g], lo);
+                    let le = _mm512_mask_cmp_pd_mask::<_CMP_LE_OQ>(ge, x[g], hi);
+                    at_or_above = _mm512_mask_add_epi64(at_or_above, ge, at_or_above, one);
+                    inside = _mm512_mask_add_epi64(inside, le, inside, one);
+                    keep[g] |= le & keeps;
+                }
+                let inside = _mm512_reduce_add_epi64(inside) as u64;
+                if keeps == 0 {
+                    kept.inside[k] += inside;
                 } else {
-                    for g in 0..GROUPS {
-                        let ge = _mm512_mask_cmp_pd_mask::<_CMP_GE_OQ>(sound[g], x[g], lo);
-                        let le = _mm512_mask_cmp_pd_mask::<_CMP_LE_OQ>(ge, x[g], hi);
-                        at_or_above = _mm512_mask_add_epi64(at_or_above, ge, at_or_above, one);
-                        keep[g] |= le;
-                    }
+                    kept.pending[k] += inside;
                 }
                 kept.below[k] += sound_count - _mm512_reduce_add_epi64(at_or_above) as u64;
             }
