@@ -41,7 +41,7 @@ fn benches(c: &mut Criterion) {
                 let mut u = [0.0; 6];
                 for _ in 0..years {
                     let z = process.draw_z(&mut rng);
-                    u = next_state(&process.a, &process.l, &u, &z);
+                    u = next_state(&process.a_nz, &process.l_nz, &u, &z);
                 }
                 acc += u[0];
             }
@@ -57,7 +57,7 @@ fn benches(c: &mut Criterion) {
                 let mut u = [Lanes::default(); 6];
                 for _ in 0..years {
                     let z = process.draw_z_lanes(&mut rng);
-                    u = next_state(&process.a, &process.l, &u, &z);
+                    u = next_state(&process.a_nz, &process.l_nz, &u, &z);
                 }
                 acc += u[0].0[0];
             }

@@ -99,39 +99,73 @@ pub fn cholesky_psd(s: &Mat6) -> Mat6 {
     l
 }
 
-/// `m * v`, each row summed left to right from its first nonzero product; zero entries
-/// of `m` are skipped (a persistence matrix is usually diagonal and a Cholesky factor
-/// triangular, so this halves the work). A row of zeros gives 0.
-#[inline(always)]
-pub fn mat_vec<R: Real>(m: &Mat6, v: &[R; N_SHOCKS]) -> [R; N_SHOCKS] {
-    let mut out = [R::splat(0.0); N_SHOCKS];
-    for (o, row) in out.iter_mut().zip(m) {
-        let mut acc: Option<R> = None;
-        for k in 0..N_SHOCKS {
-            if row[k] != 0.0 {
-                let p = v[k] * row[k];
-                acc = Some(match acc {
-                    None => p,
-                    Some(a) => a + p,
-                });
+/// The nonzero entries of a 6 × 6 matrix, row by row in column order (a persistence
+/// matrix is usually diagonal and a Cholesky factor triangular, so this halves the work
+/// of a product, and the zero tests are made once, not at every product).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sparse6 {
+    /// (column, entry) of the nonzero entries, row after row.
+    entries: [(usize, f64); N_SHOCKS * N_SHOCKS],
+    /// Per row, the end of its entries in `entries` (the next row's start).
+    row_end: [usize; N_SHOCKS],
+}
+
+impl Sparse6 {
+    /// The nonzero entries of `m`.
+    pub fn of(m: &Mat6) -> Sparse6 {
+        let mut s = Sparse6 {
+            entries: [(0, 0.0); N_SHOCKS * N_SHOCKS],
+            row_end: [0; N_SHOCKS],
+        };
+        let mut n = 0;
+        for (i, row) in m.iter().enumerate() {
+            for (k, &x) in row.iter().enumerate() {
+                if x != 0.0 {
+                    s.entries[n] = (k, x);
+                    n += 1;
+                }
             }
+            s.row_end[i] = n;
         }
-        *o = acc.unwrap_or(R::splat(0.0));
+        s
     }
-    out
+
+    /// `m * v`, each row summed left to right from its first nonzero product (zero
+    /// entries skipped). A row of zeros gives 0.
+    #[inline(always)]
+    pub fn mul<R: Real>(&self, v: &[R; N_SHOCKS]) -> [R; N_SHOCKS] {
+        let mut out = [R::splat(0.0); N_SHOCKS];
+        let mut start = 0;
+        for (o, &end) in out.iter_mut().zip(&self.row_end) {
+            if let Some((&(k0, c0), rest)) = self.entries[start..end].split_first() {
+                let mut acc = v[k0] * c0;
+                for &(k, c) in rest {
+                    acc = acc + v[k] * c;
+                }
+                *o = acc;
+            }
+            start = end;
+        }
+        out
+    }
+}
+
+/// `m * v` as [`Sparse6::mul`] computes it (for a matrix used once).
+pub fn mat_vec<R: Real>(m: &Mat6, v: &[R; N_SHOCKS]) -> [R; N_SHOCKS] {
+    Sparse6::of(m).mul(v)
 }
 
 /// The next shock state u_t = A u_{t-1} + L z_t (`R` is `f64`, or
 /// [`crate::lanes::Lanes`] for several draws at once, bit for bit the same per draw).
 #[inline(always)]
 pub fn next_state<R: Real>(
-    a: &Mat6,
-    l: &Mat6,
+    a: &Sparse6,
+    l: &Sparse6,
     u_prev: &[R; N_SHOCKS],
     z: &[R; N_SHOCKS],
 ) -> [R; N_SHOCKS] {
-    let au = mat_vec(a, u_prev);
-    let lz = mat_vec(l, z);
+    let au = a.mul(u_prev);
+    let lz = l.mul(z);
     let mut u = au;
     for i in 0..N_SHOCKS {
         u[i] = au[i] + lz[i];

@@ -166,7 +166,7 @@ impl Block {
         let kref = Lanes::splat(e.model.kref(t));
         for g in 0..GROUPS {
             let z = e.process.draw_z_lanes(&mut self.rng[g]);
-            self.u[g] = next_state(&e.process.a, &e.process.l, &self.u[g], &z);
+            self.u[g] = next_state(&e.process.a_nz, &e.process.l_nz, &self.u[g], &z);
             match self.uncertain.as_mut() {
                 None => {
                     let (next, year) = step(

@@ -28,7 +28,7 @@ use rand_distr::ChiSquared;
 use crate::lanes::{Lanes, W};
 use crate::model::{Model, Year};
 use crate::scenario::{Distribution, N_SHOCKS, Scenario, Structure};
-use crate::shocks::{Mat6, Vec6, cholesky_psd, covariance, next_state};
+use crate::shocks::{Mat6, Sparse6, Vec6, cholesky_psd, covariance, next_state};
 use stream::{Stream, StreamLanes, normals, normals_lanes};
 
 /// SplitMix64's finaliser: a bijection of u64 that mixes all bits.
@@ -64,14 +64,22 @@ pub struct ShockProcess {
     pub a: Mat6,
     /// `Some(dof)` for Student t innovations.
     pub dof: Option<f64>,
+    /// The nonzero entries of `l`.
+    pub l_nz: Sparse6,
+    /// The nonzero entries of `a`.
+    pub a_nz: Sparse6,
 }
 
 impl ShockProcess {
     /// The process of `sc.shocks`.
     pub fn new(sc: &Scenario) -> ShockProcess {
+        let l = cholesky_psd(&covariance(&sc.shocks));
+        let a = sc.shocks.persistence;
         ShockProcess {
-            l: cholesky_psd(&covariance(&sc.shocks)),
-            a: sc.shocks.persistence,
+            l,
+            a,
+            l_nz: Sparse6::of(&l),
+            a_nz: Sparse6::of(&a),
             dof: match sc.shocks.distribution {
                 Distribution::Normal => None,
                 Distribution::StudentT => sc.shocks.dof,
@@ -127,7 +135,7 @@ impl ShockProcess {
         (0..years)
             .map(|_| {
                 let z = self.draw_z(rng);
-                u = next_state(&self.a, &self.l, &u, &z);
+                u = next_state(&self.a_nz, &self.l_nz, &u, &z);
                 u
             })
             .collect()
@@ -210,7 +218,7 @@ mod tests {
                 .collect();
             for t in 0..model.years.len() {
                 let z = process.draw_z_lanes(&mut rng);
-                u = next_state(&process.a, &process.l, &u, &z);
+                u = next_state(&process.a_nz, &process.l_nz, &u, &z);
                 let kref = Some(<Lanes as crate::lanes::Real>::splat(model.kref(t)));
                 let (next, year) = step(&model.structure, &model.inputs[t], kref, &state, &u);
                 state = next;

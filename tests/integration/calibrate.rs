@@ -4,7 +4,7 @@
 use fiscalsim::calibrate::{self, History, Method, Options};
 use fiscalsim::montecarlo::draw_rng;
 use fiscalsim::scenario::{SHOCK_NAMES, Shocks, load_str};
-use fiscalsim::shocks::{Mat6, Vec6, cholesky_psd, covariance, next_state};
+use fiscalsim::shocks::{Mat6, Sparse6, Vec6, cholesky_psd, covariance, next_state};
 use rand::RngExt;
 use rand_distr::StandardNormal;
 
@@ -46,13 +46,14 @@ fn true_process() -> Shocks {
 
 /// `n` years of the process, after a burn-in, with a fixed seed.
 fn simulate(sh: &Shocks, n: usize, seed: u64) -> Vec<Vec6> {
-    let l = cholesky_psd(&covariance(sh));
+    let l = Sparse6::of(&cholesky_psd(&covariance(sh)));
+    let a = Sparse6::of(&sh.persistence);
     let mut rng = draw_rng(seed, 0, 0);
     let mut u: Vec6 = [0.0; 6];
     let mut out = Vec::with_capacity(n);
     for t in 0..n + 100 {
         let z: Vec6 = std::array::from_fn(|_| rng.sample(StandardNormal));
-        u = next_state(&sh.persistence, &l, &u, &z);
+        u = next_state(&a, &l, &u, &z);
         if t >= 100 {
             out.push(u);
         }
