@@ -34,20 +34,26 @@ const SAMPLE: usize = 512;
 
 /// The windows of one output in one year: `lo[k] ≤ x ≤ hi[k]`, disjoint and in
 /// increasing order. A window with `lo == hi` (a value with many ties) only counts.
+///
+/// The fields the tally reads first come first, in as few cache lines as can be (the
+/// windows of every output and year are read in turn, far more than the caches hold).
 #[derive(Debug, Clone, PartialEq)]
+#[repr(C)]
 pub struct Windows {
     /// Number of windows in use.
     pub n: usize,
-    /// Lower bounds (unused: +inf).
-    pub lo: [f64; KMAX],
-    /// Upper bounds (unused: -inf).
-    pub hi: [f64; KMAX],
+    /// Bit 2k + 1 is set when window k keeps its values (slot 2k + 1 is window k).
+    pub keep_slots: u64,
+    /// Bit k is set when window k only counts.
+    pub counting: u64,
     /// The ends of the first eight windows in order, lo_k and the next float above hi_k
     /// (unused and the last eight: +inf): a value's slot among them says which window or
     /// gap holds it.
     pub ends: [f64; 24],
-    /// Bit 2k + 1 is set when window k keeps its values (slot 2k + 1 is window k).
-    pub keep_slots: u64,
+    /// Lower bounds (unused: +inf).
+    pub lo: [f64; KMAX],
+    /// Upper bounds (unused: -inf).
+    pub hi: [f64; KMAX],
 }
 
 impl Windows {
@@ -66,6 +72,7 @@ impl Windows {
             hi: [f64::NEG_INFINITY; KMAX],
             ends: [f64::INFINITY; 24],
             keep_slots: 0,
+            counting: 0,
         }
     }
 
@@ -73,6 +80,7 @@ impl Windows {
         let k = self.n;
         self.lo[k] = lo;
         self.hi[k] = hi;
+        self.counting |= u64::from(lo == hi) << k;
         if k < 8 {
             self.ends[2 * k] = lo;
             self.ends[2 * k + 1] = hi.next_up();
@@ -86,13 +94,18 @@ impl Windows {
     /// Whether window `k` only counts (all its values are equal).
     #[inline]
     pub fn counts_only(&self, k: usize) -> bool {
-        self.lo[k] == self.hi[k]
+        self.counting >> k & 1 == 1
     }
 }
 
-/// What some draws left in the windows of one output and year.
+/// What some draws left in the windows of one output and year (the tally's fields
+/// first).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[repr(C)]
 pub struct Kept {
+    /// Values kept by the tally, inside some window that keeps values, not yet sorted out
+    /// by window ([`Kept::sort_out`]).
+    pub raw: Vec<f64>,
     /// Per window, the number of values below it.
     pub below: [u64; KMAX],
     /// Per window, the number of values inside it (for a window that keeps values, those
@@ -103,9 +116,6 @@ pub struct Kept {
     /// Per window, the values inside it (empty for counting-only windows), in no
     /// particular order.
     pub values: Vec<Vec<f64>>,
-    /// Values kept by the tally, inside some window that keeps values, not yet sorted out
-    /// by window ([`Kept::sort_out`]).
-    pub raw: Vec<f64>,
     /// More such values, from merged tallies (moved, never copied).
     pub more: Vec<Vec<f64>>,
 }
@@ -670,10 +680,34 @@ impl Piece {
 
     /// The piece `[lo, hi]` of `values`, whose storage it keeps: one branch-free pass
     /// counts and moves the values inside to the front (the values come in no order, so
-    /// branches would mispredict).
+    /// branches would mispredict), keeping their order.
     fn cut(mut values: Vec<f64>, lo: f64, hi: f64) -> Piece {
         let (mut below, mut at_lo, mut at_hi, mut m) = (0u64, 0usize, 0usize, 0usize);
-        for i in 0..values.len() {
+        let mut start = 0;
+        // With AVX-512, eight values at a time, the ones inside compressed to the front.
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+        {
+            use core::arch::x86_64::*;
+            let n = values.len();
+            let p = values.as_mut_ptr();
+            // SAFETY: the loads read values[i..i + 8] (i + 8 <= n); the store writes
+            // values[m..m + 8] with m <= i, all of which has been read already.
+            unsafe {
+                let (lo8, hi8) = (_mm512_set1_pd(lo), _mm512_set1_pd(hi));
+                while start + W <= n {
+                    let x = _mm512_loadu_pd(p.add(start));
+                    below += u64::from(_mm512_cmp_pd_mask::<_CMP_LT_OQ>(x, lo8).count_ones());
+                    at_lo += _mm512_cmp_pd_mask::<_CMP_EQ_OQ>(x, lo8).count_ones() as usize;
+                    at_hi += _mm512_cmp_pd_mask::<_CMP_EQ_OQ>(x, hi8).count_ones() as usize;
+                    let ge = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(x, lo8);
+                    let held = _mm512_mask_cmp_pd_mask::<_CMP_LE_OQ>(ge, x, hi8);
+                    _mm512_storeu_pd(p.add(m), _mm512_maskz_compress_pd(held, x));
+                    m += held.count_ones() as usize;
+                    start += W;
+                }
+            }
+        }
+        for i in start..values.len() {
             let x = values[i];
             below += u64::from(x < lo);
             at_lo += usize::from(x == lo);
