@@ -8,10 +8,15 @@
 //! depends on which thread saw which chunk. Every byte of the result is therefore
 //! independent of the thread count.
 
+use std::sync::{Mutex, PoisonError};
+
 use rayon::prelude::*;
 
-use super::engine::{BLOCK, Block, Engine, MAX_DRAWS_IN_MEMORY, Outputs};
-use super::windows::{Column, Kept, LaneSums, Windows, gap, refine, tally, windows_of};
+use super::engine::{BLOCK, Block, Engine, GROUPS, MAX_DRAWS_IN_MEMORY, Outputs};
+use super::windows::{
+    CellTally, Column, Counts, FLUSH_BLOCKS, Kept, LaneSums, TALLY_BLOCKS, Windows, gap, refine,
+    tally, values_at, windows_of,
+};
 use crate::error::Error;
 use crate::lanes::W;
 use crate::model::N_OUTPUTS;
@@ -47,72 +52,109 @@ fn chunk_size(draws: u64) -> u64 {
     per.div_ceil(BLOCK as u64) * BLOCK as u64
 }
 
-/// What one thread tallied: per (year, output) the kept values and counts, per year the
-/// sound draws, and per chunk its moment sums.
-struct Tally {
-    kept: Vec<Kept>,
+/// What one worker thread tallied in a run over some draws: per (year, output) its
+/// [`CellTally`] (whose kept-value buffers keep their room from stage to stage), and per
+/// year the sound draws.
+struct ThreadTally {
+    cells: Vec<CellTally>,
     sound: Vec<u64>,
-    chunks: Vec<(u64, Vec<LaneSums>)>,
+    /// Blocks tallied since the byte counters were last flushed.
+    blocks: usize,
+    /// The blocks simulated together, and their outputs of the year being tallied.
+    work: Vec<(Block, Box<Outputs>)>,
 }
 
-impl Tally {
-    fn new(windows: &[Windows], years: usize) -> Tally {
-        Tally {
-            kept: windows.iter().map(|w| Kept::new(w.n)).collect(),
+impl ThreadTally {
+    fn new(cells: usize, years: usize) -> ThreadTally {
+        ThreadTally {
+            cells: (0..cells).map(|_| CellTally::default()).collect(),
             sound: vec![0; years],
-            chunks: Vec::new(),
+            blocks: 0,
+            work: Vec::new(),
         }
     }
 
-    fn merge(mut self, o: Tally) -> Tally {
-        for (a, b) in self.kept.iter_mut().zip(o.kept) {
-            a.merge(b);
+    /// Flushes every cell's byte counters (`windows`: those they were counted in).
+    fn flush(&mut self, windows: &[Windows]) {
+        for (t, w) in self.cells.iter_mut().zip(windows) {
+            t.flush(w);
         }
-        for (a, b) in self.sound.iter_mut().zip(&o.sound) {
-            *a += b;
-        }
-        self.chunks.extend(o.chunks);
-        self
+        self.blocks = 0;
     }
 }
 
-/// Simulates draws `from..to` (one chunk) into `tally`.
+/// One tally per worker thread of the current pool.
+fn thread_tallies(cells: usize, years: usize) -> Vec<Mutex<ThreadTally>> {
+    (0..rayon::current_num_threads().max(1))
+        .map(|_| Mutex::new(ThreadTally::new(cells, years)))
+        .collect()
+}
+
+/// Simulates draws `from..to` (one chunk) into `acc`, and its moment sums into `sums`:
+/// [`TALLY_BLOCKS`] blocks advance together year by year, and each output of a year is
+/// tallied over all of them at once (the windows and counters of an output are read once
+/// for them all).
 fn simulate_chunk(
     e: &Engine,
     from: u64,
     to: u64,
     windows: &[Windows],
     pivots: &[f64],
-    acc: &mut Tally,
+    acc: &mut ThreadTally,
+    sums: &mut [LaneSums],
 ) {
     let years = e.years();
-    let mut sums: Vec<LaneSums> = vec![[[0.0; W]; 2]; years * N_OUTPUTS];
-    let mut out = Outputs::new();
     let mut first = from;
     while first < to {
-        let len = (to - first).min(BLOCK as u64) as usize;
-        let mut block = Block::new(e, first, len);
-        for t in 0..years {
-            block.advance(e, t, &mut out);
-            let mask = block.sound(t);
-            acc.sound[t] += mask.iter().map(|m| u64::from(m.count_ones())).sum::<u64>();
+        // The next blocks, in the room of the ones before.
+        let mut n = 0;
+        while n < TALLY_BLOCKS && first < to {
+            let len = (to - first).min(BLOCK as u64) as usize;
+            let block = Block::new(e, first, len);
+            match acc.work.get_mut(n) {
+                Some(w) => w.0 = block,
+                None => acc.work.push((block, Outputs::new())),
+            }
+            first += len as u64;
+            n += 1;
+        }
+        if acc.blocks + n > FLUSH_BLOCKS {
+            acc.flush(windows);
+        }
+        let ThreadTally {
+            cells,
+            sound,
+            blocks,
+            work,
+        } = acc;
+        let work = &mut work[..n];
+        let mut masks = [[0u8; GROUPS]; TALLY_BLOCKS];
+        for (t, sound) in sound.iter_mut().enumerate().take(years) {
+            for ((block, out), mask) in work.iter_mut().zip(masks.iter_mut()) {
+                block.advance(e, t, out);
+                *mask = block.sound(t);
+                *sound += mask.iter().map(|m| u64::from(m.count_ones())).sum::<u64>();
+            }
             for v in 0..N_OUTPUTS {
                 let c = t * N_OUTPUTS + v;
-                let col = Column {
-                    out: &out,
+                let col = |b: usize| Column {
+                    out: &work[b.min(n - 1)].1,
                     o: v,
-                    sound: &mask,
+                    sound: &masks[b.min(n - 1)],
                     pivot: pivots[c],
                 };
-                tally(col, &windows[c], &mut sums[c], &mut acc.kept[c]);
+                let cols: [Column; TALLY_BLOCKS] = std::array::from_fn(col);
+                tally(&cols[..n], &windows[c], &mut sums[c], &mut cells[c]);
             }
         }
-        first += len as u64;
+        *blocks += n;
     }
-    acc.chunks.push((from, sums));
 }
 
-/// Simulates draws `from..to` in chunks of `chunk` draws, in parallel.
+/// Simulates draws `from..to` in chunks of `chunk` draws, in parallel, into the worker
+/// threads' `tallies`, and adds the chunks' moment sums to `sums` in chunk order
+/// (`scratch`: room for them, kept from pass to pass).
+#[allow(clippy::too_many_arguments)]
 fn pass(
     e: &Engine,
     from: u64,
@@ -121,23 +163,72 @@ fn pass(
     windows: &[Windows],
     pivots: &[f64],
     progress: &(impl Fn(u64) + Sync),
-) -> Tally {
+    tallies: &mut [Mutex<ThreadTally>],
+    sums: &mut [LaneSums],
+    scratch: &mut Vec<LaneSums>,
+) {
+    let cells = windows.len();
     let starts: Vec<u64> = (from..to).step_by(chunk as usize).collect();
-    let years = e.years();
-    let mut t = starts
-        .into_par_iter()
-        .fold(
-            || Tally::new(windows, years),
-            |mut t, a| {
-                let b = (a + chunk).min(to);
-                simulate_chunk(e, a, b, windows, pivots, &mut t);
-                progress(b - a);
-                t
-            },
-        )
-        .reduce(|| Tally::new(windows, years), Tally::merge);
-    t.chunks.sort_by_key(|c| c.0);
-    t
+    scratch.clear();
+    scratch.resize(starts.len() * cells, [[0.0; W]; 2]);
+    let shared: &[Mutex<ThreadTally>] = tallies;
+    scratch
+        .par_chunks_mut(cells.max(1))
+        .zip(starts.par_iter())
+        .for_each(|(chunk_sums, &a)| {
+            let b = (a + chunk).min(to);
+            // Each worker thread has its own tally: the lock is never contended.
+            let i = rayon::current_thread_index().unwrap_or(0) % shared.len();
+            let mut t = shared[i].lock().unwrap_or_else(PoisonError::into_inner);
+            simulate_chunk(e, a, b, windows, pivots, &mut t, chunk_sums);
+            drop(t);
+            progress(b - a);
+        });
+    tallies.par_iter_mut().for_each(|m| {
+        m.get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .flush(windows)
+    });
+    for chunk_sums in scratch.chunks(cells.max(1)) {
+        for (acc, add) in sums.iter_mut().zip(chunk_sums) {
+            for m in 0..2 {
+                for i in 0..W {
+                    acc[m][i] += add[m][i];
+                }
+            }
+        }
+    }
+}
+
+/// The worker threads' tallies after a pass: per year the sound draws added to `sound`,
+/// and per cell the threads' tallies.
+fn collect(tallies: &mut [Mutex<ThreadTally>], sound: &mut [u64]) -> Vec<Vec<CellTally>> {
+    let mut by_cell: Vec<Vec<CellTally>> = Vec::new();
+    for m in tallies.iter_mut() {
+        let t = m.get_mut().unwrap_or_else(PoisonError::into_inner);
+        for (a, b) in sound.iter_mut().zip(t.sound.iter_mut()) {
+            *a += std::mem::take(b);
+        }
+        if by_cell.is_empty() {
+            by_cell = (0..t.cells.len()).map(|_| Vec::with_capacity(2)).collect();
+        }
+        for (c, ct) in std::mem::take(&mut t.cells).into_iter().enumerate() {
+            by_cell[c].push(ct);
+        }
+    }
+    by_cell
+}
+
+/// Gives the cells' tallies back to their threads (the inverse of [`collect`]).
+fn give_back(tallies: &mut [Mutex<ThreadTally>], by_cell: Vec<Vec<CellTally>>) {
+    for per_thread in by_cell {
+        for (m, ct) in tallies.iter_mut().zip(per_thread) {
+            m.get_mut()
+                .unwrap_or_else(PoisonError::into_inner)
+                .cells
+                .push(ct);
+        }
+    }
 }
 
 /// Quantile levels whose windows one run over the draws tallies together (each takes at
@@ -280,61 +371,75 @@ fn staged(
     let years = e.years();
     let cells = years * N_OUTPUTS;
     let mut windows = vec![start; cells];
-    let mut kept: Vec<Kept> = windows.iter().map(|w| Kept::new(w.n)).collect();
+    let mut counts = vec![Counts::default(); cells];
+    let mut stores: Vec<Vec<f64>> = vec![Vec::new(); cells];
+    let mut tallies = thread_tallies(cells, years);
     let mut sound = vec![0u64; years];
     let mut sums: Vec<LaneSums> = vec![[[0.0; W]; 2]; cells];
+    let mut scratch = Vec::new();
     let mut done = 0;
     let mut end = PILOT.div_ceil(chunk) * chunk;
-    while done < draws {
+    let mut found: Vec<Vec<(usize, Option<f64>)>>;
+    loop {
         let to = end.min(draws);
-        let t = pass(e, done, to, chunk, &windows, pivots, progress);
-        // Chunk moment sums in chunk order (`pass` sorts them by first draw).
-        for (_, s) in &t.chunks {
-            for (acc, add) in sums.iter_mut().zip(s) {
-                for m in 0..2 {
-                    for i in 0..W {
-                        acc[m][i] += add[m][i];
-                    }
-                }
-            }
-        }
-        for (a, b) in sound.iter_mut().zip(&t.sound) {
-            *a += b;
-        }
-        kept.par_iter_mut()
-            .zip(t.kept.into_par_iter())
-            .for_each(|(a, b)| a.merge(b));
+        pass(
+            e,
+            done,
+            to,
+            chunk,
+            &windows,
+            pivots,
+            progress,
+            &mut tallies,
+            &mut sums,
+            &mut scratch,
+        );
+        let mut by_cell = collect(&mut tallies, &mut sound);
         done = to;
-        if done < draws {
-            let share = done as f64 / draws as f64;
-            let refined: Vec<(Windows, Kept)> = windows
-                .par_iter()
-                .zip(kept.into_par_iter())
-                .enumerate()
-                .map(|(c, (w, k))| refine(w, k, sound[c / N_OUTPUTS], share, qs))
-                .collect();
-            (windows, kept) = refined.into_iter().unzip();
+        let last = done >= draws;
+        let share = done as f64 / draws as f64;
+        if !last {
             end = stage_end(done, draws).div_ceil(chunk) * chunk;
         }
+        // Per cell: the threads' counts added up, then the windows refined, or after the
+        // last stage the values at the needed ranks (`None` where no window kept one).
+        let at_ranks: Vec<Vec<(usize, Option<f64>)>> = windows
+            .par_iter_mut()
+            .zip(counts.par_iter_mut())
+            .zip(stores.par_iter_mut())
+            .zip(by_cell.par_iter_mut())
+            .enumerate()
+            .map(|(c, (((w, n), store), ts))| {
+                for t in ts.iter_mut() {
+                    n.absorb(&mut t.counts);
+                }
+                let mut kept = Kept {
+                    store,
+                    raws: ts.iter_mut().map(|t| &mut t.raw).collect(),
+                };
+                let sound = sound[c / N_OUTPUTS];
+                if !last {
+                    (*w, *n) = refine(w, n, &mut kept, sound, share, qs);
+                    return Vec::new();
+                }
+                if sound == 0 {
+                    return Vec::new();
+                }
+                let (_, ranks) = needed_ranks(sound as usize, qs);
+                let ranks: Vec<u64> = ranks.iter().map(|&r| r as u64).collect();
+                let values = values_at(w, n, &kept, &ranks);
+                ranks.iter().map(|&r| r as usize).zip(values).collect()
+            })
+            .collect();
+        give_back(&mut tallies, by_cell);
+        if last {
+            found = at_ranks;
+            break;
+        }
     }
+    drop(tallies);
+    drop(stores);
 
-    // The values at the needed ranks; the ones no window kept come from one more pass.
-    let mut found: Vec<Vec<(usize, Option<f64>)>> = kept
-        .par_iter_mut()
-        .enumerate()
-        .map(|(c, k)| {
-            k.sort_out(&windows[c]);
-            let n = sound[c / N_OUTPUTS] as usize;
-            if n == 0 {
-                return Vec::new();
-            }
-            let (_, ranks) = needed_ranks(n, qs);
-            ranks
-                .iter()
-                .map(|&r| (r, k.at_rank(&windows[c], r as u64)))
-                .collect()
-        })
-        .collect();
     let missing: Vec<(usize, usize)> = found
         .iter()
         .enumerate()
@@ -347,7 +452,7 @@ fn staged(
         .collect();
     if !missing.is_empty() {
         exact_pass(
-            e, draws, chunk, pivots, &windows, &kept, &sound, &missing, &mut found, budget,
+            e, draws, chunk, pivots, &windows, &counts, &sound, &missing, &mut found, budget,
         )?;
     }
     let found = found
@@ -387,21 +492,22 @@ fn exact_pass(
     chunk: u64,
     pivots: &[f64],
     windows: &[Windows],
-    kept: &[Kept],
+    counts: &[Counts],
     sound: &[u64],
     missing: &[(usize, usize)],
     found: &mut [Vec<(usize, Option<f64>)>],
     budget: u64,
 ) -> crate::Result<()> {
     let cells = windows.len();
+    let years = sound.len();
     // Per missing value: cell, index, rank, and the gap holding it with its size.
-    let mut wanted: Vec<(usize, usize, u64, (f64, f64))> = Vec::new();
+    let mut wanted: Vec<(usize, usize, u64)> = Vec::new();
     let mut sizes: Vec<Vec<((f64, f64), u64)>> = vec![Vec::new(); cells];
     for &(c, i) in missing {
         let n = sound[c / N_OUTPUTS];
         let r = found[c][i].0 as u64;
-        let (lo, hi, size) = gap(&windows[c], &kept[c], n, r);
-        wanted.push((c, i, r, (lo, hi)));
+        let (lo, hi, size) = gap(&windows[c], &counts[c], n, r);
+        wanted.push((c, i, r));
         if !sizes[c].iter().any(|g| g.0 == (lo, hi)) {
             sizes[c].push(((lo, hi), size));
         }
@@ -425,18 +531,40 @@ fn exact_pass(
         for &c in batch {
             gw[c] = windows_of(sizes[c].iter().map(|g| g.0).collect());
         }
-        let mut t = pass(e, 0, draws, chunk, &gw, pivots, &|_| {});
+        let mut tallies = thread_tallies(cells, years);
+        let (mut s, mut m) = (vec![0; years], vec![[[0.0; W]; 2]; cells]);
+        pass(
+            e,
+            0,
+            draws,
+            chunk,
+            &gw,
+            pivots,
+            &|_| {},
+            &mut tallies,
+            &mut m,
+            &mut Vec::new(),
+        );
+        let mut by_cell = collect(&mut tallies, &mut s);
         for &c in batch {
-            t.kept[c].sort_out(&gw[c]);
-        }
-        for &(c, i, r, _) in wanted.iter().filter(|w| batch.contains(&w.0)) {
-            found[c][i].1 = t.kept[c].at_rank(&gw[c], r);
-            if found[c][i].1.is_none() {
-                return Err(crate::Error::Internal(format!(
-                    "the exact pass missed rank {r} of output {} in year {}",
-                    c % N_OUTPUTS,
-                    c / N_OUTPUTS
-                )));
+            let mut gc = Counts::default();
+            for t in by_cell[c].iter_mut() {
+                gc.absorb(&mut t.counts);
+            }
+            let mut store = Vec::new();
+            let kept = Kept {
+                store: &mut store,
+                raws: by_cell[c].iter_mut().map(|t| &mut t.raw).collect(),
+            };
+            for &(_, i, r) in wanted.iter().filter(|w| w.0 == c) {
+                found[c][i].1 = values_at(&gw[c], &gc, &kept, &[r])[0];
+                if found[c][i].1.is_none() {
+                    return Err(crate::Error::Internal(format!(
+                        "the exact pass missed rank {r} of output {} in year {}",
+                        c % N_OUTPUTS,
+                        c / N_OUTPUTS
+                    )));
+                }
             }
         }
     }
