@@ -1,9 +1,10 @@
 //! Numbers the model's [`crate::model::step`] can run on: a single `f64` (deterministic
 //! runs, one draw at a time) or [`Lanes`], [`W`] draws side by side (the Monte Carlo
 //! engine), so that one written-once step serves both. The same holds for the functions of
-//! [`crate::mathfn`]: besides arithmetic, [`Real`] offers what their branch-free code
-//! needs: comparisons to masks, selects, and the bits of its numbers (a [`Word`]: `u64`, or
-//! [`Words`] for [`Lanes`]).
+//! [`crate::mathfn`] and the random streams of [`crate::montecarlo::stream`]: they are
+//! written once, generic over [`Real`], which besides arithmetic offers what their
+//! branch-free code needs: comparisons to masks, selects, and the bits of its numbers (a
+//! [`Word`]: `u64`, or [`Words`] for [`Lanes`]).
 //!
 //! Every operation on [`Lanes`] is the same IEEE operation applied lane by lane, and the
 //! transcendental functions are fiscalsim's own ([`crate::mathfn`]) for both kinds, so
@@ -16,8 +17,8 @@
 //! (`.cargo/config.toml` builds with `-C target-cpu=native`), every operation on
 //! [`Lanes`], [`Words`] and [`LaneMask`] is one AVX-512 intrinsic (`_mm512_add_pd`,
 //! `_mm512_cmp_pd_mask`, `_mm512_mask_blend_pd`, ...), and a comparison gives a mask
-//! register (`__mmask8`), so the step, `exp`, `ln` and `sin_cos_turns` run in `zmm`
-//! registers. They have to be written so: LLVM's tuning for Intel
+//! register (`__mmask8`), so the step, `exp`, `ln`, `sin_cos_turns` and the Xoshiro256++
+//! streams run in `zmm` registers. They have to be written so: LLVM's tuning for Intel
 //! server CPUs (Skylake-X to Sapphire Rapids, and `x86-64-v4`) prefers 256-bit vectors, so
 //! the auto-vectorised lane loops would use two `ymm` halves per value, about a quarter
 //! slower; the preference has no stable compiler switch, but explicit 512-bit intrinsics are
