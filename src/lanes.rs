@@ -243,18 +243,27 @@ pub struct Lanes(pub [f64; W]);
 pub struct Words(pub [u64; W]);
 
 /// Which lanes of a [`Lanes`] or [`Words`] comparison hold: a mask register's bits
-/// (`__mmask8`, bit `i` for lane `i`) with AVX-512, one `bool` per lane otherwise.
+/// (`__mmask8`, bit `i` for lane `i`) with AVX-512, otherwise one 64-bit word per lane,
+/// all ones where it holds (the form of an AVX2 comparison; with one `bool` per lane LLVM
+/// vectorised parts of `mathfn::ln` only in 128-bit pieces).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LaneMask(
     #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))] __mmask8,
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))] [bool; W],
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))] [u64; W],
 );
+
+/// A portable lane of a [`LaneMask`]: all ones for `true`.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))]
+#[inline(always)]
+fn lane_mask(holds: bool) -> u64 {
+    0u64.wrapping_sub(u64::from(holds))
+}
 
 impl LaneMask {
     /// Whether lane `i` (< [`W`]) holds.
     #[inline(always)]
     pub fn get(self, i: usize) -> bool {
-        simd!((self.0 >> i) & 1 != 0, self.0[i])
+        simd!((self.0 >> i) & 1 != 0, self.0[i] != 0)
     }
 }
 
@@ -473,21 +482,21 @@ impl Real for Lanes {
     fn cmp_lt(self, c: f64) -> LaneMask {
         simd!(
             avx512::cmp::<_CMP_LT_OQ>(self, c),
-            LaneMask(self.0.map(|a| a < c)),
+            LaneMask(self.0.map(|a| lane_mask(a < c))),
         )
     }
     #[inline(always)]
     fn cmp_gt(self, c: f64) -> LaneMask {
         simd!(
             avx512::cmp::<_CMP_GT_OQ>(self, c),
-            LaneMask(self.0.map(|a| a > c)),
+            LaneMask(self.0.map(|a| lane_mask(a > c))),
         )
     }
     #[inline(always)]
     fn cmp_eq(self, c: f64) -> LaneMask {
         simd!(
             avx512::cmp::<_CMP_EQ_OQ>(self, c),
-            LaneMask(self.0.map(|a| a == c)),
+            LaneMask(self.0.map(|a| lane_mask(a == c))),
         )
     }
     #[inline(always)]
@@ -496,7 +505,7 @@ impl Real for Lanes {
             // SAFETY: AVX-512F is enabled (see `simd!`); register operations only. The
             // blend takes its second operand where the mask is set.
             Lanes::of(unsafe { _mm512_mask_blend_pd(m.0, b.reg(), a.reg()) }),
-            Lanes(std::array::from_fn(|i| if m.0[i] {
+            Lanes(std::array::from_fn(|i| if m.0[i] != 0 {
                 a.0[i]
             } else {
                 b.0[i]
@@ -542,7 +551,7 @@ impl Word for Words {
         simd!(
             // SAFETY: AVX-512F is enabled (see `simd!`); register operations only.
             LaneMask(unsafe { _mm512_test_epi64_mask(self.reg(), self.reg()) }),
-            LaneMask(self.0.map(|a| a != 0)),
+            LaneMask(self.0.map(|a| lane_mask(a != 0))),
         )
     }
 }
