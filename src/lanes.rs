@@ -1,24 +1,68 @@
 //! Numbers the model's [`crate::model::step`] can run on: a single `f64` (deterministic
 //! runs, one draw at a time) or [`Lanes`], [`W`] draws side by side (the Monte Carlo
-//! engine), so that one written-once step serves both.
+//! engine), so that one written-once step serves both. The same holds for the functions of
+//! [`crate::mathfn`] and the random streams of [`crate::montecarlo::stream`]: they are
+//! written once, generic over [`Real`], which besides arithmetic offers what their
+//! branch-free code needs: comparisons to masks, selects, and the bits of its numbers (a
+//! [`Word`]: `u64`, or [`Words`] for [`Lanes`]).
 //!
 //! Every operation on [`Lanes`] is the same IEEE operation applied lane by lane, and the
 //! transcendental functions are fiscalsim's own ([`crate::mathfn`]) for both kinds, so
 //! lane `i` of a [`Lanes`] computation has exactly the bits of the same computation on
-//! `f64`. The compiler turns the lane loops into SIMD instructions.
+//! `f64`.
+//!
+//! # How the lanes reach the vector registers
+//!
+//! Eight `f64` (or `u64`) fill one 512-bit register. When the build enables AVX-512F
+//! (`.cargo/config.toml` builds with `-C target-cpu=native`), every operation on
+//! [`Lanes`], [`Words`] and [`LaneMask`] is one AVX-512 intrinsic (`_mm512_add_pd`,
+//! `_mm512_cmp_pd_mask`, `_mm512_mask_blend_pd`, ...), and a comparison gives a mask
+//! register (`__mmask8`), so the step, `exp`, `ln`, `sin_cos_turns` and the Xoshiro256++
+//! streams run in `zmm` registers. They have to be written so: LLVM's tuning for Intel
+//! server CPUs (Skylake-X to Sapphire Rapids, and `x86-64-v4`) prefers 256-bit vectors, so
+//! the auto-vectorised lane loops would use two `ymm` halves per value, about a quarter
+//! slower; the preference has no stable compiler switch, but explicit 512-bit intrinsics are
+//! always emitted as such. The intrinsics are the IEEE operations of the scalar code (no
+//! fused multiply-add, no reassociation, no approximations).
+//!
+//! Without AVX-512 (another architecture, or an AVX2-only build such as
+//! `-C target-cpu=x86-64-v3`) the same operations are plain loops over the lanes, which the
+//! compiler vectorises as far as the target allows. The results are the same bits either
+//! way; the tests of this module hold every operation, on edge values, to the scalar one.
 
 // Lane loops index several arrays at once; they read as the SIMD they compile to.
 #![allow(clippy::needless_range_loop)]
 
-use std::ops::{Add, Div, Mul, Neg, Sub};
+use std::ops::{Add, BitAnd, BitOr, BitXor, BitXorAssign, Div, Mul, Neg, Shl, Shr, Sub};
+
+#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+use core::arch::x86_64::*;
 
 use crate::mathfn;
+
+/// `$avx512` when the build enables AVX-512F (on x86-64), else `$portable`: the two
+/// bodies of a lane operation. The AVX-512 bodies call intrinsics in `unsafe` blocks; they
+/// are sound because the build enables AVX-512F (so every CPU running it has it), and they
+/// only compute on registers.
+macro_rules! simd {
+    ($avx512:expr, $portable:expr $(,)?) => {{
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+        let r = $avx512;
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))]
+        let r = $portable;
+        r
+    }};
+}
 
 /// Number of draws in one [`Lanes`] value.
 pub const W: usize = 8;
 
 /// A number of the model: `f64` or [`Lanes`]. Arithmetic is IEEE, without fused
 /// operations, so the two kinds agree bit for bit.
+///
+/// Besides arithmetic it offers what branch-free code needs: comparisons giving a
+/// [`Real::Mask`] (`bool`, or a [`LaneMask`]), [`Real::select`] in place of
+/// `if c { a } else { b }`, and the bits of the number as a [`Word`].
 pub trait Real:
     Copy
     + Add<Output = Self>
@@ -31,6 +75,11 @@ pub trait Real:
     + Mul<f64, Output = Self>
     + Div<f64, Output = Self>
 {
+    /// The bits of the number: `u64`, or [`Words`] for [`Lanes`].
+    type Bits: Word<Mask = Self::Mask>;
+    /// The outcome of a comparison: `bool`, or a [`LaneMask`] for [`Lanes`].
+    type Mask: Copy;
+
     /// `x` in every lane.
     fn splat(x: f64) -> Self;
     /// e^self ([`mathfn::exp`]).
@@ -38,16 +87,71 @@ pub trait Real:
     /// ln(self) ([`mathfn::ln`]).
     fn ln(self) -> Self;
     /// The larger of `self` and `other`, lane by lane; a NaN never wins (as `f64::max`).
+    /// For equal values (±0) `other`.
     fn max(self, other: Self) -> Self;
+    /// The square root (IEEE, correctly rounded).
+    fn sqrt(self) -> Self;
+    /// The absolute value (the sign bit cleared, NaN included).
+    fn abs(self) -> Self;
+    /// The bits of every lane (`f64::to_bits`).
+    fn to_bits(self) -> Self::Bits;
+    /// The number of the bits of every lane (`f64::from_bits`).
+    fn from_bits(bits: Self::Bits) -> Self;
+    /// Where `self < c` (false for NaN).
+    fn cmp_lt(self, c: f64) -> Self::Mask;
+    /// Where `self > c` (false for NaN).
+    fn cmp_gt(self, c: f64) -> Self::Mask;
+    /// Where `self == c` (false for NaN; `-0.0 == 0.0`).
+    fn cmp_eq(self, c: f64) -> Self::Mask;
+    /// `if m { a } else { b }`, lane by lane.
+    fn select(m: Self::Mask, a: Self, b: Self) -> Self;
 }
 
-/// The larger of `a` and `b`, NaN never winning; for equal values (±0) `b`.
-#[inline(always)]
-fn max1(a: f64, b: f64) -> f64 {
-    if a > b || b.is_nan() { a } else { b }
+/// The operations of `f64` with the number on the left (`2.0 - x`), for generic code:
+/// a bound `where f64: Scalar<R>` gives all four.
+pub trait Scalar<R>:
+    Add<R, Output = R> + Sub<R, Output = R> + Mul<R, Output = R> + Div<R, Output = R>
+{
+}
+
+impl<R, T> Scalar<R> for T where
+    T: Add<R, Output = R> + Sub<R, Output = R> + Mul<R, Output = R> + Div<R, Output = R>
+{
+}
+
+/// The bits of a [`Real`]: `u64`, or [`Words`] ([`W`] of them), with the integer
+/// operations of the bit manipulations in [`crate::mathfn`] and of the random streams.
+/// Shift and rotation amounts must be below 64.
+pub trait Word:
+    Copy
+    + BitAnd<Output = Self>
+    + BitOr<Output = Self>
+    + BitXor<Output = Self>
+    + BitXorAssign
+    + BitAnd<u64, Output = Self>
+    + BitOr<u64, Output = Self>
+    + Shl<u32, Output = Self>
+    + Shr<u32, Output = Self>
+{
+    /// The outcome of a comparison: `bool`, or a [`LaneMask`] for [`Words`].
+    type Mask: Copy;
+
+    /// `x` in every lane.
+    fn splat(x: u64) -> Self;
+    /// `self + o` modulo 2^64.
+    fn wrapping_add(self, o: Self) -> Self;
+    /// `self - o` modulo 2^64.
+    fn wrapping_sub(self, o: Self) -> Self;
+    /// The bits rotated left by `n`.
+    fn rotate_left(self, n: u32) -> Self;
+    /// Where `self != 0`.
+    fn nonzero(self) -> Self::Mask;
 }
 
 impl Real for f64 {
+    type Bits = u64;
+    type Mask = bool;
+
     #[inline(always)]
     fn splat(x: f64) -> f64 {
         x
@@ -62,7 +166,68 @@ impl Real for f64 {
     }
     #[inline(always)]
     fn max(self, other: f64) -> f64 {
-        max1(self, other)
+        if self > other || other.is_nan() {
+            self
+        } else {
+            other
+        }
+    }
+    #[inline(always)]
+    fn sqrt(self) -> f64 {
+        f64::sqrt(self)
+    }
+    #[inline(always)]
+    fn abs(self) -> f64 {
+        f64::abs(self)
+    }
+    #[inline(always)]
+    fn to_bits(self) -> u64 {
+        f64::to_bits(self)
+    }
+    #[inline(always)]
+    fn from_bits(bits: u64) -> f64 {
+        f64::from_bits(bits)
+    }
+    #[inline(always)]
+    fn cmp_lt(self, c: f64) -> bool {
+        self < c
+    }
+    #[inline(always)]
+    fn cmp_gt(self, c: f64) -> bool {
+        self > c
+    }
+    #[inline(always)]
+    fn cmp_eq(self, c: f64) -> bool {
+        self == c
+    }
+    #[inline(always)]
+    fn select(m: bool, a: f64, b: f64) -> f64 {
+        if m { a } else { b }
+    }
+}
+
+impl Word for u64 {
+    type Mask = bool;
+
+    #[inline(always)]
+    fn splat(x: u64) -> u64 {
+        x
+    }
+    #[inline(always)]
+    fn wrapping_add(self, o: u64) -> u64 {
+        u64::wrapping_add(self, o)
+    }
+    #[inline(always)]
+    fn wrapping_sub(self, o: u64) -> u64 {
+        u64::wrapping_sub(self, o)
+    }
+    #[inline(always)]
+    fn rotate_left(self, n: u32) -> u64 {
+        u64::rotate_left(self, n)
+    }
+    #[inline(always)]
+    fn nonzero(self) -> bool {
+        self != 0
     }
 }
 
@@ -70,6 +235,37 @@ impl Real for f64 {
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[repr(C, align(64))]
 pub struct Lanes(pub [f64; W]);
+
+/// [`W`] 64-bit words, one per draw (the bits of [`Lanes`], the states of the random
+/// streams), operated on lane by lane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[repr(C, align(64))]
+pub struct Words(pub [u64; W]);
+
+/// Which lanes of a [`Lanes`] or [`Words`] comparison hold: a mask register's bits
+/// (`__mmask8`, bit `i` for lane `i`) with AVX-512, otherwise one 64-bit word per lane,
+/// all ones where it holds (the form of an AVX2 comparison; with one `bool` per lane LLVM
+/// vectorised parts of `mathfn::ln` only in 128-bit pieces).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LaneMask(
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))] __mmask8,
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))] [u64; W],
+);
+
+/// A portable lane of a [`LaneMask`]: all ones for `true`.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))]
+#[inline(always)]
+fn lane_mask(holds: bool) -> u64 {
+    0u64.wrapping_sub(u64::from(holds))
+}
+
+impl LaneMask {
+    /// Whether lane `i` (< [`W`]) holds.
+    #[inline(always)]
+    pub fn get(self, i: usize) -> bool {
+        simd!((self.0 >> i) & 1 != 0, self.0[i] != 0)
+    }
+}
 
 impl Lanes {
     /// Applies `f` to every lane.
@@ -93,61 +289,270 @@ impl Lanes {
     }
 }
 
+/// The AVX-512 registers of [`Lanes`], [`Words`] and [`LaneMask`], and the operations
+/// that are not one intrinsic.
+#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+mod avx512 {
+    use super::{LaneMask, Lanes, Words};
+    use core::arch::x86_64::*;
+
+    /// `reg` and `of`: a lane type over eight 64-bit numbers (`Lanes`, `Words`) as its
+    /// register type and back.
+    macro_rules! register {
+        ($t:ident, $r:ty, $what:literal) => {
+            impl $t {
+                #[doc = concat!("The ", $what, " in a register.")]
+                #[inline(always)]
+                pub(super) fn reg(self) -> $r {
+                    // SAFETY: the lane type is `repr(C)` over eight 64-bit numbers, 64
+                    // bytes like the register (`transmute` checks the sizes); every bit
+                    // pattern is valid for both.
+                    unsafe { core::mem::transmute::<$t, $r>(self) }
+                }
+
+                #[doc = concat!("The ", $what, " of a register.")]
+                #[inline(always)]
+                pub(super) fn of(v: $r) -> $t {
+                    // SAFETY: as in `reg`.
+                    unsafe { core::mem::transmute::<$r, $t>(v) }
+                }
+            }
+        };
+    }
+
+    register!(Lanes, __m512d, "lanes");
+    register!(Words, __m512i, "words");
+
+    /// `a <op> c` for every lane, `OP` a `_CMP_*_OQ` predicate (ordered, quiet: false
+    /// for NaN, as Rust's `<`, `>`, `==`).
+    #[inline(always)]
+    pub(super) fn cmp<const OP: i32>(a: Lanes, c: f64) -> LaneMask {
+        // SAFETY: AVX-512F is enabled for the whole build (the cfg of this module);
+        // register operations only.
+        LaneMask(unsafe { _mm512_cmp_pd_mask::<OP>(a.reg(), _mm512_set1_pd(c)) })
+    }
+}
+
+/// Defines a binary operator on a lane type (`$t` over elements `$e`) as one AVX-512
+/// intrinsic or as a loop over the lanes, and the same operator with an element on the
+/// right.
+macro_rules! lane_op {
+    ($t:ident, $e:ty, $tr:ident, $f:ident, $op:tt, $simd:ident) => {
+        impl $tr for $t {
+            type Output = $t;
+            #[inline(always)]
+            fn $f(self, o: $t) -> $t {
+                simd!(
+                    // SAFETY: AVX-512F is enabled (see `simd!`); register operations only.
+                    $t::of(unsafe { $simd(self.reg(), o.reg()) }),
+                    $t(std::array::from_fn(|i| self.0[i] $op o.0[i])),
+                )
+            }
+        }
+        impl $tr<$e> for $t {
+            type Output = $t;
+            #[inline(always)]
+            fn $f(self, o: $e) -> $t {
+                self $op $t([o; W])
+            }
+        }
+    };
+}
+
+/// Defines a binary operator with an `f64` on the left and [`Lanes`] on the right.
+macro_rules! scalar_left_op {
+    ($tr:ident, $f:ident, $op:tt) => {
+        impl $tr<Lanes> for f64 {
+            type Output = Lanes;
+            #[inline(always)]
+            fn $f(self, o: Lanes) -> Lanes {
+                Lanes([self; W]) $op o
+            }
+        }
+    };
+}
+
+lane_op!(Lanes, f64, Add, add, +, _mm512_add_pd);
+lane_op!(Lanes, f64, Sub, sub, -, _mm512_sub_pd);
+lane_op!(Lanes, f64, Mul, mul, *, _mm512_mul_pd);
+lane_op!(Lanes, f64, Div, div, /, _mm512_div_pd);
+scalar_left_op!(Add, add, +);
+scalar_left_op!(Sub, sub, -);
+scalar_left_op!(Mul, mul, *);
+scalar_left_op!(Div, div, /);
+lane_op!(Words, u64, BitAnd, bitand, &, _mm512_and_si512);
+lane_op!(Words, u64, BitOr, bitor, |, _mm512_or_si512);
+lane_op!(Words, u64, BitXor, bitxor, ^, _mm512_xor_si512);
+
+impl Neg for Lanes {
+    type Output = Lanes;
+    /// The sign bit flipped (NaN included), as `-x` on `f64`.
+    #[inline(always)]
+    fn neg(self) -> Lanes {
+        Lanes::from_bits(self.to_bits() ^ (1u64 << 63))
+    }
+}
+
+impl BitXorAssign for Words {
+    #[inline(always)]
+    fn bitxor_assign(&mut self, o: Words) {
+        *self = *self ^ o;
+    }
+}
+
+/// Defines a shift of [`Words`] by a `u32` amount below 64.
+macro_rules! shift_op {
+    ($tr:ident, $f:ident, $op:tt, $simd:ident) => {
+        impl $tr<u32> for Words {
+            type Output = Words;
+            #[inline(always)]
+            fn $f(self, n: u32) -> Words {
+                simd!(
+                    // SAFETY: AVX-512F is enabled (see `simd!`); register operations only.
+                    // (A constant amount becomes an immediate.)
+                    Words::of(unsafe { $simd(self.reg(), _mm512_set1_epi64(i64::from(n))) }),
+                    Words(self.0.map(|a| a $op n)),
+                )
+            }
+        }
+    };
+}
+
+shift_op!(Shl, shl, <<, _mm512_sllv_epi64);
+shift_op!(Shr, shr, >>, _mm512_srlv_epi64);
+
 impl Real for Lanes {
+    type Bits = Words;
+    type Mask = LaneMask;
+
     #[inline(always)]
     fn splat(x: f64) -> Lanes {
         Lanes([x; W])
     }
     #[inline(always)]
     fn exp(self) -> Lanes {
-        self.map(mathfn::exp)
+        mathfn::exp(self)
     }
     #[inline(always)]
     fn ln(self) -> Lanes {
-        self.map(mathfn::ln)
+        mathfn::ln(self)
     }
     #[inline(always)]
     fn max(self, other: Lanes) -> Lanes {
-        self.zip(other, max1)
+        simd!(
+            // VMAXPD gives `a > b ? a : b`, `f64`'s max where `b` is not NaN; where `b` is
+            // NaN the mask keeps `a`.
+            // SAFETY: AVX-512F is enabled (see `simd!`); register operations only.
+            Lanes::of(unsafe {
+                let (a, b) = (self.reg(), other.reg());
+                _mm512_mask_max_pd(a, _mm512_cmp_pd_mask::<_CMP_ORD_Q>(b, b), a, b)
+            }),
+            self.zip(other, Real::max),
+        )
+    }
+    #[inline(always)]
+    fn sqrt(self) -> Lanes {
+        simd!(
+            // SAFETY: AVX-512F is enabled (see `simd!`); register operations only.
+            Lanes::of(unsafe { _mm512_sqrt_pd(self.reg()) }),
+            self.map(f64::sqrt),
+        )
+    }
+    #[inline(always)]
+    fn abs(self) -> Lanes {
+        Lanes::from_bits(self.to_bits() & !(1u64 << 63))
+    }
+    #[inline(always)]
+    fn to_bits(self) -> Words {
+        simd!(
+            // SAFETY: AVX-512F is enabled (see `simd!`); a register cast.
+            Words::of(unsafe { _mm512_castpd_si512(self.reg()) }),
+            Words(self.0.map(f64::to_bits)),
+        )
+    }
+    #[inline(always)]
+    fn from_bits(bits: Words) -> Lanes {
+        simd!(
+            // SAFETY: AVX-512F is enabled (see `simd!`); a register cast.
+            Lanes::of(unsafe { _mm512_castsi512_pd(bits.reg()) }),
+            Lanes(bits.0.map(f64::from_bits)),
+        )
+    }
+    #[inline(always)]
+    fn cmp_lt(self, c: f64) -> LaneMask {
+        simd!(
+            avx512::cmp::<_CMP_LT_OQ>(self, c),
+            LaneMask(self.0.map(|a| lane_mask(a < c))),
+        )
+    }
+    #[inline(always)]
+    fn cmp_gt(self, c: f64) -> LaneMask {
+        simd!(
+            avx512::cmp::<_CMP_GT_OQ>(self, c),
+            LaneMask(self.0.map(|a| lane_mask(a > c))),
+        )
+    }
+    #[inline(always)]
+    fn cmp_eq(self, c: f64) -> LaneMask {
+        simd!(
+            avx512::cmp::<_CMP_EQ_OQ>(self, c),
+            LaneMask(self.0.map(|a| lane_mask(a == c))),
+        )
+    }
+    #[inline(always)]
+    fn select(m: LaneMask, a: Lanes, b: Lanes) -> Lanes {
+        simd!(
+            // SAFETY: AVX-512F is enabled (see `simd!`); register operations only. The
+            // blend takes its second operand where the mask is set.
+            Lanes::of(unsafe { _mm512_mask_blend_pd(m.0, b.reg(), a.reg()) }),
+            Lanes(std::array::from_fn(|i| if m.0[i] != 0 {
+                a.0[i]
+            } else {
+                b.0[i]
+            })),
+        )
     }
 }
 
-macro_rules! lane_op {
-    ($tr:ident, $f:ident, $op:tt) => {
-        impl $tr for Lanes {
-            type Output = Lanes;
-            #[inline(always)]
-            fn $f(self, o: Lanes) -> Lanes {
-                self.zip(o, |a, b| a $op b)
-            }
-        }
-        impl $tr<f64> for Lanes {
-            type Output = Lanes;
-            #[inline(always)]
-            fn $f(self, o: f64) -> Lanes {
-                self.map(|a| a $op o)
-            }
-        }
-        impl $tr<Lanes> for f64 {
-            type Output = Lanes;
-            #[inline(always)]
-            fn $f(self, o: Lanes) -> Lanes {
-                o.map(|b| self $op b)
-            }
-        }
-    };
-}
+impl Word for Words {
+    type Mask = LaneMask;
 
-lane_op!(Add, add, +);
-lane_op!(Sub, sub, -);
-lane_op!(Mul, mul, *);
-lane_op!(Div, div, /);
-
-impl Neg for Lanes {
-    type Output = Lanes;
     #[inline(always)]
-    fn neg(self) -> Lanes {
-        self.map(|a| -a)
+    fn splat(x: u64) -> Words {
+        Words([x; W])
+    }
+    #[inline(always)]
+    fn wrapping_add(self, o: Words) -> Words {
+        simd!(
+            // SAFETY: AVX-512F is enabled (see `simd!`); register operations only.
+            Words::of(unsafe { _mm512_add_epi64(self.reg(), o.reg()) }),
+            Words(std::array::from_fn(|i| self.0[i].wrapping_add(o.0[i]))),
+        )
+    }
+    #[inline(always)]
+    fn wrapping_sub(self, o: Words) -> Words {
+        simd!(
+            // SAFETY: AVX-512F is enabled (see `simd!`); register operations only.
+            Words::of(unsafe { _mm512_sub_epi64(self.reg(), o.reg()) }),
+            Words(std::array::from_fn(|i| self.0[i].wrapping_sub(o.0[i]))),
+        )
+    }
+    #[inline(always)]
+    fn rotate_left(self, n: u32) -> Words {
+        simd!(
+            // SAFETY: AVX-512F is enabled (see `simd!`); register operations only. (A
+            // constant amount becomes an immediate.)
+            Words::of(unsafe { _mm512_rolv_epi64(self.reg(), _mm512_set1_epi64(i64::from(n))) }),
+            Words(self.0.map(|a| a.rotate_left(n))),
+        )
+    }
+    #[inline(always)]
+    fn nonzero(self) -> LaneMask {
+        simd!(
+            // SAFETY: AVX-512F is enabled (see `simd!`); register operations only.
+            LaneMask(unsafe { _mm512_test_epi64_mask(self.reg(), self.reg()) }),
+            LaneMask(self.0.map(|a| lane_mask(a != 0))),
+        )
     }
 }
 
@@ -173,5 +578,229 @@ mod tests {
         assert_eq!(Real::max(0.0, f64::NAN), 0.0);
         assert_eq!(Real::max(-1.0, 0.0), 0.0);
         assert_eq!(Real::max(2.0, 0.0), 2.0);
+    }
+
+    /// Edge values: zeros, ones, subnormals, the normal limits, huge values, infinities,
+    /// NaNs (quiet, negative, signalling with a payload), the constants of `mathfn`.
+    fn edges() -> Vec<f64> {
+        vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            0.1,
+            -2.5,
+            3.0,
+            5e-324,
+            -5e-324,
+            1e-310,
+            -2.2e-308,
+            f64::MIN_POSITIVE,
+            -f64::MIN_POSITIVE,
+            1e-300,
+            1e300,
+            -1e300,
+            f64::MAX,
+            f64::MIN,
+            710.0,
+            -746.0,
+            4_503_599_627_370_496.0,
+            6_755_399_441_055_744.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+            f64::from_bits(0x7FF0_0000_0000_0001),
+        ]
+    }
+
+    /// Lanes of `f(x)` for every `x` of `xs`, eight at a time (the last group padded by
+    /// repeating values).
+    fn groups<T: Copy>(xs: &[T]) -> Vec<[T; W]> {
+        xs.chunks(W)
+            .map(|c| std::array::from_fn(|i| c[i % c.len()]))
+            .collect()
+    }
+
+    /// An operation's name, its result on lanes `a` and `b` (and element `c`), and the
+    /// same on elements, `f(a, b, c)`.
+    type Case<L, E> = (&'static str, L, fn(E, E, E) -> E);
+
+    /// The same bits, or both NaN (which NaN an operation on NaNs returns is not
+    /// specified by IEEE or Rust, and LLVM may swap the operands of `+` and `*`).
+    fn same(x: f64, y: f64) -> bool {
+        x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
+    }
+
+    /// Every operation of [`Real`] on [`Lanes`], on every pair of edge values, gives
+    /// lane by lane what it gives on `f64`.
+    #[test]
+    fn every_lane_operation_is_the_scalar_one_on_edge_values() {
+        let e = edges();
+        let pairs: Vec<(f64, f64)> = e
+            .iter()
+            .flat_map(|&a| e.iter().map(move |&b| (a, b)))
+            .collect();
+        for g in groups(&pairs) {
+            let a = Lanes(g.map(|p| p.0));
+            let b = Lanes(g.map(|p| p.1));
+            let c = b.0[0];
+            let arith: [Case<Lanes, f64>; 17] = [
+                ("a + b", a + b, |x, y, _| x + y),
+                ("a - b", a - b, |x, y, _| x - y),
+                ("a * b", a * b, |x, y, _| x * y),
+                ("a / b", a / b, |x, y, _| x / y),
+                ("a + c", a + c, |x, _, c| x + c),
+                ("a - c", a - c, |x, _, c| x - c),
+                ("a * c", a * c, |x, _, c| x * c),
+                ("a / c", a / c, |x, _, c| x / c),
+                ("c + a", c + a, |x, _, c| c + x),
+                ("c - a", c - a, |x, _, c| c - x),
+                ("c * a", c * a, |x, _, c| c * x),
+                ("c / a", c / a, |x, _, c| c / x),
+                ("sqrt", a.sqrt(), |x, _, _| x.sqrt()),
+                ("splat", Lanes::splat(c), |_, _, c| c),
+                ("exp", a.exp(), |x, _, _| Real::exp(x)),
+                ("ln", a.ln(), |x, _, _| Real::ln(x)),
+                ("ln |a|", Real::abs(a).ln(), |x, _, _| Real::ln(x.abs())),
+            ];
+            for (name, lanes, f) in arith {
+                for i in 0..W {
+                    let (x, y) = (a.0[i], b.0[i]);
+                    let want = f(x, y, c);
+                    assert!(
+                        same(lanes.0[i], want),
+                        "{name}: {x:e}, {y:e}, {c:e}: {} vs {want}",
+                        lanes.0[i]
+                    );
+                }
+            }
+            // Operations on bits and selections: exactly the same bits, NaNs included.
+            let exact: [Case<Lanes, f64>; 7] = [
+                ("-a", -a, |x, _, _| -x),
+                ("abs", Real::abs(a), |x, _, _| x.abs()),
+                ("max", a.max(b), |x, y, _| Real::max(x, y)),
+                ("bits", Lanes::from_bits(a.to_bits()), |x, _, _| {
+                    f64::from_bits(x.to_bits())
+                }),
+                (
+                    "a < c ? a : b",
+                    Lanes::select(a.cmp_lt(c), a, b),
+                    |x, y, c| Real::select(Real::cmp_lt(x, c), x, y),
+                ),
+                (
+                    "a > c ? b : a",
+                    Lanes::select(a.cmp_gt(c), b, a),
+                    |x, y, c| Real::select(Real::cmp_gt(x, c), y, x),
+                ),
+                (
+                    "a == c ? a : b",
+                    Lanes::select(a.cmp_eq(c), a, b),
+                    |x, y, c| Real::select(Real::cmp_eq(x, c), x, y),
+                ),
+            ];
+            for (name, lanes, f) in exact {
+                for i in 0..W {
+                    let (x, y) = (a.0[i], b.0[i]);
+                    let want = f(x, y, c);
+                    assert_eq!(
+                        lanes.0[i].to_bits(),
+                        want.to_bits(),
+                        "{name}: {x:e}, {y:e}, {c:e}"
+                    );
+                }
+            }
+            for (i, w) in a.to_bits().0.iter().enumerate() {
+                assert_eq!(*w, a.0[i].to_bits());
+            }
+            for &c in &e {
+                let (lt, gt, eq) = (a.cmp_lt(c), a.cmp_gt(c), a.cmp_eq(c));
+                for i in 0..W {
+                    let x = a.0[i];
+                    let want = (Real::cmp_lt(x, c), Real::cmp_gt(x, c), Real::cmp_eq(x, c));
+                    assert_eq!(want, (x < c, x > c, x == c));
+                    assert_eq!((lt.get(i), gt.get(i), eq.get(i)), want, "{x:e} vs {c:e}");
+                }
+            }
+        }
+    }
+
+    /// Every operation of [`Word`] on [`Words`] gives lane by lane what it gives on `u64`.
+    #[test]
+    fn every_word_operation_is_the_scalar_one() {
+        let mut xs = vec![
+            0u64,
+            1,
+            2,
+            3,
+            u64::MAX,
+            1 << 63,
+            (1 << 63) + 1,
+            0x7FF0_0000_0000_0000,
+            0x3FF0_0000_0000_0000,
+            0x000F_FFFF_FFFF_FFFF,
+            0xDEAD_BEEF_0123_4567,
+        ];
+        let mut s = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..37 {
+            s = s
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            xs.push(s ^ (s >> 29));
+        }
+        let pairs: Vec<(u64, u64)> = xs
+            .iter()
+            .flat_map(|&a| xs.iter().map(move |&b| (a, b)))
+            .collect();
+        for g in groups(&pairs) {
+            let a = Words(g.map(|p| p.0));
+            let b = Words(g.map(|p| p.1));
+            let c = b.0[0];
+            let mut x = a;
+            x ^= b;
+            let ops: [Case<Words, u64>; 11] = [
+                ("a & b", a & b, |x, y, _| x & y),
+                ("a | b", a | b, |x, y, _| x | y),
+                ("a ^ b", a ^ b, |x, y, _| x ^ y),
+                ("a ^= b", x, |x, y, _| x ^ y),
+                ("a & c", a & c, |x, _, c| x & c),
+                ("a | c", a | c, |x, _, c| x | c),
+                ("a ^ c", a ^ c, |x, _, c| x ^ c),
+                ("a + b", a.wrapping_add(b), |x, y, _| {
+                    Word::wrapping_add(x, y)
+                }),
+                ("a - b", a.wrapping_sub(b), |x, y, _| {
+                    Word::wrapping_sub(x, y)
+                }),
+                ("splat", Words::splat(c), |_, _, c| Word::splat(c)),
+                ("a + c", a.wrapping_add(Word::splat(c)), |x, _, c| {
+                    x.wrapping_add(c)
+                }),
+            ];
+            for (name, words, f) in ops {
+                for i in 0..W {
+                    let (x, y) = (a.0[i], b.0[i]);
+                    assert_eq!(words.0[i], f(x, y, c), "{name}: {x:#x} {y:#x} {c:#x}");
+                }
+            }
+            for n in [0, 1, 3, 12, 17, 23, 45, 52, 62, 63] {
+                let (l, r, rot) = (a << n, a >> n, a.rotate_left(n));
+                for i in 0..W {
+                    let x = a.0[i];
+                    assert_eq!(l.0[i], x << n, "{x:#x} << {n}");
+                    assert_eq!(r.0[i], x >> n, "{x:#x} >> {n}");
+                    assert_eq!(rot.0[i], Word::rotate_left(x, n), "{x:#x} rotated by {n}");
+                    assert_eq!(rot.0[i], x.rotate_left(n));
+                }
+            }
+            for m in [a, a & 1, a & 2, a & c] {
+                let nz = m.nonzero();
+                for i in 0..W {
+                    assert_eq!(nz.get(i), Word::nonzero(m.0[i]));
+                    assert_eq!(nz.get(i), m.0[i] != 0);
+                }
+            }
+        }
     }
 }

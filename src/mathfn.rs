@@ -1,21 +1,28 @@
-//! Portable, branch-free `exp`, `ln` and `sin_cos_turns` that auto-vectorise.
+//! Portable, branch-free `exp`, `ln` and `sin_cos_turns`, written once for one number and
+//! for eight at a time.
 //!
 //! The standard library's `f64::exp`, `f64::ln`, `f64::sin_cos` are opaque calls into the
-//! platform's libm, so an element-wise loop over lanes of draws (`[f64; 8]`) cannot be
-//! vectorised. The functions here are written so that such a loop can be:
+//! platform's libm, so they cannot run on lanes of draws. The functions here are generic
+//! over [`Real`]: `f64` (one draw) or [`crate::lanes::Lanes`] (eight draws, in one AVX-512
+//! register when the build has AVX-512F, else in plain lane loops that the compiler
+//! vectorises; see [`crate::lanes`] for why the 512-bit path is written with intrinsics).
+//! They are written so that both are fast and agree bit for bit:
 //!
 //! - every function is `#[inline(always)]`;
 //! - there is no branch on the value, no loop, no table: special cases are handled with
-//!   `if c { a } else { b }` on computed values, which LLVM turns into blends;
-//! - only IEEE `+ - * /`, comparisons, bit casts and integer `& | ^ << -` are used (no
-//!   `mul_add`, no libm call, no float-to-int conversion), so the results are
-//!   deterministic: the same bits on every IEEE-754 machine, whether one value is computed
-//!   or eight at once.
+//!   [`Real::select`] (`if c { a } else { b }` on `f64`) on computed values, which become
+//!   blends on lanes;
+//! - only IEEE `+ - * /`, comparisons, bit casts and integer `& | ^ << >>` and wrapping
+//!   `+ -` are used (no `mul_add`, no libm call, no float-to-int conversion), so the
+//!   results are deterministic: the same bits on every IEEE-754 machine, whether one value
+//!   is computed or eight at once.
 //!
 //! Accuracy (measured by the tests of this module on millions of inputs against the
 //! platform's libm): `exp` and `ln` are within 1 ulp of libm, `sin_cos_turns` is within
 //! 1 ulp of a reference evaluated with extra precision. The polynomials are truncated
 //! Taylor series whose first omitted term is below 2^-56 relative on the reduced range.
+
+use crate::lanes::{Real, Scalar, Word};
 
 /// 1.5 * 2^52: adding and subtracting it rounds a float of magnitude < 2^51 to the nearest
 /// integer (ties to even), and the low bits of the sum are that integer.
@@ -26,16 +33,16 @@ const TWO52: f64 = 4_503_599_627_370_496.0;
 /// Clears the low 27 bits of the significand: keeps the 26 leading significant bits, so
 /// that the product of two such values is exact.
 #[inline(always)]
-fn hi26(x: f64) -> f64 {
-    f64::from_bits(x.to_bits() & 0xFFFF_FFFF_F800_0000)
+fn hi26<R: Real>(x: R) -> R {
+    R::from_bits(x.to_bits() & 0xFFFF_FFFF_F800_0000)
 }
 
 /// `2^n` for an integer-valued `n` in [-1022, 1023], built from the exponent bits.
 #[inline(always)]
-fn pow2i(n: f64) -> f64 {
+fn pow2i<R: Real>(n: R) -> R {
     // (n + 1023 + 2^52) holds n + 1023 in its low bits; shifting by 52 moves it into the
     // exponent field and drops the 2^52 marker bits off the top.
-    f64::from_bits((n + (1023.0 + TWO52)).to_bits() << 52)
+    R::from_bits((n + (1023.0 + TWO52)).to_bits() << 52)
 }
 
 /// e^x.
@@ -53,15 +60,18 @@ fn pow2i(n: f64) -> f64 {
 /// `2^k` in two exact factors `2^(k/2) 2^(k - k/2)` so that overflow and underflow round
 /// once.
 #[inline(always)]
-pub fn exp(x: f64) -> f64 {
+pub fn exp<R: Real>(x: R) -> R
+where
+    f64: Scalar<R>,
+{
     const INV_LN2: f64 = std::f64::consts::LOG2_E;
     // ln 2 = LN2_HI + LN2_LO, LN2_HI with 32 significant bits so k * LN2_HI is exact.
     const LN2_HI: f64 = 0.693_147_180_369_123_8;
     const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     // Clamp so that k stays in [-1077, 1025]; the clamped values still give 0 and +inf.
     // NaN passes through the comparisons unchanged and propagates to the result.
-    let xc = if x > 710.0 { 710.0 } else { x };
-    let xc = if xc < -746.0 { -746.0 } else { xc };
+    let xc = R::select(x.cmp_gt(710.0), R::splat(710.0), x);
+    let xc = R::select(xc.cmp_lt(-746.0), R::splat(-746.0), xc);
     let k = (xc * INV_LN2 + SHIFT) - SHIFT;
     let r = (xc - k * LN2_HI) - k * LN2_LO;
     // e^r - 1 - r = r^2 (1/2! + r/3! + ... + r^11/13!)
@@ -99,24 +109,30 @@ pub fn exp(x: f64) -> f64 {
 /// `ln(m) = f - (f^2/2 - s (f^2/2 + R(s^2)))` with `R` the Taylor series of
 /// `2 atanh(s) / s - 2` through `s^20`, plus `e ln2_hi + e ln2_lo`.
 #[inline(always)]
-pub fn ln(x: f64) -> f64 {
+pub fn ln<R: Real>(x: R) -> R
+where
+    f64: Scalar<R>,
+{
     const LN2_HI: f64 = 0.693_147_180_369_123_8;
     const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     const TWO54: f64 = 18_014_398_509_481_984.0;
+    /// The exponent bias of a subnormal input scaled by 2^54 (see `C2` in `sin_cos_turns`
+    /// for why it is a constant).
+    const BIAS_SUB: f64 = 1023.0 + 54.0;
     /// Bits of sqrt(1/2) rounded down.
     const SQRT_HALF_BITS: u64 = 0x3FE6_A09E_667F_3BCD;
-    let sub = x < f64::MIN_POSITIVE;
-    let xs = if sub { x * TWO54 } else { x };
+    let sub = x.cmp_lt(f64::MIN_POSITIVE);
+    let xs = R::select(sub, x * TWO54, x);
     // Adding 1.0 - sqrt(1/2) (as bit patterns) carries into the exponent exactly when the
     // significand is >= sqrt(2): the exponent field of `ix` is then that of x * sqrt(1/2),
     // and the low bits plus sqrt(1/2) rebuild m in [sqrt(1/2), sqrt(2)) without a select.
     let ix = xs
         .to_bits()
-        .wrapping_add(1.0f64.to_bits().wrapping_sub(SQRT_HALF_BITS));
+        .wrapping_add(Word::splat(1.0f64.to_bits().wrapping_sub(SQRT_HALF_BITS)));
     // Biased exponent as a float: (ix >> 52) is in [0, 2047] for x >= 0.
-    let eb = f64::from_bits((ix >> 52) | TWO52.to_bits()) - TWO52;
-    let m = f64::from_bits((ix & 0x000F_FFFF_FFFF_FFFF).wrapping_add(SQRT_HALF_BITS));
-    let e = eb - if sub { 1023.0 + 54.0 } else { 1023.0 };
+    let eb = R::from_bits((ix >> 52) | TWO52.to_bits()) - TWO52;
+    let m = R::from_bits((ix & 0x000F_FFFF_FFFF_FFFF).wrapping_add(Word::splat(SQRT_HALF_BITS)));
+    let e = eb - R::select(sub, R::splat(BIAS_SUB), R::splat(1023.0));
     let f = m - 1.0;
     let s = f / (2.0 + f);
     let z = s * s;
@@ -133,9 +149,9 @@ pub fn ln(x: f64) -> f64 {
     let hfsq = 0.5 * f * f;
     let y = e * LN2_HI - ((hfsq - (s * (hfsq + r) + e * LN2_LO)) - f);
     // +inf and NaN give x; ±0 gives -inf; x < 0 gives NaN.
-    let y = if x < f64::INFINITY { y } else { x };
-    let y = if x == 0.0 { f64::NEG_INFINITY } else { y };
-    if x < 0.0 { f64::NAN } else { y }
+    let y = R::select(x.cmp_lt(f64::INFINITY), y, x);
+    let y = R::select(x.cmp_eq(0.0), R::splat(f64::NEG_INFINITY), y);
+    R::select(x.cmp_lt(0.0), R::splat(f64::NAN), y)
 }
 
 /// `(sin(2π t), cos(2π t))`: sine and cosine of an angle given in turns.
@@ -154,22 +170,28 @@ pub fn ln(x: f64) -> f64 {
 /// `cos(2π r)` (through `r^16`) whose leading products are made exact by splitting into
 /// 26-bit halves, then a swap and sign changes selected by `q mod 4`.
 #[inline(always)]
-pub fn sin_cos_turns(t: f64) -> (f64, f64) {
+pub fn sin_cos_turns<R: Real>(t: R) -> (R, R)
+where
+    f64: Scalar<R>,
+{
     // 2π = TAU_HI + TAU_LO, TAU_HI with 26 significant bits.
     const TAU_HI: f64 = 6.283_185_243_606_567;
     const TAU_LO: f64 = 6.357_301_909_411_278e-8;
     // -2π² = C2_HI + C2_LO, C2_HI with 26 significant bits.
     const C2_HI: f64 = -19.739_208_698_272_705;
     const C2_LO: f64 = -1.039_060_121_595_439_8e-7;
+    // (A sum of constants is a constant of its own: in the body, `f64 + ...` would look for
+    // the `f64: Scalar<R>` bound's `Add<R>`.)
+    const C2: f64 = C2_HI + C2_LO;
     let n = (t + SHIFT) - SHIFT;
-    // For |t| >= 2^52, t is an integer (u = 0); infinite or NaN t gives u = NaN.
-    let u = if t.abs() < TWO52 {
-        t - n
-    } else if t.is_finite() {
-        0.0
-    } else {
-        f64::NAN
-    };
+    // For |t| >= 2^52, t is an integer (u = 0); infinite or NaN t gives u = NaN
+    // (`|t| < inf` is `t.is_finite()`).
+    let at = t.abs();
+    let u = R::select(
+        at.cmp_lt(TWO52),
+        t - n,
+        R::select(at.cmp_lt(f64::INFINITY), R::splat(0.0), R::splat(f64::NAN)),
+    );
     // u in [-1/2, 1/2]; 4u exact; q = round(4u) in {-2, ..., 2}; r = u - q/4 exact.
     let qs = u * 4.0 + SHIFT;
     let q = qs - SHIFT;
@@ -198,18 +220,18 @@ pub fn sin_cos_turns(t: f64) -> (f64, f64) {
     let zhl = zh - zhh;
     // -2π² r² = a + b with a exact
     let a = C2_HI * zhh;
-    let b = C2_HI * zhl + C2_LO * zh + (C2_HI + C2_LO) * zl;
+    let b = C2_HI * zhl + C2_LO * zh + C2 * zl;
     let c_hi = 1.0 + a;
     let c_err = (1.0 - c_hi) + a;
     let cos = c_hi + (c_err + (b + (z * z) * pc));
     // Quadrant q: (sin, cos)(qπ/2 + x) = (s, c), (c, -s), (-s, -c), (-c, s) for q = 0..3.
-    let swap = quad & 1 != 0;
-    let (so, co) = if swap { (cos, sin) } else { (sin, cos) };
+    let swap = (quad & 1).nonzero();
+    let (so, co) = (R::select(swap, cos, sin), R::select(swap, sin, cos));
     let sneg = (quad & 2) << 62;
-    let cneg = ((quad + 1) & 2) << 62;
+    let cneg = (quad.wrapping_add(Word::splat(1)) & 2) << 62;
     (
-        f64::from_bits(so.to_bits() ^ sneg),
-        f64::from_bits(co.to_bits() ^ cneg),
+        R::from_bits(so.to_bits() ^ sneg),
+        R::from_bits(co.to_bits() ^ cneg),
     )
 }
 
@@ -505,32 +527,78 @@ mod tests {
         assert!(s.is_nan() && c.is_nan());
     }
 
-    /// Element-wise over a lane of 8 gives the same bits as scalar calls.
+    /// On `Lanes` (eight at once: AVX-512 registers, or lane loops) every function gives
+    /// lane by lane the bits of the `f64` call, on random inputs and on edge values (zeros,
+    /// subnormals, the clamps of `exp`, the integer limit of `sin_cos_turns`, huge values,
+    /// infinities, NaNs).
     #[test]
     fn lanes_match_scalar() {
+        use crate::lanes::{Lanes, W};
+        fn check(x: [f64; W]) {
+            let l = Lanes(x);
+            let (e, g, (s, c)) = (exp(l), ln(l), sin_cos_turns(l));
+            for (i, &xi) in x.iter().enumerate() {
+                let xi = std::hint::black_box(xi);
+                let (si, ci) = sin_cos_turns(xi);
+                // The same bits, or both NaN (which NaN comes out of operations on NaNs
+                // is not specified, and LLVM may swap the operands of `+` and `*`).
+                let key = |v: f64| {
+                    if v.is_nan() {
+                        f64::NAN.to_bits()
+                    } else {
+                        v.to_bits()
+                    }
+                };
+                let got = [e.0[i], g.0[i], s.0[i], c.0[i]].map(key);
+                let want = [exp(xi), ln(xi), si, ci].map(key);
+                assert_eq!(got, want, "x = {xi:e} ({:#x})", xi.to_bits());
+            }
+        }
         let mut rng = SplitMix(4);
         for _ in 0..10_000 {
-            let x: [f64; 8] = std::array::from_fn(|_| rng.range(-800.0, 800.0));
-            let p: [f64; 8] = std::array::from_fn(|_| rng.range(-700.0, 700.0).exp());
-            let t: [f64; 8] = std::array::from_fn(|_| rng.unit());
-            let mut e = [0.0; 8];
-            let mut l = [0.0; 8];
-            let mut s = [0.0; 8];
-            let mut c = [0.0; 8];
-            for i in 0..8 {
-                e[i] = exp(x[i]);
-                l[i] = ln(p[i]);
-                (s[i], c[i]) = sin_cos_turns(t[i]);
-            }
-            for i in 0..8 {
-                assert_eq!(e[i].to_bits(), std::hint::black_box(exp)(x[i]).to_bits());
-                assert_eq!(l[i].to_bits(), std::hint::black_box(ln)(p[i]).to_bits());
-                let (si, ci) = std::hint::black_box(sin_cos_turns)(t[i]);
-                assert_eq!(
-                    (s[i].to_bits(), c[i].to_bits()),
-                    (si.to_bits(), ci.to_bits())
-                );
-            }
+            check(std::array::from_fn(|_| rng.range(-800.0, 800.0)));
+            check(std::array::from_fn(|_| rng.range(-700.0, 700.0).exp()));
+            check(std::array::from_fn(|_| rng.unit()));
+            check(std::array::from_fn(|_| f64::from_bits(rng.next_u64())));
+        }
+        let edges = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.25,
+            0.5,
+            0.75,
+            0.125,
+            5e-324,
+            -5e-324,
+            1e-310,
+            f64::MIN_POSITIVE,
+            f64::MIN_POSITIVE * (1.0 - f64::EPSILON),
+            709.782712893384,
+            709.7827128933841,
+            710.0,
+            710.5,
+            -745.1332191019412,
+            -745.1332191019411,
+            -746.0,
+            -746.5,
+            -708.4,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_496.0,
+            -4_503_599_627_370_497.0,
+            6_755_399_441_055_744.0,
+            1e300,
+            -1e300,
+            f64::MAX,
+            f64::MIN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+        ];
+        for k in 0..edges.len() {
+            check(std::array::from_fn(|i| edges[(k + i) % edges.len()]));
         }
     }
 }

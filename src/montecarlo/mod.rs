@@ -29,7 +29,7 @@ use crate::lanes::{Lanes, W};
 use crate::model::{Model, Year};
 use crate::scenario::{Distribution, N_SHOCKS, Scenario, Structure};
 use crate::shocks::{Mat6, Sparse6, Vec6, cholesky_psd, covariance, next_state};
-use stream::{Stream, StreamLanes, normals, normals_lanes};
+use stream::{Stream, StreamLanes, normals};
 
 /// SplitMix64's finaliser: a bijection of u64 that mixes all bits.
 #[inline]
@@ -92,7 +92,7 @@ impl ShockProcess {
     /// normals from the same stream) when the distribution is Student t.
     #[inline]
     pub fn draw_z(&self, rng: &mut Stream) -> Vec6 {
-        let mut z = normals::<N_SHOCKS>(rng);
+        let mut z = normals::<N_SHOCKS, _>(rng);
         if let Some(scale) = self.t_scale(rng) {
             for v in z.iter_mut() {
                 *v *= scale;
@@ -105,7 +105,7 @@ impl ShockProcess {
     /// `draw_z` gives stream `i`.
     #[inline]
     pub fn draw_z_lanes(&self, rng: &mut StreamLanes) -> [Lanes; N_SHOCKS] {
-        let mut z = normals_lanes::<N_SHOCKS>(rng);
+        let mut z = normals::<N_SHOCKS, _>(rng);
         if self.dof.is_some() {
             for i in 0..W {
                 let mut one = rng.get(i);

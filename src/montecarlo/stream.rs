@@ -9,6 +9,14 @@
 //! `sin_cos_turns` ([`crate::mathfn`]) one draw alone gets exactly the same numbers as
 //! the same draw among eight. The largest normal it can produce is
 //! sqrt(-2 ln 2^-52) ≈ 8.49 in absolute value.
+//!
+//! The generator step, the uniforms and the normals are written once, generic over the
+//! streams ([`Streams`]: [`Stream`] or [`StreamLanes`]) and their numbers
+//! ([`crate::lanes::Real`]: `f64` or [`Lanes`], with bits `u64` or [`Words`]). With AVX-512
+//! each operation on eight streams is one 512-bit instruction: the state words of
+//! [`StreamLanes`] are four [`Words`], each one `zmm` register, and the Box–Muller
+//! arithmetic runs on [`Lanes`] (see [`crate::lanes`] for why this takes intrinsics rather
+//! than auto-vectorised loops); without AVX-512 they are lane loops.
 
 // Lane loops index several arrays at once; they read as the SIMD they compile to.
 #![allow(clippy::needless_range_loop)]
@@ -17,7 +25,7 @@ use std::convert::Infallible;
 
 use rand::TryRng;
 
-use crate::lanes::{Lanes, W};
+use crate::lanes::{Lanes, Real, Scalar, W, Word, Words};
 use crate::mathfn;
 
 /// One Xoshiro256++ stream (256 bits of state).
@@ -26,9 +34,10 @@ pub struct Stream {
     s: [u64; 4],
 }
 
-/// One Xoshiro256++ step: returns the output and advances `s`.
+/// One Xoshiro256++ step: returns the output and advances `s` (of one stream, `u64`, or
+/// of [`W`] streams, [`Words`]).
 #[inline(always)]
-fn advance(s0: &mut u64, s1: &mut u64, s2: &mut u64, s3: &mut u64) -> u64 {
+fn advance<U: Word>(s0: &mut U, s1: &mut U, s2: &mut U, s3: &mut U) -> U {
     let out = s0.wrapping_add(*s3).rotate_left(23).wrapping_add(*s0);
     let t = *s1 << 17;
     *s2 ^= *s0;
@@ -72,20 +81,20 @@ impl TryRng for Stream {
     }
 }
 
-/// [`W`] streams advanced together (structure of arrays: word k of lane i is `s[k][i]`).
+/// [`W`] streams advanced together (structure of arrays: word k of lane i is `s[k].0[i]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(C, align(64))]
 pub struct StreamLanes {
-    s: [[u64; W]; 4],
+    s: [Words; 4],
 }
 
 impl StreamLanes {
     /// Lane `i` is `lanes[i]`.
     pub fn new(lanes: [Stream; W]) -> StreamLanes {
-        let mut s = [[0; W]; 4];
+        let mut s = [Words::default(); 4];
         for (i, l) in lanes.iter().enumerate() {
             for k in 0..4 {
-                s[k][i] = l.s[k];
+                s[k].0[i] = l.s[k];
             }
         }
         StreamLanes { s }
@@ -93,68 +102,87 @@ impl StreamLanes {
 
     /// The next 64 random bits of every lane.
     #[inline(always)]
-    pub fn next_words(&mut self) -> [u64; W] {
-        let mut out = [0; W];
+    pub fn next_words(&mut self) -> Words {
         let [s0, s1, s2, s3] = &mut self.s;
-        for i in 0..W {
-            out[i] = advance(&mut s0[i], &mut s1[i], &mut s2[i], &mut s3[i]);
-        }
-        out
+        advance(s0, s1, s2, s3)
     }
 
     /// Lane `i` as a stream of its own.
     pub fn get(&self, i: usize) -> Stream {
         Stream {
-            s: [self.s[0][i], self.s[1][i], self.s[2][i], self.s[3][i]],
+            s: [
+                self.s[0].0[i],
+                self.s[1].0[i],
+                self.s[2].0[i],
+                self.s[3].0[i],
+            ],
         }
     }
 
     /// Replaces lane `i`.
     pub fn set(&mut self, i: usize, st: Stream) {
         for k in 0..4 {
-            self.s[k][i] = st.s[k];
+            self.s[k].0[i] = st.s[k];
         }
+    }
+}
+
+/// One stream ([`Stream`], numbers `f64`) or [`W`] streams side by side ([`StreamLanes`],
+/// numbers [`Lanes`]): what [`normals`] draws from.
+pub trait Streams {
+    /// The numbers the streams give: `f64`, or [`Lanes`].
+    type Real: Real;
+    /// The next 64 random bits of every stream.
+    fn next_bits(&mut self) -> <Self::Real as Real>::Bits;
+}
+
+impl Streams for Stream {
+    type Real = f64;
+    #[inline(always)]
+    fn next_bits(&mut self) -> u64 {
+        self.next_word()
+    }
+}
+
+impl Streams for StreamLanes {
+    type Real = Lanes;
+    #[inline(always)]
+    fn next_bits(&mut self) -> Words {
+        self.next_words()
     }
 }
 
 /// The 52 high bits of `x` as a number in [0, 1).
 #[inline(always)]
-fn unit(x: u64) -> f64 {
-    f64::from_bits(0x3FF0_0000_0000_0000 | (x >> 12)) - 1.0
+fn unit<R: Real>(x: R::Bits) -> R {
+    R::from_bits((x >> 12) | 0x3FF0_0000_0000_0000) - 1.0
 }
 
-/// Two independent standard normals from two 64-bit random words (Box–Muller).
+/// Two independent standard normals from two 64-bit random words (Box–Muller), for one
+/// pair of words (`R` is `f64`) or [`W`] pairs (`R` is [`Lanes`]).
 #[inline(always)]
-pub fn normal_pair(a: u64, b: u64) -> (f64, f64) {
-    let u1 = 1.0 - unit(a);
+pub fn normal_pair<R: Real>(a: R::Bits, b: R::Bits) -> (R, R)
+where
+    f64: Scalar<R>,
+{
+    let u1 = 1.0 - unit::<R>(a);
     let r = (-2.0 * mathfn::ln(u1)).sqrt();
-    let (s, c) = mathfn::sin_cos_turns(unit(b));
+    let (s, c) = mathfn::sin_cos_turns(unit::<R>(b));
     (r * c, r * s)
 }
 
-/// `N` standard normals (N even) of one stream: pairs from consecutive words.
+/// `N` standard normals (N even) of every stream: pairs from consecutive words. Lane `i`
+/// of a [`StreamLanes`] gets exactly what its lane alone ([`StreamLanes::get`]) gets.
 #[inline(always)]
-pub fn normals<const N: usize>(rng: &mut Stream) -> [f64; N] {
-    let mut z = [0.0; N];
+pub fn normals<const N: usize, S: Streams>(rng: &mut S) -> [S::Real; N]
+where
+    f64: Scalar<S::Real>,
+{
+    let mut z = [S::Real::splat(0.0); N];
     for p in 0..N / 2 {
-        let a = rng.next_word();
-        let b = rng.next_word();
+        let a = rng.next_bits();
+        let b = rng.next_bits();
         (z[2 * p], z[2 * p + 1]) = normal_pair(a, b);
-    }
-    z
-}
-
-/// `N` standard normals (N even) of every lane: lane `i` gets exactly
-/// `normals::<N>(&mut lane i)`.
-#[inline(always)]
-pub fn normals_lanes<const N: usize>(rng: &mut StreamLanes) -> [Lanes; N] {
-    let mut z = [Lanes::default(); N];
-    for p in 0..N / 2 {
-        let a = rng.next_words();
-        let b = rng.next_words();
-        for i in 0..W {
-            (z[2 * p].0[i], z[2 * p + 1].0[i]) = normal_pair(a[i], b[i]);
-        }
     }
     z
 }
@@ -187,9 +215,9 @@ mod tests {
         let mut lanes = StreamLanes::new(streams);
         let mut single = streams;
         for _ in 0..50 {
-            let z = normals_lanes::<6>(&mut lanes);
+            let z = normals::<6, _>(&mut lanes);
             for i in 0..W {
-                let zi = normals::<6>(&mut single[i]);
+                let zi = normals::<6, _>(&mut single[i]);
                 for k in 0..6 {
                     assert_eq!(z[k].0[i].to_bits(), zi[k].to_bits());
                 }
@@ -206,7 +234,7 @@ mod tests {
         let n = 600_000;
         let (mut s1, mut s2, mut s4, mut beyond2, mut beyond3) = (0.0, 0.0, 0.0, 0, 0);
         for _ in 0..n / 6 {
-            for z in normals::<6>(&mut rng) {
+            for z in normals::<6, _>(&mut rng) {
                 s1 += z;
                 s2 += z * z;
                 s4 += z * z * z * z;
@@ -240,10 +268,48 @@ mod tests {
         );
     }
 
+    /// Box–Muller on eight pairs of words at once gives each pair's scalar normals, for
+    /// extreme words (u1 = 1 and u1 = 2^-52, t at quadrant points) and random ones.
+    #[test]
+    fn normal_pairs_in_lanes_are_the_scalar_ones() {
+        let mut words = vec![
+            0,
+            1,
+            u64::MAX,
+            u64::MAX - 1,
+            1 << 63,
+            1 << 62,
+            3 << 62,
+            1 << 12,
+            0xFFF,
+        ];
+        let mut rng = Stream::from_words([5, 6, 7, 8]);
+        words.extend((0..1000).map(|_| rng.next_word()));
+        let pairs: Vec<(u64, u64)> = words
+            .iter()
+            .flat_map(|&a| words[..9].iter().map(move |&b| [(a, b), (b, a)]))
+            .flatten()
+            .collect();
+        for c in pairs.chunks(W) {
+            let p: [(u64, u64); W] = std::array::from_fn(|i| c[i % c.len()]);
+            let (x, y) = normal_pair::<Lanes>(Words(p.map(|q| q.0)), Words(p.map(|q| q.1)));
+            for i in 0..W {
+                let (xs, ys) = normal_pair::<f64>(p[i].0, p[i].1);
+                assert_eq!(
+                    (x.0[i].to_bits(), y.0[i].to_bits()),
+                    (xs.to_bits(), ys.to_bits()),
+                    "words {:#x} {:#x}",
+                    p[i].0,
+                    p[i].1
+                );
+            }
+        }
+    }
+
     #[test]
     fn extreme_words_give_finite_normals() {
         for (a, b) in [(0, 0), (u64::MAX, u64::MAX), (u64::MAX, 0), (0, u64::MAX)] {
-            let (x, y) = normal_pair(a, b);
+            let (x, y) = normal_pair::<f64>(a, b);
             assert!(x.is_finite() && y.is_finite(), "{a} {b}: {x} {y}");
             assert!(x.abs() <= 8.5 && y.abs() <= 8.5);
         }
