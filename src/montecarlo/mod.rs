@@ -16,6 +16,7 @@
 //! every per-draw quantity of sweeps, goal-seek and probabilities ([`map_draws`]).
 
 pub mod engine;
+pub mod pages;
 pub mod probability;
 pub mod samples;
 pub mod stream;

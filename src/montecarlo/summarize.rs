@@ -13,6 +13,7 @@ use std::sync::{Mutex, PoisonError};
 use rayon::prelude::*;
 
 use super::engine::{BLOCK, Block, Engine, GROUPS, MAX_DRAWS_IN_MEMORY, Outputs};
+use super::pages::{Paged, Pool};
 use super::windows::{
     CellTally, Column, Counts, FLUSH_BLOCKS, Kept, LaneSums, TALLY_BLOCKS, Windows, gap, refine,
     tally, values_at, windows_of,
@@ -53,10 +54,9 @@ fn chunk_size(draws: u64) -> u64 {
 }
 
 /// What one worker thread tallied in a run over some draws: per (year, output) its
-/// [`CellTally`] (whose kept-value buffers keep their room from stage to stage), and per
-/// year the sound draws.
-struct ThreadTally {
-    cells: Vec<CellTally>,
+/// [`CellTally`] (kept values in pages of a [`Pool`]), and per year the sound draws.
+struct ThreadTally<'p> {
+    cells: Vec<CellTally<'p>>,
     sound: Vec<u64>,
     /// Blocks tallied since the byte counters were last flushed.
     blocks: usize,
@@ -64,8 +64,8 @@ struct ThreadTally {
     work: Vec<(Block, Box<Outputs>)>,
 }
 
-impl ThreadTally {
-    fn new(cells: usize, years: usize) -> ThreadTally {
+impl ThreadTally<'_> {
+    fn new(cells: usize, years: usize) -> Self {
         ThreadTally {
             cells: (0..cells).map(|_| CellTally::default()).collect(),
             sound: vec![0; years],
@@ -84,7 +84,7 @@ impl ThreadTally {
 }
 
 /// One tally per worker thread of the current pool.
-fn thread_tallies(cells: usize, years: usize) -> Vec<Mutex<ThreadTally>> {
+fn thread_tallies<'p>(cells: usize, years: usize) -> Vec<Mutex<ThreadTally<'p>>> {
     (0..rayon::current_num_threads().max(1))
         .map(|_| Mutex::new(ThreadTally::new(cells, years)))
         .collect()
@@ -94,14 +94,16 @@ fn thread_tallies(cells: usize, years: usize) -> Vec<Mutex<ThreadTally>> {
 /// [`TALLY_BLOCKS`] blocks advance together year by year, and each output of a year is
 /// tallied over all of them at once (the windows and counters of an output are read once
 /// for them all).
-fn simulate_chunk(
+#[allow(clippy::too_many_arguments)]
+fn simulate_chunk<'p>(
     e: &Engine,
     from: u64,
     to: u64,
     windows: &[Windows],
     pivots: &[f64],
-    acc: &mut ThreadTally,
+    acc: &mut ThreadTally<'p>,
     sums: &mut [LaneSums],
+    pool: &'p Pool,
 ) {
     let years = e.years();
     let mut first = from;
@@ -144,7 +146,7 @@ fn simulate_chunk(
                     pivot: pivots[c],
                 };
                 let cols: [Column; TALLY_BLOCKS] = std::array::from_fn(col);
-                tally(&cols[..n], &windows[c], &mut sums[c], &mut cells[c]);
+                tally(&cols[..n], &windows[c], &mut sums[c], &mut cells[c], pool);
             }
         }
         *blocks += n;
@@ -155,7 +157,7 @@ fn simulate_chunk(
 /// threads' `tallies`, and adds the chunks' moment sums to `sums` in chunk order
 /// (`scratch`: room for them, kept from pass to pass).
 #[allow(clippy::too_many_arguments)]
-fn pass(
+fn pass<'p>(
     e: &Engine,
     from: u64,
     to: u64,
@@ -163,15 +165,16 @@ fn pass(
     windows: &[Windows],
     pivots: &[f64],
     progress: &(impl Fn(u64) + Sync),
-    tallies: &mut [Mutex<ThreadTally>],
+    tallies: &mut [Mutex<ThreadTally<'p>>],
     sums: &mut [LaneSums],
     scratch: &mut Vec<LaneSums>,
+    pool: &'p Pool,
 ) {
     let cells = windows.len();
     let starts: Vec<u64> = (from..to).step_by(chunk as usize).collect();
     scratch.clear();
     scratch.resize(starts.len() * cells, [[0.0; W]; 2]);
-    let shared: &[Mutex<ThreadTally>] = tallies;
+    let shared: &[Mutex<ThreadTally<'p>>] = tallies;
     scratch
         .par_chunks_mut(cells.max(1))
         .zip(starts.par_iter())
@@ -180,7 +183,7 @@ fn pass(
             // Each worker thread has its own tally: the lock is never contended.
             let i = rayon::current_thread_index().unwrap_or(0) % shared.len();
             let mut t = shared[i].lock().unwrap_or_else(PoisonError::into_inner);
-            simulate_chunk(e, a, b, windows, pivots, &mut t, chunk_sums);
+            simulate_chunk(e, a, b, windows, pivots, &mut t, chunk_sums, pool);
             drop(t);
             progress(b - a);
         });
@@ -202,8 +205,11 @@ fn pass(
 
 /// The worker threads' tallies after a pass: per year the sound draws added to `sound`,
 /// and per cell the threads' tallies.
-fn collect(tallies: &mut [Mutex<ThreadTally>], sound: &mut [u64]) -> Vec<Vec<CellTally>> {
-    let mut by_cell: Vec<Vec<CellTally>> = Vec::new();
+fn collect<'p>(
+    tallies: &mut [Mutex<ThreadTally<'p>>],
+    sound: &mut [u64],
+) -> Vec<Vec<CellTally<'p>>> {
+    let mut by_cell: Vec<Vec<CellTally<'p>>> = Vec::new();
     for m in tallies.iter_mut() {
         let t = m.get_mut().unwrap_or_else(PoisonError::into_inner);
         for (a, b) in sound.iter_mut().zip(t.sound.iter_mut()) {
@@ -220,7 +226,7 @@ fn collect(tallies: &mut [Mutex<ThreadTally>], sound: &mut [u64]) -> Vec<Vec<Cel
 }
 
 /// Gives the cells' tallies back to their threads (the inverse of [`collect`]).
-fn give_back(tallies: &mut [Mutex<ThreadTally>], by_cell: Vec<Vec<CellTally>>) {
+fn give_back<'p>(tallies: &mut [Mutex<ThreadTally<'p>>], by_cell: Vec<Vec<CellTally<'p>>>) {
     for per_thread in by_cell {
         for (m, ct) in tallies.iter_mut().zip(per_thread) {
             m.get_mut()
@@ -372,7 +378,9 @@ fn staged(
     let cells = years * N_OUTPUTS;
     let mut windows = vec![start; cells];
     let mut counts = vec![Counts::default(); cells];
-    let mut stores: Vec<Vec<f64>> = vec![Vec::new(); cells];
+    // Kept values live in pages of one pool, taken and given back stage after stage.
+    let pool = Pool::new();
+    let mut stores: Vec<Paged> = (0..cells).map(|_| Paged::new()).collect();
     let mut tallies = thread_tallies(cells, years);
     let mut sound = vec![0u64; years];
     let mut sums: Vec<LaneSums> = vec![[[0.0; W]; 2]; cells];
@@ -393,6 +401,7 @@ fn staged(
             &mut tallies,
             &mut sums,
             &mut scratch,
+            &pool,
         );
         let mut by_cell = collect(&mut tallies, &mut sound);
         done = to;
@@ -413,22 +422,31 @@ fn staged(
                 for t in ts.iter_mut() {
                     n.absorb(&mut t.counts);
                 }
-                let mut kept = Kept {
-                    store,
-                    raws: ts.iter_mut().map(|t| &mut t.raw).collect(),
+                let kept = Kept {
+                    parts: store
+                        .parts()
+                        .chain(ts.iter().flat_map(|t| t.raw.parts()))
+                        .collect(),
                 };
                 let sound = sound[c / N_OUTPUTS];
+                let mut found = Vec::new();
+                let mut next = Paged::new();
                 if !last {
-                    (*w, *n) = refine(w, n, &mut kept, sound, share, qs);
-                    return Vec::new();
+                    (*w, *n) = refine(w, n, &kept, sound, share, qs, &mut next, &pool);
+                } else if sound > 0 {
+                    let (_, ranks) = needed_ranks(sound as usize, qs);
+                    let ranks: Vec<u64> = ranks.iter().map(|&r| r as u64).collect();
+                    let values = values_at(w, n, &kept, &ranks);
+                    found = ranks.iter().map(|&r| r as usize).zip(values).collect();
                 }
-                if sound == 0 {
-                    return Vec::new();
+                drop(kept);
+                // The pages read go back to the pool; the values that stay are `next`.
+                store.release(&pool);
+                *store = next;
+                for t in ts.iter_mut() {
+                    t.raw.release(&pool);
                 }
-                let (_, ranks) = needed_ranks(sound as usize, qs);
-                let ranks: Vec<u64> = ranks.iter().map(|&r| r as u64).collect();
-                let values = values_at(w, n, &kept, &ranks);
-                ranks.iter().map(|&r| r as usize).zip(values).collect()
+                found
             })
             .collect();
         give_back(&mut tallies, by_cell);
@@ -438,7 +456,9 @@ fn staged(
         }
     }
     drop(tallies);
-    drop(stores);
+    for store in stores.iter_mut() {
+        store.release(&pool);
+    }
 
     let missing: Vec<(usize, usize)> = found
         .iter()
@@ -531,6 +551,7 @@ fn exact_pass(
         for &c in batch {
             gw[c] = windows_of(sizes[c].iter().map(|g| g.0).collect());
         }
+        let pool = Pool::new();
         let mut tallies = thread_tallies(cells, years);
         let (mut s, mut m) = (vec![0; years], vec![[[0.0; W]; 2]; cells]);
         pass(
@@ -544,6 +565,7 @@ fn exact_pass(
             &mut tallies,
             &mut m,
             &mut Vec::new(),
+            &pool,
         );
         let mut by_cell = collect(&mut tallies, &mut s);
         for &c in batch {
@@ -551,10 +573,8 @@ fn exact_pass(
             for t in by_cell[c].iter_mut() {
                 gc.absorb(&mut t.counts);
             }
-            let mut store = Vec::new();
             let kept = Kept {
-                store: &mut store,
-                raws: by_cell[c].iter_mut().map(|t| &mut t.raw).collect(),
+                parts: by_cell[c].iter().flat_map(|t| t.raw.parts()).collect(),
             };
             for &(_, i, r) in wanted.iter().filter(|w| w.0 == c) {
                 found[c][i].1 = values_at(&gw[c], &gc, &kept, &[r])[0];

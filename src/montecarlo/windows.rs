@@ -29,6 +29,7 @@
 //!   counting slots as the tally does.
 
 use super::engine::{BLOCK, GROUPS, Outputs};
+use super::pages::{PAGE, Paged, Pool};
 use crate::lanes::W;
 
 /// The most windows of one output and year.
@@ -45,8 +46,8 @@ pub const SPREAD: f64 = 6.0;
 /// More equal values than this at a window's end get a counting window of their own.
 const HEAVY: usize = 32;
 
-/// Values sampled per rank interval to place the next windows' bounds (all of them when
-/// a cell keeps fewer).
+/// Values sampled, at least, of each window to place the next windows' bounds (all of
+/// them when a window keeps fewer).
 const SAMPLE: usize = 128;
 /// Standard deviations of a sample's own error by which a bound placed from a sample
 /// is moved out.
@@ -142,12 +143,6 @@ impl Windows {
             .flat_map(|k| [self.lo[k], self.hi[k].next_up()])
             .collect()
     }
-
-    /// The window whose bounds hold `x`, if one does.
-    fn holding(&self, x: f64) -> Option<usize> {
-        let k = self.lo[..self.n].partition_point(|&lo| lo <= x);
-        (k > 0 && x <= self.hi[k - 1]).then(|| k - 1)
-    }
 }
 
 /// Counts of the values of one output and year, per window.
@@ -185,29 +180,29 @@ impl Counts {
 }
 
 /// What one thread's draws left in the windows of one output and year during a stage.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 #[repr(C, align(64))]
-pub struct CellTally {
+pub struct CellTally<'p> {
     /// Slot counts not flushed yet, per lane: `bytes[0][8i + j]` counts slot 2j of lane
     /// i, `bytes[1][8i + j]` slot 2j + 1 (the slot kernel's, see [`CellTally::flush`]).
     pub bytes: [[u8; 64]; 2],
     /// Values kept, inside some window that keeps values, in no particular order.
-    pub raw: Vec<f64>,
+    pub raw: Paged<'p>,
     /// Counts flushed so far.
     pub counts: Counts,
 }
 
-impl Default for CellTally {
-    fn default() -> CellTally {
+impl Default for CellTally<'_> {
+    fn default() -> Self {
         CellTally {
             bytes: [[0; 64]; 2],
-            raw: Vec::new(),
+            raw: Paged::new(),
             counts: Counts::default(),
         }
     }
 }
 
-impl CellTally {
+impl CellTally<'_> {
     /// Moves the byte counters into [`CellTally::counts`] (`w`: the windows they were
     /// counted in).
     pub fn flush(&mut self, w: &Windows) {
@@ -265,29 +260,43 @@ pub struct Column<'a> {
 /// counts reach `t.counts` at [`CellTally::flush`], which must come before the byte
 /// counters have seen [`FLUSH_BLOCKS`] blocks). (Without hardware FMA, `f64::mul_add` is
 /// a slower library call with the same result.)
+///
+/// Kept values go to `t.raw`, in pages from `pool`.
 #[inline]
-pub fn tally(cols: &[Column], w: &Windows, sums: &mut LaneSums, t: &mut CellTally) {
+pub fn tally<'p>(
+    cols: &[Column],
+    w: &Windows,
+    sums: &mut LaneSums,
+    t: &mut CellTally<'p>,
+    pool: &'p Pool,
+) {
     #[cfg(all(
         target_arch = "x86_64",
         target_feature = "avx512f",
         target_feature = "avx512bw"
     ))]
-    avx512::tally(cols, w, sums, t);
+    avx512::tally(cols, w, sums, t, pool);
     #[cfg(not(all(
         target_arch = "x86_64",
         target_feature = "avx512f",
         target_feature = "avx512bw"
     )))]
     for &col in cols {
-        portable_tally(col, w, sums, t);
+        portable_tally(col, w, sums, t, pool);
     }
 }
 
 /// Most blocks one [`tally`] call takes.
 pub const TALLY_BLOCKS: usize = 4;
 
-/// [`tally`] in plain Rust (lane loops the compiler vectorises as it can).
-pub fn portable_tally(col: Column, w: &Windows, sums: &mut LaneSums, t: &mut CellTally) {
+/// [`tally`] of one block in plain Rust (lane loops the compiler vectorises as it can).
+pub fn portable_tally<'p>(
+    col: Column,
+    w: &Windows,
+    sums: &mut LaneSums,
+    t: &mut CellTally<'p>,
+    pool: &'p Pool,
+) {
     let Column {
         out,
         o,
@@ -326,8 +335,13 @@ pub fn portable_tally(col: Column, w: &Windows, sums: &mut LaneSums, t: &mut Cel
         t.counts.below[k] += below;
         t.counts.inside[k] += inside;
     }
-    t.raw
-        .extend(x.iter().zip(keep).filter(|(_, k)| *k).map(|(&xv, _)| xv));
+    let kept: Vec<f64> = x
+        .iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(&xv, _)| xv)
+        .collect();
+    t.raw.extend_from_slice(&kept, pool);
 }
 
 /// [`tally`] and [`cut`] with AVX-512: slots found by a binary search in registers and
@@ -338,23 +352,58 @@ pub fn portable_tally(col: Column, w: &Windows, sums: &mut LaneSums, t: &mut Cel
     target_feature = "avx512bw"
 ))]
 pub mod avx512 {
-    use super::{BLOCK, CellTally, Column, GROUPS, LaneSums, Windows};
+    use super::{CellTally, Column, GROUPS, LaneSums, PAGE, Paged, Pool, Windows};
     use core::arch::x86_64::*;
 
     /// See [`super::tally`]: moments alone without windows, [`by_slot`] for up to
     /// [`SLOT_WINDOWS`] windows, else [`by_window`].
     #[inline]
-    pub fn tally(cols: &[Column], w: &Windows, sums: &mut LaneSums, t: &mut CellTally) {
+    pub fn tally<'p>(
+        cols: &[Column],
+        w: &Windows,
+        sums: &mut LaneSums,
+        t: &mut CellTally<'p>,
+        pool: &'p Pool,
+    ) {
         if w.n == 0 {
             for &col in cols {
                 moments_only(col, sums);
             }
         } else if w.n <= SLOT_WINDOWS {
-            by_slot(cols, w, sums, t);
+            by_slot(cols, w, sums, t, pool);
         } else {
             for &col in cols {
-                by_window(col, w, sums, t);
+                by_window(col, w, sums, t, pool);
             }
+        }
+    }
+
+    /// Stores the lanes `keep` of `x` at the end of `out`, branch-free: eight lanes are
+    /// stored, the first `keep.count_ones()` of them the values kept (a new page is
+    /// started when fewer than eight places are left).
+    ///
+    /// # Safety
+    ///
+    /// `*at` is `out.room(8, pool)`, with `*left` places from there in its page.
+    #[inline(always)]
+    unsafe fn keep_lanes<'p>(
+        x: __m512d,
+        keep: u8,
+        at: &mut *mut f64,
+        left: &mut usize,
+        out: &mut Paged<'p>,
+        pool: &'p Pool,
+    ) {
+        let m = keep.count_ones() as usize;
+        // SAFETY: at least eight places from `at` in its page (the caller's promise, kept
+        // below).
+        unsafe { _mm512_storeu_pd(*at, _mm512_maskz_compress_pd(keep, x)) };
+        *at = at.wrapping_add(m);
+        *left -= m;
+        out.wrote(m);
+        if *left < 8 {
+            *at = out.room(8, pool);
+            *left = PAGE - out.last_len();
         }
     }
 
@@ -452,6 +501,23 @@ pub mod avx512 {
             }
         }
 
+        /// Per lane, the slot of `x` (see [`Slots::one_hot`]).
+        #[inline(always)]
+        pub fn slot(&self, x: __m512d) -> __m512i {
+            // SAFETY: register arithmetic only; the permutes index 16 lanes with indices
+            // below 16.
+            unsafe {
+                let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(self.e7, x);
+                let mut slot = _mm512_maskz_mov_epi64(le, _mm512_set1_epi64(8));
+                for ((lo, hi), step) in [(self.t3, 4), (self.t1, 2), (self.t0, 1)] {
+                    let end = _mm512_permutex2var_pd(lo, slot, hi);
+                    let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(end, x);
+                    slot = _mm512_mask_or_epi64(slot, le, slot, _mm512_set1_epi64(step));
+                }
+                slot
+            }
+        }
+
         /// The lanes of `valid` whose one-hot slot is a window that keeps values.
         #[inline(always)]
         pub fn keeps(&self, valid: u8, one_hot: __m512i) -> u8 {
@@ -480,13 +546,17 @@ pub mod avx512 {
     /// byte counters. Kept values leave through compress-in-register and a full store at
     /// the end of the kept values, branch-free (kept values come in no order).
     #[inline]
-    pub fn by_slot(cols: &[Column], w: &Windows, sums: &mut LaneSums, t: &mut CellTally) {
+    pub fn by_slot<'p>(
+        cols: &[Column],
+        w: &Windows,
+        sums: &mut LaneSums,
+        t: &mut CellTally<'p>,
+        pool: &'p Pool,
+    ) {
         let slots = Slots::new(w);
-        // SAFETY: the loads read whole `[f64; 8]` arrays; the stores write eight values
-        // within the BLOCK reserved beyond the kept values for each block (after g groups
-        // at most 8g values were added, so the store of group g ends within the reserve),
-        // and the length grows only by the values kept; the byte counters are two aligned
-        // 64-byte arrays.
+        // SAFETY: the loads read whole `[f64; 8]` arrays; kept values are stored by
+        // `keep_lanes` at a place with room for eight (`room(8)`, and `left` kept up to
+        // date); the byte counters are two aligned 64-byte arrays.
         unsafe {
             let mut s1 = _mm512_loadu_pd(sums[0].as_ptr());
             let mut s2 = _mm512_loadu_pd(sums[1].as_ptr());
@@ -500,10 +570,9 @@ pub mod avx512 {
                 } = *col;
                 let p = _mm512_set1_pd(pivot);
                 let (mut c0, mut c1) = (_mm512_setzero_si512(), _mm512_setzero_si512());
-                let v = &mut t.raw;
-                v.reserve(BLOCK);
-                let ptr = v.as_mut_ptr();
-                let mut len = v.len();
+                let raw = &mut t.raw;
+                let mut at = raw.room(8, pool);
+                let mut left = PAGE - raw.last_len();
                 let mut group = |g: usize, c: &mut __m512i| {
                     let x = _mm512_loadu_pd(out.v[g][o].0.as_ptr());
                     let sg = sound[g];
@@ -511,14 +580,12 @@ pub mod avx512 {
                     let one_hot = slots.one_hot(x);
                     *c = _mm512_mask_add_epi64(*c, sg, *c, one_hot);
                     let keep = slots.keeps(sg, one_hot);
-                    _mm512_storeu_pd(ptr.add(len), _mm512_maskz_compress_pd(keep, x));
-                    len += keep.count_ones() as usize;
+                    keep_lanes(x, keep, &mut at, &mut left, raw, pool);
                 };
                 for g in (0..GROUPS).step_by(2) {
                     group(g, &mut c0);
                     group(g + 1, &mut c1);
                 }
-                v.set_len(len);
                 let (e0, o0) = split(c0);
                 let (e1, o1) = split(c1);
                 even = _mm512_add_epi8(even, _mm512_add_epi8(e0, e1));
@@ -535,16 +602,21 @@ pub mod avx512 {
     /// The tally window by window: each window compares all 128 values (in 16
     /// registers) with its two ends.
     #[inline]
-    pub fn by_window(col: Column, w: &Windows, sums: &mut LaneSums, t: &mut CellTally) {
+    pub fn by_window<'p>(
+        col: Column,
+        w: &Windows,
+        sums: &mut LaneSums,
+        t: &mut CellTally<'p>,
+        pool: &'p Pool,
+    ) {
         let Column {
             out,
             o,
             sound,
             pivot,
         } = col;
-        // SAFETY: the loads and stores read and write whole `[f64; 8]` arrays, or eight
-        // values within the BLOCK reserved beyond the kept values (after g groups at most
-        // 8g values were added, so the store of group g ends within the reserve).
+        // SAFETY: the loads and stores read and write whole `[f64; 8]` arrays; kept
+        // values go through `keep_lanes` from `room(8)` with `left` up to date.
         unsafe {
             let x: [__m512d; GROUPS] =
                 std::array::from_fn(|g| _mm512_loadu_pd(out.v[g][o].0.as_ptr()));
@@ -576,17 +648,12 @@ pub mod avx512 {
                 t.counts.inside[k] += _mm512_reduce_add_epi64(inside) as u64;
                 t.counts.below[k] += sound_count - _mm512_reduce_add_epi64(at_or_above) as u64;
             }
-            // Branch-free: every group stores eight lanes at the end of the kept values
-            // (the first `c` of them are the values to keep).
-            let v = &mut t.raw;
-            v.reserve(BLOCK);
-            let ptr = v.as_mut_ptr();
-            let mut len = v.len();
+            let raw = &mut t.raw;
+            let mut at = raw.room(8, pool);
+            let mut left = PAGE - raw.last_len();
             for g in 0..GROUPS {
-                _mm512_storeu_pd(ptr.add(len), _mm512_maskz_compress_pd(keep[g], x[g]));
-                len += keep[g].count_ones() as usize;
+                keep_lanes(x[g], keep[g], &mut at, &mut left, raw, pool);
             }
-            v.set_len(len);
         }
     }
 
@@ -606,81 +673,133 @@ pub mod avx512 {
         }
     }
 
-    /// See [`super::cut`], for windows the slot search takes.
-    pub fn cut(values: &mut Vec<f64>, w: &Windows, slots: &mut [u64]) {
+    /// See [`super::slots_of`], for windows the slot search takes.
+    pub fn slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
         let s = Slots::new(w);
-        let n = values.len();
-        let p = values.as_mut_ptr();
-        let mut kept = 0;
-        let mut i = 0;
-        // SAFETY: the loads read values[i..i + 8] (i + 8 <= n), or the valid lanes of the
-        // last partial group; the stores write values[kept..kept + 8] with kept <= i (all
-        // of it read already and within the length), or only the kept lanes of the last
-        // group (kept + count <= n).
+        let chunks = values.chunks_exact(8);
+        let tail = chunks.remainder();
+        for c in chunks {
+            // SAFETY: `c` holds eight values; the slots are below 16.
+            unsafe {
+                let slot = s.slot(_mm512_loadu_pd(c.as_ptr()));
+                let mut b = [0u8; 16];
+                _mm_storeu_si128(b.as_mut_ptr().cast(), _mm512_cvtepi64_epi8(slot));
+                out.extend_from_slice(&b[..8]);
+            }
+        }
+        let ends = w.all_ends();
+        out.extend(
+            tail.iter()
+                .map(|&x| ends.partition_point(|&e| e <= x) as u8),
+        );
+    }
+
+    /// See [`super::cut`], for windows the slot search takes.
+    pub fn cut<'p>(
+        parts: &[&[f64]],
+        w: &Windows,
+        slots: &mut [u64],
+        out: &mut Paged<'p>,
+        pool: &'p Pool,
+    ) {
+        let s = Slots::new(w);
+        let mut at = out.room(8, pool);
+        let mut left = PAGE - out.last_len();
+        // SAFETY: the loads read part[i..i + 8] (i + 8 <= len), or only the valid lanes of
+        // a part's last group; kept values go through `keep_lanes` from `room(8)` with
+        // `left` up to date.
         unsafe {
             let mut c = _mm512_setzero_si512();
             let mut since = 0;
-            while i + 8 <= n {
-                let x = _mm512_loadu_pd(p.add(i));
-                let one_hot = s.one_hot(x);
-                c = _mm512_add_epi64(c, one_hot);
-                let keep = s.keeps(0xFF, one_hot);
-                _mm512_storeu_pd(p.add(kept), _mm512_maskz_compress_pd(keep, x));
-                kept += keep.count_ones() as usize;
-                i += 8;
-                since += 1;
-                if since == 15 {
-                    flush_nibbles(c, slots);
-                    c = _mm512_setzero_si512();
-                    since = 0;
+            for part in parts {
+                let (p, n) = (part.as_ptr(), part.len());
+                let mut i = 0;
+                while i < n {
+                    let valid = if i + 8 <= n {
+                        0xFF
+                    } else {
+                        (1u8 << (n - i)) - 1
+                    };
+                    let x = _mm512_maskz_loadu_pd(valid, p.add(i));
+                    let one_hot = s.one_hot(x);
+                    c = _mm512_mask_add_epi64(c, valid, c, one_hot);
+                    keep_lanes(x, s.keeps(valid, one_hot), &mut at, &mut left, out, pool);
+                    i += 8;
+                    since += 1;
+                    if since == 15 {
+                        flush_nibbles(c, slots);
+                        c = _mm512_setzero_si512();
+                        since = 0;
+                    }
                 }
-            }
-            if i < n {
-                let valid = (1u8 << (n - i)) - 1;
-                let x = _mm512_maskz_loadu_pd(valid, p.add(i));
-                let one_hot = s.one_hot(x);
-                c = _mm512_mask_add_epi64(c, valid, c, one_hot);
-                let keep = s.keeps(valid, one_hot);
-                let m = keep.count_ones() as usize;
-                let stored = ((1u16 << m) - 1) as u8;
-                _mm512_mask_storeu_pd(p.add(kept), stored, _mm512_maskz_compress_pd(keep, x));
-                kept += m;
             }
             flush_nibbles(c, slots);
         }
-        values.truncate(kept);
     }
 }
 
-/// Keeps, in place and in their order, the values of `values` inside windows of `w` that
-/// keep values, and adds each value's slot to `slots` (see [`SLOTS`]): one branch-free
-/// pass (the values come in no order, so branches would mispredict).
-pub fn cut(values: &mut Vec<f64>, w: &Windows, slots: &mut [u64; SLOTS]) {
+/// Appends to `out` the slot (see [`SLOTS`]) of each of `values` among the ends of `w`.
+pub fn slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
     #[cfg(all(
         target_arch = "x86_64",
         target_feature = "avx512f",
         target_feature = "avx512bw"
     ))]
     if (1..=avx512::SLOT_WINDOWS).contains(&w.n) {
-        avx512::cut(values, w, slots);
+        avx512::slots_of(values, w, out);
         return;
     }
-    portable_cut(values, w, slots);
+    let ends = w.all_ends();
+    out.extend(
+        values
+            .iter()
+            .map(|&x| ends.partition_point(|&e| e <= x) as u8),
+    );
+}
+
+/// Appends to `out` (in pages from `pool`), in their order, the values of `parts` inside
+/// windows of `w` that keep values, and adds each value's slot to `slots` (see [`SLOTS`]):
+/// one branch-free pass (the values come in no order, so branches would mispredict).
+pub fn cut<'p>(
+    parts: &[&[f64]],
+    w: &Windows,
+    slots: &mut [u64; SLOTS],
+    out: &mut Paged<'p>,
+    pool: &'p Pool,
+) {
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx512f",
+        target_feature = "avx512bw"
+    ))]
+    if (1..=avx512::SLOT_WINDOWS).contains(&w.n) {
+        avx512::cut(parts, w, slots, out, pool);
+        return;
+    }
+    portable_cut(parts, w, slots, out, pool);
 }
 
 /// [`cut`] in plain Rust, for any number of windows.
-pub fn portable_cut(values: &mut Vec<f64>, w: &Windows, slots: &mut [u64; SLOTS]) {
+pub fn portable_cut<'p>(
+    parts: &[&[f64]],
+    w: &Windows,
+    slots: &mut [u64; SLOTS],
+    out: &mut Paged<'p>,
+    pool: &'p Pool,
+) {
     let ends = w.all_ends();
-    let mut kept = 0;
-    for i in 0..values.len() {
-        let x = values[i];
-        let s = ends.partition_point(|&e| e <= x);
-        slots[s] += 1;
-        // kept <= i: the value is read before its place may be overwritten.
-        values[kept] = x;
-        kept += usize::from(w.keeps_slot(s));
+    let mut kept = Vec::new();
+    for part in parts {
+        kept.clear();
+        for &x in part.iter() {
+            let s = ends.partition_point(|&e| e <= x);
+            slots[s] += 1;
+            if w.keeps_slot(s) {
+                kept.push(x);
+            }
+        }
+        out.extend_from_slice(&kept, pool);
     }
-    values.truncate(kept);
 }
 
 /// The 0-based rank interval, among `n` values counted so far, in which the type-7
@@ -699,53 +818,42 @@ fn rank_interval(n: u64, q: f64, done: f64) -> (u64, u64, f64) {
     (ra, rb, sigma)
 }
 
-/// The kept values of one output and year: `store` (from earlier stages, cut to the
-/// current windows) and the `raws` of the threads that tallied the last stage, all
-/// inside windows that keep values.
+/// The kept values of one output and year, all inside windows that keep values: those
+/// of earlier stages, cut to the current windows, and those the threads kept in the last
+/// stage, as slices.
 pub struct Kept<'a> {
-    /// Values of earlier stages.
-    pub store: &'a mut Vec<f64>,
-    /// Values of the last stage, one buffer per thread (emptied when moved to `store`).
-    pub raws: Vec<&'a mut Vec<f64>>,
+    /// The values, part by part.
+    pub parts: Vec<&'a [f64]>,
 }
 
 impl Kept<'_> {
     /// Number of values.
     fn len(&self) -> usize {
-        self.store.len() + self.raws.iter().map(|r| r.len()).sum::<usize>()
+        self.parts.iter().map(|r| r.len()).sum()
     }
 
-    /// The parts: the store, then the raws.
-    fn parts(&self) -> impl Iterator<Item = &[f64]> + '_ {
-        std::iter::once(self.store.as_slice()).chain(self.raws.iter().map(|r| r.as_slice()))
+    /// The first `len` values, in order across the parts, as slices. (The values of a
+    /// window, wherever they lie, are independent draws of the same law: any of them are
+    /// a fair sample, and the first ones are read at memory speed.)
+    fn first(&self, mut len: usize) -> impl Iterator<Item = &[f64]> + '_ {
+        self.parts.iter().map_while(move |part| {
+            let take = len.min(part.len());
+            len -= take;
+            (take > 0).then(|| &part[..take])
+        })
     }
 
-    /// The first `len` values, in order across the parts. (The values of a window,
-    /// wherever they lie, are independent draws of the same law: any of them are a fair
-    /// sample, and the first ones are read at memory speed.)
-    fn first(&self, len: usize) -> Vec<f64> {
-        let mut out = Vec::with_capacity(len);
-        for part in self.parts() {
-            let take = (len - out.len()).min(part.len());
-            out.extend_from_slice(&part[..take]);
-        }
-        out
-    }
-
-    /// Moves the raw values to the store.
-    pub fn absorb(&mut self) {
-        self.store
-            .reserve(self.raws.iter().map(|r| r.len()).sum::<usize>());
-        for r in self.raws.iter_mut() {
-            self.store.extend_from_slice(r);
-            r.clear();
+    /// Appends every value to `out`.
+    pub fn copy_to<'p>(&self, out: &mut Paged<'p>, pool: &'p Pool) {
+        for part in &self.parts {
+            out.extend_from_slice(part, pool);
         }
     }
 
     /// The values inside `[lo, hi]`.
     fn between(&self, lo: f64, hi: f64) -> Vec<f64> {
         let mut out = Vec::new();
-        for part in self.parts() {
+        for part in &self.parts {
             append_between(part, lo, hi, &mut out);
         }
         out
@@ -780,25 +888,46 @@ fn append_between(src: &[f64], lo: f64, hi: f64, dst: &mut Vec<f64>) {
     dst.extend(src.iter().copied().filter(|&x| (lo <= x) & (x <= hi)));
 }
 
+/// Puts the values at the sorted positions `at` of `v` where sorting would put them
+/// (in total order): the middle position first, then each half with its positions, so
+/// that each level of the recursion reads the values once.
+fn multi_select(v: &mut [f64], at: &[usize]) {
+    if at.is_empty() || v.is_empty() {
+        return;
+    }
+    let mid = at.len() / 2;
+    let j = at[mid];
+    if j >= v.len() {
+        return;
+    }
+    let (left, _, right) = v.select_nth_unstable_by(j, f64::total_cmp);
+    multi_select(left, &at[..mid]);
+    let rest: Vec<usize> = at[mid + 1..].iter().map(|&i| i - j - 1).collect();
+    multi_select(right, &rest);
+}
+
 /// Shrinks the windows `w` (with `counts` of `n` values, and the `kept` values) around
 /// the quantiles `qs`, for the draws still to come, `done` being the share of the run's
 /// draws counted so far. Windows only shrink inside the old ones; a window no quantile
-/// can reach is dropped. Returns the new windows and counts, and leaves in `kept.store`
-/// exactly the values of the new windows that keep values (the raws emptied).
-pub fn refine(
+/// can reach is dropped. Returns the new windows and counts, and appends to `out` (in
+/// pages from `pool`) exactly the kept values inside the new windows that keep values.
+#[allow(clippy::too_many_arguments)]
+pub fn refine<'p>(
     w: &Windows,
     counts: &Counts,
-    kept: &mut Kept,
+    kept: &Kept,
     n: u64,
     done: f64,
     qs: &[f64],
+    out: &mut Paged<'p>,
+    pool: &'p Pool,
 ) -> (Windows, Counts) {
-    let unchanged = |kept: &mut Kept| {
-        kept.absorb();
+    let unchanged = |kept: &Kept, out: &mut Paged<'p>| {
+        kept.copy_to(out, pool);
         (w.clone(), counts.clone())
     };
     if n == 0 {
-        return unchanged(kept);
+        return unchanged(kept, out);
     }
     // The rank intervals the quantiles can still reach, merged where they touch, each
     // with the smallest standard deviation of the ranks that make it.
@@ -832,27 +961,41 @@ pub fn refine(
         .collect();
     // A sample of the values of each window that keeps values and is reached: the first
     // kept values (a share 1 / `scale` of them), enough that the sample's own error on a
-    // bound's rank, inside / (2 sqrt(m)) for m values of a window holding `inside`, stays
-    // within one standard deviation of the ranks (a bound placed too far in by that much
-    // leaves a miss still below 1e-7), and at least [`SAMPLE`] of each window. All of
-    // them when that is most (the pilot's single window, say).
+    // bound's rank, at most inside / (2 sqrt(m)) for m values of a window holding
+    // `inside`, stays within half a standard deviation s of the ranks, and at least
+    // [`SAMPLE`] of each window. All of them when that is most (the pilot's single
+    // window, say). With bounds moved out by one such error, the final rank falls
+    // outside with odds Q((6 + 0.5) / sqrt(1 + 0.25)) = Q(5.8), 3e-9 per window end.
     let total = kept.len();
     let taken = (0..w.n)
         .filter(|&k| !reached[k].is_empty() && !w.counts_only(k) && counts.inside[k] > 0)
         .map(|k| {
             let inside = counts.inside[k] as f64;
-            let m = (inside / (2.0 * sd[k]).max(1e-9))
-                .powi(2)
-                .max(SAMPLE as f64);
+            let m = (inside / sd[k].max(1e-9)).powi(2).max(SAMPLE as f64);
             (m * total as f64 / inside).ceil()
         })
         .fold(0.0f64, f64::max)
         .min(total as f64) as usize;
     let scale = total as f64 / taken.max(1) as f64;
+    // The sample sorted out by window: each value's slot, then the values of each
+    // window that keeps values and is reached, in their order.
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); w.n];
     if taken > 0 {
-        for x in kept.first(taken) {
-            if let Some(k) = w.holding(x).filter(|&k| !reached[k].is_empty()) {
+        let sample: Vec<f64> = kept.first(taken).flatten().copied().collect();
+        let mut slot = Vec::with_capacity(sample.len());
+        slots_of(&sample, w, &mut slot);
+        let mut per_slot = [0usize; SLOTS];
+        for &s in &slot {
+            per_slot[s as usize] += 1;
+        }
+        for (k, v) in samples.iter_mut().enumerate() {
+            if !reached[k].is_empty() && !w.counts_only(k) {
+                v.reserve_exact(per_slot[2 * k + 1]);
+            }
+        }
+        for (&x, &s) in sample.iter().zip(&slot) {
+            let k = s as usize / 2;
+            if s & 1 == 1 && !reached[k].is_empty() && !w.counts_only(k) {
                 samples[k].push(x);
             }
         }
@@ -872,56 +1015,64 @@ pub fn refine(
         let s = &mut samples[k];
         let m = s.len();
         let exact = taken == total && m as u64 == inside;
-        // The value about rank `i` of the window, moved by `side` (-1 or +1) past the
-        // sample's own error (MARGIN sd of a binomial count, plus one). Ranks come in
-        // increasing order, so each selection only searches above the one before.
-        let mut from = 0;
-        let mut at = |s: &mut Vec<f64>, i: u64, side: f64| -> Option<f64> {
-            let j = if exact {
-                i as usize
-            } else {
-                let mf = m as f64;
-                let j = i as f64 * mf / inside as f64;
-                let j = j + side * (MARGIN * (j * (1.0 - j / mf)).max(0.0).sqrt() + 1.0);
-                if !(j >= 0.0 && j < mf - 1.0) {
-                    return None;
-                }
-                j.round() as usize
-            };
-            if j < from {
-                from = 0;
+        // A few of the window's values as they came (before any selection reorders them),
+        // to spot heavy ties.
+        let probe: Vec<f64> = s[..m.min(SAMPLE)].to_vec();
+        // The sample position about rank `i` of the window, moved by `side` (-1 or +1)
+        // past the sample's own error (MARGIN sd of a binomial count, plus one); `None`
+        // past either end.
+        let position = |i: u64, side: f64| -> Option<usize> {
+            if exact {
+                return Some(i as usize);
             }
-            let x = *s[from..].select_nth_unstable_by(j - from, f64::total_cmp).1;
-            from = j + 1;
-            Some(x)
+            let mf = m as f64;
+            let j = i as f64 * mf / inside as f64;
+            let j = j + side * (MARGIN * (j * (1.0 - j / mf)).max(0.0).sqrt() + 1.0);
+            (j >= 0.0 && j < mf - 1.0).then(|| j.round() as usize)
         };
+        // Per reached rank interval, the sample positions of its two bounds (`None`: the
+        // old window's bound), then the values there, all selected at once.
+        let wanted: Vec<(Option<usize>, Option<usize>)> = reached[k]
+            .iter()
+            .map(|&(a, b)| {
+                let lo = if a == 0 { None } else { position(a, -1.0) };
+                let hi = if b + 1 >= inside {
+                    None
+                } else {
+                    position(b, 1.0)
+                };
+                (lo, hi)
+            })
+            .collect();
+        let mut at: Vec<usize> = wanted
+            .iter()
+            .flat_map(|&(lo, hi)| [lo, hi])
+            .flatten()
+            .collect();
+        at.sort_unstable();
+        at.dedup();
+        multi_select(s, &at);
         // The value bounds of each reached rank interval, merged where they touch.
         let mut bounds: Vec<(f64, f64)> = Vec::with_capacity(reached[k].len());
-        for &(a, b) in &reached[k] {
-            let lo = if a == 0 {
-                w.lo[k]
-            } else {
-                at(s, a, -1.0).unwrap_or(w.lo[k])
-            };
-            let hi = if b + 1 >= inside {
-                w.hi[k]
-            } else {
-                at(s, b, 1.0).unwrap_or(w.hi[k])
-            };
+        for (lo, hi) in wanted {
+            let lo = lo.map_or(w.lo[k], |j| s[j]);
+            let hi = hi.map_or(w.hi[k], |j| s[j]);
             match bounds.last_mut() {
                 Some(m) if lo <= m.1 => m.1 = m.1.max(hi),
                 _ => bounds.push((lo, hi)),
             }
         }
         // Heavy ties at a bound get a counting window of their own: more than [`HEAVY`]
-        // equal values in the window, as the sample tells (any choice is exact: the cut
-        // counts every window). A counting window reports its bound as the value: -0 and
-        // +0 are one number there (which sign a window gets may depend on the order
-        // values arrived in).
+        // equal values in the window, as a few of its values tell (any choice is exact:
+        // the cut counts every window; a tie too light to be seen costs only the room of
+        // its values). A counting window reports its bound as the value: -0 and +0 are
+        // one number there (which sign a window gets may depend on the order values
+        // arrived in).
         let point = |v: f64| if v == 0.0 { 0.0 } else { v };
+        let seen = probe.len().max(1) as f64;
         let heavy = |x: f64| -> bool {
-            let in_sample = s.iter().filter(|&&v| v == x).count();
-            x.is_finite() && (exact || in_sample > 1) && in_sample as f64 * scale > HEAVY as f64
+            let copies = probe.iter().filter(|&&v| v == x).count();
+            x.is_finite() && copies > 1 && copies as f64 * (m as f64 / seen) * scale > HEAVY as f64
         };
         for (lo, hi) in bounds {
             if lo == hi {
@@ -944,7 +1095,7 @@ pub fn refine(
     }
     // More windows than fit: the old ones stay (a rare cell with ties everywhere).
     if planned.len() > KMAX {
-        return unchanged(kept);
+        return unchanged(kept, out);
     }
     let mut nw = Windows::none();
     for &(lo, hi, _, _) in &planned {
@@ -952,11 +1103,7 @@ pub fn refine(
     }
     // Every kept value cut to the new windows, its slot counted.
     let mut slots = [0u64; SLOTS];
-    cut(kept.store, &nw, &mut slots);
-    for r in kept.raws.iter_mut() {
-        cut(r, &nw, &mut slots);
-    }
-    kept.absorb();
+    cut(&kept.parts, &nw, &mut slots, out, pool);
     // Kept values of the old windows before each one.
     let mut before = [0u64; KMAX];
     let mut acc = 0;
@@ -1093,16 +1240,15 @@ mod tests {
     }
 
     /// The values at `ranks` of all the values, from windows, counts and kept values.
-    fn at(w: &Windows, c: &Counts, kept: &mut Vec<f64>, ranks: &[u64]) -> Vec<Option<f64>> {
-        values_at(
-            w,
-            c,
-            &Kept {
-                store: kept,
-                raws: Vec::new(),
-            },
-            ranks,
-        )
+    fn at(w: &Windows, c: &Counts, kept: &[f64], ranks: &[u64]) -> Vec<Option<f64>> {
+        values_at(w, c, &Kept { parts: vec![kept] }, ranks)
+    }
+
+    /// The values of `p`, sorted.
+    fn sorted(p: &Paged) -> Vec<f64> {
+        let mut v: Vec<f64> = p.parts().flatten().copied().collect();
+        v.sort_by(f64::total_cmp);
+        v
     }
 
     #[test]
@@ -1126,63 +1272,65 @@ mod tests {
             .map(|&r| Some(exact(&all, r as usize)))
             .collect();
         // The pilot: one window holding everything, refined exactly (few values).
+        let pool = Pool::new();
         let pilot = &all[..6_000];
         let w0 = Windows::everything();
-        let (c0, mut k0) = count(&w0, pilot);
-        let mut raw = Vec::new();
+        let (c0, k0) = count(&w0, pilot);
+        let mut k1_pages = Paged::new();
         let (w1, c1) = refine(
             &w0,
             &c0,
-            &mut Kept {
-                store: &mut k0,
-                raws: vec![&mut raw],
+            &Kept {
+                parts: vec![&k0[..100], &k0[100..]],
             },
             pilot.len() as u64,
             pilot.len() as f64 / n as f64,
             &qs,
+            &mut k1_pages,
+            &pool,
         );
         assert!(w1.n >= 3, "{w1:?}");
         // The refined counts and kept values are those of counting the pilot afresh.
         let (again, mut kept_again) = count(&w1, pilot);
         assert_eq!(c1, again);
-        k0.sort_by(f64::total_cmp);
         kept_again.sort_by(f64::total_cmp);
-        assert_eq!(k0, kept_again);
+        assert_eq!(sorted(&k1_pages), kept_again);
         // Ties at 0.161 are counted, not kept.
         assert!(
             (0..w1.n).any(|j| w1.counts_only(j) && w1.lo[j] == 0.161),
             "{w1:?}"
         );
         // Counting everything in the refined windows finds every rank.
-        let (cw1, mut k1) = count(&w1, &all);
+        let (cw1, k1) = count(&w1, &all);
         assert!(k1.len() < all.len() / 2, "kept {}", k1.len());
-        assert_eq!(at(&w1, &cw1, &mut k1, &ranks), truth);
+        assert_eq!(at(&w1, &cw1, &k1, &ranks), truth);
         // A second refinement, from a sample of many kept values in two parts (store and
         // a thread's raw values), keeps the ranks exact with fewer values.
         let half = &all[..200_000];
         let (ch, kh) = count(&w1, half);
         assert!(kh.len() > 3 * SAMPLE * qs.len());
-        let (mut store, mut raw) = (kh[..kh.len() / 3].to_vec(), kh[kh.len() / 3..].to_vec());
+        let mut k2_pages = Paged::new();
         let (w2, c2) = refine(
             &w1,
             &ch,
-            &mut Kept {
-                store: &mut store,
-                raws: vec![&mut raw],
+            &Kept {
+                parts: vec![&kh[..kh.len() / 3], &kh[kh.len() / 3..]],
             },
             half.len() as u64,
             0.5,
             &qs,
+            &mut k2_pages,
+            &pool,
         );
-        assert!(raw.is_empty());
         let (again, mut kept_again) = count(&w2, half);
         assert_eq!(c2, again);
-        store.sort_by(f64::total_cmp);
         kept_again.sort_by(f64::total_cmp);
-        assert_eq!(store, kept_again);
-        let (cw2, mut k2) = count(&w2, &all);
+        assert_eq!(sorted(&k2_pages), kept_again);
+        let (cw2, k2) = count(&w2, &all);
         assert!(k2.len() < k1.len(), "kept {} of {}", k2.len(), k1.len());
-        assert_eq!(at(&w2, &cw2, &mut k2, &ranks), truth);
+        assert_eq!(at(&w2, &cw2, &k2, &ranks), truth);
+        k1_pages.release(&pool);
+        k2_pages.release(&pool);
     }
 
     /// Random values with ties at window ends, in blocks.
@@ -1224,7 +1372,7 @@ mod tests {
     }
 
     /// A tally kernel's signature (blocks one at a time).
-    type Kernel = dyn Fn(Column, &Windows, &mut LaneSums, &mut CellTally);
+    type Kernel = dyn for<'p> Fn(Column, &Windows, &mut LaneSums, &mut CellTally<'p>, &'p Pool);
 
     /// Every tally kernel counts, keeps and sums exactly what the portable one does, over
     /// more blocks than the byte counters hold: windows that keep and windows that count,
@@ -1249,6 +1397,7 @@ mod tests {
         }
         for layout in layouts() {
             let w = windows_of(layout.clone());
+            let pool = Pool::new();
             let run = |kernel: &Kernel| {
                 let mut sums = [[0.0; W]; 2];
                 let mut t = CellTally::default();
@@ -1259,14 +1408,15 @@ mod tests {
                         sound,
                         pivot: 0.4,
                     };
-                    kernel(col, &w, &mut sums, &mut t);
+                    kernel(col, &w, &mut sums, &mut t, &pool);
                     if b % FLUSH_BLOCKS == FLUSH_BLOCKS - 1 {
                         t.flush(&w);
                     }
                 }
                 t.flush(&w);
-                t.raw.sort_by(f64::total_cmp);
-                (sums, t)
+                let kept = sorted(&t.raw);
+                t.raw.release(&pool);
+                (sums, t.counts, kept)
             };
             let reference = run(&portable_tally);
             #[cfg(all(
@@ -1280,14 +1430,14 @@ mod tests {
                 }
                 if (1..=avx512::SLOT_WINDOWS).contains(&w.n) {
                     assert_eq!(
-                        run(&|c, w, s, t| avx512::by_slot(&[c], w, s, t)),
+                        run(&|c, w, s, t, p| avx512::by_slot(&[c], w, s, t, p)),
                         reference,
                         "{layout:?}"
                     );
                 }
             }
             assert_eq!(
-                run(&|c, w, s, t| tally(&[c], w, s, t)),
+                run(&|c, w, s, t, p| tally(&[c], w, s, t, p)),
                 reference,
                 "{layout:?}"
             );
@@ -1304,15 +1454,19 @@ mod tests {
                         pivot: 0.4,
                     })
                     .collect();
-                tally(&cols, &w, &mut sums, &mut t);
+                tally(&cols, &w, &mut sums, &mut t, &pool);
                 if (i + 1) % (FLUSH_BLOCKS / TALLY_BLOCKS) == 0 {
                     t.flush(&w);
                 }
             }
             t.flush(&w);
-            t.raw.sort_by(f64::total_cmp);
-            assert_eq!((sums, t), reference, "{layout:?}");
-            assert!(reference.1.counts.below.iter().any(|&b| b > 0) || w.n <= 1);
+            assert_eq!(
+                (sums, t.counts.clone(), sorted(&t.raw)),
+                reference,
+                "{layout:?}"
+            );
+            t.raw.release(&pool);
+            assert!(reference.1.below.iter().any(|&b| b > 0) || w.n <= 1);
         }
     }
 
@@ -1332,38 +1486,68 @@ mod tests {
                 _ => u as f64 / 1000.0,
             }
         };
+        let pool = Pool::new();
         for len in [0, 1, 7, 8, 9, 119, 120, 121, 1000, 4099] {
             let values: Vec<f64> = (0..len).map(|_| next()).collect();
+            // In parts of odd sizes, into pages that fill up.
+            let mut cuts = [0, len / 3, (len / 3 + 1).min(len), len / 2 + len / 3, len];
+            cuts.sort_unstable();
+            let parts: Vec<&[f64]> = cuts.windows(2).map(|c| &values[c[0]..c[1]]).collect();
             for layout in layouts() {
                 let w = windows_of(layout.clone());
-                let mut a = values.clone();
-                let mut sa = [0u64; SLOTS];
-                cut(&mut a, &w, &mut sa);
-                let mut b = values.clone();
-                let mut sb = [0u64; SLOTS];
-                portable_cut(&mut b, &w, &mut sb);
-                assert_eq!(a, b, "{len} {layout:?}");
+                let (mut a, mut b) = (Paged::new(), Paged::new());
+                let (mut sa, mut sb) = ([0u64; SLOTS], [0u64; SLOTS]);
+                cut(&parts, &w, &mut sa, &mut a, &pool);
+                portable_cut(&parts, &w, &mut sb, &mut b, &pool);
+                let av: Vec<f64> = a.parts().flatten().copied().collect();
+                let bv: Vec<f64> = b.parts().flatten().copied().collect();
+                assert_eq!(av, bv, "{len} {layout:?}");
                 assert_eq!(sa, sb, "{len} {layout:?}");
                 assert_eq!(sa.iter().sum::<u64>(), len as u64);
-                // The kept values are those inside windows that keep them.
+                // The kept values are those inside windows that keep them, in order.
                 let (_, expected) = count(&w, &values);
-                assert_eq!(a, expected, "{len} {layout:?}");
+                assert_eq!(av, expected, "{len} {layout:?}");
+                a.release(&pool);
+                b.release(&pool);
             }
         }
+    }
+
+    #[test]
+    fn multi_select_puts_values_where_sorting_would() {
+        let all = values(5_000, 9);
+        let mut sorted = all.clone();
+        sorted.sort_by(f64::total_cmp);
+        for at in [
+            vec![],
+            vec![0],
+            vec![4_999],
+            vec![3, 4, 5, 2_500, 4_998, 4_999],
+        ] {
+            let mut v = all.clone();
+            multi_select(&mut v, &at);
+            for &j in &at {
+                assert_eq!(v[j].to_bits(), sorted[j].to_bits(), "{j}");
+            }
+        }
+        let at: Vec<usize> = (0..50).map(|i| i * 97).collect();
+        let mut v = all.clone();
+        multi_select(&mut v, &at);
+        assert!(at.iter().all(|&j| v[j].to_bits() == sorted[j].to_bits()));
     }
 
     #[test]
     fn a_rank_outside_every_window_is_found_in_its_gap() {
         let all: Vec<f64> = (0..1000).map(|i| i as f64).collect();
         let w = windows_of(vec![(100.0, 200.0), (500.0, 600.0)]);
-        let (c, mut kept) = count(&w, &all);
+        let (c, kept) = count(&w, &all);
         assert_eq!(c.window_of(&w, 300), None);
-        assert_eq!(at(&w, &c, &mut kept, &[150, 300]), vec![Some(150.0), None]);
+        assert_eq!(at(&w, &c, &kept, &[150, 300]), vec![Some(150.0), None]);
         let (lo, hi, size) = gap(&w, &c, 1000, 300);
         assert_eq!(size, 299);
         let g = windows_of(vec![(lo, hi)]);
-        let (cg, mut kg) = count(&g, &all);
-        assert_eq!(at(&g, &cg, &mut kg, &[300]), vec![Some(300.0)]);
+        let (cg, kg) = count(&g, &all);
+        assert_eq!(at(&g, &cg, &kg, &[300]), vec![Some(300.0)]);
         assert_eq!(cg.inside[0], 299);
     }
 }
