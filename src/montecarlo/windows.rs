@@ -18,7 +18,7 @@
 //! Where the work goes, and how it is kept small:
 //!
 //! - **The tally** ([`tally`]) sees every value of every output and year. With up to
-//!   [`avx512::SLOT_WINDOWS`] windows it finds each value's *slot* among the sorted
+//!   `avx512::SLOT_WINDOWS` windows (seven; AVX-512 builds) it finds each value's *slot* among the sorted
 //!   window ends (a branch-free binary search in registers) and counts slots in nibbles,
 //!   then in bytes per output ([`CellTally`]), which become integer counts only every
 //!   [`FLUSH_BLOCKS`] blocks ([`CellTally::flush`]).
@@ -29,7 +29,7 @@
 //!   counting slots as the tally does.
 
 use super::engine::{BLOCK, GROUPS, Outputs};
-use super::pages::{PAGE, Paged, Pool};
+use super::pages::{Paged, Pool};
 use crate::lanes::W;
 
 /// The most windows of one output and year.
@@ -352,7 +352,8 @@ pub fn portable_tally<'p>(
     target_feature = "avx512bw"
 ))]
 pub mod avx512 {
-    use super::{CellTally, Column, GROUPS, LaneSums, PAGE, Paged, Pool, Windows};
+    use super::super::pages::PAGE;
+    use super::{CellTally, Column, GROUPS, LaneSums, Paged, Pool, Windows};
     use core::arch::x86_64::*;
 
     /// See [`super::tally`]: moments alone without windows, [`by_slot`] for up to
