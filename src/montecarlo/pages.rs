@@ -191,6 +191,16 @@ impl<'p> Paged<'p> {
         }
     }
 
+    /// Sets how many values the last page holds (`len` ≤ [`PAGE`], all of them written
+    /// before, from [`Paged::room`]'s places): for writers that track the room left in a
+    /// register and tell the page only when they move on.
+    #[inline]
+    pub fn set_last_len(&mut self, len: usize) {
+        if let Some(last) = self.pages.last_mut() {
+            last.1 = len.min(PAGE);
+        }
+    }
+
     /// Appends `values`.
     pub fn extend_from_slice(&mut self, mut values: &[f64], pool: &'p Pool) {
         while !values.is_empty() {

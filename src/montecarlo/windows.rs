@@ -353,7 +353,7 @@ pub fn portable_tally<'p>(
 ))]
 pub mod avx512 {
     use super::super::pages::PAGE;
-    use super::{CellTally, Column, GROUPS, LaneSums, Paged, Pool, Windows};
+    use super::{BLOCK, CellTally, Column, GROUPS, LaneSums, Paged, Pool, Windows};
     use core::arch::x86_64::*;
 
     /// See [`super::tally`]: moments alone without windows, [`by_slot`] for up to
@@ -381,7 +381,9 @@ pub mod avx512 {
 
     /// Stores the lanes `keep` of `x` at the end of `out`, branch-free: eight lanes are
     /// stored, the first `keep.count_ones()` of them the values kept (a new page is
-    /// started when fewer than eight places are left).
+    /// started when fewer than eight places are left). The page's length is only kept in
+    /// `left` (a register: written to memory on each store it would wait on the store
+    /// before): the caller ends with `out.set_last_len(PAGE - left)`.
     ///
     /// # Safety
     ///
@@ -395,17 +397,29 @@ pub mod avx512 {
         out: &mut Paged<'p>,
         pool: &'p Pool,
     ) {
-        let m = keep.count_ones() as usize;
-        // SAFETY: at least eight places from `at` in its page (the caller's promise, kept
-        // below).
-        unsafe { _mm512_storeu_pd(*at, _mm512_maskz_compress_pd(keep, x)) };
-        *at = at.wrapping_add(m);
-        *left -= m;
-        out.wrote(m);
+        // SAFETY: the caller's promise, kept below.
+        unsafe { store_lanes(x, keep, at, left) };
         if *left < 8 {
+            out.set_last_len(PAGE - *left);
             *at = out.room(8, pool);
             *left = PAGE - out.last_len();
         }
+    }
+
+    /// Stores the lanes `keep` of `x` at `*at`, moving `*at` past them and counting them
+    /// off `*left`: eight lanes are stored, the first `keep.count_ones()` of them the values
+    /// kept.
+    ///
+    /// # Safety
+    ///
+    /// At least eight places from `*at` in its page, `*left` of them.
+    #[inline(always)]
+    unsafe fn store_lanes(x: __m512d, keep: u8, at: &mut *mut f64, left: &mut usize) {
+        let m = keep.count_ones() as usize;
+        // SAFETY: at least eight places from `at` (the caller's promise).
+        unsafe { _mm512_storeu_pd(*at, _mm512_maskz_compress_pd(keep, x)) };
+        *at = at.wrapping_add(m);
+        *left -= m;
     }
 
     /// Most windows [`by_slot`] takes: their 14 ends (and two +inf) fill two registers,
@@ -562,6 +576,9 @@ pub mod avx512 {
             let mut s1 = _mm512_loadu_pd(sums[0].as_ptr());
             let mut s2 = _mm512_loadu_pd(sums[1].as_ptr());
             let (mut even, mut odd) = (_mm512_setzero_si512(), _mm512_setzero_si512());
+            let raw = &mut t.raw;
+            let mut at = raw.room(8, pool);
+            let mut left = PAGE - raw.last_len();
             for col in cols {
                 let Column {
                     out,
@@ -571,27 +588,36 @@ pub mod avx512 {
                 } = *col;
                 let p = _mm512_set1_pd(pivot);
                 let (mut c0, mut c1) = (_mm512_setzero_si512(), _mm512_setzero_si512());
-                let raw = &mut t.raw;
-                let mut at = raw.room(8, pool);
-                let mut left = PAGE - raw.last_len();
-                let mut group = |g: usize, c: &mut __m512i| {
+                let mut group = |g: usize, c: &mut __m512i| -> (__m512d, u8) {
                     let x = _mm512_loadu_pd(out.v[g][o].0.as_ptr());
                     let sg = sound[g];
                     moments(x, p, sg, &mut s1, &mut s2);
                     let one_hot = slots.one_hot(x);
                     *c = _mm512_mask_add_epi64(*c, sg, *c, one_hot);
-                    let keep = slots.keeps(sg, one_hot);
-                    keep_lanes(x, keep, &mut at, &mut left, raw, pool);
+                    (x, slots.keeps(sg, one_hot))
                 };
-                for g in (0..GROUPS).step_by(2) {
-                    group(g, &mut c0);
-                    group(g + 1, &mut c1);
+                if left >= BLOCK + 8 {
+                    // Room for the whole column: no page fills up, no check.
+                    for g in (0..GROUPS).step_by(2) {
+                        let (x, keep) = group(g, &mut c0);
+                        store_lanes(x, keep, &mut at, &mut left);
+                        let (x, keep) = group(g + 1, &mut c1);
+                        store_lanes(x, keep, &mut at, &mut left);
+                    }
+                } else {
+                    for g in (0..GROUPS).step_by(2) {
+                        let (x, keep) = group(g, &mut c0);
+                        keep_lanes(x, keep, &mut at, &mut left, raw, pool);
+                        let (x, keep) = group(g + 1, &mut c1);
+                        keep_lanes(x, keep, &mut at, &mut left, raw, pool);
+                    }
                 }
                 let (e0, o0) = split(c0);
                 let (e1, o1) = split(c1);
                 even = _mm512_add_epi8(even, _mm512_add_epi8(e0, e1));
                 odd = _mm512_add_epi8(odd, _mm512_add_epi8(o0, o1));
             }
+            raw.set_last_len(PAGE - left);
             _mm512_storeu_pd(sums[0].as_mut_ptr(), s1);
             _mm512_storeu_pd(sums[1].as_mut_ptr(), s2);
             let b = t.bytes.as_mut_ptr().cast::<__m512i>();
@@ -655,6 +681,7 @@ pub mod avx512 {
             for g in 0..GROUPS {
                 keep_lanes(x[g], keep[g], &mut at, &mut left, raw, pool);
             }
+            raw.set_last_len(PAGE - left);
         }
     }
 
@@ -736,6 +763,7 @@ pub mod avx512 {
             }
             flush_nibbles(c, slots);
         }
+        out.set_last_len(PAGE - left);
     }
 }
 
@@ -889,10 +917,24 @@ fn append_between(src: &[f64], lo: f64, hi: f64, dst: &mut Vec<f64>) {
     dst.extend(src.iter().copied().filter(|&x| (lo <= x) & (x <= hi)));
 }
 
-/// Puts the values at the sorted positions `at` of `v` where sorting would put them
-/// (in total order): the middle position first, then each half with its positions, so
-/// that each level of the recursion reads the values once.
-fn multi_select(v: &mut [f64], at: &[usize]) {
+/// The key of `x` whose integer order is `f64::total_cmp`'s order of the values
+/// (its own inverse: [`unkey`]).
+#[inline]
+fn key(x: f64) -> i64 {
+    let b = x.to_bits() as i64;
+    b ^ (((b >> 63) as u64) >> 1) as i64
+}
+
+/// The value of a [`key`].
+#[inline]
+fn unkey(k: i64) -> f64 {
+    f64::from_bits((k ^ (((k >> 63) as u64) >> 1) as i64) as u64)
+}
+
+/// Puts the keys at the sorted positions `at` of `v` where sorting would put them: the
+/// middle position first, then each half with its positions, so that each level of the
+/// recursion reads the keys once. (Integer keys compare faster than `total_cmp`.)
+fn multi_select(v: &mut [i64], at: &[usize]) {
     if at.is_empty() || v.is_empty() {
         return;
     }
@@ -901,7 +943,7 @@ fn multi_select(v: &mut [f64], at: &[usize]) {
     if j >= v.len() {
         return;
     }
-    let (left, _, right) = v.select_nth_unstable_by(j, f64::total_cmp);
+    let (left, _, right) = v.select_nth_unstable(j);
     multi_select(left, &at[..mid]);
     let rest: Vec<usize> = at[mid + 1..].iter().map(|&i| i - j - 1).collect();
     multi_select(right, &rest);
@@ -978,26 +1020,49 @@ pub fn refine<'p>(
         .fold(0.0f64, f64::max)
         .min(total as f64) as usize;
     let scale = total as f64 / taken.max(1) as f64;
-    // The sample sorted out by window: each value's slot, then the values of each
-    // window that keeps values and is reached, in their order.
-    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); w.n];
+    // The sample sorted out by window, branch-free (a counting sort on each value's slot,
+    // the values of a slot staying in the order they came): window k's values are
+    // `sorted[start[k]..start[k] + size[k]]`, as [`key`]s.
+    let mut sorted: Vec<i64> = Vec::new();
+    let mut start = [0usize; KMAX];
+    let mut size = [0usize; KMAX];
     if taken > 0 {
-        let sample: Vec<f64> = kept.first(taken).flatten().copied().collect();
-        let mut slot = Vec::with_capacity(sample.len());
-        slots_of(&sample, w, &mut slot);
-        let mut per_slot = [0usize; SLOTS];
-        for &s in &slot {
-            per_slot[s as usize] += 1;
+        let mut slot = Vec::with_capacity(taken);
+        for part in kept.first(taken) {
+            slots_of(part, w, &mut slot);
         }
-        for (k, v) in samples.iter_mut().enumerate() {
-            if !reached[k].is_empty() && !w.counts_only(k) {
-                v.reserve_exact(per_slot[2 * k + 1]);
+        // Four tallies, so that runs of one slot do not wait on one another.
+        let mut per_slot = [[0usize; SLOTS]; 4];
+        let quads = slot.chunks_exact(4);
+        for &s in quads.remainder() {
+            per_slot[0][s as usize] += 1;
+        }
+        for q in quads {
+            for (tally, &s) in per_slot.iter_mut().zip(q) {
+                tally[s as usize] += 1;
             }
         }
-        for (&x, &s) in sample.iter().zip(&slot) {
-            let k = s as usize / 2;
-            if s & 1 == 1 && !reached[k].is_empty() && !w.counts_only(k) {
-                samples[k].push(x);
+        let mut next = [0usize; SLOTS];
+        let mut acc = 0;
+        for (j, at) in next.iter_mut().enumerate() {
+            *at = acc;
+            acc += per_slot.iter().map(|t| t[j]).sum::<usize>();
+        }
+        for k in 0..w.n {
+            start[k] = next[2 * k + 1];
+            size[k] = next[2 * k + 2] - next[2 * k + 1];
+        }
+        sorted = vec![0; taken];
+        let mut slots = slot.as_slice();
+        for part in kept.first(taken) {
+            let (these, rest) = slots.split_at(part.len().min(slots.len()));
+            slots = rest;
+            for (&x, &s) in part.iter().zip(these) {
+                let at = &mut next[s as usize];
+                if let Some(v) = sorted.get_mut(*at) {
+                    *v = key(x);
+                }
+                *at += 1;
             }
         }
     }
@@ -1013,12 +1078,12 @@ pub fn refine<'p>(
             continue;
         }
         let inside = counts.inside[k];
-        let s = &mut samples[k];
+        let s = &mut sorted[start[k]..start[k] + size[k]];
         let m = s.len();
         let exact = taken == total && m as u64 == inside;
         // A few of the window's values as they came (before any selection reorders them),
         // to spot heavy ties.
-        let probe: Vec<f64> = s[..m.min(SAMPLE)].to_vec();
+        let probe: Vec<f64> = s[..m.min(SAMPLE)].iter().map(|&k| unkey(k)).collect();
         // The sample position about rank `i` of the window, moved by `side` (-1 or +1)
         // past the sample's own error (MARGIN sd of a binomial count, plus one); `None`
         // past either end.
@@ -1056,8 +1121,8 @@ pub fn refine<'p>(
         // The value bounds of each reached rank interval, merged where they touch.
         let mut bounds: Vec<(f64, f64)> = Vec::with_capacity(reached[k].len());
         for (lo, hi) in wanted {
-            let lo = lo.map_or(w.lo[k], |j| s[j]);
-            let hi = hi.map_or(w.hi[k], |j| s[j]);
+            let lo = lo.map_or(w.lo[k], |j| unkey(s[j]));
+            let hi = hi.map_or(w.hi[k], |j| unkey(s[j]));
             match bounds.last_mut() {
                 Some(m) if lo <= m.1 => m.1 = m.1.max(hi),
                 _ => bounds.push((lo, hi)),
@@ -1515,26 +1580,57 @@ mod tests {
     }
 
     #[test]
+    fn keys_order_as_total_cmp_and_give_the_value_back() {
+        let mut special = vec![
+            f64::NEG_INFINITY,
+            f64::MIN,
+            -1.0,
+            -f64::MIN_POSITIVE,
+            -5e-324,
+            -0.0,
+            0.0,
+            5e-324,
+            f64::MIN_POSITIVE,
+            1.0,
+            f64::MAX,
+            f64::INFINITY,
+            f64::NAN,
+            -f64::NAN,
+        ];
+        special.extend(values(2_000, 3));
+        for &a in &special {
+            assert_eq!(unkey(key(a)).to_bits(), a.to_bits());
+            for &b in &special {
+                assert_eq!(key(a).cmp(&key(b)), a.total_cmp(&b), "{a} {b}");
+            }
+        }
+    }
+
+    #[test]
     fn multi_select_puts_values_where_sorting_would() {
         let all = values(5_000, 9);
         let mut sorted = all.clone();
         sorted.sort_by(f64::total_cmp);
+        let keys: Vec<i64> = all.iter().map(|&x| key(x)).collect();
         for at in [
             vec![],
             vec![0],
             vec![4_999],
             vec![3, 4, 5, 2_500, 4_998, 4_999],
         ] {
-            let mut v = all.clone();
+            let mut v = keys.clone();
             multi_select(&mut v, &at);
             for &j in &at {
-                assert_eq!(v[j].to_bits(), sorted[j].to_bits(), "{j}");
+                assert_eq!(unkey(v[j]).to_bits(), sorted[j].to_bits(), "{j}");
             }
         }
         let at: Vec<usize> = (0..50).map(|i| i * 97).collect();
-        let mut v = all.clone();
+        let mut v = keys.clone();
         multi_select(&mut v, &at);
-        assert!(at.iter().all(|&j| v[j].to_bits() == sorted[j].to_bits()));
+        assert!(
+            at.iter()
+                .all(|&j| unkey(v[j]).to_bits() == sorted[j].to_bits())
+        );
     }
 
     #[test]
