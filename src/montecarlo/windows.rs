@@ -739,10 +739,19 @@ pub mod avx512 {
         unsafe {
             let mut c = _mm512_setzero_si512();
             let mut since = 0;
-            for part in parts {
+            for (j, part) in parts.iter().enumerate() {
                 let (p, n) = (part.as_ptr(), part.len());
+                // Kept values were written stages ago and lie in pages all over memory:
+                // ask for the next part's first lines and this part's values 1 KB ahead
+                // (a prefetch never faults, wherever it points).
+                if let Some(next) = parts.get(j + 1) {
+                    for l in (0..next.len().min(128)).step_by(8) {
+                        _mm_prefetch::<_MM_HINT_T0>(next.as_ptr().wrapping_add(l).cast());
+                    }
+                }
                 let mut i = 0;
                 while i < n {
+                    _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(i + 128).cast());
                     let valid = if i + 8 <= n {
                         0xFF
                     } else {
