@@ -265,6 +265,30 @@ impl LaneMask {
     pub fn get(self, i: usize) -> bool {
         simd!((self.0 >> i) & 1 != 0, self.0[i] != 0)
     }
+
+    /// The lanes as bits: bit `i` set where lane `i` holds.
+    #[inline(always)]
+    pub fn bits(self) -> u8 {
+        simd!(
+            self.0,
+            (0..W).fold(0u8, |b, i| b | (u8::from(self.0[i] != 0) << i))
+        )
+    }
+}
+
+impl BitAnd for LaneMask {
+    type Output = LaneMask;
+    /// Where both hold.
+    #[inline(always)]
+    fn bitand(self, other: LaneMask) -> LaneMask {
+        simd!(LaneMask(self.0 & other.0), {
+            let mut m = self.0;
+            for (a, b) in m.iter_mut().zip(other.0) {
+                *a &= b;
+            }
+            LaneMask(m)
+        })
+    }
 }
 
 impl Lanes {
@@ -559,6 +583,22 @@ impl Word for Words {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masks_combine_and_read_as_bits_lane_by_lane() {
+        let a = Lanes([0.1, -2.5, 1e300, f64::NAN, 0.0, -0.0, 3.0, 7e-310]);
+        let b = Lanes([0.3, 4.0, 1e10, 1.0, -0.0, 0.0, f64::NAN, 2.0]);
+        let both = a.cmp_gt(0.0) & b.cmp_gt(0.5);
+        let mut expected = 0u8;
+        for i in 0..W {
+            let holds = a.0[i] > 0.0 && b.0[i] > 0.5;
+            assert_eq!(both.get(i), holds, "lane {i}");
+            expected |= u8::from(holds) << i;
+        }
+        assert_eq!(both.bits(), expected);
+        assert_eq!(expected, 0b1000_0100);
+        assert_eq!(a.cmp_eq(0.0).bits(), 0b0011_0000);
+    }
 
     #[test]
     fn lanes_compute_exactly_what_scalars_compute() {

@@ -211,11 +211,8 @@ impl Block {
             for v in values {
                 finite = finite + *v * 0.0;
             }
-            let mut bad = 0u32;
-            for i in 0..W {
-                let ok = (values[0].0[i] > 0.0) & (values[1].0[i] > 0.0) & (finite.0[i] == 0.0);
-                bad |= u32::from(!ok) << i;
-            }
+            let ok = values[0].cmp_gt(0.0) & values[1].cmp_gt(0.0) & finite.cmp_eq(0.0);
+            let mut bad = u32::from(!ok.bits());
             while bad != 0 {
                 let br = &mut self.broken[g * W + bad.trailing_zeros() as usize];
                 bad &= bad - 1;

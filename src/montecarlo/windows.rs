@@ -18,15 +18,18 @@
 //! Where the work goes, and how it is kept small:
 //!
 //! - **The tally** ([`tally`]) sees every value of every output and year. With up to
-//!   `avx512::SLOT_WINDOWS` windows (seven; AVX-512 builds) it finds each value's *slot* among the sorted
-//!   window ends (a branch-free binary search in registers) and counts slots in nibbles,
-//!   then in bytes per output ([`CellTally`]), which become integer counts only every
-//!   [`FLUSH_BLOCKS`] blocks ([`CellTally::flush`]).
-//! - **Kept values** of a stage go, unsorted and mixed across windows, to a buffer of the
-//!   thread that tallied them; the buffers keep their room from stage to stage.
-//! - **A refinement** takes the new windows' bounds from a sample of the kept values and
-//!   then cuts every kept value to the new windows in one branch-free pass ([`cut`]),
-//!   counting slots as the tally does.
+//!   seven windows (`avx512::SLOT_WINDOWS`, AVX-512 builds) it finds each value's *slot*
+//!   among the sorted window ends (a branch-free binary search in registers) and counts
+//!   slots in nibbles, then in bytes per output ([`CellTally`]), which become integer
+//!   counts only every [`FLUSH_BLOCKS`] blocks ([`CellTally::flush`]).
+//! - **Kept values** of a stage go, unsorted and mixed across windows, into pages of the
+//!   thread that tallied them ([`super::pages`]: written once, given back to a pool and
+//!   reused stage after stage). A page's room is counted in a register, and a column's
+//!   kept values are stored without any check when the page has room for all of them.
+//! - **A refinement** ([`refine`]) takes the new windows' bounds from a sample of the
+//!   kept values (sorted out by window with a counting sort on their slots, the bounds
+//!   selected on integer keys), then cuts every kept value to the new windows in one
+//!   branch-free pass ([`cut`]), counting slots as the tally does and reading ahead.
 
 use super::engine::{BLOCK, GROUPS, Outputs};
 use super::pages::{Paged, Pool};
