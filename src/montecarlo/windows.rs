@@ -306,7 +306,8 @@ pub fn portable_tally<'p>(
         sound,
         pivot,
     } = col;
-    // Unsound values become NaN, which no comparison counts or keeps.
+    // Unsound values become NaN, which no comparison counts or keeps, and add +0 to the
+    // sums, which changes none (a sum that starts at +0 never becomes -0).
     let mut x = [0.0f64; BLOCK];
     let [s1, s2] = sums;
     for g in 0..GROUPS {
@@ -315,36 +316,45 @@ pub fn portable_tally<'p>(
             let ok = sound[g] >> i & 1 == 1;
             let xv = if ok { v.0[i] } else { f64::NAN };
             x[g * W + i] = xv;
-            if ok {
-                let d = xv - pivot;
-                s1[i] += d;
-                s2[i] = d.mul_add(d, s2[i]);
-            }
+            let d = if ok { xv - pivot } else { 0.0 };
+            s1[i] += d;
+            s2[i] = d.mul_add(d, s2[i]);
         }
     }
     // Window by window over the whole block, branch-free, so that the compiler
     // vectorises the comparisons and counts.
-    let mut keep = [false; BLOCK];
+    // Keep marks as 64-bit masks, the width of the values, so that the loop stays in
+    // vector registers.
+    let mut keep = [0u64; BLOCK];
     for k in 0..w.n {
         let (lo, hi) = (w.lo[k], w.hi[k]);
-        let keeps = !w.counts_only(k);
+        let keeps = if w.counts_only(k) { 0 } else { u64::MAX };
         let (mut below, mut inside) = (0u64, 0u64);
         for (kb, &xv) in keep.iter_mut().zip(&x) {
             below += u64::from(xv < lo);
             let held = (lo <= xv) & (xv <= hi);
             inside += u64::from(held);
-            *kb |= held & keeps;
+            *kb |= 0u64.wrapping_sub(u64::from(held)) & keeps;
         }
         t.counts.below[k] += below;
         t.counts.inside[k] += inside;
     }
-    let kept: Vec<f64> = x
-        .iter()
-        .zip(keep)
-        .filter(|(_, k)| *k)
-        .map(|(&xv, _)| xv)
-        .collect();
-    t.raw.extend_from_slice(&kept, pool);
+    // Kept values packed branch-free (each value is written, only kept ones counted).
+    let mut kept = [0.0f64; BLOCK];
+    let mut n = 0;
+    for (&xv, &k) in x.iter().zip(&keep) {
+        kept[n.min(BLOCK - 1)] = xv;
+        n += (k & 1) as usize;
+    }
+    t.raw.extend_from_slice(&kept[..n], pool);
+}
+
+/// The slot (see [`SLOTS`]) of `x` among the sorted window `ends`: how many of them are
+/// at or below it, counted branch-free (values come in no order, so a binary search
+/// would mispredict). NaN gets slot 0.
+#[inline]
+fn slot_among(ends: &[f64], x: f64) -> usize {
+    ends.iter().map(|&e| usize::from(e <= x)).sum()
 }
 
 /// [`tally`] and [`cut`] with AVX-512: slots found by a binary search in registers and
@@ -719,10 +729,7 @@ pub mod avx512 {
             }
         }
         let ends = w.all_ends();
-        out.extend(
-            tail.iter()
-                .map(|&x| ends.partition_point(|&e| e <= x) as u8),
-        );
+        out.extend(tail.iter().map(|&x| super::slot_among(&ends, x) as u8));
     }
 
     /// See [`super::cut`], for windows the slot search takes.
@@ -791,11 +798,7 @@ pub fn slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
         return;
     }
     let ends = w.all_ends();
-    out.extend(
-        values
-            .iter()
-            .map(|&x| ends.partition_point(|&e| e <= x) as u8),
-    );
+    out.extend(values.iter().map(|&x| slot_among(&ends, x) as u8));
 }
 
 /// Appends to `out` (in pages from `pool`), in their order, the values of `parts` inside
@@ -829,17 +832,24 @@ pub fn portable_cut<'p>(
     pool: &'p Pool,
 ) {
     let ends = w.all_ends();
-    let mut kept = Vec::new();
+    // Four tallies that take turns, so that runs of one slot do not wait on one another;
+    // kept values packed branch-free, a piece at a time.
+    let mut tally = [[0u64; SLOTS]; 4];
+    let mut kept = [0.0f64; 256];
     for part in parts {
-        kept.clear();
-        for &x in part.iter() {
-            let s = ends.partition_point(|&e| e <= x);
-            slots[s] += 1;
-            if w.keeps_slot(s) {
-                kept.push(x);
+        for piece in part.chunks(kept.len()) {
+            let mut n = 0;
+            for (i, &x) in piece.iter().enumerate() {
+                let s = slot_among(&ends, x);
+                tally[i & 3][s] += 1;
+                kept[n.min(255)] = x;
+                n += usize::from(w.keeps_slot(s));
             }
+            out.extend_from_slice(&kept[..n], pool);
         }
-        out.extend_from_slice(&kept, pool);
+    }
+    for (j, c) in slots.iter_mut().enumerate() {
+        *c += tally.iter().map(|t| t[j]).sum::<u64>();
     }
 }
 
