@@ -349,14 +349,6 @@ pub fn portable_tally<'p>(
     t.raw.extend_from_slice(&kept[..n], pool);
 }
 
-/// The slot (see [`SLOTS`]) of `x` among the sorted window `ends`: how many of them are
-/// at or below it, counted branch-free (values come in no order, so a binary search
-/// would mispredict). NaN gets slot 0.
-#[inline]
-fn slot_among(ends: &[f64], x: f64) -> usize {
-    ends.iter().map(|&e| usize::from(e <= x)).sum()
-}
-
 /// [`tally`] and [`cut`] with AVX-512: slots found by a binary search in registers and
 /// counted in nibbles, values kept with compressing stores.
 #[cfg(all(
@@ -728,8 +720,7 @@ pub mod avx512 {
                 out.extend_from_slice(&b[..8]);
             }
         }
-        let ends = w.all_ends();
-        out.extend(tail.iter().map(|&x| super::slot_among(&ends, x) as u8));
+        super::portable_slots_of(tail, w, out);
     }
 
     /// See [`super::cut`], for windows the slot search takes.
@@ -797,8 +788,39 @@ pub fn slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
         avx512::slots_of(values, w, out);
         return;
     }
+    portable_slots_of(values, w, out);
+}
+
+/// [`slots_of`] in plain Rust, for any number of windows.
+pub fn portable_slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
     let ends = w.all_ends();
     out.extend(values.iter().map(|&x| slot_among(&ends, x) as u8));
+}
+
+/// The slot (see [`SLOTS`]) of `x` among the sorted window `ends`: how many of them are
+/// at or below it, counted branch-free (values come in no order, so a binary search
+/// would mispredict). NaN gets slot 0.
+#[inline]
+fn slot_among(ends: &[f64], x: f64) -> usize {
+    ends.iter().map(|&e| usize::from(e <= x)).sum()
+}
+
+/// Adds to `counts` how many of `slots` there are of each slot (see [`SLOTS`]): four
+/// tallies that take turns, so that runs of one slot do not wait on one another.
+fn count_slots(slots: &[u8], counts: &mut [u64; SLOTS]) {
+    let mut tally = [[0u64; SLOTS]; 4];
+    let quads = slots.chunks_exact(4);
+    for &s in quads.remainder() {
+        tally[0][usize::from(s)] += 1;
+    }
+    for q in quads {
+        for (t, &s) in tally.iter_mut().zip(q) {
+            t[usize::from(s)] += 1;
+        }
+    }
+    for (j, c) in counts.iter_mut().enumerate() {
+        *c += tally.iter().map(|t| t[j]).sum::<u64>();
+    }
 }
 
 /// Appends to `out` (in pages from `pool`), in their order, the values of `parts` inside
@@ -832,8 +854,9 @@ pub fn portable_cut<'p>(
     pool: &'p Pool,
 ) {
     let ends = w.all_ends();
-    // Four tallies that take turns, so that runs of one slot do not wait on one another;
-    // kept values packed branch-free, a piece at a time.
+    // Slots counted and kept values packed in the same loop (a second pass over a
+    // buffer of slots costs 7 % more here), a piece at a time; four tallies that take
+    // turns, as in [`count_slots`].
     let mut tally = [[0u64; SLOTS]; 4];
     let mut kept = [0.0f64; 256];
     for part in parts {
@@ -939,18 +962,23 @@ fn append_between(src: &[f64], lo: f64, hi: f64, dst: &mut Vec<f64>) {
     dst.extend(src.iter().copied().filter(|&x| (lo <= x) & (x <= hi)));
 }
 
-/// The key of `x` whose integer order is `f64::total_cmp`'s order of the values
-/// (its own inverse: [`unkey`]).
+/// Flips every bit but the sign of a negative number's bits: what makes the integer
+/// order of a float's bits `f64::total_cmp`'s order, and its own inverse.
+#[inline]
+fn flip(b: i64) -> i64 {
+    b ^ (((b >> 63) as u64) >> 1) as i64
+}
+
+/// The key of `x` whose integer order is `f64::total_cmp`'s order of the values.
 #[inline]
 fn key(x: f64) -> i64 {
-    let b = x.to_bits() as i64;
-    b ^ (((b >> 63) as u64) >> 1) as i64
+    flip(x.to_bits() as i64)
 }
 
 /// The value of a [`key`].
 #[inline]
 fn unkey(k: i64) -> f64 {
-    f64::from_bits((k ^ (((k >> 63) as u64) >> 1) as i64) as u64)
+    f64::from_bits(flip(k) as u64)
 }
 
 /// Puts the keys at the sorted positions `at` of `v` where sorting would put them: the
@@ -1053,22 +1081,13 @@ pub fn refine<'p>(
         for part in kept.first(taken) {
             slots_of(part, w, &mut slot);
         }
-        // Four tallies, so that runs of one slot do not wait on one another.
-        let mut per_slot = [[0usize; SLOTS]; 4];
-        let quads = slot.chunks_exact(4);
-        for &s in quads.remainder() {
-            per_slot[0][s as usize] += 1;
-        }
-        for q in quads {
-            for (tally, &s) in per_slot.iter_mut().zip(q) {
-                tally[s as usize] += 1;
-            }
-        }
+        let mut per_slot = [0u64; SLOTS];
+        count_slots(&slot, &mut per_slot);
         let mut next = [0usize; SLOTS];
         let mut acc = 0;
-        for (j, at) in next.iter_mut().enumerate() {
+        for (at, &c) in next.iter_mut().zip(&per_slot) {
             *at = acc;
-            acc += per_slot.iter().map(|t| t[j]).sum::<usize>();
+            acc += c as usize;
         }
         for k in 0..w.n {
             start[k] = next[2 * k + 1];
