@@ -17,7 +17,7 @@
 //! (`.cargo/config.toml` builds with `-C target-cpu=native`), every operation on
 //! [`Lanes`], [`Words`] and [`LaneMask`] is one AVX-512 intrinsic (`_mm512_add_pd`,
 //! `_mm512_cmp_pd_mask`, `_mm512_mask_blend_pd`, ...), and a comparison gives a mask
-//! register (`__mmask8`), so the step, `exp`, `ln`, `sin_cos_turns` and the Xoshiro256++
+//! register (`__mmask8`), so the step, `exp`, `ln` and the Xoshiro256++
 //! streams run in `zmm` registers. They have to be written so: LLVM's tuning for Intel
 //! server CPUs (Skylake-X to Sapphire Rapids, and `x86-64-v4`) prefers 256-bit vectors, so
 //! the auto-vectorised lane loops would use two `ymm` halves per value, about a quarter
@@ -56,6 +56,9 @@ macro_rules! simd {
 
 /// Number of draws in one [`Lanes`] value.
 pub const W: usize = 8;
+
+/// Values in a table that [`Real::lookup`] reads (a power of two).
+pub const TABLE: usize = 1024;
 
 /// A number of the model: `f64` or [`Lanes`]. Arithmetic is IEEE, without fused
 /// operations, so the two kinds agree bit for bit.
@@ -105,6 +108,8 @@ pub trait Real:
     fn cmp_eq(self, c: f64) -> Self::Mask;
     /// `if m { a } else { b }`, lane by lane.
     fn select(m: Self::Mask, a: Self, b: Self) -> Self;
+    /// `table[i % TABLE]`, lane by lane (a gather with AVX-512).
+    fn lookup(table: &[f64; TABLE], i: Self::Bits) -> Self;
 }
 
 /// The operations of `f64` with the number on the left (`2.0 - x`), for generic code:
@@ -199,6 +204,10 @@ impl Real for f64 {
     #[inline(always)]
     fn cmp_eq(self, c: f64) -> bool {
         self == c
+    }
+    #[inline(always)]
+    fn lookup(table: &[f64; TABLE], i: u64) -> f64 {
+        table[i as usize % TABLE]
     }
     #[inline(always)]
     fn select(m: bool, a: f64, b: f64) -> f64 {
@@ -536,6 +545,18 @@ impl Real for Lanes {
             })),
         )
     }
+    #[inline(always)]
+    fn lookup(table: &[f64; TABLE], i: Words) -> Lanes {
+        simd!(
+            // SAFETY: AVX-512F is enabled (see `simd!`); every index is reduced modulo
+            // TABLE (a power of two), within the table read (8 bytes apart).
+            Lanes::of(unsafe {
+                let at = _mm512_and_si512(i.reg(), _mm512_set1_epi64(TABLE as i64 - 1));
+                _mm512_i64gather_pd::<8>(at, table.as_ptr().cast())
+            }),
+            Lanes(i.0.map(|k| table[k as usize % TABLE])),
+        )
+    }
 }
 
 impl Word for Words {
@@ -583,6 +604,40 @@ impl Word for Words {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A lookup reads, lane by lane, what the scalar lookup reads: the index modulo the
+    /// table's length, whatever the word's high bits.
+    #[test]
+    fn lookups_read_the_table_lane_by_lane() {
+        let table: [f64; TABLE] = std::array::from_fn(|i| i as f64 * 0.5 - 7.0);
+        let mut s = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..1000 {
+            let words = Words(std::array::from_fn(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                s
+            }));
+            let got = Lanes::lookup(&table, words);
+            for i in 0..W {
+                let want = <f64 as Real>::lookup(&table, words.0[i]);
+                assert_eq!(got.0[i], want);
+                assert_eq!(want, table[(words.0[i] % TABLE as u64) as usize]);
+            }
+        }
+        let edges = Words([
+            0,
+            1,
+            1023,
+            1024,
+            u64::MAX,
+            u64::MAX - 1023,
+            1 << 63,
+            0x3FF << 10,
+        ]);
+        let got = Lanes::lookup(&table, edges);
+        assert_eq!(got.0, [-7.0, -6.5, 504.5, -7.0, 504.5, -7.0, -7.0, -7.0]);
+    }
 
     #[test]
     fn masks_combine_and_read_as_bits_lane_by_lane() {

@@ -1,7 +1,7 @@
-//! Portable, branch-free `exp`, `ln` and `sin_cos_turns`, written once for one number and
-//! for eight at a time.
+//! Portable, branch-free `exp` and `ln`, written once for one number and for eight at a
+//! time.
 //!
-//! The standard library's `f64::exp`, `f64::ln`, `f64::sin_cos` are opaque calls into the
+//! The standard library's `f64::exp` and `f64::ln` are opaque calls into the
 //! platform's libm, so they cannot run on lanes of draws. The functions here are generic
 //! over [`Real`]: `f64` (one draw) or [`crate::lanes::Lanes`] (eight draws, in one AVX-512
 //! register when the build has AVX-512F, else in plain lane loops that the compiler
@@ -18,8 +18,7 @@
 //!   is computed or eight at once.
 //!
 //! Accuracy (measured by the tests of this module on millions of inputs against the
-//! platform's libm): `exp` and `ln` are within 1 ulp of libm, `sin_cos_turns` is within
-//! 1 ulp of a reference evaluated with extra precision. The polynomials are truncated
+//! platform's libm): `exp` and `ln` are within 1 ulp of libm. The polynomials are truncated
 //! Taylor series whose first omitted term is below 2^-56 relative on the reduced range.
 
 use crate::lanes::{Real, Scalar, Word};
@@ -29,13 +28,6 @@ use crate::lanes::{Real, Scalar, Word};
 const SHIFT: f64 = 6_755_399_441_055_744.0;
 /// 2^52 as a float; `(n + TWO52).to_bits()` has `n` in its low 52 bits for `0 <= n < 2^52`.
 const TWO52: f64 = 4_503_599_627_370_496.0;
-
-/// Clears the low 27 bits of the significand: keeps the 26 leading significant bits, so
-/// that the product of two such values is exact.
-#[inline(always)]
-fn hi26<R: Real>(x: R) -> R {
-    R::from_bits(x.to_bits() & 0xFFFF_FFFF_F800_0000)
-}
 
 /// `2^n` for an integer-valued `n` in [-1022, 1023], built from the exponent bits.
 #[inline(always)]
@@ -116,8 +108,9 @@ where
     const LN2_HI: f64 = 0.693_147_180_369_123_8;
     const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     const TWO54: f64 = 18_014_398_509_481_984.0;
-    /// The exponent bias of a subnormal input scaled by 2^54 (see `C2` in `sin_cos_turns`
-    /// for why it is a constant).
+    /// The exponent bias of a subnormal input scaled by 2^54. (A sum of constants is a
+    /// constant of its own: in the body, `f64 + ...` would look for the `f64: Scalar<R>`
+    /// bound's `Add<R>`.)
     const BIAS_SUB: f64 = 1023.0 + 54.0;
     /// Bits of sqrt(1/2) rounded down.
     const SQRT_HALF_BITS: u64 = 0x3FE6_A09E_667F_3BCD;
@@ -152,87 +145,6 @@ where
     let y = R::select(x.cmp_lt(f64::INFINITY), y, x);
     let y = R::select(x.cmp_eq(0.0), R::splat(f64::NEG_INFINITY), y);
     R::select(x.cmp_lt(0.0), R::splat(f64::NAN), y)
-}
-
-/// `(sin(2π t), cos(2π t))`: sine and cosine of an angle given in turns.
-///
-/// Domain: intended for `t` in [0, 1) (Box–Muller with `t` uniform), but correct for every
-/// finite `t`: `t` is first reduced exactly to `t - round(t)` (for `|t| >= 2^52`, `t` is an
-/// integer and the result is `(0, 1)`). Infinite or NaN `t` gives `(NaN, NaN)`.
-///
-/// Accuracy: within 1 ulp of the exact values of the given `t` (max error measured in the
-/// tests: 1.0 ulp against a reference that is itself within about 0.5 ulp); `sin² + cos²`
-/// is within 4e-16 of 1. Quadrant points are exact: `t = 0, 0.25, 0.5, 0.75` give `(0, 1)`, `(1, 0)`,
-/// `(0, -1)`, `(-1, 0)` (zeros may be `-0.0`).
-///
-/// Method: exact reduction to the nearest quarter turn, `t = n + q/4 + r` with
-/// `|r| <= 1/8`, Taylor polynomials in `r` for `sin(2π r)` (through `r^17`) and
-/// `cos(2π r)` (through `r^16`) whose leading products are made exact by splitting into
-/// 26-bit halves, then a swap and sign changes selected by `q mod 4`.
-#[inline(always)]
-pub fn sin_cos_turns<R: Real>(t: R) -> (R, R)
-where
-    f64: Scalar<R>,
-{
-    // 2π = TAU_HI + TAU_LO, TAU_HI with 26 significant bits.
-    const TAU_HI: f64 = 6.283_185_243_606_567;
-    const TAU_LO: f64 = 6.357_301_909_411_278e-8;
-    // -2π² = C2_HI + C2_LO, C2_HI with 26 significant bits.
-    const C2_HI: f64 = -19.739_208_698_272_705;
-    const C2_LO: f64 = -1.039_060_121_595_439_8e-7;
-    // (A sum of constants is a constant of its own: in the body, `f64 + ...` would look for
-    // the `f64: Scalar<R>` bound's `Add<R>`.)
-    const C2: f64 = C2_HI + C2_LO;
-    let n = (t + SHIFT) - SHIFT;
-    // For |t| >= 2^52, t is an integer (u = 0); infinite or NaN t gives u = NaN
-    // (`|t| < inf` is `t.is_finite()`).
-    let at = t.abs();
-    let u = R::select(
-        at.cmp_lt(TWO52),
-        t - n,
-        R::select(at.cmp_lt(f64::INFINITY), R::splat(0.0), R::splat(f64::NAN)),
-    );
-    // u in [-1/2, 1/2]; 4u exact; q = round(4u) in {-2, ..., 2}; r = u - q/4 exact.
-    let qs = u * 4.0 + SHIFT;
-    let q = qs - SHIFT;
-    let quad = qs.to_bits() & 3;
-    let r = (u * 4.0 - q) * 0.25;
-    let rh = hi26(r);
-    let rl = r - rh;
-    let z = r * r;
-    // sin(2π r) = 2π r + r^3 S(z)
-    let z2 = z * z;
-    let z4 = z2 * z2;
-    let s0 = -41.341_702_240_399_76 + 81.605_249_276_075_06 * z;
-    let s1 = -76.705_859_753_061_39 + 42.058_693_944_897_655 * z;
-    let s2 = -15.094_642_576_822_99 + 3.819_952_584_848_282 * z;
-    let s3 = -0.718_122_301_778_500_6 + 0.104_229_162_208_139_84 * z;
-    let ps = (s0 + s1 * z2) + z4 * (s2 + s3 * z2);
-    let sin = rh * TAU_HI + (rl * TAU_HI + r * (TAU_LO + z * ps));
-    // cos(2π r) = 1 - 2π² r² + r^4 C(z); r² = zh + zl with zh = rh² exact.
-    let c0 = 64.939_394_022_668_3 - 85.456_817_206_693_73 * z;
-    let c1 = 60.244_641_371_876_66 - 26.426_256_783_374_4 * z;
-    let c2 = 7.903_536_371_318_469 - 1.714_390_711_088_672 * z;
-    let pc = (c0 + c1 * z2) + z4 * (c2 + 0.282_005_968_455_791_23 * z2);
-    let zh = rh * rh;
-    let zl = rl * (r + rh);
-    let zhh = hi26(zh);
-    let zhl = zh - zhh;
-    // -2π² r² = a + b with a exact
-    let a = C2_HI * zhh;
-    let b = C2_HI * zhl + C2_LO * zh + C2 * zl;
-    let c_hi = 1.0 + a;
-    let c_err = (1.0 - c_hi) + a;
-    let cos = c_hi + (c_err + (b + (z * z) * pc));
-    // Quadrant q: (sin, cos)(qπ/2 + x) = (s, c), (c, -s), (-s, -c), (-c, s) for q = 0..3.
-    let swap = (quad & 1).nonzero();
-    let (so, co) = (R::select(swap, cos, sin), R::select(swap, sin, cos));
-    let sneg = (quad & 2) << 62;
-    let cneg = (quad.wrapping_add(Word::splat(1)) & 2) << 62;
-    (
-        R::from_bits(so.to_bits() ^ sneg),
-        R::from_bits(co.to_bits() ^ cneg),
-    )
 }
 
 #[cfg(test)]
@@ -427,119 +339,18 @@ mod tests {
         assert!(ulps(ln(2.0), std::f64::consts::LN_2) <= 1);
     }
 
-    /// Reference (sin 2πt, cos 2πt): the same exact reduction to a quarter turn, then libm's
-    /// sin/cos of the rounded angle corrected to first order by the angle's rounding error
-    /// (computed with an exact fused multiply-add). Error about 0.5 ulp.
-    fn reference(t: f64) -> (f64, f64) {
-        const TAU_LO: f64 = 2.449_293_598_294_706_4e-16;
-        let u = t - t.round();
-        let q = (4.0 * u).round();
-        let r = u - q * 0.25;
-        let a = std::f64::consts::TAU * r;
-        let da = std::f64::consts::TAU.mul_add(r, -a) + TAU_LO * r;
-        let (s, c) = a.sin_cos();
-        let (s, c) = (s + c * da, c - s * da);
-        match (q as i64).rem_euclid(4) {
-            0 => (s, c),
-            1 => (c, -s),
-            2 => (-s, -c),
-            _ => (-c, s),
-        }
-    }
-
-    #[test]
-    fn sin_cos_accuracy() {
-        let mut rng = SplitMix(3);
-        let mut worst_ulp = 0.0f64;
-        let mut worst_abs = 0.0f64;
-        let mut worst_norm = 0.0f64;
-        let mut worst_libm = 0.0f64;
-        let mut at = 0.0;
-        let n = 2_000_000;
-        let mut ts: Vec<f64> = (0..n).map(|_| rng.unit()).collect();
-        // Near the quadrant points, where one of the two is near zero.
-        for k in 0..4 {
-            ts.extend(
-                (0..50_000)
-                    .map(|_| k as f64 * 0.25 + rng.range(-1e-6, 1e-6))
-                    .filter(|t| *t >= 0.0),
-            );
-        }
-        ts.extend((0..100_000).map(|_| rng.range(-1e6, 1e6)));
-        for &t in &ts {
-            let (s, c) = sin_cos_turns(t);
-            let (rs, rc) = reference(t);
-            for (v, r) in [(s, rs), (c, rc)] {
-                let err = (v - r).abs();
-                worst_abs = worst_abs.max(err);
-                // Relative error in units of the ulp of the reference, away from zeros.
-                if r.abs() > 1e-3 {
-                    let ulp = f64::from_bits(r.abs().to_bits() + 1) - r.abs();
-                    if err / ulp > worst_ulp {
-                        worst_ulp = err / ulp;
-                        at = t;
-                    }
-                }
-            }
-            worst_norm = worst_norm.max((s * s + c * c - 1.0).abs());
-            if (0.0..1.0).contains(&t) {
-                let (ls, lc) = (std::f64::consts::TAU * t).sin_cos();
-                worst_libm = worst_libm.max((ls - s).abs()).max((lc - c).abs());
-            }
-        }
-        eprintln!(
-            "sin_cos_turns: {} inputs, max {worst_ulp:.3} ulp (at t = {at:e}), max abs {worst_abs:e}, \
-             |s²+c²-1| <= {worst_norm:e}, max |diff| vs libm sin_cos(TAU t) {worst_libm:e}",
-            ts.len()
-        );
-        assert!(
-            worst_ulp <= 1.0,
-            "sin_cos_turns error {worst_ulp} ulp at {at}"
-        );
-        assert!(worst_abs <= 2e-16, "sin_cos_turns abs error {worst_abs}");
-        assert!(worst_norm <= 4e-16, "sin² + cos² - 1 = {worst_norm}");
-        // libm on the rounded product TAU * t: that product is off by up to half an ulp of
-        // 6.28 (4.4e-16), which moves sin/cos by as much, on top of both functions' errors.
-        assert!(worst_libm <= 8e-16, "vs libm {worst_libm}");
-    }
-
-    #[test]
-    fn sin_cos_special() {
-        let exact = [
-            (0.0, (0.0, 1.0)),
-            (0.25, (1.0, 0.0)),
-            (0.5, (0.0, -1.0)),
-            (0.75, (-1.0, 0.0)),
-        ];
-        for (t, want) in exact {
-            assert_eq!(sin_cos_turns(t), want, "t = {t}");
-            assert_eq!(sin_cos_turns(t + 1.0), want, "t = {t} + 1");
-            assert_eq!(sin_cos_turns(t - 3.0), want, "t = {t} - 3");
-        }
-        assert!(ulps(sin_cos_turns(0.125).0, sin_cos_turns(0.125).1) <= 1);
-        assert!(ulps(sin_cos_turns(0.125).0, std::f64::consts::FRAC_1_SQRT_2) <= 1);
-        assert!(ulps(sin_cos_turns(1.0 / 12.0).0, 0.5) <= 1);
-        assert_eq!(sin_cos_turns(1e300), (0.0, 1.0));
-        assert_eq!(sin_cos_turns(-(2f64.powi(60))), (0.0, 1.0));
-        let (s, c) = sin_cos_turns(f64::NAN);
-        assert!(s.is_nan() && c.is_nan());
-        let (s, c) = sin_cos_turns(f64::INFINITY);
-        assert!(s.is_nan() && c.is_nan());
-    }
-
     /// On `Lanes` (eight at once: AVX-512 registers, or lane loops) every function gives
     /// lane by lane the bits of the `f64` call, on random inputs and on edge values (zeros,
-    /// subnormals, the clamps of `exp`, the integer limit of `sin_cos_turns`, huge values,
+    /// subnormals, the clamps of `exp`, huge values,
     /// infinities, NaNs).
     #[test]
     fn lanes_match_scalar() {
         use crate::lanes::{Lanes, W};
         fn check(x: [f64; W]) {
             let l = Lanes(x);
-            let (e, g, (s, c)) = (exp(l), ln(l), sin_cos_turns(l));
+            let (e, g) = (exp(l), ln(l));
             for (i, &xi) in x.iter().enumerate() {
                 let xi = std::hint::black_box(xi);
-                let (si, ci) = sin_cos_turns(xi);
                 // The same bits, or both NaN (which NaN comes out of operations on NaNs
                 // is not specified, and LLVM may swap the operands of `+` and `*`).
                 let key = |v: f64| {
@@ -549,8 +360,8 @@ mod tests {
                         v.to_bits()
                     }
                 };
-                let got = [e.0[i], g.0[i], s.0[i], c.0[i]].map(key);
-                let want = [exp(xi), ln(xi), si, ci].map(key);
+                let got = [e.0[i], g.0[i]].map(key);
+                let want = [exp(xi), ln(xi)].map(key);
                 assert_eq!(got, want, "x = {xi:e} ({:#x})", xi.to_bits());
             }
         }

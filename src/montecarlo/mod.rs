@@ -22,6 +22,7 @@ pub mod samples;
 pub mod stream;
 pub mod summarize;
 pub mod windows;
+pub mod ziggurat;
 
 use rand::RngExt;
 use rand_distr::ChiSquared;
