@@ -31,13 +31,15 @@ const PILOT: u64 = 4_096;
 
 /// The end of the stage that starts after `done` of `draws` draws (before rounding to
 /// whole chunks): stages double up to half the run, then each takes half of the draws
-/// left, down to an eighth of the run, which the last stage takes whole. (Each stage
-/// keeps about as many values as the windows of the one before allow: doubling keeps
-/// that small, and the windows narrow as the run nears its end.)
+/// left while more than a quarter of the run is left, and the last stage takes the rest.
+/// (Each stage keeps about as many values as the windows of the one before allow:
+/// doubling keeps that small, and the windows narrow as the run nears its end. One more
+/// refinement for the last eighth, as before 2026-12-02, cost more than it saved: 2.5 %
+/// of a million-draw run.)
 fn stage_end(done: u64, draws: u64) -> u64 {
     if done < draws / 2 {
         (2 * done).min(draws / 2)
-    } else if draws - done > draws / 8 {
+    } else if draws - done > draws / 4 {
         done + (draws - done) / 2
     } else {
         draws
