@@ -910,7 +910,8 @@ impl Kept<'_> {
     /// window, wherever they lie, are independent draws of the same law: any of them are
     /// a fair sample, and the first ones are read at memory speed.)
     fn first(&self, mut len: usize) -> impl Iterator<Item = &[f64]> + '_ {
-        self.parts.iter().map_while(move |part| {
+        // (`filter_map`, not `map_while`: an empty part may come before more values.)
+        self.parts.iter().filter_map(move |part| {
             let take = len.min(part.len());
             len -= take;
             (take > 0).then(|| &part[..take])
@@ -923,43 +924,6 @@ impl Kept<'_> {
             out.extend_from_slice(part, pool);
         }
     }
-
-    /// The values inside `[lo, hi]`.
-    fn between(&self, lo: f64, hi: f64) -> Vec<f64> {
-        let mut out = Vec::new();
-        for part in &self.parts {
-            append_between(part, lo, hi, &mut out);
-        }
-        out
-    }
-}
-
-/// Appends the values of `src` in `[lo, hi]` to `dst`, in order (with AVX-512, eight
-/// at a time by compressing stores into room for eight more).
-fn append_between(src: &[f64], lo: f64, hi: f64, dst: &mut Vec<f64>) {
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
-    {
-        use core::arch::x86_64::*;
-        let chunks = src.chunks_exact(W);
-        let tail = chunks.remainder();
-        dst.reserve(src.len() - tail.len() + W);
-        for c in chunks {
-            // SAFETY: `c` holds eight values; the store writes eight values within the
-            // room reserved (the length grows by at most eight per chunk), and the length
-            // grows only by those kept.
-            unsafe {
-                let x = _mm512_loadu_pd(c.as_ptr());
-                let ge = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(x, _mm512_set1_pd(lo));
-                let held = _mm512_mask_cmp_pd_mask::<_CMP_LE_OQ>(ge, x, _mm512_set1_pd(hi));
-                let len = dst.len();
-                _mm512_storeu_pd(dst.as_mut_ptr().add(len), _mm512_maskz_compress_pd(held, x));
-                dst.set_len(len + held.count_ones() as usize);
-            }
-        }
-        dst.extend(tail.iter().copied().filter(|&x| (lo <= x) & (x <= hi)));
-    }
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))]
-    dst.extend(src.iter().copied().filter(|&x| (lo <= x) & (x <= hi)));
 }
 
 /// Flips every bit but the sign of a negative number's bits: what makes the integer
@@ -997,6 +961,57 @@ fn multi_select(v: &mut [i64], at: &[usize]) {
     multi_select(left, &at[..mid]);
     let rest: Vec<usize> = at[mid + 1..].iter().map(|&i| i - j - 1).collect();
     multi_select(right, &rest);
+}
+
+/// The first kept values sorted out by window, as [`key`]s: window k's are
+/// `keys[start[k]..start[k] + size[k]]`, in the order they came.
+struct ByWindow {
+    keys: Vec<i64>,
+    start: [usize; KMAX],
+    size: [usize; KMAX],
+}
+
+/// The first `taken` values of `kept` (all inside windows of `w` that keep values) sorted
+/// out by window, branch-free: a counting sort on each value's slot.
+fn by_window(kept: &Kept, w: &Windows, taken: usize) -> ByWindow {
+    let mut sorted = ByWindow {
+        keys: Vec::new(),
+        start: [0; KMAX],
+        size: [0; KMAX],
+    };
+    if taken == 0 {
+        return sorted;
+    }
+    let mut slot = Vec::with_capacity(taken);
+    for part in kept.first(taken) {
+        slots_of(part, w, &mut slot);
+    }
+    let mut per_slot = [0u64; SLOTS];
+    count_slots(&slot, &mut per_slot);
+    let mut next = [0usize; SLOTS];
+    let mut acc = 0;
+    for (at, &c) in next.iter_mut().zip(&per_slot) {
+        *at = acc;
+        acc += c as usize;
+    }
+    for k in 0..w.n {
+        sorted.start[k] = next[2 * k + 1];
+        sorted.size[k] = next[2 * k + 2] - next[2 * k + 1];
+    }
+    sorted.keys = vec![0; taken];
+    let mut slots = slot.as_slice();
+    for part in kept.first(taken) {
+        let (these, rest) = slots.split_at(part.len().min(slots.len()));
+        slots = rest;
+        for (&x, &s) in part.iter().zip(these) {
+            let at = &mut next[s as usize];
+            if let Some(v) = sorted.keys.get_mut(*at) {
+                *v = key(x);
+            }
+            *at += 1;
+        }
+    }
+    sorted
 }
 
 /// Shrinks the windows `w` (with `counts` of `n` values, and the `kept` values) around
@@ -1070,43 +1085,12 @@ pub fn refine<'p>(
         .fold(0.0f64, f64::max)
         .min(total as f64) as usize;
     let scale = total as f64 / taken.max(1) as f64;
-    // The sample sorted out by window, branch-free (a counting sort on each value's slot,
-    // the values of a slot staying in the order they came): window k's values are
-    // `sorted[start[k]..start[k] + size[k]]`, as [`key`]s.
-    let mut sorted: Vec<i64> = Vec::new();
-    let mut start = [0usize; KMAX];
-    let mut size = [0usize; KMAX];
-    if taken > 0 {
-        let mut slot = Vec::with_capacity(taken);
-        for part in kept.first(taken) {
-            slots_of(part, w, &mut slot);
-        }
-        let mut per_slot = [0u64; SLOTS];
-        count_slots(&slot, &mut per_slot);
-        let mut next = [0usize; SLOTS];
-        let mut acc = 0;
-        for (at, &c) in next.iter_mut().zip(&per_slot) {
-            *at = acc;
-            acc += c as usize;
-        }
-        for k in 0..w.n {
-            start[k] = next[2 * k + 1];
-            size[k] = next[2 * k + 2] - next[2 * k + 1];
-        }
-        sorted = vec![0; taken];
-        let mut slots = slot.as_slice();
-        for part in kept.first(taken) {
-            let (these, rest) = slots.split_at(part.len().min(slots.len()));
-            slots = rest;
-            for (&x, &s) in part.iter().zip(these) {
-                let at = &mut next[s as usize];
-                if let Some(v) = sorted.get_mut(*at) {
-                    *v = key(x);
-                }
-                *at += 1;
-            }
-        }
-    }
+    // The sample sorted out by window, as keys.
+    let ByWindow {
+        keys: mut sorted,
+        start,
+        size,
+    } = by_window(kept, w, taken);
     // The new windows, each inside an old one (its parent), or an old counting window
     // carried over with its counts: (lo, hi, parent, carried).
     let mut planned: Vec<(f64, f64, usize, bool)> = Vec::new();
@@ -1238,36 +1222,47 @@ pub fn refine<'p>(
     (nw, nc)
 }
 
-/// The values at the 0-based `ranks` (in increasing order) among all values counted in
-/// the windows `w` (`counts`, and the `kept` values), where a window holds them; `None`
-/// where a rank lies between windows. Reorders nothing but a copy of the values.
+/// The values at the 0-based `ranks` among all values counted in the windows `w`
+/// (`counts`, and the `kept` values), where a window holds them; `None` where a rank lies
+/// between windows. The kept values are sorted out by window once (as [`key`]s, in a
+/// copy), and each window's values at its ranks are selected at once.
 pub fn values_at(w: &Windows, counts: &Counts, kept: &Kept, ranks: &[u64]) -> Vec<Option<f64>> {
-    let mut window: Option<(usize, Vec<f64>, usize)> = None;
-    ranks
-        .iter()
-        .map(|&r| {
-            let k = counts.window_of(w, r)?;
-            if w.counts_only(k) {
-                return Some(w.lo[k]);
+    let at: Vec<Option<usize>> = ranks.iter().map(|&r| counts.window_of(w, r)).collect();
+    let mut out: Vec<Option<f64>> = vec![None; ranks.len()];
+    let needs_values = at.iter().flatten().any(|&k| !w.counts_only(k));
+    let mut by = if needs_values {
+        by_window(kept, w, kept.len())
+    } else {
+        by_window(kept, w, 0)
+    };
+    for k in 0..w.n {
+        let mine: Vec<(usize, u64)> = (0..ranks.len())
+            .filter(|&j| at[j] == Some(k))
+            .map(|j| (j, ranks[j] - counts.below[k]))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        if w.counts_only(k) {
+            for &(j, _) in &mine {
+                out[j] = Some(w.lo[k]);
             }
-            if window.as_ref().is_none_or(|v| v.0 != k) {
-                window = Some((k, kept.between(w.lo[k], w.hi[k]), 0));
-            }
-            let (_, values, from) = window.as_mut()?;
-            let i = (r - counts.below[k]) as usize;
-            if i >= values.len() {
-                return None;
-            }
-            if i < *from {
-                *from = 0;
-            }
-            let x = *values[*from..]
-                .select_nth_unstable_by(i - *from, f64::total_cmp)
-                .1;
-            *from = i;
-            Some(x)
-        })
-        .collect()
+            continue;
+        }
+        let s = &mut by.keys[by.start[k]..by.start[k] + by.size[k]];
+        let mut positions: Vec<usize> = mine
+            .iter()
+            .map(|&(_, i)| i as usize)
+            .filter(|&i| i < s.len())
+            .collect();
+        positions.sort_unstable();
+        positions.dedup();
+        multi_select(s, &positions);
+        for &(j, i) in &mine {
+            out[j] = s.get(i as usize).map(|&x| unkey(x));
+        }
+    }
+    out
 }
 
 /// Where the value at rank `r` (of `n` values counted) must lie when no window kept it:
@@ -1356,6 +1351,42 @@ mod tests {
         let mut v: Vec<f64> = p.parts().flatten().copied().collect();
         v.sort_by(f64::total_cmp);
         v
+    }
+
+    /// Values at ranks come out of kept values in parts of any length, empty parts
+    /// included (a page may be taken and nothing written to it), in windows of every
+    /// kind: the values of sorting, whatever order the ranks are asked in.
+    #[test]
+    fn values_at_ranks_are_those_of_sorting_across_parts_empty_or_not() {
+        let all = values(20_000, 11);
+        let mut w = Windows::none();
+        w.push(0.161, 0.161);
+        w.push(0.36, 0.37);
+        w.push(0.4, 0.6);
+        w.push(0.9, f64::INFINITY);
+        let (c, kept) = count(&w, &all);
+        let n = all.len() as u64;
+        let ranks: Vec<u64> = vec![
+            n - 1,
+            c.below[2] + 7,
+            c.below[2] - 1,
+            c.below[0],
+            c.below[1] + 3,
+        ];
+        let want: Vec<Option<f64>> = ranks
+            .iter()
+            .map(|&r| c.window_of(&w, r).map(|_| exact(&all, r as usize)))
+            .collect();
+        assert_eq!(
+            want[2], None,
+            "the rank just below [0.4, 0.6] lies between windows"
+        );
+        assert_eq!(want[3], Some(0.161));
+        let cut_at = [0, 0, 5, 1000, 1000, 4321, kept.len()];
+        let parts: Vec<&[f64]> = cut_at.windows(2).map(|p| &kept[p[0]..p[1]]).collect();
+        assert!(parts.iter().any(|p| p.is_empty()));
+        assert_eq!(values_at(&w, &c, &Kept { parts }, &ranks), want);
+        assert_eq!(at(&w, &c, &kept, &ranks), want);
     }
 
     #[test]
