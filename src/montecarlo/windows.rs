@@ -1224,7 +1224,7 @@ pub fn refine<'p>(
 
 /// The values at the 0-based `ranks` among all values counted in the windows `w`
 /// (`counts`, and the `kept` values), where a window holds them; `None` where a rank lies
-/// between windows. The kept values are sorted out by window once (as [`key`]s, in a
+/// between windows. The kept values are sorted out by window once (as integer keys, in a
 /// copy), and each window's values at its ranks are selected at once.
 pub fn values_at(w: &Windows, counts: &Counts, kept: &Kept, ranks: &[u64]) -> Vec<Option<f64>> {
     let at: Vec<Option<usize>> = ranks.iter().map(|&r| counts.window_of(w, r)).collect();
