@@ -307,46 +307,74 @@ pub fn portable_tally<'p>(
         pivot,
     } = col;
     // Unsound values become NaN, which no comparison counts or keeps, and add +0 to the
-    // sums, which changes none (a sum that starts at +0 never becomes -0).
-    let mut x = [0.0f64; BLOCK];
+    // sums, which changes none (a sum that starts at +0 never becomes -0). (Arrays are
+    // built element by element, never zeroed first: a kilobyte `memset` per block and
+    // output is a library call.)
+    let groups: [[f64; W]; GROUPS] = std::array::from_fn(|g| {
+        let (v, m) = (out.v[g][o].0, sound[g]);
+        std::array::from_fn(|i| if m >> i & 1 == 1 { v[i] } else { f64::NAN })
+    });
     let [s1, s2] = sums;
-    for g in 0..GROUPS {
-        let v = out.v[g][o];
+    for v in &groups {
         for i in 0..W {
-            let ok = sound[g] >> i & 1 == 1;
-            let xv = if ok { v.0[i] } else { f64::NAN };
-            x[g * W + i] = xv;
-            let d = if ok { xv - pivot } else { 0.0 };
+            let d = if v[i].is_nan() { 0.0 } else { v[i] - pivot };
             s1[i] += d;
             s2[i] = d.mul_add(d, s2[i]);
         }
     }
+    let x = groups.as_flattened();
+    if w.n == 0 {
+        return;
+    }
     // Window by window over the whole block, branch-free, so that the compiler
-    // vectorises the comparisons and counts.
-    // Keep marks as 64-bit masks, the width of the values, so that the loop stays in
-    // vector registers.
-    let mut keep = [0u64; BLOCK];
-    for k in 0..w.n {
+    // vectorises the comparisons and counts. Keep marks as 64-bit masks, the width of the
+    // values, so that the loop stays in vector registers.
+    let mark = |k: usize, xv: f64| -> (bool, bool) {
         let (lo, hi) = (w.lo[k], w.hi[k]);
-        let keeps = if w.counts_only(k) { 0 } else { u64::MAX };
+        (xv < lo, (lo <= xv) & (xv <= hi))
+    };
+    let keeps = |k: usize| if w.counts_only(k) { 0 } else { u64::MAX };
+    let mut keep: [u64; BLOCK] = std::array::from_fn(|j| {
+        let held = mark(0, x[j]).1;
+        0u64.wrapping_sub(u64::from(held)) & keeps(0)
+    });
+    for k in 0..w.n {
         let (mut below, mut inside) = (0u64, 0u64);
-        for (kb, &xv) in keep.iter_mut().zip(&x) {
-            below += u64::from(xv < lo);
-            let held = (lo <= xv) & (xv <= hi);
+        let keeps = keeps(k);
+        for (kb, &xv) in keep.iter_mut().zip(x) {
+            let (under, held) = mark(k, xv);
+            below += u64::from(under);
             inside += u64::from(held);
             *kb |= 0u64.wrapping_sub(u64::from(held)) & keeps;
         }
         t.counts.below[k] += below;
         t.counts.inside[k] += inside;
     }
-    // Kept values packed branch-free (each value is written, only kept ones counted).
-    let mut kept = [0.0f64; BLOCK];
-    let mut n = 0;
-    for (&xv, &k) in x.iter().zip(&keep) {
-        kept[n.min(BLOCK - 1)] = xv;
-        n += (k & 1) as usize;
+    // The kept values as bits, then written straight into the page, in order.
+    let bits: [u64; BLOCK / 64] = std::array::from_fn(|h| {
+        keep[64 * h..64 * h + 64]
+            .iter()
+            .enumerate()
+            .fold(0u64, |b, (j, &k)| b | (k & 1) << j)
+    });
+    let n: usize = bits.iter().map(|b| b.count_ones() as usize).sum();
+    if n == 0 {
+        return;
     }
-    t.raw.extend_from_slice(&kept[..n], pool);
+    let at = t.raw.room(n, pool);
+    let mut m = 0;
+    for (h, &b) in bits.iter().enumerate() {
+        let mut b = b;
+        while b != 0 {
+            let j = 64 * h + b.trailing_zeros() as usize;
+            b &= b - 1;
+            // SAFETY: `room(n)` gave a place with room for n values; m < n (n counts the
+            // set bits visited here).
+            unsafe { *at.add(m) = x[j] };
+            m += 1;
+        }
+    }
+    t.raw.wrote(n);
 }
 
 /// [`tally`] and [`cut`] with AVX-512: slots found by a binary search in registers and
@@ -791,10 +819,17 @@ pub fn slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
     portable_slots_of(values, w, out);
 }
 
-/// [`slots_of`] in plain Rust, for any number of windows.
+/// [`slots_of`] in plain Rust, for any number of windows: end by end over all values
+/// (a loop the compiler vectorises; slots stay below 2 [`KMAX`] + 1 = 65).
 pub fn portable_slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
-    let ends = w.all_ends();
-    out.extend(values.iter().map(|&x| slot_among(&ends, x) as u8));
+    let start = out.len();
+    out.resize(start + values.len(), 0);
+    let slots = &mut out[start..];
+    for e in w.all_ends() {
+        for (s, &x) in slots.iter_mut().zip(values) {
+            *s += u8::from(e <= x);
+        }
+    }
 }
 
 /// The slot (see [`SLOTS`]) of `x` among the sorted window `ends`: how many of them are
