@@ -3,7 +3,7 @@
 //! ([`StreamLanes`]), and the standard normals the shocks are made of.
 //!
 //! Normals come from the ziggurat method ([`super::ziggurat`]): one 64-bit word per normal
-//! in about 993 cases of 1000, more words in the others. Eight streams take the common
+//! in about 996 cases of 1000, more words in the others. Eight streams take the common
 //! path together in SIMD registers; a lane that needs more words finishes alone on its
 //! own stream with the code a single stream runs, so one draw alone gets exactly the same
 //! numbers as the same draw among eight.
