@@ -307,9 +307,7 @@ pub fn portable_tally<'p>(
         pivot,
     } = col;
     // Unsound values become NaN, which no comparison counts or keeps, and add +0 to the
-    // sums, which changes none (a sum that starts at +0 never becomes -0). (Arrays are
-    // built element by element, never zeroed first: a kilobyte `memset` per block and
-    // output is a library call.)
+    // sums, which changes none (a sum that starts at +0 never becomes -0).
     let groups: [[f64; W]; GROUPS] = std::array::from_fn(|g| {
         let (v, m) = (out.v[g][o].0, sound[g]);
         std::array::from_fn(|i| if m >> i & 1 == 1 { v[i] } else { f64::NAN })
@@ -329,21 +327,14 @@ pub fn portable_tally<'p>(
     // Window by window over the whole block, branch-free, so that the compiler
     // vectorises the comparisons and counts. Keep marks as 64-bit masks, the width of the
     // values, so that the loop stays in vector registers.
-    let mark = |k: usize, xv: f64| -> (bool, bool) {
-        let (lo, hi) = (w.lo[k], w.hi[k]);
-        (xv < lo, (lo <= xv) & (xv <= hi))
-    };
-    let keeps = |k: usize| if w.counts_only(k) { 0 } else { u64::MAX };
-    let mut keep: [u64; BLOCK] = std::array::from_fn(|j| {
-        let held = mark(0, x[j]).1;
-        0u64.wrapping_sub(u64::from(held)) & keeps(0)
-    });
+    let mut keep = [0u64; BLOCK];
     for k in 0..w.n {
+        let (lo, hi) = (w.lo[k], w.hi[k]);
+        let keeps = if w.counts_only(k) { 0 } else { u64::MAX };
         let (mut below, mut inside) = (0u64, 0u64);
-        let keeps = keeps(k);
         for (kb, &xv) in keep.iter_mut().zip(x) {
-            let (under, held) = mark(k, xv);
-            below += u64::from(under);
+            below += u64::from(xv < lo);
+            let held = (lo <= xv) & (xv <= hi);
             inside += u64::from(held);
             *kb |= 0u64.wrapping_sub(u64::from(held)) & keeps;
         }
@@ -819,17 +810,10 @@ pub fn slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
     portable_slots_of(values, w, out);
 }
 
-/// [`slots_of`] in plain Rust, for any number of windows: end by end over all values
-/// (a loop the compiler vectorises; slots stay below 2 [`KMAX`] + 1 = 65).
+/// [`slots_of`] in plain Rust, for any number of windows.
 pub fn portable_slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
-    let start = out.len();
-    out.resize(start + values.len(), 0);
-    let slots = &mut out[start..];
-    for e in w.all_ends() {
-        for (s, &x) in slots.iter_mut().zip(values) {
-            *s += u8::from(e <= x);
-        }
-    }
+    let ends = w.all_ends();
+    out.extend(values.iter().map(|&x| slot_among(&ends, x) as u8));
 }
 
 /// The slot (see [`SLOTS`]) of `x` among the sorted window `ends`: how many of them are
@@ -1265,11 +1249,7 @@ pub fn values_at(w: &Windows, counts: &Counts, kept: &Kept, ranks: &[u64]) -> Ve
     let at: Vec<Option<usize>> = ranks.iter().map(|&r| counts.window_of(w, r)).collect();
     let mut out: Vec<Option<f64>> = vec![None; ranks.len()];
     let needs_values = at.iter().flatten().any(|&k| !w.counts_only(k));
-    let mut by = if needs_values {
-        by_window(kept, w, kept.len())
-    } else {
-        by_window(kept, w, 0)
-    };
+    let mut by = by_window(kept, w, if needs_values { kept.len() } else { 0 });
     for k in 0..w.n {
         let mine: Vec<(usize, u64)> = (0..ranks.len())
             .filter(|&j| at[j] == Some(k))
