@@ -1,20 +1,68 @@
-//! The economics of MODEL.md (version 1): one pure [`step`] function advancing the economy
-//! and the budget by one year, and [`Model`], a scenario compiled into per-year inputs and
-//! its reference path.
+//! The economics of MODEL.md (version 2, which keeps version 1 to the bit): one pure
+//! [`step`] function advancing the economy, the budget, the resource fund and the fiscal
+//! rules by one year, and [`Model`], a scenario compiled into per-year inputs and its
+//! reference path.
 //!
 //! Every computation of fiscalsim (deterministic runs, Monte Carlo draws, sweeps, stress
 //! tests, goal-seek) goes through [`step`]; the equations exist nowhere else. Levels are
 //! in the scenario's currency unit (real GDP in base-year prices), rates and `*_gdp`
 //! values are fractions (0.053 = 5.3 %).
 
-use std::ops::{Add, Mul, Sub};
-
 use crate::error::{Error, Result};
-use crate::lanes::Real;
-use crate::scenario::{N_SHOCKS, Scenario, Structure};
+use crate::lanes::{Real, Scalar};
+use crate::scenario::{
+    DebtMeasure, Fund, FundRule, N_SHOCKS, PRIMARY_BALANCE_SHOCK, Rules, Scenario, Structure,
+};
 
-/// Number of canonical outputs.
-pub const N_OUTPUTS: usize = 24;
+/// Number of canonical outputs (24 of version 1, then 13 of version 2).
+pub const N_OUTPUTS: usize = 37;
+
+/// Number of canonical outputs of MODEL.md version 1 (the first of [`OUTPUT_NAMES`]).
+pub const N_OUTPUTS_V1: usize = 24;
+
+/// Index of the commodity-price shock in [`crate::scenario::SHOCK_NAMES`].
+const OIL: usize = 3;
+
+/// The `[fund]` inputs of one projection year (MODEL.md version 2, step F).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FundYear {
+    /// psi: part of commodity revenue paid into the fund.
+    pub commodity_share: f64,
+    /// rA_t: nominal return on fund assets in foreign currency.
+    pub return_rate: f64,
+    /// The withdrawal rule.
+    pub rule: FundRule,
+    /// `fixed`: TRfix_t, in the currency unit, or as a share of GDP when
+    /// `transfer_is_gdp`.
+    pub transfer: f64,
+    /// Whether `transfer` is a share of GDP (`transfer_gdp`) rather than a level.
+    pub transfer_is_gdp: bool,
+    /// `cutoff`: pcut_t, the cut-off commodity price, USD.
+    pub cutoff_price: f64,
+    /// `percent`: q_t, the share of last year's (revalued) assets transferred.
+    pub payout_rate: f64,
+    /// amin_t: floor on assets / GDP.
+    pub min_assets_gdp: f64,
+}
+
+/// The `[rules]` inputs of one projection year (MODEL.md version 2, step 0).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RulesYear {
+    /// dceil_t: the debt brake's ceiling on debt / GDP, `None` without a brake.
+    pub debt_ceiling: Option<f64>,
+    /// Whether the brake reads net debt ((D - A) / N) rather than gross (D / N).
+    pub net: bool,
+    /// b: the brake starts this far below the ceiling.
+    pub debt_buffer: f64,
+    /// gd: cut per unit of debt / GDP above dceil_t - b.
+    pub debt_response: f64,
+    /// nb_t: floor on the non-commodity primary balance / GDP, `None` without the rule.
+    pub balance_target: Option<f64>,
+    /// gn: part of last year's pre-cut shortfall closed.
+    pub balance_response: f64,
+    /// amax: the largest total cut in a year, share of GDP.
+    pub max_adjustment: f64,
+}
 
 /// Exogenous inputs of one projection year t (shares of GDP and rates are fractions).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -51,11 +99,15 @@ pub struct YearInputs {
     pub o: f64,
     /// f_t: stock-flow adjustment / GDP.
     pub f: f64,
+    /// The fund's inputs, `None` without a fund.
+    pub fund: Option<FundYear>,
+    /// The rules' inputs, `None` without rules.
+    pub rules: Option<RulesYear>,
 }
 
 impl YearInputs {
     /// The inputs of the reference path: policy equal to the baseline assumptions
-    /// (s = sref, tau = tauref).
+    /// (s = sref, tau = tauref), no fund and no rules (MODEL.md version 2).
     #[inline]
     pub fn reference(&self) -> YearInputs {
         YearInputs {
@@ -63,9 +115,20 @@ impl YearInputs {
             s_prev: self.sref_prev,
             tau: self.tauref,
             tau_prev: self.tauref_prev,
+            fund: None,
+            rules: None,
             ..*self
         }
     }
+}
+
+/// What a year of a simulated path takes from the reference path: Kref_t and gapref_t.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reference<R = f64> {
+    /// Kref_t: the reference public capital stock (real).
+    pub capital: R,
+    /// gapref_t: the reference output gap.
+    pub gap: R,
 }
 
 /// The state carried from year t-1 to year t (`R` is `f64`, or [`crate::lanes::Lanes`]
@@ -92,6 +155,14 @@ pub struct State<R = f64> {
     pub x2: R,
     /// Exchange rate E_{t-1}.
     pub e: R,
+    /// Fund assets A_{t-1} (nominal).
+    pub a: R,
+    /// Effective interest rate ieff_{t-1}.
+    pub ieff: R,
+    /// Rule adjustment adj_{t-1}, share of GDP.
+    pub adj: R,
+    /// pre_{t-1}: last year's non-commodity primary balance / GDP without last year's cut.
+    pub pre: R,
 }
 
 impl State {
@@ -109,6 +180,10 @@ impl State {
             x1: R::splat(self.x1),
             x2: R::splat(self.x2),
             e: R::splat(self.e),
+            a: R::splat(self.a),
+            ieff: R::splat(self.ieff),
+            adj: R::splat(self.adj),
+            pre: R::splat(self.pre),
         }
     }
 
@@ -127,11 +202,16 @@ impl State {
             x1: 0.0,
             x2: 0.0,
             e: i.exchange_rate,
+            a: i.fund_assets_gdp * i.gdp_nominal,
+            ieff: i.interest_rate,
+            adj: 0.0,
+            // pre_0 = tau0 - s0 - o0 (only the balance rule reads it, and it requires o0).
+            pre: i.revenue_gdp - i.growth_spending_gdp - i.other_spending_gdp.unwrap_or(0.0),
         }
     }
 }
 
-/// Everything the model computes for one year: the 24 canonical outputs, plus the two
+/// Everything the model computes for one year: the 37 canonical outputs, plus the two
 /// debt-creating flows that the debt identity needs.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Year<R = f64> {
@@ -153,11 +233,12 @@ pub struct Year<R = f64> {
     pub commodity_price: R,
     /// E_t: exchange rate, local currency per USD.
     pub exchange_rate: R,
-    /// i_t: effective interest rate on debt.
+    /// ieff_t: effective interest rate on debt (the marginal rate when debt_maturity = 1).
     pub interest_rate: R,
-    /// R_t: revenue (non-commodity plus commodity).
+    /// R_t: the budget's own revenue (non-commodity plus the commodity revenue the fund
+    /// does not take), without the fund transfer.
     pub revenue: R,
-    /// Commodity part of R_t.
+    /// C_t: commodity revenue, wherever it goes (budget or fund).
     pub commodity_revenue: R,
     /// S_t: growth-stimulating spending.
     pub growth_spending: R,
@@ -165,7 +246,7 @@ pub struct Year<R = f64> {
     pub other_spending: R,
     /// I_t: interest paid.
     pub interest: R,
-    /// PB_t = R_t - S_t - O_t.
+    /// PB_t = R_t + TR_t - S_t - O_t.
     pub primary_balance: R,
     /// OB_t = PB_t - I_t.
     pub overall_balance: R,
@@ -183,6 +264,33 @@ pub struct Year<R = f64> {
     pub overall_balance_gdp: R,
     /// d_t = D_t / N_t.
     pub debt_gdp: R,
+    /// imarg_t: the marginal interest rate on new debt.
+    pub marginal_interest_rate: R,
+    /// A_t: fund assets (nominal).
+    pub fund_assets: R,
+    /// F_t: commodity revenue paid into the fund.
+    pub fund_inflow: R,
+    /// TR_t: the fund's transfer to the budget.
+    pub fund_transfer: R,
+    /// NCPB_t = Rn_t - S_t - O_t: the non-commodity primary balance.
+    pub non_commodity_primary_balance: R,
+    /// adj_t N_t: the rules' cut in other primary spending.
+    pub rule_adjustment: R,
+    /// GFN_t = I_t - PB_t + D_{t-1} / M + f_t N_t: gross financing need.
+    pub gross_financing_need: R,
+    /// A_t / N_t.
+    pub fund_assets_gdp: R,
+    /// (D_t - A_t) / N_t: net debt / GDP.
+    pub net_debt_gdp: R,
+    /// NCPB_t / N_t.
+    pub non_commodity_primary_balance_gdp: R,
+    /// GFN_t / N_t.
+    pub gross_financing_need_gdp: R,
+    /// adj_t: the rules' cut, share of GDP.
+    pub rule_adjustment_gdp: R,
+    /// S_t / (S_t + O_t + I_t): growth spending as a share of total spending including
+    /// interest (0 when there is no spending at all).
+    pub growth_spending_budget_share: R,
     /// V_t: revaluation of foreign-currency debt (not a canonical output).
     pub revaluation: R,
     /// f_t N_t: stock-flow adjustment (not a canonical output).
@@ -244,6 +352,19 @@ canonical_outputs!(
     primary_balance_gdp,
     overall_balance_gdp,
     debt_gdp,
+    marginal_interest_rate,
+    fund_assets,
+    fund_inflow,
+    fund_transfer,
+    non_commodity_primary_balance,
+    rule_adjustment,
+    gross_financing_need,
+    fund_assets_gdp,
+    net_debt_gdp,
+    non_commodity_primary_balance_gdp,
+    gross_financing_need_gdp,
+    rule_adjustment_gdp,
+    growth_spending_budget_share,
 );
 
 impl Year {
@@ -286,11 +407,126 @@ impl Coefficients {
     }
 }
 
-/// One year of MODEL.md, equations 1 to 12.
+/// Plain-number arithmetic inside generic code, where `f64: Scalar<R>` would otherwise
+/// make the compiler look for an `R` on the right of `f64 - f64`.
+mod plain {
+    #[inline(always)]
+    pub fn sum(a: f64, b: f64) -> f64 {
+        a + b
+    }
+    #[inline(always)]
+    pub fn diff(a: f64, b: f64) -> f64 {
+        a - b
+    }
+    #[inline(always)]
+    pub fn prod(a: f64, b: f64) -> f64 {
+        a * b
+    }
+    #[inline(always)]
+    pub fn quot(a: f64, b: f64) -> f64 {
+        a / b
+    }
+}
+
+/// min(a, b) through [`Real::max`] (exact: negation only flips the sign bit).
+#[inline(always)]
+fn min<R: Real>(a: R, b: R) -> R {
+    -((-a).max(-b))
+}
+
+impl RulesYear {
+    /// Step 0: adj_t, the cut in other primary spending / GDP decided from last year's
+    /// outcome `prev`.
+    #[inline(always)]
+    fn adjustment<R: Real>(&self, prev: &State<R>) -> R
+    where
+        f64: Scalar<R>,
+    {
+        let zero = R::splat(0.0);
+        let brake = self.debt_ceiling.map_or(zero, |ceiling| {
+            let debt = if self.net { prev.d - prev.a } else { prev.d };
+            let measure = debt / prev.n;
+            let start = plain::diff(ceiling, self.debt_buffer);
+            self.debt_response * (measure - start).max(zero)
+        });
+        let balance = self.balance_target.map_or(zero, |target| {
+            self.balance_response * (target - prev.pre).max(zero)
+        });
+        min(R::splat(self.max_adjustment), brake + balance)
+    }
+}
+
+impl FundYear {
+    /// Step F: the transfer the rule asks for, TRrule_t. `valuation` is E_t / E_{t-1},
+    /// `prev_assets` A_{t-1}.
+    #[inline(always)]
+    fn rule_transfer<R: Real>(
+        &self,
+        st: &Structure,
+        inp: &YearInputs,
+        n: R,
+        e: R,
+        valuation: R,
+        prev_assets: R,
+    ) -> R
+    where
+        f64: Scalar<R>,
+    {
+        match self.rule {
+            FundRule::Fixed if self.transfer_is_gdp => self.transfer * n,
+            FundRule::Fixed => R::splat(self.transfer),
+            FundRule::Cutoff => {
+                let baseline = plain::prod(inp.pb, inp.eb);
+                let relative = (self.cutoff_price * e) / baseline;
+                let relative = if st.commodity_revenue_elasticity == 1.0 {
+                    relative
+                } else {
+                    (st.commodity_revenue_elasticity * relative.ln()).exp()
+                };
+                let share = plain::prod(self.commodity_share, inp.tauc);
+                share * n * relative
+            }
+            FundRule::Percent => self.payout_rate * prev_assets * valuation,
+        }
+    }
+}
+
+/// The fund's year: (A_t, F_t, TR_t) from last year's assets, this year's commodity
+/// revenue `c` and the rule (step F). Zeros without a fund.
+#[inline(always)]
+fn fund_year<R: Real>(
+    st: &Structure,
+    inp: &YearInputs,
+    prev: &State<R>,
+    n: R,
+    e: R,
+    c: R,
+) -> (R, R, R)
+where
+    f64: Scalar<R>,
+{
+    let zero = R::splat(0.0);
+    let Some(fund) = &inp.fund else {
+        return (zero, zero, zero);
+    };
+    let inflow = fund.commodity_share * c;
+    let valuation = e / prev.e;
+    let growth = plain::sum(1.0, fund.return_rate);
+    let before = prev.a * growth * valuation + inflow;
+    let wanted = fund.rule_transfer(st, inp, n, e, valuation, prev.a);
+    let transfer = min(wanted, (before - fund.min_assets_gdp * n).max(zero));
+    (before - transfer, inflow, transfer)
+}
+
+/// One year of MODEL.md: version 2's steps 0, 1-10, F, 11, 12 and N, in that order.
 ///
 /// `prev` is the state at t-1, `u` the shock state u_t (zeros in a deterministic run),
-/// `kref` the reference capital stock Kref_t, or `None` while computing the reference
-/// path itself (where K_t = Kref_t, so x_t = 0).
+/// `reference` the reference path's year t (Kref_t, gapref_t), or `None` while computing
+/// the reference path itself (where K_t = Kref_t, so x_t = 0, and gap_t = gapref_t).
+///
+/// Without a fund, without rules, with debt_maturity = 1, no cyclical revenue, no oil
+/// channel to activity and no primary-balance shock, every version-1 output is version
+/// 1's to the bit: the version-2 terms are skipped, not added as zeros.
 ///
 /// Generic over the number kind: `f64` for one draw, [`crate::lanes::Lanes`] for eight
 /// draws at once (bit for bit the same per draw; see [`crate::lanes`]).
@@ -298,19 +534,29 @@ impl Coefficients {
 pub fn step<R: Real>(
     st: &Structure,
     inp: &YearInputs,
-    kref: Option<R>,
+    reference: Option<Reference<R>>,
     prev: &State<R>,
     u: &[R; N_SHOCKS],
 ) -> (State<R>, Year<R>)
 where
-    f64: Add<R, Output = R> + Sub<R, Output = R> + Mul<R, Output = R>,
+    f64: Scalar<R>,
 {
+    let zero = R::splat(0.0);
+    // 0. Rule adjustment, from last year's outcome.
+    let adj = inp.rules.map_or(zero, |r| r.adjustment(prev));
     // 1. Potential growth; capital built in t-1 is productive from t.
     let gpot = inp.gb + st.public_capital_elasticity * (prev.x1 - prev.x2) + u[0];
     let ypot = prev.ypot * (1.0 + gpot);
-    // 2. Output gap: demand effects of policy deviations from the baseline assumptions.
+    // 2. Output gap: demand effects of policy deviations from the baseline assumptions,
+    //    of the rules' cuts and of the commodity price.
     let c = Coefficients::of(st, inp);
-    let gap = st.gap_persistence * prev.gap + c.spending_impulse - c.revenue_impulse + u[1];
+    let mut gap = st.gap_persistence * prev.gap + c.spending_impulse - c.revenue_impulse + u[1];
+    if inp.rules.is_some() {
+        gap = gap - st.adjustment_multiplier * (adj - prev.adj);
+    }
+    if st.commodity_gap_elasticity != 0.0 {
+        gap = gap + st.commodity_gap_elasticity * u[OIL];
+    }
     // 3. Real GDP.
     let y = ypot * (1.0 + gap);
     let g = y / prev.y - 1.0;
@@ -319,7 +565,7 @@ where
     let p = prev.p * (1.0 + pi);
     let n = y * p;
     // 5. Commodity price and exchange rate.
-    let oil_shock = u[3].exp();
+    let oil_shock = u[OIL].exp();
     let fx_shock = u[5].exp();
     let price = inp.pb * oil_shock;
     let e = inp.eb * fx_shock;
@@ -327,28 +573,62 @@ where
     let relative = if st.commodity_revenue_elasticity == 1.0 {
         oil_shock * fx_shock
     } else {
-        (st.commodity_revenue_elasticity * (u[3] + u[5])).exp()
+        (st.commodity_revenue_elasticity * (u[OIL] + u[5])).exp()
     };
     let commodity_revenue = n * inp.tauc * relative;
-    let revenue = n * inp.tau + commodity_revenue;
-    // 7. Spending.
+    let non_commodity_revenue = match reference {
+        Some(r) if st.cyclical_revenue_semi_elasticity != 0.0 => {
+            n * (inp.tau + st.cyclical_revenue_semi_elasticity * (gap - r.gap))
+        }
+        _ => n * inp.tau,
+    };
+    let revenue = match &inp.fund {
+        None => non_commodity_revenue + commodity_revenue,
+        Some(f) => {
+            let kept = plain::diff(1.0, f.commodity_share);
+            non_commodity_revenue + kept * commodity_revenue
+        }
+    };
+    // 7. Spending; the rules cut other spending, the seventh shock acts on it.
     let growth_spending = inp.s * n;
-    let other_spending = inp.o * n;
+    let other_spending = if inp.rules.is_some() {
+        (inp.o - adj - u[PRIMARY_BALANCE_SHOCK]) * n
+    } else {
+        (inp.o - u[PRIMARY_BALANCE_SHOCK]) * n
+    };
     // 8. Public capital.
     let k = c.kept * prev.k + c.productive * growth_spending / p;
-    let x = kref.map_or(R::splat(0.0), |kr| (k / kr).ln());
-    // 9. Interest, with the premium on last year's debt ratio.
+    let x = reference.map_or(zero, |r| (k / r.capital).ln());
+    // 9. Interest: the marginal rate, with the premium on last year's debt ratio; the
+    //    effective rate moves towards it as 1/M of the debt rolls over.
     let d_prev = prev.d / prev.n;
-    let i = inp.ib + st.debt_premium * (d_prev - st.debt_threshold).max(R::splat(0.0)) + u[4];
+    let marginal = inp.ib + st.debt_premium * (d_prev - st.debt_threshold).max(zero) + u[4];
+    let i = if st.debt_maturity == 1.0 {
+        marginal
+    } else {
+        let rolled = plain::quot(1.0, st.debt_maturity);
+        let kept = plain::diff(1.0, rolled);
+        kept * prev.ieff + rolled * marginal
+    };
     let interest = i * prev.d;
     // 10. Revaluation of foreign-currency debt.
     let revaluation = st.fx_debt_share * prev.d * (e / prev.e - 1.0);
+    // F. The fund.
+    let (assets, inflow, transfer) = fund_year(st, inp, prev, n, e, commodity_revenue);
     // 11. Balances.
-    let primary_balance = revenue - growth_spending - other_spending;
+    let primary_balance = match &inp.fund {
+        None => revenue - growth_spending - other_spending,
+        Some(_) => revenue + transfer - growth_spending - other_spending,
+    };
     let overall_balance = primary_balance - interest;
+    let non_commodity_balance = non_commodity_revenue - growth_spending - other_spending;
     // 12. Debt.
     let other_flows = inp.f * n;
     let d = prev.d + interest - primary_balance + revaluation + other_flows;
+    // N. Net debt and gross financing need (deficit plus amortisation).
+    let financing = interest - primary_balance + prev.d / st.debt_maturity + other_flows;
+    let spending = growth_spending + other_spending + interest;
+    let budget_share = R::select(spending.cmp_eq(0.0), zero, growth_spending / spending);
 
     let state = State {
         ypot,
@@ -361,6 +641,10 @@ where
         x1: x,
         x2: prev.x1,
         e,
+        a: assets,
+        ieff: i,
+        adj,
+        pre: non_commodity_balance / n - adj,
     };
     let year = Year {
         gdp_real: y,
@@ -387,6 +671,19 @@ where
         primary_balance_gdp: primary_balance / n,
         overall_balance_gdp: overall_balance / n,
         debt_gdp: d / n,
+        marginal_interest_rate: marginal,
+        fund_assets: assets,
+        fund_inflow: inflow,
+        fund_transfer: transfer,
+        non_commodity_primary_balance: non_commodity_balance,
+        rule_adjustment: adj * n,
+        gross_financing_need: financing,
+        fund_assets_gdp: assets / n,
+        net_debt_gdp: (d - assets) / n,
+        non_commodity_primary_balance_gdp: non_commodity_balance / n,
+        gross_financing_need_gdp: financing / n,
+        rule_adjustment_gdp: adj,
+        growth_spending_budget_share: budget_share,
         revaluation,
         other_flows,
     };
@@ -442,6 +739,8 @@ impl Model {
                     tauc: p.commodity_revenue_gdp[t],
                     o: p.other_spending_gdp[t],
                     f: p.other_flows_gdp[t],
+                    fund: sc.fund.as_ref().map(|f| fund_year_inputs(f, t)),
+                    rules: sc.rules.as_ref().map(|r| rules_year_inputs(r, t)),
                 }
             })
             .collect();
@@ -471,6 +770,16 @@ impl Model {
         self.reference[t].public_capital
     }
 
+    /// What year index `t` of a simulated path takes from the reference path (Kref_t,
+    /// gapref_t), in every lane of `R`.
+    #[inline]
+    pub fn reference_at<R: Real>(&self, t: usize) -> Reference<R> {
+        Reference {
+            capital: R::splat(self.reference[t].public_capital),
+            gap: R::splat(self.reference[t].output_gap),
+        }
+    }
+
     /// Runs all years with the shock states `u(t)` (0-based year index), returning one
     /// [`Year`] per projection year. A deterministic run passes zeros.
     pub fn simulate(&self, mut u: impl FnMut(usize) -> [f64; N_SHOCKS]) -> Vec<Year> {
@@ -479,11 +788,40 @@ impl Model {
             .iter()
             .enumerate()
             .map(|(t, inp)| {
-                let (next, year) = step(&self.structure, inp, Some(self.kref(t)), &state, &u(t));
+                let reference = Some(self.reference_at(t));
+                let (next, year) = step(&self.structure, inp, reference, &state, &u(t));
                 state = next;
                 year
             })
             .collect()
+    }
+}
+
+/// The `[fund]` inputs of projection year index `t`.
+fn fund_year_inputs(f: &Fund, t: usize) -> FundYear {
+    let at = |v: &Option<Vec<f64>>| v.as_ref().map_or(0.0, |v| v[t]);
+    FundYear {
+        commodity_share: f.commodity_share,
+        return_rate: f.return_rate[t],
+        rule: f.rule,
+        transfer: f.transfer.as_ref().map_or(at(&f.transfer_gdp), |v| v[t]),
+        transfer_is_gdp: f.transfer.is_none(),
+        cutoff_price: at(&f.cutoff_price),
+        payout_rate: at(&f.payout_rate),
+        min_assets_gdp: f.min_assets_gdp[t],
+    }
+}
+
+/// The `[rules]` inputs of projection year index `t`.
+fn rules_year_inputs(r: &Rules, t: usize) -> RulesYear {
+    RulesYear {
+        debt_ceiling: r.debt_ceiling_gdp.as_ref().map(|v| v[t]),
+        net: r.debt_measure == DebtMeasure::Net,
+        debt_buffer: r.debt_buffer,
+        debt_response: r.debt_response,
+        balance_target: r.non_commodity_balance_target_gdp.as_ref().map(|v| v[t]),
+        balance_response: r.balance_response,
+        max_adjustment: r.max_adjustment_gdp,
     }
 }
 

@@ -593,22 +593,7 @@ fn assumptions(w: &mut String, sc: &Scenario, name: &str) {
         let _ = writeln!(w, "</table>");
     }
     let s = &sc.structure;
-    let params: [(&str, f64); 11] = [
-        ("capital_share", s.capital_share),
-        ("efficiency", s.efficiency),
-        ("depreciation", s.depreciation),
-        ("public_capital_elasticity", s.public_capital_elasticity),
-        ("spending_multiplier", s.spending_multiplier),
-        ("revenue_multiplier", s.revenue_multiplier),
-        ("gap_persistence", s.gap_persistence),
-        ("debt_premium", s.debt_premium),
-        ("debt_threshold", s.debt_threshold),
-        (
-            "commodity_revenue_elasticity",
-            s.commodity_revenue_elasticity,
-        ),
-        ("fx_debt_share", s.fx_debt_share),
-    ];
+    let params = s.named_values();
     let _ = writeln!(
         w,
         "<table>\n<tr><th class=\"l\">structural parameter</th><th>value</th></tr>"

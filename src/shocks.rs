@@ -7,15 +7,15 @@
 // Index loops read as the matrix algebra they implement.
 #![allow(clippy::needless_range_loop)]
 
-use nalgebra::{Matrix6, SymmetricEigen};
+use nalgebra::{SMatrix, SymmetricEigen};
 
 use crate::lanes::Real;
 use crate::scenario::{N_SHOCKS, Shocks};
 
-/// A 6x6 matrix as plain arrays (row-major).
-pub type Mat6 = [[f64; N_SHOCKS]; N_SHOCKS];
+/// A matrix over the shocks (N_SHOCKS × N_SHOCKS) as plain arrays (row-major).
+pub type Mat = [[f64; N_SHOCKS]; N_SHOCKS];
 /// One value per shock, in [`crate::scenario::SHOCK_NAMES`] order.
-pub type Vec6 = [f64; N_SHOCKS];
+pub type Vector = [f64; N_SHOCKS];
 
 /// Tolerance for symmetry and the unit diagonal of a correlation matrix.
 const SYMMETRY_TOL: f64 = 1e-9;
@@ -24,7 +24,7 @@ const PSD_TOL: f64 = 1e-9;
 
 /// Why `c` is not a valid correlation matrix, or `None` when it is one: symmetric, unit
 /// diagonal, entries in [-1, 1], positive semi-definite.
-pub fn check_correlation(c: &Mat6) -> Option<String> {
+pub fn check_correlation(c: &Mat) -> Option<String> {
     for i in 0..N_SHOCKS {
         if (c[i][i] - 1.0).abs() > SYMMETRY_TOL {
             return Some(format!(
@@ -47,7 +47,7 @@ pub fn check_correlation(c: &Mat6) -> Option<String> {
             }
         }
     }
-    let m = Matrix6::from_fn(|i, j| c[i][j]);
+    let m = SMatrix::<f64, N_SHOCKS, N_SHOCKS>::from_fn(|i, j| c[i][j]);
     let min = SymmetricEigen::new(m)
         .eigenvalues
         .iter()
@@ -62,7 +62,7 @@ pub fn check_correlation(c: &Mat6) -> Option<String> {
 }
 
 /// The covariance diag(sd) C diag(sd) of the innovations.
-pub fn covariance(shocks: &Shocks) -> Mat6 {
+pub fn covariance(shocks: &Shocks) -> Mat {
     let mut s = [[0.0; N_SHOCKS]; N_SHOCKS];
     for i in 0..N_SHOCKS {
         for j in 0..N_SHOCKS {
@@ -75,7 +75,7 @@ pub fn covariance(shocks: &Shocks) -> Mat6 {
 /// Lower-triangular L with L L' = `s`, for a positive semi-definite `s`: the Cholesky
 /// factor, where a pivot that is zero (up to rounding) gives a zero column, so shocks with
 /// sd = 0 and perfectly correlated shocks are handled.
-pub fn cholesky_psd(s: &Mat6) -> Mat6 {
+pub fn cholesky_psd(s: &Mat) -> Mat {
     let mut l = [[0.0; N_SHOCKS]; N_SHOCKS];
     let scale = (0..N_SHOCKS).map(|i| s[i][i]).fold(0.0, f64::max);
     for j in 0..N_SHOCKS {
@@ -99,21 +99,21 @@ pub fn cholesky_psd(s: &Mat6) -> Mat6 {
     l
 }
 
-/// The nonzero entries of a 6 × 6 matrix, row by row in column order (a persistence
+/// The nonzero entries of a shock matrix, row by row in column order (a persistence
 /// matrix is usually diagonal and a Cholesky factor triangular, so this halves the work
 /// of a product, and the zero tests are made once, not at every product).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Sparse6 {
+pub struct SparseMat {
     /// (column, entry) of the nonzero entries, row after row.
     entries: [(usize, f64); N_SHOCKS * N_SHOCKS],
     /// Per row, the end of its entries in `entries` (the next row's start).
     row_end: [usize; N_SHOCKS],
 }
 
-impl Sparse6 {
+impl SparseMat {
     /// The nonzero entries of `m`.
-    pub fn of(m: &Mat6) -> Sparse6 {
-        let mut s = Sparse6 {
+    pub fn of(m: &Mat) -> SparseMat {
+        let mut s = SparseMat {
             entries: [(0, 0.0); N_SHOCKS * N_SHOCKS],
             row_end: [0; N_SHOCKS],
         };
@@ -150,17 +150,17 @@ impl Sparse6 {
     }
 }
 
-/// `m * v` as [`Sparse6::mul`] computes it (for a matrix used once).
-pub fn mat_vec<R: Real>(m: &Mat6, v: &[R; N_SHOCKS]) -> [R; N_SHOCKS] {
-    Sparse6::of(m).mul(v)
+/// `m * v` as [`SparseMat::mul`] computes it (for a matrix used once).
+pub fn mat_vec<R: Real>(m: &Mat, v: &[R; N_SHOCKS]) -> [R; N_SHOCKS] {
+    SparseMat::of(m).mul(v)
 }
 
 /// The next shock state u_t = A u_{t-1} + L z_t (`R` is `f64`, or
 /// [`crate::lanes::Lanes`] for several draws at once, bit for bit the same per draw).
 #[inline(always)]
 pub fn next_state<R: Real>(
-    a: &Sparse6,
-    l: &Sparse6,
+    a: &SparseMat,
+    l: &SparseMat,
     u_prev: &[R; N_SHOCKS],
     z: &[R; N_SHOCKS],
 ) -> [R; N_SHOCKS] {
@@ -177,7 +177,7 @@ pub fn next_state<R: Real>(
 mod tests {
     use super::*;
 
-    fn identity() -> Mat6 {
+    fn identity() -> Mat {
         let mut c = [[0.0; 6]; 6];
         for (i, row) in c.iter_mut().enumerate() {
             row[i] = 1.0;

@@ -107,6 +107,7 @@ pub const DEFAULT_MAP: [&str; N_SHOCKS] = [
     "commodity_price=brent_usd_eia:log-diff:demean",
     "interest_rate=gsec10y_avg_afr:pct:detrend",
     "exchange_rate=kzt_per_usd_wdi:log-diff:demean",
+    "primary_balance=none",
 ];
 
 fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

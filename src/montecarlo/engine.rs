@@ -19,7 +19,7 @@ use super::stream::StreamLanes;
 use super::{ShockProcess, draw_rng, draw_structure};
 use crate::error::{Error, Result};
 use crate::lanes::{Lanes, Real, W};
-use crate::model::{Model, N_OUTPUTS, State, Year, step};
+use crate::model::{Model, N_OUTPUTS, Reference, State, Year, step};
 use crate::scenario::{N_SHOCKS, Scenario, Structure};
 use crate::shocks::next_state;
 
@@ -163,7 +163,7 @@ impl Block {
     /// records the draws that break down in it.
     pub fn advance(&mut self, e: &Engine, t: usize, out: &mut Outputs) {
         let inp = &e.model.inputs[t];
-        let kref = Lanes::splat(e.model.kref(t));
+        let reference = e.model.reference_at::<Lanes>(t);
         for g in 0..GROUPS {
             let z = e.process.draw_z_lanes(&mut self.rng[g]);
             self.u[g] = next_state(&e.process.a_nz, &e.process.l_nz, &self.u[g], &z);
@@ -172,7 +172,7 @@ impl Block {
                     let (next, year) = step(
                         &e.model.structure,
                         inp,
-                        Some(kref),
+                        Some(reference),
                         &self.state[g],
                         &self.u[g],
                     );
@@ -193,8 +193,12 @@ impl Block {
                         );
                         ul.reference = r;
                         let u = self.u[g].map(|x| x.0[i]);
+                        let reference = Reference {
+                            capital: ry.public_capital,
+                            gap: ry.output_gap,
+                        };
                         let (next, year) =
-                            step(&ul.structure, inp, Some(ry.public_capital), &ul.state, &u);
+                            step(&ul.structure, inp, Some(reference), &ul.state, &u);
                         ul.state = next;
                         for (o, v) in out.v[g].iter_mut().zip(year.values()) {
                             o.0[i] = v;

@@ -29,9 +29,12 @@ use rand_distr::ChiSquared;
 
 use crate::lanes::{Lanes, W};
 use crate::model::{Model, Year};
-use crate::scenario::{Distribution, N_SHOCKS, Scenario, Structure};
-use crate::shocks::{Mat6, Sparse6, Vec6, cholesky_psd, covariance, next_state};
-use stream::{Stream, StreamLanes, normals};
+use crate::lanes::{Real, Scalar};
+use crate::scenario::{
+    Distribution, N_SHOCKS, N_SHOCKS_V1, PRIMARY_BALANCE_SHOCK, Scenario, Structure,
+};
+use crate::shocks::{Mat, SparseMat, Vector, cholesky_psd, covariance, next_state};
+use stream::{Stream, StreamLanes, Streams, normals};
 
 /// SplitMix64's finaliser: a bijection of u64 that mixes all bits.
 #[inline]
@@ -61,15 +64,19 @@ pub fn draw_rng(seed: u64, draw: u64, purpose: u64) -> Stream {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShockProcess {
     /// L with L L' = diag(sd) C diag(sd).
-    pub l: Mat6,
+    pub l: Mat,
     /// Persistence matrix A.
-    pub a: Mat6,
+    pub a: Mat,
     /// `Some(dof)` for Student t innovations.
     pub dof: Option<f64>,
     /// The nonzero entries of `l`.
-    pub l_nz: Sparse6,
+    pub l_nz: SparseMat,
     /// The nonzero entries of `a`.
-    pub a_nz: Sparse6,
+    pub a_nz: SparseMat,
+    /// Whether the seventh shock (`primary_balance`) is active: its sd or its row of A is
+    /// not zero. An inactive seventh shock draws no random number (MODEL.md version 2),
+    /// so a six-shock scenario draws exactly version 1's numbers.
+    pub seventh: bool,
 }
 
 impl ShockProcess {
@@ -80,8 +87,10 @@ impl ShockProcess {
         ShockProcess {
             l,
             a,
-            l_nz: Sparse6::of(&l),
-            a_nz: Sparse6::of(&a),
+            l_nz: SparseMat::of(&l),
+            a_nz: SparseMat::of(&a),
+            seventh: sc.shocks.sd[PRIMARY_BALANCE_SHOCK] != 0.0
+                || a[PRIMARY_BALANCE_SHOCK].iter().any(|x| *x != 0.0),
             dof: match sc.shocks.distribution {
                 Distribution::Normal => None,
                 Distribution::StudentT => sc.shocks.dof,
@@ -89,12 +98,13 @@ impl ShockProcess {
         }
     }
 
-    /// Draws z_t: six standard normals ([`stream::normals`]), rescaled to a unit-variance
+    /// Draws z_t: six standard normals ([`stream::normals`]), a seventh when that shock is
+    /// active (else z_7 = 0), rescaled to a unit-variance
     /// multivariate t (z = n sqrt((dof - 2) / w), w ~ chi-square(dof), drawn after the
     /// normals from the same stream) when the distribution is Student t.
     #[inline]
-    pub fn draw_z(&self, rng: &mut Stream) -> Vec6 {
-        let mut z = normals::<N_SHOCKS, _>(rng);
+    pub fn draw_z(&self, rng: &mut Stream) -> Vector {
+        let mut z = self.normals(rng);
         if let Some(scale) = self.t_scale(rng) {
             for v in z.iter_mut() {
                 *v *= scale;
@@ -107,7 +117,7 @@ impl ShockProcess {
     /// `draw_z` gives stream `i`.
     #[inline]
     pub fn draw_z_lanes(&self, rng: &mut StreamLanes) -> [Lanes; N_SHOCKS] {
-        let mut z = normals::<N_SHOCKS, _>(rng);
+        let mut z = self.normals(rng);
         if self.dof.is_some() {
             for i in 0..W {
                 let mut one = rng.get(i);
@@ -122,6 +132,21 @@ impl ShockProcess {
         z
     }
 
+    /// The standard normals of one year: six, then the seventh when it is active.
+    #[inline(always)]
+    fn normals<S: Streams>(&self, rng: &mut S) -> [S::Real; N_SHOCKS]
+    where
+        f64: Scalar<S::Real>,
+    {
+        let six = normals::<N_SHOCKS_V1, _>(rng);
+        let seventh = if self.seventh {
+            normals::<1, _>(rng)[0]
+        } else {
+            <S::Real as Real>::splat(0.0)
+        };
+        std::array::from_fn(|i| if i < N_SHOCKS_V1 { six[i] } else { seventh })
+    }
+
     /// The Student-t rescaling sqrt((dof - 2) / w) of one year, or `None` for normal shocks.
     #[inline]
     fn t_scale(&self, rng: &mut Stream) -> Option<f64> {
@@ -132,7 +157,7 @@ impl ShockProcess {
     }
 
     /// The shock states u_1..u_T of one draw.
-    pub fn draw_path(&self, rng: &mut Stream, years: usize) -> Vec<Vec6> {
+    pub fn draw_path(&self, rng: &mut Stream, years: usize) -> Vec<Vector> {
         let mut u = [0.0; N_SHOCKS];
         (0..years)
             .map(|_| {

@@ -8,9 +8,11 @@
 //! their file, line, column and key.
 
 pub mod address;
+pub mod fund;
 pub mod path;
 pub mod probabilities;
 mod resolve;
+pub mod rules;
 pub mod stress;
 pub mod tree;
 pub mod uncertainty;
@@ -21,24 +23,34 @@ use std::sync::Arc;
 use serde::Serialize;
 
 pub use address::{Address, Override};
+pub use fund::{Fund, FundRule};
+pub use rules::{DebtMeasure, Rules};
 pub use resolve::{MAX_DRAWS, SECTIONS, resolve_tree};
 pub use uncertainty::Uncertainty;
 
 use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result};
 use tree::Table;
 
-/// The six shocks of MODEL.md, in their canonical order.
-pub const SHOCK_NAMES: [&str; 6] = [
+/// The seven shocks of MODEL.md, in their canonical order (version 2 added the seventh,
+/// `primary_balance`; a six-entry `[shocks]` block leaves it at zero).
+pub const SHOCK_NAMES: [&str; N_SHOCKS] = [
     "potential_growth",
     "demand",
     "inflation",
     "commodity_price",
     "interest_rate",
     "exchange_rate",
+    "primary_balance",
 ];
 
 /// Number of shocks.
-pub const N_SHOCKS: usize = 6;
+pub const N_SHOCKS: usize = 7;
+
+/// Number of shocks of MODEL.md version 1: a `[shocks]` block may give this many.
+pub const N_SHOCKS_V1: usize = 6;
+
+/// Index of the primary-balance shock (version 2's seventh) in [`SHOCK_NAMES`].
+pub const PRIMARY_BALANCE_SHOCK: usize = 6;
 
 /// Base-year (t = 0) observed values.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -59,6 +71,14 @@ pub struct Initial {
     pub exchange_rate: f64,
     /// p0: commodity (oil) price, USD.
     pub commodity_price: f64,
+    /// a0: fund assets / GDP in the base year (version 2; default 0).
+    pub fund_assets_gdp: f64,
+    /// o0: other primary spending / GDP in the base year (version 2; `None` where neither
+    /// it nor the budget-share form is given; only the balance rule needs it).
+    pub other_spending_gdp: Option<f64>,
+    /// ieff_0: effective interest rate on the debt stock in the base year (fraction a
+    /// year; default ib_1 + lambda * max(0, d0 - dstar)).
+    pub interest_rate: f64,
 }
 
 /// Baseline assumptions: paths over t = 1..T, one value per projection year.
@@ -120,6 +140,15 @@ pub struct Structure {
     pub commodity_revenue_elasticity: f64,
     /// phi: share of debt in foreign currency.
     pub fx_debt_share: f64,
+    /// M: average maturity of debt, years (>= 1; 1 reprices the whole stock every year).
+    pub debt_maturity: f64,
+    /// eps: change in non-commodity revenue / GDP per unit of output gap (relative to the
+    /// reference path's gap).
+    pub cyclical_revenue_semi_elasticity: f64,
+    /// betac: output-gap response to the commodity-price shock (log).
+    pub commodity_gap_elasticity: f64,
+    /// madj: first-year multiplier of rule-driven spending cuts.
+    pub adjustment_multiplier: f64,
 }
 
 impl Default for Structure {
@@ -136,9 +165,64 @@ impl Default for Structure {
             debt_threshold: 0.5,
             commodity_revenue_elasticity: 1.0,
             fx_debt_share: 0.0,
+            debt_maturity: 1.0,
+            cyclical_revenue_semi_elasticity: 0.0,
+            commodity_gap_elasticity: 0.0,
+            adjustment_multiplier: 0.4,
         }
     }
 }
+
+/// One list of the structural parameters gives their names and their access by name, so
+/// that parsing, `[uncertainty]`, sweeps and reports can never disagree.
+macro_rules! structure_parameters {
+    ($($field:ident),* $(,)?) => {
+        impl Structure {
+            /// The structural parameters' names, in canonical (MODEL.md) order.
+            pub const NAMES: [&'static str; [$(stringify!($field)),*].len()] =
+                [$(stringify!($field)),*];
+
+            /// The parameter `name`, if it is one.
+            pub fn get(&self, name: &str) -> Option<f64> {
+                match name {
+                    $(stringify!($field) => Some(self.$field),)*
+                    _ => None,
+                }
+            }
+
+            /// The parameter `name`, to change it, if it is one.
+            pub fn field_mut(&mut self, name: &str) -> Option<&mut f64> {
+                match name {
+                    $(stringify!($field) => Some(&mut self.$field),)*
+                    _ => None,
+                }
+            }
+
+            /// Every parameter with its name, in [`Structure::NAMES`] order.
+            pub fn named_values(&self) -> [(&'static str, f64); Structure::NAMES.len()] {
+                [$((stringify!($field), self.$field)),*]
+            }
+        }
+    };
+}
+
+structure_parameters!(
+    capital_share,
+    efficiency,
+    depreciation,
+    public_capital_elasticity,
+    spending_multiplier,
+    revenue_multiplier,
+    gap_persistence,
+    debt_premium,
+    debt_threshold,
+    commodity_revenue_elasticity,
+    fx_debt_share,
+    debt_maturity,
+    cyclical_revenue_semi_elasticity,
+    commodity_gap_elasticity,
+    adjustment_multiplier,
+);
 
 /// The distribution of the standardised shock innovations z_t.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -239,6 +323,10 @@ pub struct Scenario {
     pub policy: Policy,
     /// Structural parameters.
     pub structure: Structure,
+    /// The sovereign resource fund (`[fund]`, version 2); `None` (JSON null): no fund.
+    pub fund: Option<Fund>,
+    /// Fiscal rules (`[rules]`, version 2); `None` (JSON null): no rule.
+    pub rules: Option<Rules>,
     /// Shock process.
     pub shocks: Shocks,
     /// Monte Carlo settings.

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use super::path::{expand, number};
 use super::tree::{self, Node, Table, Value};
 use super::{
-    Baseline, Distribution, Initial, MonteCarlo, N_SHOCKS, Override, Policy, SHOCK_NAMES, Scenario,
-    Shocks, Structure,
+    Baseline, Distribution, Initial, MonteCarlo, N_SHOCKS, N_SHOCKS_V1, Override, Policy,
+    SHOCK_NAMES, Scenario, Shocks, Structure, fund, rules,
 };
 use crate::error::suggest;
 use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result};
@@ -18,6 +18,8 @@ pub const SECTIONS: &[&str] = &[
     "baseline",
     "policy",
     "structure",
+    "fund",
+    "rules",
     "shocks",
     "montecarlo",
     "stress",
@@ -42,7 +44,7 @@ pub const MAX_DRAWS: u64 = 1_000_000_000;
 
 /// What a number must satisfy.
 #[derive(Clone, Copy)]
-enum Check {
+pub(super) enum Check {
     /// A share in [0, 1].
     Share,
     /// Strictly positive.
@@ -56,7 +58,7 @@ enum Check {
 }
 
 impl Check {
-    fn test(self, x: f64) -> Option<String> {
+    pub(super) fn test(self, x: f64) -> Option<String> {
         if !x.is_finite() {
             return Some(format!("must be a finite number, found {x}"));
         }
@@ -93,6 +95,9 @@ const INITIAL_KEYS: &[(&str, Check)] = &[
     ("revenue_gdp", Check::Share),
     ("exchange_rate", Check::Positive),
     ("commodity_price", Check::Positive),
+    ("other_spending_gdp", Check::Share),
+    ("fund_assets_gdp", Check::Range(0.0, 100.0)),
+    ("interest_rate", Check::Rate),
 ];
 
 const BASELINE_KEYS: &[(&str, Check)] = &[
@@ -129,6 +134,10 @@ const STRUCTURE_KEYS: &[(&str, Check)] = &[
     ("debt_threshold", Check::NonNeg),
     ("commodity_revenue_elasticity", Check::Range(-10.0, 10.0)),
     ("fx_debt_share", Check::Share),
+    ("debt_maturity", Check::Range(1.0, 100.0)),
+    ("cyclical_revenue_semi_elasticity", Check::Range(-10.0, 10.0)),
+    ("commodity_gap_elasticity", Check::Range(-10.0, 10.0)),
+    ("adjustment_multiplier", Check::Range(-10.0, 10.0)),
 ];
 
 const SHOCK_KEYS: &[&str] = &["sd", "correlation", "persistence", "distribution", "dof"];
@@ -142,6 +151,8 @@ fn section_keys(section: &str) -> Vec<&'static str> {
         "baseline" => names(BASELINE_KEYS),
         "policy" => names(POLICY_KEYS),
         "structure" => names(STRUCTURE_KEYS),
+        "fund" => fund::KEYS.to_vec(),
+        "rules" => rules::KEYS.to_vec(),
         "shocks" => SHOCK_KEYS.to_vec(),
         "montecarlo" => MONTECARLO_KEYS.to_vec(),
         "stress" => super::stress::section_keys(),
@@ -171,15 +182,15 @@ fn unknown_key_message(section: Option<&str>, key: &str, allowed: &[&str]) -> St
     msg
 }
 
-struct Ctx {
-    diags: Vec<Diagnostic>,
+pub(super) struct Ctx {
+    pub(super) diags: Vec<Diagnostic>,
     /// Full keys (`baseline.inflation`) that an unknown key was taken to mean: a
     /// "missing" report for them would only repeat the "did you mean".
     suggested: Vec<String>,
 }
 
 impl Ctx {
-    fn err(&mut self, loc: Option<&Loc>, key: impl Into<String>, msg: impl Into<String>) {
+    pub(super) fn err(&mut self, loc: Option<&Loc>, key: impl Into<String>, msg: impl Into<String>) {
         self.diags.push(Diagnostic::new(loc, key, msg));
     }
 
@@ -214,7 +225,7 @@ impl Ctx {
     }
 
     /// A checked scalar: `None` when absent or invalid (the latter reported).
-    fn scalar(&mut self, t: &Table, section: &str, key: &str, check: Check) -> Option<f64> {
+    pub(super) fn scalar(&mut self, t: &Table, section: &str, key: &str, check: Check) -> Option<f64> {
         let node = t.get(key)?;
         let full = format!("{section}.{key}");
         let Some(x) = number(node) else {
@@ -269,12 +280,12 @@ impl Ctx {
 
 /// A block of expanded paths, in the form written (spending possibly as budget shares).
 #[derive(Default)]
-struct PathBlock {
+pub(super) struct PathBlock {
     paths: Vec<(String, Vec<f64>, Loc)>,
 }
 
 impl PathBlock {
-    fn get(&self, key: &str) -> Option<&Vec<f64>> {
+    pub(super) fn get(&self, key: &str) -> Option<&Vec<f64>> {
         self.paths.iter().find(|p| p.0 == key).map(|p| &p.1)
     }
     fn has(&self, key: &str) -> bool {
@@ -291,7 +302,7 @@ impl PathBlock {
     }
 }
 
-fn read_paths(
+pub(super) fn read_paths(
     ctx: &mut Ctx,
     t: Option<&Table>,
     section: &str,
@@ -430,6 +441,8 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
     let baseline_t = ctx.section(&root, "baseline");
     let policy_t = ctx.section(&root, "policy");
     let structure_t = ctx.section(&root, "structure");
+    let fund_t = ctx.section(&root, "fund");
+    let rules_t = ctx.section(&root, "rules");
     let shocks_t = ctx.section(&root, "shocks");
     let montecarlo_t = ctx.section(&root, "montecarlo");
     for (t, s) in [
@@ -439,16 +452,6 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
     ] {
         check_one_form(&mut ctx, t, s);
     }
-    if let Some(t) = initial_t
-        && t.get("other_spending_gdp").is_some()
-    {
-        ctx.err(
-            t.get("other_spending_gdp").map(|n| &n.loc),
-            "initial.other_spending_gdp",
-            "is not used in [initial]",
-        );
-    }
-
     let structure = resolve_structure(&mut ctx, structure_t);
     let shocks = resolve_shocks(&mut ctx, shocks_t);
     let montecarlo = resolve_montecarlo(&mut ctx, montecarlo_t);
@@ -499,9 +502,17 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
     );
     let mut policy = read_paths(&mut ctx, policy_t, "policy", POLICY_KEYS, base_year, &years);
     fill_policy_defaults(&baseline, &mut policy);
+    let mut fund_paths = read_paths(&mut ctx, fund_t, "fund", fund::PATHS, base_year, &years);
+    let mut rules_paths = read_paths(&mut ctx, rules_t, "rules", rules::PATHS, base_year, &years);
 
     for (o, node) in &year_overrides {
-        apply_year_override(&mut ctx, o, node, &years, &mut baseline, &mut policy);
+        let mut blocks = [
+            ("baseline", BASELINE_KEYS, &mut baseline),
+            ("policy", POLICY_KEYS, &mut policy),
+            ("fund", fund::PATHS, &mut fund_paths),
+            ("rules", rules::PATHS, &mut rules_paths),
+        ];
+        apply_year_override(&mut ctx, o, node, &years, &mut blocks);
     }
 
     let probabilities = super::probabilities::resolve(
@@ -512,6 +523,17 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
     let montecarlo = montecarlo.map(|m| MonteCarlo { probabilities, ..m });
 
     let initial = resolve_initial(&mut ctx, initial_t, &baseline);
+    let initial = initial.map(|i| Initial {
+        interest_rate: base_interest_rate(initial_t, &i, &baseline, structure.as_ref()),
+        ..i
+    });
+    let fund = fund::resolve(&mut ctx, fund_t, &fund_paths, years.len());
+    let rules = rules::resolve(
+        &mut ctx,
+        rules_t,
+        &rules_paths,
+        initial.as_ref().is_none_or(|i| i.other_spending_gdp.is_some()),
+    );
     let baseline = finish_baseline(&mut ctx, &baseline);
     let policy = finish_policy(&mut ctx, &policy);
     let stress = root
@@ -527,6 +549,8 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
         baseline,
         policy,
         structure,
+        fund,
+        rules,
         shocks,
         montecarlo,
         uncertainty,
@@ -537,6 +561,8 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
             Some(baseline),
             Some(policy),
             Some(structure),
+            Some(fund),
+            Some(rules),
             Some(shocks),
             Some(montecarlo),
             Some(uncertainty),
@@ -550,6 +576,8 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
             baseline,
             policy,
             structure,
+            fund,
+            rules,
             shocks,
             montecarlo,
             stress,
@@ -687,30 +715,33 @@ fn fill_policy_defaults(baseline: &PathBlock, policy: &mut PathBlock) {
     }
 }
 
+/// A block of time paths that `@YEAR` may address: its section, its keys and checks.
+type YearBlock<'a> = (&'static str, &'static [(&'static str, Check)], &'a mut PathBlock);
+
 fn apply_year_override(
     ctx: &mut Ctx,
     o: &Override,
     node: &Node,
     years: &[i32],
-    baseline: &mut PathBlock,
-    policy: &mut PathBlock,
+    blocks: &mut [YearBlock],
 ) {
     let addr = &o.address;
     let loc = Loc::whole(format!("--set '{}'", o.arg));
     let key = addr.to_string();
     let Some(year) = addr.year else { return };
-    let (block, keys) = match addr.keys.iter().map(String::as_str).collect::<Vec<_>>()[..] {
-        ["baseline", _] => (baseline, BASELINE_KEYS),
-        ["policy", _] => (policy, POLICY_KEYS),
-        _ => {
-            ctx.err(
-                Some(&loc),
-                key,
-                "only time paths in [baseline] or [policy] take `@YEAR`; set a scalar without it",
-            );
-            return;
-        }
+    let found = match &addr.keys[..] {
+        [section, _] => blocks.iter_mut().find(|(s, _, _)| s == section),
+        _ => None,
     };
+    let Some((_, keys, block)) = found else {
+        ctx.err(
+            Some(&loc),
+            key,
+            "only time paths in [baseline], [policy], [fund] or [rules] take `@YEAR`; set a scalar without it",
+        );
+        return;
+    };
+    let keys: &[(&str, Check)] = keys;
     let name = addr.keys[1].as_str();
     let Some((_, check)) = keys.iter().find(|(k, _)| *k == name) else {
         let allowed: Vec<&str> = keys.iter().map(|(k, _)| *k).collect();
@@ -927,6 +958,9 @@ fn resolve_initial(ctx: &mut Ctx, t: Option<&Table>, baseline: &PathBlock) -> Op
     let revenue = get("revenue_gdp");
     let fx = get("exchange_rate");
     let oil = get("commodity_price");
+    let o_gdp = get("other_spending_gdp");
+    let fund_assets = get("fund_assets_gdp");
+    let _ = get("interest_rate");
     let mut missing = |key: &str, ok: bool, hint: &str| {
         if !ok && t.get(key).is_none() {
             ctx.err(None, format!("initial.{key}"), format!("missing: {hint}"));
@@ -1001,7 +1035,34 @@ fn resolve_initial(ctx: &mut Ctx, t: Option<&Table>, baseline: &PathBlock) -> Op
         } else {
             first("commodity_price")?
         },
+        fund_assets_gdp: fund_assets.unwrap_or(0.0),
+        other_spending_gdp: o_gdp.or(match (primary, share) {
+            (Some(p), Some(sh)) => Some((1.0 - sh) * p),
+            _ => None,
+        }),
+        // Filled by `base_interest_rate` once the structure is known.
+        interest_rate: 0.0,
     })
+}
+
+/// ieff_0: the base year's effective interest rate as given in [initial], else
+/// ib_1 + lambda * max(0, d0 - dstar) (MODEL.md version 2). Only read with
+/// `debt_maturity` > 1.
+fn base_interest_rate(
+    t: Option<&Table>,
+    initial: &Initial,
+    baseline: &PathBlock,
+    structure: Option<&Structure>,
+) -> f64 {
+    if let Some(x) = t.and_then(|t| t.get("interest_rate")).and_then(number) {
+        return x;
+    }
+    let ib1 = baseline
+        .get("interest_rate")
+        .and_then(|v| v.first().copied())
+        .unwrap_or(0.0);
+    let st = structure.cloned().unwrap_or_default();
+    ib1 + st.debt_premium * (initial.debt_gdp - st.debt_threshold).max(0.0)
 }
 
 fn resolve_structure(ctx: &mut Ctx, t: Option<&Table>) -> Option<Structure> {
@@ -1016,29 +1077,20 @@ fn resolve_structure(ctx: &mut Ctx, t: Option<&Table>) -> Option<Structure> {
             ok = false;
             continue;
         };
-        let slot = match *key {
-            "capital_share" => &mut s.capital_share,
-            "efficiency" => &mut s.efficiency,
-            "depreciation" => &mut s.depreciation,
-            "public_capital_elasticity" => &mut s.public_capital_elasticity,
-            "spending_multiplier" => &mut s.spending_multiplier,
-            "revenue_multiplier" => &mut s.revenue_multiplier,
-            "gap_persistence" => &mut s.gap_persistence,
-            "debt_premium" => &mut s.debt_premium,
-            "debt_threshold" => &mut s.debt_threshold,
-            "commodity_revenue_elasticity" => &mut s.commodity_revenue_elasticity,
-            _ => &mut s.fx_debt_share,
-        };
-        *slot = x;
+        if let Some(slot) = s.field_mut(key) {
+            *slot = x;
+        }
     }
     ok.then_some(s)
 }
 
-/// Six numbers, as a list in canonical order or a table keyed by shock name (missing = `fill`).
-fn six(ctx: &mut Ctx, node: &Node, key: &str, fill: f64) -> Option<[f64; N_SHOCKS]> {
+/// One number per shock, as a list in canonical order (six, version 1's shocks, or seven)
+/// or a table keyed by shock name (missing = `fill`; the seventh of a six-entry list = 0).
+fn per_shock(ctx: &mut Ctx, node: &Node, key: &str, fill: f64) -> Option<[f64; N_SHOCKS]> {
     let mut out = [fill; N_SHOCKS];
     match &node.value {
-        Value::Array(items) if items.len() == N_SHOCKS => {
+        Value::Array(items) if items.len() == N_SHOCKS || items.len() == N_SHOCKS_V1 => {
+            out[N_SHOCKS_V1..].fill(0.0);
             for (slot, item) in out.iter_mut().zip(items) {
                 match number(item) {
                     Some(x) if x.is_finite() => *slot = x,
@@ -1079,7 +1131,7 @@ fn six(ctx: &mut Ctx, node: &Node, key: &str, fill: f64) -> Option<[f64; N_SHOCK
                 Some(&node.loc),
                 key,
                 format!(
-                    "expected 6 numbers, one per shock in the order {} (or a table keyed by shock name), found {}",
+                    "expected 6 or 7 numbers, one per shock in the order {} (or a table keyed by shock name), found {}",
                     SHOCK_NAMES.join(", "),
                     match v {
                         Value::Array(a) => format!("a list of {}", a.len()),
@@ -1092,13 +1144,20 @@ fn six(ctx: &mut Ctx, node: &Node, key: &str, fill: f64) -> Option<[f64; N_SHOCK
     }
 }
 
-fn matrix(ctx: &mut Ctx, node: &Node, key: &str) -> Option<[[f64; N_SHOCKS]; N_SHOCKS]> {
+/// A 7x7 matrix, or a 6x6 one (version 1's shocks) whose seventh row and column are 0
+/// but for `diagonal` on the diagonal.
+fn matrix(
+    ctx: &mut Ctx,
+    node: &Node,
+    key: &str,
+    diagonal: f64,
+) -> Option<[[f64; N_SHOCKS]; N_SHOCKS]> {
     let bad = |ctx: &mut Ctx, loc: &Loc| {
         ctx.err(
             Some(loc),
             key,
             format!(
-                "expected a 6x6 matrix: a list of 6 rows of 6 numbers, in the shock order {}",
+                "expected a 7x7 matrix (or 6x6 without the seventh shock): a list of 7 rows of 7 numbers, in the shock order {}",
                 SHOCK_NAMES.join(", ")
             ),
         );
@@ -1107,14 +1166,18 @@ fn matrix(ctx: &mut Ctx, node: &Node, key: &str) -> Option<[[f64; N_SHOCKS]; N_S
         bad(ctx, &node.loc);
         return None;
     };
-    if rows.len() != N_SHOCKS {
+    let n = rows.len();
+    if n != N_SHOCKS && n != N_SHOCKS_V1 {
         bad(ctx, &node.loc);
         return None;
     }
     let mut m = [[0.0; N_SHOCKS]; N_SHOCKS];
+    for i in n..N_SHOCKS {
+        m[i][i] = diagonal;
+    }
     for (i, row) in rows.iter().enumerate() {
         match &row.value {
-            Value::Array(cells) if cells.len() == N_SHOCKS => {
+            Value::Array(cells) if cells.len() == n => {
                 for (j, c) in cells.iter().enumerate() {
                     match number(c) {
                         Some(x) if x.is_finite() => m[i][j] = x,
@@ -1139,7 +1202,7 @@ fn resolve_shocks(ctx: &mut Ctx, t: Option<&Table>) -> Option<Shocks> {
     let Some(t) = t else { return Some(s) };
     let before = ctx.diags.len();
     if let Some(node) = t.get("sd")
-        && let Some(sd) = six(ctx, node, "shocks.sd", 0.0)
+        && let Some(sd) = per_shock(ctx, node, "shocks.sd", 0.0)
     {
         if let Some((i, x)) = sd.iter().enumerate().find(|(_, x)| **x < 0.0) {
             ctx.err(
@@ -1154,7 +1217,7 @@ fn resolve_shocks(ctx: &mut Ctx, t: Option<&Table>) -> Option<Shocks> {
         s.sd = sd;
     }
     if let Some(node) = t.get("correlation")
-        && let Some(c) = matrix(ctx, node, "shocks.correlation")
+        && let Some(c) = matrix(ctx, node, "shocks.correlation", 1.0)
     {
         if let Some(msg) = crate::shocks::check_correlation(&c) {
             ctx.err(Some(&node.loc), "shocks.correlation", msg);
@@ -1168,7 +1231,7 @@ fn resolve_shocks(ctx: &mut Ctx, t: Option<&Table>) -> Option<Shocks> {
             _ => false,
         };
         let a = if diagonal {
-            six(ctx, node, "shocks.persistence", 0.0).map(|d| {
+            per_shock(ctx, node, "shocks.persistence", 0.0).map(|d| {
                 let mut a = [[0.0; N_SHOCKS]; N_SHOCKS];
                 for i in 0..N_SHOCKS {
                     a[i][i] = d[i];
@@ -1176,7 +1239,7 @@ fn resolve_shocks(ctx: &mut Ctx, t: Option<&Table>) -> Option<Shocks> {
                 a
             })
         } else {
-            matrix(ctx, node, "shocks.persistence")
+            matrix(ctx, node, "shocks.persistence", 0.0)
         };
         if let Some(a) = a {
             s.persistence = a;

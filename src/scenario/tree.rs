@@ -334,6 +334,8 @@ const VALUE_SECTIONS: &[&str] = &[
     "baseline",
     "policy",
     "structure",
+    "fund",
+    "rules",
     "shocks",
     "montecarlo",
     "uncertainty",
@@ -366,6 +368,16 @@ fn merge_at(parent: &mut Table, child: Table, depth: usize, section: &str) {
             for k in SHARE_FORM {
                 parent.remove(k);
             }
+        }
+    }
+    if depth == 1 && section == "fund" {
+        let given = |k: &str| child.entries.iter().any(|e| e.key == k);
+        let [level, share] = super::fund::TRANSFER_FORMS;
+        if given(level) && !given(share) {
+            parent.remove(share);
+        }
+        if given(share) && !given(level) {
+            parent.remove(level);
         }
     }
     for entry in child.entries {

@@ -23,19 +23,7 @@ use super::{Structure, path::number};
 use crate::error::{Diagnostic, Loc};
 
 /// The structural parameters, in canonical order.
-pub const STRUCTURE_NAMES: [&str; 11] = [
-    "capital_share",
-    "efficiency",
-    "depreciation",
-    "public_capital_elasticity",
-    "spending_multiplier",
-    "revenue_multiplier",
-    "gap_persistence",
-    "debt_premium",
-    "debt_threshold",
-    "commodity_revenue_elasticity",
-    "fx_debt_share",
-];
+pub const STRUCTURE_NAMES: [&str; Structure::NAMES.len()] = Structure::NAMES;
 
 /// The distributions a structural parameter may follow.
 pub const DISTRIBUTIONS: [&str; 4] = ["uniform", "normal", "truncated_normal", "triangular"];
@@ -136,20 +124,7 @@ impl Uncertainty {
 
 /// The field of `st` named `name`.
 pub fn field<'a>(st: &'a mut Structure, name: &str) -> Option<&'a mut f64> {
-    Some(match name {
-        "capital_share" => &mut st.capital_share,
-        "efficiency" => &mut st.efficiency,
-        "depreciation" => &mut st.depreciation,
-        "public_capital_elasticity" => &mut st.public_capital_elasticity,
-        "spending_multiplier" => &mut st.spending_multiplier,
-        "revenue_multiplier" => &mut st.revenue_multiplier,
-        "gap_persistence" => &mut st.gap_persistence,
-        "debt_premium" => &mut st.debt_premium,
-        "debt_threshold" => &mut st.debt_threshold,
-        "commodity_revenue_elasticity" => &mut st.commodity_revenue_elasticity,
-        "fx_debt_share" => &mut st.fx_debt_share,
-        _ => return None,
-    })
+    st.field_mut(name)
 }
 
 /// The standard normal CDF (Abramowitz & Stegun 7.1.26, absolute error < 1.5e-7).

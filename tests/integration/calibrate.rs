@@ -4,7 +4,7 @@
 use fiscalsim::calibrate::{self, History, Method, Options};
 use fiscalsim::montecarlo::draw_rng;
 use fiscalsim::scenario::{SHOCK_NAMES, Shocks, load_str};
-use fiscalsim::shocks::{Mat6, Sparse6, Vec6, cholesky_psd, covariance, next_state};
+use fiscalsim::shocks::{Mat, SparseMat, Vector, cholesky_psd, covariance, next_state};
 use rand::RngExt;
 use rand_distr::StandardNormal;
 
@@ -15,7 +15,7 @@ const DATA: &str = "data/kazakhstan_macro_annual.csv";
 /// A stable VAR(1) with off-diagonal dynamics and correlated innovations.
 fn true_process() -> Shocks {
     let sd = [0.004, 0.015, 0.03, 0.25, 0.008, 0.1];
-    let mut c: Mat6 = [[0.0; 6]; 6];
+    let mut c: Mat = [[0.0; 6]; 6];
     for (i, row) in c.iter_mut().enumerate() {
         row[i] = 1.0;
     }
@@ -29,7 +29,7 @@ fn true_process() -> Shocks {
         c[i][j] = r;
         c[j][i] = r;
     }
-    let mut a: Mat6 = [[0.0; 6]; 6];
+    let mut a: Mat = [[0.0; 6]; 6];
     for (i, v) in [0.8, 0.4, 0.3, 0.1, 0.6, 0.2].into_iter().enumerate() {
         a[i][i] = v;
     }
@@ -45,14 +45,14 @@ fn true_process() -> Shocks {
 }
 
 /// `n` years of the process, after a burn-in, with a fixed seed.
-fn simulate(sh: &Shocks, n: usize, seed: u64) -> Vec<Vec6> {
-    let l = Sparse6::of(&cholesky_psd(&covariance(sh)));
-    let a = Sparse6::of(&sh.persistence);
+fn simulate(sh: &Shocks, n: usize, seed: u64) -> Vec<Vector> {
+    let l = SparseMat::of(&cholesky_psd(&covariance(sh)));
+    let a = SparseMat::of(&sh.persistence);
     let mut rng = draw_rng(seed, 0, 0);
-    let mut u: Vec6 = [0.0; 6];
+    let mut u: Vector = [0.0; 6];
     let mut out = Vec::with_capacity(n);
     for t in 0..n + 100 {
-        let z: Vec6 = std::array::from_fn(|_| rng.sample(StandardNormal));
+        let z: Vector = std::array::from_fn(|_| rng.sample(StandardNormal));
         u = next_state(&a, &l, &u, &z);
         if t >= 100 {
             out.push(u);
@@ -62,7 +62,7 @@ fn simulate(sh: &Shocks, n: usize, seed: u64) -> Vec<Vec6> {
 }
 
 /// The simulated series as a CSV with columns `u0`..`u5`, years from 1000.
-fn csv_of(data: &[Vec6]) -> String {
+fn csv_of(data: &[Vector]) -> String {
     let mut s = String::from("year,u0,u1,u2,u3,u4,u5\n");
     for (t, u) in data.iter().enumerate() {
         let cells: Vec<String> = u.iter().map(|x| x.to_string()).collect();
