@@ -388,7 +388,7 @@ fx_debt_share = 0.4
     #[test]
     fn mean_over_draws_adds_up_and_shows_shocks() {
         let mut sc = toy();
-        sc.shocks.sd = [0.01, 0.01, 0.01, 0.1, 0.005, 0.05];
+        sc.shocks.sd = [0.01, 0.01, 0.01, 0.1, 0.005, 0.05, 0.0];
         let mean = mean_over_draws(&sc, 200, 7).unwrap();
         let again = mean_over_draws(&sc, 200, 7).unwrap();
         assert_eq!(mean, again); // same seed, same numbers
@@ -407,7 +407,7 @@ fx_debt_share = 0.4
             assert!((mean[t].growth.public_capital - d[t].growth.public_capital).abs() < 1e-15);
         }
         // all sd = 0: the mean is the deterministic decomposition
-        sc.shocks.sd = [0.0; 6];
+        sc.shocks.sd = [0.0; N_SHOCKS];
         let flat = mean_over_draws(&sc, 20, 7).unwrap();
         for (a, b) in flat.iter().zip(&d) {
             assert_eq!(a.growth.shocks, 0.0);
@@ -430,7 +430,7 @@ fx_debt_share = 0.4
             tauc in path6(0.0, 0.1), f in path6(-0.05, 0.05),
             phi in 0.0..1.0f64, lambda in 0.0..0.1f64, theta in 0.0..0.3f64,
             m in 0.0..1.0f64, rho in 0.0..0.9f64, gap0 in -0.05..0.05f64, d0 in 0.0..1.5f64,
-            u in proptest::collection::vec(proptest::array::uniform6(-0.1..0.1f64), 5),
+            u in proptest::collection::vec(proptest::array::uniform7(-0.1..0.1f64), 5),
         ) {
             let mut sc = toy();
             sc.initial.output_gap = gap0;

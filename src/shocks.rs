@@ -178,7 +178,7 @@ mod tests {
     use super::*;
 
     fn identity() -> Mat {
-        let mut c = [[0.0; 6]; 6];
+        let mut c = [[0.0; N_SHOCKS]; N_SHOCKS];
         for (i, row) in c.iter_mut().enumerate() {
             row[i] = 1.0;
         }
@@ -188,7 +188,7 @@ mod tests {
     #[test]
     fn cholesky_reproduces_the_covariance_even_when_singular() {
         let mut sh = Shocks {
-            sd: [0.02, 0.0, 0.01, 0.3, 0.005, 0.11],
+            sd: [0.02, 0.0, 0.01, 0.3, 0.005, 0.11, 0.0],
             correlation: identity(),
             ..Shocks::default()
         };
@@ -201,16 +201,16 @@ mod tests {
         assert!(check_correlation(&sh.correlation).is_none());
         let s = covariance(&sh);
         let l = cholesky_psd(&s);
-        for i in 0..6 {
-            for j in 0..6 {
-                let v: f64 = (0..6).map(|k| l[i][k] * l[j][k]).sum();
+        for i in 0..N_SHOCKS {
+            for j in 0..N_SHOCKS {
+                let v: f64 = (0..N_SHOCKS).map(|k| l[i][k] * l[j][k]).sum();
                 assert!((v - s[i][j]).abs() < 1e-15, "({i},{j}) {v} vs {}", s[i][j]);
                 if j > i {
                     assert_eq!(l[i][j], 0.0);
                 }
             }
         }
-        assert_eq!(l[1], [0.0; 6], "a shock with sd 0 gets a zero row");
+        assert_eq!(l[1], [0.0; N_SHOCKS], "a shock with sd 0 gets a zero row");
     }
 
     #[test]

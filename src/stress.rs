@@ -1089,8 +1089,8 @@ mod tests {
             },
         ]);
         let (shocked, u) = apply(&sc, &t).unwrap();
-        assert_eq!(u[0], [0.0, 0.0, 0.0, -0.3, 0.02, 0.0]);
-        assert_eq!(u[1], [-0.03, 0.0, 0.0, -0.15, 0.02, 0.0]);
+        assert_eq!(u[0], [0.0, 0.0, 0.0, -0.3, 0.02, 0.0, 0.0]);
+        assert_eq!(u[1], [-0.03, 0.0, 0.0, -0.15, 0.02, 0.0, 0.0]);
         // 2028: no more hold, the interest state decays at 0.9.
         assert!((u[2][0] - (0.1 * -0.15)).abs() < 1e-15);
         assert!((u[2][3] - -0.075).abs() < 1e-15);

@@ -6,9 +6,18 @@ use std::fmt::Write as _;
 
 use super::{Calibration, Method, Split};
 use crate::output::format_number;
-use crate::scenario::{N_SHOCKS, SHOCK_NAMES};
+use crate::scenario::{N_SHOCKS, N_SHOCKS_V1, PRIMARY_BALANCE_SHOCK, SHOCK_NAMES};
 
 impl Calibration {
+    /// How many shocks the block lists: version 1's six when the seventh
+    /// (`primary_balance`) has no data mapped, so that such a block reads as before.
+    pub fn written_shocks(&self) -> usize {
+        match self.sources[PRIMARY_BALANCE_SHOCK] {
+            super::Source::None => N_SHOCKS_V1,
+            _ => N_SHOCKS,
+        }
+    }
+
     /// The `[shocks]` block as TOML, headed by comments: the command that produced it
     /// (`command`), the data, window and mappings, the estimates with their standard
     /// errors, and every warning. Numbers are rounded (sd to 6 decimals, correlation and
@@ -16,6 +25,7 @@ impl Calibration {
     pub fn to_toml(&self, command: &str) -> String {
         let mut s = String::new();
         let e = &self.estimate;
+        let n = self.written_shocks();
         let (from, to) = self.window;
         let o = &self.options;
         let _ = writeln!(
@@ -45,7 +55,7 @@ impl Calibration {
             s,
             "# Shock series (fractions; commodity_price and exchange_rate in log changes):"
         );
-        for (i, src) in self.sources.iter().enumerate() {
+        for (i, src) in self.sources.iter().enumerate().take(n) {
             let _ = writeln!(s, "#   {:<17} = {src}", SHOCK_NAMES[i]);
         }
         let so = &o.series;
@@ -83,7 +93,7 @@ impl Calibration {
                 e.persistence_se[(r, r)]
             );
         }
-        for i in (0..N_SHOCKS).filter(|i| !self.active.contains(i)) {
+        for i in (0..n).filter(|i| !self.active.contains(i)) {
             let _ = writeln!(s, "#   {:<17}  switched off (sd 0)", SHOCK_NAMES[i]);
         }
         if e.method == Method::Var {
@@ -167,11 +177,11 @@ impl Calibration {
         );
         let _ = writeln!(s);
         let _ = writeln!(s, "[shocks]");
-        let _ = writeln!(s, "# {}", SHOCK_NAMES.join(", "));
-        let _ = writeln!(s, "sd = [{}]", join(&self.shocks.sd));
+        let _ = writeln!(s, "# {}", SHOCK_NAMES[..n].join(", "));
+        let _ = writeln!(s, "sd = [{}]", join(&self.shocks.sd[..n]));
         let _ = writeln!(s, "correlation = [");
-        for row in &self.shocks.correlation {
-            let _ = writeln!(s, "    [{}],", join(row));
+        for row in &self.shocks.correlation[..n] {
+            let _ = writeln!(s, "    [{}],", join(&row[..n]));
         }
         let _ = writeln!(s, "]");
         if let Some(dof) = self.shocks.dof {
@@ -180,15 +190,15 @@ impl Calibration {
         }
         match e.method {
             Method::Diagonal => {
-                let d: Vec<f64> = (0..N_SHOCKS)
+                let d: Vec<f64> = (0..n)
                     .map(|i| self.shocks.persistence[i][i])
                     .collect();
                 let _ = writeln!(s, "persistence = [{}]", join(&d));
             }
             Method::Var => {
                 let _ = writeln!(s, "persistence = [");
-                for row in &self.shocks.persistence {
-                    let _ = writeln!(s, "    [{}],", join(row));
+                for row in &self.shocks.persistence[..n] {
+                    let _ = writeln!(s, "    [{}],", join(&row[..n]));
                 }
                 let _ = writeln!(s, "]");
             }

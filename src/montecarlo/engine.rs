@@ -72,7 +72,7 @@ impl<'a> Engine<'a> {
 
 /// One year of outputs of a block, lane group by lane group: `v[g][output]` holds the
 /// output (in [`crate::model::OUTPUT_NAMES`] order) of draws `8g..8g + 8` of the block.
-/// A group's 24 outputs are contiguous, so the step writes them in one sequential run.
+/// A group's outputs are contiguous, so the step writes them in one sequential run.
 #[derive(Debug, Clone)]
 #[repr(C, align(64))]
 pub struct Outputs {

@@ -246,8 +246,8 @@ mod tests {
             for t in 0..model.years.len() {
                 let z = process.draw_z_lanes(&mut rng);
                 u = next_state(&process.a_nz, &process.l_nz, &u, &z);
-                let kref = Some(<Lanes as crate::lanes::Real>::splat(model.kref(t)));
-                let (next, year) = step(&model.structure, &model.inputs[t], kref, &state, &u);
+                let reference = Some(model.reference_at::<Lanes>(t));
+                let (next, year) = step(&model.structure, &model.inputs[t], reference, &state, &u);
                 state = next;
                 for (i, single) in singles.iter().enumerate() {
                     let lanes: Vec<u64> = year.values().iter().map(|v| v.0[i].to_bits()).collect();

@@ -172,11 +172,16 @@ fn unknown_key_message(section: Option<&str>, key: &str, allowed: &[&str]) -> St
     let mut msg = format!("unknown key `{key}`");
     if let Some(s) = suggest(key, allowed.iter().copied()) {
         msg.push_str(&format!(": did you mean `{s}`?"));
-    } else if let Some(other) = SECTIONS
-        .iter()
-        .find(|s| Some(**s) != section && section_keys(s).contains(&key))
-    {
-        msg.push_str(&format!(": `{key}` belongs in [{other}]"));
+    } else {
+        let others: Vec<String> = SECTIONS
+            .iter()
+            .filter(|s| !matches!(**s, "stress" | "uncertainty" | "sweep"))
+            .filter(|s| Some(**s) != section && section_keys(s).contains(&key))
+            .map(|s| format!("[{s}]"))
+            .collect();
+        if !others.is_empty() {
+            msg.push_str(&format!(": `{key}` belongs in {}", others.join(" or ")));
+        }
     }
     msg.push_str(&format!(" (valid keys: {})", allowed.join(", ")));
     msg

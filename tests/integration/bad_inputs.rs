@@ -196,7 +196,7 @@ correlation_not_psd.toml:3:15: `shocks.correlation`: the matrix is not positive 
         name: "correlation_short_row",
         args: &["run", "correlation_short_row.toml", "--out", "existing.csv"],
         stderr: r#"error: invalid scenario:
-correlation_short_row.toml:6:3: `shocks.correlation`: expected a 6x6 matrix: a list of 6 rows of 6 numbers, in the shock order potential_growth, demand, inflation, commodity_price, interest_rate, exchange_rate"#,
+correlation_short_row.toml:6:3: `shocks.correlation`: expected a 7x7 matrix (or 6x6 without the seventh shock): a list of 7 rows of 7 numbers, in the shock order potential_growth, demand, inflation, commodity_price, interest_rate, exchange_rate, primary_balance"#,
     },
     Case {
         name: "correlation_wrong_size",
@@ -207,7 +207,7 @@ correlation_short_row.toml:6:3: `shocks.correlation`: expected a 6x6 matrix: a l
             "existing.csv",
         ],
         stderr: r#"error: invalid scenario:
-correlation_wrong_size.toml:3:15: `shocks.correlation`: expected a 6x6 matrix: a list of 6 rows of 6 numbers, in the shock order potential_growth, demand, inflation, commodity_price, interest_rate, exchange_rate"#,
+correlation_wrong_size.toml:3:15: `shocks.correlation`: expected a 7x7 matrix (or 6x6 without the seventh shock): a list of 7 rows of 7 numbers, in the shock order potential_growth, demand, inflation, commodity_price, interest_rate, exchange_rate, primary_balance"#,
     },
     Case {
         name: "date_value",
@@ -313,7 +313,7 @@ integer_too_large.toml:3:8: `montecarlo.seed`: integer `99999999999999999999` is
         name: "key_in_wrong_section",
         args: &["run", "key_in_wrong_section.toml", "--out", "existing.csv"],
         stderr: r#"error: invalid scenario:
-key_in_wrong_section.toml:3:1: `structure.interest_rate`: unknown key `interest_rate`: `interest_rate` belongs in [baseline] (valid keys: capital_share, efficiency, depreciation, public_capital_elasticity, spending_multiplier, revenue_multiplier, gap_persistence, debt_premium, debt_threshold, commodity_revenue_elasticity, fx_debt_share)"#,
+key_in_wrong_section.toml:3:1: `structure.interest_rate`: unknown key `interest_rate`: `interest_rate` belongs in [initial] or [baseline] (valid keys: capital_share, efficiency, depreciation, public_capital_elasticity, spending_multiplier, revenue_multiplier, gap_persistence, debt_premium, debt_threshold, commodity_revenue_elasticity, fx_debt_share, debt_maturity, cyclical_revenue_semi_elasticity, commodity_gap_elasticity, adjustment_multiplier)"#,
     },
     Case {
         name: "missing_everything",
@@ -388,7 +388,7 @@ path_year_before_base.toml:3:17: `policy.revenue_gdp`: year 2020 is before the b
             "existing.csv",
         ],
         stderr: r#"error: invalid scenario:
-persistence_wrong_size.toml:3:15: `shocks.persistence`: expected 6 numbers, one per shock in the order potential_growth, demand, inflation, commodity_price, interest_rate, exchange_rate (or a table keyed by shock name), found a list of 3"#,
+persistence_wrong_size.toml:3:15: `shocks.persistence`: expected 6 or 7 numbers, one per shock in the order potential_growth, demand, inflation, commodity_price, interest_rate, exchange_rate, primary_balance (or a table keyed by shock name), found a list of 3"#,
     },
     Case {
         name: "quantile_above_one",
@@ -417,13 +417,13 @@ sd_negative.toml:3:6: `shocks.sd`: the sd of `demand` is -0.02: a standard devia
         name: "sd_unknown_shock",
         args: &["run", "sd_unknown_shock.toml", "--out", "existing.csv"],
         stderr: r#"error: invalid scenario:
-sd_unknown_shock.toml:3:33: `shocks.sd.oil`: unknown key `oil` (valid keys: potential_growth, demand, inflation, commodity_price, interest_rate, exchange_rate)"#,
+sd_unknown_shock.toml:3:33: `shocks.sd.oil`: unknown key `oil` (valid keys: potential_growth, demand, inflation, commodity_price, interest_rate, exchange_rate, primary_balance)"#,
     },
     Case {
         name: "sd_wrong_length",
         args: &["run", "sd_wrong_length.toml", "--out", "existing.csv"],
         stderr: r#"error: invalid scenario:
-sd_wrong_length.toml:3:6: `shocks.sd`: expected 6 numbers, one per shock in the order potential_growth, demand, inflation, commodity_price, interest_rate, exchange_rate (or a table keyed by shock name), found a list of 5"#,
+sd_wrong_length.toml:3:6: `shocks.sd`: expected 6 or 7 numbers, one per shock in the order potential_growth, demand, inflation, commodity_price, interest_rate, exchange_rate, primary_balance (or a table keyed by shock name), found a list of 5"#,
     },
     Case {
         name: "section_not_table",
@@ -517,13 +517,13 @@ syntax_unterminated_string.toml:1:15: TOML syntax error: invalid basic string, e
         name: "unknown_section",
         args: &["run", "unknown_section.toml", "--out", "existing.csv"],
         stderr: r#"error: invalid scenario:
-unknown_section.toml:2:2: `polcy`: unknown key `polcy`: did you mean `policy`? (valid keys: name, description, base_year, end_year, years, currency, extends, initial, baseline, policy, structure, shocks, montecarlo, stress, uncertainty, sweep)"#,
+unknown_section.toml:2:2: `polcy`: unknown key `polcy`: did you mean `policy`? (valid keys: name, description, base_year, end_year, years, currency, extends, initial, baseline, policy, structure, fund, rules, shocks, montecarlo, stress, uncertainty, sweep)"#,
     },
     Case {
         name: "unknown_top_key",
         args: &["run", "unknown_top_key.toml", "--out", "existing.csv"],
         stderr: r#"error: invalid scenario:
-unknown_top_key.toml:2:1: `base_yeer`: unknown key `base_yeer`: did you mean `base_year`? (valid keys: name, description, base_year, end_year, years, currency, extends, initial, baseline, policy, structure, shocks, montecarlo, stress, uncertainty, sweep)"#,
+unknown_top_key.toml:2:1: `base_yeer`: unknown key `base_yeer`: did you mean `base_year`? (valid keys: name, description, base_year, end_year, years, currency, extends, initial, baseline, policy, structure, fund, rules, shocks, montecarlo, stress, uncertainty, sweep)"#,
     },
     Case {
         name: "wrong_type_base_year",
@@ -634,7 +634,7 @@ For more information, try '--help'."#,
             "existing.csv",
         ],
         stderr: r#"error: invalid scenario:
---set 'nonsense=1': `nonsense`: unknown key `nonsense` (valid keys: name, description, base_year, end_year, years, currency, extends, initial, baseline, policy, structure, shocks, montecarlo, stress, uncertainty, sweep)"#,
+--set 'nonsense=1': `nonsense`: unknown key `nonsense` (valid keys: name, description, base_year, end_year, years, currency, extends, initial, baseline, policy, structure, fund, rules, shocks, montecarlo, stress, uncertainty, sweep)"#,
     },
     Case {
         name: "set_bad_toml_value",
@@ -673,7 +673,7 @@ For more information, try '--help'."#,
             "existing.csv",
         ],
         stderr: r#"error: invalid scenario:
---set 'structure.capital_share@2026=0.2': `structure.capital_share@2026`: only time paths in [baseline] or [policy] take `@YEAR`; set a scalar without it"#,
+--set 'structure.capital_share@2026=0.2': `structure.capital_share@2026`: only time paths in [baseline], [policy], [fund] or [rules] take `@YEAR`; set a scalar without it"#,
     },
     Case {
         name: "set_several_mistakes",
@@ -692,7 +692,7 @@ For more information, try '--help'."#,
         stderr: r#"error: invalid scenario:
 --set 'montecarlo.draws=0': `montecarlo.draws`: must be from 1 to 1000000000, found 0
 --set 'policy.revenue_gdp=1.5': `policy.revenue_gdp`: must be a share in [0, 1] (0.109 means 10.9 %), found 1.5: did you mean 0.015? (in 2026)
---set 'shocks.sd=-1': `shocks.sd`: expected 6 numbers, one per shock in the order potential_growth, demand, inflation, commodity_price, interest_rate, exchange_rate (or a table keyed by shock name), found an integer"#,
+--set 'shocks.sd=-1': `shocks.sd`: expected 6 or 7 numbers, one per shock in the order potential_growth, demand, inflation, commodity_price, interest_rate, exchange_rate, primary_balance (or a table keyed by shock name), found an integer"#,
     },
     Case {
         name: "set_end_year_before_base",
@@ -838,7 +838,7 @@ For more information, try '--help'."#,
             "existing.csv",
         ],
         stderr: r#"error: invalid value for --vary: at structure.spending_mutliplier=0.2 the scenario is not valid:
---vary value 'structure.spending_mutliplier=0.2': `structure.spending_mutliplier`: unknown key `spending_mutliplier`: did you mean `spending_multiplier`? (valid keys: capital_share, efficiency, depreciation, public_capital_elasticity, spending_multiplier, revenue_multiplier, gap_persistence, debt_premium, debt_threshold, commodity_revenue_elasticity, fx_debt_share)"#,
+--vary value 'structure.spending_mutliplier=0.2': `structure.spending_mutliplier`: unknown key `spending_mutliplier`: did you mean `spending_multiplier`? (valid keys: capital_share, efficiency, depreciation, public_capital_elasticity, spending_multiplier, revenue_multiplier, gap_persistence, debt_premium, debt_threshold, commodity_revenue_elasticity, fx_debt_share, debt_maturity, cyclical_revenue_semi_elasticity, commodity_gap_elasticity, adjustment_multiplier)"#,
     },
     Case {
         name: "sweep_vary_backwards_range",
@@ -1125,7 +1125,7 @@ For more information, try '--help'."#,
             "--out",
             "existing.csv",
         ],
-        stderr: r#"error: invalid value 'oil=brent_usd' for '--map <SHOCK=COLUMN[:TRANSFORM]>': unknown shock `oil`; the shocks are potential_growth, demand, inflation, commodity_price, interest_rate, exchange_rate
+        stderr: r#"error: invalid value 'oil=brent_usd' for '--map <SHOCK=COLUMN[:TRANSFORM]>': unknown shock `oil`; the shocks are potential_growth, demand, inflation, commodity_price, interest_rate, exchange_rate, primary_balance
 
 For more information, try '--help'."#,
     },

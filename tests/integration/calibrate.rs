@@ -14,8 +14,8 @@ const DATA: &str = "data/kazakhstan_macro_annual.csv";
 
 /// A stable VAR(1) with off-diagonal dynamics and correlated innovations.
 fn true_process() -> Shocks {
-    let sd = [0.004, 0.015, 0.03, 0.25, 0.008, 0.1];
-    let mut c: Mat = [[0.0; 6]; 6];
+    let sd = [0.004, 0.015, 0.03, 0.25, 0.008, 0.1, 0.0];
+    let mut c: Mat = [[0.0; 7]; 7];
     for (i, row) in c.iter_mut().enumerate() {
         row[i] = 1.0;
     }
@@ -29,7 +29,7 @@ fn true_process() -> Shocks {
         c[i][j] = r;
         c[j][i] = r;
     }
-    let mut a: Mat = [[0.0; 6]; 6];
+    let mut a: Mat = [[0.0; 7]; 7];
     for (i, v) in [0.8, 0.4, 0.3, 0.1, 0.6, 0.2].into_iter().enumerate() {
         a[i][i] = v;
     }
@@ -49,7 +49,7 @@ fn simulate(sh: &Shocks, n: usize, seed: u64) -> Vec<Vector> {
     let l = SparseMat::of(&cholesky_psd(&covariance(sh)));
     let a = SparseMat::of(&sh.persistence);
     let mut rng = draw_rng(seed, 0, 0);
-    let mut u: Vector = [0.0; 6];
+    let mut u: Vector = [0.0; 7];
     let mut out = Vec::with_capacity(n);
     for t in 0..n + 100 {
         let z: Vector = std::array::from_fn(|_| rng.sample(StandardNormal));
@@ -65,14 +65,14 @@ fn simulate(sh: &Shocks, n: usize, seed: u64) -> Vec<Vector> {
 fn csv_of(data: &[Vector]) -> String {
     let mut s = String::from("year,u0,u1,u2,u3,u4,u5\n");
     for (t, u) in data.iter().enumerate() {
-        let cells: Vec<String> = u.iter().map(|x| x.to_string()).collect();
+        let cells: Vec<String> = u[..6].iter().map(|x| x.to_string()).collect();
         s.push_str(&format!("{},{}\n", 1000 + t, cells.join(",")));
     }
     s
 }
 
 fn raw_maps() -> Vec<String> {
-    SHOCK_NAMES
+    SHOCK_NAMES[..6]
         .iter()
         .enumerate()
         .flat_map(|(i, n)| ["--map".to_string(), format!("{n}=u{i}")])
@@ -81,7 +81,7 @@ fn raw_maps() -> Vec<String> {
 
 fn options(method: Method) -> Options {
     Options {
-        maps: SHOCK_NAMES
+        maps: SHOCK_NAMES[..6]
             .iter()
             .enumerate()
             .map(|(i, n)| format!("{n}=u{i}").parse().unwrap())
@@ -242,7 +242,7 @@ fn shipped_data_default_calibration_is_stable() {
     let s = &cal.shocks;
     assert_eq!(
         s.sd,
-        [0.001199, 0.018472, 0.0541, 0.315489, 0.007544, 0.121123]
+        [0.001199, 0.018472, 0.0541, 0.315489, 0.007544, 0.121123, 0.0]
     );
     let diag: Vec<f64> = (0..6).map(|i| s.persistence[i][i]).collect();
     assert_eq!(diag, [0.8856, 0.132, 0.1786, 0.1408, 0.2441, 0.1588]);

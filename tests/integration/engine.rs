@@ -75,7 +75,7 @@ fn debt_identity_holds_every_year() {
     sc.policy.other_flows_gdp = vec![-0.01, 0.02];
     sc.policy.commodity_revenue_gdp = vec![0.05, 0.04];
     let m = Model::new(&sc);
-    let path = m.simulate(|t| [0.01, -0.02, 0.03, -0.2, 0.01, 0.15 * (t as f64 + 1.0)]);
+    let path = m.simulate(|t| [0.01, -0.02, 0.03, -0.2, 0.01, 0.15 * (t as f64 + 1.0), 0.0]);
     let mut d_prev = sc.initial.debt_gdp * sc.initial.gdp_nominal;
     for y in &path {
         let lhs = y.debt - d_prev;

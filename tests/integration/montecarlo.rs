@@ -58,7 +58,7 @@ fn summary_has_one_row_per_year_and_variable_with_the_scenario_quantiles() {
             "broken_draws"
         ]
     );
-    assert_eq!(rows.len(), 7 * 24);
+    assert_eq!(rows.len(), 7 * 37);
     assert_eq!(rows[0][..3], ["toy", "2026", "gdp_real"]);
     assert_eq!(rows[23][2], "debt_gdp");
     let p05 = column(&header, &rows, "p05");

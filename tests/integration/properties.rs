@@ -24,7 +24,7 @@ proptest! {
         s in path(6, 0.0, 0.1), o in path(6, 0.0, 0.3), tau in path(6, 0.05, 0.4),
         tauc in path(6, 0.0, 0.1), f in path(6, -0.05, 0.05),
         phi in 0.0..1.0f64, lambda in 0.0..0.1f64, theta in 0.0..0.3f64, epsc in 0.0..2.0f64,
-        u in prop::collection::vec(prop::array::uniform6(-0.1..0.1f64), 6),
+        u in prop::collection::vec(prop::array::uniform7(-0.1..0.1f64), 6),
     ) {
         let mut sc = base(2031);
         sc.policy.growth_spending_gdp = s;

@@ -221,7 +221,7 @@ fn shock_validation() {
             "[shocks]\nsd = [0.01, -0.02, 0, 0, 0, 0]\n",
             "the sd of `demand` is -0.02",
         ),
-        ("[shocks]\nsd = [0.01, 0.02]\n", "expected 6 numbers"),
+        ("[shocks]\nsd = [0.01, 0.02]\n", "expected 6 or 7 numbers"),
         (
             "[shocks]\ndistribution = \"student_t\"\ndof = 2\n",
             "`shocks.dof`: must be a number greater than 2",

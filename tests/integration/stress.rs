@@ -321,7 +321,7 @@ fn contingent_liability_adds_ten_percent_of_gdp_to_debt() {
 fn tests_sized_in_sd_are_skipped_with_a_note_when_the_sd_is_zero() {
     let sc = scenario("").clone();
     let mut sc = sc;
-    sc.shocks.sd = [0.0; 6];
+    sc.shocks.sd = [0.0; 7];
     let run = stress::run(&sc, None).unwrap();
     let rg = &run.outcomes[1];
     assert!(rg.test.skipped && rg.path.is_empty());
@@ -334,7 +334,7 @@ fn tests_sized_in_sd_are_skipped_with_a_note_when_the_sd_is_zero() {
     assert!(comb.test.notes[0].contains("without real_growth, commodity_price"));
     // An absolute size needs no sd.
     let mut sc2 = scenario("[stress.real_growth]\nsize = -0.01\n");
-    sc2.shocks.sd = [0.0; 6];
+    sc2.shocks.sd = [0.0; 7];
     let base = project(&sc2).unwrap();
     let p = path_of(&sc2, "real_growth");
     assert_close(
