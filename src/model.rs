@@ -972,3 +972,344 @@ mod tests {
         assert!(msg.contains("overflowed"), "{msg}");
     }
 }
+
+/// Each equation of version 2 against numbers computed by hand, on one step from a
+/// hand-made state (so that nothing else of the model is in the way).
+#[cfg(test)]
+mod version2 {
+    use super::*;
+
+    /// A plain year: no policy impulse, baseline price and exchange rate 50 and 400.
+    fn inputs() -> YearInputs {
+        YearInputs {
+            gb: 0.05,
+            pib: 0.10,
+            sref: 0.02,
+            sref_prev: 0.02,
+            tauref: 0.2,
+            tauref_prev: 0.2,
+            pb: 50.0,
+            eb: 400.0,
+            ib: 0.06,
+            s: 0.02,
+            s_prev: 0.02,
+            tau: 0.2,
+            tau_prev: 0.2,
+            tauc: 0.04,
+            o: 0.18,
+            f: 0.0,
+            fund: None,
+            rules: None,
+        }
+    }
+
+    /// Base year: N = Y = 100, P = 1, D = 40, A = 30, E = 400, no gap.
+    fn state() -> State {
+        State {
+            ypot: 100.0,
+            y: 100.0,
+            p: 1.0,
+            n: 100.0,
+            k: 50.0,
+            d: 40.0,
+            gap: 0.0,
+            x1: 0.0,
+            x2: 0.0,
+            e: 400.0,
+            a: 30.0,
+            ieff: 0.04,
+            adj: 0.0,
+            pre: -0.01,
+        }
+    }
+
+    fn fund(rule: FundRule) -> FundYear {
+        FundYear {
+            commodity_share: 1.0,
+            return_rate: 0.05,
+            rule,
+            transfer: 2.0,
+            transfer_is_gdp: false,
+            cutoff_price: 40.0,
+            payout_rate: 0.1,
+            min_assets_gdp: 0.0,
+        }
+    }
+
+    fn rules() -> RulesYear {
+        RulesYear {
+            debt_ceiling: None,
+            net: false,
+            debt_buffer: 0.0,
+            debt_response: 0.05,
+            balance_target: None,
+            balance_response: 1.0,
+            max_adjustment: 0.05,
+        }
+    }
+
+    fn run(st: &Structure, inp: &YearInputs, u: [f64; N_SHOCKS]) -> (State, Year) {
+        let reference = Reference {
+            capital: 50.0 * 0.95 + 0.35 * 0.02 * 115.5,
+            gap: 0.0,
+        };
+        step(st, inp, Some(reference), &state(), &u)
+    }
+
+    fn close(a: f64, b: f64) {
+        assert!((a - b).abs() < 1e-12 * b.abs().max(1.0), "{a} vs {b}");
+    }
+
+    /// N_1 = 100 * 1.05 * 1.10 = 115.5 in every case without shocks.
+    const N1: f64 = 115.5;
+
+    #[test]
+    fn fixed_rule_pays_the_level_and_the_fund_identity_holds() {
+        let inp = YearInputs {
+            fund: Some(fund(FundRule::Fixed)),
+            ..inputs()
+        };
+        let (s, y) = run(&Structure::default(), &inp, [0.0; N_SHOCKS]);
+        close(y.gdp_nominal, N1);
+        let inflow = 0.04 * N1;
+        close(y.commodity_revenue, inflow);
+        close(y.fund_inflow, inflow);
+        // A' = 30 * 1.05 * (400 / 400) + F; TR = 2; A = A' - 2.
+        close(y.fund_transfer, 2.0);
+        close(y.fund_assets, 30.0 * 1.05 + inflow - 2.0);
+        close(s.a, y.fund_assets);
+        // The budget keeps no commodity revenue, receives the transfer.
+        close(y.revenue, 0.2 * N1);
+        close(y.primary_balance, 0.2 * N1 + 2.0 - 0.02 * N1 - 0.18 * N1);
+        close(y.non_commodity_primary_balance, (0.2 - 0.02 - 0.18) * N1);
+        close(y.net_debt_gdp, (y.debt - y.fund_assets) / N1);
+        close(y.fund_assets_gdp, y.fund_assets / N1);
+    }
+
+    #[test]
+    fn transfer_as_a_share_of_gdp_and_a_partial_commodity_share() {
+        let inp = YearInputs {
+            fund: Some(FundYear {
+                transfer: 0.01,
+                transfer_is_gdp: true,
+                commodity_share: 0.75,
+                ..fund(FundRule::Fixed)
+            }),
+            ..inputs()
+        };
+        let (_, y) = run(&Structure::default(), &inp, [0.0; N_SHOCKS]);
+        close(y.fund_transfer, 0.01 * N1);
+        close(y.fund_inflow, 0.75 * 0.04 * N1);
+        close(y.revenue, 0.2 * N1 + 0.25 * 0.04 * N1);
+    }
+
+    #[test]
+    fn cutoff_rule_pays_the_revenue_at_the_cutoff_price() {
+        let inp = YearInputs {
+            fund: Some(fund(FundRule::Cutoff)),
+            ..inputs()
+        };
+        // Exchange-rate shock 0.1: E = 400 e^0.1; TR = psi tauc N (40 E) / (50 * 400).
+        let mut u = [0.0; N_SHOCKS];
+        u[5] = 0.1;
+        let (_, y) = run(&Structure::default(), &inp, u);
+        let e = 400.0 * 0.1f64.exp();
+        close(y.exchange_rate, e);
+        close(y.fund_transfer, 0.04 * N1 * (40.0 * e) / (50.0 * 400.0));
+        // Assets are revalued with the exchange rate.
+        close(
+            y.fund_assets,
+            30.0 * 1.05 * (e / 400.0) + y.fund_inflow - y.fund_transfer,
+        );
+        // With an elasticity of 2 the price ratio is squared.
+        let st = Structure {
+            commodity_revenue_elasticity: 2.0,
+            ..Structure::default()
+        };
+        let (_, y) = run(&st, &inp, [0.0; N_SHOCKS]);
+        close(y.fund_transfer, 0.04 * N1 * (40.0f64 / 50.0).powi(2));
+    }
+
+    #[test]
+    fn percent_rule_pays_a_share_of_revalued_assets() {
+        let inp = YearInputs {
+            fund: Some(fund(FundRule::Percent)),
+            ..inputs()
+        };
+        let mut u = [0.0; N_SHOCKS];
+        u[5] = -0.2;
+        let (_, y) = run(&Structure::default(), &inp, u);
+        close(y.fund_transfer, 0.1 * 30.0 * (-0.2f64).exp());
+    }
+
+    #[test]
+    fn the_floor_caps_the_transfer_and_never_makes_it_negative() {
+        // A' = 31.5 + 4.62 = 36.12; floor 0.3 N = 34.65: only 1.47 can be paid.
+        let inp = YearInputs {
+            fund: Some(FundYear {
+                min_assets_gdp: 0.3,
+                ..fund(FundRule::Fixed)
+            }),
+            ..inputs()
+        };
+        let (_, y) = run(&Structure::default(), &inp, [0.0; N_SHOCKS]);
+        close(y.fund_transfer, 31.5 + 0.04 * N1 - 0.3 * N1);
+        close(y.fund_assets, 0.3 * N1);
+        // Assets already below the floor: no transfer, no negative one.
+        let inp = YearInputs {
+            fund: Some(FundYear {
+                min_assets_gdp: 0.5,
+                ..fund(FundRule::Fixed)
+            }),
+            ..inputs()
+        };
+        let (_, y) = run(&Structure::default(), &inp, [0.0; N_SHOCKS]);
+        assert_eq!(y.fund_transfer, 0.0);
+    }
+
+    #[test]
+    fn the_debt_brake_cuts_other_spending_by_the_excess_over_ceiling_less_buffer() {
+        // Last year's debt 40 % of GDP, ceiling 35 %, buffer 1 %: cut 0.05 * 0.06.
+        let inp = YearInputs {
+            rules: Some(RulesYear {
+                debt_ceiling: Some(0.35),
+                debt_buffer: 0.01,
+                ..rules()
+            }),
+            ..inputs()
+        };
+        let st = Structure::default();
+        let (s, y) = run(&st, &inp, [0.0; N_SHOCKS]);
+        let adj = 0.05 * (0.40 - 0.34);
+        close(y.rule_adjustment_gdp, adj);
+        close(s.adj, adj);
+        close(y.rule_adjustment, adj * y.gdp_nominal);
+        // The cut lowers demand: gap = -madj * adj.
+        close(y.output_gap, -0.4 * adj);
+        close(y.other_spending, (0.18 - adj) * y.gdp_nominal);
+        // Net debt: (40 - 30) / 100 = 10 % is below the ceiling, no cut.
+        let net = YearInputs {
+            rules: Some(RulesYear {
+                net: true,
+                ..inp.rules.unwrap()
+            }),
+            ..inputs()
+        };
+        assert_eq!(run(&st, &net, [0.0; N_SHOCKS]).1.rule_adjustment_gdp, 0.0);
+        // The cap.
+        let capped = YearInputs {
+            rules: Some(RulesYear {
+                debt_response: 1.0,
+                max_adjustment: 0.02,
+                ..inp.rules.unwrap()
+            }),
+            ..inputs()
+        };
+        close(run(&st, &capped, [0.0; N_SHOCKS]).1.rule_adjustment_gdp, 0.02);
+    }
+
+    #[test]
+    fn the_balance_rule_closes_last_years_pre_cut_shortfall() {
+        // pre_0 = -1 %, floor -0.5 %: cut 0.5 % (gn = 1); with gn = 0.5, 0.25 %.
+        let inp = YearInputs {
+            rules: Some(RulesYear {
+                balance_target: Some(-0.005),
+                ..rules()
+            }),
+            ..inputs()
+        };
+        let st = Structure::default();
+        let (s, y) = run(&st, &inp, [0.0; N_SHOCKS]);
+        close(y.rule_adjustment_gdp, 0.005);
+        // pre_1 = NCPB_1 / N_1 - adj_1 = (0.2 - 0.02 - (0.18 - 0.005)) - 0.005 = 0.
+        close(s.pre, 0.0);
+        let half = YearInputs {
+            rules: Some(RulesYear {
+                balance_response: 0.5,
+                ..inp.rules.unwrap()
+            }),
+            ..inputs()
+        };
+        close(run(&st, &half, [0.0; N_SHOCKS]).1.rule_adjustment_gdp, 0.0025);
+    }
+
+    #[test]
+    fn debt_maturity_moves_the_effective_rate_towards_the_marginal_one() {
+        let st = Structure {
+            debt_maturity: 4.0,
+            ..Structure::default()
+        };
+        let (s, y) = run(&st, &inputs(), [0.0; N_SHOCKS]);
+        // marginal 6 % (debt below the threshold); effective 0.75 * 4 % + 0.25 * 6 %.
+        close(y.marginal_interest_rate, 0.06);
+        close(y.interest_rate, 0.75 * 0.04 + 0.25 * 0.06);
+        close(s.ieff, y.interest_rate);
+        close(y.interest, y.interest_rate * 40.0);
+        // GFN = I - PB + D_{t-1} / M.
+        close(
+            y.gross_financing_need,
+            y.interest - y.primary_balance + 40.0 / 4.0,
+        );
+        close(y.gross_financing_need_gdp, y.gross_financing_need / N1);
+        // M = 1: the effective rate is the marginal one, to the bit.
+        let (_, y1) = run(&Structure::default(), &inputs(), [0.0; N_SHOCKS]);
+        assert_eq!(y1.interest_rate.to_bits(), y1.marginal_interest_rate.to_bits());
+    }
+
+    #[test]
+    fn cyclical_revenue_follows_the_gap_relative_to_the_reference() {
+        let st = Structure {
+            cyclical_revenue_semi_elasticity: 0.3,
+            ..Structure::default()
+        };
+        let mut u = [0.0; N_SHOCKS];
+        u[1] = 0.02; // a demand shock: gap 2 %, reference gap 0
+        let (_, y) = run(&st, &inputs(), u);
+        close(y.output_gap, 0.02);
+        let n = y.gdp_nominal;
+        close(y.revenue, n * (0.2 + 0.3 * 0.02) + 0.04 * n);
+    }
+
+    #[test]
+    fn the_commodity_price_moves_activity_and_the_seventh_shock_the_balance() {
+        let st = Structure {
+            commodity_gap_elasticity: 0.05,
+            ..Structure::default()
+        };
+        let mut u = [0.0; N_SHOCKS];
+        u[3] = -0.4; // oil 33 % below baseline
+        u[PRIMARY_BALANCE_SHOCK] = 0.01;
+        let (_, y) = run(&st, &inputs(), u);
+        close(y.output_gap, 0.05 * -0.4);
+        close(y.commodity_price, 50.0 * (-0.4f64).exp());
+        // The balance shock lowers other spending by 1 % of GDP, nothing else.
+        close(y.other_spending, (0.18 - 0.01) * y.gdp_nominal);
+    }
+
+    #[test]
+    fn growth_spending_budget_share_counts_interest() {
+        let (_, y) = run(&Structure::default(), &inputs(), [0.0; N_SHOCKS]);
+        close(
+            y.growth_spending_budget_share,
+            y.growth_spending / (y.growth_spending + y.other_spending + y.interest),
+        );
+        // No spending at all: 0, not NaN.
+        let none = YearInputs {
+            s: 0.0,
+            s_prev: 0.0,
+            sref: 0.0,
+            sref_prev: 0.0,
+            o: 0.0,
+            ..inputs()
+        };
+        let st = State { d: 0.0, ..state() };
+        let (_, y) = step(
+            &Structure::default(),
+            &none,
+            None,
+            &st,
+            &[0.0; N_SHOCKS],
+        );
+        assert_eq!(y.growth_spending_budget_share, 0.0);
+    }
+}

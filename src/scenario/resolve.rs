@@ -382,7 +382,9 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
             Ok(node) if o.address.year.is_some() => year_overrides.push((o, node)),
             Ok(node) => {
                 let keys: Vec<&str> = o.address.keys.iter().map(String::as_str).collect();
-                tree::merge(&mut root, tree::layer_for(&keys, node));
+                if !set_shock_entry(&mut root, &keys, &node) {
+                    tree::merge(&mut root, tree::layer_for(&keys, node));
+                }
             }
         }
     }
@@ -591,6 +593,54 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
         _ => Err(Error::Internal(
             "scenario incomplete without a diagnostic".into(),
         )),
+    }
+}
+
+/// `--set shocks.sd.<shock>=x` (or `shocks.persistence.<shock>`): changes that one shock's
+/// entry of a list or table already given, keeping the others (a plain merge would
+/// replace the whole value). Returns whether the address was of that form and a list or
+/// table was there to change.
+fn set_shock_entry(root: &mut Table, keys: &[&str], node: &Node) -> bool {
+    let ["shocks", field @ ("sd" | "persistence"), shock] = keys else {
+        return false;
+    };
+    let Some(i) = SHOCK_NAMES.iter().position(|n| n == shock) else {
+        return false;
+    };
+    let Some(Value::Table(shocks)) = root
+        .entries
+        .iter_mut()
+        .find(|e| e.key == "shocks")
+        .map(|e| &mut e.node.value)
+    else {
+        return false;
+    };
+    let Some(current) = shocks.entries.iter_mut().find(|e| e.key == *field) else {
+        return false;
+    };
+    match &mut current.node.value {
+        Value::Array(items)
+            if (items.len() == N_SHOCKS || items.len() == N_SHOCKS_V1)
+                && items.iter().all(|x| number(x).is_some()) =>
+        {
+            while items.len() <= i {
+                items.push(Node {
+                    value: Value::Float(0.0),
+                    loc: node.loc.clone(),
+                });
+            }
+            items[i] = node.clone();
+            true
+        }
+        Value::Table(t) => {
+            t.insert(tree::Entry {
+                key: shock.to_string(),
+                key_loc: node.loc.clone(),
+                node: node.clone(),
+            });
+            true
+        }
+        _ => false,
     }
 }
 

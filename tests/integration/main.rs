@@ -14,3 +14,4 @@ mod scenario_files;
 mod stress;
 mod sweep;
 mod util;
+mod version2;
