@@ -1205,7 +1205,10 @@ mod version2 {
             }),
             ..inputs()
         };
-        close(run(&st, &capped, [0.0; N_SHOCKS]).1.rule_adjustment_gdp, 0.02);
+        close(
+            run(&st, &capped, [0.0; N_SHOCKS]).1.rule_adjustment_gdp,
+            0.02,
+        );
     }
 
     #[test]
@@ -1230,7 +1233,10 @@ mod version2 {
             }),
             ..inputs()
         };
-        close(run(&st, &half, [0.0; N_SHOCKS]).1.rule_adjustment_gdp, 0.0025);
+        close(
+            run(&st, &half, [0.0; N_SHOCKS]).1.rule_adjustment_gdp,
+            0.0025,
+        );
     }
 
     #[test]
@@ -1253,7 +1259,10 @@ mod version2 {
         close(y.gross_financing_need_gdp, y.gross_financing_need / N1);
         // M = 1: the effective rate is the marginal one, to the bit.
         let (_, y1) = run(&Structure::default(), &inputs(), [0.0; N_SHOCKS]);
-        assert_eq!(y1.interest_rate.to_bits(), y1.marginal_interest_rate.to_bits());
+        assert_eq!(
+            y1.interest_rate.to_bits(),
+            y1.marginal_interest_rate.to_bits()
+        );
     }
 
     #[test]
@@ -1303,13 +1312,7 @@ mod version2 {
             ..inputs()
         };
         let st = State { d: 0.0, ..state() };
-        let (_, y) = step(
-            &Structure::default(),
-            &none,
-            None,
-            &st,
-            &[0.0; N_SHOCKS],
-        );
+        let (_, y) = step(&Structure::default(), &none, None, &st, &[0.0; N_SHOCKS]);
         assert_eq!(y.growth_spending_budget_share, 0.0);
     }
 }

@@ -20,7 +20,12 @@
 //! 5. `commodity_price`: -1 sd (log) in the first year;
 //! 6. `combined`: half of each of the enabled tests 1-5, together;
 //! 7. `contingent_liability`: a one-off debt increase of 10 % of GDP in the first year
-//!    (through `other_flows_gdp`).
+//!    (through `other_flows_gdp`);
+//! 8. `fund_return` (scenarios with a `[fund]`): the fund's return falls by 23.3 pp in the
+//!    first year, the loss of Norway's Government Pension Fund Global in 2008 (NBIM,
+//!    annual report 2008: -23.3 % in its currency basket), a 2008-type equity fall for
+//!    an equity-heavy fund. Left out without a fund (skipped, with a note, when
+//!    `[stress.fund_return]` names it).
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -112,6 +117,10 @@ pub struct Summary {
     pub worst_overall_balance_gdp: f64,
     /// The (first) year of that balance.
     pub worst_balance_year: i32,
+    /// Highest gross financing need / GDP (deficit plus amortisation).
+    pub peak_gross_financing_need_gdp: f64,
+    /// The (first) year of that need.
+    pub peak_financing_year: i32,
     /// First projection year in which debt/GDP exceeds the benchmark (strictly).
     pub first_year_above_benchmark: Option<i32>,
     /// The year and reason when the path breaks down numerically.
@@ -158,6 +167,9 @@ pub mod defaults {
     pub const COMBINED_SHARE: f64 = 0.5;
     /// Contingent liability: one-off debt increase, fraction of GDP.
     pub const CONTINGENT_LIABILITY: f64 = 0.10;
+    /// Fund return test: change in the fund's return in one year (-23.3 pp: Norway's
+    /// GPFG in 2008, NBIM annual report 2008).
+    pub const FUND_RETURN: f64 = -0.233;
 }
 
 fn pct_text(x: f64) -> String {
@@ -490,6 +502,30 @@ fn standard_test(sc: &Scenario, test: &str, s: &StandardSettings) -> Result<Test
                 years,
             });
         }
+        "fund_return" => {
+            let years = timing(&[0], &mut notes);
+            if sc.fund.is_none() {
+                notes.push("skipped: the scenario has no [fund]".into());
+            } else {
+                let size = s.size.unwrap_or(defaults::FUND_RETURN);
+                description = format!(
+                    "fund return {} in {}{}",
+                    pct_text(size),
+                    year_list(sc, &years),
+                    if s.size.is_none() {
+                        " (a 2008-type fall: Norway's GPFG returned -23.3 % in 2008)"
+                    } else {
+                        " (stated)"
+                    }
+                );
+                impulses.push(Impulse {
+                    target: Target::Policy("fund_return".into()),
+                    mode: Mode::Add,
+                    size,
+                    years,
+                });
+            }
+        }
         _ => return Err(Error::Internal(format!("unknown standard test {test}"))),
     }
     if impulses.iter().any(|i| i.years.is_empty()) {
@@ -640,6 +676,12 @@ pub fn plan_with(sc: &Scenario, spec: &StressSpec) -> Result<Vec<Test>> {
         if s.enabled == Some(false) {
             continue;
         }
+        // A fund test in a scenario without a fund is not a stress test of it: left out
+        // unless the scenario names it (then it shows as skipped, with the reason).
+        let named = spec.standard.iter().any(|t| t.test == name);
+        if name == "fund_return" && sc.fund.is_none() && !named {
+            continue;
+        }
         let t = standard_test(sc, name, &s)?;
         if singles.len() < 5 && name != "contingent_liability" {
             singles.push(t.clone());
@@ -668,7 +710,14 @@ pub fn apply(sc: &Scenario, test: &Test) -> Result<(Scenario, Vec<[f64; N_SHOCKS
                 }
                 (Target::Shock(i), _) => innov[t][*i] += imp.size,
                 (Target::Policy(p), mode) => {
+                    let no_fund = || {
+                        Error::usage(
+                            format!("stress test `{}`", test.name),
+                            "`fund_return` needs a [fund] in the scenario",
+                        )
+                    };
                     let path = match p.as_str() {
+                        "fund_return" => &mut out.fund.as_mut().ok_or_else(no_fund)?.return_rate,
                         "growth_spending_gdp" => &mut out.policy.growth_spending_gdp,
                         "other_spending_gdp" => &mut out.policy.other_spending_gdp,
                         "revenue_gdp" => &mut out.policy.revenue_gdp,
@@ -724,6 +773,8 @@ pub fn summarize(years: &[i32], path: &[Year], benchmark: f64) -> Summary {
         final_debt_gdp: path.last().map_or(f64::NAN, |y| y.debt_gdp),
         worst_overall_balance_gdp: f64::INFINITY,
         worst_balance_year: years.first().copied().unwrap_or_default(),
+        peak_gross_financing_need_gdp: f64::NEG_INFINITY,
+        peak_financing_year: years.first().copied().unwrap_or_default(),
         first_year_above_benchmark: None,
         breakdown: None,
     };
@@ -740,6 +791,10 @@ pub fn summarize(years: &[i32], path: &[Year], benchmark: f64) -> Summary {
         if y.overall_balance_gdp < s.worst_overall_balance_gdp {
             s.worst_overall_balance_gdp = y.overall_balance_gdp;
             s.worst_balance_year = year;
+        }
+        if y.gross_financing_need_gdp > s.peak_gross_financing_need_gdp {
+            s.peak_gross_financing_need_gdp = y.gross_financing_need_gdp;
+            s.peak_financing_year = year;
         }
         if s.first_year_above_benchmark.is_none() && y.debt_gdp > benchmark {
             s.first_year_above_benchmark = Some(year);
@@ -823,7 +878,15 @@ pub fn run_only(sc: &Scenario, benchmark: Option<f64>, only: &[String]) -> Resul
                 b.debt_gdp == y.debt_gdp && b.overall_balance_gdp == y.overall_balance_gdp
             })
         {
-            test.notes.push(no_effect_note(sc, &test));
+            let fund_moves = base
+                .iter()
+                .zip(&path)
+                .any(|(b, y)| b.net_debt_gdp != y.net_debt_gdp);
+            test.notes.push(if fund_moves {
+                "gross debt and the overall balance as in the baseline: the fund absorbs the shock (fund assets and net debt move)".into()
+            } else {
+                no_effect_note(sc, &test)
+            });
         }
         if test.name == "baseline"
             && let Some((year, why)) = &summary.breakdown
@@ -864,7 +927,7 @@ pub fn write_paths_csv(w: &mut dyn Write, scenario: &str, run: &StressRun) -> io
 }
 
 /// The columns of the summary CSV.
-pub const SUMMARY_COLUMNS: [&str; 13] = [
+pub const SUMMARY_COLUMNS: [&str; 15] = [
     "scenario",
     "test",
     "peak_debt_gdp",
@@ -873,6 +936,8 @@ pub const SUMMARY_COLUMNS: [&str; 13] = [
     "final_debt_gdp_vs_baseline",
     "worst_overall_balance_gdp",
     "worst_balance_year",
+    "peak_gross_financing_need_gdp",
+    "peak_financing_year",
     "benchmark",
     "first_year_above_benchmark",
     "description",
@@ -896,7 +961,7 @@ pub fn write_summary_csv(w: &mut dyn Write, scenario: &str, run: &StressRun) -> 
         let record: Vec<String> = match &o.summary {
             None => {
                 let mut r = vec![scenario.to_string(), o.test.name.clone()];
-                r.extend(std::iter::repeat_n(String::new(), 6));
+                r.extend(std::iter::repeat_n(String::new(), 8));
                 r.push(format_number(run.benchmark));
                 r.push(String::new());
                 r.push(o.test.description.clone());
@@ -921,6 +986,8 @@ pub fn write_summary_csv(w: &mut dyn Write, scenario: &str, run: &StressRun) -> 
                     format_number(s.final_debt_gdp - base_final),
                     format_number(s.worst_overall_balance_gdp),
                     s.worst_balance_year.to_string(),
+                    format_number(s.peak_gross_financing_need_gdp),
+                    s.peak_financing_year.to_string(),
                     format_number(run.benchmark),
                     s.first_year_above_benchmark
                         .map_or(String::new(), |y| y.to_string()),
@@ -942,8 +1009,8 @@ pub fn summary_table(scenario: &str, run: &StressRun) -> String {
         pct_text(run.benchmark).trim_start_matches('+')
     );
     out.push_str(&format!(
-        "{:<22} {:>16} {:>14} {:>18} {:>12}\n",
-        "test", "peak debt (year)", "final", "worst OB (year)", "> benchmark"
+        "{:<22} {:>16} {:>14} {:>18} {:>16} {:>12}\n",
+        "test", "peak debt (year)", "final", "worst OB (year)", "peak GFN (year)", "> benchmark"
     ));
     let base_final = run
         .outcomes
@@ -964,13 +1031,15 @@ pub fn summary_table(scenario: &str, run: &StressRun) -> String {
                     format!(" ({:+.1})", 100.0 * (s.final_debt_gdp - base_final))
                 };
                 out.push_str(&format!(
-                    "{:<22} {:>9.1} ({}) {:>14} {:>11.1} ({}) {:>12}\n",
+                    "{:<22} {:>9.1} ({}) {:>14} {:>11.1} ({}) {:>9.1} ({}) {:>12}\n",
                     o.test.name,
                     100.0 * s.peak_debt_gdp,
                     s.peak_year,
                     format!("{:.1}{delta}", 100.0 * s.final_debt_gdp),
                     100.0 * s.worst_overall_balance_gdp,
                     s.worst_balance_year,
+                    100.0 * s.peak_gross_financing_need_gdp,
+                    s.peak_financing_year,
                     s.first_year_above_benchmark
                         .map_or("never".into(), |y| y.to_string())
                 ));

@@ -190,9 +190,7 @@ impl Calibration {
         }
         match e.method {
             Method::Diagonal => {
-                let d: Vec<f64> = (0..n)
-                    .map(|i| self.shocks.persistence[i][i])
-                    .collect();
+                let d: Vec<f64> = (0..n).map(|i| self.shocks.persistence[i][i]).collect();
                 let _ = writeln!(s, "persistence = [{}]", join(&d));
             }
             Method::Var => {

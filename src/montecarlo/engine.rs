@@ -197,8 +197,7 @@ impl Block {
                             capital: ry.public_capital,
                             gap: ry.output_gap,
                         };
-                        let (next, year) =
-                            step(&ul.structure, inp, Some(reference), &ul.state, &u);
+                        let (next, year) = step(&ul.structure, inp, Some(reference), &ul.state, &u);
                         ul.state = next;
                         for (o, v) in out.v[g].iter_mut().zip(year.values()) {
                             o.0[i] = v;

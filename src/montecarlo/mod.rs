@@ -28,8 +28,8 @@ use rand::RngExt;
 use rand_distr::ChiSquared;
 
 use crate::lanes::{Lanes, W};
-use crate::model::{Model, Year};
 use crate::lanes::{Real, Scalar};
+use crate::model::{Model, Year};
 use crate::scenario::{
     Distribution, N_SHOCKS, N_SHOCKS_V1, PRIMARY_BALANCE_SHOCK, Scenario, Structure,
 };

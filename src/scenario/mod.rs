@@ -24,8 +24,8 @@ use serde::Serialize;
 
 pub use address::{Address, Override};
 pub use fund::{Fund, FundRule};
-pub use rules::{DebtMeasure, Rules};
 pub use resolve::{MAX_DRAWS, SECTIONS, resolve_tree};
+pub use rules::{DebtMeasure, Rules};
 pub use uncertainty::Uncertainty;
 
 use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result};

@@ -135,7 +135,10 @@ const STRUCTURE_KEYS: &[(&str, Check)] = &[
     ("commodity_revenue_elasticity", Check::Range(-10.0, 10.0)),
     ("fx_debt_share", Check::Share),
     ("debt_maturity", Check::Range(1.0, 100.0)),
-    ("cyclical_revenue_semi_elasticity", Check::Range(-10.0, 10.0)),
+    (
+        "cyclical_revenue_semi_elasticity",
+        Check::Range(-10.0, 10.0),
+    ),
     ("commodity_gap_elasticity", Check::Range(-10.0, 10.0)),
     ("adjustment_multiplier", Check::Range(-10.0, 10.0)),
 ];
@@ -195,7 +198,12 @@ pub(super) struct Ctx {
 }
 
 impl Ctx {
-    pub(super) fn err(&mut self, loc: Option<&Loc>, key: impl Into<String>, msg: impl Into<String>) {
+    pub(super) fn err(
+        &mut self,
+        loc: Option<&Loc>,
+        key: impl Into<String>,
+        msg: impl Into<String>,
+    ) {
         self.diags.push(Diagnostic::new(loc, key, msg));
     }
 
@@ -230,7 +238,13 @@ impl Ctx {
     }
 
     /// A checked scalar: `None` when absent or invalid (the latter reported).
-    pub(super) fn scalar(&mut self, t: &Table, section: &str, key: &str, check: Check) -> Option<f64> {
+    pub(super) fn scalar(
+        &mut self,
+        t: &Table,
+        section: &str,
+        key: &str,
+        check: Check,
+    ) -> Option<f64> {
         let node = t.get(key)?;
         let full = format!("{section}.{key}");
         let Some(x) = number(node) else {
@@ -539,7 +553,9 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
         &mut ctx,
         rules_t,
         &rules_paths,
-        initial.as_ref().is_none_or(|i| i.other_spending_gdp.is_some()),
+        initial
+            .as_ref()
+            .is_none_or(|i| i.other_spending_gdp.is_some()),
     );
     let baseline = finish_baseline(&mut ctx, &baseline);
     let policy = finish_policy(&mut ctx, &policy);
@@ -771,7 +787,11 @@ fn fill_policy_defaults(baseline: &PathBlock, policy: &mut PathBlock) {
 }
 
 /// A block of time paths that `@YEAR` may address: its section, its keys and checks.
-type YearBlock<'a> = (&'static str, &'static [(&'static str, Check)], &'a mut PathBlock);
+type YearBlock<'a> = (
+    &'static str,
+    &'static [(&'static str, Check)],
+    &'a mut PathBlock,
+);
 
 fn apply_year_override(
     ctx: &mut Ctx,

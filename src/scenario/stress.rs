@@ -36,7 +36,7 @@ use super::{N_SHOCKS, SHOCK_NAMES};
 use crate::error::{Diagnostic, Loc, suggest};
 
 /// The standard tests, in the order of the issue (and of every output).
-pub const STANDARD_TESTS: [&str; 7] = [
+pub const STANDARD_TESTS: [&str; 8] = [
     "real_growth",
     "revenue",
     "interest_rate",
@@ -44,15 +44,18 @@ pub const STANDARD_TESTS: [&str; 7] = [
     "commodity_price",
     "combined",
     "contingent_liability",
+    "fund_return",
 ];
 
-/// The policy paths a user-defined test may change (shares of GDP).
-pub const POLICY_PATHS: [&str; 5] = [
+/// The policy paths a user-defined test may change (shares of GDP; `fund_return`, the
+/// fund's return, a fraction a year, needs a `[fund]`).
+pub const POLICY_PATHS: [&str; 6] = [
     "growth_spending_gdp",
     "other_spending_gdp",
     "revenue_gdp",
     "commodity_revenue_gdp",
     "other_flows_gdp",
+    "fund_return",
 ];
 
 /// Default debt/GDP benchmark of the stress summary (0.7 = 70 % of GDP).

@@ -242,7 +242,9 @@ fn shipped_data_default_calibration_is_stable() {
     let s = &cal.shocks;
     assert_eq!(
         s.sd,
-        [0.001199, 0.018472, 0.0541, 0.315489, 0.007544, 0.121123, 0.0]
+        [
+            0.001199, 0.018472, 0.0541, 0.315489, 0.007544, 0.121123, 0.0
+        ]
     );
     let diag: Vec<f64> = (0..6).map(|i| s.persistence[i][i]).collect();
     assert_eq!(diag, [0.8856, 0.132, 0.1786, 0.1408, 0.2441, 0.1588]);

@@ -664,10 +664,22 @@ fn cli_writes_paths_and_summary() {
     let base_final = debt[4];
     let delta: f64 = srows[7][5].parse().unwrap();
     assert!((delta - (cl_final - base_final)).abs() < 1e-15);
-    assert_eq!(srows[7][8], "0.55");
-    assert_eq!(srows[7][9], "2026");
-    assert_eq!(srows[0][9], "", "the baseline never exceeds 55 %");
-    assert_eq!(srows[7][11], "ok");
+    let at = |name: &str| sh.iter().position(|c| c == name).unwrap();
+    assert_eq!(srows[7][at("benchmark")], "0.55");
+    assert_eq!(srows[7][at("first_year_above_benchmark")], "2026");
+    assert_eq!(
+        srows[0][at("first_year_above_benchmark")],
+        "",
+        "the baseline never exceeds 55 %"
+    );
+    assert_eq!(srows[7][at("status")], "ok");
+    // The peak gross financing need is the largest of the per-year CSV's.
+    let gfn = column(&h, &rows, "gross_financing_need_gdp");
+    let peak = gfn[7 * 5..8 * 5].iter().copied().fold(f64::MIN, f64::max);
+    let stated: f64 = srows[7][at("peak_gross_financing_need_gdp")]
+        .parse()
+        .unwrap();
+    assert_eq!(stated, peak);
     // --chart: the debt/GDP paths on one SVG panel, one line per test.
     fiscalsim()
         .arg("stress")

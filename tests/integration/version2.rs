@@ -64,7 +64,11 @@ fn run_ok(args: &[&str]) -> String {
 fn assert_contains_golden(golden: &str, new: &str, what: &str) {
     let (gh, grows) = read_csv(golden);
     let (nh, nrows) = read_csv(new);
-    assert_eq!(&nh[..gh.len()], &gh[..], "{what}: the version-1 columns come first");
+    assert_eq!(
+        &nh[..gh.len()],
+        &gh[..],
+        "{what}: the version-1 columns come first"
+    );
     if gh.contains(&"variable".to_string()) {
         let key = |h: &[String], r: &[String]| {
             let at = |c: &str| r[h.iter().position(|x| x == c).expect("column")].clone();
@@ -294,7 +298,10 @@ fn a_pass_through_fund_leaves_the_budget_as_without_a_fund() {
             ("overall_balance", x.overall_balance, y.overall_balance),
             ("debt", x.debt, y.debt),
         ] {
-            assert!((p - q).abs() < 1e-12 * q.abs().max(1.0), "{name}: {p} vs {q}");
+            assert!(
+                (p - q).abs() < 1e-12 * q.abs().max(1.0),
+                "{name}: {p} vs {q}"
+            );
         }
         assert!((x.fund_assets - 0.3 * 100.0).abs() < 1e-12);
     }
@@ -309,7 +316,10 @@ fn debt_brake_takes_back_spending_until_debt_is_under_the_ceiling() {
     let free = toy("", &["end_year=2040"]);
     let ruled = project(&sc).expect("runs");
     let loose = project(&free).expect("runs");
-    assert!(ruled[0].rule_adjustment_gdp > 0.0, "debt starts above the ceiling");
+    assert!(
+        ruled[0].rule_adjustment_gdp > 0.0,
+        "debt starts above the ceiling"
+    );
     assert!(ruled.last().expect("years").debt_gdp < loose.last().expect("years").debt_gdp);
     // The cut is 1/10 of last year's excess over the ceiling.
     for w in ruled.windows(2) {
@@ -373,8 +383,14 @@ fn a_child_may_switch_the_transfer_form_and_the_rule() {
     ]))
     .expect("JSON");
     assert_eq!(json["fund"]["rule"], "percent");
-    assert!(json["fund"]["transfer"].is_null(), "the level form is dropped");
-    assert_eq!(json["fund"]["transfer_gdp"], serde_json::json!([0.01, 0.01]));
+    assert!(
+        json["fund"]["transfer"].is_null(),
+        "the level form is dropped"
+    );
+    assert_eq!(
+        json["fund"]["transfer_gdp"],
+        serde_json::json!([0.01, 0.01])
+    );
 }
 
 // ---- bad input ------------------------------------------------------------------------
@@ -408,14 +424,26 @@ fn version_2_mistakes_are_all_reported_with_place_and_what_is_valid() {
         assert!(err.contains(want), "missing {want:?} in\n{err}");
     }
     let cases = [
-        ("[fund]\nrule = \"cutoff\"\n", "`fund.cutoff_price`: missing: rule \"cutoff\""),
-        ("[fund]\nrule = \"percent\"\n", "`fund.payout_rate`: missing: rule \"percent\""),
-        ("[fund]\nrule = \"fixed\"\n", "`fund.transfer`: missing: rule \"fixed\""),
+        (
+            "[fund]\nrule = \"cutoff\"\n",
+            "`fund.cutoff_price`: missing: rule \"cutoff\"",
+        ),
+        (
+            "[fund]\nrule = \"percent\"\n",
+            "`fund.payout_rate`: missing: rule \"percent\"",
+        ),
+        (
+            "[fund]\nrule = \"fixed\"\n",
+            "`fund.transfer`: missing: rule \"fixed\"",
+        ),
         (
             "[fund]\nrule = \"yearly\"\n",
             "`fund.rule`: unknown withdrawal rule \"yearly\": valid rules are \"fixed\"",
         ),
-        ("[fund]\nrepayment = 1\n", "`fund.repayment`: unknown key `repayment`"),
+        (
+            "[fund]\nrepayment = 1\n",
+            "`fund.repayment`: unknown key `repayment`",
+        ),
         (
             "[shocks]\nsd = [0, 0, 0, 0, 0, 0, 0, 0]\n",
             "`shocks.sd`: expected 6 or 7 numbers",
@@ -482,7 +510,11 @@ fn monte_carlo_with_seven_shocks_is_reproducible_across_threads_and_events_reach
         let a = args(threads);
         let a: Vec<&str> = a.iter().map(String::as_str).collect();
         let out = fiscalsim().args(&a).output().expect("runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         (out.stdout, String::from_utf8_lossy(&out.stderr).to_string())
     };
     let (one, err1) = run("1");
@@ -512,8 +544,16 @@ fn the_seventh_shock_moves_only_the_balance_and_debt() {
     let draws = |sc: &Scenario| fiscalsim::montecarlo::map_draws(sc, 64, 5, |_, p| p.to_vec());
     let (a, b) = (draws(&base), draws(&shocked));
     let same = |name: &str| {
-        let i = OUTPUT_NAMES.iter().position(|n| *n == name).expect("output");
-        (i, a.iter().zip(&b).all(|(x, y)| x[1].values()[i] == y[1].values()[i]))
+        let i = OUTPUT_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .expect("output");
+        (
+            i,
+            a.iter()
+                .zip(&b)
+                .all(|(x, y)| x[1].values()[i] == y[1].values()[i]),
+        )
     };
     assert!(same("real_growth").1, "no demand effect of its own");
     assert!(!same("other_spending").1 && !same("debt_gdp").1);
@@ -556,4 +596,55 @@ fn sweep_and_set_reach_every_new_input() {
             .expect("both prices");
         assert_eq!(*t > other, *c > 50.0, "{t} at {c}");
     }
+}
+
+#[test]
+fn stress_tests_reach_the_fund_and_the_financing_need() {
+    let extra = format!("{FUND}\n[shocks]\nsd = [0.01, 0.01, 0.02, 0.3, 0.005, 0.1]\n").replace(
+        "commodity_gap_elasticity = 0.05",
+        "commodity_gap_elasticity = 0.2",
+    );
+    let dir = dir_v2(&extra);
+    let sc = fiscalsim::scenario::load(&dir.path().join("v2.toml"), &[]).expect("loads");
+    let run = fiscalsim::stress::run(&sc, None).expect("runs");
+    let names: Vec<&str> = run.outcomes.iter().map(|o| o.test.name.as_str()).collect();
+    assert_eq!(names.last(), Some(&"fund_return"));
+    let path = |name: &str| {
+        &run.outcomes
+            .iter()
+            .find(|o| o.test.name == name)
+            .expect("test")
+            .path
+    };
+    let (base, fall, oil) = (
+        path("baseline"),
+        path("fund_return"),
+        path("commodity_price"),
+    );
+    // A 23.3 % loss on 40 % of GDP of assets: about 9 % of GDP less in the fund.
+    let lost = base[0].fund_assets_gdp - fall[0].fund_assets_gdp;
+    assert!(
+        (lost - 0.233 * 40.0 / base[0].gdp_nominal).abs() < 1e-12,
+        "{lost}"
+    );
+    assert!(fall[1].net_debt_gdp > base[1].net_debt_gdp + 0.07);
+    // Oil 1 sd lower: the fund gets less, and activity (betac) and so the budget move.
+    assert!(oil[0].fund_inflow < base[0].fund_inflow);
+    assert!(oil[0].real_growth < base[0].real_growth);
+    assert!(oil[1].net_debt_gdp > base[1].net_debt_gdp);
+    assert!(oil[0].overall_balance < base[0].overall_balance);
+    // The summary's peak financing need is the path's largest.
+    for o in &run.outcomes {
+        let s = o.summary.as_ref().expect("summary");
+        let peak = o
+            .path
+            .iter()
+            .map(|y| y.gross_financing_need_gdp)
+            .fold(f64::MIN, f64::max);
+        assert_eq!(s.peak_gross_financing_need_gdp, peak);
+    }
+    // Without a fund the test is left out.
+    let plain = toy("", &[]);
+    let run = fiscalsim::stress::run(&plain, None).expect("runs");
+    assert!(run.outcomes.iter().all(|o| o.test.name != "fund_return"));
 }
