@@ -23,11 +23,24 @@
 //! - `debt_from_interest` = i_t d_{t-1} / G_t,
 //! - `debt_from_real_growth` = -g_t (1 + pi_t) d_{t-1} / G_t,
 //! - `debt_from_inflation` = -pi_t d_{t-1} / G_t,
-//! - `debt_from_primary_balance` = -PB_t / N_t,
+//! - `debt_from_primary_balance` = -(PB_t - TR_t) / N_t (the balance without the fund's
+//!   transfer),
 //! - `debt_from_exchange_rate` = V_t / N_t,
 //! - `debt_from_other_flows` = f_t N_t / N_t,
+//! - `debt_from_fund_transfer` = -TR_t / N_t (model version 2; 0 without a fund),
 //!
 //! which add up to `debt_gdp_change` = d_t - d_{t-1} (to rounding, 1e-12).
+//!
+//! **Fund** (model version 2; a = A/N fund assets over GDP, rA the fund's return):
+//! - `fund_from_return` = A_{t-1} rA_t / N_t,
+//! - `fund_from_exchange_rate` = A_{t-1} (1 + rA_t) (E_t / E_{t-1} - 1) / N_t (valuation),
+//! - `fund_from_inflow` = F_t / N_t,
+//! - `fund_from_transfer` = -TR_t / N_t,
+//! - `fund_from_nominal_growth` = A_{t-1} / N_t - a_{t-1} (a growing economy shrinks a
+//!   given stock relative to GDP),
+//!
+//! which add up to `fund_gdp_change` = a_t - a_{t-1} (to rounding); without the last
+//! term, the first four add up to the change in assets A_t - A_{t-1}, over N_t.
 
 use std::io::{self, Write};
 
@@ -71,6 +84,8 @@ pub struct Debt {
     pub exchange_rate: f64,
     /// f_t: other debt-creating flows (stock-flow adjustment).
     pub other_flows: f64,
+    /// -TR_t / N_t: the fund's transfer to the budget (lowers debt).
+    pub fund_transfer: f64,
 }
 
 impl Debt {
@@ -82,6 +97,31 @@ impl Debt {
             + self.primary_balance
             + self.exchange_rate
             + self.other_flows
+            + self.fund_transfer
+    }
+}
+
+/// The fund decomposition of one year (fractions of GDP; zeros without a fund).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct FundChange {
+    /// a_t - a_{t-1}: change in fund assets / GDP.
+    pub change: f64,
+    /// The return earned in foreign currency.
+    pub return_: f64,
+    /// Revaluation of the assets with the exchange rate.
+    pub exchange_rate: f64,
+    /// Commodity revenue paid in.
+    pub inflow: f64,
+    /// The transfer to the budget (negative).
+    pub transfer: f64,
+    /// The fall of the ratio as nominal GDP grows.
+    pub nominal_growth: f64,
+}
+
+impl FundChange {
+    /// The sum of the five parts (equals [`FundChange::change`] to rounding).
+    pub fn sum_of_parts(&self) -> f64 {
+        self.return_ + self.exchange_rate + self.inflow + self.transfer + self.nominal_growth
     }
 }
 
@@ -92,10 +132,15 @@ pub struct Decomposition {
     pub growth: Growth,
     /// Debt-dynamics decomposition.
     pub debt: Debt,
+    /// Fund decomposition.
+    pub fund: FundChange,
 }
 
+/// Number of decomposition columns.
+pub const N_PARTS: usize = 18;
+
 /// Column names of the decomposition, in CSV order.
-pub const DECOMPOSITION_NAMES: [&str; 11] = [
+pub const DECOMPOSITION_NAMES: [&str; N_PARTS] = [
     "growth_from_baseline",
     "growth_from_public_capital",
     "growth_from_demand",
@@ -107,13 +152,21 @@ pub const DECOMPOSITION_NAMES: [&str; 11] = [
     "debt_from_primary_balance",
     "debt_from_exchange_rate",
     "debt_from_other_flows",
+    "debt_from_fund_transfer",
+    "fund_gdp_change",
+    "fund_from_return",
+    "fund_from_exchange_rate",
+    "fund_from_inflow",
+    "fund_from_transfer",
+    "fund_from_nominal_growth",
 ];
 
 impl Decomposition {
     /// The values in [`DECOMPOSITION_NAMES`] order.
-    pub fn values(&self) -> [f64; 11] {
+    pub fn values(&self) -> [f64; N_PARTS] {
         let g = &self.growth;
         let d = &self.debt;
+        let f = &self.fund;
         [
             g.baseline,
             g.public_capital,
@@ -126,7 +179,44 @@ impl Decomposition {
             d.primary_balance,
             d.exchange_rate,
             d.other_flows,
+            d.fund_transfer,
+            f.change,
+            f.return_,
+            f.exchange_rate,
+            f.inflow,
+            f.transfer,
+            f.nominal_growth,
         ]
+    }
+
+    /// The decomposition of values in [`DECOMPOSITION_NAMES`] order.
+    pub fn from_values(v: [f64; N_PARTS]) -> Decomposition {
+        Decomposition {
+            growth: Growth {
+                baseline: v[0],
+                public_capital: v[1],
+                demand: v[2],
+                shocks: v[3],
+            },
+            debt: Debt {
+                change: v[4],
+                interest: v[5],
+                real_growth: v[6],
+                inflation: v[7],
+                primary_balance: v[8],
+                exchange_rate: v[9],
+                other_flows: v[10],
+                fund_transfer: v[11],
+            },
+            fund: FundChange {
+                change: v[12],
+                return_: v[13],
+                exchange_rate: v[14],
+                inflow: v[15],
+                transfer: v[16],
+                nominal_growth: v[17],
+            },
+        }
     }
 }
 
@@ -136,10 +226,12 @@ impl Decomposition {
 pub fn decompose(model: &Model, path: &[Year], deterministic: &[Year]) -> Vec<Decomposition> {
     let mut d_prev = model.initial.d / model.initial.n;
     let mut gap_prev = model.initial.gap;
+    let (mut a_prev, mut n_prev, mut e_prev) = (model.initial.a, model.initial.n, model.initial.e);
     path.iter()
         .zip(deterministic)
         .zip(&model.reference)
-        .map(|((y, det), r)| {
+        .zip(&model.inputs)
+        .map(|(((y, det), r), inp)| {
             let growth = Growth {
                 baseline: r.potential_growth,
                 public_capital: det.potential_growth - r.potential_growth,
@@ -154,13 +246,25 @@ pub fn decompose(model: &Model, path: &[Year], deterministic: &[Year]) -> Vec<De
                 interest: y.interest_rate * d_prev / factor,
                 real_growth: -y.real_growth * (1.0 + y.inflation) * d_prev / factor,
                 inflation: -y.inflation * d_prev / factor,
-                primary_balance: -y.primary_balance / n,
+                primary_balance: -(y.primary_balance - y.fund_transfer) / n,
                 exchange_rate: y.revaluation / n,
                 other_flows: y.other_flows / n,
+                // (+ 0.0: no -0 printed without a fund)
+                fund_transfer: -y.fund_transfer / n + 0.0,
+            };
+            let ra = inp.fund.map_or(0.0, |f| f.return_rate);
+            let fund = FundChange {
+                change: y.fund_assets_gdp - a_prev / n_prev,
+                return_: a_prev * ra / n,
+                exchange_rate: a_prev * (1.0 + ra) * (y.exchange_rate / e_prev - 1.0) / n,
+                inflow: y.fund_inflow / n,
+                transfer: -y.fund_transfer / n + 0.0,
+                nominal_growth: a_prev / n - a_prev / n_prev,
             };
             d_prev = y.debt_gdp;
             gap_prev = det.output_gap;
-            Decomposition { growth, debt }
+            (a_prev, n_prev, e_prev) = (y.fund_assets, n, y.exchange_rate);
+            Decomposition { growth, debt, fund }
         })
         .collect()
 }
@@ -200,7 +304,7 @@ pub fn mean_over_draws(
         });
     }
     let n = per_draw.len().max(1) as f64;
-    let mut sums = vec![[0.0; 11]; sc.horizon()];
+    let mut sums = vec![[0.0; N_PARTS]; sc.horizon()];
     for d in per_draw.iter().flatten() {
         for (sum, year) in sums.iter_mut().zip(d) {
             for (s, v) in sum.iter_mut().zip(year) {
@@ -210,26 +314,7 @@ pub fn mean_over_draws(
     }
     Ok(sums
         .iter()
-        .map(|s| {
-            let m = |i: usize| s[i] / n;
-            Decomposition {
-                growth: Growth {
-                    baseline: m(0),
-                    public_capital: m(1),
-                    demand: m(2),
-                    shocks: m(3),
-                },
-                debt: Debt {
-                    change: m(4),
-                    interest: m(5),
-                    real_growth: m(6),
-                    inflation: m(7),
-                    primary_balance: m(8),
-                    exchange_rate: m(9),
-                    other_flows: m(10),
-                },
-            }
-        })
+        .map(|s| Decomposition::from_values(s.map(|x| x / n)))
         .collect())
 }
 
@@ -308,6 +393,39 @@ fx_debt_share = 0.4
             u[5] = 0.1 * (t as f64 + 1.0);
             u
         })
+    }
+
+    #[test]
+    fn fund_and_debt_parts_add_up_with_a_fund() {
+        for rule in ["fixed", "cutoff", "percent"] {
+            let text = format!(
+                "{TOY}\n[fund]\nrule = \"{rule}\"\ntransfer_gdp = 0.02\ncutoff_price = 45\n\
+                 payout_rate = 0.05\nreturn = 0.04\n"
+            )
+            .replace("[initial]\n", "[initial]\nfund_assets_gdp = 0.5\n");
+            let sc = load_str(&text, "toy.toml", std::path::Path::new("."), &[]).unwrap();
+            let m = Model::new(&sc);
+            let det = m.simulate(|_| [0.0; N_SHOCKS]);
+            let path = shocked(&m);
+            let parts = decompose(&m, &path, &det);
+            let (mut a_prev, mut n_prev) = (0.5 * sc.initial.gdp_nominal, sc.initial.gdp_nominal);
+            for (y, p) in path.iter().zip(&parts) {
+                let f = &p.fund;
+                assert!((f.change - (y.fund_assets_gdp - a_prev / n_prev)).abs() < 1e-15);
+                assert!((f.sum_of_parts() - f.change).abs() < 1e-12, "{rule}");
+                // without the growth term: the change in assets over N_t
+                let level = f.return_ + f.exchange_rate + f.inflow + f.transfer;
+                let want = (y.fund_assets - a_prev) / y.gdp_nominal;
+                assert!((level - want).abs() < 1e-12, "{rule}");
+                assert!(f.exchange_rate != 0.0 && f.inflow > 0.0 && f.transfer < 0.0);
+                assert!(
+                    (p.debt.sum_of_parts() - p.debt.change).abs() < 1e-12,
+                    "{rule}"
+                );
+                assert_eq!(p.debt.fund_transfer, f.transfer);
+                (a_prev, n_prev) = (y.fund_assets, y.gdp_nominal);
+            }
+        }
     }
 
     #[test]

@@ -422,7 +422,7 @@ pub fn render(report: &Report) -> Result<String> {
         );
         // cumulative debt decomposition over the horizon
         let sum = |f: fn(&Decomposition) -> f64| r.parts.iter().map(f).sum::<f64>();
-        let rows: [(&str, f64); 7] = [
+        let mut rows: Vec<(&str, f64)> = vec![
             ("interest rate", sum(|p| p.debt.interest)),
             ("real growth", sum(|p| p.debt.real_growth)),
             ("inflation", sum(|p| p.debt.inflation)),
@@ -431,6 +431,9 @@ pub fn render(report: &Report) -> Result<String> {
             ("other flows", sum(|p| p.debt.other_flows)),
             ("change in debt/GDP", sum(|p| p.debt.change)),
         ];
+        if r.parts.iter().any(|p| p.debt.fund_transfer != 0.0) {
+            rows.insert(6, ("fund transfer", sum(|p| p.debt.fund_transfer)));
+        }
         let _ = writeln!(
             w,
             "<table>\n<tr><th class=\"l\">debt/GDP over {}–{}</th><th>percentage points</th></tr>",

@@ -38,6 +38,7 @@ impl Which {
                     ("debt_from_primary_balance", "primary deficit"),
                     ("debt_from_exchange_rate", "exchange rate"),
                     ("debt_from_other_flows", "other flows"),
+                    (FUND_PART, "fund transfer"),
                 ],
                 ("debt_gdp_change", "change in debt/GDP"),
             ),
@@ -52,6 +53,15 @@ impl Which {
             ),
         }
     }
+}
+
+/// The part that only scenarios with a fund have (model version 2): drawn only where it
+/// is not zero, and a CSV without the column (an older `run --decompose`) has none.
+const FUND_PART: &str = "debt_from_fund_transfer";
+
+/// Whether the part `column` with values `v` is drawn.
+fn drawn(column: &str, v: &[f64]) -> bool {
+    column != FUND_PART || v.iter().any(|x| *x != 0.0)
 }
 
 /// A decomposition ready to draw (fractions).
@@ -103,7 +113,10 @@ pub fn from_table(table: &Table, which: Which) -> Result<Stacked> {
         scenario: table.scenario.clone().unwrap_or_default(),
         parts: parts
             .iter()
-            .map(|(c, l)| Ok((l.to_string(), series(c)?)))
+            .filter(|(c, _)| *c != FUND_PART || table.get(years[0], c, None).is_some())
+            .map(|(c, l)| Ok((c, l.to_string(), series(c)?)))
+            .filter(|p| p.as_ref().map_or(true, |(c, _, v)| drawn(c, v)))
+            .map(|p| p.map(|(_, l, v)| (l, v)))
             .collect::<Result<_>>()?,
         total: series(total.0)?,
         years,
@@ -132,7 +145,9 @@ pub fn from_decomposition(
         years: years.to_vec(),
         parts: cols
             .iter()
-            .map(|(c, l)| (l.to_string(), series(c)))
+            .map(|(c, l)| (c, l.to_string(), series(c)))
+            .filter(|(c, _, v)| drawn(c, v))
+            .map(|(_, l, v)| (l, v))
             .collect(),
         total: match which {
             Which::Debt => parts.iter().map(|p| p.debt.change).collect(),
