@@ -83,7 +83,7 @@ fn run_decompose_parts_add_up() {
     );
     let dir = dir_with(&[("toy.toml", &text)]);
     let (h, rows) = read_csv(&run_csv(dir.path(), "toy.toml", &["--decompose"]));
-    assert_eq!(h.len(), 2 + 37 + 11);
+    assert_eq!(h.len(), 2 + 37 + 18);
     let debt = column(&h, &rows, "debt_gdp");
     let change = column(&h, &rows, "debt_gdp_change");
     let parts = [
