@@ -217,6 +217,40 @@ const KEY: [(&str, &str); 7] = [
     ("debt_gdp", "Debt, % GDP"),
 ];
 
+/// With a resource fund (model version 2): net debt and fund assets beside gross debt.
+const FUND_KEY: [(&str, &str); 2] = [
+    ("net_debt_gdp", "Net debt, % GDP"),
+    ("fund_assets_gdp", "Fund assets, % GDP"),
+];
+
+impl Report {
+    /// Whether any scenario of the report has a resource fund.
+    fn has_fund(&self) -> bool {
+        self.runs.iter().any(|r| r.scenario.fund.is_some())
+    }
+
+    /// The key variables of the results tables: [`KEY`], and [`FUND_KEY`] after gross
+    /// debt when a scenario has a fund.
+    fn key(&self) -> Vec<(&'static str, &'static str)> {
+        let mut key = KEY.to_vec();
+        if self.has_fund() {
+            key.extend(FUND_KEY);
+        }
+        key
+    }
+
+    /// The variables drawn (lines by scenario, fans): debt/GDP, net debt and fund assets
+    /// when a scenario has a fund, then `rest`.
+    fn drawn<'a>(&self, rest: &[&'a str]) -> Vec<&'a str> {
+        let mut vars = vec!["debt_gdp"];
+        if self.has_fund() {
+            vars.extend(["net_debt_gdp", "fund_assets_gdp"]);
+        }
+        vars.extend(rest);
+        vars
+    }
+}
+
 fn td_pct(v: f64) -> String {
     if v < 0.0 {
         format!("<td class=\"neg\">{}</td>", pct(v))
@@ -340,13 +374,13 @@ pub fn render(report: &Report) -> Result<String> {
                 "<h4>{name} minus {} (percentage points)</h4>\n<table>\n<tr><th class=\"l\">year</th>",
                 names[0]
             );
-            for (_, head) in KEY {
+            for (_, head) in report.key() {
                 let _ = write!(w, "<th>{}</th>", head.split(',').next().unwrap_or(head));
             }
             let _ = writeln!(w, "</tr>");
             for ((year, y), y0) in r.scenario.years.iter().zip(&r.path).zip(&first.path) {
                 let _ = write!(w, "<tr><td class=\"l\">{year}</td>");
-                for (var, _) in KEY {
+                for (var, _) in report.key() {
                     let d = y.get(var).unwrap_or(f64::NAN) - y0.get(var).unwrap_or(f64::NAN);
                     let _ = write!(w, "<td>{}</td>", pp(d));
                 }
@@ -357,13 +391,13 @@ pub fn render(report: &Report) -> Result<String> {
     }
     for (r, name) in report.runs.iter().zip(&names) {
         let _ = writeln!(w, "<h3>{name}</h3>\n<table>\n<tr><th class=\"l\">year</th>");
-        for (_, head) in KEY {
+        for (_, head) in report.key() {
             let _ = write!(w, "<th>{head}</th>");
         }
         let _ = writeln!(w, "</tr>");
         for (year, y) in r.scenario.years.iter().zip(&r.path) {
             let _ = write!(w, "<tr><td class=\"l\">{year}</td>");
-            for (var, _) in KEY {
+            for (var, _) in report.key() {
                 let _ = write!(w, "{}", td_pct(y.get(var).unwrap_or(f64::NAN)));
             }
             let _ = writeln!(w, "</tr>");
@@ -375,7 +409,7 @@ pub fn render(report: &Report) -> Result<String> {
     // Charts
     let tables: Vec<Table> = report.runs.iter().map(Run::table).collect();
     let _ = writeln!(w, "<section id=\"charts\">\n<h2>Charts</h2>");
-    for var in ["debt_gdp", "real_growth", "overall_balance_gdp"] {
+    for var in report.drawn(&["real_growth", "overall_balance_gdp"]) {
         let data = lines::from_tables(&tables, var, None)?;
         let svg = lines::render(&data, var, None, size, currency)?;
         let unit = chart::unit_of(var, currency);
@@ -455,7 +489,7 @@ pub fn render(report: &Report) -> Result<String> {
                 .scenario
                 .as_ref()
                 .and_then(|n| tables.iter().find(|t| t.scenario.as_ref() == Some(n)));
-            for var in ["debt_gdp", "real_growth"] {
+            for var in report.drawn(&["real_growth"]) {
                 if !s.variables().iter().any(|v| v == var) {
                     continue;
                 }

@@ -121,6 +121,12 @@ pub fn title_of(variable: &str) -> String {
         "growth_spending_gdp" => "Growth-stimulating spending",
         "gdp_real" => "Real GDP",
         "gdp_nominal" => "Nominal GDP",
+        "net_debt_gdp" => "Net debt (debt less fund assets)",
+        "fund_assets_gdp" => "Resource fund assets",
+        "gross_financing_need_gdp" => "Gross financing need",
+        "non_commodity_primary_balance_gdp" => "Non-commodity primary balance",
+        "rule_adjustment_gdp" => "Fiscal-rule spending cut",
+        "growth_spending_budget_share" => "Growth spending, share of budget spending",
         _ => "",
     };
     if known.is_empty() {

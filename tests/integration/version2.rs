@@ -648,3 +648,59 @@ fn stress_tests_reach_the_fund_and_the_financing_need() {
     let run = fiscalsim::stress::run(&plain, None).expect("runs");
     assert!(run.outcomes.iter().all(|o| o.test.name != "fund_return"));
 }
+
+#[test]
+fn report_and_charts_show_net_debt_and_fund_assets_where_a_fund_exists() {
+    let dir = dir_v2(FUND);
+    let html = dir.path().join("r.html");
+    run_ok(&[
+        "report",
+        dir.path().join("v2.toml").to_str().expect("path"),
+        "--out",
+        html.to_str().expect("path"),
+    ]);
+    let page = std::fs::read_to_string(&html).expect("report");
+    for want in [
+        "Debt, % GDP",
+        "Net debt, % GDP",
+        "Fund assets, % GDP",
+        "Net debt (debt less fund assets)",
+        "Resource fund assets",
+        "fund transfer",
+    ] {
+        assert!(page.contains(want), "{want}");
+    }
+    let plain = dir.path().join("plain.html");
+    run_ok(&[
+        "report",
+        dir.path().join("toy.toml").to_str().expect("path"),
+        "--out",
+        plain.to_str().expect("path"),
+    ]);
+    let page = std::fs::read_to_string(&plain).expect("report");
+    assert!(!page.contains("Net debt") && !page.contains("fund transfer"));
+    // A fan chart of net debt from a Monte Carlo summary.
+    let mc = dir.path().join("mc.csv");
+    let svg = dir.path().join("nd.svg");
+    run_ok(&[
+        "run",
+        dir.path().join("v2.toml").to_str().expect("path"),
+        "--draws",
+        "300",
+        "--set",
+        "shocks.sd=[0.01, 0.01, 0.02, 0.3, 0.005, 0.1]",
+        "--out",
+        mc.to_str().expect("path"),
+    ]);
+    run_ok(&[
+        "chart",
+        "fan",
+        mc.to_str().expect("path"),
+        "--variable",
+        "net_debt_gdp",
+        "--out",
+        svg.to_str().expect("path"),
+    ]);
+    let svg = std::fs::read_to_string(&svg).expect("svg");
+    assert!(svg.starts_with("<svg") && svg.contains("Net debt"));
+}
