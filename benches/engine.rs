@@ -25,7 +25,7 @@ fn benches(c: &mut Criterion) {
     });
     let model = Model::new(&sc);
     c.bench_function("simulate 2026-2055 (30 steps, compiled)", |b| {
-        b.iter(|| black_box(&model).simulate(|_| [0.0; 6]))
+        b.iter(|| black_box(&model).simulate(|_| [0.0; fiscalsim::scenario::N_SHOCKS]))
     });
 }
 

@@ -1,5 +1,7 @@
 //! Benchmarks of Monte Carlo runs on the 2026-2055 Kazakhstan scenario
-//! (`scenarios/kazakhstan-2026-2040.toml` with `end_year = 2055`, all six shocks).
+//! (`scenarios/kazakhstan-2026-2040.toml` with `end_year = 2055`, the six shocks of model
+//! version 1), and on the same scenario with model version 2's fund, both rules, debt
+//! maturity, cyclical revenue, the oil channel and the seventh shock (`v2`).
 //!
 //! Run briefly with
 //! `cargo bench --bench montecarlo -- --warm-up-time 1 --measurement-time 3`.
@@ -15,20 +17,47 @@ use fiscalsim::lanes::{Lanes, W};
 use fiscalsim::montecarlo::engine::{BLOCK, Block, Engine, Outputs, for_each_year};
 use fiscalsim::montecarlo::stream::StreamLanes;
 use fiscalsim::montecarlo::{ShockProcess, draw_rng};
-use fiscalsim::scenario::{self, Override, Scenario};
+use fiscalsim::scenario::{self, N_SHOCKS, Override, Scenario};
 use fiscalsim::shocks::next_state;
 use fiscalsim::summary::{summarize, summarize_run};
 
 const DRAWS: u64 = 100_000;
 
-fn scenario_2055() -> Scenario {
-    let to_2055: Vec<Override> = vec!["end_year=2055".parse().expect("valid override")];
-    scenario::load(Path::new("scenarios/kazakhstan-2026-2040.toml"), &to_2055)
+/// The column of debt/GDP.
+const DEBT_GDP: usize = 23;
+
+/// The version-2 settings of the `v2` benchmarks, as `--set` overrides (also usable on the
+/// command line to time a million draws: see docs/montecarlo.md).
+pub const V2: [&str; 13] = [
+    "policy.commodity_revenue_gdp=0.08",
+    "policy.other_flows_gdp=0",
+    "initial.fund_assets_gdp=0.2",
+    "fund.transfer_gdp=0.015",
+    "fund.min_assets_gdp=0.05",
+    "rules.debt_ceiling_gdp=0.25",
+    "rules.non_commodity_balance_target_gdp=-0.08",
+    "structure.debt_maturity=6",
+    "structure.cyclical_revenue_semi_elasticity=0.2",
+    "structure.commodity_gap_elasticity=0.05",
+    "shocks.sd.primary_balance=0.01",
+    "initial.other_spending_gdp=0.12",
+    "end_year=2055",
+];
+
+fn scenario_2055(version2: bool) -> Scenario {
+    let mut sets: Vec<Override> = vec!["end_year=2055".parse().expect("valid override")];
+    if version2 {
+        sets = V2
+            .iter()
+            .map(|s| s.parse().expect("valid override"))
+            .collect();
+    }
+    scenario::load(Path::new("scenarios/kazakhstan-2026-2040.toml"), &sets)
         .expect("the Kazakhstan scenario resolves")
 }
 
 fn benches(c: &mut Criterion) {
-    let sc = scenario_2055();
+    let sc = scenario_2055(false);
     let years = sc.horizon();
     let process = ShockProcess::new(&sc);
     let mut g = c.benchmark_group("montecarlo 100k draws x 30 years");
@@ -38,7 +67,7 @@ fn benches(c: &mut Criterion) {
             let mut acc = 0.0;
             for j in 0..DRAWS {
                 let mut rng = draw_rng(1, j, 0);
-                let mut u = [0.0; 6];
+                let mut u = [0.0; N_SHOCKS];
                 for _ in 0..years {
                     let z = process.draw_z(&mut rng);
                     u = next_state(&process.a_nz, &process.l_nz, &u, &z);
@@ -54,7 +83,7 @@ fn benches(c: &mut Criterion) {
             for first in (0..DRAWS).step_by(W) {
                 let mut rng =
                     StreamLanes::new(std::array::from_fn(|i| draw_rng(1, first + i as u64, 0)));
-                let mut u = [Lanes::default(); 6];
+                let mut u = [Lanes::default(); N_SHOCKS];
                 for _ in 0..years {
                     let z = process.draw_z_lanes(&mut rng);
                     u = next_state(&process.a_nz, &process.l_nz, &u, &z);
@@ -74,13 +103,32 @@ fn benches(c: &mut Criterion) {
                 for t in 0..years {
                     block.advance(&engine, t, &mut out);
                 }
-                acc += out.v[0][23].0[0];
+                acc += out.v[0][DEBT_GDP].0[0];
             }
             black_box(acc)
         })
     });
-    g.bench_function("end to end (simulate + 24 x 30 summaries)", |b| {
+    g.bench_function("end to end (simulate + 37 x 30 summaries)", |b| {
         b.iter(|| summarize_run(&sc, DRAWS, 1, &sc.montecarlo.quantiles, |_| {}).expect("runs"))
+    });
+    let v2 = scenario_2055(true);
+    let engine2 = Engine::new(&v2, 1);
+    g.bench_function("v2: simulate in blocks (no statistics)", |b| {
+        b.iter(|| {
+            let mut out = Outputs::new();
+            let mut acc = 0.0;
+            for first in (0..DRAWS).step_by(BLOCK) {
+                let mut block = Block::new(&engine2, first, BLOCK);
+                for t in 0..years {
+                    block.advance(&engine2, t, &mut out);
+                }
+                acc += out.v[0][DEBT_GDP].0[0];
+            }
+            black_box(acc)
+        })
+    });
+    g.bench_function("v2: end to end (simulate + 37 x 30 summaries)", |b| {
+        b.iter(|| summarize_run(&v2, DRAWS, 1, &v2.montecarlo.quantiles, |_| {}).expect("runs"))
     });
     g.finish();
 
@@ -88,7 +136,7 @@ fn benches(c: &mut Criterion) {
     let mut col = Vec::new();
     for_each_year(&sc, 1_000_000, 1, |yd| {
         if yd.index + 1 == years {
-            col = yd.columns[23].clone();
+            col = yd.columns[DEBT_GDP].clone();
         }
         Ok(())
     })

@@ -1247,8 +1247,8 @@ fn matrix(
         return None;
     }
     let mut m = [[0.0; N_SHOCKS]; N_SHOCKS];
-    for i in n..N_SHOCKS {
-        m[i][i] = diagonal;
+    for (i, row) in m.iter_mut().enumerate().skip(n) {
+        row[i] = diagonal;
     }
     for (i, row) in rows.iter().enumerate() {
         match &row.value {

@@ -161,10 +161,6 @@ fn version_1_stress_tests_are_unchanged() {
 
 // ---- invariants of version 2 ----------------------------------------------------------
 
-fn path(len: usize, lo: f64, hi: f64) -> impl Strategy<Value = Vec<f64>> {
-    prop::collection::vec(lo..hi, len)
-}
-
 /// A version-2 scenario with random fund, rules and shocks (two projection years).
 fn random_v2(
     rule: &str,
