@@ -86,6 +86,20 @@ impl Calibration {
         for i in (0..N_SHOCKS).filter(|i| !self.active.contains(i)) {
             let _ = writeln!(s, "#   {:<17}  switched off (sd 0)", SHOCK_NAMES[i]);
         }
+        if let Some(l) = &self.level {
+            let _ = writeln!(
+                s,
+                "# potential_growth is a local level (--potential local-level): real growth = level + noise, the level a random walk; from the {} changes in real growth in {}-{}, variance {:.3e} and first autocovariance {:.3e}, level innovation sd {:.6} and noise sd {:.6} (method of moments); persistence set to {} (--level-persistence); its correlations are those of the HP series' innovations",
+                l.n,
+                to - l.n as i32,
+                to,
+                l.gamma0,
+                l.gamma1,
+                l.sd_level,
+                l.sd_noise,
+                format_number(o.level_persistence)
+            );
+        }
         if e.method == Method::Var {
             let _ = writeln!(
                 s,

@@ -1,0 +1,247 @@
+//! One hindcast: the scenario built at an origin year T0 from what was known then, with
+//! the shock process calibrated on data up to T0, run as a Monte Carlo; the ensembles of
+//! the scored variables at horizons 1..H.
+//!
+//! The rule for what is known at T0 (documented in docs/backtest.md):
+//! - initial values at T0: debt/GDP and revenue/GDP (their latest value in or before T0),
+//!   exchange rate and oil price of T0; output gap 0; nominal GDP 100 (an index: only
+//!   ratios and rates are scored);
+//! - baseline: real growth and inflation at their trailing means over `trailing` years;
+//!   oil price and exchange rate unchanged from T0 (no-change);
+//! - budget: revenue unchanged; spending such that the overall balance stays at its
+//!   trailing mean; interest folded into that balance (the general government's net
+//!   interest income from the oil fund makes its interest bill negative in the 2000s), so
+//!   `interest_rate` = 0; `other_flows_gdp` at the trailing mean of debt's stock-flow
+//!   residual ([`Series::debt_residual`]);
+//! - conditional variant: the realised overall balance and oil price replace their
+//!   baseline paths, the oil shock is switched off and the other shocks are drawn from
+//!   their distribution given the realised oil innovations ([`condition_on_oil`]).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::history::Series;
+use crate::calibrate::Calibration;
+use crate::error::Result;
+use crate::model::Year;
+use crate::scenario::{N_SHOCKS, Scenario, Shocks};
+
+/// Index of the oil-price shock in MODEL.md's shock order.
+const OIL: usize = 3;
+/// Index of the potential-growth shock.
+const POTENTIAL: usize = 0;
+/// Index of the inflation shock.
+const INFLATION: usize = 2;
+/// Index of the exchange-rate shock.
+const FX: usize = 5;
+
+/// The variables a backtest scores, with their meaning.
+pub const VARIABLES: [(&str, &str); 6] = [
+    ("real_growth", "real GDP growth in year T0 + h (fraction)"),
+    (
+        "avg_growth",
+        "average real growth over years T0 + 1 .. T0 + h (fraction)",
+    ),
+    (
+        "inflation",
+        "GDP-deflator inflation in year T0 + h (fraction)",
+    ),
+    (
+        "exchange_rate",
+        "exchange rate in year T0 + h (local currency per USD)",
+    ),
+    ("commodity_price", "oil price in year T0 + h (USD)"),
+    (
+        "debt_gdp",
+        "general-government gross debt at the end of T0 + h (fraction of GDP)",
+    ),
+];
+
+/// Number of scored variables.
+pub const N_VARIABLES: usize = VARIABLES.len();
+
+/// The value of variable `v` ([`VARIABLES`] index) at horizon `h` (1-based) of a path.
+pub fn model_value(path: &[Year], v: usize, h: usize) -> f64 {
+    let y = &path[h - 1];
+    match v {
+        0 => y.real_growth,
+        1 => path[..h].iter().map(|y| y.real_growth).sum::<f64>() / h as f64,
+        2 => y.inflation,
+        3 => y.exchange_rate,
+        4 => y.commodity_price,
+        _ => y.debt_gdp,
+    }
+}
+
+/// The realised value of variable `v` at horizon `h` from origin `t0` (None when the
+/// data do not have it).
+pub fn outcome(s: &Series, v: usize, t0: i32, h: usize) -> Option<f64> {
+    let year = t0 + h as i32;
+    match v {
+        0 => s.at(&s.growth, year),
+        1 => {
+            let g: Option<Vec<f64>> = (1..=h as i32).map(|j| s.at(&s.growth, t0 + j)).collect();
+            g.map(|g| g.iter().sum::<f64>() / h as f64)
+        }
+        2 => s.at(&s.inflation, year),
+        3 => s.at(&s.exchange_rate, year),
+        4 => s.at(&s.oil, year),
+        _ => s.at(&s.debt, year),
+    }
+}
+
+/// What the scenario at T0 is built from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Origin {
+    /// The origin year T0 (the scenario's base year).
+    pub t0: i32,
+    /// Horizon H in years.
+    pub horizon: usize,
+    /// Years in the trailing means.
+    pub trailing: usize,
+    /// Feed the realised overall balance and oil price (the conditional variant).
+    pub conditional: bool,
+}
+
+fn num(x: f64) -> String {
+    crate::output::format_number(x)
+}
+
+fn list(v: &[f64]) -> String {
+    let parts: Vec<String> = v.iter().map(|x| num(*x)).collect();
+    format!("[{}]", parts.join(", "))
+}
+
+/// The scenario at T0 as TOML text (without shocks), or None when the data lack a value
+/// that T0 needs (growth, inflation, exchange rate or oil price of T0).
+pub fn scenario_text(s: &Series, o: &Origin) -> Option<String> {
+    let (t0, k) = (o.t0, o.trailing);
+    let fx = s.at(&s.exchange_rate, t0)?;
+    let oil = s.at(&s.oil, t0)?;
+    let g = s.trailing_mean(&s.growth, t0, k)?;
+    let pi = s.trailing_mean(&s.inflation, t0, k)?;
+    let debt = s.latest(&s.debt, t0).unwrap_or(0.0);
+    let rev = s.latest(&s.revenue, t0).unwrap_or(0.2);
+    let ob = s.trailing_mean(&s.balance, t0, k).unwrap_or(0.0);
+    let years = |f: &dyn Fn(i32) -> f64| -> Vec<f64> {
+        (1..=o.horizon as i32).map(|j| f(t0 + j)).collect()
+    };
+    let (spending, oil_path) = if o.conditional {
+        let real_ob = years(&|y| s.at(&s.balance, y).unwrap_or(ob));
+        let real_oil = years(&|y| s.at(&s.oil, y).unwrap_or(oil));
+        let spend: Vec<f64> = real_ob.iter().map(|b| rev - b).collect();
+        (list(&spend), list(&real_oil))
+    } else {
+        (num(rev - ob), num(oil))
+    };
+    let mut t = String::new();
+    let _ = writeln!(t, "name = \"backtest-{t0}\"\nbase_year = {t0}");
+    let _ = writeln!(
+        t,
+        "end_year = {}\ncurrency = \"index\"",
+        t0 + o.horizon as i32
+    );
+    let _ = writeln!(t, "[initial]\ngdp_nominal = 100\ndebt_gdp = {}", num(debt));
+    let _ = writeln!(
+        t,
+        "public_capital_gdp = 0.5\noutput_gap = 0\ngrowth_spending_gdp = 0"
+    );
+    let _ = writeln!(t, "revenue_gdp = {}\nexchange_rate = {}", num(rev), num(fx));
+    let _ = writeln!(t, "commodity_price = {}", num(oil));
+    let _ = writeln!(
+        t,
+        "[baseline]\nreal_growth = {}\ninflation = {}",
+        num(g),
+        num(pi)
+    );
+    let _ = writeln!(t, "growth_spending_gdp = 0\nrevenue_gdp = {}", num(rev));
+    let _ = writeln!(
+        t,
+        "commodity_price = {oil_path}\nexchange_rate = {}",
+        num(fx)
+    );
+    let _ = writeln!(
+        t,
+        "interest_rate = 0\n[policy]\nother_spending_gdp = {spending}"
+    );
+    let _ = writeln!(t, "commodity_revenue_gdp = 0");
+    let _ = writeln!(t, "other_flows_gdp = {}", num(s.trailing_residual(t0, k)));
+    Some(t)
+}
+
+/// The scenario at T0 with the calibrated shocks (conditioned on the realised oil price
+/// in the conditional variant).
+pub fn scenario(s: &Series, o: &Origin, cal: &Calibration) -> Result<Option<Scenario>> {
+    let Some(text) = scenario_text(s, o) else {
+        return Ok(None);
+    };
+    let name = format!("backtest-{}.toml", o.t0);
+    let mut sc = crate::scenario::load_str(&text, &name, Path::new("."), &[])?;
+    sc.shocks = cal.shocks.clone();
+    if o.conditional {
+        condition_on_oil(&mut sc);
+    }
+    Ok(Some(sc))
+}
+
+/// The conditional variant's shock process: the oil shock's state follows the realised
+/// log deviation of the oil price from the no-change baseline; the other shocks'
+/// innovations are drawn from their normal distribution given the realised oil
+/// innovation, i.e. with the conditional covariance S_xx - S_xo S_ox / s_oo and the
+/// conditional mean (S_xo / s_oo) e_oil carried through A. That mean is added to the
+/// baseline paths of potential growth, inflation and the exchange rate; the demand and
+/// interest-rate shocks have no baseline path, so their conditional mean is left out.
+/// The realised oil price must already be the baseline `commodity_price` path, the
+/// no-change price the initial one.
+pub fn condition_on_oil(sc: &mut Scenario) {
+    let sh = sc.shocks.clone();
+    let cov = crate::shocks::covariance(&sh);
+    let var_oil = cov[OIL][OIL];
+    let beta: [f64; N_SHOCKS] = std::array::from_fn(|i| {
+        if var_oil > 0.0 {
+            cov[i][OIL] / var_oil
+        } else {
+            0.0
+        }
+    });
+    let a = sh.persistence;
+    let p0 = sc.initial.commodity_price;
+    let mut m = [0.0; N_SHOCKS];
+    for t in 0..sc.years.len() {
+        let u_oil = (sc.baseline.commodity_price[t] / p0).ln();
+        let prior: [f64; N_SHOCKS] =
+            std::array::from_fn(|i| (0..N_SHOCKS).map(|j| a[i][j] * m[j]).sum());
+        let e_oil = u_oil - prior[OIL];
+        m = std::array::from_fn(|i| prior[i] + beta[i] * e_oil);
+        m[OIL] = u_oil;
+        sc.baseline.real_growth[t] += m[POTENTIAL];
+        sc.baseline.inflation[t] += m[INFLATION];
+        sc.baseline.exchange_rate[t] *= m[FX].exp();
+    }
+    // The realised oil price is the baseline: no oil shock.
+    let mut cond: Shocks = sh.clone();
+    let cc: Vec<Vec<f64>> = (0..N_SHOCKS)
+        .map(|i| {
+            (0..N_SHOCKS)
+                .map(|j| cov[i][j] - beta[i] * cov[OIL][j])
+                .collect()
+        })
+        .collect();
+    for i in 0..N_SHOCKS {
+        cond.sd[i] = cc[i][i].max(0.0).sqrt();
+        cond.persistence[OIL][i] = 0.0;
+        cond.persistence[i][OIL] = 0.0;
+    }
+    for i in 0..N_SHOCKS {
+        for j in 0..N_SHOCKS {
+            cond.correlation[i][j] = if i == j {
+                1.0
+            } else if cond.sd[i] > 0.0 && cond.sd[j] > 0.0 {
+                (cc[i][j] / (cond.sd[i] * cond.sd[j])).clamp(-1.0, 1.0)
+            } else {
+                0.0
+            };
+        }
+    }
+    sc.shocks = cond;
+}
