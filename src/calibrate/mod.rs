@@ -69,7 +69,7 @@ pub struct Options {
 }
 
 /// Default persistence of the potential-growth shock with [`Potential::LocalLevel`].
-pub const DEFAULT_LEVEL_PERSISTENCE: f64 = 0.9;
+pub const DEFAULT_LEVEL_PERSISTENCE: f64 = 0.8;
 
 impl Default for Options {
     fn default() -> Self {

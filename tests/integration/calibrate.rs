@@ -289,7 +289,7 @@ fn committed_kazakhstan_shocks_block_reproduces() {
     assert_eq!(sc.shocks.sd[3], 0.315489);
     // Potential growth as a local level (chosen by `fiscalsim backtest`, docs/backtest.md).
     assert_eq!(sc.shocks.sd[0], 0.020575);
-    assert_eq!(sc.shocks.persistence[0][0], 0.9);
+    assert_eq!(sc.shocks.persistence[0][0], 0.8);
 }
 
 /// `--potential local-level`: potential growth's sd from the moments of the change in real
@@ -318,7 +318,7 @@ fn local_level_potential_growth_on_shipped_data() {
     assert!((l.sd_level - (g0 + 2.0 * g1).sqrt()).abs() < 1e-15);
     assert!((l.sd_noise - (-g1).sqrt()).abs() < 1e-15);
     assert_eq!(cal.shocks.sd[0], 0.020575);
-    assert_eq!(cal.shocks.persistence[0][0], 0.9);
+    assert_eq!(cal.shocks.persistence[0][0], 0.8);
     assert_eq!(cal.shocks.sd[1..], plain.shocks.sd[1..]);
     assert_eq!(cal.shocks.correlation, plain.shocks.correlation);
     // Bad settings are usage errors naming the flag.
