@@ -5,6 +5,7 @@ use std::io::Write;
 use super::hindcast::VARIABLES;
 use super::scoring::{Z95, pit_histogram, wilson};
 use super::{Case, PIT_BINS};
+use crate::error::{Error, Loc, Result};
 use crate::output::format_number;
 
 /// The scores of one variable at one horizon.
@@ -194,6 +195,72 @@ pub fn write_cases(cases: &[Case], w: &mut dyn Write) -> std::io::Result<()> {
     csv.flush()
 }
 
+/// Reads a scores CSV written by [`write_scores`] (e.g. for the report); `source` names it
+/// in messages. The coverage columns are recomputed from `n` and the hit counts they imply.
+pub fn read_scores(text: &str, source: &str) -> Result<Vec<Score>> {
+    let bad = |line: usize, m: String| Error::Data {
+        loc: Loc {
+            source: source.into(),
+            line: line as u32,
+            col: 1,
+        },
+        message: m,
+    };
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let head: Vec<String> = r
+        .headers()
+        .map_err(|e| bad(1, format!("cannot read the header: {e}")))?
+        .iter()
+        .map(String::from)
+        .collect();
+    let want = header();
+    if head != want {
+        return Err(bad(
+            1,
+            format!(
+                "not a `fiscalsim backtest` scores CSV: expected the columns {}",
+                want.join(",")
+            ),
+        ));
+    }
+    let mut out = Vec::new();
+    for (i, rec) in r.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| bad(line, e.to_string()))?;
+        let num = |c: usize| -> Result<f64> {
+            let s = &rec[c];
+            if s.is_empty() {
+                return Ok(f64::NAN);
+            }
+            s.parse()
+                .map_err(|_| bad(line, format!("`{}` is not a number ({})", s, want[c])))
+        };
+        let count = |c: usize| -> Result<usize> {
+            rec[c]
+                .parse()
+                .map_err(|_| bad(line, format!("`{}` is not a count ({})", &rec[c], want[c])))
+        };
+        let Some((variable, _)) = VARIABLES.iter().find(|(v, _)| *v == &rec[0]) else {
+            return Err(bad(line, format!("unknown variable `{}`", &rec[0])));
+        };
+        let n = count(2)?;
+        let hits = |c: usize| -> Result<usize> { Ok((num(c)? * n as f64).round() as usize) };
+        out.push(Score {
+            variable,
+            horizon: count(1)?,
+            n,
+            hits_50: hits(3)?,
+            hits_90: hits(6)?,
+            crps: num(9)?,
+            n_naive: count(10)?,
+            crps_naive: num(11)?,
+            crps_skill: num(12)?,
+            pit_histogram: (13..13 + PIT_BINS).map(count).collect::<Result<_>>()?,
+        });
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,5 +308,17 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("\nreal_growth,2,1,0,0,"), "{text}");
+        assert_eq!(read_scores(&text, "bt.csv").unwrap().len(), 2);
+        let back = read_scores(&text, "bt.csv").unwrap();
+        assert_eq!(
+            (back[0].hits_50, back[0].hits_90, back[0].n_naive),
+            (1, 2, 2)
+        );
+        assert_eq!(back[0].pit_histogram, s[0].pit_histogram);
+        let e = read_scores("a,b\n1,2\n", "x.csv").unwrap_err().to_string();
+        assert!(
+            e.contains("x.csv:1") && e.contains("not a `fiscalsim backtest`"),
+            "{e}"
+        );
     }
 }

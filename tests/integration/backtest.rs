@@ -97,6 +97,38 @@ fn backtest_of_the_shipped_data_writes_scores_cases_and_chart() {
     assert_eq!(crows.len(), total);
     let svg = std::fs::read_to_string(&chart).unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("PIT real_growth"));
+    // The report's backtest section reads the scores CSV.
+    let html = dir.path().join("r.html");
+    fiscalsim()
+        .args([
+            "report",
+            "scenarios/kazakhstan-2026-2028.toml",
+            "--backtest",
+        ])
+        .arg(&out)
+        .arg("--out")
+        .arg(&html)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&html).unwrap();
+    assert!(html.contains("<section id=\"backtest\">") && html.contains("PIT inflation"));
+    assert!(
+        html.contains("<td class=\"l\">real_growth</td><td>1</td><td>18</td>"),
+        "one row per score"
+    );
+    // A CSV that is not a backtest's is refused with its line.
+    fiscalsim()
+        .args([
+            "report",
+            "scenarios/kazakhstan-2026-2028.toml",
+            "--backtest",
+        ])
+        .arg(&cases)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "not a `fiscalsim backtest` scores CSV",
+        ));
 }
 
 /// The target for the shipped calibration: pooled over horizons 1, 3 and 5, the
