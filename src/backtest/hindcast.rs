@@ -194,8 +194,7 @@ pub fn scenario(s: &Series, o: &Origin, cal: &Calibration) -> Result<Option<Scen
 /// The realised oil price must already be the baseline `commodity_price` path, the
 /// no-change price the initial one.
 pub fn condition_on_oil(sc: &mut Scenario) {
-    let sh = sc.shocks.clone();
-    let cov = crate::shocks::covariance(&sh);
+    let cov = crate::shocks::covariance(&sc.shocks);
     let var_oil = cov[OIL][OIL];
     let beta: [f64; N_SHOCKS] = std::array::from_fn(|i| {
         if var_oil > 0.0 {
@@ -204,7 +203,7 @@ pub fn condition_on_oil(sc: &mut Scenario) {
             0.0
         }
     });
-    let a = sh.persistence;
+    let a = sc.shocks.persistence;
     let p0 = sc.initial.commodity_price;
     let mut m = [0.0; N_SHOCKS];
     for t in 0..sc.years.len() {
@@ -219,29 +218,63 @@ pub fn condition_on_oil(sc: &mut Scenario) {
         sc.baseline.exchange_rate[t] *= m[FX].exp();
     }
     // The realised oil price is the baseline: no oil shock.
-    let mut cond: Shocks = sh.clone();
-    let cc: Vec<Vec<f64>> = (0..N_SHOCKS)
-        .map(|i| {
-            (0..N_SHOCKS)
-                .map(|j| cov[i][j] - beta[i] * cov[OIL][j])
-                .collect()
-        })
-        .collect();
-    for i in 0..N_SHOCKS {
-        cond.sd[i] = cc[i][i].max(0.0).sqrt();
-        cond.persistence[OIL][i] = 0.0;
-        cond.persistence[i][OIL] = 0.0;
-    }
-    for i in 0..N_SHOCKS {
-        for j in 0..N_SHOCKS {
-            cond.correlation[i][j] = if i == j {
+    let cond: [[f64; N_SHOCKS]; N_SHOCKS] =
+        std::array::from_fn(|i| std::array::from_fn(|j| cov[i][j] - beta[i] * cov[OIL][j]));
+    sc.shocks = shocks_of_covariance(&sc.shocks, &cond);
+}
+
+/// `shocks` with the innovation covariance `cov` (sd and correlation; a zero sd gets zero
+/// correlations) and the oil shock's persistence removed.
+fn shocks_of_covariance(shocks: &Shocks, cov: &[[f64; N_SHOCKS]; N_SHOCKS]) -> Shocks {
+    let mut out = shocks.clone();
+    out.sd = std::array::from_fn(|i| cov[i][i].max(0.0).sqrt());
+    let sd = out.sd;
+    out.correlation = std::array::from_fn(|i| {
+        std::array::from_fn(|j| {
+            if i == j {
                 1.0
-            } else if cond.sd[i] > 0.0 && cond.sd[j] > 0.0 {
-                (cc[i][j] / (cond.sd[i] * cond.sd[j])).clamp(-1.0, 1.0)
+            } else if sd[i] > 0.0 && sd[j] > 0.0 {
+                (cov[i][j] / (sd[i] * sd[j])).clamp(-1.0, 1.0)
             } else {
                 0.0
-            };
-        }
+            }
+        })
+    });
+    for row in out.persistence.iter_mut() {
+        row[OIL] = 0.0;
     }
-    sc.shocks = cond;
+    out.persistence[OIL] = [0.0; N_SHOCKS];
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditioning_on_oil_removes_its_variance_and_shifts_the_correlated_baselines() {
+        let text = "name = \"t\"\nbase_year = 2020\nend_year = 2022\n[initial]\n\
+            gdp_nominal = 100\ndebt_gdp = 0.2\npublic_capital_gdp = 0.5\ngrowth_spending_gdp = 0\n\
+            revenue_gdp = 0.2\nexchange_rate = 100\ncommodity_price = 50\n[baseline]\n\
+            real_growth = 0.04\ninflation = 0.05\ngrowth_spending_gdp = 0\nrevenue_gdp = 0.2\n\
+            commodity_price = [100, 100]\nexchange_rate = 100\ninterest_rate = 0\n\
+            [policy]\nother_spending_gdp = 0.2\n";
+        let mut sc = crate::scenario::load_str(text, "t.toml", Path::new("."), &[]).unwrap();
+        sc.shocks.sd = [0.01, 0.02, 0.05, 0.3, 0.01, 0.1];
+        sc.shocks.correlation[INFLATION][OIL] = 0.6;
+        sc.shocks.correlation[OIL][INFLATION] = 0.6;
+        condition_on_oil(&mut sc);
+        // Oil doubled: innovation ln 2 in year 1; inflation's mean moves by
+        // beta ln 2 = 0.6 * 0.05 / 0.3 * ln 2; then the oil level holds (A = 0: a new
+        // innovation of ln 2 each year).
+        let shift = 0.6 * 0.05 / 0.3 * 2f64.ln();
+        assert!((sc.baseline.inflation[0] - 0.05 - shift).abs() < 1e-12);
+        assert!((sc.baseline.inflation[1] - 0.05 - shift).abs() < 1e-12);
+        assert_eq!(sc.baseline.real_growth[0], 0.04, "uncorrelated: unchanged");
+        assert_eq!(sc.shocks.sd[OIL], 0.0);
+        // Conditional sd of inflation: 0.05 sqrt(1 - 0.6^2) = 0.04.
+        assert!((sc.shocks.sd[INFLATION] - 0.04).abs() < 1e-12);
+        assert_eq!(sc.shocks.correlation[INFLATION][OIL], 0.0);
+        assert_eq!(sc.shocks.sd[0], 0.01);
+    }
 }
