@@ -42,7 +42,7 @@ pub enum Command {
     /// AR(1) per shock or a VAR(1) (`--var`) by least squares, and writes a `[shocks]`
     /// block commented with the window, the estimates and their standard errors.
     ///
-    /// Example: fiscalsim calibrate data/kazakhstan_macro_annual.csv --out scenarios/kazakhstan-shocks.toml
+    /// Example: fiscalsim calibrate data/kazakhstan_macro_annual.csv --potential local-level --level-from 2000 --out scenarios/kazakhstan-shocks.toml
     Calibrate(calibrate::Args),
     /// Backtest the fan charts against history: rolling-origin hindcasts, scored.
     ///
