@@ -666,7 +666,8 @@ fn write_backtest(w: &mut String, scores: &[crate::backtest::Score]) -> Result<(
         };
         let _ = writeln!(
             w,
-            "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{skill}</td></tr>",
+            "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{skill}</td></tr>",
             esc(s.variable),
             s.horizon,
             s.n,

@@ -121,6 +121,8 @@ pub fn scenario_text(s: &Series, o: &Origin) -> Option<String> {
     let g = s.trailing_mean(&s.growth, t0, k)?;
     let pi = s.trailing_mean(&s.inflation, t0, k)?;
     let debt = s.latest(&s.debt, t0).unwrap_or(0.0);
+    // Revenue cancels out of the balance (spending = revenue - balance), so its level
+    // only labels the budget; without balance data debt is not scored (see `score_origin`).
     let rev = s.latest(&s.revenue, t0).unwrap_or(0.2);
     let ob = s.trailing_mean(&s.balance, t0, k).unwrap_or(0.0);
     let years = |f: &dyn Fn(i32) -> f64| -> Vec<f64> {

@@ -155,7 +155,8 @@ fn check(opts: &Options, series: &Series) -> Result<(i32, i32)> {
         return Err(Error::usage(
             "--first-origin",
             format!(
-                "{first} leaves fewer than {MIN_WINDOW} years of history from {} to calibrate on; the earliest origin is {earliest} (or lower --history-from)",
+                "{first} leaves fewer than {MIN_WINDOW} years of history from {} to calibrate \
+                 on; the earliest origin is {earliest} (or lower --history-from)",
                 opts.history_from
             ),
         ));
@@ -164,7 +165,8 @@ fn check(opts: &Options, series: &Series) -> Result<(i32, i32)> {
         return Err(Error::usage(
             "--last-origin",
             format!(
-                "origins must run from {first} to at most {latest} (the last year with an outcome a year later); found {first}..{last}"
+                "origins must run from {first} to at most {latest} (the last year with an \
+                 outcome a year later); found {first}..{last}"
             ),
         ));
     }
@@ -199,7 +201,8 @@ pub fn run(history: &History, opts: &Options) -> Result<Backtest> {
         };
         let Some(sc) = hindcast::scenario(&series, &o, &cal)? else {
             bt.warnings.push(format!(
-                "origin {t0} skipped: the data lack growth, inflation, exchange rate or oil price of {t0}"
+                "origin {t0} skipped: the data lack growth, inflation, exchange rate or oil \
+                 price of {t0}"
             ));
             continue;
         };
@@ -244,9 +247,12 @@ fn score_origin(
             let Some(y) = hindcast::outcome(s, var, t0, h) else {
                 continue;
             };
-            // Debt needs debt data at T0 (its initial value); the conditional variant
-            // is given the oil price, so it is not scored.
-            if (var == 5 && s.at(&s.debt, t0).is_none()) || (var == 4 && opts.conditional) {
+            // Debt needs debt at T0 (its initial value) and a balance in the trailing
+            // years (its path); the conditional variant is given the oil price, so it is
+            // not scored.
+            let no_debt = s.at(&s.debt, t0).is_none()
+                || s.trailing_mean(&s.balance, t0, opts.trailing).is_none();
+            if (var == 5 && no_debt) || (var == 4 && opts.conditional) {
                 continue;
             }
             let k = var * h_max + h - 1;

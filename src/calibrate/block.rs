@@ -89,7 +89,11 @@ impl Calibration {
         if let Some(l) = &self.level {
             let _ = writeln!(
                 s,
-                "# potential_growth is a local level (--potential local-level): real growth = level + noise, the level a random walk; from the {} changes in real growth in {}-{}, variance {:.3e} and first autocovariance {:.3e}, level innovation sd {:.6} and noise sd {:.6} (method of moments); persistence set to {} (--level-persistence); its correlations are those of the HP series' innovations",
+                "# potential_growth is a local level (--potential local-level): real growth =\n\
+                 #   level + noise, the level a random walk. From the {} changes in real growth in\n\
+                 #   {}-{} (variance {:.3e}, first autocovariance {:.3e}), by the method of moments:\n\
+                 #   level innovation sd {:.6}, noise sd {:.6}. Persistence set to {}\n\
+                 #   (--level-persistence); correlations those of the HP series' innovations.",
                 l.n,
                 to - l.n as i32,
                 to,

@@ -553,7 +553,8 @@ fn local_level(
         return Err(data_error(
             h,
             format!(
-                "--potential local-level: real growth is missing in {} (the local-level moments run from --level-from {from} to {to})",
+                "--potential local-level: real growth is missing in {} (the local-level \
+                 moments run from --level-from {from} to {to})",
                 year_ranges(&missing)
             ),
         ));
@@ -567,7 +568,8 @@ fn local_level(
         return Err(data_error(
             h,
             format!(
-                "--potential local-level takes real growth as a fraction, but the value in {} is {x}; add `:pct` to the potential_growth mapping",
+                "--potential local-level takes real growth as a fraction, but the value in {} \
+                 is {x}; add `:pct` to the potential_growth mapping",
                 window[i]
             ),
         ));

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::backtest::{self, Backtest, Options, VARIABLES, pooled, table};
+use crate::backtest::{self, Backtest, Options, pooled, table};
 use crate::calibrate::History;
 use crate::cmd::calibrate::Settings;
 use crate::error::{Error, Result};
@@ -103,7 +103,9 @@ fn summary(bt: &Backtest) -> String {
     let (n, h50, h90) = pooled(&bt.cases, 0, &[1, 3, 5]);
     let pct = |k: usize| 100.0 * k as f64 / n.max(1) as f64;
     let mut s = format!(
-        "backtest: origins {}-{} ({} run); real growth at horizons 1, 3, 5 pooled: {n} cases, {:.0} % in the 50 % bands, {:.0} % in the 90 % bands (small samples: see the Wilson intervals in the CSV)",
+        "backtest: origins {}-{} ({} run); real growth at horizons 1, 3, 5 pooled: {n} \
+         cases, {:.0} % in the 50 % bands, {:.0} % in the 90 % bands (small samples: see the \
+         Wilson intervals in the CSV)",
         bt.origins.first().copied().unwrap_or_default(),
         bt.origins.last().copied().unwrap_or_default(),
         bt.origins.len(),
@@ -144,6 +146,5 @@ pub fn run(args: &Args) -> Result<()> {
             })?,
         }
     }
-    let _ = VARIABLES;
     Ok(())
 }
