@@ -49,7 +49,7 @@ fn pit_panel(area: &Area<'_>, name: &str, counts: &[usize; PIT_BINS], c: RGBColo
         .map(|k| if n == 0 { 0.0 } else { *k as f64 / n as f64 })
         .collect();
     let top = shares.iter().copied().fold(2.0 / PIT_BINS as f64, f64::max) * 1.1;
-    let title = format!("PIT {name} (n = {n})");
+    let title = format!("PIT {name} (n = {n}, all horizons)");
     let mut chart = ChartBuilder::on(area)
         .caption(&title, ("sans-serif", title_size(&title, 180, 14)))
         .margin(8)
@@ -196,7 +196,7 @@ mod tests {
             .collect();
         let svg = draw(&scores, &None).unwrap();
         for (v, _) in VARIABLES {
-            assert!(svg.contains(&format!("PIT {v} (n = 12)")), "{v}");
+            assert!(svg.contains(&format!("PIT {v} (n = 12, all horizons)")), "{v}");
         }
         assert!(svg.contains("nominal (dashed)"));
     }
