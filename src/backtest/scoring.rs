@@ -188,6 +188,44 @@ mod tests {
         }
     }
 
+    #[test]
+    fn crps_of_random_normal_draws_is_close_to_the_closed_form() {
+        use rand_distr::{Distribution, Normal};
+        let mut rng = crate::montecarlo::draw_rng(11, 0, 0);
+        let normal = Normal::new(0.05, 0.02).unwrap();
+        let draws: Vec<f64> = (0..200_000).map(|_| normal.sample(&mut rng)).collect();
+        let (e, dropped) = sorted_finite(&draws);
+        assert_eq!(dropped, 0);
+        for y in [0.05, 0.0, 0.12] {
+            let exact = crps_normal(0.05, 0.02, y);
+            assert!((crps(&e, y) - exact).abs() < 0.01 * exact, "{y}");
+        }
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn scores_stay_in_their_ranges(
+                v in proptest::collection::vec(-10.0f64..10.0, 1..60),
+                y in -20.0f64..20.0,
+            ) {
+                let (e, _) = sorted_finite(&v);
+                let p = pit(&e, y);
+                prop_assert!((0.0..=1.0).contains(&p));
+                prop_assert!(crps(&e, y) >= -1e-12);
+                // CRPS is at most the mean absolute error, the 50 % band inside the 90 %.
+                let mae = e.iter().map(|x| (x - y).abs()).sum::<f64>() / e.len() as f64;
+                prop_assert!(crps(&e, y) <= mae + 1e-12);
+                prop_assert!(!covers(&e, y, 0.5) || covers(&e, y, 0.9));
+                let (lo, hi) = wilson(e.len() / 2, e.len(), Z95);
+                prop_assert!(0.0 <= lo && lo <= 0.5 + 1e-12 && hi <= 1.0);
+            }
+        }
+    }
+
     /// Inverse standard normal by bisection on the crate's normal distribution function.
     fn inverse_normal(p: f64) -> f64 {
         let (mut lo, mut hi) = (-9.0, 9.0);
