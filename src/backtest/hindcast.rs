@@ -7,7 +7,8 @@
 //!   exchange rate and oil price of T0; output gap 0; nominal GDP 100 (an index: only
 //!   ratios and rates are scored);
 //! - baseline: real growth and inflation at their trailing means over `trailing` years;
-//!   oil price and exchange rate unchanged from T0 (no-change);
+//!   oil price and exchange rate unchanged from T0 (no-change), or the exchange rate
+//!   drifting at its trailing mean log change (`fx_drift`);
 //! - budget: revenue unchanged; spending such that the overall balance stays at its
 //!   trailing mean; interest folded into that balance (the general government's net
 //!   interest income from the oil fund makes its interest bill negative in the 2000s), so
@@ -101,6 +102,8 @@ pub struct Origin {
     pub trailing: usize,
     /// Feed the realised overall balance and oil price (the conditional variant).
     pub conditional: bool,
+    /// The exchange rate's baseline: unchanged, or drifting at its trailing mean log change.
+    pub fx_drift: bool,
 }
 
 fn num(x: f64) -> String {
@@ -157,11 +160,13 @@ pub fn scenario_text(s: &Series, o: &Origin) -> Option<String> {
         num(pi)
     );
     let _ = writeln!(t, "growth_spending_gdp = 0\nrevenue_gdp = {}", num(rev));
-    let _ = writeln!(
-        t,
-        "commodity_price = {oil_path}\nexchange_rate = {}",
+    let fx_path = if o.fx_drift {
+        let d = s.trailing_mean(&s.log_fx_change(), t0, k).unwrap_or(0.0);
+        list(&years(&|y| fx * (d * f64::from(y - t0)).exp()))
+    } else {
         num(fx)
-    );
+    };
+    let _ = writeln!(t, "commodity_price = {oil_path}\nexchange_rate = {fx_path}");
     let _ = writeln!(
         t,
         "interest_rate = 0\n[policy]\nother_spending_gdp = {spending}"
@@ -252,6 +257,43 @@ fn shocks_of_covariance(shocks: &Shocks, cov: &[[f64; N_SHOCKS]; N_SHOCKS]) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_scenario_at_t0_follows_the_rule() {
+        let text = "year,rgdp_growth_wdi,gdp_deflator_infl_wdi,kzt_per_usd_wdi,brent_usd_eia,\
+                    gg_gross_debt_pct_weo,gg_revenue_pct_weo,gg_net_lending_pct_weo\n\
+                    2000,2,10,100,50,20,25,1\n\
+                    2001,4,6,110,60,18,25,3\n\
+                    2002,6,8,121,70,16,25,2\n";
+        let h = crate::calibrate::History::parse(text, "t.csv").unwrap();
+        let s = Series::from_history(&h, 2000).unwrap();
+        let mut o = Origin {
+            t0: 2002,
+            horizon: 2,
+            trailing: 2,
+            conditional: false,
+            fx_drift: false,
+        };
+        let sc = |o: &Origin| {
+            let text = scenario_text(&s, o).unwrap();
+            crate::scenario::load_str(&text, "t.toml", Path::new("."), &[]).unwrap()
+        };
+        let a = sc(&o);
+        assert_eq!((a.base_year, a.years.clone()), (2002, vec![2003, 2004]));
+        assert!((a.baseline.real_growth[0] - 0.05).abs() < 1e-15, "trailing mean of 4 and 6");
+        assert!((a.baseline.inflation[1] - 0.07).abs() < 1e-15);
+        assert_eq!(a.baseline.exchange_rate, vec![121.0, 121.0], "no change");
+        assert_eq!(a.baseline.commodity_price, vec![70.0, 70.0]);
+        assert_eq!(a.initial.debt_gdp, 0.16);
+        // Spending keeps the overall balance at its trailing mean (2.5 % of GDP).
+        let ob = a.policy.revenue_gdp[0] - a.policy.other_spending_gdp[0];
+        assert!((ob - 0.025).abs() < 1e-15);
+        o.fx_drift = true;
+        let b = sc(&o);
+        // Log changes ln 1.1 twice: the drift is 10 % a year.
+        assert!((b.baseline.exchange_rate[0] - 133.1).abs() < 1e-9);
+        assert!((b.baseline.exchange_rate[1] - 146.41).abs() < 1e-9);
+    }
 
     #[test]
     fn conditioning_on_oil_removes_its_variance_and_shifts_the_correlated_baselines() {

@@ -113,6 +113,17 @@ impl Series {
         (self.first_year..=year).rev().find_map(|y| self.at(v, y))
     }
 
+    /// The log change of the exchange rate, one value per year (None without both years).
+    pub fn log_fx_change(&self) -> Vec<Option<f64>> {
+        let e = &self.exchange_rate;
+        (0..e.len())
+            .map(|i| match (i.checked_sub(1).and_then(|j| e[j]), e[i]) {
+                (Some(a), Some(b)) if a > 0.0 && b > 0.0 => Some((b / a).ln()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The stock-flow residual of debt in `year` (fraction of GDP): the change in debt/GDP
     /// not explained by the overall balance and nominal growth,
     /// d_t - d_(t-1) / ((1 + g_t)(1 + pi_t)) + ob_t.

@@ -49,6 +49,8 @@ pub struct Options {
     pub seed: u64,
     /// Feed the realised overall balance and oil price (the conditional variant).
     pub conditional: bool,
+    /// Exchange-rate baseline drifting at its trailing mean log change (else no change).
+    pub fx_drift: bool,
 }
 
 impl Default for Options {
@@ -63,6 +65,7 @@ impl Default for Options {
             draws: 2000,
             seed: 17,
             conditional: false,
+            fx_drift: false,
         }
     }
 }
@@ -198,6 +201,7 @@ pub fn run(history: &History, opts: &Options) -> Result<Backtest> {
             horizon: opts.horizon,
             trailing: opts.trailing,
             conditional: opts.conditional,
+            fx_drift: opts.fx_drift,
         };
         let Some(sc) = hindcast::scenario(&series, &o, &cal)? else {
             bt.warnings.push(format!(

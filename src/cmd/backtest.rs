@@ -47,6 +47,10 @@ pub struct Args {
     /// shocks are drawn given the realised oil innovations.
     #[arg(long)]
     pub conditional: bool,
+    /// The exchange rate's baseline: `no-change` from T0, or `drift` at its trailing mean
+    /// log change.
+    #[arg(long, value_enum, default_value = "no-change")]
+    pub exchange_rate: FxBaseline,
     /// Write every scored case (origin, variable, horizon, outcome, quantiles, PIT,
     /// CRPS) to this CSV file.
     #[arg(long, value_name = "PATH")]
@@ -57,6 +61,15 @@ pub struct Args {
     /// Write the scores to this CSV file (atomically) instead of standard output.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
+}
+
+/// The exchange rate's baseline path in the scenario at T0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FxBaseline {
+    /// Unchanged from T0.
+    NoChange,
+    /// Drifting at the trailing mean of its log changes.
+    Drift,
 }
 
 impl Args {
@@ -72,6 +85,7 @@ impl Args {
             draws: self.draws,
             seed: self.seed,
             conditional: self.conditional,
+            fx_drift: self.exchange_rate == FxBaseline::Drift,
         }
     }
 }
