@@ -52,7 +52,7 @@ pub enum Command {
     /// histogram, CRPS against a naive forecast. Writes one CSV row per variable and
     /// horizon (docs/backtest.md).
     ///
-    /// Example: fiscalsim backtest data/kazakhstan_macro_annual.csv --out backtest.csv
+    /// Example (the shipped calibration): fiscalsim backtest data/kazakhstan_macro_annual.csv --potential local-level --out backtest.csv
     Backtest(backtest::Args),
     /// Print the resolved scenario (after extends, --set and interpolation) as JSON.
     ///
