@@ -280,7 +280,10 @@ mod tests {
         };
         let a = sc(&o);
         assert_eq!((a.base_year, a.years.clone()), (2002, vec![2003, 2004]));
-        assert!((a.baseline.real_growth[0] - 0.05).abs() < 1e-15, "trailing mean of 4 and 6");
+        assert!(
+            (a.baseline.real_growth[0] - 0.05).abs() < 1e-15,
+            "trailing mean of 4 and 6"
+        );
         assert!((a.baseline.inflation[1] - 0.07).abs() < 1e-15);
         assert_eq!(a.baseline.exchange_rate, vec![121.0, 121.0], "no change");
         assert_eq!(a.baseline.commodity_price, vec![70.0, 70.0]);

@@ -196,7 +196,10 @@ mod tests {
             .collect();
         let svg = draw(&scores, &None).unwrap();
         for (v, _) in VARIABLES {
-            assert!(svg.contains(&format!("PIT {v} (n = 12, all horizons)")), "{v}");
+            assert!(
+                svg.contains(&format!("PIT {v} (n = 12, all horizons)")),
+                "{v}"
+            );
         }
         assert!(svg.contains("nominal (dashed)"));
     }
