@@ -221,7 +221,7 @@ mod tests {
                 prop_assert!(crps(&e, y) <= mae + 1e-12);
                 prop_assert!(!covers(&e, y, 0.5) || covers(&e, y, 0.9));
                 let (lo, hi) = wilson(e.len() / 2, e.len(), Z95);
-                prop_assert!(0.0 <= lo && lo <= 0.5 + 1e-12 && hi <= 1.0);
+                prop_assert!((0.0..=0.5 + 1e-12).contains(&lo) && hi <= 1.0);
             }
         }
     }
