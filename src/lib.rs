@@ -18,6 +18,7 @@
 //! ```
 //!
 //! Modules follow the concepts of the model:
+//! - [`backtest`]: rolling-origin hindcasts scoring the fan charts against history;
 //! - [`calibrate`]: estimating the shock process from annual history;
 //! - [`scenario`]: the scenario file format, inheritance, overrides, validation, and the
 //!   resolved [`scenario::Scenario`];
@@ -43,6 +44,7 @@
 
 #![deny(missing_docs)]
 
+pub mod backtest;
 pub mod calibrate;
 pub mod chart;
 pub mod cmd;

@@ -83,6 +83,8 @@ pub struct Report {
     pub sensitivities: Vec<Sensitivity>,
     /// Standard stress tests of the first scenario (`fiscalsim stress`), if asked for.
     pub stress: Option<crate::stress::StressRun>,
+    /// Backtest scores (`fiscalsim backtest`), if given.
+    pub backtest: Option<Vec<crate::backtest::Score>>,
 }
 
 /// The stress-test section: the debt/GDP panel and the summary table of each test.
@@ -547,6 +549,9 @@ pub fn render(report: &Report) -> Result<String> {
         write_stress(w, &first.scenario, run, size)?;
     }
 
+    if let Some(scores) = &report.backtest {
+        write_backtest(w, scores)?;
+    }
     // Assumptions
     let _ = writeln!(w, "<section id=\"assumptions\">\n<h2>Assumptions</h2>");
     for (r, name) in report.runs.iter().zip(&names) {
@@ -643,6 +648,57 @@ fn assumptions(w: &mut String, sc: &Scenario, name: &str) {
         );
     }
     let _ = writeln!(w, "</table>");
+}
+
+/// The backtest section: the chart of PIT histograms and coverage, and the scores table
+/// (coverage with 95 % Wilson intervals, CRPS against the naive forecast).
+fn write_backtest(w: &mut String, scores: &[crate::backtest::Score]) -> Result<()> {
+    use crate::backtest::scoring::{Z95, wilson};
+    let svg = crate::chart::backtest::draw(scores, &None)?;
+    let _ = writeln!(
+        w,
+        "<section id=\"backtest\">\n<h2>Backtest: are the fan charts honest?</h2>"
+    );
+    let _ = writeln!(
+        w,
+        "<p class=\"note\">Rolling-origin hindcasts (fiscalsim backtest, docs/backtest.md): share \
+         of outcomes inside the 50 % and 90 % bands, with 95 % Wilson intervals (one case per \
+         origin: samples are small), and CRPS against a naive forecast (skill above 0: the model \
+         is better).</p>"
+    );
+    let _ = write!(
+        w,
+        "{}",
+        figure(&svg, "PIT histograms and band coverage by horizon.")
+    );
+    let _ = writeln!(
+        w,
+        "<table>\n<tr><th class=\"l\">variable</th><th>horizon</th><th>n</th>\
+         <th>in 50 % band, %</th><th>in 90 % band, %</th><th>CRPS skill</th></tr>"
+    );
+    for s in scores {
+        let band = |k: usize| {
+            let (lo, hi) = wilson(k, s.n, Z95);
+            format!("{} ({}–{})", pct(k as f64 / s.n as f64), pct(lo), pct(hi))
+        };
+        let skill = if s.crps_skill.is_finite() {
+            format!("{:+.2}", s.crps_skill)
+        } else {
+            "–".into()
+        };
+        let _ = writeln!(
+            w,
+            "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{skill}</td></tr>",
+            esc(s.variable),
+            s.horizon,
+            s.n,
+            band(s.hits_50),
+            band(s.hits_90)
+        );
+    }
+    let _ = writeln!(w, "</table>\n</section>");
+    Ok(())
 }
 
 #[cfg(test)]

@@ -96,6 +96,24 @@ impl Calibration {
         for i in (0..n).filter(|i| !self.active.contains(i)) {
             let _ = writeln!(s, "#   {:<17}  switched off (sd 0)", SHOCK_NAMES[i]);
         }
+        if let Some(l) = &self.level {
+            let _ = writeln!(
+                s,
+                "# potential_growth is a local level (--potential local-level): real growth =\n\
+                 #   level + noise, the level a random walk. From the {} changes in real growth in\n\
+                 #   {}-{} (variance {:.3e}, first autocovariance {:.3e}), by the method of moments:\n\
+                 #   level innovation sd {:.6}, noise sd {:.6}. Persistence set to {}\n\
+                 #   (--level-persistence); correlations those of the HP series' innovations.",
+                l.n,
+                to - l.n as i32,
+                to,
+                l.gamma0,
+                l.gamma1,
+                l.sd_level,
+                l.sd_noise,
+                format_number(o.level_persistence)
+            );
+        }
         if e.method == Method::Var {
             let _ = writeln!(
                 s,

@@ -12,12 +12,14 @@
 
 mod block;
 pub mod data;
+pub mod level;
 pub mod series;
 pub mod var;
 
 use nalgebra::DMatrix;
 
 pub use data::History;
+pub use level::{Level, Potential};
 pub use series::{DEFAULT_MAP, Mapping, SeriesOptions, Source, Split, Transform};
 pub use var::{Estimate, Method};
 
@@ -56,7 +58,18 @@ pub struct Options {
     /// When the estimated A has a root on or outside the unit circle: `None` is an error;
     /// `Some(r)` scales A to spectral radius r (in (0, 1)) and warns.
     pub stabilize: Option<f64>,
+    /// How the potential-growth shock's sd and persistence are estimated.
+    pub potential: Potential,
+    /// Persistence written for potential growth with [`Potential::LocalLevel`], in [0, 1).
+    pub level_persistence: f64,
+    /// First year of the local-level moments (default: the window's first year); they
+    /// end with the window. Level shifts are rare: a longer history than the window of
+    /// every series shows more of them.
+    pub level_from: Option<i32>,
 }
+
+/// Default persistence of the potential-growth shock with [`Potential::LocalLevel`].
+pub const DEFAULT_LEVEL_PERSISTENCE: f64 = 0.8;
 
 impl Default for Options {
     fn default() -> Self {
@@ -68,6 +81,9 @@ impl Default for Options {
             series: SeriesOptions::default(),
             stabilize: None,
             student_t: false,
+            potential: Potential::Filter,
+            level_persistence: DEFAULT_LEVEL_PERSISTENCE,
+            level_from: None,
         }
     }
 }
@@ -96,6 +112,8 @@ pub struct Calibration {
     pub options: Options,
     /// Judgements applied (shrinkage, stabilisation) and other warnings, one sentence each.
     pub warnings: Vec<String>,
+    /// The local-level moments behind potential growth's sd ([`Potential::LocalLevel`]).
+    pub level: Option<Level>,
 }
 
 fn data_error(h: &History, message: impl Into<String>) -> Error {
@@ -385,6 +403,8 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
             est.dof
         ));
     }
+    let mut est = est;
+    let level = local_level(h, &full, &active, &window_years, opts, &mut est)?;
     // Persistence: roots.
     let radius = var::spectral_radius(&est.persistence);
     let mut a = est.persistence.clone();
@@ -474,7 +494,97 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
         shocks,
         options: opts.clone(),
         warnings,
+        level,
     })
+}
+
+/// With [`Potential::LocalLevel`]: the local-level moments of the real growth behind the
+/// `potential_growth` mapping over the window, written into `est` (innovation sd, and the
+/// persistence `opts.level_persistence`). None with [`Potential::Filter`].
+fn local_level(
+    h: &History,
+    full: &[(usize, Vec<Option<f64>>)],
+    active: &[usize],
+    window: &[i32],
+    opts: &Options,
+    est: &mut Estimate,
+) -> Result<Option<Level>> {
+    if opts.potential == Potential::Filter {
+        return Ok(None);
+    }
+    let p = &opts.level_persistence;
+    if !(0.0..1.0).contains(p) {
+        return Err(Error::usage(
+            "--level-persistence",
+            format!("must be in [0, 1) (a unit root is not allowed), e.g. 0.95; found {p}"),
+        ));
+    }
+    if opts.method == Method::Var {
+        return Err(Error::usage(
+            "--potential",
+            "`local-level` sets potential growth's own persistence: use it without --var",
+        ));
+    }
+    let (Some(r), Some((_, g))) = (
+        active.iter().position(|i| *i == 0),
+        full.iter().find(|(i, _)| *i == 0),
+    ) else {
+        return Err(Error::usage(
+            "--potential",
+            "`local-level` needs a `potential_growth` mapping (it is switched off)",
+        ));
+    };
+    let (first, to) = (h.years[0], window[window.len() - 1]);
+    let from = opts.level_from.unwrap_or(window[0]);
+    if !(first..=to).contains(&from) {
+        return Err(Error::usage(
+            "--level-from",
+            format!("{from} must be a year of the data ({first}) up to the window's end ({to})"),
+        ));
+    }
+    let years: Vec<i32> = (from..=to).collect();
+    let idx = |y: i32| (y - first) as usize;
+    let missing: Vec<i32> = years
+        .iter()
+        .copied()
+        .filter(|y| g[idx(*y)].is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(data_error(
+            h,
+            format!(
+                "--potential local-level: real growth is missing in {} (the local-level \
+                 moments run from --level-from {from} to {to})",
+                year_ranges(&missing)
+            ),
+        ));
+    }
+    let window = &years;
+    let g: Vec<f64> = years
+        .iter()
+        .map(|y| g[idx(*y)].unwrap_or(f64::NAN))
+        .collect();
+    if let Some((i, x)) = g.iter().enumerate().find(|(_, x)| x.abs() >= 1.0) {
+        return Err(data_error(
+            h,
+            format!(
+                "--potential local-level takes real growth as a fraction, but the value in {} \
+                 is {x}; add `:pct` to the potential_growth mapping",
+                window[i]
+            ),
+        ));
+    }
+    let Some(l) = level::local_level(&g) else {
+        return Err(data_error(
+            h,
+            "--potential local-level needs at least 4 years",
+        ));
+    };
+    est.sd[r] = l.sd_level;
+    est.sd_se[r] = l.sd_level / (2.0 * l.n as f64).sqrt();
+    est.persistence[(r, r)] = *p;
+    est.persistence_se[(r, r)] = 0.0;
+    Ok(Some(l))
 }
 
 impl Calibration {

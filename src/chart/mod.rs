@@ -6,6 +6,7 @@
 //! in the HTML report. Rates and shares of GDP are drawn in percent (0.053 as 5.3);
 //! levels in the scenario's currency unit.
 
+pub mod backtest;
 pub mod bars;
 pub mod fan;
 pub mod lines;

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::calibrate::{self, History, Mapping, Method, Options, SeriesOptions, Split};
+use crate::calibrate::{self, History, Mapping, Method, Options, Potential, SeriesOptions, Split};
 use crate::error::Result;
 use crate::output::{Destination, io_error, refuse_overwriting_inputs, write_with};
 
@@ -14,17 +14,11 @@ use crate::output::{Destination, io_error, refuse_overwriting_inputs, write_with
 /// Without --map, the columns of the shipped data/kazakhstan_macro_annual.csv are used
 /// (see docs/calibrate.md).
 ///
-/// Example: fiscalsim calibrate data/kazakhstan_macro_annual.csv --out scenarios/kazakhstan-shocks.toml
+/// Example: fiscalsim calibrate data/kazakhstan_macro_annual.csv --potential local-level --level-from 2000 --out scenarios/kazakhstan-shocks.toml
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The annual data (CSV with a `year` column; empty cell = missing).
     pub data: PathBuf,
-    /// The history of one shock: `SHOCK=COLUMN[:TRANSFORM...]` or `SHOCK=none`, e.g.
-    /// `--map inflation=cpi_avg_infl_wdi:pct:demean`. Transforms, applied left to right:
-    /// pct, diff, log-diff, demean, detrend, hp, potential, demand. Repeatable; replaces
-    /// the default mapping of that shock.
-    #[arg(long = "map", value_name = "SHOCK=COLUMN[:TRANSFORM]", value_parser = parse_map)]
-    pub map: Vec<Mapping>,
     /// First year of the estimation window (default: the longest run of years in which
     /// every series has a value).
     #[arg(long, value_name = "YEAR")]
@@ -32,6 +26,28 @@ pub struct Args {
     /// Last year of the estimation window.
     #[arg(long, value_name = "YEAR")]
     pub to: Option<i32>,
+    /// How to estimate.
+    #[command(flatten)]
+    pub settings: Settings,
+    /// Also write the shock series of the window to this CSV file (`year`, then one
+    /// column per shock), to inspect or plot what was estimated.
+    #[arg(long, value_name = "PATH")]
+    pub series: Option<PathBuf>,
+    /// Write the block to this file (atomically) instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+}
+
+/// The estimation settings of `calibrate`, shared with `backtest` (which calibrates at
+/// every origin with them).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Settings {
+    /// The history of one shock: `SHOCK=COLUMN[:TRANSFORM...]` or `SHOCK=none`, e.g.
+    /// `--map inflation=cpi_avg_infl_wdi:pct:demean`. Transforms, applied left to right:
+    /// pct, diff, log-diff, demean, detrend, hp, potential, demand. Repeatable; replaces
+    /// the default mapping of that shock.
+    #[arg(long = "map", value_name = "SHOCK=COLUMN[:TRANSFORM]", value_parser = parse_map)]
+    pub map: Vec<Mapping>,
     /// Estimate a full VAR(1) persistence matrix instead of one AR(1) per shock.
     #[arg(long)]
     pub var: bool,
@@ -48,6 +64,18 @@ pub struct Args {
     /// Potential share of real growth (`--split share`), a fraction.
     #[arg(long, value_name = "SHARE", default_value_t = 0.5)]
     pub potential_share: f64,
+    /// How potential growth's sd and persistence are estimated: `filter` (AR(1) on the
+    /// split's potential-growth series) or `local-level` (real growth = a random-walk
+    /// level + noise, sds by the method of moments; docs/calibrate.md).
+    #[arg(long, value_enum, default_value = "filter")]
+    pub potential: Potential,
+    /// Persistence of the potential-growth shock with `--potential local-level`, in [0, 1).
+    #[arg(long, value_name = "RHO", default_value_t = calibrate::DEFAULT_LEVEL_PERSISTENCE)]
+    pub level_persistence: f64,
+    /// First year of the local-level moments (`--potential local-level`; default: the
+    /// window's first year); they end with the window.
+    #[arg(long, value_name = "YEAR")]
+    pub level_from: Option<i32>,
     /// When the estimated persistence has a root on or outside the unit circle, scale it
     /// to this spectral radius (e.g. 0.95) and warn, instead of failing.
     #[arg(long, value_name = "RADIUS")]
@@ -56,26 +84,19 @@ pub struct Args {
     /// excess kurtosis of the innovations (dof = 4 + 6 / kurtosis, at least 4.5).
     #[arg(long)]
     pub student_t: bool,
-    /// Also write the shock series of the window to this CSV file (`year`, then one
-    /// column per shock), to inspect or plot what was estimated.
-    #[arg(long, value_name = "PATH")]
-    pub series: Option<PathBuf>,
-    /// Write the block to this file (atomically) instead of standard output.
-    #[arg(long, value_name = "PATH")]
-    pub out: Option<PathBuf>,
 }
 
 fn parse_map(s: &str) -> std::result::Result<Mapping, String> {
     s.parse()
 }
 
-impl Args {
-    /// The library options these flags stand for.
+impl Settings {
+    /// The library options these flags stand for (the whole-data window).
     pub fn options(&self) -> Options {
         Options {
             maps: self.map.clone(),
-            from: self.from,
-            to: self.to,
+            from: None,
+            to: None,
             method: if self.var {
                 Method::Var
             } else {
@@ -89,6 +110,9 @@ impl Args {
             },
             stabilize: self.stabilize,
             student_t: self.student_t,
+            potential: self.potential,
+            level_persistence: self.level_persistence,
+            level_from: self.level_from,
         }
     }
 }
@@ -128,7 +152,14 @@ pub fn run(args: &Args) -> Result<()> {
         }
     }
     let history = History::read(&args.data)?;
-    let cal = calibrate::calibrate(&history, &args.options())?;
+    let cal = calibrate::calibrate(
+        &history,
+        &Options {
+            from: args.from,
+            to: args.to,
+            ..args.settings.options()
+        },
+    )?;
     for w in &cal.warnings {
         eprintln!("warning: {w}");
     }

@@ -1,6 +1,7 @@
 //! The command-line interface: one module per subcommand, each with its clap `Args` and
 //! a `run` function. `src/main.rs` only parses the arguments and calls [`main`].
 
+pub mod backtest;
 pub mod calibrate;
 pub mod chart;
 pub mod compare;
@@ -41,8 +42,18 @@ pub enum Command {
     /// AR(1) per shock or a VAR(1) (`--var`) by least squares, and writes a `[shocks]`
     /// block commented with the window, the estimates and their standard errors.
     ///
-    /// Example: fiscalsim calibrate data/kazakhstan_macro_annual.csv --out scenarios/kazakhstan-shocks.toml
+    /// Example: fiscalsim calibrate data/kazakhstan_macro_annual.csv --potential local-level --level-from 2000 --out scenarios/kazakhstan-shocks.toml
     Calibrate(calibrate::Args),
+    /// Backtest the fan charts against history: rolling-origin hindcasts, scored.
+    ///
+    /// For each origin year T0: the shocks calibrated on data up to T0, the scenario
+    /// built at T0 from what was known then, its Monte Carlo scored against the outcomes
+    /// at horizons 1..H: coverage of the 50 % and 90 % bands (Wilson intervals), PIT
+    /// histogram, CRPS against a naive forecast. Writes one CSV row per variable and
+    /// horizon (docs/backtest.md).
+    ///
+    /// Example (the shipped calibration): fiscalsim backtest data/kazakhstan_macro_annual.csv --potential local-level --out backtest.csv
+    Backtest(backtest::Args),
     /// Print the resolved scenario (after extends, --set and interpolation) as JSON.
     ///
     /// Every path is expanded to one number per projection year, spending is converted
@@ -181,6 +192,7 @@ pub fn main(cli: Cli) -> i32 {
     crate::interrupt::install();
     let result = match cli.command {
         Command::Calibrate(args) => calibrate::run(&args),
+        Command::Backtest(args) => backtest::run(&args),
         Command::Resolve(args) => resolve::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Stress(args) => stress::run(&args),

@@ -45,6 +45,9 @@ pub struct Args {
     /// debt/GDP panel and a summary table.
     #[arg(long)]
     pub stress: bool,
+    /// A `fiscalsim backtest` scores CSV: adds a backtest section (chart and table).
+    #[arg(long, value_name = "CSV")]
+    pub backtest: Option<PathBuf>,
 }
 
 /// Runs `report`.
@@ -55,6 +58,7 @@ pub fn run(args: &Args) -> Result<()> {
         .iter()
         .chain(&args.summary)
         .chain(&args.sensitivity)
+        .chain(&args.backtest)
         .map(PathBuf::as_path)
         .collect();
     refuse_overwriting_inputs(&dest, &inputs, "--out")?;
@@ -103,12 +107,26 @@ pub fn run(args: &Args) -> Result<()> {
         (true, Some(first)) => Some(crate::stress::run(&first.scenario, None)?),
         _ => None,
     };
+    let backtest = match &args.backtest {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| Error::Read {
+                path: p.clone(),
+                source: e,
+            })?;
+            Some(crate::backtest::table::read_scores(
+                &text,
+                &p.display().to_string(),
+            )?)
+        }
+        None => None,
+    };
     let html = render(&Report {
         title,
         runs,
         summaries,
         sensitivities,
         stress,
+        backtest,
     })?;
     write_with(&dest, |w| {
         w.write_all(html.as_bytes()).map_err(|e| io_error(&dest, e))

@@ -289,7 +289,68 @@ fn committed_kazakhstan_shocks_block_reproduces() {
     )
     .expect("extends the committed block");
     assert_eq!(sc.shocks.sd[3], 0.315489);
-    assert_eq!(sc.shocks.persistence[0][0], 0.8856);
+    // Potential growth as a local level (chosen by `fiscalsim backtest`, docs/backtest.md).
+    assert_eq!(sc.shocks.sd[0], 0.020575);
+    assert_eq!(sc.shocks.persistence[0][0], 0.8);
+}
+
+/// `--potential local-level`: potential growth's sd from the moments of the change in real
+/// growth (by hand below), its persistence as given; the other shocks untouched.
+#[test]
+fn local_level_potential_growth_on_shipped_data() {
+    let h = History::read(&crate::util::root().join(DATA)).unwrap();
+    let opts = Options {
+        potential: calibrate::Potential::LocalLevel,
+        level_from: Some(2000),
+        ..Options::default()
+    };
+    let cal = calibrate::calibrate(&h, &opts).unwrap();
+    let plain = calibrate::calibrate(&h, &Options::default()).unwrap();
+    // By hand: changes in growth 2000-2024 (24), gamma0 and gamma1 with divisor 24.
+    let g: Vec<f64> = h.column("rgdp_growth_wdi").unwrap()[5..30]
+        .iter()
+        .map(|x| x.unwrap() / 100.0)
+        .collect();
+    let d: Vec<f64> = g.windows(2).map(|w| w[1] - w[0]).collect();
+    let m = d.iter().sum::<f64>() / 24.0;
+    let g0 = d.iter().map(|x| (x - m).powi(2)).sum::<f64>() / 24.0;
+    let g1 = d.windows(2).map(|w| (w[0] - m) * (w[1] - m)).sum::<f64>() / 24.0;
+    let l = cal.level.unwrap();
+    assert_eq!(l.n, 24);
+    assert!((l.sd_level - (g0 + 2.0 * g1).sqrt()).abs() < 1e-15);
+    assert!((l.sd_noise - (-g1).sqrt()).abs() < 1e-15);
+    assert_eq!(cal.shocks.sd[0], 0.020575);
+    assert_eq!(cal.shocks.persistence[0][0], 0.8);
+    assert_eq!(cal.shocks.sd[1..], plain.shocks.sd[1..]);
+    assert_eq!(cal.shocks.correlation, plain.shocks.correlation);
+    // Bad settings are usage errors naming the flag.
+    for (bad, flag) in [
+        (
+            Options {
+                level_persistence: 1.0,
+                ..opts.clone()
+            },
+            "--level-persistence",
+        ),
+        (
+            Options {
+                level_from: Some(2030),
+                ..opts.clone()
+            },
+            "--level-from",
+        ),
+        (
+            Options {
+                method: Method::Var,
+                ..opts.clone()
+            },
+            "--potential",
+        ),
+    ] {
+        let e = calibrate::calibrate(&h, &bad).unwrap_err();
+        assert!(e.to_string().contains(flag), "{e}");
+        assert_eq!(e.exit_code(), 2);
+    }
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Integration and CLI tests: one test binary, one module per feature, shared helpers in
 //! `util`.
 
+mod backtest;
 mod bad_inputs;
 mod calibrate;
 mod compare;
