@@ -307,7 +307,7 @@ mod tests {
             commodity_price = [100, 100]\nexchange_rate = 100\ninterest_rate = 0\n\
             [policy]\nother_spending_gdp = 0.2\n";
         let mut sc = crate::scenario::load_str(text, "t.toml", Path::new("."), &[]).unwrap();
-        sc.shocks.sd = [0.01, 0.02, 0.05, 0.3, 0.01, 0.1];
+        sc.shocks.sd = [0.01, 0.02, 0.05, 0.3, 0.01, 0.1, 0.0];
         sc.shocks.correlation[INFLATION][OIL] = 0.6;
         sc.shocks.correlation[OIL][INFLATION] = 0.6;
         condition_on_oil(&mut sc);
