@@ -374,6 +374,79 @@ impl Year {
     }
 }
 
+/// What is known of an output of a scenario before any draw is made: in every sound draw
+/// (GDP positive, every value finite) it is computed, exactly 0, or the same bits as
+/// another output. Summaries tally only the computed ones ([`tallied_outputs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Derived {
+    /// Computed by the step.
+    Computed,
+    /// +0 in every sound draw.
+    Zero,
+    /// The same bits as the output of this index in every sound draw.
+    SameAs(usize),
+}
+
+/// [`Derived`] for every output of `sc`, from what [`step`] does when a feature is off:
+/// - no fund: `fund_assets` and `fund_inflow`, `fund_transfer` are +0, so is
+///   `fund_assets_gdp` (0 / N, N > 0), and `net_debt_gdp` = (D − 0) / N = `debt_gdp`;
+/// - no fund and no commodity revenue in any year: revenue is Rn + 0 = Rn, so the
+///   non-commodity primary balance (and its ratio) is the primary balance;
+/// - no rules: adj = +0, so `rule_adjustment` (0 N) and `rule_adjustment_gdp` are +0;
+/// - `debt_maturity` = 1 (and not drawn by `[uncertainty]`): `interest_rate` is the
+///   marginal rate itself.
+pub fn derived_outputs(sc: &Scenario) -> [Derived; N_OUTPUTS] {
+    let mut d = [Derived::Computed; N_OUTPUTS];
+    let mut set = |name: &str, how: Derived| {
+        if let Some(i) = output_index(name) {
+            d[i] = how;
+        }
+    };
+    let same = |name: &str| Derived::SameAs(output_index(name).unwrap_or(0));
+    if sc.fund.is_none() {
+        for name in [
+            "fund_assets",
+            "fund_inflow",
+            "fund_transfer",
+            "fund_assets_gdp",
+        ] {
+            set(name, Derived::Zero);
+        }
+        set("net_debt_gdp", same("debt_gdp"));
+        if sc.policy.commodity_revenue_gdp.iter().all(|x| *x == 0.0) {
+            set("non_commodity_primary_balance", same("primary_balance"));
+            set(
+                "non_commodity_primary_balance_gdp",
+                same("primary_balance_gdp"),
+            );
+        }
+    }
+    if sc.rules.is_none() {
+        set("rule_adjustment", Derived::Zero);
+        set("rule_adjustment_gdp", Derived::Zero);
+    }
+    let drawn = |p: &str| {
+        sc.uncertainty
+            .as_ref()
+            .is_some_and(|u| u.params.iter().any(|(n, _)| *n == p))
+    };
+    if sc.structure.debt_maturity == 1.0 && !drawn("debt_maturity") {
+        set("marginal_interest_rate", same("interest_rate"));
+    }
+    d
+}
+
+/// The outputs of `sc` that Monte Carlo summaries tally ([`Derived::Computed`]), in
+/// [`OUTPUT_NAMES`] order.
+pub fn tallied_outputs(sc: &Scenario) -> Vec<usize> {
+    derived_outputs(sc)
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| **d == Derived::Computed)
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// Index of a canonical output name in [`OUTPUT_NAMES`].
 pub fn output_index(name: &str) -> Option<usize> {
     OUTPUT_NAMES.iter().position(|n| *n == name)

@@ -51,6 +51,9 @@ pub struct Engine<'a> {
     pub process: ShockProcess,
     /// The seed of the run.
     pub seed: u64,
+    /// The outputs that summaries tally ([`crate::model::tallied_outputs`]), in output
+    /// order; the others are 0 or copies of one of these in every sound draw.
+    pub tallied: Vec<usize>,
 }
 
 impl<'a> Engine<'a> {
@@ -61,6 +64,7 @@ impl<'a> Engine<'a> {
             model: Model::new(sc),
             process: ShockProcess::new(sc),
             seed,
+            tallied: crate::model::tallied_outputs(sc),
         }
     }
 

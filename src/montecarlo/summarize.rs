@@ -20,7 +20,7 @@ use super::windows::{
 };
 use crate::error::Error;
 use crate::lanes::W;
-use crate::model::N_OUTPUTS;
+use crate::model::{Derived, N_OUTPUTS};
 use crate::scenario::{N_SHOCKS, Scenario};
 use crate::summary::{
     RunSummary, Stats, YearSummary, assemble, empty_stats, mean_sd, needed_ranks,
@@ -139,8 +139,8 @@ fn simulate_chunk<'p>(
                 *mask = block.sound(t);
                 *sound += mask.iter().map(|m| u64::from(m.count_ones())).sum::<u64>();
             }
-            for v in 0..N_OUTPUTS {
-                let c = t * N_OUTPUTS + v;
+            for (k, &v) in e.tallied.iter().enumerate() {
+                let c = t * e.tallied.len() + k;
                 let col = |b: usize| Column {
                     out: &work[b.min(n - 1)].1,
                     o: v,
@@ -276,14 +276,18 @@ pub fn run(
     }
     let e = Engine::new(sc, seed);
     let years = e.years();
-    // Pivots of the moment sums: the deterministic path.
+    // Pivots of the moment sums: the deterministic path, per tallied cell.
     let pivots: Vec<f64> = e
         .model
         .simulate(|_| [0.0; N_SHOCKS])
         .iter()
-        .flat_map(|y| y.values())
+        .flat_map(|y| {
+            let v = y.values();
+            e.tallied.iter().map(move |&o| v[o])
+        })
         .map(|x| if x.is_finite() { x } else { 0.0 })
         .collect();
+    let derived = crate::model::derived_outputs(sc);
     let chunk = chunk_size(draws);
     let groups: Vec<&[f64]> = if qs.is_empty() {
         vec![qs]
@@ -329,9 +333,14 @@ pub fn run(
         if broken_draws > 0 && first_broken_year.is_none() {
             first_broken_year = Some(year);
         }
-        let stats = (0..N_OUTPUTS)
-            .map(|v| {
-                let c = t * N_OUTPUTS + v;
+        // The tallied outputs' statistics, then every output's: zero columns and copies
+        // take theirs without a tally (the same values give the same statistics).
+        let tallied: Vec<Stats> = e
+            .tallied
+            .iter()
+            .enumerate()
+            .map(|(k, _)| {
+                let c = t * e.tallied.len() + k;
                 if n == 0 {
                     return empty_stats(qs);
                 }
@@ -345,6 +354,20 @@ pub fn run(
                 let ordered: Vec<f64> = ranks.iter().map(|&r| at(r)).collect();
                 let (mean, sd) = moments(n, pivots[c], &sums[c]);
                 assemble(n, mean, sd, &positions, &ranks, &ordered)
+            })
+            .collect();
+        let of = |o: usize| e.tallied.iter().position(|&x| x == o).map(|k| &tallied[k]);
+        let stats = (0..N_OUTPUTS)
+            .map(|o| match derived[o] {
+                Derived::Computed | Derived::SameAs(_) if n == 0 => empty_stats(qs),
+                Derived::SameAs(src) => of(src).cloned().unwrap_or_else(|| empty_stats(qs)),
+                Derived::Computed => of(o).cloned().unwrap_or_else(|| empty_stats(qs)),
+                Derived::Zero if n == 0 => empty_stats(qs),
+                Derived::Zero => {
+                    let (positions, ranks) = needed_ranks(n, qs);
+                    let zeros = vec![0.0; ranks.len()];
+                    assemble(n, 0.0, 0.0, &positions, &ranks, &zeros)
+                }
             })
             .collect::<Vec<Stats>>();
         out.push(YearSummary {
@@ -377,7 +400,8 @@ fn staged(
     budget: u64,
 ) -> crate::Result<Staged> {
     let years = e.years();
-    let cells = years * N_OUTPUTS;
+    let per_year = e.tallied.len();
+    let cells = years * per_year;
     let mut windows = vec![start; cells];
     let mut counts = vec![Counts::default(); cells];
     // Kept values live in pages of one pool, taken and given back stage after stage.
@@ -430,7 +454,7 @@ fn staged(
                         .chain(ts.iter().flat_map(|t| t.raw.parts()))
                         .collect(),
                 };
-                let sound = sound[c / N_OUTPUTS];
+                let sound = sound[c / per_year];
                 let mut found = Vec::new();
                 let mut next = Paged::new();
                 if !last {
@@ -526,7 +550,7 @@ fn exact_pass(
     let mut wanted: Vec<(usize, usize, u64)> = Vec::new();
     let mut sizes: Vec<Vec<((f64, f64), u64)>> = vec![Vec::new(); cells];
     for &(c, i) in missing {
-        let n = sound[c / N_OUTPUTS];
+        let n = sound[c / e.tallied.len()];
         let r = found[c][i].0 as u64;
         let (lo, hi, size) = gap(&windows[c], &counts[c], n, r);
         wanted.push((c, i, r));
@@ -583,8 +607,8 @@ fn exact_pass(
                 if found[c][i].1.is_none() {
                     return Err(crate::Error::Internal(format!(
                         "the exact pass missed rank {r} of output {} in year {}",
-                        c % N_OUTPUTS,
-                        c / N_OUTPUTS
+                        e.tallied[c % e.tallied.len()],
+                        c / e.tallied.len()
                     )));
                 }
             }
@@ -607,7 +631,7 @@ mod tests {
         let e = Engine::new(&sc, 5);
         let draws = 3_000;
         let qs = [0.05, 0.5, 0.95];
-        let pivots = vec![0.0; e.years() * N_OUTPUTS];
+        let pivots = vec![0.0; e.years() * e.tallied.len()];
         let chunk = chunk_size(draws);
         // A budget of one cell's values: one batch per cell.
         let st = staged(
@@ -623,10 +647,11 @@ mod tests {
         .unwrap();
         let mut t = 0;
         for_each_year(&sc, draws, 5, |yd| {
-            for (v, col) in yd.columns.iter().enumerate() {
-                let mut sorted = col.clone();
+            for (k, &v) in e.tallied.iter().enumerate() {
+                let mut sorted = yd.columns[v].clone();
                 sorted.sort_by(f64::total_cmp);
-                let found = &st.found[t * N_OUTPUTS + v];
+                let col = &yd.columns[v];
+                let found = &st.found[t * e.tallied.len() + k];
                 assert_eq!(found.len(), needed_ranks(col.len(), &qs).1.len());
                 for &(r, x) in found {
                     assert_eq!(
