@@ -704,3 +704,34 @@ fn calibrated_block_moves_the_model_in_its_units() {
         s[3]
     );
 }
+
+/// Model version 2's seventh shock from the general government's primary balance: a
+/// seven-entry block that scenarios accept, with the documented estimates.
+#[test]
+fn the_seventh_shock_is_estimated_from_the_primary_balance() {
+    let (out, err, ok) =
+        run_shipped(&["--map", "primary_balance=gg_primary_bal_pct_weo:pct:demean"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("window 2010-2023"), "{out}");
+    assert!(out.contains("#   primary_balance   = gg_primary_bal_pct_weo:pct:demean"));
+    let b = block(&out);
+    assert!(b.contains("exchange_rate, primary_balance\n"), "{b}");
+    let sc = load_str(
+        &format!("{TOY}\n{b}"),
+        "toy.toml",
+        std::path::Path::new("."),
+        &[],
+    )
+    .expect("a seven-shock block resolves");
+    assert!(
+        (sc.shocks.sd[6] - 0.037872).abs() < 1e-9,
+        "{}",
+        sc.shocks.sd[6]
+    );
+    assert!((sc.shocks.persistence[6][6] - 0.482).abs() < 1e-9);
+    assert!((sc.shocks.correlation[1][6] - 0.6384).abs() < 1e-9);
+    // Without a mapping, the six-entry block of version 1.
+    let (six, _, ok) = run_shipped(&[]);
+    assert!(ok);
+    assert!(!block(&six).contains("primary_balance"));
+}
