@@ -33,6 +33,7 @@ const TOP_KEYS: &[&str] = &[
     "years",
     "currency",
     "extends",
+    super::plausible::ALLOW_KEY,
 ];
 
 /// The largest horizon accepted, in years.
@@ -176,9 +177,18 @@ struct Ctx {
     /// Full keys (`baseline.inflation`) that an unknown key was taken to mean: a
     /// "missing" report for them would only repeat the "did you mean".
     suggested: Vec<String>,
+    /// Which keys may take values outside their plausible ranges.
+    allow: super::plausible::Allow,
 }
 
 impl Ctx {
+    /// Why `x` is not a valid value of the dotted `key`: the check, then plausibility.
+    fn value_problem(&self, key: &str, check: Check, x: f64) -> Option<String> {
+        check
+            .test(x)
+            .or_else(|| super::plausible::problem(key, x, &self.allow))
+    }
+
     fn err(&mut self, loc: Option<&Loc>, key: impl Into<String>, msg: impl Into<String>) {
         self.diags.push(Diagnostic::new(loc, key, msg));
     }
@@ -225,7 +235,7 @@ impl Ctx {
             );
             return None;
         };
-        if let Some(msg) = check.test(x) {
+        if let Some(msg) = self.value_problem(&full, check, x) {
             self.err(Some(&node.loc), full, msg);
             return None;
         }
@@ -309,7 +319,7 @@ fn read_paths(
         };
         let mut ok = true;
         for (x, y) in v.iter().zip(years) {
-            if let Some(msg) = check.test(*x) {
+            if let Some(msg) = ctx.value_problem(&full, *check, *x) {
                 ctx.err(Some(&node.loc), &full, format!("{msg} (in {y})"));
                 ok = false;
                 break;
@@ -354,6 +364,7 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
     let mut ctx = Ctx {
         diags: Vec::new(),
         suggested: Vec::new(),
+        allow: super::plausible::Allow::Nothing,
     };
     let mut year_overrides = Vec::new();
     for o in overrides {
@@ -364,6 +375,11 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
                 d
             })),
             Ok(node) if o.address.year.is_some() => year_overrides.push((o, node)),
+            Ok(node) if super::year_key::is_year_key(o) => {
+                if let Err(d) = super::year_key::apply(&mut root, o, node) {
+                    ctx.diags.push(d);
+                }
+            }
             Ok(node) => {
                 let keys: Vec<&str> = o.address.keys.iter().map(String::as_str).collect();
                 tree::merge(&mut root, tree::layer_for(&keys, node));
@@ -371,6 +387,7 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
         }
     }
 
+    ctx.allow = super::plausible::read_allow(&root, &mut ctx.diags);
     let allowed_top: Vec<&str> = TOP_KEYS.iter().chain(SECTIONS).copied().collect();
     for e in &root.entries {
         if !allowed_top.contains(&e.key.as_str()) {
@@ -499,6 +516,7 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
     );
     let mut policy = read_paths(&mut ctx, policy_t, "policy", POLICY_KEYS, base_year, &years);
     fill_policy_defaults(&baseline, &mut policy);
+    default_levels(&mut baseline, &policy, structure.as_ref(), years.len());
 
     for (o, node) in &year_overrides {
         apply_year_override(&mut ctx, o, node, &years, &mut baseline, &mut policy);
@@ -567,6 +585,7 @@ fn finish_diagnostics(ctx: Ctx) -> Error {
     let Ctx {
         mut diags,
         suggested,
+        ..
     } = ctx;
     diags.retain(|d| {
         !(d.message.starts_with("missing") && d.key.as_ref().is_some_and(|k| suggested.contains(k)))
@@ -687,6 +706,24 @@ fn fill_policy_defaults(baseline: &PathBlock, policy: &mut PathBlock) {
     }
 }
 
+/// `baseline.commodity_price` and `exchange_rate` default to 1 (an index) where they
+/// cannot matter: the commodity price when there is no commodity revenue, the exchange
+/// rate when there is also no foreign-currency debt (`fx_debt_share = 0`). Their levels
+/// then only label the `commodity_price`, `exchange_rate` and `gdp_usd` columns.
+fn default_levels(b: &mut PathBlock, policy: &PathBlock, st: Option<&Structure>, len: usize) {
+    let no_commodity = policy
+        .get("commodity_revenue_gdp")
+        .is_none_or(|v| v.iter().all(|x| *x == 0.0));
+    let no_fx_debt = st.is_some_and(|s| s.fx_debt_share == 0.0);
+    let loc = Loc::whole("default (no commodity revenue)");
+    if no_commodity && !b.has("commodity_price") {
+        b.set("commodity_price", vec![1.0; len], loc.clone());
+    }
+    if no_commodity && no_fx_debt && !b.has("exchange_rate") {
+        b.set("exchange_rate", vec![1.0; len], loc);
+    }
+}
+
 fn apply_year_override(
     ctx: &mut Ctx,
     o: &Override,
@@ -741,7 +778,7 @@ fn apply_year_override(
         );
         return;
     };
-    if let Some(msg) = check.test(x) {
+    if let Some(msg) = ctx.value_problem(&addr.keys.join("."), *check, x) {
         ctx.err(Some(&loc), key, msg);
         return;
     }
@@ -839,14 +876,14 @@ fn finish_baseline(ctx: &mut Ctx, b: &PathBlock) -> Option<Baseline> {
         b,
         "baseline",
         "commodity_price",
-        "the baseline commodity price in USD, e.g. commodity_price = 60",
+        "the baseline commodity price in USD, e.g. commodity_price = 60 (needed with commodity revenue)",
     );
     let exchange_rate = required(
         ctx,
         b,
         "baseline",
         "exchange_rate",
-        "the baseline exchange rate, local currency per USD",
+        "the baseline exchange rate, local currency per USD (needed with foreign-currency debt or commodity revenue)",
     );
     let interest_rate = required(
         ctx,
