@@ -171,9 +171,6 @@ fn run_monte_carlo(args: &Args, dest: &Destination) -> Result<()> {
     }
 
     let sc = args.scenario.load()?;
-    if let Some(w) = crate::scenario::plausible::degenerate_monte_carlo(&sc) {
-        eprintln!("{w}");
-    }
     let mut events = sc.montecarlo.probabilities.clone();
     for e in &args.prob {
         e.check(&sc.years).map_err(|m| Error::usage("--prob", m))?;
@@ -253,6 +250,9 @@ fn run_monte_carlo(args: &Args, dest: &Destination) -> Result<()> {
                 );
             }
         }
+    }
+    if let Some(w) = crate::scenario::plausible::degenerate_monte_carlo(&sc) {
+        eprintln!("{w}");
     }
     if let Some(year) = summary.first_broken_year {
         eprintln!(

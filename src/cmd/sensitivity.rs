@@ -123,6 +123,20 @@ pub(crate) fn write_indices(plan: &Plan, y: &[f64], dest: &Destination) -> Resul
     Ok(())
 }
 
+/// Says on standard error why each parameter of a one-at-a-time run left the metric
+/// unchanged (unless the metric never moves at all, which is warned already).
+fn explain_zero_swings(plan: &Plan, y: &[f64], sc: &crate::scenario::Scenario) {
+    if plan.method != Method::Oat || y.iter().all(|v| *v == y[0]) {
+        return;
+    }
+    let (_, bars) = crate::sensitivity::oat::tornado(y);
+    for bar in bars.iter().filter(|b| b.swing == 0.0) {
+        let name = &plan.names[bar.param];
+        let why = crate::sensitivity::oat::zero_swing_reason(sc, name);
+        eprintln!("note: `{name}` has zero swing: {why}");
+    }
+}
+
 /// Writes `--samples-out`.
 pub(crate) fn write_samples(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<()> {
     write_atomic(path, |w| {
@@ -241,7 +255,9 @@ pub fn run(args: &Args) -> Result<()> {
             if let Some(p) = &args.samples_out {
                 write_samples(p, &header, &sample_rows(&design, &y))?;
             }
-            write_indices(&plan, &y, &dest)
+            write_indices(&plan, &y, &dest)?;
+            explain_zero_swings(&plan, &y, ev.base());
+            Ok(())
         }
     }
 }

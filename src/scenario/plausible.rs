@@ -106,7 +106,11 @@ fn keys_list() -> String {
 }
 
 fn percent(x: f64) -> String {
-    crate::output::format_number((x * 1e6).round() / 1e4)
+    if x.abs() >= 1e4 {
+        format!("{:.3e}", x * 100.0)
+    } else {
+        crate::output::format_number((x * 1e6).round() / 1e4)
+    }
 }
 
 /// Why `x` is implausible for the dotted `key` (None when plausible, allowed or not
@@ -124,9 +128,14 @@ pub fn problem(key: &str, x: f64, allow: &Allow) -> Option<String> {
         String::new()
     };
     Some(format!(
-        "{x} means {} % {}, outside the plausible {} % to {} %{hint} (rates and ratios are \
+        "{} means {} % {}, outside the plausible {} % to {} %{hint} (rates and ratios are \
          fractions: 0.053 means 5.3 %; for a genuine extreme write `{ALLOW_KEY} = true` or \
          `{ALLOW_KEY} = [\"{key}\"]` at the top of the scenario, or --set {ALLOW_KEY}=true)",
+        if x.abs() >= 1e6 {
+            format!("{x:.3e}")
+        } else {
+            x.to_string()
+        },
         percent(x),
         b.unit,
         percent(b.lo),

@@ -5,6 +5,7 @@ mod bad_inputs;
 mod calibrate;
 mod compare;
 mod engine;
+mod guard_rails;
 mod kazakhstan;
 mod montecarlo;
 mod output_files;
