@@ -901,7 +901,7 @@ pub fn write_summary_csv(w: &mut dyn Write, scenario: &str, run: &StressRun) -> 
                 r.push(String::new());
                 r.push(o.test.description.clone());
                 r.push("skipped".into());
-                r.push(notes.join("; "));
+                r.push(skip_reasons(&notes));
                 r
             }
             Some(s) => {
@@ -955,7 +955,7 @@ pub fn summary_table(scenario: &str, run: &StressRun) -> String {
             None => out.push_str(&format!(
                 "{:<22} skipped: {}\n",
                 o.test.name,
-                o.test.notes.join("; ")
+                skip_reasons(&o.test.notes)
             )),
             Some(s) => {
                 let delta = if o.test.name == "baseline" {
@@ -1032,6 +1032,15 @@ pub fn data_files(sc: &Scenario) -> Vec<&Path> {
         .flat_map(|s| s.standard.iter())
         .filter_map(|s| s.data.as_ref().map(|d| d.file.as_path()))
         .collect()
+}
+
+/// The notes of a skipped test, without the "skipped: " that the status already says.
+fn skip_reasons(notes: &[String]) -> String {
+    notes
+        .iter()
+        .map(|n| n.strip_prefix("skipped: ").unwrap_or(n))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]
