@@ -1015,12 +1015,24 @@ pub fn debt_chart(sc: &Scenario, run: &StressRun, size: crate::chart::Size) -> R
         sc.name,
         crate::output::format_number(100.0 * run.benchmark)
     );
-    crate::chart::lines::render(
-        &debt_lines(run),
+    let mut lines = debt_lines(run);
+    for l in &mut lines {
+        crate::chart::lines::prepend(l, sc.base_year, sc.initial.debt_gdp);
+    }
+    let benchmark = crate::chart::lines::Benchmark {
+        value: run.benchmark,
+        label: format!(
+            "benchmark {} %",
+            crate::output::format_number(100.0 * run.benchmark)
+        ),
+    };
+    crate::chart::lines::render_with_benchmark(
+        &lines,
         "debt_gdp",
         Some(&title),
         size,
         &sc.currency,
+        Some(&benchmark),
     )
 }
 

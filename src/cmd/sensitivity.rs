@@ -30,7 +30,7 @@ use crate::sweep::{Evaluator, Param, Shard, take_sweep_table};
 ///   --samples 512 --out sobol.csv
 #[derive(Debug, clap::Args)]
 #[command(
-    after_long_help = "Output: one row per parameter: parameter,low,high,swing (oat, sorted by swing), \
+    after_long_help = "Output: one row per parameter: parameter,low,high,swing,from,to (oat, sorted by swing; from/to: the parameter's range), \
 parameter,mu_star,mu_star_conf,sigma (morris) or parameter,S1,S1_conf,ST,ST_conf (sobol); \
 _conf are confidence half-widths. Default metric: the first of the file's [sweep] metrics, \
 else debt_gdp@<last year>.\n\n\

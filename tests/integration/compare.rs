@@ -451,7 +451,7 @@ fn chart_kinds_draw_labelled_svg() {
     let (h, rows) = read_csv(&run_csv(dir.path(), "toy.toml", &[]));
     let d = column(&h, &rows, "debt_gdp")[1];
     assert!(
-        central.contains(&format!("central value {d:.3}")),
+        central.contains(&format!("central value {:.1}", 100.0 * d)),
         "{central}"
     );
     let debt = svg_of(&["debt", "toy.toml"], &files);

@@ -3,6 +3,7 @@
 
 mod bad_inputs;
 mod calibrate;
+mod charts;
 mod compare;
 mod engine;
 mod guard_rails;
