@@ -59,6 +59,7 @@ fn benches(c: &mut Criterion) {
         summaries: vec![],
         sensitivities: vec![],
         stress: None,
+        draws: None,
     };
     c.bench_function("HTML report, 2 scenarios x 30 years", |b| {
         b.iter(|| render(black_box(&report)).expect("renders"))

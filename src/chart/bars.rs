@@ -345,8 +345,8 @@ mod tests {
         let (rel, base) = relative_to_baseline(&growth);
         assert!(rel.parts.iter().all(|p| p.0 != "baseline"));
         let base = base.unwrap();
-        for t in 0..growth.total.len() {
-            assert!((rel.total[t] + base[t] - growth.total[t]).abs() < 1e-15);
+        for ((r, b), g) in rel.total.iter().zip(&base).zip(&growth.total) {
+            assert!((r + b - g).abs() < 1e-15);
         }
         let svg = render(&growth, Size::default()).unwrap();
         assert!(svg.contains("beyond the baseline") && svg.contains("baseline growth 5.0 %"));

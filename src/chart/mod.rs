@@ -159,7 +159,7 @@ pub fn min_span(unit: &Unit, largest: f64) -> f64 {
 /// without crossing zero when every value is on one side of it.
 pub(crate) fn axis_range(lo: f64, hi: f64, span: f64) -> (f64, f64) {
     let (a, b) = padded(lo, hi, None);
-    if !(span > b - a) || !span.is_finite() {
+    if !span.is_finite() || span <= b - a {
         return (a, b);
     }
     let mid = (a + b) / 2.0;
