@@ -56,6 +56,7 @@ pub mod metric;
 pub mod model;
 pub mod montecarlo;
 pub mod output;
+pub mod provenance;
 pub mod report;
 pub mod scenario;
 pub mod sensitivity;

@@ -12,6 +12,7 @@ pub mod sensitivity;
 pub mod solve;
 pub mod stress;
 pub mod sweep;
+pub mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -135,6 +136,42 @@ pub enum Command {
     ///
     /// Example: fiscalsim merge part-*.csv --out sweep.csv
     Merge(merge::Args),
+    /// Check an output against its provenance record: re-run the recorded command line
+    /// and compare the bytes (exit 0 match, 1 mismatch, 2 bad input).
+    ///
+    /// Every output file `OUT` gets `OUT.meta.json` beside it: the fiscalsim version, the
+    /// command line, the SHA-256 of every input (the whole `extends` chain, data files),
+    /// the `--set` values, seed, draws, quantiles and the time.
+    ///
+    /// Example: fiscalsim verify fan.csv
+    Verify(verify::Args),
+}
+
+impl Command {
+    /// The files this command will write (not standard output), for their provenance
+    /// records.
+    pub fn outputs(&self) -> Vec<std::path::PathBuf> {
+        let file = |p: &Option<std::path::PathBuf>| -> Option<std::path::PathBuf> {
+            p.clone().filter(|p| p.as_os_str() != "-")
+        };
+        let list: Vec<Option<std::path::PathBuf>> = match self {
+            Command::Calibrate(a) => vec![file(&a.out)],
+            Command::Resolve(a) => vec![file(&a.out)],
+            Command::Run(a) => vec![file(&a.out), file(&a.prob_out), file(&a.samples_out)],
+            Command::Stress(a) => vec![file(&a.out), file(&a.summary), file(&a.chart)],
+            Command::Solve(a) => vec![file(&a.out)],
+            Command::Compare(a) => vec![file(&a.out)],
+            Command::Chart(a) => vec![file(&a.out)],
+            Command::Report(a) => vec![file(&a.out)],
+            Command::Sweep(a) => vec![file(&a.out)],
+            Command::Sensitivity(a) => vec![file(&a.out), file(&a.samples_out)],
+            Command::Merge(a) => vec![file(&a.out), file(&a.samples_out)],
+            Command::Verify(_) => vec![],
+        };
+        let mut out: Vec<std::path::PathBuf> = list.into_iter().flatten().collect();
+        out.dedup();
+        out
+    }
 }
 
 /// Options shared by every command that loads a scenario.
@@ -179,7 +216,29 @@ pub fn parse_draws(s: &str) -> std::result::Result<u64, String> {
 /// 1 internal error). Errors are printed to standard error.
 pub fn main(cli: Cli) -> i32 {
     crate::interrupt::install();
-    let result = match cli.command {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = run_recorded(cli.command, &args);
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+/// Runs a command given on the command line `args` (after the program name) and writes
+/// the provenance record of each output file it wrote.
+pub fn run_recorded(command: Command, args: &[String]) -> Result<()> {
+    let outputs: Vec<std::path::PathBuf> = command.outputs();
+    dispatch(command)?;
+    let written: Vec<std::path::PathBuf> = outputs.into_iter().filter(|p| p.is_file()).collect();
+    crate::provenance::write_records(args, &written)
+}
+
+/// Runs a parsed command.
+pub(crate) fn dispatch(command: Command) -> Result<()> {
+    match command {
         Command::Calibrate(args) => calibrate::run(&args),
         Command::Resolve(args) => resolve::run(&args),
         Command::Run(args) => run::run(&args),
@@ -191,12 +250,6 @@ pub fn main(cli: Cli) -> i32 {
         Command::Sweep(args) => sweep::run(&args),
         Command::Sensitivity(args) => sensitivity::run(&args),
         Command::Merge(args) => merge::run(&args),
-    };
-    match result {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("error: {e}");
-            e.exit_code()
-        }
+        Command::Verify(args) => verify::run(&args),
     }
 }

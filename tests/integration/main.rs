@@ -12,6 +12,7 @@ mod montecarlo;
 mod output_files;
 mod parser_fuzz;
 mod properties;
+mod provenance;
 mod report;
 mod scenario_files;
 mod stress;
