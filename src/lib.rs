@@ -65,5 +65,7 @@ pub mod solve;
 pub mod stress;
 pub mod summary;
 pub mod sweep;
+#[cfg(feature = "xlsx")]
+pub mod xlsx;
 
 pub use error::{Error, Result};

@@ -148,29 +148,37 @@ pub enum Command {
 }
 
 impl Command {
-    /// The files this command will write (not standard output), for their provenance
-    /// records.
-    pub fn outputs(&self) -> Vec<std::path::PathBuf> {
-        let file = |p: &Option<std::path::PathBuf>| -> Option<std::path::PathBuf> {
-            p.clone().filter(|p| p.as_os_str() != "-")
-        };
-        let list: Vec<Option<std::path::PathBuf>> = match self {
-            Command::Calibrate(a) => vec![file(&a.out)],
-            Command::Resolve(a) => vec![file(&a.out)],
-            Command::Run(a) => vec![file(&a.out), file(&a.prob_out), file(&a.samples_out)],
-            Command::Stress(a) => vec![file(&a.out), file(&a.summary), file(&a.chart)],
-            Command::Solve(a) => vec![file(&a.out)],
-            Command::Compare(a) => vec![file(&a.out)],
-            Command::Chart(a) => vec![file(&a.out)],
-            Command::Report(a) => vec![file(&a.out)],
-            Command::Sweep(a) => vec![file(&a.out)],
-            Command::Sensitivity(a) => vec![file(&a.out), file(&a.samples_out)],
-            Command::Merge(a) => vec![file(&a.out), file(&a.samples_out)],
+    /// The output-file flags of this command: (flag, whether it writes a table, its
+    /// value). Standard output is `None` or `-`.
+    fn output_slots(&mut self) -> Vec<(&'static str, bool, &mut Option<std::path::PathBuf>)> {
+        match self {
+            Command::Calibrate(a) => vec![("--out", false, &mut a.out)],
+            Command::Resolve(a) => vec![("--out", false, &mut a.out)],
+            Command::Run(a) => vec![
+                ("--out", true, &mut a.out),
+                ("--prob-out", true, &mut a.prob_out),
+                ("--samples-out", true, &mut a.samples_out),
+            ],
+            Command::Stress(a) => vec![
+                ("--out", true, &mut a.out),
+                ("--summary", true, &mut a.summary),
+                ("--chart", false, &mut a.chart),
+            ],
+            Command::Solve(a) => vec![("--out", true, &mut a.out)],
+            Command::Compare(a) => vec![("--out", true, &mut a.out)],
+            Command::Chart(a) => vec![("--out", false, &mut a.out)],
+            Command::Report(a) => vec![("--out", false, &mut a.out)],
+            Command::Sweep(a) => vec![("--out", true, &mut a.out)],
+            Command::Sensitivity(a) => vec![
+                ("--out", true, &mut a.out),
+                ("--samples-out", true, &mut a.samples_out),
+            ],
+            Command::Merge(a) => vec![
+                ("--out", true, &mut a.out),
+                ("--samples-out", true, &mut a.samples_out),
+            ],
             Command::Verify(_) => vec![],
-        };
-        let mut out: Vec<std::path::PathBuf> = list.into_iter().flatten().collect();
-        out.dedup();
-        out
+        }
     }
 }
 
@@ -229,11 +237,61 @@ pub fn main(cli: Cli) -> i32 {
 
 /// Runs a command given on the command line `args` (after the program name) and writes
 /// the provenance record of each output file it wrote.
-pub fn run_recorded(command: Command, args: &[String]) -> Result<()> {
-    let outputs: Vec<std::path::PathBuf> = command.outputs();
+pub fn run_recorded(mut command: Command, args: &[String]) -> Result<()> {
+    let tmp = tempfile::tempdir().map_err(|e| crate::error::Error::Write {
+        path: std::env::temp_dir(),
+        message: e.to_string(),
+    })?;
+    let mut outputs = Vec::new();
+    let mut workbooks = Vec::new();
+    for (flag, table, slot) in command.output_slots() {
+        let Some(path) = slot.clone().filter(|p| p.as_os_str() != "-") else {
+            continue;
+        };
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+        {
+            check_workbook(flag, table)?;
+            let csv = tmp.path().join(format!("{}.csv", workbooks.len()));
+            *slot = Some(csv.clone());
+            let name = match flag {
+                "--out" => args.first().map_or("table", String::as_str),
+                other => other.trim_start_matches('-'),
+            };
+            workbooks.push((csv, path.clone(), name.to_string()));
+        }
+        outputs.push(path);
+    }
     dispatch(command)?;
+    #[cfg(feature = "xlsx")]
+    for (csv, out, name) in &workbooks {
+        crate::xlsx::convert(csv, out, name, args)?;
+    }
     let written: Vec<std::path::PathBuf> = outputs.into_iter().filter(|p| p.is_file()).collect();
     crate::provenance::write_records(args, &written)
+}
+
+/// Refuses an `.xlsx` output where it cannot be one: a chart, a report, a scenario or
+/// JSON, or a build without the `xlsx` feature.
+fn check_workbook(flag: &str, table: bool) -> Result<()> {
+    if !table {
+        return Err(crate::error::Error::usage(
+            flag,
+            "an Excel workbook holds tables: this output is not a table (write .svg, .html, \
+             .toml or .json); tables of `run`, `stress`, `compare`, `sweep`, `sensitivity`, \
+             `solve` and `merge` can be written as .xlsx",
+        ));
+    }
+    if cfg!(feature = "xlsx") {
+        Ok(())
+    } else {
+        Err(crate::error::Error::usage(
+            flag,
+            "this fiscalsim was built without Excel support: rebuild with the default \
+             feature `xlsx`, or write CSV",
+        ))
+    }
 }
 
 /// Runs a parsed command.

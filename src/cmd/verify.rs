@@ -127,15 +127,17 @@ pub fn run(args: &Args) -> Result<()> {
     })?;
     let map = redirected(&rec, dir.path());
     let argv = replace_outputs(&rec.command, &map);
-    let cli = super::Cli::try_parse_from(std::iter::once("fiscalsim".to_string()).chain(argv))
-        .map_err(|e| {
-            Error::usage(
-                "OUT",
-                format!("the recorded command line no longer parses: {}", e.kind()),
-            )
-        })?;
+    let cli = super::Cli::try_parse_from(
+        std::iter::once("fiscalsim".to_string()).chain(argv.iter().cloned()),
+    )
+    .map_err(|e| {
+        Error::usage(
+            "OUT",
+            format!("the recorded command line no longer parses: {}", e.kind()),
+        )
+    })?;
     eprintln!("re-running: fiscalsim {}", rec.command.join(" "));
-    super::dispatch(cli.command)?;
+    super::run_recorded(cli.command, &rec.command)?;
     let fresh_path = &map[idx].1;
     let fresh = std::fs::read(fresh_path).map_err(|e| Error::Read {
         path: fresh_path.clone(),

@@ -18,3 +18,4 @@ mod scenario_files;
 mod stress;
 mod sweep;
 mod util;
+mod workbook;
