@@ -65,6 +65,7 @@ pub mod solve;
 pub mod stress;
 pub mod summary;
 pub mod sweep;
+pub mod view;
 #[cfg(feature = "xlsx")]
 pub mod xlsx;
 

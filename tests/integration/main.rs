@@ -18,4 +18,5 @@ mod scenario_files;
 mod stress;
 mod sweep;
 mod util;
+mod view;
 mod workbook;
