@@ -446,7 +446,12 @@ pub fn render(report: &Report) -> Result<String> {
     let tables: Vec<Table> = report.runs.iter().map(Run::table).collect();
     let _ = writeln!(w, "<section id=\"charts\">\n<h2>Charts</h2>");
     for var in ["debt_gdp", "real_growth", "overall_balance_gdp"] {
-        let data = lines::from_tables(&tables, var, None)?;
+        let mut data = lines::from_tables(&tables, var, None)?;
+        for (line, r) in data.iter_mut().zip(&report.runs) {
+            if let Some(v) = chart::base_year_value(&r.scenario, var) {
+                lines::prepend(line, r.scenario.base_year, v);
+            }
+        }
         let svg = lines::render(&data, var, None, size, currency)?;
         let unit = chart::unit_of(var, currency);
         let _ = write!(
