@@ -80,15 +80,27 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// The SHA-256 of a file.
+/// The SHA-256 of a file, read in blocks (a raw-samples output may be large).
 pub fn hash_file(path: &Path) -> Result<FileHash> {
-    let bytes = std::fs::read(path).map_err(|e| Error::Read {
+    use std::io::Read;
+    let err = |e| Error::Read {
         path: path.to_path_buf(),
         source: e,
-    })?;
+    };
+    let mut file = std::fs::File::open(path).map_err(err)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(err(e)),
+        }
+    }
     Ok(FileHash {
         path: path.display().to_string(),
-        sha256: sha256_hex(&bytes),
+        sha256: hasher.finalize().iter().map(|b| format!("{b:02x}")).collect(),
     })
 }
 
