@@ -100,7 +100,11 @@ pub fn hash_file(path: &Path) -> Result<FileHash> {
     }
     Ok(FileHash {
         path: path.display().to_string(),
-        sha256: hasher.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+        sha256: hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
     })
 }
 

@@ -209,6 +209,11 @@ pub fn run(args: &Args) -> Result<()> {
     )?;
     let bounds: Vec<(f64, f64)> = params.iter().map(|p| p.spec.bounds()).collect();
     check_ends(&ev, &bounds)?;
+    if ev.is_monte_carlo()
+        && let Some(w) = crate::scenario::plausible::degenerate_monte_carlo(ev.base())
+    {
+        eprintln!("{w}");
+    }
 
     let (mc_draws, mc_seed) = ev.draws_and_seed(ev.base());
     let points: Vec<Vec<f64>> = match design {
