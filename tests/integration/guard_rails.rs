@@ -117,6 +117,19 @@ fn monte_carlo_without_uncertainty_is_warned() {
         stderr_of(&out)
     );
     let out = fiscalsim()
+        .arg("sweep")
+        .arg(dir.path().join("still.toml"))
+        .args([
+            "--vary",
+            "structure.spending_multiplier=0.2,0.8",
+            "--draws",
+            "20",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("has no uncertainty"));
+    let out = fiscalsim()
         .arg("run")
         .arg(scenario("kazakhstan-2026-2028.toml"))
         .args(["--draws", "50"])
