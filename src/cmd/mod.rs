@@ -118,7 +118,7 @@ pub enum Command {
     /// with `--draws N` (common random numbers at every point) `p90(...)`, `prob(... > x)`.
     ///
     /// Example: fiscalsim sweep scenarios/kazakhstan-2026-2028.toml
-    /// --vary structure.spending_multiplier=0.2:0.8/4 --vary 'policy.growth_spending_share@2028=0.15,0.2'
+    /// --vary structure.spending_multiplier=0.2:0.8/4 --vary 'policy.growth_spending_share.2028=0.15,0.2'
     /// --metric 'mean(real_growth@2026..2028)' --metric debt_gdp@2028 --out sweep.csv
     Sweep(sweep::Args),
     /// Global sensitivity of a metric: one-at-a-time (tornado), Morris or Sobol' indices.
@@ -188,8 +188,12 @@ pub struct ScenarioArgs {
     /// The scenario file (TOML).
     pub file: std::path::PathBuf,
     /// Override a value, e.g. `--set structure.spending_multiplier=0.6`,
-    /// `--set 'policy.revenue_gdp={2026=0.16}'`, `--set policy.growth_spending_share@2028=0.2`,
-    /// `--set end_year=2055`. Repeatable; applied in order after `extends`.
+    /// `--set 'policy.revenue_gdp={2026=0.16}'`, `--set end_year=2055`; a year two ways:
+    /// `policy.growth_spending_share@2028=0.2` changes 2028 alone,
+    /// `policy.growth_spending_share.2028=0.2` sets the 2028 key of the year-keyed table
+    /// (the target the years around it are interpolated towards). Repeatable; applied in
+    /// order after `extends`. `--set allow_extreme=true` admits values beyond the
+    /// plausible ranges (e.g. hyperinflation).
     #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_override)]
     pub set: Vec<Override>,
 }
