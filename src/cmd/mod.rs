@@ -242,10 +242,7 @@ pub fn main(cli: Cli) -> i32 {
 /// Runs a command given on the command line `args` (after the program name) and writes
 /// the provenance record of each output file it wrote.
 pub fn run_recorded(mut command: Command, args: &[String]) -> Result<()> {
-    let tmp = tempfile::tempdir().map_err(|e| crate::error::Error::Write {
-        path: std::env::temp_dir(),
-        message: e.to_string(),
-    })?;
+    let mut tmp: Option<tempfile::TempDir> = None;
     let mut outputs = Vec::new();
     let mut workbooks = Vec::new();
     for (flag, table, slot) in command.output_slots() {
@@ -257,7 +254,14 @@ pub fn run_recorded(mut command: Command, args: &[String]) -> Result<()> {
             .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
         {
             check_workbook(flag, table)?;
-            let csv = tmp.path().join(format!("{}.csv", workbooks.len()));
+            if tmp.is_none() {
+                tmp = Some(tempfile::tempdir().map_err(|e| crate::error::Error::Write {
+                    path: std::env::temp_dir(),
+                    message: format!("cannot make a directory for the workbook's table: {e}"),
+                })?);
+            }
+            let dir = tmp.as_ref().map_or(std::path::Path::new("."), |t| t.path());
+            let csv = dir.join(format!("{}.csv", workbooks.len()));
             *slot = Some(csv.clone());
             let name = match flag {
                 "--out" => args.first().map_or("table", String::as_str),
