@@ -60,6 +60,7 @@ fn benches(c: &mut Criterion) {
         sensitivities: vec![],
         stress: None,
         backtest: None,
+        draws: None,
     };
     c.bench_function("HTML report, 2 scenarios x 30 years", |b| {
         b.iter(|| render(black_box(&report)).expect("renders"))

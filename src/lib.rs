@@ -58,6 +58,7 @@ pub mod metric;
 pub mod model;
 pub mod montecarlo;
 pub mod output;
+pub mod provenance;
 pub mod report;
 pub mod scenario;
 pub mod sensitivity;
@@ -66,5 +67,8 @@ pub mod solve;
 pub mod stress;
 pub mod summary;
 pub mod sweep;
+pub mod view;
+#[cfg(feature = "xlsx")]
+pub mod xlsx;
 
 pub use error::{Error, Result};

@@ -85,6 +85,9 @@ pub struct Report {
     pub stress: Option<crate::stress::StressRun>,
     /// Backtest scores (`fiscalsim backtest`), if given.
     pub backtest: Option<Vec<crate::backtest::Score>>,
+    /// (draws, seed) of the Monte Carlo runs the report made itself (`report --draws`),
+    /// for the subtitle; `None` when the summaries, if any, were given as files.
+    pub draws: Option<(u64, u64)>,
 }
 
 /// The stress-test section: the debt/GDP panel and the summary table of each test.
@@ -141,6 +144,67 @@ fn write_stress(
     }
     let _ = writeln!(w, "</table>\n</section>");
     Ok(())
+}
+
+/// The subtitle's account of what the page shows: deterministic projections, and where
+/// its uncertainty section comes from.
+fn what_is_shown(report: &Report) -> String {
+    match (report.summaries.is_empty(), report.draws) {
+        (true, _) => "Deterministic projections".into(),
+        (false, Some((draws, seed))) => format!(
+            "Deterministic projections, and Monte Carlo quantiles of {draws} draws (seed {seed}) \
+             in the uncertainty section"
+        ),
+        (false, None) => "Deterministic projections, and Monte Carlo quantiles from the summary \
+                          files given in the uncertainty section"
+            .into(),
+    }
+}
+
+/// The budget of one scenario as a finance ministry states it: levels in the currency
+/// unit and growth spending as a share of total budget spending.
+fn budget_in_levels(w: &mut String, r: &Run, currency: &str) {
+    let unit = if currency.is_empty() {
+        "currency unit".to_string()
+    } else {
+        esc(currency)
+    };
+    let _ = writeln!(
+        w,
+        "<table>\n<tr><th class=\"l\">year, {unit}</th><th>Nominal GDP</th><th>Revenue</th>\
+         <th>Total spending</th><th>of which growth spending</th><th>Interest</th>\
+         <th>Overall balance</th><th>Debt</th><th>Gross financing need</th>\
+         <th>Growth spending, % of budget spending</th></tr>"
+    );
+    for (year, y) in r.scenario.years.iter().zip(&r.path) {
+        let total = y.growth_spending + y.other_spending + y.interest;
+        let _ = writeln!(
+            w,
+            "<tr><td class=\"l\">{year}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td{}>{}</td><td>{}</td><td>{}</td>{}</tr>",
+            level(y.gdp_nominal),
+            level(y.revenue),
+            level(total),
+            level(y.growth_spending),
+            level(y.interest),
+            if y.overall_balance < 0.0 {
+                " class=\"neg\""
+            } else {
+                ""
+            },
+            level(y.overall_balance),
+            level(y.debt),
+            level(y.gross_financing_need),
+            td_pct(y.growth_spending_budget_share),
+        );
+    }
+    let _ = writeln!(
+        w,
+        "</table>\n<p class=\"note\">Total spending is growth-stimulating, other primary \
+         spending and interest. The gross financing need is the deficit plus maturing debt \
+         (debt / debt_maturity; with the default maturity of one year the whole stock is \
+         refinanced every year) plus other flows.</p>"
+    );
 }
 
 /// Escapes text for HTML.
@@ -293,7 +357,7 @@ pub fn render(report: &Report) -> Result<String> {
     let _ = writeln!(
         w,
         "<p class=\"meta\">Scenarios: {}. Base year {}, projection {}–{}. Levels in {}; rates and \
-         shares in percent. Deterministic projections of fiscalsim {} (MODEL.md version 1).</p>",
+         shares in percent. {} (fiscalsim {}, MODEL.md version 1).</p>",
         names.join(", "),
         first.scenario.base_year,
         years.first().copied().unwrap_or_default(),
@@ -303,6 +367,7 @@ pub fn render(report: &Report) -> Result<String> {
         } else {
             esc(currency)
         },
+        what_is_shown(report),
         env!("CARGO_PKG_VERSION"),
     );
     let _ = writeln!(
@@ -405,6 +470,7 @@ pub fn render(report: &Report) -> Result<String> {
             let _ = writeln!(w, "</tr>");
         }
         let _ = writeln!(w, "</table>");
+        budget_in_levels(w, r, currency);
     }
     let _ = writeln!(w, "</section>");
 
@@ -412,7 +478,12 @@ pub fn render(report: &Report) -> Result<String> {
     let tables: Vec<Table> = report.runs.iter().map(Run::table).collect();
     let _ = writeln!(w, "<section id=\"charts\">\n<h2>Charts</h2>");
     for var in report.drawn(&["real_growth", "overall_balance_gdp"]) {
-        let data = lines::from_tables(&tables, var, None)?;
+        let mut data = lines::from_tables(&tables, var, None)?;
+        for (line, r) in data.iter_mut().zip(&report.runs) {
+            if let Some(v) = chart::base_year_value(&r.scenario, var) {
+                lines::prepend(line, r.scenario.base_year, v);
+            }
+        }
         let svg = lines::render(&data, var, None, size, currency)?;
         let unit = chart::unit_of(var, currency);
         let _ = write!(

@@ -966,7 +966,7 @@ pub fn write_summary_csv(w: &mut dyn Write, scenario: &str, run: &StressRun) -> 
                 r.push(String::new());
                 r.push(o.test.description.clone());
                 r.push("skipped".into());
-                r.push(notes.join("; "));
+                r.push(skip_reasons(&notes));
                 r
             }
             Some(s) => {
@@ -1022,7 +1022,7 @@ pub fn summary_table(scenario: &str, run: &StressRun) -> String {
             None => out.push_str(&format!(
                 "{:<22} skipped: {}\n",
                 o.test.name,
-                o.test.notes.join("; ")
+                skip_reasons(&o.test.notes)
             )),
             Some(s) => {
                 let delta = if o.test.name == "baseline" {
@@ -1084,12 +1084,24 @@ pub fn debt_chart(sc: &Scenario, run: &StressRun, size: crate::chart::Size) -> R
         sc.name,
         crate::output::format_number(100.0 * run.benchmark)
     );
-    crate::chart::lines::render(
-        &debt_lines(run),
+    let mut lines = debt_lines(run);
+    for l in &mut lines {
+        crate::chart::lines::prepend(l, sc.base_year, sc.initial.debt_gdp);
+    }
+    let benchmark = crate::chart::lines::Benchmark {
+        value: run.benchmark,
+        label: format!(
+            "benchmark {} %",
+            crate::output::format_number(100.0 * run.benchmark)
+        ),
+    };
+    crate::chart::lines::render_with_benchmark(
+        &lines,
         "debt_gdp",
         Some(&title),
         size,
         &sc.currency,
+        Some(&benchmark),
     )
 }
 
@@ -1101,6 +1113,15 @@ pub fn data_files(sc: &Scenario) -> Vec<&Path> {
         .flat_map(|s| s.standard.iter())
         .filter_map(|s| s.data.as_ref().map(|d| d.file.as_path()))
         .collect()
+}
+
+/// The notes of a skipped test, without the "skipped: " that the status already says.
+fn skip_reasons(notes: &[String]) -> String {
+    notes
+        .iter()
+        .map(|n| n.strip_prefix("skipped: ").unwrap_or(n))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]

@@ -5,8 +5,7 @@
 use plotters::prelude::*;
 
 use super::{
-    Mark, Size, color, draw_error, draw_legend, legend_width, padded, title_size, value_label,
-    year_label,
+    Mark, Size, draw_error, draw_legend, legend_width, padded, title_size, value_label, year_label,
 };
 use crate::compare::{Kind, Table};
 use crate::decompose::{DECOMPOSITION_NAMES, Decomposition};
@@ -156,9 +155,36 @@ pub fn from_decomposition(
     }
 }
 
-/// Draws the stacked bars as SVG (values in percentage points).
+/// The growth decomposition as deviations from the baseline: without the baseline part
+/// (the growth the scenario assumes), the total being real growth minus it; the debt
+/// decomposition as it is. Also returns the baseline part, when removed.
+pub fn relative_to_baseline(s: &Stacked) -> (Stacked, Option<Vec<f64>>) {
+    if s.which != Which::Growth {
+        return (s.clone(), None);
+    }
+    let mut out = s.clone();
+    let Some(i) = out.parts.iter().position(|p| p.0 == "baseline") else {
+        return (out, None);
+    };
+    let (_, base) = out.parts.remove(i);
+    for (t, b) in out.total.iter_mut().zip(&base) {
+        *t -= b;
+    }
+    (out, Some(base))
+}
+
+/// Draws the stacked bars as SVG (values in percentage points). Growth is drawn as
+/// deviations from the baseline growth ([`relative_to_baseline`]), so that the parts
+/// the scenario changes are visible; the title gives the baseline's range.
 pub fn render(s: &Stacked, size: Size) -> Result<String> {
+    let (s, base) = relative_to_baseline(s);
+    let s = &s;
     let (_, (_, total_label)) = s.which.columns();
+    let total_label = if base.is_some() {
+        "real growth minus baseline"
+    } else {
+        total_label
+    };
     let pct = |v: f64| 100.0 * v;
     let mut lo: f64 = 0.0;
     let mut hi: f64 = 0.0;
@@ -169,6 +195,12 @@ pub fn render(s: &Stacked, size: Size) -> Result<String> {
         hi = hi.max(pct(pos)).max(pct(s.total[t]));
     }
     let (y0, y1) = padded(lo, hi, Some(0.0));
+    let (y0, y1) = if y1 - y0 < 1.0 {
+        let mid = (y0 + y1) / 2.0;
+        (y0.min(mid - 0.5), y1.max(mid + 0.5))
+    } else {
+        (y0, y1)
+    };
     let (first, last) = (
         f64::from(*s.years.first().unwrap_or(&0)),
         f64::from(*s.years.last().unwrap_or(&0)),
@@ -179,15 +211,29 @@ pub fn render(s: &Stacked, size: Size) -> Result<String> {
             "percentage points of GDP",
         ),
         Which::Growth => (
-            "Contributions to real growth",
+            "Real growth: contributions beyond the baseline",
             "percentage points of growth",
         ),
     };
+    let base_note = base.as_ref().map(|b| {
+        let (a, z) = b
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, z), v| {
+                (a.min(*v), z.max(*v))
+            });
+        if (z - a).abs() < 5e-5 {
+            format!(" (baseline growth {:.1} %)", 100.0 * a)
+        } else {
+            format!(" (baseline growth {:.1}-{:.1} %)", 100.0 * a, 100.0 * z)
+        }
+    });
     let title = if s.scenario.is_empty() {
         title.to_string()
     } else {
         format!("{title}, {}", s.scenario)
-    };
+    } + base_note.as_deref().unwrap_or("");
+    let labels: Vec<&str> = s.parts.iter().map(|p| p.0.as_str()).collect();
+    let colors = super::palette::assign(&labels);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (size.width, size.height)).into_drawing_area();
@@ -231,7 +277,7 @@ pub fn render(s: &Stacked, size: Size) -> Result<String> {
         let mut down = vec![0.0; s.years.len()];
         let mut rects = Vec::new();
         for (i, (_, values)) in s.parts.iter().enumerate() {
-            let c = color(i);
+            let c = colors[i];
             for (t, v) in values.iter().enumerate() {
                 let x = f64::from(s.years[t]);
                 let v = pct(*v);
@@ -266,7 +312,7 @@ pub fn render(s: &Stacked, size: Size) -> Result<String> {
             .parts
             .iter()
             .enumerate()
-            .map(|(i, (l, _))| (l.clone(), Mark::Box(color(i).to_rgba())))
+            .map(|(i, (l, _))| (l.clone(), Mark::Box(colors[i].to_rgba())))
             .collect();
         items.reverse();
         items.push((total_label.to_string(), Mark::Total));
@@ -310,5 +356,14 @@ mod tests {
         )
         .unwrap();
         assert!(svg.contains("primary deficit") && svg.contains("2028"));
+        let growth = from_decomposition(Which::Growth, "t", &sc.years, &parts);
+        let (rel, base) = relative_to_baseline(&growth);
+        assert!(rel.parts.iter().all(|p| p.0 != "baseline"));
+        let base = base.unwrap();
+        for ((r, b), g) in rel.total.iter().zip(&base).zip(&growth.total) {
+            assert!((r + b - g).abs() < 1e-15);
+        }
+        let svg = render(&growth, Size::default()).unwrap();
+        assert!(svg.contains("beyond the baseline") && svg.contains("baseline growth 5.0 %"));
     }
 }

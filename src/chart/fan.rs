@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 
 use super::{
-    Mark, Size, color, draw_error, draw_legend, legend_width, padded, title_of, unit_of, year_chart,
+    Mark, Size, color, draw_error, draw_legend, legend_width, title_of, unit_of, year_chart,
 };
 use crate::compare::{Kind, Table};
 use crate::error::{Error, Result};
@@ -165,7 +165,7 @@ pub fn render(fan: &Fan, size: Size, currency: &str) -> Result<String> {
     let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
         (a.min(v), b.max(v))
     });
-    let (y0, y1) = padded(lo, hi, None);
+    let (y0, y1) = super::axis_range(lo, hi, super::min_span(&unit, lo.abs().max(hi.abs())));
     let (x0, x1) = (
         f64::from(*fan.years.first().unwrap_or(&0)) - 0.3,
         f64::from(*fan.years.last().unwrap_or(&0)) + 0.3,

@@ -3,8 +3,10 @@
 use plotters::prelude::*;
 
 use super::fan::check_variable;
+use super::palette::{BENCHMARK, assign};
 use super::{
-    Mark, Size, color, draw_error, draw_legend, legend_width, padded, title_of, unit_of, year_chart,
+    Mark, Size, axis_range, draw_error, draw_legend, legend_width, min_span, title_of, unit_of,
+    year_chart,
 };
 use crate::compare::{Kind, Table, labels};
 use crate::error::{Error, Result};
@@ -96,14 +98,38 @@ pub fn render(
     size: Size,
     currency: &str,
 ) -> Result<String> {
+    render_with_benchmark(lines, variable, title, size, currency, None)
+}
+
+/// A horizontal benchmark line: its value (raw, e.g. 0.33 for 33 % of GDP) and legend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Benchmark {
+    /// The value, in the variable's raw unit.
+    pub value: f64,
+    /// The legend label, e.g. `benchmark 33 %`.
+    pub label: String,
+}
+
+/// [`render`] with a benchmark line drawn across the chart. Each line has its own colour
+/// ([`super::palette::assign`]); a line labelled `baseline` is drawn last, on top. The
+/// value axis spans at least [`super::min_span`] and includes the benchmark.
+pub fn render_with_benchmark(
+    lines: &[Line],
+    variable: &str,
+    title: Option<&str>,
+    size: Size,
+    currency: &str,
+    benchmark: Option<&Benchmark>,
+) -> Result<String> {
     let unit = unit_of(variable, currency);
     let values = lines
         .iter()
-        .flat_map(|l| l.points.iter().map(|p| p.1 * unit.scale));
+        .flat_map(|l| l.points.iter().map(|p| p.1 * unit.scale))
+        .chain(benchmark.map(|b| b.value * unit.scale));
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
         (a.min(v), b.max(v))
     });
-    let (y0, y1) = padded(lo, hi, None);
+    let (y0, y1) = axis_range(lo, hi, min_span(&unit, lo.abs().max(hi.abs())));
     let years = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0));
     let (first, last) = years.fold((i32::MAX, i32::MIN), |(a, b), y| (a.min(y), b.max(y)));
     if first > last {
@@ -114,11 +140,21 @@ pub fn render(
     }
     let (x0, x1) = (f64::from(first) - 0.3, f64::from(last) + 0.3);
     let title = title.map_or_else(|| title_of(variable), str::to_string);
+    let labels: Vec<&str> = lines.iter().map(|l| l.label.as_str()).collect();
+    let colors = assign(&labels);
+    // the baseline last, so that it is drawn on top
+    let mut order: Vec<usize> = (0..lines.len()).collect();
+    order.sort_by_key(|i| lines[*i].label == "baseline");
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (size.width, size.height)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_error)?;
-        let lw = legend_width(lines.iter().map(|l| l.label.as_str()));
+        let lw = legend_width(
+            labels
+                .iter()
+                .copied()
+                .chain(benchmark.map(|b| b.label.as_str())),
+        );
         let (plot, legend_area) = root.split_horizontally(size.width.saturating_sub(lw));
         let mut chart = year_chart(
             &plot,
@@ -129,27 +165,47 @@ pub fn render(
             (last - first + 1) as usize,
             &unit.label,
         )?;
-        for (i, line) in lines.iter().enumerate() {
-            let c = color(i);
+        if let Some(b) = benchmark {
+            let y = b.value * unit.scale;
+            chart
+                .draw_series(LineSeries::new(
+                    [(x0, y), (x1, y)],
+                    BENCHMARK.stroke_width(2),
+                ))
+                .map_err(draw_error)?;
+        }
+        for &i in &order {
+            let (line, c) = (&lines[i], colors[i]);
+            let width = if line.label == "baseline" { 4 } else { 2 };
             let pts: Vec<(f64, f64)> = line
                 .points
                 .iter()
                 .map(|(y, v)| (f64::from(*y), v * unit.scale))
                 .collect();
             chart
-                .draw_series(LineSeries::new(pts.clone(), c.stroke_width(3)))
+                .draw_series(LineSeries::new(pts.clone(), c.stroke_width(width)))
                 .map_err(draw_error)?;
             chart
                 .draw_series(pts.iter().map(|p| Circle::new(*p, 3, c.filled())))
                 .map_err(draw_error)?;
         }
-        let items: Vec<(String, Mark)> = lines
+        let mut items: Vec<(String, Mark)> = lines
             .iter()
-            .enumerate()
-            .map(|(i, l)| (l.label.clone(), Mark::Line(color(i), 3)))
+            .zip(&colors)
+            .map(|(l, c)| (l.label.clone(), Mark::Line(*c, 3)))
             .collect();
+        if let Some(b) = benchmark {
+            items.push((b.label.clone(), Mark::Line(BENCHMARK, 2)));
+        }
         draw_legend(&legend_area, &items)?;
         root.present().map_err(draw_error)?;
     }
     Ok(svg)
+}
+
+/// Puts `(year, value)` first on `line` unless it already has a point for that year.
+pub fn prepend(line: &mut Line, year: i32, value: f64) {
+    if value.is_finite() && line.points.first().is_none_or(|p| p.0 > year) {
+        line.points.insert(0, (year, value));
+    }
 }

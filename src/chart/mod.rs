@@ -10,6 +10,7 @@ pub mod backtest;
 pub mod bars;
 pub mod fan;
 pub mod lines;
+pub mod palette;
 pub mod tornado;
 
 use plotters::coord::Shift;
@@ -137,21 +138,63 @@ pub fn title_of(variable: &str) -> String {
     }
 }
 
-/// The colour palette (colour-blind friendly, Okabe–Ito).
-pub const PALETTE: [RGBColor; 8] = [
-    RGBColor(0, 114, 178),
-    RGBColor(213, 94, 0),
-    RGBColor(0, 158, 115),
-    RGBColor(204, 121, 167),
-    RGBColor(230, 159, 0),
-    RGBColor(86, 180, 233),
-    RGBColor(120, 120, 120),
-    RGBColor(240, 228, 66),
-];
+pub use palette::PALETTE;
 
-/// The `i`-th palette colour (cycling).
+/// The `i`-th palette colour (cycling; charts of many series use [`palette::assign`]).
 pub fn color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
+}
+
+/// The smallest span of a value axis, in display units, so that small differences are
+/// not blown up: 4 percentage points for rates, 5 for shares of GDP, 1 for
+/// contributions in percentage points; for levels, 20 % of the largest magnitude.
+pub fn min_span(unit: &Unit, largest: f64) -> f64 {
+    if unit.scale == 100.0 {
+        if unit.label.starts_with("percentage points") {
+            1.0
+        } else if unit.label.contains("of GDP") {
+            5.0
+        } else {
+            4.0
+        }
+    } else {
+        0.2 * largest.abs()
+    }
+}
+
+/// A value axis range: [`padded`], then widened about its middle to at least `span`,
+/// without crossing zero when every value is on one side of it.
+pub(crate) fn axis_range(lo: f64, hi: f64, span: f64) -> (f64, f64) {
+    let (a, b) = padded(lo, hi, None);
+    if !span.is_finite() || span <= b - a {
+        return (a, b);
+    }
+    let mid = (a + b) / 2.0;
+    let (mut a2, mut b2) = (mid - span / 2.0, mid + span / 2.0);
+    if lo >= 0.0 && a2 < 0.0 {
+        (a2, b2) = (0.0, span);
+    } else if hi <= 0.0 && b2 > 0.0 {
+        (a2, b2) = (-span, 0.0);
+    }
+    (a2, b2)
+}
+
+/// The base-year value of a canonical output, from the scenario's `[initial]`, where
+/// the scenario states it (rates and flows have none); used as the first point of a
+/// chart's lines.
+pub fn base_year_value(sc: &crate::scenario::Scenario, variable: &str) -> Option<f64> {
+    let i = &sc.initial;
+    Some(match variable {
+        "debt_gdp" => i.debt_gdp,
+        "debt" => i.debt_gdp * i.gdp_nominal,
+        "growth_spending_gdp" => i.growth_spending_gdp,
+        "gdp_nominal" | "gdp_real" => i.gdp_nominal,
+        "gdp_usd" => i.gdp_nominal / i.exchange_rate,
+        "output_gap" => i.output_gap,
+        "exchange_rate" => i.exchange_rate,
+        "commodity_price" => i.commodity_price,
+        _ => return None,
+    })
 }
 
 /// Maps a plotters error to an internal error (drawing into a string cannot fail on
@@ -292,5 +335,19 @@ mod tests {
         assert_eq!(year_label(&2026.5), "");
         assert_eq!(value_label(&-0.0001, 1.0), "0.00");
         assert_eq!(value_label(&12.345, 10.0), "12.3");
+    }
+
+    #[test]
+    fn axes_have_a_minimum_span() {
+        let growth = unit_of("real_growth", "");
+        let (a, b) = axis_range(5.24, 5.33, min_span(&growth, 5.33));
+        assert!(
+            (b - a - 4.0).abs() < 1e-9 && a < 5.24 && b > 5.33,
+            "{a}..{b}"
+        );
+        let (a, b) = axis_range(0.5, 1.0, min_span(&unit_of("debt_gdp", ""), 1.0));
+        assert_eq!((a, b), (0.0, 5.0));
+        // a wide range keeps its padding
+        assert_eq!(axis_range(0.0, 10.0, 4.0), (-0.8, 10.8));
     }
 }

@@ -16,6 +16,8 @@ pub struct Bar {
     pub low: f64,
     /// The metric with the parameter at its high value.
     pub high: f64,
+    /// The parameter's range (its low and high value), when the CSV gives it.
+    pub range: Option<(f64, f64)>,
 }
 
 impl Bar {
@@ -45,6 +47,7 @@ pub fn read_oat(text: &str, source: &str) -> Result<Vec<Bar>> {
         .map(|h| h.trim().to_string())
         .collect();
     let col = |n: &str| header.iter().position(|h| h == n);
+    let (from, to) = (col("from"), col("to"));
     let (Some(p), Some(l), Some(h)) = (col("parameter"), col("low"), col("high")) else {
         return Err(at(
             1,
@@ -75,6 +78,10 @@ pub fn read_oat(text: &str, source: &str) -> Result<Vec<Bar>> {
             parameter: rec.get(p).unwrap_or("").trim().to_string(),
             low: num(l, "low")?,
             high: num(h, "high")?,
+            range: match (from, to) {
+                (Some(a), Some(b)) => Some((num(a, "from")?, num(b, "to")?)),
+                _ => None,
+            },
         });
     }
     if bars.is_empty() {
@@ -103,9 +110,60 @@ pub fn central_value(
     m.deterministic(&sc.years, &path)
 }
 
+/// The variable a metric is about (`debt_gdp` in `max(debt_gdp@2026..2040)`), and
+/// whether it is a probability.
+fn metric_variable(metric: &str) -> (&str, bool) {
+    let inner = metric.rsplit('(').next().unwrap_or(metric);
+    let end = inner
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(inner.len());
+    (
+        inner[..end].trim(),
+        metric.trim_start().starts_with("prob("),
+    )
+}
+
+/// The display unit of a metric: percent for rates, shares and probabilities.
+pub fn metric_unit(metric: &str) -> super::Unit {
+    match metric_variable(metric) {
+        (_, true) => super::Unit {
+            scale: 100.0,
+            label: "% of draws".into(),
+        },
+        (v, false) => super::unit_of(v, ""),
+    }
+}
+
+/// A parameter's label: its address and, when known, its range (`0.2 to 0.8`).
+fn bar_label(b: &Bar) -> String {
+    match b.range {
+        Some((a, z)) => format!(
+            "{} ({} to {})",
+            b.parameter,
+            crate::output::format_number(a),
+            crate::output::format_number(z)
+        ),
+        None => b.parameter.clone(),
+    }
+}
+
 /// Draws a tornado as SVG. `base` is the metric at the central values (a vertical line
-/// splitting each bar); `metric` labels the axis (values drawn as they are, no scaling).
+/// splitting each bar); `metric` labels the axis, in percent for rates, shares and
+/// probabilities; each bar is labelled with the parameter's range and ends with the
+/// metric's values.
 pub fn render(bars: &[Bar], base: Option<f64>, metric: &str, size: Size) -> Result<String> {
+    let unit = metric_unit(metric);
+    let k = unit.scale;
+    let scaled: Vec<Bar> = bars
+        .iter()
+        .map(|b| Bar {
+            low: b.low * k,
+            high: b.high * k,
+            ..b.clone()
+        })
+        .collect();
+    let bars = &scaled[..];
+    let base = base.map(|b| b * k);
     let n = bars.len();
     let (lo, hi) = bars
         .iter()
@@ -115,14 +173,16 @@ pub fn render(bars: &[Bar], base: Option<f64>, metric: &str, size: Size) -> Resu
             (a.min(v), b.max(v))
         });
     let (x0, x1) = padded(lo, hi, None);
+    let (x0, x1) = (x0 - 0.12 * (x1 - x0), x1 + 0.12 * (x1 - x0));
     let longest = bars
         .iter()
-        .map(|b| b.parameter.chars().count())
+        .map(|b| bar_label(b).chars().count())
         .max()
         .unwrap_or(8);
     let label_area = (longest as u32 * 8 + 20).clamp(80, size.width / 2);
     let height = size.height.max(120 + 34 * n as u32);
-    let names: Vec<String> = bars.iter().map(|b| b.parameter.clone()).collect();
+    let names: Vec<String> = bars.iter().map(bar_label).collect();
+    let axis = format!("{metric} ({})", unit.label);
     let title = format!("Sensitivity of {metric}");
     let mut svg = String::new();
     {
@@ -145,7 +205,7 @@ pub fn render(bars: &[Bar], base: Option<f64>, metric: &str, size: Size) -> Resu
         };
         chart
             .configure_mesh()
-            .x_desc(metric)
+            .x_desc(&axis)
             .y_labels(n + 2)
             .y_label_formatter(&name_at)
             .x_label_formatter(&|v| value_label(v, x1 - x0))
@@ -193,6 +253,19 @@ pub fn render(bars: &[Bar], base: Option<f64>, metric: &str, size: Size) -> Resu
                     }),
             )
             .map_err(draw_error)?;
+        let span = x1 - x0;
+        let font = ("sans-serif", 12).into_font();
+        let ends = bars.iter().enumerate().flat_map(|(i, b)| {
+            let y = (n - 1 - i) as f64 + 0.45;
+            [b.low, b.high].map(|v| {
+                Text::new(
+                    format!("{} %", value_label(&v, span)).replace(" %", unit_suffix(&unit)),
+                    (v, y),
+                    font.clone(),
+                )
+            })
+        });
+        chart.draw_series(ends).map_err(draw_error)?;
         if let Some(b) = base {
             chart
                 .draw_series(std::iter::once(PathElement::new(
@@ -216,6 +289,11 @@ pub fn render(bars: &[Bar], base: Option<f64>, metric: &str, size: Size) -> Resu
         root.present().map_err(draw_error)?;
     }
     Ok(svg)
+}
+
+/// The suffix of a value label: ` %` for percent units, nothing otherwise.
+fn unit_suffix(unit: &super::Unit) -> &'static str {
+    if unit.scale == 100.0 { " %" } else { "" }
 }
 
 #[cfg(test)]

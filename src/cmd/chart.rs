@@ -208,7 +208,8 @@ pub fn render(args: &Args) -> Result<String> {
                 .iter()
                 .map(|p| load_input(p, &args.set, false))
                 .collect::<Result<Vec<_>>>()?;
-            let data = lines::from_tables(&tables, &args.variable, args.stat.as_deref())?;
+            let mut data = lines::from_tables(&tables, &args.variable, args.stat.as_deref())?;
+            add_base_year(&mut data, &inputs, &args.set, &args.variable)?;
             lines::render(
                 &data,
                 &args.variable,
@@ -262,6 +263,25 @@ pub fn render(args: &Args) -> Result<String> {
             crate::stress::debt_chart(&sc, &run, size)
         }
     }
+}
+
+/// Starts each line of a scenario-file input at its base year, where the scenario
+/// states the variable's base-year value (CSV inputs carry no base year).
+fn add_base_year(
+    data: &mut [lines::Line],
+    inputs: &[&Path],
+    set: &[Override],
+    variable: &str,
+) -> Result<()> {
+    for (line, file) in data.iter_mut().zip(inputs) {
+        if file.extension().is_some_and(|e| e == "toml") {
+            let sc = crate::scenario::load(file, set)?;
+            if let Some(v) = crate::chart::base_year_value(&sc, variable) {
+                lines::prepend(line, sc.base_year, v);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs `chart`.

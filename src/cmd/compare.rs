@@ -29,7 +29,9 @@ pub struct Args {
     /// The inputs: scenario files (.toml) or CSVs; the first is the reference.
     #[arg(required = true, num_args = 2.., value_name = "FILE")]
     pub inputs: Vec<PathBuf>,
-    /// Write the CSV to this file (atomically) instead of standard output.
+    /// Write the CSV to this file (atomically) instead of standard output. In check mode
+    /// (--tolerance/--rtol) the CSV is written only when asked: `--out PATH`, or
+    /// `--out -` for standard output.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
     /// Absolute tolerance (in each variable's unit): check mode, exit 1 when exceeded.
@@ -186,8 +188,11 @@ pub fn run(args: &Args) -> Result<()> {
         }
     }
     let cmp = align(&tables, args.union)?;
-    write_with(&dest, |w| cmp.write_csv(w).map_err(|e| io_error(&dest, e)))?;
-    if args.tolerance.is_some() || args.rtol.is_some() {
+    let check = args.tolerance.is_some() || args.rtol.is_some();
+    if !check || args.out.is_some() {
+        write_with(&dest, |w| cmp.write_csv(w).map_err(|e| io_error(&dest, e)))?;
+    }
+    if check {
         let excesses = cmp.beyond(atol, rtol);
         if !excesses.is_empty() {
             let compared = cmp.rows.len() * (cmp.labels.len() - 1);

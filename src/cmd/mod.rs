@@ -13,6 +13,7 @@ pub mod sensitivity;
 pub mod solve;
 pub mod stress;
 pub mod sweep;
+pub mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -128,7 +129,7 @@ pub enum Command {
     /// with `--draws N` (common random numbers at every point) `p90(...)`, `prob(... > x)`.
     ///
     /// Example: fiscalsim sweep scenarios/kazakhstan-2026-2028.toml
-    /// --vary structure.spending_multiplier=0.2:0.8/4 --vary 'policy.growth_spending_share@2028=0.15,0.2'
+    /// --vary structure.spending_multiplier=0.2:0.8/4 --vary 'policy.growth_spending_share.2028=0.15,0.2'
     /// --metric 'mean(real_growth@2026..2028)' --metric debt_gdp@2028 --out sweep.csv
     Sweep(sweep::Args),
     /// Global sensitivity of a metric: one-at-a-time (tornado), Morris or Sobol' indices.
@@ -146,6 +147,55 @@ pub enum Command {
     ///
     /// Example: fiscalsim merge part-*.csv --out sweep.csv
     Merge(merge::Args),
+    /// Check an output against its provenance record: re-run the recorded command line
+    /// and compare the bytes (exit 0 match, 1 mismatch, 2 bad input).
+    ///
+    /// Every output file `OUT` gets `OUT.meta.json` beside it: the fiscalsim version, the
+    /// command line, the SHA-256 of every input (the whole `extends` chain, data files),
+    /// the `--set` values, seed, draws, quantiles and the time.
+    ///
+    /// Example: fiscalsim verify fan.csv
+    Verify(verify::Args),
+}
+
+impl Command {
+    /// The output-file flags of this command: (flag, whether it writes a table, its
+    /// value). Standard output is `None` or `-`.
+    fn output_slots(&mut self) -> Vec<(&'static str, bool, &mut Option<std::path::PathBuf>)> {
+        match self {
+            Command::Calibrate(a) => vec![("--out", false, &mut a.out)],
+            Command::Resolve(a) => vec![("--out", false, &mut a.out)],
+            Command::Run(a) => vec![
+                ("--out", true, &mut a.out),
+                ("--prob-out", true, &mut a.prob_out),
+                ("--samples-out", true, &mut a.samples_out),
+            ],
+            Command::Stress(a) => vec![
+                ("--out", true, &mut a.out),
+                ("--summary", true, &mut a.summary),
+                ("--chart", false, &mut a.chart),
+            ],
+            Command::Solve(a) => vec![("--out", true, &mut a.out)],
+            Command::Compare(a) => vec![("--out", true, &mut a.out)],
+            Command::Chart(a) => vec![("--out", false, &mut a.out)],
+            Command::Report(a) => vec![("--out", false, &mut a.out)],
+            Command::Sweep(a) => vec![("--out", true, &mut a.out)],
+            Command::Sensitivity(a) => vec![
+                ("--out", true, &mut a.out),
+                ("--samples-out", true, &mut a.samples_out),
+            ],
+            Command::Merge(a) => vec![
+                ("--out", true, &mut a.out),
+                ("--samples-out", true, &mut a.samples_out),
+            ],
+            Command::Backtest(a) => vec![
+                ("--out", true, &mut a.out),
+                ("--cases", true, &mut a.cases),
+                ("--chart", false, &mut a.chart),
+            ],
+            Command::Verify(_) => vec![],
+        }
+    }
 }
 
 /// Options shared by every command that loads a scenario.
@@ -154,8 +204,12 @@ pub struct ScenarioArgs {
     /// The scenario file (TOML).
     pub file: std::path::PathBuf,
     /// Override a value, e.g. `--set structure.spending_multiplier=0.6`,
-    /// `--set 'policy.revenue_gdp={2026=0.16}'`, `--set policy.growth_spending_share@2028=0.2`,
-    /// `--set end_year=2055`. Repeatable; applied in order after `extends`.
+    /// `--set 'policy.revenue_gdp={2026=0.16}'`, `--set end_year=2055`; a year two ways:
+    /// `policy.growth_spending_share@2028=0.2` changes 2028 alone,
+    /// `policy.growth_spending_share.2028=0.2` sets the 2028 key of the year-keyed table
+    /// (the target the years around it are interpolated towards). Repeatable; applied in
+    /// order after `extends`. `--set allow_extreme=true` admits values beyond the
+    /// plausible ranges (e.g. hyperinflation).
     #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_override)]
     pub set: Vec<Override>,
 }
@@ -190,7 +244,83 @@ pub fn parse_draws(s: &str) -> std::result::Result<u64, String> {
 /// 1 internal error). Errors are printed to standard error.
 pub fn main(cli: Cli) -> i32 {
     crate::interrupt::install();
-    let result = match cli.command {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = run_recorded(cli.command, &args);
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+/// Runs a command given on the command line `args` (after the program name) and writes
+/// the provenance record of each output file it wrote.
+pub fn run_recorded(mut command: Command, args: &[String]) -> Result<()> {
+    let mut tmp: Option<tempfile::TempDir> = None;
+    let mut outputs = Vec::new();
+    let mut workbooks = Vec::new();
+    for (flag, table, slot) in command.output_slots() {
+        let Some(path) = slot.clone().filter(|p| p.as_os_str() != "-") else {
+            continue;
+        };
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+        {
+            check_workbook(flag, table)?;
+            if tmp.is_none() {
+                tmp = Some(tempfile::tempdir().map_err(|e| crate::error::Error::Write {
+                    path: std::env::temp_dir(),
+                    message: format!("cannot make a directory for the workbook's table: {e}"),
+                })?);
+            }
+            let dir = tmp.as_ref().map_or(std::path::Path::new("."), |t| t.path());
+            let csv = dir.join(format!("{}.csv", workbooks.len()));
+            *slot = Some(csv.clone());
+            let name = match flag {
+                "--out" => args.first().map_or("table", String::as_str),
+                other => other.trim_start_matches('-'),
+            };
+            workbooks.push((csv, path.clone(), name.to_string()));
+        }
+        outputs.push(path);
+    }
+    dispatch(command)?;
+    #[cfg(feature = "xlsx")]
+    for (csv, out, name) in &workbooks {
+        crate::xlsx::convert(csv, out, name, args)?;
+    }
+    let written: Vec<std::path::PathBuf> = outputs.into_iter().filter(|p| p.is_file()).collect();
+    crate::provenance::write_records(args, &written)
+}
+
+/// Refuses an `.xlsx` output where it cannot be one: a chart, a report, a scenario or
+/// JSON, or a build without the `xlsx` feature.
+fn check_workbook(flag: &str, table: bool) -> Result<()> {
+    if !table {
+        return Err(crate::error::Error::usage(
+            flag,
+            "an Excel workbook holds tables: this output is not a table (write .svg, .html, \
+             .toml or .json); tables of `run`, `stress`, `compare`, `sweep`, `sensitivity`, \
+             `solve` and `merge` can be written as .xlsx",
+        ));
+    }
+    if cfg!(feature = "xlsx") {
+        Ok(())
+    } else {
+        Err(crate::error::Error::usage(
+            flag,
+            "this fiscalsim was built without Excel support: rebuild with the default \
+             feature `xlsx`, or write CSV",
+        ))
+    }
+}
+
+/// Runs a parsed command.
+pub(crate) fn dispatch(command: Command) -> Result<()> {
+    match command {
         Command::Calibrate(args) => calibrate::run(&args),
         Command::Backtest(args) => backtest::run(&args),
         Command::Resolve(args) => resolve::run(&args),
@@ -203,12 +333,6 @@ pub fn main(cli: Cli) -> i32 {
         Command::Sweep(args) => sweep::run(&args),
         Command::Sensitivity(args) => sensitivity::run(&args),
         Command::Merge(args) => merge::run(&args),
-    };
-    match result {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("error: {e}");
-            e.exit_code()
-        }
+        Command::Verify(args) => verify::run(&args),
     }
 }

@@ -48,6 +48,34 @@ pub struct Args {
     /// A `fiscalsim backtest` scores CSV: adds a backtest section (chart and table).
     #[arg(long, value_name = "CSV")]
     pub backtest: Option<PathBuf>,
+    /// Run N Monte Carlo draws of every scenario (one seed for all) and draw them as fan
+    /// charts in the uncertainty section.
+    #[arg(long, value_name = "N", value_parser = crate::cmd::parse_draws)]
+    pub draws: Option<u64>,
+    /// Monte Carlo with the draws and seed of the first scenario's `[montecarlo]`
+    /// (`--draws` and `--seed` still override them).
+    #[arg(long)]
+    pub mc: bool,
+    /// Seed of `--draws`/`--mc` (default: the first scenario's `[montecarlo] seed`).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+}
+
+/// The (draws, seed) of `--draws`/`--mc`, `None` without either.
+fn monte_carlo(args: &Args, runs: &[Run]) -> Result<Option<(u64, u64)>> {
+    let first = runs.first().map(|r| &r.scenario.montecarlo);
+    let draws = match (args.draws, args.mc, first) {
+        (Some(n), _, _) => n,
+        (None, true, Some(m)) => m.draws,
+        (None, _, _) => {
+            if args.seed.is_some() {
+                return Err(Error::usage("--seed", "applies with --draws N or --mc"));
+            }
+            return Ok(None);
+        }
+    };
+    let seed = args.seed.or(first.map(|m| m.seed)).unwrap_or_default();
+    Ok(Some((draws, seed)))
 }
 
 /// Runs `report`.
@@ -79,11 +107,20 @@ pub fn run(args: &Args) -> Result<()> {
         .iter()
         .map(|p| Run::new(crate::scenario::load(p, &args.set)?))
         .collect::<Result<Vec<_>>>()?;
-    let summaries = args
+    let mut summaries = args
         .summary
         .iter()
         .map(|p| read_csv(p))
         .collect::<Result<Vec<_>>>()?;
+    let draws = monte_carlo(args, &runs)?;
+    if let Some((n, seed)) = draws {
+        for (p, r) in args.scenarios.iter().zip(&runs) {
+            if let Some(w) = crate::scenario::plausible::degenerate_monte_carlo(&r.scenario) {
+                eprintln!("{w}");
+            }
+            summaries.push(crate::compare::run_scenario_draws(p, &args.set, n, seed)?);
+        }
+    }
     let sensitivities = args
         .sensitivity
         .iter()
@@ -127,6 +164,7 @@ pub fn run(args: &Args) -> Result<()> {
         sensitivities,
         stress,
         backtest,
+        draws,
     })?;
     write_with(&dest, |w| {
         w.write_all(html.as_bytes()).map_err(|e| io_error(&dest, e))

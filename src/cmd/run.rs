@@ -18,6 +18,7 @@ use crate::output::{
 use crate::scenario::Scenario;
 use crate::scenario::probabilities::Probability;
 use crate::summary::{RunSummary, summarize_run, write_summary_csv};
+use crate::view::View;
 
 /// Run a scenario and write the projection as CSV: one row per year, `scenario,year`,
 /// then every canonical output of MODEL.md. With `--draws N` (or `--mc`, which takes
@@ -76,13 +77,47 @@ pub struct Args {
     /// Write the probabilities as CSV to this file (without it they go to standard error).
     #[arg(long, value_name = "PATH")]
     pub prob_out: Option<PathBuf>,
+    /// Keep these variables only (comma-separated output names): columns of the
+    /// projection, rows of a Monte Carlo summary. For people; the default is every output.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub vars: Vec<String>,
+    /// Round every number to N significant digits (1 to 17), for people; the default
+    /// CSV is exact (the shortest decimal that reads back as the same binary value).
+    #[arg(long, value_name = "N")]
+    pub precision: Option<usize>,
 }
 
 fn parse_event(s: &str) -> std::result::Result<Event, String> {
     s.parse()
 }
 
+/// Writes a table through the `--vars`/`--precision` view (directly when there is none).
+fn write_view(
+    dest: &Destination,
+    view: &View,
+    fill: impl FnOnce(&mut dyn std::io::Write) -> Result<()>,
+) -> Result<()> {
+    if view.is_identity() {
+        return write_with(dest, fill);
+    }
+    let mut buf: Vec<u8> = Vec::new();
+    fill(&mut buf)?;
+    let text = String::from_utf8(buf).map_err(|e| Error::Internal(e.to_string()))?;
+    let text = view.apply(&text)?;
+    write_with(dest, |w| {
+        w.write_all(text.as_bytes()).map_err(|e| io_error(dest, e))
+    })
+}
+
 impl Args {
+    /// The `--vars`/`--precision` view of the table.
+    fn view(&self) -> View {
+        View {
+            vars: self.vars.iter().map(|v| v.trim().to_string()).collect(),
+            precision: self.precision,
+        }
+    }
+
     /// Whether this is a Monte Carlo run.
     fn monte_carlo(&self) -> bool {
         self.mc || self.draws.is_some()
@@ -110,7 +145,7 @@ pub fn run(args: &Args) -> Result<()> {
         }
         let sc = args.scenario.load()?;
         let path = project(&sc)?;
-        write_with(&dest, |w| {
+        write_view(&dest, &args.view(), |w| {
             if args.decompose {
                 let parts = decompose(&Model::new(&sc), &path, &path);
                 decompose::write_csv(w, &sc.name, &sc.years, &path, &parts)
@@ -225,10 +260,12 @@ fn run_monte_carlo(args: &Args, dest: &Destination) -> Result<()> {
     if let Some(p) = progress {
         p.finish_and_clear();
     }
-    write_with(dest, |w| match write_summary_csv(w, &sc.name, &summary) {
-        // A reader that stops early (`| head`) is not an error.
-        Err(e) if *dest == Destination::Stdout && is_broken_pipe(&e) => Ok(()),
-        other => other.map_err(|e| io_error(dest, e)),
+    write_view(dest, &args.view(), |w| {
+        match write_summary_csv(w, &sc.name, &summary) {
+            // A reader that stops early (`| head`) is not an error.
+            Err(e) if *dest == Destination::Stdout && is_broken_pipe(&e) => Ok(()),
+            other => other.map_err(|e| io_error(dest, e)),
+        }
     })?;
     match &prob_dest {
         Some(pd) => write_with(pd, |w| {
@@ -250,6 +287,9 @@ fn run_monte_carlo(args: &Args, dest: &Destination) -> Result<()> {
                 );
             }
         }
+    }
+    if let Some(w) = crate::scenario::plausible::degenerate_monte_carlo(&sc) {
+        eprintln!("{w}");
     }
     if let Some(year) = summary.first_broken_year {
         eprintln!(

@@ -30,7 +30,7 @@ use crate::sweep::{Evaluator, Param, Shard, take_sweep_table};
 ///   --samples 512 --out sobol.csv
 #[derive(Debug, clap::Args)]
 #[command(
-    after_long_help = "Output: one row per parameter: parameter,low,high,swing (oat, sorted by swing), \
+    after_long_help = "Output: one row per parameter: parameter,low,high,swing,from,to (oat, sorted by swing; from/to: the parameter's range), \
 parameter,mu_star,mu_star_conf,sigma (morris) or parameter,S1,S1_conf,ST,ST_conf (sobol); \
 _conf are confidence half-widths. Default metric: the first of the file's [sweep] metrics, \
 else debt_gdp@<last year>.\n\n\
@@ -123,6 +123,20 @@ pub(crate) fn write_indices(plan: &Plan, y: &[f64], dest: &Destination) -> Resul
     Ok(())
 }
 
+/// Says on standard error why each parameter of a one-at-a-time run left the metric
+/// unchanged (unless the metric never moves at all, which is warned already).
+fn explain_zero_swings(plan: &Plan, y: &[f64], sc: &crate::scenario::Scenario) {
+    if plan.method != Method::Oat || y.iter().all(|v| *v == y[0]) {
+        return;
+    }
+    let (_, bars) = crate::sensitivity::oat::tornado(y);
+    for bar in bars.iter().filter(|b| b.swing == 0.0) {
+        let name = &plan.names[bar.param];
+        let why = crate::sensitivity::oat::zero_swing_reason(sc, name);
+        eprintln!("note: `{name}` has zero swing: {why}");
+    }
+}
+
 /// Writes `--samples-out`.
 pub(crate) fn write_samples(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<()> {
     write_atomic(path, |w| {
@@ -170,6 +184,11 @@ pub fn run(args: &Args) -> Result<()> {
     )?;
     let bounds: Vec<(f64, f64)> = params.iter().map(|p| p.spec.bounds()).collect();
     check_ends(&ev, &bounds)?;
+    if ev.is_monte_carlo()
+        && let Some(w) = crate::scenario::plausible::degenerate_monte_carlo(ev.base())
+    {
+        eprintln!("{w}");
+    }
     let (mc_draws, mc_seed) = ev.draws_and_seed(ev.base());
     let samples = args
         .samples
@@ -241,7 +260,9 @@ pub fn run(args: &Args) -> Result<()> {
             if let Some(p) = &args.samples_out {
                 write_samples(p, &header, &sample_rows(&design, &y))?;
             }
-            write_indices(&plan, &y, &dest)
+            write_indices(&plan, &y, &dest)?;
+            explain_zero_swings(&plan, &y, ev.base());
+            Ok(())
         }
     }
 }

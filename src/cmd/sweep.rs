@@ -31,7 +31,7 @@ pub enum Design {
 ///
 /// Example: fiscalsim sweep scenarios/kazakhstan-2026-2040.toml
 ///   --vary structure.spending_multiplier=0.2:0.8:0.1
-///   --vary policy.growth_spending_share@2028=0.10:0.20:0.02 --out sweep.csv
+///   --vary policy.growth_spending_share.2028=0.10:0.20:0.02 --out sweep.csv
 #[derive(Debug, clap::Args)]
 #[command(
     after_long_help = "Default metrics: debt_gdp@<last year>, mean(real_growth@<first>..<last>), \
@@ -39,15 +39,16 @@ overall_balance_gdp@<last year>; with Monte Carlo (--draws, or a metric that nee
 p90(debt_gdp@<last year>). Monte Carlo points all run the same draws (common random numbers).\n\n\
 Example: fiscalsim sweep scenarios/kazakhstan-2026-2040.toml \
 --vary structure.spending_multiplier=0.2:0.8:0.1 \
---vary policy.growth_spending_share@2028=0.10:0.20:0.02 --out sweep.csv\n\n\
+--vary policy.growth_spending_share.2028=0.10:0.20:0.02 --out sweep.csv\n\n\
 Reference: docs/sweep.md"
 )]
 pub struct Args {
     /// The scenario and its overrides (applied before each point's values).
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// A varied parameter, PATH=SPEC. PATH as for --set (a scalar, a whole path, or one
-    /// year `policy.growth_spending_share@2028`); SPEC `a:b:step`, `a:b/N` (N points),
+    /// A varied parameter, PATH=SPEC. PATH as for --set (a scalar, a whole path, one
+    /// year `policy.growth_spending_share@2028`, or a year-keyed table's target
+    /// `policy.growth_spending_share.2028`); SPEC `a:b:step`, `a:b/N` (N points),
     /// a list `a,b,c`, or a range `a:b` (for --design lhs). Repeatable; replaces the
     /// file's [sweep.vary].
     #[arg(long = "vary", value_name = "PATH=SPEC", value_parser = parse_param)]
@@ -209,6 +210,11 @@ pub fn run(args: &Args) -> Result<()> {
     )?;
     let bounds: Vec<(f64, f64)> = params.iter().map(|p| p.spec.bounds()).collect();
     check_ends(&ev, &bounds)?;
+    if ev.is_monte_carlo()
+        && let Some(w) = crate::scenario::plausible::degenerate_monte_carlo(ev.base())
+    {
+        eprintln!("{w}");
+    }
 
     let (mc_draws, mc_seed) = ev.draws_and_seed(ev.base());
     let points: Vec<Vec<f64>> = match design {

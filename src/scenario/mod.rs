@@ -10,12 +10,14 @@
 pub mod address;
 pub mod fund;
 pub mod path;
+pub mod plausible;
 pub mod probabilities;
 mod resolve;
 pub mod rules;
 pub mod stress;
 pub mod tree;
 pub mod uncertainty;
+pub mod year_key;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -35,6 +35,7 @@ const TOP_KEYS: &[&str] = &[
     "years",
     "currency",
     "extends",
+    super::plausible::ALLOW_KEY,
 ];
 
 /// The largest horizon accepted, in years.
@@ -195,9 +196,18 @@ pub(super) struct Ctx {
     /// Full keys (`baseline.inflation`) that an unknown key was taken to mean: a
     /// "missing" report for them would only repeat the "did you mean".
     suggested: Vec<String>,
+    /// Which keys may take values outside their plausible ranges.
+    allow: super::plausible::Allow,
 }
 
 impl Ctx {
+    /// Why `x` is not a valid value of the dotted `key`: the check, then plausibility.
+    fn value_problem(&self, key: &str, check: Check, x: f64) -> Option<String> {
+        check
+            .test(x)
+            .or_else(|| super::plausible::problem(key, x, &self.allow))
+    }
+
     pub(super) fn err(
         &mut self,
         loc: Option<&Loc>,
@@ -255,7 +265,7 @@ impl Ctx {
             );
             return None;
         };
-        if let Some(msg) = check.test(x) {
+        if let Some(msg) = self.value_problem(&full, check, x) {
             self.err(Some(&node.loc), full, msg);
             return None;
         }
@@ -339,7 +349,7 @@ pub(super) fn read_paths(
         };
         let mut ok = true;
         for (x, y) in v.iter().zip(years) {
-            if let Some(msg) = check.test(*x) {
+            if let Some(msg) = ctx.value_problem(&full, *check, *x) {
                 ctx.err(Some(&node.loc), &full, format!("{msg} (in {y})"));
                 ok = false;
                 break;
@@ -384,6 +394,7 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
     let mut ctx = Ctx {
         diags: Vec::new(),
         suggested: Vec::new(),
+        allow: super::plausible::Allow::Nothing,
     };
     let mut year_overrides = Vec::new();
     for o in overrides {
@@ -394,6 +405,11 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
                 d
             })),
             Ok(node) if o.address.year.is_some() => year_overrides.push((o, node)),
+            Ok(node) if super::year_key::is_year_key(o) => {
+                if let Err(d) = super::year_key::apply(&mut root, o, node) {
+                    ctx.diags.push(d);
+                }
+            }
             Ok(node) => {
                 let keys: Vec<&str> = o.address.keys.iter().map(String::as_str).collect();
                 if !set_shock_entry(&mut root, &keys, &node) {
@@ -403,6 +419,7 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
         }
     }
 
+    ctx.allow = super::plausible::read_allow(&root, &mut ctx.diags);
     let allowed_top: Vec<&str> = TOP_KEYS.iter().chain(SECTIONS).copied().collect();
     for e in &root.entries {
         if !allowed_top.contains(&e.key.as_str()) {
@@ -525,6 +542,13 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
     fill_policy_defaults(&baseline, &mut policy);
     let mut fund_paths = read_paths(&mut ctx, fund_t, "fund", fund::PATHS, base_year, &years);
     let mut rules_paths = read_paths(&mut ctx, rules_t, "rules", rules::PATHS, base_year, &years);
+    default_levels(
+        &mut baseline,
+        &policy,
+        structure.as_ref(),
+        fund_t.is_none(),
+        years.len(),
+    );
 
     for (o, node) in &year_overrides {
         let mut blocks = [
@@ -666,6 +690,7 @@ fn finish_diagnostics(ctx: Ctx) -> Error {
     let Ctx {
         mut diags,
         suggested,
+        ..
     } = ctx;
     diags.retain(|d| {
         !(d.message.starts_with("missing") && d.key.as_ref().is_some_and(|k| suggested.contains(k)))
@@ -792,6 +817,32 @@ type YearBlock<'a> = (
     &'static [(&'static str, Check)],
     &'a mut PathBlock,
 );
+/// `baseline.commodity_price` and `exchange_rate` default to 1 (an index) where they
+/// cannot matter: the commodity price when there is no commodity revenue, the exchange
+/// rate when there is also no foreign-currency debt (`fx_debt_share = 0`), and neither
+/// without a fund (whose assets are revalued with the exchange rate, and whose cut-off rule
+/// reads the commodity price). Their levels then only label the `commodity_price`,
+/// `exchange_rate` and `gdp_usd` columns.
+fn default_levels(
+    b: &mut PathBlock,
+    policy: &PathBlock,
+    st: Option<&Structure>,
+    no_fund: bool,
+    len: usize,
+) {
+    let no_commodity = no_fund
+        && policy
+            .get("commodity_revenue_gdp")
+            .is_none_or(|v| v.iter().all(|x| *x == 0.0));
+    let no_fx_debt = st.is_some_and(|s| s.fx_debt_share == 0.0);
+    let loc = Loc::whole("default (no commodity revenue)");
+    if no_commodity && !b.has("commodity_price") {
+        b.set("commodity_price", vec![1.0; len], loc.clone());
+    }
+    if no_commodity && no_fx_debt && !b.has("exchange_rate") {
+        b.set("exchange_rate", vec![1.0; len], loc);
+    }
+}
 
 fn apply_year_override(
     ctx: &mut Ctx,
@@ -847,7 +898,7 @@ fn apply_year_override(
         );
         return;
     };
-    if let Some(msg) = check.test(x) {
+    if let Some(msg) = ctx.value_problem(&addr.keys.join("."), *check, x) {
         ctx.err(Some(&loc), key, msg);
         return;
     }
@@ -945,14 +996,14 @@ fn finish_baseline(ctx: &mut Ctx, b: &PathBlock) -> Option<Baseline> {
         b,
         "baseline",
         "commodity_price",
-        "the baseline commodity price in USD, e.g. commodity_price = 60",
+        "the baseline commodity price in USD, e.g. commodity_price = 60 (needed with commodity revenue)",
     );
     let exchange_rate = required(
         ctx,
         b,
         "baseline",
         "exchange_rate",
-        "the baseline exchange rate, local currency per USD",
+        "the baseline exchange rate, local currency per USD (needed with foreign-currency debt or commodity revenue)",
     );
     let interest_rate = required(
         ctx,

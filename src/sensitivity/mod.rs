@@ -205,7 +205,7 @@ impl Plan {
     /// The columns of the indices table.
     pub fn columns(&self) -> Vec<String> {
         let cols: &[&str] = match self.method {
-            Method::Oat => &["parameter", "low", "high", "swing"],
+            Method::Oat => &["parameter", "low", "high", "swing", "from", "to"],
             Method::Morris => &["parameter", "mu_star", "mu_star_conf", "sigma"],
             Method::Sobol => &["parameter", "S1", "S1_conf", "ST", "ST_conf"],
         };
@@ -231,7 +231,10 @@ impl Plan {
                 let (base, bars) = oat::tornado(y);
                 let rows = bars
                     .iter()
-                    .map(|b| vec![name(b.param), f(b.low), f(b.high), f(b.swing)])
+                    .map(|b| {
+                        let (lo, hi) = (self.lo[b.param], self.hi[b.param]);
+                        vec![name(b.param), f(b.low), f(b.high), f(b.swing), f(lo), f(hi)]
+                    })
                     .collect();
                 (
                     rows,

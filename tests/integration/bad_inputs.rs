@@ -517,13 +517,13 @@ syntax_unterminated_string.toml:1:15: TOML syntax error: invalid basic string, e
         name: "unknown_section",
         args: &["run", "unknown_section.toml", "--out", "existing.csv"],
         stderr: r#"error: invalid scenario:
-unknown_section.toml:2:2: `polcy`: unknown key `polcy`: did you mean `policy`? (valid keys: name, description, base_year, end_year, years, currency, extends, initial, baseline, policy, structure, fund, rules, shocks, montecarlo, stress, uncertainty, sweep)"#,
+unknown_section.toml:2:2: `polcy`: unknown key `polcy`: did you mean `policy`? (valid keys: name, description, base_year, end_year, years, currency, extends, allow_extreme, initial, baseline, policy, structure, fund, rules, shocks, montecarlo, stress, uncertainty, sweep)"#,
     },
     Case {
         name: "unknown_top_key",
         args: &["run", "unknown_top_key.toml", "--out", "existing.csv"],
         stderr: r#"error: invalid scenario:
-unknown_top_key.toml:2:1: `base_yeer`: unknown key `base_yeer`: did you mean `base_year`? (valid keys: name, description, base_year, end_year, years, currency, extends, initial, baseline, policy, structure, fund, rules, shocks, montecarlo, stress, uncertainty, sweep)"#,
+unknown_top_key.toml:2:1: `base_yeer`: unknown key `base_yeer`: did you mean `base_year`? (valid keys: name, description, base_year, end_year, years, currency, extends, allow_extreme, initial, baseline, policy, structure, fund, rules, shocks, montecarlo, stress, uncertainty, sweep)"#,
     },
     Case {
         name: "wrong_type_base_year",
@@ -634,7 +634,7 @@ For more information, try '--help'."#,
             "existing.csv",
         ],
         stderr: r#"error: invalid scenario:
---set 'nonsense=1': `nonsense`: unknown key `nonsense` (valid keys: name, description, base_year, end_year, years, currency, extends, initial, baseline, policy, structure, fund, rules, shocks, montecarlo, stress, uncertainty, sweep)"#,
+--set 'nonsense=1': `nonsense`: unknown key `nonsense` (valid keys: name, description, base_year, end_year, years, currency, extends, allow_extreme, initial, baseline, policy, structure, fund, rules, shocks, montecarlo, stress, uncertainty, sweep)"#,
     },
     Case {
         name: "set_bad_toml_value",

@@ -177,6 +177,20 @@ fn golden_check_exits_0_within_and_1_beyond_tolerance() {
         "{}",
         String::from_utf8_lossy(&same.stderr)
     );
+    // a check prints no CSV unless asked for with --out (here `--out -`)
+    assert!(
+        same.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&same.stdout)
+    );
+    let asked = fiscalsim()
+        .arg("compare")
+        .arg(dir.path().join("golden.csv"))
+        .arg(dir.path().join("toy.toml"))
+        .args(["--tolerance", "0", "--out", "-"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&asked.stdout).starts_with("year,variable,"));
     // bad input is still exit 2
     let neg = compare(&["--tolerance=-1"]);
     assert_eq!(neg.status.code(), Some(2));
@@ -441,7 +455,7 @@ fn chart_kinds_draw_labelled_svg() {
     let (h, rows) = read_csv(&run_csv(dir.path(), "toy.toml", &[]));
     let d = column(&h, &rows, "debt_gdp")[1];
     assert!(
-        central.contains(&format!("central value {d:.3}")),
+        central.contains(&format!("central value {:.1}", 100.0 * d)),
         "{central}"
     );
     let debt = svg_of(&["debt", "toy.toml"], &files);
@@ -625,7 +639,15 @@ fn flagship_matches_its_golden_csv_and_a_change_is_caught() {
     let golden = "tests/golden/kazakhstan-2026-2028.csv";
     let flagship = "scenarios/kazakhstan-2026-2028.toml";
     let ok = fiscalsim()
-        .args(["compare", golden, flagship, "--tolerance", "0"])
+        .args([
+            "compare",
+            golden,
+            flagship,
+            "--tolerance",
+            "0",
+            "--out",
+            "-",
+        ])
         .output()
         .unwrap();
     assert_eq!(

@@ -56,7 +56,11 @@ fn an_existing_output_is_replaced_whole_by_a_rename() {
     (&old_handle).read_to_string(&mut old).expect("read old");
     assert_eq!(old.len(), 100_000);
     assert!(old.bytes().all(|b| b == b'x'));
-    assert_eq!(listing(dir.path()), ["out.csv", "toy.toml"]);
+    // beside the output, its provenance record (tests/integration/provenance.rs)
+    assert_eq!(
+        listing(dir.path()),
+        ["out.csv", "out.csv.meta.json", "toy.toml"]
+    );
 }
 
 #[test]
@@ -212,6 +216,7 @@ fn a_killed_runs_temporary_file_is_removed_by_the_next_run() {
         live.clone(),
         ".other.csv.1.AbCdEf.fiscalsim-tmp".to_string(),
         "out.csv".to_string(),
+        "out.csv.meta.json".to_string(),
         "toy.toml".to_string(),
     ];
     expected.sort();

@@ -448,6 +448,14 @@ fn a_short_horizon_cuts_the_standard_timing_and_says_so() {
     );
     let table = stress::summary_table("toy", &run);
     assert!(table.contains("real_growth            skipped"), "{table}");
+    assert!(!table.contains("skipped: skipped"), "{table}");
+    let mut csv = Vec::new();
+    stress::write_summary_csv(&mut csv, "toy", &run).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        !csv.contains("skipped,\"skipped: ") && !csv.contains("skipped,skipped"),
+        "{csv}"
+    );
 }
 
 #[test]

@@ -383,7 +383,14 @@ fn oat_tornado_matches_one_at_a_time_runs() {
         ],
     );
     let (header, rows) = read_csv(&csv);
-    assert_eq!(header, ["parameter", "low", "high", "swing"]);
+    assert_eq!(header, ["parameter", "low", "high", "swing", "from", "to"]);
+    let from = column(&header, &rows, "from");
+    let to = column(&header, &rows, "to");
+    let i = rows
+        .iter()
+        .position(|r| r[0] == "baseline.interest_rate")
+        .unwrap();
+    assert_eq!((from[i], to[i]), (0.05, 0.15));
     let names: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     // Interest costs drive debt most; depreciation only moves potential growth a little.
     assert_eq!(names[0], "baseline.interest_rate");
