@@ -17,7 +17,7 @@ use crate::output::{
 };
 use crate::scenario::Scenario;
 use crate::scenario::probabilities::Probability;
-use crate::summary::{RunSummary, summarize_run, write_summary_csv};
+use crate::summary::{RunSummary, overflow_warning, summarize_run, write_summary_csv};
 
 /// Run a scenario and write the projection as CSV: one row per year, `scenario,year`,
 /// then every canonical output of MODEL.md. With `--draws N` (or `--mc`, which takes
@@ -256,6 +256,9 @@ fn run_monte_carlo(args: &Args, dest: &Destination) -> Result<()> {
             "warning: {} of {draws} draws broke down numerically (GDP no longer positive, or debt or a price no longer finite), the first in {year}; each is left out of the statistics from the year it broke down (column broken_draws)",
             summary.broken_draws()
         );
+    }
+    if let Some(w) = overflow_warning(&summary.overflowed()) {
+        eprintln!("{w}");
     }
     if std::io::stderr().is_terminal() {
         eprintln!("{}", mc_summary_line(&sc, &summary, seed));
