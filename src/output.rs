@@ -123,8 +123,28 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>
             target = path.canonicalize().map_err(|e| ioerr(&e))?;
             target.as_path()
         }
+        // A link that leads nowhere (a loop of links, or to a missing file): replacing
+        // the link would hide the mistake.
+        Ok(m) if m.file_type().is_symlink() => {
+            if let Err(e) = std::fs::metadata(path) {
+                return Err(werr(&format!(
+                    "it is a symbolic link that leads to no file ({}): refusing to replace \
+                     the link (fix or remove it, or choose another path)",
+                    describe_io(&e)
+                )));
+            }
+            path
+        }
         _ => path,
     };
+    if crate::scenario::is_input(path) {
+        // The last guard, for inputs the early check could not see (an `extends` chain
+        // read from a pipe): every scenario file read is protected, at any depth.
+        return Err(werr(
+            &"it is a scenario file read by this run (possibly through `extends`): refusing \
+              to overwrite it (choose another output path)",
+        ));
+    }
     if let Ok(meta) = std::fs::metadata(path)
         && !meta.is_file()
         && !meta.is_dir()
@@ -168,7 +188,9 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let tmp = builder.tempfile_in(dir).map_err(|e| ioerr(&e))?;
+    let tmp = builder
+        .tempfile_in(dir)
+        .map_err(|e| werr(&create_failure(dir, &e)))?;
     if let Ok(old) = std::fs::metadata(path) {
         tmp.as_file()
             .set_permissions(old.permissions())
@@ -195,6 +217,7 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>
         std::thread::sleep(std::time::Duration::from_millis(ms));
     }
     crate::interrupt::complete(&tmp_path, || tmp.persist(path)).map_err(|e| ioerr(&e.error))?;
+    crate::interrupt::written(path);
     // Make the rename itself durable (a crash right after it keeps the new file). Not all
     // systems can sync a directory; the output is complete either way.
     #[cfg(unix)]
@@ -202,6 +225,26 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Why a file could not be created in `dir`: a directory that refuses new files is named
+/// as such (not the file, whose permissions do not matter).
+fn create_failure(dir: &Path, e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+            let what = if e.kind() == io::ErrorKind::PermissionDenied {
+                "permission denied"
+            } else {
+                "the file system is read-only"
+            };
+            format!(
+                "cannot create a file in directory `{}`: {what} (check the directory's \
+                 permissions, or choose another directory)",
+                dir.display()
+            )
+        }
+        _ => describe_io(e),
+    }
 }
 
 /// Removes the temporary files of output `file_name` in `dir` that a killed run left
@@ -292,6 +335,19 @@ pub fn format_number(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Root may write anywhere, so the message is checked on the description itself.
+    #[test]
+    fn a_directory_that_refuses_files_is_named_not_the_file() {
+        let e = io::Error::from(io::ErrorKind::PermissionDenied);
+        let m = create_failure(Path::new("results"), &e);
+        assert_eq!(
+            m,
+            "cannot create a file in directory `results`: permission denied (check the \
+             directory's permissions, or choose another directory)"
+        );
+        assert!(!m.contains("file's permissions"));
+    }
 
     #[test]
     fn stale_temporaries_of_dead_processes_only_are_removed() {
