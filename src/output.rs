@@ -70,17 +70,56 @@ pub fn write_with(
     match dest {
         Destination::Stdout => {
             let stdout = io::stdout();
-            let mut lock = io::BufWriter::new(stdout.lock());
+            let mut lock = io::BufWriter::new(UntilClosed {
+                inner: stdout.lock(),
+                closed: false,
+            });
             fill(&mut lock)?;
-            match lock.flush() {
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.map_err(|e| Error::Write {
-                    path: PathBuf::from("<stdout>"),
-                    message: e.to_string(),
-                }),
-            }
+            lock.flush().map_err(|e| Error::Write {
+                path: PathBuf::from("<stdout>"),
+                message: e.to_string(),
+            })
         }
         Destination::File(path) => write_atomic(path, fill),
+    }
+}
+
+/// Standard output that a reader may close early (`fiscalsim run ... | head`): once the
+/// pipe is closed, the rest is discarded and counted as written. The one rule for every
+/// command, deterministic or Monte Carlo: a reader that stops early is not an error (exit
+/// code 0, no message), as for `cat` or `grep` whose reader went away.
+struct UntilClosed<W: Write> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> UntilClosed<W> {
+    fn guard<T>(&mut self, r: io::Result<T>, done: T) -> io::Result<T> {
+        match r {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(done)
+            }
+            other => other,
+        }
+    }
+}
+
+impl<W: Write> Write for UntilClosed<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let r = self.inner.write(buf);
+        self.guard(r, buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let r = self.inner.flush();
+        self.guard(r, ())
     }
 }
 
@@ -335,6 +374,27 @@ pub fn format_number(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_closed_pipe_discards_the_rest_and_is_no_error() {
+        struct Closed(usize);
+        impl Write for Closed {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                self.0 += 1;
+                Err(io::Error::from(io::ErrorKind::BrokenPipe))
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Err(io::Error::from(io::ErrorKind::BrokenPipe))
+            }
+        }
+        let mut w = UntilClosed {
+            inner: Closed(0),
+            closed: false,
+        };
+        assert_eq!(w.write(b"abc").unwrap(), 3);
+        assert!(w.write_all(b"more").is_ok() && w.flush().is_ok());
+        assert_eq!(w.inner.0, 1);
+    }
 
     /// Root may write anywhere, so the message is checked on the description itself.
     #[test]
