@@ -477,9 +477,17 @@ pub struct OverDraws {
 /// event that did not happen.
 pub fn over_draws(metrics: &[Metric], sc: &Scenario, draws: u64, seed: u64) -> OverDraws {
     let years = &sc.years;
-    let last = metrics.iter().map(|m| m.last_index(years)).max().unwrap_or(0);
+    let last = metrics
+        .iter()
+        .map(|m| m.last_index(years))
+        .max()
+        .unwrap_or(0);
     let per_draw = map_draws(sc, draws, seed, |_, path| {
-        match path.iter().take(last + 1).position(|y| breakdown(y).is_some()) {
+        match path
+            .iter()
+            .take(last + 1)
+            .position(|y| breakdown(y).is_some())
+        {
             Some(t) => Err(t),
             None => Ok(metrics
                 .iter()

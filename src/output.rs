@@ -379,7 +379,7 @@ mod tests {
     fn a_closed_pipe_discards_the_rest_and_is_no_error() {
         struct Closed(usize);
         impl Write for Closed {
-            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            fn write(&mut self, _buf: &[u8]) -> io::Result<usize> {
                 self.0 += 1;
                 Err(io::Error::from(io::ErrorKind::BrokenPipe))
             }

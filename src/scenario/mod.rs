@@ -530,7 +530,10 @@ fn follow_extends(
                 format!(
                     "the `extends` chain of `{}` is longer than {MAX_EXTENDS} files: merge \
                      some of them (each file may extend one other)",
-                    chain.files.first().map_or(String::new(), |f| f.1.display().to_string())
+                    chain
+                        .files
+                        .first()
+                        .map_or(String::new(), |f| f.1.display().to_string())
                 ),
             ));
         }

@@ -199,7 +199,12 @@ fn deep_key(text: &str) -> Option<(usize, String, usize)> {
 }
 
 /// The place and message of a TOML syntax error (`e`'s span, else found in `text`).
-fn syntax_error(e: &toml::de::Error, text: &str, index: &LineIndex, source: &Arc<str>) -> Diagnostic {
+fn syntax_error(
+    e: &toml::de::Error,
+    text: &str,
+    index: &LineIndex,
+    source: &Arc<str>,
+) -> Diagnostic {
     let message = e.message().trim();
     if e.span().is_none()
         && let Some((at, key, parts)) = deep_key(text)

@@ -185,7 +185,11 @@ impl Evaluator {
         if !self.monte_carlo {
             return Ok(match project(&sc) {
                 Ok(path) => Ok(PointMetrics {
-                    values: self.metrics.iter().map(|m| m.per_draw(years, &path)).collect(),
+                    values: self
+                        .metrics
+                        .iter()
+                        .map(|m| m.per_draw(years, &path))
+                        .collect(),
                     broken_draws: 0,
                 }),
                 Err(e) => Err(e.to_string()),

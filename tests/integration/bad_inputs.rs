@@ -1442,7 +1442,10 @@ fn every_file_of_an_extends_chain_is_protected_at_any_depth() {
         .output()
         .expect("run");
     assert_eq!(result.status.code(), Some(2));
-    assert_eq!(std::fs::read(dir.path().join("c35.toml")).expect("read"), before);
+    assert_eq!(
+        std::fs::read(dir.path().join("c35.toml")).expect("read"),
+        before
+    );
 }
 
 /// A scenario with one line of 1.2 MB (640,000 list elements) took 16 s to reject, the
@@ -1460,7 +1463,10 @@ fn a_megabyte_line_is_rejected_with_its_place() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("long.toml:1:1: `x`: unknown key `x`"), "{stderr}");
+    assert!(
+        stderr.contains("long.toml:1:1: `x`: unknown key `x`"),
+        "{stderr}"
+    );
 }
 
 /// `extends` naming a loop of symbolic links said "cannot find".
@@ -1489,7 +1495,10 @@ fn an_extends_symlink_loop_is_named_as_such() {
 #[cfg(unix)]
 #[test]
 fn a_fifo_scenario_is_read_once() {
-    let dir = crate::util::dir_with(&[("existing.csv", "previous\n"), ("toy.toml", crate::util::TOY)]);
+    let dir = crate::util::dir_with(&[
+        ("existing.csv", "previous\n"),
+        ("toy.toml", crate::util::TOY),
+    ]);
     let fifo = dir.path().join("f.toml");
     let made = std::process::Command::new("mkfifo")
         .arg(&fifo)
@@ -1544,6 +1553,10 @@ fn a_scenario_piped_to_dev_stdin_is_read() {
         .write_stdin(crate::util::TOY)
         .output()
         .expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("scenario,year,"));
 }

@@ -346,9 +346,18 @@ fn a_reader_that_stops_early_is_no_error_for_any_run() {
     for args in [
         &["run", "long.toml"][..],
         &["run", "long.toml", "--draws", "64"][..],
-        &["sweep", "long.toml", "--vary", "structure.spending_multiplier=0:1/2000"][..],
+        &[
+            "sweep",
+            "long.toml",
+            "--vary",
+            "structure.spending_multiplier=0:1/2000",
+        ][..],
     ] {
-        assert_eq!(close_after_one_line(dir.path(), args), (Some(0), String::new()), "{args:?}");
+        assert_eq!(
+            close_after_one_line(dir.path(), args),
+            (Some(0), String::new()),
+            "{args:?}"
+        );
     }
 }
 
