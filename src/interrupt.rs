@@ -35,6 +35,37 @@ pub fn complete<R>(tmp: &Path, finish: impl FnOnce() -> R) -> R {
     result
 }
 
+/// Outputs this process has written in full (renamed into place), named in the message
+/// of an interruption: they were replaced, not left as they were.
+static WRITTEN: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Records that the output `path` was written in full (replacing any file there).
+pub fn written(path: &Path) {
+    WRITTEN
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(path.to_path_buf());
+}
+
+/// The message of an interruption by `name`: what was removed, and which outputs were
+/// already replaced in full (`written`) rather than left as they were.
+pub fn message(name: &str, written: &[PathBuf]) -> String {
+    if written.is_empty() {
+        return format!(
+            "fiscalsim: interrupted by {name}: unfinished output removed, existing files left as they were"
+        );
+    }
+    let names: Vec<String> = written
+        .iter()
+        .map(|p| format!("`{}`", p.display()))
+        .collect();
+    format!(
+        "fiscalsim: interrupted by {name}: unfinished output removed; {} already written in \
+         full by this run; other existing files left as they were",
+        names.join(", ")
+    )
+}
+
 /// Unregisters a temporary file that was removed or renamed without [`complete`].
 pub fn unregister(tmp: &Path) {
     pending().retain(|p| p != tmp);
@@ -82,9 +113,8 @@ mod unix {
                         SIGTERM => "SIGTERM",
                         _ => "SIGHUP",
                     };
-                    eprintln!(
-                        "fiscalsim: interrupted by {name}: unfinished output removed, existing files left as they were"
-                    );
+                    let written = super::WRITTEN.lock().map(|w| w.clone()).unwrap_or_default();
+                    eprintln!("{}", super::message(name, &written));
                     std::process::exit(super::exit_code(signal));
                 }
             });
@@ -109,5 +139,13 @@ mod tests {
         assert!(!pending().iter().any(|q| q == p));
         assert_eq!(exit_code(2), 130);
         assert_eq!(exit_code(15), 143);
+    }
+
+    #[test]
+    fn the_message_names_outputs_already_replaced() {
+        assert!(message("SIGTERM", &[]).ends_with("existing files left as they were"));
+        let m = message("SIGINT (Ctrl-C)", &[PathBuf::from("samples.csv")]);
+        assert!(m.contains("`samples.csv` already written in full"), "{m}");
+        assert!(!m.contains(", existing files left as they were"), "{m}");
     }
 }

@@ -70,17 +70,56 @@ pub fn write_with(
     match dest {
         Destination::Stdout => {
             let stdout = io::stdout();
-            let mut lock = io::BufWriter::new(stdout.lock());
+            let mut lock = io::BufWriter::new(UntilClosed {
+                inner: stdout.lock(),
+                closed: false,
+            });
             fill(&mut lock)?;
-            match lock.flush() {
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.map_err(|e| Error::Write {
-                    path: PathBuf::from("<stdout>"),
-                    message: e.to_string(),
-                }),
-            }
+            lock.flush().map_err(|e| Error::Write {
+                path: PathBuf::from("<stdout>"),
+                message: e.to_string(),
+            })
         }
         Destination::File(path) => write_atomic(path, fill),
+    }
+}
+
+/// Standard output that a reader may close early (`fiscalsim run ... | head`): once the
+/// pipe is closed, the rest is discarded and counted as written. The one rule for every
+/// command, deterministic or Monte Carlo: a reader that stops early is not an error (exit
+/// code 0, no message), as for `cat` or `grep` whose reader went away.
+struct UntilClosed<W: Write> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> UntilClosed<W> {
+    fn guard<T>(&mut self, r: io::Result<T>, done: T) -> io::Result<T> {
+        match r {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(done)
+            }
+            other => other,
+        }
+    }
+}
+
+impl<W: Write> Write for UntilClosed<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let r = self.inner.write(buf);
+        self.guard(r, buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let r = self.inner.flush();
+        self.guard(r, ())
     }
 }
 
@@ -123,8 +162,28 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>
             target = path.canonicalize().map_err(|e| ioerr(&e))?;
             target.as_path()
         }
+        // A link that leads nowhere (a loop of links, or to a missing file): replacing
+        // the link would hide the mistake.
+        Ok(m) if m.file_type().is_symlink() => {
+            if let Err(e) = std::fs::metadata(path) {
+                return Err(werr(&format!(
+                    "it is a symbolic link that leads to no file ({}): refusing to replace \
+                     the link (fix or remove it, or choose another path)",
+                    describe_io(&e)
+                )));
+            }
+            path
+        }
         _ => path,
     };
+    if crate::scenario::is_input(path) {
+        // The last guard, for inputs the early check could not see (an `extends` chain
+        // read from a pipe): every scenario file read is protected, at any depth.
+        return Err(werr(
+            &"it is a scenario file read by this run (possibly through `extends`): refusing \
+              to overwrite it (choose another output path)",
+        ));
+    }
     if let Ok(meta) = std::fs::metadata(path)
         && !meta.is_file()
         && !meta.is_dir()
@@ -168,7 +227,9 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let tmp = builder.tempfile_in(dir).map_err(|e| ioerr(&e))?;
+    let tmp = builder
+        .tempfile_in(dir)
+        .map_err(|e| werr(&create_failure(dir, &e)))?;
     if let Ok(old) = std::fs::metadata(path) {
         tmp.as_file()
             .set_permissions(old.permissions())
@@ -195,6 +256,7 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>
         std::thread::sleep(std::time::Duration::from_millis(ms));
     }
     crate::interrupt::complete(&tmp_path, || tmp.persist(path)).map_err(|e| ioerr(&e.error))?;
+    crate::interrupt::written(path);
     // Make the rename itself durable (a crash right after it keeps the new file). Not all
     // systems can sync a directory; the output is complete either way.
     #[cfg(unix)]
@@ -202,6 +264,26 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Why a file could not be created in `dir`: a directory that refuses new files is named
+/// as such (not the file, whose permissions do not matter).
+fn create_failure(dir: &Path, e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+            let what = if e.kind() == io::ErrorKind::PermissionDenied {
+                "permission denied"
+            } else {
+                "the file system is read-only"
+            };
+            format!(
+                "cannot create a file in directory `{}`: {what} (check the directory's \
+                 permissions, or choose another directory)",
+                dir.display()
+            )
+        }
+        _ => describe_io(e),
+    }
 }
 
 /// Removes the temporary files of output `file_name` in `dir` that a killed run left
@@ -292,6 +374,40 @@ pub fn format_number(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_closed_pipe_discards_the_rest_and_is_no_error() {
+        struct Closed(usize);
+        impl Write for Closed {
+            fn write(&mut self, _buf: &[u8]) -> io::Result<usize> {
+                self.0 += 1;
+                Err(io::Error::from(io::ErrorKind::BrokenPipe))
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Err(io::Error::from(io::ErrorKind::BrokenPipe))
+            }
+        }
+        let mut w = UntilClosed {
+            inner: Closed(0),
+            closed: false,
+        };
+        assert_eq!(w.write(b"abc").unwrap(), 3);
+        assert!(w.write_all(b"more").is_ok() && w.flush().is_ok());
+        assert_eq!(w.inner.0, 1);
+    }
+
+    /// Root may write anywhere, so the message is checked on the description itself.
+    #[test]
+    fn a_directory_that_refuses_files_is_named_not_the_file() {
+        let e = io::Error::from(io::ErrorKind::PermissionDenied);
+        let m = create_failure(Path::new("results"), &e);
+        assert_eq!(
+            m,
+            "cannot create a file in directory `results`: permission denied (check the \
+             directory's permissions, or choose another directory)"
+        );
+        assert!(!m.contains("file's permissions"));
+    }
 
     #[test]
     fn stale_temporaries_of_dead_processes_only_are_removed() {

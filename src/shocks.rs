@@ -74,10 +74,15 @@ pub fn covariance(shocks: &Shocks) -> Mat {
 
 /// Lower-triangular L with L L' = `s`, for a positive semi-definite `s`: the Cholesky
 /// factor, where a pivot that is zero (up to rounding) gives a zero column, so shocks with
-/// sd = 0 and perfectly correlated shocks are handled.
+/// sd = 0 and perfectly correlated shocks are handled. A variance that is not finite
+/// (an sd above 1.3e154, which scenario validation refuses) gives a factor of NaN, so
+/// that every draw breaks down and is counted, never a factor that drops the shock.
 pub fn cholesky_psd(s: &Mat) -> Mat {
     let mut l = [[0.0; N_SHOCKS]; N_SHOCKS];
     let scale = (0..N_SHOCKS).map(|i| s[i][i]).fold(0.0, f64::max);
+    if !scale.is_finite() || (0..N_SHOCKS).any(|i| s[i][i].is_nan()) {
+        return [[f64::NAN; N_SHOCKS]; N_SHOCKS];
+    }
     for j in 0..N_SHOCKS {
         let mut d = s[j][j];
         for k in 0..j {
@@ -183,6 +188,14 @@ mod tests {
             row[i] = 1.0;
         }
         c
+    }
+
+    #[test]
+    fn an_infinite_variance_gives_nan_not_a_dropped_shock() {
+        let mut s = [[0.0; N_SHOCKS]; N_SHOCKS];
+        s[0][0] = f64::INFINITY;
+        s[1][1] = 1e-4;
+        assert!(cholesky_psd(&s).iter().flatten().all(|x| x.is_nan()));
     }
 
     #[test]

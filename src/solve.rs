@@ -18,9 +18,8 @@ pub mod report;
 use std::str::FromStr;
 
 use crate::error::{Error, Result};
-use crate::metric::Metric;
+use crate::metric::{Metric, over_draws};
 use crate::model::project;
-use crate::montecarlo::map_draws;
 use crate::output::format_number;
 use crate::scenario::tree::Table;
 use crate::scenario::{Address, Override, Scenario, resolve_tree};
@@ -494,10 +493,24 @@ impl Goal {
                     .map_err(|m| Error::usage("--target", m))
             }
             Some((draws, seed)) => {
-                let mut values = map_draws(&sc, draws, seed, |_, path| {
-                    self.metric.per_draw(&sc.years, path)
-                });
-                Ok(self.metric.aggregate(&mut values))
+                let m = over_draws(std::slice::from_ref(&self.metric), &sc, draws, seed);
+                if let Some(year) = m.first_broken_year {
+                    // A target met on the draws left would be met on the survivors only.
+                    return Err(Error::Numerical {
+                        year,
+                        message: format!(
+                            "{} of {draws} draws broke down numerically (GDP no longer \
+                             positive, or debt or a price no longer finite) with {} = \
+                             {}: `{}` over the others would leave out the worst paths, so the \
+                             target cannot be judged there; narrow --within",
+                            m.broken_draws,
+                            self.adjust,
+                            format_number(x),
+                            self.metric
+                        ),
+                    });
+                }
+                Ok(m.values[0])
             }
         }
     }

@@ -202,15 +202,38 @@ fn finish_moments(n: usize, c: f64, s1: [f64; 4], s2: [f64; 4]) -> (f64, f64) {
 }
 
 /// Mean and sample sd (n - 1) of `n` values from the sums of (x - c) and (x - c)².
+///
+/// A moment whose sums overflowed `f64` is never shown as a plausible figure: the sd is
+/// `+inf` when the sum of squares overflowed (not 0 from inf − inf, clamped), and the
+/// mean is ±inf, or NaN when sums of both signs overflowed (see [`overflowed`]).
 pub(crate) fn mean_sd(n: usize, c: f64, s1: f64, s2: f64) -> (f64, f64) {
     let nf = n as f64;
     let mean = c + s1 / nf;
     let sd = if n < 2 {
         0.0
     } else {
-        ((s2 - s1 * s1 / nf) / (nf - 1.0)).max(0.0).sqrt()
+        let square = s1 * s1;
+        // s2 ≥ s1² / n: when s1² alone overflows, s1 · (s1 / n) may not.
+        let square_n = if square.is_finite() {
+            square / nf
+        } else {
+            s1 * (s1 / nf)
+        };
+        let var = (s2 - square_n) / (nf - 1.0);
+        if var.is_nan() || var == f64::INFINITY || !s2.is_finite() {
+            f64::INFINITY
+        } else {
+            var.max(0.0).sqrt()
+        }
     };
     (mean, sd)
+}
+
+/// Whether a statistic of `n` sound (finite) values overflowed `f64`: a mean or sd that
+/// is not finite although there were values ([`Stats`] of sound draws are otherwise
+/// finite).
+pub fn overflowed(n: usize, x: f64) -> bool {
+    n > 0 && !x.is_finite()
 }
 
 /// A monotone map from values to buckets 0..BUCKETS, linear over \[lo, hi\] and clamped
@@ -466,6 +489,33 @@ impl RunSummary {
     pub fn broken_draws(&self) -> u64 {
         self.years.last().map_or(0, |y| y.broken_draws)
     }
+
+    /// The statistics that overflowed `f64` (see [`overflowed`]): `(year, output, stat)`
+    /// with `stat` `"mean"` or `"sd"`, in CSV order.
+    pub fn overflowed(&self) -> Vec<(i32, &'static str, &'static str)> {
+        let mut found = Vec::new();
+        for ys in &self.years {
+            for (name, st) in OUTPUT_NAMES.iter().zip(&ys.stats) {
+                for (stat, x) in [("mean", st.mean), ("sd", st.sd)] {
+                    if overflowed(st.n, x) {
+                        found.push((ys.year, *name, stat));
+                    }
+                }
+            }
+        }
+        found
+    }
+}
+
+/// The warning for statistics that overflowed, if any did: how many, and the first.
+pub fn overflow_warning(found: &[(i32, &str, &str)]) -> Option<String> {
+    let (year, name, stat) = found.first()?;
+    Some(format!(
+        "warning: {} statistics overflowed the range of f64 (their sums exceed 1.8e308), the \
+         first the {stat} of {name} in {year}: an overflowed sd is written as inf, an \
+         overflowed mean as inf, -inf or an empty cell; quantiles are exact",
+        found.len()
+    ))
 }
 
 /// Simulates `draws` draws of `sc` with `seed` and summarises every year and output:
@@ -635,6 +685,25 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn moments_that_overflow_are_infinite_never_zero() {
+        // Sums of squares beyond f64: inf − inf must not become an sd of 0.
+        let values = [0.1, 0.2, 1e200, 0.3, 1e200];
+        let st = summarize(&values, &[0.5]);
+        assert_eq!(st.sd, f64::INFINITY);
+        assert!(overflowed(st.n, st.sd));
+        assert!(!overflowed(st.n, st.quantiles[0]));
+        // s1² overflows while s2 and the variance do not.
+        let (_, sd) = mean_sd(4, 0.0, 2e154, 0.9 * f64::MAX);
+        assert!(sd.is_finite() && sd > 0.0);
+        // Sums of both signs overflowed: the mean is NaN, the sd inf.
+        let (mean, sd) = mean_sd(4, 0.0, f64::NAN, f64::INFINITY);
+        assert!(mean.is_nan() && sd == f64::INFINITY);
+        // Ordinary sums: as before (a variance rounded below 0 is 0).
+        assert_eq!(mean_sd(3, 1.0, 0.0, -1e-300), (1.0, 0.0));
+        assert_eq!(mean_sd(3, 1.0, 3.0, 5.0), (2.0, 1.0));
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! Fuzz target of the scenario parser and resolver (cargo-fuzz / libFuzzer).
 //!
 //! The input is either the bytes of a scenario file, or, when it starts with `!`, lines
-//! of `--set KEY=VALUE` overrides applied to a small valid scenario. Nothing may panic or
+//! of `--set KEY=VALUE` overrides applied to a small valid scenario, or, when it starts
+//! with `?`, lines of the expressions of `sweep --metric`, `run --prob` and `solve
+//! --target` (metrics, events, targets), evaluated on the small scenario's projection and
+//! over a few Monte Carlo draws as sweeps and goal-seek evaluate them. Nothing may panic or
 //! hang; a scenario that resolves is also projected. Run (see docs/errors.md):
 //! `RUSTC_BOOTSTRAP=1 cargo fuzz run scenario -- -max_total_time=240`.
 
@@ -9,7 +12,9 @@
 
 use std::path::Path;
 
+use fiscalsim::metric::{Event, Metric, over_draws};
 use fiscalsim::scenario::{Override, load_bytes, load_str};
+use fiscalsim::solve::Target;
 use libfuzzer_sys::fuzz_target;
 
 const TOY: &str = r#"
@@ -37,7 +42,49 @@ growth_spending_gdp = { 2025 = 0.02, 2027 = 0.04 }
 other_spending_gdp = 0.2
 "#;
 
+/// Metric, event and target expressions, one a line, on the toy scenario.
+fn expressions(text: &str) {
+    let Ok(sc) = load_str(TOY, "toy.toml", Path::new("."), &[]) else {
+        panic!("the toy scenario resolves");
+    };
+    let Ok(path) = fiscalsim::model::project(&sc) else {
+        panic!("the toy scenario projects");
+    };
+    for line in text.lines().take(8) {
+        let metric = match line.parse::<Target>() {
+            Ok(t) => {
+                assert!(!t.metric.is_empty());
+                t.metric.parse::<Metric>()
+            }
+            Err(e) => {
+                assert!(!e.is_empty());
+                line.parse::<Metric>()
+            }
+        };
+        if let Ok(e) = line.parse::<Event>()
+            && e.check(&sc.years).is_ok()
+        {
+            let _ = e.holds(&sc.years, &path);
+            assert_eq!(e.to_string().parse::<Event>().as_ref(), Ok(&e), "{e}");
+        }
+        let Ok(m) = metric else { continue };
+        assert_eq!(m.to_string().parse::<Metric>().as_ref(), Ok(&m), "{m}");
+        if m.check(&sc.years).is_err() {
+            continue;
+        }
+        let _ = m.deterministic(&sc.years, &path);
+        let _ = m.per_draw(&sc.years, &path);
+        let r = over_draws(std::slice::from_ref(&m), &sc, 16, 1);
+        assert_eq!(r.values.len(), 1);
+        assert!(r.broken_draws <= r.draws);
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
+    if let Some(rest) = data.strip_prefix(b"?") {
+        expressions(&String::from_utf8_lossy(rest));
+        return;
+    }
     let result = match data.strip_prefix(b"!") {
         Some(rest) => {
             let text = String::from_utf8_lossy(rest);

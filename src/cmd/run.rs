@@ -17,7 +17,7 @@ use crate::output::{
 };
 use crate::scenario::Scenario;
 use crate::scenario::probabilities::Probability;
-use crate::summary::{RunSummary, summarize_run, write_summary_csv};
+use crate::summary::{RunSummary, overflow_warning, summarize_run, write_summary_csv};
 use crate::view::View;
 
 /// Run a scenario and write the projection as CSV: one row per year, `scenario,year`,
@@ -260,12 +260,9 @@ fn run_monte_carlo(args: &Args, dest: &Destination) -> Result<()> {
     if let Some(p) = progress {
         p.finish_and_clear();
     }
+    // A reader that stops early (`| head`) is not an error: see `write_with`.
     write_view(dest, &args.view(), |w| {
-        match write_summary_csv(w, &sc.name, &summary) {
-            // A reader that stops early (`| head`) is not an error.
-            Err(e) if *dest == Destination::Stdout && is_broken_pipe(&e) => Ok(()),
-            other => other.map_err(|e| io_error(dest, e)),
-        }
+        write_summary_csv(w, &sc.name, &summary).map_err(|e| io_error(dest, e))
     })?;
     match &prob_dest {
         Some(pd) => write_with(pd, |w| {
@@ -297,26 +294,13 @@ fn run_monte_carlo(args: &Args, dest: &Destination) -> Result<()> {
             summary.broken_draws()
         );
     }
+    if let Some(w) = overflow_warning(&summary.overflowed()) {
+        eprintln!("{w}");
+    }
     if std::io::stderr().is_terminal() {
         eprintln!("{}", mc_summary_line(&sc, &summary, seed));
     }
     Ok(())
-}
-
-/// Whether an error while writing (possibly wrapped by the CSV writer) is a closed pipe.
-fn is_broken_pipe(e: &std::io::Error) -> bool {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        return true;
-    }
-    match e
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<csv::Error>())
-    {
-        Some(c) => {
-            matches!(c.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
-        }
-        None => false,
-    }
 }
 
 /// A progress bar on standard error, for runs longer than a moment, on a terminal only.

@@ -225,8 +225,18 @@ pub fn run(args: &Args) -> Result<()> {
     let results = ev.run(slice, true)?;
     let y: Vec<f64> = results
         .iter()
-        .map(|r| r.as_ref().map_or(f64::NAN, |m| m[0]))
+        .map(|r| r.as_ref().map_or(f64::NAN, |m| m.values[0]))
         .collect();
+    let broken: Vec<(usize, u64)> = results
+        .iter()
+        .enumerate()
+        .filter_map(|(k, r)| r.as_ref().ok().map(|m| (first + k, m.broken_draws)))
+        .filter(|b| b.1 > 0)
+        .collect();
+    let (mc_draws_base, _) = ev.draws_and_seed(ev.base());
+    if let Some(w) = super::sweep::broken_draws_warning(&broken, results.len(), mc_draws_base) {
+        eprintln!("{w}");
+    }
     let header: Vec<String> = plan
         .names
         .iter()

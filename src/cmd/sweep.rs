@@ -253,12 +253,15 @@ pub fn run(args: &Args) -> Result<()> {
 
     let started = Instant::now();
     let results = ev.run(&slice, true)?;
+    let mc = ev.is_monte_carlo();
     let header: Vec<String> = params
         .iter()
         .map(|p| p.address.to_string())
         .chain(ev.metrics().iter().map(|m| m.to_string()))
+        .chain(mc.then(|| "broken_draws".to_string()))
         .collect();
     let mut broken = Vec::new();
+    let mut broken_draws = Vec::new();
     let rows: Vec<Vec<String>> = slice
         .iter()
         .zip(&results)
@@ -269,11 +272,20 @@ pub fn run(args: &Args) -> Result<()> {
                 .map(|v| format_number(v.unwrap_or(f64::NAN)))
                 .collect();
             match r {
-                Ok(m) => row.extend(m.iter().map(|v| format_number(*v))),
+                Ok(m) => {
+                    row.extend(m.values.iter().map(|v| format_number(*v)));
+                    if m.broken_draws > 0 {
+                        broken_draws.push((first + k, m.broken_draws));
+                    }
+                }
                 Err(why) => {
                     broken.push((first + k, why.clone()));
                     row.extend(ev.metrics().iter().map(|_| "NaN".to_string()));
                 }
+            }
+            if mc {
+                let n = r.as_ref().map_or(0, |m| m.broken_draws);
+                row.push(n.to_string());
             }
             row
         })
@@ -319,6 +331,9 @@ pub fn run(args: &Args) -> Result<()> {
             rows.len()
         );
     }
+    if let Some(w) = broken_draws_warning(&broken_draws, rows.len(), mc_draws) {
+        eprintln!("{w}");
+    }
     if std::io::stderr().is_terminal() {
         let evals = rows.len() as f64
             * if ev.is_monte_carlo() {
@@ -340,4 +355,22 @@ pub fn run(args: &Args) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The warning for Monte Carlo points some of whose draws broke down numerically:
+/// `broken` holds (point, draws left out) of each such point.
+pub(crate) fn broken_draws_warning(
+    broken: &[(usize, u64)],
+    points: usize,
+    draws: u64,
+) -> Option<String> {
+    let (k, n) = broken.first()?;
+    let most = broken.iter().map(|b| b.1).max().unwrap_or(0);
+    Some(format!(
+        "warning: draws broke down numerically (GDP no longer positive, or debt or a price \
+         no longer finite) at {} of {points} points, {n} of {draws} at point {k} first and at \
+         most {most}: the metrics there are over the remaining draws only and the worst paths \
+         are missing from them (NaN where none is left; column broken_draws)",
+        broken.len()
+    ))
 }

@@ -186,8 +186,22 @@ impl<'p> Paged<'p> {
     }
 
     /// Counts `n` more values written at [`Paged::room`]'s place.
+    ///
+    /// # Safety
+    ///
+    /// The `n` values from the place the last [`Paged::room`] returned were written since
+    /// (`n` ≤ the room asked for): [`Paged::parts`] reads them back as initialised `f64`s.
+    /// Safe code cannot count values it did not write:
+    ///
+    /// ```compile_fail,E0133
+    /// use fiscalsim::montecarlo::pages::{Paged, Pool};
+    /// let pool = Pool::new();
+    /// let mut p = Paged::new();
+    /// p.room(4, &pool);
+    /// p.wrote(4); // error: call to unsafe function
+    /// ```
     #[inline]
-    pub fn wrote(&mut self, n: usize) {
+    pub unsafe fn wrote(&mut self, n: usize) {
         if let Some(last) = self.pages.last_mut() {
             last.1 = (last.1 + n).min(PAGE);
         }
@@ -196,8 +210,22 @@ impl<'p> Paged<'p> {
     /// Sets how many values the last page holds (`len` ≤ [`PAGE`], all of them written
     /// before, from [`Paged::room`]'s places): for writers that track the room left in a
     /// register and tell the page only when they move on.
+    ///
+    /// # Safety
+    ///
+    /// The first `len` values of the last page were all written (through
+    /// [`Paged::room`]'s places): [`Paged::parts`] reads them back as initialised `f64`s.
+    /// Safe code cannot do it:
+    ///
+    /// ```compile_fail,E0133
+    /// use fiscalsim::montecarlo::pages::{Paged, Pool};
+    /// let pool = Pool::new();
+    /// let mut p = Paged::new();
+    /// p.room(4, &pool);
+    /// p.set_last_len(4); // error: call to unsafe function
+    /// ```
     #[inline]
-    pub fn set_last_len(&mut self, len: usize) {
+    pub unsafe fn set_last_len(&mut self, len: usize) {
         if let Some(last) = self.pages.last_mut() {
             last.1 = len.min(PAGE);
         }
@@ -213,9 +241,12 @@ impl<'p> Paged<'p> {
                 .map_or(0, |p| PAGE - p.1)
                 .min(values.len());
             // SAFETY: `room` returned a place in the last page with at least n values of
-            // room after it; `values` is a different allocation.
-            unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), ptr, n) };
-            self.wrote(n);
+            // room after it; `values` is a different allocation. The n values are written
+            // there, then counted.
+            unsafe {
+                std::ptr::copy_nonoverlapping(values.as_ptr(), ptr, n);
+                self.wrote(n);
+            }
             values = &values[n..];
         }
     }
@@ -244,9 +275,11 @@ mod tests {
         let mut b = Paged::new();
         for i in 0..PAGE {
             let p = b.room(8, &pool);
-            // SAFETY: room for eight values at p.
-            unsafe { *p = i as f64 };
-            b.wrote(1);
+            // SAFETY: room for eight values at p; one written, then counted.
+            unsafe {
+                *p = i as f64;
+                b.wrote(1);
+            }
         }
         // The last page had less than eight places: a new page was started.
         assert_eq!(b.len(), PAGE);

@@ -365,7 +365,8 @@ pub fn portable_tally<'p>(
             m += 1;
         }
     }
-    t.raw.wrote(n);
+    // SAFETY: the n values at `room(n)`'s place were written above (m == n).
+    unsafe { t.raw.wrote(n) };
 }
 
 /// [`tally`] and [`cut`] with AVX-512: slots found by a binary search in registers and
@@ -424,7 +425,8 @@ pub mod avx512 {
         // SAFETY: the caller's promise, kept below.
         unsafe { store_lanes(x, keep, at, left) };
         if *left < 8 {
-            out.set_last_len(PAGE - *left);
+            // SAFETY: the values before `*at` in the last page were all stored.
+            unsafe { out.set_last_len(PAGE - *left) };
             *at = out.room(8, pool);
             *left = PAGE - out.last_len();
         }
@@ -641,6 +643,7 @@ pub mod avx512 {
                 even = _mm512_add_epi8(even, _mm512_add_epi8(e0, e1));
                 odd = _mm512_add_epi8(odd, _mm512_add_epi8(o0, o1));
             }
+            // SAFETY (in the block above): `keep_lanes` stored every value before `at`.
             raw.set_last_len(PAGE - left);
             _mm512_storeu_pd(sums[0].as_mut_ptr(), s1);
             _mm512_storeu_pd(sums[1].as_mut_ptr(), s2);
@@ -705,6 +708,7 @@ pub mod avx512 {
             for g in 0..GROUPS {
                 keep_lanes(x[g], keep[g], &mut at, &mut left, raw, pool);
             }
+            // SAFETY (in the block above): `keep_lanes` stored every value before `at`.
             raw.set_last_len(PAGE - left);
         }
     }
@@ -792,7 +796,8 @@ pub mod avx512 {
             }
             flush_nibbles(c, slots);
         }
-        out.set_last_len(PAGE - left);
+        // SAFETY: `keep_lanes` stored every value before `at` in the last page.
+        unsafe { out.set_last_len(PAGE - left) };
     }
 }
 

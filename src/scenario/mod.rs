@@ -385,47 +385,56 @@ pub fn load_str(
     base_dir: &Path,
     overrides: &[Override],
 ) -> Result<Scenario> {
-    let mut chain = Vec::new();
-    let tree = layer(text, Arc::from(name), base_dir, &mut chain)?;
+    let source = Arc::from(name);
+    let first = tree::parse_document(text, &source).map_err(|d| Error::Scenario(Diagnostics(d)))?;
+    let tree = follow_extends(first, base_dir.to_path_buf(), &mut Chain::default(), |_| {})?;
     resolve_tree(tree, overrides).map_err(|e| name_file(e, name))
 }
 
 /// Reads a file and its `extends` chain into one merged tree.
 pub fn load_tree(path: &Path) -> Result<Table> {
-    let mut chain = Vec::new();
-    load_file(path, &mut chain)
+    walk_chain(path, &mut Chain::default(), |_| {})
 }
 
 /// The scenario file `path` and every file it `extends`, directly or not, outermost
-/// first, as far as they can be read: an output must never replace any of them. Files
-/// that cannot be read or parsed end the list (loading reports them).
+/// first, as far as they can be read: an output must never replace any of them. The walk
+/// is [`load_tree`]'s own (same limit, [`MAX_EXTENDS`]); files that cannot be read or
+/// parsed end the list (loading reports them). A non-regular `path` (a pipe, a FIFO) is
+/// not opened here: it is read once, by loading, and the files it extends are protected
+/// by [`is_input`] when the output is written.
 pub fn input_files(path: &Path) -> Vec<PathBuf> {
-    let mut files = vec![path.to_path_buf()];
-    let mut current = path.to_path_buf();
-    // A chain longer than this is a cycle or absurd; `load` reports cycles.
-    for _ in 0..64 {
-        let Ok(bytes) = read_bounded(&current) else {
-            break;
-        };
-        let Ok(text) = String::from_utf8(bytes) else {
-            break;
-        };
-        let Ok(table) = tree::parse_document(&text, &Arc::from("")) else {
-            break;
-        };
-        let Some(tree::Value::Str(parent)) = table.get("extends").map(|n| &n.value) else {
-            break;
-        };
-        let base_dir = current.parent().unwrap_or(Path::new("."));
-        let next = base_dir.join(parent);
-        if files.contains(&next) {
-            break;
-        }
-        files.push(next.clone());
-        current = next;
+    if !is_regular(path) {
+        return vec![path.to_path_buf()];
     }
+    let mut files = Vec::new();
+    let _ = walk_chain(path, &mut Chain::default(), |f| files.push(f.to_path_buf()));
     files
 }
+
+/// Whether `path` is (or leads to) a regular file.
+fn is_regular(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// The files read as scenario inputs by this process, canonical (see [`is_input`]).
+static INPUTS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Whether `path` is a file this process has read as a scenario input, at any depth of
+/// an `extends` chain (compared after resolving symbolic links and `..`): the last check
+/// before an output replaces a file.
+pub fn is_input(path: &Path) -> bool {
+    let Ok(canonical) = path.canonicalize() else {
+        return false;
+    };
+    INPUTS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .contains(&canonical)
+}
+
+/// The longest `extends` chain loaded, in files (the scenario itself included): longer
+/// chains are refused (exit code 2), whatever the stack.
+pub const MAX_EXTENDS: usize = 1000;
 
 /// Loads a scenario from the raw bytes of a file: they must be UTF-8 text and not
 /// blank. `name` names it in messages; `extends` is resolved relative to `base_dir`.
@@ -502,23 +511,65 @@ fn decode(bytes: Vec<u8>, path: &Path) -> Result<String> {
     Ok(text)
 }
 
-/// The files being loaded, outermost first: the canonical path (to detect cycles) and
-/// the path as named (for messages).
-type Chain = Vec<(PathBuf, PathBuf)>;
-
-/// The cycle that loading `path` (canonically `canonical`) would close, if it would,
-/// as the file names joined by arrows.
-fn cycle_through(chain: &Chain, canonical: &Path, path: &Path) -> Option<String> {
-    let i = chain.iter().position(|(c, _)| c == canonical)?;
-    let names: Vec<String> = chain[i..]
-        .iter()
-        .map(|(_, shown)| shown.display().to_string())
-        .chain(std::iter::once(path.display().to_string()))
-        .collect();
-    Some(names.join(" -> "))
+/// The files being loaded, outermost first: the identity (canonical path; the path as
+/// named for a pipe, which has none) to detect cycles, and the path as named (for
+/// messages).
+#[derive(Debug, Default)]
+struct Chain {
+    files: Vec<(PathBuf, PathBuf)>,
+    seen: std::collections::HashSet<PathBuf>,
 }
 
-fn load_file(path: &Path, chain: &mut Chain) -> Result<Table> {
+impl Chain {
+    /// The cycle that loading `path` (identity `id`) would close, if it would, as the
+    /// file names joined by arrows.
+    fn cycle_through(&self, id: &Path, path: &Path) -> Option<String> {
+        if !self.seen.contains(id) {
+            return None;
+        }
+        let i = self.files.iter().position(|(c, _)| c == id)?;
+        let names: Vec<String> = self.files[i..]
+            .iter()
+            .map(|(_, shown)| shown.display().to_string())
+            .chain(std::iter::once(path.display().to_string()))
+            .collect();
+        Some(names.join(" -> "))
+    }
+
+    fn push(&mut self, id: PathBuf, path: &Path) {
+        self.seen.insert(id.clone());
+        self.files.push((id, path.to_path_buf()));
+    }
+}
+
+fn cycle_error(loc: &Loc, cycle: &str) -> Error {
+    Error::scenario(
+        Some(loc),
+        "extends",
+        format!(
+            "`extends` forms a cycle: {cycle} (a scenario cannot extend itself, directly or \
+             through others)"
+        ),
+    )
+}
+
+/// The identity of an input file: its canonical path, or, for a file that has none (a
+/// pipe such as `/dev/stdin`), the path as named.
+fn identity(path: &Path) -> Result<PathBuf> {
+    match path.canonicalize() {
+        Ok(c) => Ok(c),
+        Err(_) if std::fs::metadata(path).is_ok() => Ok(path.to_path_buf()),
+        Err(source) => Err(Error::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Reads and parses the scenario file `path` (the first of a chain, or the file an
+/// `extends` names), recording it in `chain` and telling `seen` about it.
+fn read_layer(path: &Path, chain: &mut Chain, seen: &mut impl FnMut(&Path)) -> Result<Table> {
+    seen(path);
     if path.is_dir() {
         return Err(Error::Read {
             path: path.to_path_buf(),
@@ -528,82 +579,106 @@ fn load_file(path: &Path, chain: &mut Chain) -> Result<Table> {
             ),
         });
     }
-    let canonical = path.canonicalize().map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if let Some(cycle) = cycle_through(chain, &canonical, path) {
-        return Err(Error::scenario(
-            Some(&Loc::whole(path.display().to_string())),
-            "extends",
-            format!(
-                "`extends` forms a cycle: {cycle} (a scenario cannot extend itself, directly or through others)"
-            ),
-        ));
+    let id = identity(path)?;
+    if let Some(cycle) = chain.cycle_through(&id, path) {
+        return Err(cycle_error(&Loc::whole(path.display().to_string()), &cycle));
     }
-    chain.push((canonical, path.to_path_buf()));
+    chain.push(id.clone(), path);
     let text = read_text(path)?;
-    let base_dir = path.parent().unwrap_or(Path::new("."));
-    let tree = layer(
-        &text,
-        Arc::from(path.display().to_string()),
-        base_dir,
-        chain,
-    )?;
-    chain.pop();
-    Ok(tree)
+    INPUTS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(id);
+    let source = Arc::from(path.display().to_string());
+    tree::parse_document(&text, &source).map_err(|d| Error::Scenario(Diagnostics(d)))
 }
 
-/// Parses one layer and, if it `extends` another file, merges it over that file's tree.
-fn layer(text: &str, source: Arc<str>, base_dir: &Path, chain: &mut Chain) -> Result<Table> {
-    let mut table =
-        tree::parse_document(text, &source).map_err(|d| Error::Scenario(Diagnostics(d)))?;
-    let Some(ext) = table.remove("extends") else {
-        return Ok(table);
-    };
-    let tree::Value::Str(parent_name) = &ext.node.value else {
+/// Reads the file `path` and its `extends` chain, one file after the other (no
+/// recursion: the chain's length is bounded by [`MAX_EXTENDS`], not by the stack), and
+/// merges them. `seen` is told every file as it is reached.
+fn walk_chain(path: &Path, chain: &mut Chain, mut seen: impl FnMut(&Path)) -> Result<Table> {
+    let first = read_layer(path, chain, &mut seen)?;
+    let base_dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    follow_extends(first, base_dir, chain, seen)
+}
+
+/// Follows the `extends` of `table` (a layer whose relative paths start at `base_dir`)
+/// to the root of its chain, then merges the layers, each over the one it extends.
+fn follow_extends(
+    mut table: Table,
+    mut base_dir: PathBuf,
+    chain: &mut Chain,
+    mut seen: impl FnMut(&Path),
+) -> Result<Table> {
+    let mut layers = Vec::new();
+    while let Some(ext) = table.remove("extends") {
+        let parent_path = parent_of(&ext.node, &base_dir, chain)?;
+        if chain.files.len() >= MAX_EXTENDS {
+            return Err(Error::scenario(
+                Some(&ext.node.loc),
+                "extends",
+                format!(
+                    "the `extends` chain of `{}` is longer than {MAX_EXTENDS} files: merge \
+                     some of them (each file may extend one other)",
+                    chain
+                        .files
+                        .first()
+                        .map_or(String::new(), |f| f.1.display().to_string())
+                ),
+            ));
+        }
+        layers.push(table);
+        table = read_layer(&parent_path, chain, &mut seen)?;
+        base_dir = parent_path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    }
+    while let Some(child) = layers.pop() {
+        tree::merge(&mut table, child);
+    }
+    Ok(table)
+}
+
+/// The file an `extends` value names (relative to `base_dir`), once it is known to be a
+/// readable file that closes no cycle.
+fn parent_of(node: &tree::Node, base_dir: &Path, chain: &Chain) -> Result<PathBuf> {
+    let tree::Value::Str(parent_name) = &node.value else {
         return Err(Error::scenario(
-            Some(&ext.node.loc),
+            Some(&node.loc),
             "extends",
             format!(
                 "expected a file name (a string such as \"kazakhstan-2026-2028.toml\"), found {}",
-                ext.node.value.a_type_name()
+                node.value.a_type_name()
             ),
         ));
     };
     let parent_path = base_dir.join(parent_name);
-    if parent_path.is_dir() {
-        return Err(Error::scenario(
-            Some(&ext.node.loc),
-            "extends",
-            format!(
-                "`{}` is a directory: `extends` names a scenario file (e.g. \"kazakhstan-2026-2028.toml\")",
-                parent_path.display()
+    let problem = if parent_path.is_dir() {
+        Some(format!(
+            "`{}` is a directory: `extends` names a scenario file (e.g. \"kazakhstan-2026-2028.toml\")",
+            parent_path.display()
+        ))
+    } else if let Err(e) = std::fs::metadata(&parent_path) {
+        Some(match std::fs::symlink_metadata(&parent_path) {
+            // The name exists but cannot be followed: a loop of links, or a dangling one.
+            Ok(_) => format!(
+                "`{}` is a symbolic link that leads to no file ({}): fix or remove the link",
+                parent_path.display(),
+                crate::error::describe_io(&e)
             ),
-        ));
-    }
-    if !parent_path.exists() {
-        return Err(Error::scenario(
-            Some(&ext.node.loc),
-            "extends",
-            format!(
+            Err(_) => format!(
                 "cannot find `{}` (paths in `extends` are relative to the file that names them)",
                 parent_path.display()
             ),
-        ));
+        })
+    } else {
+        None
+    };
+    if let Some(message) = problem {
+        return Err(Error::scenario(Some(&node.loc), "extends", message));
     }
-    if let Ok(canonical) = parent_path.canonicalize()
-        && let Some(cycle) = cycle_through(chain, &canonical, &parent_path)
+    if let Ok(id) = identity(&parent_path)
+        && let Some(cycle) = chain.cycle_through(&id, &parent_path)
     {
-        return Err(Error::scenario(
-            Some(&ext.node.loc),
-            "extends",
-            format!(
-                "`extends` forms a cycle: {cycle} (a scenario cannot extend itself, directly or through others)"
-            ),
-        ));
+        return Err(cycle_error(&node.loc, &cycle));
     }
-    let mut parent = load_file(&parent_path, chain)?;
-    tree::merge(&mut parent, table);
-    Ok(parent)
+    Ok(parent_path)
 }

@@ -1340,6 +1340,19 @@ fn resolve_shocks(ctx: &mut Ctx, t: Option<&Table>) -> Option<Shocks> {
                 ),
             );
         }
+        // The covariance sd_i · c_ij · sd_j must stay within f64 (sqrt(f64::MAX) ≈ 1.3e154).
+        if let Some((i, x)) = sd
+            .iter()
+            .enumerate()
+            .find(|(_, x)| !(**x * **x).is_finite())
+        {
+            let msg = format!(
+                "the sd of `{}` is {x:e}: its variance sd² overflows f64 \
+                 (an sd must be below 1.3e154)",
+                SHOCK_NAMES[i]
+            );
+            ctx.err(Some(&node.loc), "shocks.sd", msg);
+        }
         s.sd = sd;
     }
     if let Some(node) = t.get("correlation")

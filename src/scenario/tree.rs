@@ -113,29 +113,115 @@ impl Value {
 struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    /// Every [`MARK`] bytes or so, a char boundary and the chars before it: a column is
+    /// counted from the nearest mark, not from the start of a line that may be megabytes
+    /// long (linear time, whatever the layout).
+    marks: Vec<(usize, usize)>,
 }
+
+/// Bytes between two marks of a [`LineIndex`].
+const MARK: usize = 256;
 
 impl<'a> LineIndex<'a> {
     fn new(text: &'a str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, starts }
+        let mut marks = vec![(0, 0)];
+        let mut next = MARK;
+        for (n, (i, _)) in text.char_indices().enumerate() {
+            if i >= next {
+                marks.push((i, n));
+                next = i + MARK;
+            }
+        }
+        LineIndex {
+            text,
+            starts,
+            marks,
+        }
+    }
+
+    /// The chars of the text before byte `x` (bytes where `x` is not a char boundary).
+    fn chars_before(&self, x: usize) -> usize {
+        let i = self.marks.partition_point(|m| m.0 <= x).max(1) - 1;
+        let (b, c) = self.marks[i];
+        c + self.text.get(b..x).map_or(x - b, |s| s.chars().count())
     }
 
     fn loc(&self, source: &Arc<str>, offset: usize) -> Loc {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset);
         let start = self.starts[line - 1];
-        let col = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count())
-            + 1;
+        let col = self.chars_before(offset) - self.chars_before(start) + 1;
         Loc {
             source: source.clone(),
             line: line as u32,
             col: col as u32,
         }
+    }
+}
+
+/// Most parts of a dotted key or table header the TOML parser takes (its nesting limit,
+/// which it reports without a place).
+const MAX_KEY_PARTS: usize = 80;
+
+/// The first dotted key or table header of `text` with more than [`MAX_KEY_PARTS`] parts:
+/// its byte offset, its first parts and its number of parts.
+fn deep_key(text: &str) -> Option<(usize, String, usize)> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_start();
+        let at = offset + (line.len() - body.len());
+        offset += line.len();
+        let key = match body.strip_prefix('[') {
+            Some(rest) => rest.trim_start_matches('[').split(']').next(),
+            None => body.split('=').next().filter(|_| body.contains('=')),
+        };
+        let Some(key) = key else { continue };
+        let mut quoted = None;
+        let parts = 1 + key
+            .chars()
+            .filter(|&c| {
+                match (quoted, c) {
+                    (None, '"' | '\'') => quoted = Some(c),
+                    (Some(q), c) if c == q => quoted = None,
+                    _ => {}
+                }
+                quoted.is_none() && c == '.'
+            })
+            .count();
+        if parts > MAX_KEY_PARTS {
+            let first: Vec<&str> = key.trim().splitn(4, '.').take(3).collect();
+            return Some((at, format!("{}…", first.join(".")), parts));
+        }
+    }
+    None
+}
+
+/// The place and message of a TOML syntax error (`e`'s span, else found in `text`).
+fn syntax_error(
+    e: &toml::de::Error,
+    text: &str,
+    index: &LineIndex,
+    source: &Arc<str>,
+) -> Diagnostic {
+    let message = e.message().trim();
+    if e.span().is_none()
+        && let Some((at, key, parts)) = deep_key(text)
+    {
+        return Diagnostic {
+            loc: Some(index.loc(source, at)),
+            key: Some(key),
+            message: format!(
+                "TOML syntax error: this key has {parts} dotted parts; at most {MAX_KEY_PARTS} \
+                 can nest ({message})"
+            ),
+        };
+    }
+    Diagnostic {
+        loc: Some(index.loc(source, e.span().map_or(0, |s| s.start))),
+        key: None,
+        message: format!("TOML syntax error: {message}"),
     }
 }
 
@@ -147,11 +233,7 @@ pub fn parse_document(text: &str, source: &Arc<str>) -> Result<Table, Vec<Diagno
     if !errors.is_empty() {
         return Err(errors
             .iter()
-            .map(|e| Diagnostic {
-                loc: Some(index.loc(source, e.span().map_or(0, |s| s.start))),
-                key: None,
-                message: format!("TOML syntax error: {}", e.message().trim()),
-            })
+            .map(|e| syntax_error(e, text, &index, source))
             .collect());
     }
     let mut diags = Vec::new();
@@ -435,6 +517,39 @@ pub fn layer_for(path: &[&str], node: Node) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_counted_from_marks_are_the_chars_from_the_line_start() {
+        let text: String = (0..3000)
+            .map(|i| match i % 7 {
+                0 => "é",
+                1 => "\n",
+                2 => "€€",
+                _ => "ab",
+            })
+            .collect::<String>()
+            + &"x".repeat(5 * MARK)
+            + "ю";
+        let index = LineIndex::new(&text);
+        let source: Arc<str> = Arc::from("t");
+        for (offset, _) in text.char_indices().step_by(3) {
+            let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let line = text[..offset].matches('\n').count() + 1;
+            let loc = index.loc(&source, offset);
+            assert_eq!(loc.line as usize, line);
+            assert_eq!(loc.col as usize, text[start..offset].chars().count() + 1);
+        }
+    }
+
+    #[test]
+    fn a_key_nested_too_deep_is_found_on_its_line() {
+        let text = format!("a = 1\n\n  [{}]\n", vec!["b"; 90].join("."));
+        let (at, key, parts) = deep_key(&text).expect("found");
+        assert_eq!((at, key.as_str(), parts), (9, "b.b.b…", 90));
+        let dotted = format!("x = 1\n{} = 2\n", vec!["\"c.d\""; 85].join("."));
+        assert_eq!(deep_key(&dotted).map(|d| d.2), Some(85));
+        assert!(deep_key("s = \"a.b.c\"\n[x.y]\n").is_none());
+    }
 
     fn src() -> Arc<str> {
         Arc::from("test.toml")

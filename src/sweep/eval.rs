@@ -13,10 +13,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::metric::Metric;
+use crate::metric::{Metric, over_draws};
 use crate::model::project;
 use crate::montecarlo::engine::MAX_DRAWS_IN_MEMORY;
-use crate::montecarlo::map_draws;
 use crate::output::format_number;
 use crate::scenario::tree::Table;
 use crate::scenario::{Address, Override, Scenario, resolve_tree};
@@ -34,8 +33,18 @@ pub struct Evaluator {
     base: Scenario,
 }
 
-/// The result of one point: the metrics, or why the projection broke down.
-pub type PointResult = std::result::Result<Vec<f64>, String>;
+/// The metrics of one point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointMetrics {
+    /// One value per metric, in order.
+    pub values: Vec<f64>,
+    /// Monte Carlo draws left out of the metrics because they broke down numerically
+    /// ([`crate::metric::OverDraws::broken_draws`]); 0 for a deterministic point.
+    pub broken_draws: u64,
+}
+
+/// The result of one point: the metrics, or why the (deterministic) projection broke down.
+pub type PointResult = std::result::Result<PointMetrics, String>;
 
 impl Evaluator {
     /// Prepares the evaluation of `metrics` for the scenario `tree` (after `sets`) at
@@ -175,31 +184,23 @@ impl Evaluator {
         let years = &sc.years;
         if !self.monte_carlo {
             return Ok(match project(&sc) {
-                Ok(path) => Ok(self
-                    .metrics
-                    .iter()
-                    .map(|m| m.per_draw(years, &path))
-                    .collect()),
+                Ok(path) => Ok(PointMetrics {
+                    values: self
+                        .metrics
+                        .iter()
+                        .map(|m| m.per_draw(years, &path))
+                        .collect(),
+                    broken_draws: 0,
+                }),
                 Err(e) => Err(e.to_string()),
             });
         }
         let (draws, seed) = self.draws_and_seed(&sc);
-        let k = self.metrics.len();
-        let per_draw = map_draws(&sc, draws, seed, |_, path| {
-            self.metrics
-                .iter()
-                .map(|m| m.per_draw(years, path))
-                .collect::<Vec<f64>>()
-        });
-        let mut column = vec![0.0; per_draw.len()];
-        let mut out = Vec::with_capacity(k);
-        for (i, m) in self.metrics.iter().enumerate() {
-            for (slot, d) in column.iter_mut().zip(&per_draw) {
-                *slot = d[i];
-            }
-            out.push(m.aggregate(&mut column));
-        }
-        Ok(Ok(out))
+        let m = over_draws(&self.metrics, &sc, draws, seed);
+        Ok(Ok(PointMetrics {
+            values: m.values,
+            broken_draws: m.broken_draws,
+        }))
     }
 
     /// The metrics at every point, in parallel, in the order of `points`; a progress

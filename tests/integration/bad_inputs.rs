@@ -1321,9 +1321,242 @@ For more information, try '--help'."#,
 quantile_above_one.toml:3:19: `montecarlo.quantiles`: each quantile must be a number strictly between 0 and 1, e.g. [0.05, 0.5, 0.95], found 1.5"#,
     },
     Case {
+        name: "key_nested_too_deep",
+        args: &["run", "key_nested_too_deep.toml", "--out", "existing.csv"],
+        stderr: r#"error: invalid scenario:
+key_nested_too_deep.toml:90:1: `a.a.a…`: TOML syntax error: this key has 100 dotted parts; at most 80 can nest (recursion limit)"#,
+    },
+    Case {
+        name: "sd_whose_variance_overflows",
+        args: &[
+            "run",
+            "good.toml",
+            "--set",
+            "shocks.sd=[1e155,0,0,0,0,0]",
+            "--draws",
+            "100",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: invalid scenario:
+--set 'shocks.sd=[1e155,0,0,0,0,0]': `shocks.sd`: the sd of `potential_growth` is 1e155: its variance sd² overflows f64 (an sd must be below 1.3e154)"#,
+    },
+    Case {
+        name: "solve_on_broken_draws",
+        args: &[
+            "solve",
+            "good.toml",
+            "--adjust",
+            "structure.revenue_multiplier",
+            "--within",
+            "0:10",
+            "--set",
+            "policy.revenue_gdp=0.9",
+            "--target",
+            "prob(debt_gdp@2027 > 0.5) >= 0.1",
+            "--draws",
+            "50",
+            "--out",
+            "existing.csv",
+        ],
+        stderr: r#"error: the projection breaks down in 2026: 50 of 50 draws broke down numerically (GDP no longer positive, or debt or a price no longer finite) with structure.revenue_multiplier = 10: `prob(debt_gdp@2027 > 0.5)` over the others would leave out the worst paths, so the target cannot be judged there; narrow --within"#,
+    },
+    Case {
         name: "device_instead_of_file",
         args: &["run", "/dev/zero", "--out", "existing.csv"],
         stderr: r#"error: invalid scenario:
 /dev/zero: the file is larger than 16 MiB: a scenario is a small text file (is this the right file?)"#,
     },
 ];
+
+/// Writes the `extends` chain `c0.toml` (the good fixture) ← `c1.toml` ← … ← `c{n}.toml`
+/// into `dir`, each file extending the one before.
+fn write_chain(dir: &Path, n: usize) {
+    let good = root().join("tests").join("bad_inputs").join("good.toml");
+    std::fs::copy(good, dir.join("c0.toml")).expect("copy");
+    for i in 1..=n {
+        let text = format!("extends = \"c{}.toml\"\n", i - 1);
+        std::fs::write(dir.join(format!("c{i}.toml")), text).expect("write chain");
+    }
+}
+
+/// A 10,000-file chain overflowed the stack (exit 134); it is refused at the documented
+/// limit, and a chain at the limit loads.
+#[test]
+fn an_extends_chain_beyond_the_limit_is_refused_not_a_stack_overflow() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_chain(dir.path(), 10_000);
+    let limit = fiscalsim::scenario::MAX_EXTENDS;
+    let out = fiscalsim()
+        .args(["run", "c10000.toml", "--out", "out.csv"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let last = 10_000 - limit + 1;
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "error: invalid scenario:\nc{last}.toml:1:11: `extends`: the `extends` chain of \
+             `c10000.toml` is longer than {limit} files: merge some of them (each file may \
+             extend one other)\n"
+        )
+    );
+    assert!(!dir.path().join("out.csv").exists());
+    // The longest chain allowed: the scenario and limit - 1 files it extends.
+    let top = format!("c{}.toml", limit - 1);
+    fiscalsim()
+        .args(["run", &top, "--out", "out.csv"])
+        .current_dir(dir.path())
+        .assert()
+        .success();
+}
+
+/// The input walk stopped after 64 steps: `c35.toml`, 65 levels down, was overwritten.
+#[test]
+fn every_file_of_an_extends_chain_is_protected_at_any_depth() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_chain(dir.path(), 1_200);
+    for (top, out) in [("c100.toml", "c35.toml"), ("c999.toml", "c0.toml")] {
+        let before = std::fs::read(dir.path().join(out)).expect("read");
+        let result = fiscalsim()
+            .args(["run", top, "--out", out])
+            .current_dir(dir.path())
+            .output()
+            .expect("run");
+        assert_eq!(result.status.code(), Some(2), "{top} --out {out}");
+        assert_eq!(
+            String::from_utf8_lossy(&result.stderr),
+            format!(
+                "error: invalid value for --out: `{out}` is extended by the input `{top}`: \
+                 refusing to overwrite it (choose another output path)\n"
+            )
+        );
+        assert_eq!(std::fs::read(dir.path().join(out)).expect("read"), before);
+    }
+    // Beyond the limit, loading refuses the chain before anything is written.
+    let before = std::fs::read(dir.path().join("c35.toml")).expect("read");
+    let result = fiscalsim()
+        .args(["run", "c1200.toml", "--out", "c35.toml"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(result.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read(dir.path().join("c35.toml")).expect("read"),
+        before
+    );
+}
+
+/// A scenario with one line of 1.2 MB (640,000 list elements) took 16 s to reject, the
+/// time growing with the square of the line's length; it is now rejected in linear time
+/// (this test would run for minutes, not a second, if it regressed).
+#[test]
+fn a_megabyte_line_is_rejected_with_its_place() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let list = vec!["1"; 640_000].join(",");
+    std::fs::write(dir.path().join("long.toml"), format!("x = [{list}]\n")).expect("write");
+    let out = fiscalsim()
+        .args(["run", "long.toml", "--out", "existing.csv"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("long.toml:1:1: `x`: unknown key `x`"),
+        "{stderr}"
+    );
+}
+
+/// `extends` naming a loop of symbolic links said "cannot find".
+#[cfg(unix)]
+#[test]
+fn an_extends_symlink_loop_is_named_as_such() {
+    let dir = crate::util::dir_with(&[("top.toml", "extends = \"loop1.toml\"\n")]);
+    std::os::unix::fs::symlink("loop2.toml", dir.path().join("loop1.toml")).expect("link");
+    std::os::unix::fs::symlink("loop1.toml", dir.path().join("loop2.toml")).expect("link");
+    let out = fiscalsim()
+        .args(["run", "top.toml"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr,
+        "error: invalid scenario:\ntop.toml:1:11: `extends`: `loop1.toml` is a symbolic link \
+         that leads to no file (Too many levels of symbolic links): fix or remove the link\n"
+    );
+}
+
+/// A FIFO as the scenario: the output check read it, then loading opened it again and
+/// hung. Every input is read once.
+#[cfg(unix)]
+#[test]
+fn a_fifo_scenario_is_read_once() {
+    let dir = crate::util::dir_with(&[
+        ("existing.csv", "previous\n"),
+        ("toy.toml", crate::util::TOY),
+    ]);
+    let fifo = dir.path().join("f.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let writer = std::thread::spawn(move || std::fs::write(&fifo, crate::util::TOY));
+    fiscalsim()
+        .args(["run", "f.toml", "--out", "existing.csv"])
+        .current_dir(dir.path())
+        .timeout(std::time::Duration::from_secs(120))
+        .assert()
+        .success();
+    writer.join().expect("writer").expect("write to the FIFO");
+    let text = std::fs::read_to_string(dir.path().join("existing.csv")).expect("output");
+    assert!(text.starts_with("scenario,year,"), "{text}");
+
+    // A FIFO whose scenario extends a file: that file is protected when the output is
+    // written, although the early check could not read the FIFO.
+    let fifo = dir.path().join("g.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let writer = std::thread::spawn(move || std::fs::write(&fifo, "extends = \"toy.toml\"\n"));
+    let out = fiscalsim()
+        .args(["run", "g.toml", "--out", "toy.toml"])
+        .current_dir(dir.path())
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .expect("run");
+    writer.join().expect("writer").expect("write to the FIFO");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: cannot write `toy.toml`: it is a scenario file read by this run (possibly \
+         through `extends`): refusing to overwrite it (choose another output path)\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("toy.toml")).expect("read"),
+        crate::util::TOY
+    );
+}
+
+/// A piped `/dev/stdin` said "no such file": it has no canonical path, and is read once.
+#[cfg(unix)]
+#[test]
+fn a_scenario_piped_to_dev_stdin_is_read() {
+    let out = fiscalsim()
+        .args(["run", "/dev/stdin"])
+        .write_stdin(crate::util::TOY)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("scenario,year,"));
+}

@@ -402,3 +402,45 @@ fn bad_events_are_reported_where_they_stand() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+/// With fat tails (Student t, 2.5 degrees of freedom) some sums of squares overflow:
+/// the sd was printed as 0 beside a visible spread (inf - inf, clamped). An overflowed
+/// statistic is `inf` (or empty), counted and warned about, never 0.
+#[test]
+fn statistics_that_overflow_are_flagged_never_zero() {
+    let out = fiscalsim()
+        .args([
+            "run",
+            "scenarios/kazakhstan-2026-2040.toml",
+            "--set",
+            "shocks.distribution=\"student_t\"",
+            "--set",
+            "shocks.dof=2.5",
+            "--draws",
+            "5000",
+            "--seed",
+            "3",
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "warning: 16 statistics overflowed the range of f64 (their sums exceed 1.8e308), \
+             the first the sd of interest in 2038"
+        ),
+        "{stderr}"
+    );
+    let (header, rows) = read_csv(&String::from_utf8_lossy(&out.stdout));
+    let at = |name: &str| header.iter().position(|h| h == name).expect("column");
+    let (sd, p05, p95) = (at("sd"), at("p05"), at("p95"));
+    let mut flagged = 0;
+    for r in &rows {
+        if r[sd] == "0" {
+            assert_eq!(r[p05], r[p95], "sd 0 beside a spread: {r:?}");
+        }
+        flagged += usize::from(r[sd] == "inf");
+    }
+    assert!(flagged >= 1, "no sd was flagged");
+}

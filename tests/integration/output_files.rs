@@ -292,3 +292,137 @@ fn ctrl_c_during_a_long_monte_carlo_sweep_writes_nothing() {
         "previous\n"
     );
 }
+
+/// `--out` at a loop of symbolic links replaced the link with a file, exit 0.
+#[cfg(unix)]
+#[test]
+fn an_output_at_a_symlink_loop_is_refused() {
+    let dir = dir_with(&[("toy.toml", TOY)]);
+    std::os::unix::fs::symlink("loop2", dir.path().join("loop1")).expect("link");
+    std::os::unix::fs::symlink("loop1", dir.path().join("loop2")).expect("link");
+    fiscalsim()
+        .args(["run", "toy.toml", "--out", "loop1"])
+        .current_dir(dir.path())
+        .assert()
+        .code(2)
+        .stderr(
+            "error: cannot write `loop1`: it is a symbolic link that leads to no file (Too many \
+             levels of symbolic links): refusing to replace the link (fix or remove it, or \
+             choose another path)\n",
+        );
+    let link = std::fs::symlink_metadata(dir.path().join("loop1")).expect("still there");
+    assert!(link.file_type().is_symlink());
+    assert_eq!(listing(dir.path()), ["loop1", "loop2", "toy.toml"]);
+}
+
+/// Runs `args` with standard output read for one line and then closed; returns the exit
+/// code and standard error.
+fn close_after_one_line(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    use std::io::{BufRead, BufReader, Read};
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("fiscalsim"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = String::new();
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    out.read_line(&mut first).expect("first line");
+    assert!(first.contains(','), "{first}");
+    drop(out); // the reader goes away, like `| head -1`
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        e.read_to_string(&mut err).expect("stderr");
+    }
+    (child.wait().expect("wait").code(), err)
+}
+
+/// A closed pipe exited 2 for a deterministic `run | head` but 0 for a Monte Carlo run:
+/// one rule now, exit 0 without a message (the outputs are far larger than a pipe holds).
+#[cfg(unix)]
+#[test]
+fn a_reader_that_stops_early_is_no_error_for_any_run() {
+    // 500 years with a primary surplus: about 220 kB of CSV, far more than a pipe holds.
+    let long = TOY
+        .replace("end_year = 2027", "end_year = 2525")
+        .replace("other_spending_gdp = 0.2", "other_spending_gdp = 0.15")
+        + "\n[shocks]\nsd = [0.001, 0, 0, 0, 0, 0]\n"; // (no warning of identical draws)
+    let dir = dir_with(&[("long.toml", &long)]);
+    for args in [
+        &["run", "long.toml"][..],
+        &["run", "long.toml", "--draws", "64"][..],
+        &[
+            "sweep",
+            "long.toml",
+            "--vary",
+            "structure.spending_multiplier=0:1/2000",
+        ][..],
+    ] {
+        assert_eq!(
+            close_after_one_line(dir.path(), args),
+            (Some(0), String::new()),
+            "{args:?}"
+        );
+    }
+}
+
+/// After Ctrl-C the message said "existing files left as they were" although
+/// `--samples-out` had already been replaced whole: it names such outputs now.
+#[cfg(unix)]
+#[test]
+fn an_interruption_names_the_outputs_already_replaced() {
+    let shocks = "\n[shocks]\nsd = [0.01, 0.01, 0.01, 0.1, 0.01, 0.05]\n";
+    let dir = dir_with(&[
+        ("toy.toml", &format!("{TOY}{shocks}")),
+        ("out.csv", "previous\n"),
+        ("samples.csv", "previous\n"),
+    ]);
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("fiscalsim"))
+        .args([
+            "run",
+            "toy.toml",
+            "--draws",
+            "64",
+            "--samples-out",
+            "samples.csv",
+            "--out",
+            "out.csv",
+        ])
+        .current_dir(dir.path())
+        .env(fiscalsim::output::TEST_DELAY_ENV, "5000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let start = Instant::now();
+    // Wait until the samples are in place and the summary's temporary file is complete.
+    loop {
+        let samples = std::fs::read_to_string(dir.path().join("samples.csv")).unwrap_or_default();
+        let out_tmp = temporaries(dir.path())
+            .into_iter()
+            .find(|t| t.starts_with(".out.csv."))
+            .filter(|t| std::fs::metadata(dir.path().join(t)).is_ok_and(|m| m.len() > 100));
+        if samples.starts_with("scenario,") && out_tmp.is_some() {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(120) || child.try_wait().ok().flatten().is_some() {
+            let _ = child.kill();
+            panic!("the run did not reach the summary's rename while paused");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    send(&child, "INT");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(130));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "fiscalsim: interrupted by SIGINT (Ctrl-C): unfinished output removed; `samples.csv` \
+         already written in full by this run; other existing files left as they were\n"
+    );
+    assert_eq!(listing(dir.path()), ["out.csv", "samples.csv", "toy.toml"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out.csv")).unwrap(),
+        "previous\n"
+    );
+}

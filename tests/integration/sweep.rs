@@ -520,7 +520,10 @@ fn results_do_not_depend_on_the_number_of_threads() {
     assert_eq!(one, run("3"));
     let (header, rows) = read_csv(&String::from_utf8(one).unwrap());
     assert_eq!(rows.len(), 10);
-    assert_eq!(header.last().unwrap(), "p90(debt_gdp@2027)");
+    assert_eq!(header[header.len() - 2], "p90(debt_gdp@2027)");
+    // Monte Carlo sweeps end with the draws left out of the metrics (none here).
+    assert_eq!(header.last().unwrap(), "broken_draws");
+    assert!(rows.iter().all(|r| r.last().unwrap() == "0"));
 }
 
 #[test]
@@ -549,4 +552,58 @@ fn sensitivity_of_a_monte_carlo_metric_uses_common_draws() {
     };
     assert_eq!(column(&header, &rows, "low"), [p90("0.05")]);
     assert_eq!(column(&header, &rows, "high"), [p90("0.15")]);
+}
+
+/// Draws that broke down gave NaN means and quantiles, and a probability that counted
+/// them as events that did not happen, with no warning. They are left out of every
+/// metric, counted in the column `broken_draws`, and warned about.
+#[test]
+fn draws_that_break_down_are_counted_and_left_out_of_every_metric() {
+    let out = fiscalsim()
+        .args([
+            "sweep",
+            "scenarios/kazakhstan-2026-2040.toml",
+            "--vary",
+            "structure.revenue_multiplier=1:1.5/6",
+            "--set",
+            "policy.revenue_gdp=0.9",
+            "--metric",
+            "mean(debt_gdp@2035)",
+            "--metric",
+            "prob(debt_gdp@2035 > 0.5)",
+            "--metric",
+            "prob(debt_gdp@2035 <= 0.5)",
+            "--draws",
+            "200",
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("warning: draws broke down numerically"),
+        "{stderr}"
+    );
+    let (header, rows) = read_csv(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(header.last().unwrap(), "broken_draws");
+    let mut broken_points = 0;
+    let mut partly = 0;
+    for r in &rows {
+        let broken: u64 = r[4].parse().expect("a count");
+        let (above, below): (f64, f64) = (r[2].parse().unwrap(), r[3].parse().unwrap());
+        if broken < 200 {
+            // The two complementary probabilities are over the same sound draws.
+            assert!((above + below - 1.0).abs() < 1e-12, "{r:?}");
+            assert!(r[1].parse::<f64>().unwrap().is_finite(), "{r:?}");
+        } else {
+            assert!(above.is_nan() && below.is_nan(), "{r:?}");
+        }
+        broken_points += usize::from(broken > 0);
+        partly += usize::from(broken > 0 && broken < 200);
+    }
+    assert!(partly >= 1, "no point with some draws broken: {rows:?}");
+    assert!(
+        stderr.contains(&format!("at {broken_points} of 6 points")),
+        "{stderr}"
+    );
 }
