@@ -6,6 +6,7 @@ mod calibrate;
 mod compare;
 mod engine;
 mod kazakhstan;
+mod kazakhstan_nf;
 mod montecarlo;
 mod output_files;
 mod parser_fuzz;
