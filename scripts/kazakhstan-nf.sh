@@ -120,10 +120,18 @@ for m in "@$YEAR" "@..$YEAR"; do
   fs solve "$LONG" --set fund.rule=cutoff --adjust fund.cutoff_price --within 1:60 \
     --target "prob(fund_assets_gdp$m < $FLOOR) <= 0.10" --draws "$DRAWS" \
     --out "$TMP/solve.csv" >> "$TMP/solve.txt" 2>&1
-  tail -n +2 "$TMP/solve.csv" >> "$TMP/solve-rows.csv"
+  awk 'NR > 1' "$TMP/solve.csv" >> "$TMP/solve-rows.csv"
 done
 { head -1 "$TMP/solve.csv"; cat "$TMP/solve-rows.csv"; } > "$OUT/solve-cutoff.csv"
 cp "$TMP/solve.txt" "$OUT/solve-cutoff.txt"
+{
+  echo "| target | result | cut-off price (USD) | probability there | at USD 1 / USD 60 |"
+  echo "|---|---|---:|---:|---:|"
+  col "$OUT/solve-cutoff.csv" target status value metric metric_lo metric_hi | awk -F, '
+    { v = ($3 == "") ? "none in [1, 60]" : sprintf("%.1f", $3);
+      m = ($4 == "") ? "" : sprintf("%.1f %%", 100 * $4);
+      printf "| `%s` | %s | %s | %s | %.1f %% / %.1f %% |\n", $1, $2, v, m, 100*$5, 100*$6 }'
+} > "$OUT/solve-table.md"
 
 echo "6/6 growth dividend of the reform against the 5.3 % headline" >&2
 # The long scenario with the no-reform policy of kazakhstan-nf-no-reform.toml (held after
@@ -151,4 +159,13 @@ dividend_row() {
   dividend_row "no reform, theta = 0.10 (upper bound)" "${HIGH[@]}" "${NOREFORM[@]}" \
     "${NOREVENUE[@]}"
 } > "$OUT/dividend-table.md"
-echo "wrote $OUT/" >&2
+# Put every table into the page, between its <!-- NAME --> and <!-- /NAME --> markers.
+PAGE=docs/kazakhstan.md
+for name in fan-table stress-table rules-table floor-table solve-table dividend-table; do
+  awk -v name="$name" -v file="$OUT/$name.md" '
+    $0 == "<!-- " name " -->" { print; while ((getline line < file) > 0) print line; skip = 1; next }
+    $0 == "<!-- /" name " -->" { skip = 0 }
+    !skip { print }' "$PAGE" > "$TMP/page"
+  cat "$TMP/page" > "$PAGE"
+done
+echo "wrote $OUT/ and the tables of $PAGE" >&2
