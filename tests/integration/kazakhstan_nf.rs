@@ -58,13 +58,23 @@ fn stress_test(name: &str, only: &str, test: &str) -> Csv {
 fn flagship_reproduces_5_3_percent_and_both_readings_of_16_1_percent() {
     let f = run(FLAGSHIP, &[]);
     assert_eq!(col(&f, "year"), [2026.0, 2027.0, 2028.0]);
-    assert_near(mean(&col(&f, "real_growth")), 0.053, 1e-12, "average growth");
+    assert_near(
+        mean(&col(&f, "real_growth")),
+        0.053,
+        1e-12,
+        "average growth",
+    );
     // Budget-share reading: 16.1 % of republican-budget spending (including interest).
     for share in col(&f, "growth_spending_budget_share") {
         assert_near(share, 0.161, 2e-4, "growth_spending_budget_share");
     }
     // ... which is about 2.4 % of GDP, not the literal 16.1 % of GDP.
-    assert_near(col(&f, "growth_spending_gdp")[0], 0.024, 5e-4, "2026 share of GDP");
+    assert_near(
+        col(&f, "growth_spending_gdp")[0],
+        0.024,
+        5e-4,
+        "2026 share of GDP",
+    );
     let literal = run("kazakhstan-16pct-of-gdp.toml", &[]);
     assert_eq!(col(&literal, "growth_spending_gdp")[0], 0.161);
 }
@@ -83,7 +93,12 @@ fn flagship_matches_the_budget_law() {
     assert_near(col(&f, "overall_balance")[0], -4.595, 0.01, "2026 deficit");
     let non_oil = col(&f, "non_commodity_primary_balance")[0] - i[0];
     assert_near(non_oil, -9.059, 0.01, "2026 non-oil deficit");
-    assert_near(col(&f, "overall_balance_gdp")[2], -0.009, 1e-4, "2028 deficit");
+    assert_near(
+        col(&f, "overall_balance_gdp")[2],
+        -0.009,
+        1e-4,
+        "2028 deficit",
+    );
     // Nominal GDP of the budget: 184 / 206 / 229 trn.
     for (got, want) in col(&f, "gdp_nominal").iter().zip([184.0, 206.0, 229.0]) {
         assert_near(*got, want, 0.05, "nominal GDP");
@@ -99,7 +114,7 @@ fn end_2026_debt_is_within_the_government_debt_ceiling() {
     let f = run(FLAGSHIP, &[]);
     let debt_2026 = col(&f, "debt")[0];
     assert!(
-        debt_2026 <= 39.30 && debt_2026 >= 39.30 - 1.5,
+        (39.30 - 1.5..=39.30).contains(&debt_2026),
         "end-2026 debt {debt_2026} against the 39.30 trn ceiling"
     );
 }
@@ -172,7 +187,12 @@ fn fund_balance_fits_the_fund_identity_in_2025_and_in_the_projection() {
     // Receipts at the budget's USD 60: 2.28 x 60 / 41.0; the cut-off rule pays 2.28.
     assert_near(fin[0], 2.28 * 60.0 / 41.0, 0.01, "2026 receipts");
     let cutoff = run("kazakhstan-nf-cutoff.toml", &[]);
-    assert_near(col(&cutoff, "fund_transfer")[0], 2.28, 0.01, "cut-off transfer");
+    assert_near(
+        col(&cutoff, "fund_transfer")[0],
+        2.28,
+        0.01,
+        "cut-off transfer",
+    );
 }
 
 fn resolve(name: &str) -> serde_json::Value {
@@ -195,7 +215,11 @@ fn oil_at_40_dollars_moves_the_balance_the_fund_and_net_debt() {
         assert_eq!(oil.1.len(), 3, "{file}");
         let d = |c: &str| col(&oil, c)[2] - col(&base, c)[2];
         assert!(d("net_debt_gdp") > 0.01, "net debt +{}", d("net_debt_gdp"));
-        assert!(d("fund_assets_gdp") < -0.005, "fund {}", d("fund_assets_gdp"));
+        assert!(
+            d("fund_assets_gdp") < -0.005,
+            "fund {}",
+            d("fund_assets_gdp")
+        );
         let ob = col(&oil, "overall_balance_gdp")[0] - col(&base, "overall_balance_gdp")[0];
         assert!(ob < -0.001, "balance {ob}");
         assert!(col(&oil, "real_growth")[0] < 0.04);
@@ -219,7 +243,10 @@ fn variants_do_what_they_say() {
     let long = run(FLAGSHIP, &["--set", "end_year=2030", "--set", oil]);
     let dg = col(&cut, "debt_gdp")[4] - col(&long, "debt_gdp")[4];
     let dn = col(&cut, "net_debt_gdp")[4] - col(&long, "net_debt_gdp")[4];
-    assert!(dg > 0.005 && dn > 0.0 && dn < 0.1 * dg, "gross {dg}, net {dn}");
+    assert!(
+        dg > 0.005 && dn > 0.0 && dn < 0.1 * dg,
+        "gross {dg}, net {dn}"
+    );
     let pct = run("kazakhstan-nf-percent.toml", &[]);
     let a0 = 0.2195 * 159.5;
     assert_near(
@@ -248,11 +275,18 @@ fn long_horizons_keep_moving_after_2040() {
         assert_eq!(short.1.len(), 15, "{file}");
         let long = run(file, &["--set", "end_year=2055"]);
         assert_eq!(long.1.len(), 30, "{file}");
-        assert_eq!(col(&short, "debt_gdp"), col(&long, "debt_gdp")[..15], "{file}");
+        assert_eq!(
+            col(&short, "debt_gdp"),
+            col(&long, "debt_gdp")[..15],
+            "{file}"
+        );
         // About 3 % a year depreciation after 2040, not a frozen tenge.
         let e = col(&long, "exchange_rate");
         let ratio = e[29] / e[14];
-        assert!((ratio / 1.03f64.powi(15) - 1.0).abs() < 0.02, "{file}: {ratio}");
+        assert!(
+            (ratio / 1.03f64.powi(15) - 1.0).abs() < 0.02,
+            "{file}: {ratio}"
+        );
     }
     // The fund scenario: oil revenue and the transfer keep falling as shares of GDP.
     let long = run("kazakhstan-nf-2026-2040.toml", &["--set", "end_year=2055"]);
@@ -262,8 +296,16 @@ fn long_horizons_keep_moving_after_2040() {
         col(&long, "gdp_nominal"),
     );
     for t in 15..30 {
-        assert!(c[t] / n[t] < c[t - 1] / n[t - 1], "oil share in {}", 2026 + t);
-        assert!(tr[t] / n[t] < tr[t - 1] / n[t - 1], "transfer share in {}", 2026 + t);
+        assert!(
+            c[t] / n[t] < c[t - 1] / n[t - 1],
+            "oil share in {}",
+            2026 + t
+        );
+        assert!(
+            tr[t] / n[t] < tr[t - 1] / n[t - 1],
+            "transfer share in {}",
+            2026 + t
+        );
     }
     // The version-1 long scenario: the transfer's share of GDP keeps falling after 2040.
     let out = fiscalsim()
@@ -282,7 +324,10 @@ fn long_horizons_keep_moving_after_2040() {
         .iter()
         .map(|x| x.as_f64().expect("number"))
         .collect();
-    assert!(f[14..].windows(2).all(|w| w[1] > w[0] && w[1] < 0.0), "{f:?}");
+    assert!(
+        f[14..].windows(2).all(|w| w[1] > w[0] && w[1] < 0.0),
+        "{f:?}"
+    );
 }
 
 /// Scenario files that can run: those that set `base_year` or extend a file (a fragment
