@@ -373,3 +373,20 @@ fn every_shipped_scenario_runs_deterministically_and_with_10000_draws() {
         assert!(!rows.is_empty(), "{}", file.display());
     }
 }
+
+#[test]
+fn the_readme_lists_every_shipped_scenario() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    let table = &readme[readme.find("## Scenarios shipped").expect("scenario table")..];
+    let table = &table[..table.find("\n## ").expect("next section")];
+    for entry in std::fs::read_dir(root().join("scenarios")).expect("scenarios folder") {
+        let name = entry.expect("entry").file_name();
+        let name = name.to_string_lossy();
+        if name.ends_with(".toml") {
+            assert!(
+                table.contains(&format!("| `scenarios/{name}` |")),
+                "README's scenario table does not list {name}"
+            );
+        }
+    }
+}
