@@ -9,6 +9,7 @@ mod compare;
 mod engine;
 mod guard_rails;
 mod kazakhstan;
+mod kazakhstan_nf;
 mod montecarlo;
 mod output_files;
 mod parser_fuzz;
