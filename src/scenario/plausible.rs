@@ -35,6 +35,11 @@ const BOUNDS: &[Bound] = &[
     bound("initial.debt_gdp", 0.0, 3.0, "of GDP"),
     bound("initial.public_capital_gdp", 0.0, 5.0, "of GDP"),
     bound("structure.debt_threshold", 0.0, 3.0, "of GDP"),
+    bound("initial.interest_rate", -0.05, 0.5, "a year"),
+    bound("initial.fund_assets_gdp", 0.0, 3.0, "of GDP"),
+    bound("fund.return", -0.5, 0.5, "a year"),
+    bound("fund.min_assets_gdp", 0.0, 3.0, "of GDP"),
+    bound("rules.debt_ceiling_gdp", 0.0, 3.0, "of GDP"),
 ];
 
 /// Which keys may take extreme values.
