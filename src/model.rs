@@ -694,15 +694,47 @@ where
         Some(_) => revenue + transfer - growth_spending - other_spending,
     };
     let overall_balance = primary_balance - interest;
-    let non_commodity_balance = non_commodity_revenue - growth_spending - other_spending;
+    // Without a fund and without commodity revenue, revenue is the non-commodity revenue
+    // (Rn + 0), so the two balances are the same numbers: computed once.
+    let same_balances = inp.fund.is_none() && inp.tauc == 0.0;
+    let non_commodity_balance = if same_balances {
+        primary_balance
+    } else {
+        non_commodity_revenue - growth_spending - other_spending
+    };
     // 12. Debt.
     let other_flows = inp.f * n;
     let d = prev.d + interest - primary_balance + revaluation + other_flows;
     // N. Net debt and gross financing need (deficit plus amortisation).
-    let financing = interest - primary_balance + prev.d / st.debt_maturity + other_flows;
+    let amortisation = if st.debt_maturity == 1.0 {
+        prev.d
+    } else {
+        prev.d / st.debt_maturity
+    };
+    let financing = interest - primary_balance + amortisation + other_flows;
     let spending = growth_spending + other_spending + interest;
     let budget_share = R::select(spending.cmp_eq(0.0), zero, growth_spending / spending);
-
+    // Ratios to GDP; the version-2 ones that are known without dividing (0 without a fund
+    // or rules, a version-1 ratio) are not divided again (same numbers in sound draws).
+    let debt_gdp = d / n;
+    let primary_balance_gdp = primary_balance / n;
+    let with_rules = inp.rules.is_some();
+    let (fund_assets_gdp, net_debt_gdp) = match &inp.fund {
+        None => (zero, debt_gdp),
+        Some(_) => (assets / n, (d - assets) / n),
+    };
+    let non_commodity_balance_gdp = if same_balances {
+        primary_balance_gdp
+    } else {
+        non_commodity_balance / n
+    };
+    let pre = match inp.rules {
+        Some(RulesYear {
+            balance_target: Some(_),
+            ..
+        }) => non_commodity_balance_gdp - adj,
+        _ => zero,
+    };
     let state = State {
         ypot,
         y,
@@ -717,7 +749,7 @@ where
         a: assets,
         ieff: i,
         adj,
-        pre: non_commodity_balance / n - adj,
+        pre,
     };
     let year = Year {
         gdp_real: y,
@@ -741,19 +773,19 @@ where
         public_capital: k,
         revenue_gdp: revenue / n,
         growth_spending_gdp: growth_spending / n,
-        primary_balance_gdp: primary_balance / n,
+        primary_balance_gdp,
         overall_balance_gdp: overall_balance / n,
-        debt_gdp: d / n,
+        debt_gdp,
         marginal_interest_rate: marginal,
         fund_assets: assets,
         fund_inflow: inflow,
         fund_transfer: transfer,
         non_commodity_primary_balance: non_commodity_balance,
-        rule_adjustment: adj * n,
+        rule_adjustment: if with_rules { adj * n } else { zero },
         gross_financing_need: financing,
-        fund_assets_gdp: assets / n,
-        net_debt_gdp: (d - assets) / n,
-        non_commodity_primary_balance_gdp: non_commodity_balance / n,
+        fund_assets_gdp,
+        net_debt_gdp,
+        non_commodity_primary_balance_gdp: non_commodity_balance_gdp,
         gross_financing_need_gdp: financing / n,
         rule_adjustment_gdp: adj,
         growth_spending_budget_share: budget_share,

@@ -55,6 +55,10 @@ const CONCEPTS: &[(&[&str], RGBColor)] = &[
     (&["shocks"], PALETTE[9]),
     (&["public_capital"], PALETTE[11]),
     (&["combined"], PALETTE[12]),
+    (
+        &["fund_transfer", "fund_return", "fund_assets"],
+        PALETTE[14],
+    ),
 ];
 
 /// The concept a label names: lower case, spaces as `_`, without a `debt_from_` or
