@@ -11,7 +11,7 @@
 use serde::Serialize;
 
 use super::resolve::{Check, Ctx, PathBlock};
-use super::tree::{Table, Value};
+use super::tree::Table;
 
 /// How the fund pays the budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -88,28 +88,20 @@ pub(super) fn resolve(
     let commodity_share = ctx
         .scalar(t, "fund", "commodity_share", Check::Share)
         .unwrap_or(1.0);
-    let rule = match t.get("rule") {
-        None => FundRule::Fixed,
-        Some(node) => match &node.value {
-            Value::Str(r) if r == "fixed" => FundRule::Fixed,
-            Value::Str(r) if r == "cutoff" => FundRule::Cutoff,
-            Value::Str(r) if r == "percent" => FundRule::Percent,
-            v => {
-                let found = match v {
-                    Value::Str(s) => format!("\"{s}\""),
-                    other => other.a_type_name().to_string(),
-                };
-                ctx.err(
-                    Some(&node.loc),
-                    "fund.rule",
-                    format!(
-                        "unknown withdrawal rule {found}: valid rules are \"fixed\" (a stated transfer), \"cutoff\" (the revenue at a cut-off price) and \"percent\" (a share of assets)"
-                    ),
-                );
-                FundRule::Fixed
-            }
-        },
-    };
+    let rule = ctx.choice(
+        t,
+        "fund",
+        "rule",
+        &[
+            ("fixed", FundRule::Fixed),
+            ("cutoff", FundRule::Cutoff),
+            ("percent", FundRule::Percent),
+        ],
+        FundRule::Fixed,
+        "withdrawal rule",
+        "valid rules are \"fixed\" (a stated transfer), \"cutoff\" (the revenue at a cut-off \
+         price) and \"percent\" (a share of assets)",
+    );
     if let (Some(_), Some(node)) = (t.get("transfer"), t.get("transfer_gdp")) {
         ctx.err(
             Some(&node.loc),

@@ -248,6 +248,40 @@ impl Ctx {
     }
 
     /// A checked scalar: `None` when absent or invalid (the latter reported).
+    /// The value of the string key `key` of `t` among `options` (absent: `default`); any
+    /// other value is reported as an unknown `what`, followed by `valid` (the valid values,
+    /// explained), and `default` is returned.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn choice<T: Copy>(
+        &mut self,
+        t: &Table,
+        section: &str,
+        key: &str,
+        options: &[(&str, T)],
+        default: T,
+        what: &str,
+        valid: &str,
+    ) -> T {
+        let Some(node) = t.get(key) else {
+            return default;
+        };
+        if let Value::Str(s) = &node.value
+            && let Some((_, v)) = options.iter().find(|(name, _)| name == s)
+        {
+            return *v;
+        }
+        let found = match &node.value {
+            Value::Str(s) => format!("\"{s}\""),
+            other => other.a_type_name().to_string(),
+        };
+        self.err(
+            Some(&node.loc),
+            format!("{section}.{key}"),
+            format!("unknown {what} {found}: {valid}"),
+        );
+        default
+    }
+
     pub(super) fn scalar(
         &mut self,
         t: &Table,

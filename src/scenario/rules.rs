@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::resolve::{Check, Ctx, PathBlock};
-use super::tree::{Table, Value};
+use super::tree::Table;
 
 /// Which debt the brake reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -92,27 +92,15 @@ pub(super) fn resolve(
 ) -> Option<Option<Rules>> {
     let Some(t) = t else { return Some(None) };
     let before = ctx.diags.len();
-    let debt_measure = match t.get("debt_measure") {
-        None => DebtMeasure::Gross,
-        Some(node) => match &node.value {
-            Value::Str(m) if m == "gross" => DebtMeasure::Gross,
-            Value::Str(m) if m == "net" => DebtMeasure::Net,
-            v => {
-                let found = match v {
-                    Value::Str(s) => format!("\"{s}\""),
-                    other => other.a_type_name().to_string(),
-                };
-                ctx.err(
-                    Some(&node.loc),
-                    "rules.debt_measure",
-                    format!(
-                        "unknown debt measure {found}: valid measures are \"gross\" (debt / GDP) and \"net\" ((debt - fund assets) / GDP)"
-                    ),
-                );
-                DebtMeasure::Gross
-            }
-        },
-    };
+    let debt_measure = ctx.choice(
+        t,
+        "rules",
+        "debt_measure",
+        &[("gross", DebtMeasure::Gross), ("net", DebtMeasure::Net)],
+        DebtMeasure::Gross,
+        "debt measure",
+        "valid measures are \"gross\" (debt / GDP) and \"net\" ((debt - fund assets) / GDP)",
+    );
     let mut rules = Rules {
         debt_ceiling_gdp: paths.get("debt_ceiling_gdp").cloned(),
         debt_measure,

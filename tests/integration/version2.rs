@@ -239,7 +239,7 @@ proptest! {
         u in prop::collection::vec(prop::array::uniform7(-0.05..0.05f64), 2),
     ) {
         let measure = if net { "net" } else { "gross" };
-        let with = random_v2(rule, psi, 0.0, 5.0, -0.9, measure, maturity);
+        let with = random_v2(rule, psi, 0.0, 2.5, -0.9, measure, maturity);
         let mut without = with.clone();
         without.rules = None;
         let a = Model::new(&with).simulate(|t| u[t]);
