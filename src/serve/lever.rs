@@ -157,7 +157,7 @@ pub fn check(
             address: name,
             lo: spec.lo,
             hi: spec.hi,
-            step: (spec.hi - spec.lo) / STEPS,
+            step: crate::sweep::spec::clean((spec.hi - spec.lo) / STEPS),
             value: current.unwrap_or((spec.lo + spec.hi) / 2.0),
             from_scenario: current.is_some(),
             parsed: spec.address.clone(),

@@ -12,6 +12,7 @@ use crate::chart::Size;
 use crate::chart::fan::{self, Band, Fan, Ghost};
 use crate::error::{Error, Result};
 use crate::model::OUTPUT_NAMES;
+use crate::scenario::probabilities::Probability;
 use crate::scenario::tree::Table;
 use crate::scenario::{Override, Scenario};
 use crate::summary::{RunSummary, quantile_label, summarize_run};
@@ -35,6 +36,9 @@ pub struct Session {
     /// Draws of a run when a request does not say.
     pub draws: u64,
     baseline: Vec<Vec<f64>>,
+    /// The probability events shown: the scenario's, or by default "debt/GDP in the last
+    /// year above its base-year value".
+    pub events: Vec<Probability>,
     /// The baseline's key figures (the scenario's own, at `draws`).
     pub baseline_figures: Figures,
 }
@@ -93,7 +97,9 @@ impl Session {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| Error::usage("SCENARIO", "not a file name"))?;
+        let events = events_of(&base)?;
         let mut s = Session {
+            events,
             tree,
             set: set.to_vec(),
             file_name,
@@ -105,7 +111,7 @@ impl Session {
         };
         let run = s.simulate(&s.base, draws)?;
         s.baseline = s.variables().iter().map(|v| median(&run, v)).collect();
-        s.baseline_figures = figures(&s.base, &run, draws)?;
+        s.baseline_figures = figures(&s.base, &run, draws, &s.events)?;
         Ok(s)
     }
 
@@ -185,7 +191,7 @@ impl Session {
         }
         Ok(Outcome {
             charts,
-            figures: figures(&sc, &run, draws)?,
+            figures: figures(&sc, &run, draws, &self.events)?,
             baseline: self.baseline_figures.clone(),
             values: values.to_vec(),
             draws,
@@ -285,12 +291,33 @@ fn empty_figures(sc: &Scenario) -> Figures {
     }
 }
 
+/// The scenario's probability events, or the default one.
+fn events_of(sc: &Scenario) -> Result<Vec<Probability>> {
+    if !sc.montecarlo.probabilities.is_empty() {
+        return Ok(sc.montecarlo.probabilities.clone());
+    }
+    let (Some(last), d0) = (sc.years.last(), sc.initial.debt_gdp) else {
+        return Ok(Vec::new());
+    };
+    let text = format!("debt_gdp@{last} > {}", crate::output::format_number(d0));
+    let event = text
+        .parse()
+        .map_err(|e| Error::Internal(format!("default event `{text}`: {e}")))?;
+    Ok(vec![Probability {
+        event,
+        label: format!(
+            "debt/GDP {last} above its {} value ({:.1} %)",
+            sc.base_year,
+            100.0 * d0
+        ),
+    }])
+}
+
 /// The key figures of a run of `sc`.
-fn figures(sc: &Scenario, run: &RunSummary, draws: u64) -> Result<Figures> {
+fn figures(sc: &Scenario, run: &RunSummary, draws: u64, events: &[Probability]) -> Result<Figures> {
     let g = index_of("real_growth");
     let means: Vec<f64> = run.years.iter().map(|y| y.stats[g].mean).collect();
     let last = |var: &str, q: f64| stat(run, var, q).last().copied().unwrap_or(f64::NAN);
-    let events = &sc.montecarlo.probabilities;
     let probabilities = if events.is_empty() {
         Vec::new()
     } else {
