@@ -317,4 +317,35 @@ mod tests {
         assert!(parse_query("a=%4").is_err());
         assert!(parse_query("a=%ff").is_err());
     }
+
+    fn state() -> State {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/kazakhstan-2026-2040-sweep.toml");
+        State::new(Session::new(&path, &[], &[], 20).unwrap())
+    }
+
+    #[test]
+    fn an_older_generation_is_superseded() {
+        let st = state();
+        let ok = handle(&st, "GET", "/api/run?client=a&gen=5");
+        assert_eq!(ok.status, 200, "{}", String::from_utf8_lossy(&ok.body));
+        let old = handle(&st, "GET", "/api/run?client=a&gen=3");
+        assert_eq!(old.status, 409);
+        assert!(String::from_utf8_lossy(&old.body).contains("superseded"));
+        // another page, and requests without a generation, are not affected
+        assert_eq!(handle(&st, "GET", "/api/run?client=b&gen=1").status, 200);
+        assert_eq!(handle(&st, "GET", "/api/run").status, 200);
+        assert_eq!(handle(&st, "GET", "/api/run?client=a&gen=6").status, 200);
+    }
+
+    #[test]
+    fn the_page_is_self_contained() {
+        let st = state();
+        let page = handle(&st, "GET", "/");
+        let text = String::from_utf8_lossy(&page.body);
+        assert_eq!(page.status, 200);
+        for external in ["src=", "http://", "https://", "@import", "url("] {
+            assert!(!text.contains(external), "the page refers outside: {external}");
+        }
+    }
 }
