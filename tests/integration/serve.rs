@@ -63,7 +63,8 @@ fn request(addr: &str, method: &str, target: &str) -> (u16, String) {
     s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
     write!(
         s,
-        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Content-Length: 0\r\n\r\n"
     )
     .unwrap();
     let mut raw = Vec::new();
