@@ -345,7 +345,10 @@ mod tests {
         let text = String::from_utf8_lossy(&page.body);
         assert_eq!(page.status, 200);
         for external in ["src=", "http://", "https://", "@import", "url("] {
-            assert!(!text.contains(external), "the page refers outside: {external}");
+            assert!(
+                !text.contains(external),
+                "the page refers outside: {external}"
+            );
         }
     }
 }
