@@ -84,6 +84,17 @@ impl Session {
     /// when empty) and runs the baseline with `draws` draws.
     pub fn new(path: &Path, set: &[Override], specs: &[LeverSpec], draws: u64) -> Result<Session> {
         check_draws(draws, "--draws")?;
+        if let Some(o) = set.iter().find(|o| o.address.year.is_some()) {
+            return Err(Error::usage(
+                "--set",
+                format!(
+                    "`{}`: `serve` takes no one-year `@YEAR` override, which the downloaded \
+                     scenario file could not state; use the year key `KEY.YEAR` or the \
+                     whole value",
+                    o.arg
+                ),
+            ));
+        }
         let mut tree = crate::scenario::load_tree(path)?;
         let table = crate::sweep::take_sweep_table(&mut tree)?;
         let base = crate::scenario::resolve_tree(tree.clone(), set)?;

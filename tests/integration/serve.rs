@@ -286,6 +286,8 @@ fn bad_command_lines_exit_2() {
             "does not resolve at 1.5",
         ),
         (&["--draws", "0"], "draws"),
+        (&["--draws", "200001"], "expected 1 to 200000"),
+        (&["--set", "policy.revenue_gdp@2030=0.2"], "one-year"),
     ];
     for (extra, message) in cases {
         fiscalsim()
