@@ -357,3 +357,37 @@ fn figures(sc: &Scenario, run: &RunSummary, draws: u64, events: &[Probability]) 
         ..empty_figures(sc)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join(name)
+    }
+
+    #[test]
+    fn a_fund_adds_net_debt_and_fund_fans() {
+        let lever: LeverSpec = "fund.commodity_share=0.5:1".parse().unwrap();
+        let s = Session::new(&scenario("kazakhstan-nf-2026-2028.toml"), &[], &[lever], 50).unwrap();
+        assert_eq!(
+            s.variables(),
+            ["debt_gdp", "real_growth", "net_debt_gdp", "fund_assets_gdp"]
+        );
+        assert!(s.levers[0].from_scenario, "{:?}", s.levers[0]);
+        let out = s.run(&[0.6], 50).unwrap();
+        assert_eq!(out.charts.len(), 4);
+        assert!(out.figures.net_debt_end.is_some());
+        // Another share of oil revenue into the fund moves net debt.
+        assert_ne!(out.figures.net_debt_end, s.baseline_figures.net_debt_end);
+        let at_start = s.run(&[s.levers[0].value], 50).unwrap();
+        assert_eq!(
+            at_start.figures, s.baseline_figures,
+            "common random numbers"
+        );
+        assert!(s.run(&[0.4], 50).is_err(), "outside the range");
+        assert!(s.run(&[0.6], MAX_DRAWS + 1).is_err());
+    }
+}
