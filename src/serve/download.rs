@@ -45,13 +45,16 @@ pub fn scenario_toml(session: &Session, values: &[f64], draws: u64) -> Result<St
         let text = inline(node)?;
         let list = match section {
             None => &mut top,
-            Some(s) => match sections.iter().position(|(n, _)| *n == s) {
-                Some(i) => &mut sections[i].1,
-                None => {
-                    sections.push((s, Vec::new()));
-                    &mut sections.last_mut().expect("just pushed").1
-                }
-            },
+            Some(s) => {
+                let i = match sections.iter().position(|(n, _)| *n == s) {
+                    Some(i) => i,
+                    None => {
+                        sections.push((s, Vec::new()));
+                        sections.len() - 1
+                    }
+                };
+                &mut sections[i].1
+            }
         };
         list.retain(|(k, _)| *k != key);
         list.push((key, text));
