@@ -62,6 +62,8 @@ pub mod provenance;
 pub mod report;
 pub mod scenario;
 pub mod sensitivity;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod shocks;
 pub mod solve;
 pub mod stress;

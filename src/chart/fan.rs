@@ -153,6 +153,25 @@ pub fn from_tables(summary: &Table, deterministic: Option<&Table>, variable: &st
 
 /// Draws a fan chart as SVG; `currency` names the unit of levels.
 pub fn render(fan: &Fan, size: Size, currency: &str) -> Result<String> {
+    render_with_ghost(fan, None, size, currency)
+}
+
+/// A reference path drawn as a grey line under a fan (`fiscalsim serve`'s baseline).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ghost {
+    /// The legend label, e.g. `baseline median`.
+    pub label: String,
+    /// One value per year of the fan (raw values, fractions or levels).
+    pub values: Vec<f64>,
+}
+
+/// [`render`] with a `ghost` path (same years as the fan) drawn as a grey line.
+pub fn render_with_ghost(
+    fan: &Fan,
+    ghost: Option<&Ghost>,
+    size: Size,
+    currency: &str,
+) -> Result<String> {
     let unit = unit_of(&fan.variable, currency);
     let sc = |v: &f64| v * unit.scale;
     let all = fan
@@ -161,6 +180,7 @@ pub fn render(fan: &Fan, size: Size, currency: &str) -> Result<String> {
         .flat_map(|b| b.lower.iter().chain(&b.upper))
         .chain(fan.median.iter().flatten())
         .chain(fan.deterministic.iter().flatten())
+        .chain(ghost.iter().flat_map(|g| &g.values))
         .map(sc);
     let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
         (a.min(v), b.max(v))
@@ -184,7 +204,8 @@ pub fn render(fan: &Fan, size: Size, currency: &str) -> Result<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (size.width, size.height)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_error)?;
-        let lw = legend_width(["deterministic"].into_iter());
+        let lw =
+            legend_width(std::iter::once("deterministic").chain(ghost.map(|g| g.label.as_str())));
         let (plot, legend_area) = root.split_horizontally(size.width.saturating_sub(lw));
         let mut chart = year_chart(
             &plot,
@@ -234,6 +255,18 @@ pub fn render(fan: &Fan, size: Size, currency: &str) -> Result<String> {
             chart
                 .draw_series(pts.iter().map(|p| Circle::new(*p, 3, c.filled())))
                 .map_err(draw_error)?;
+        }
+        if let Some(g) = ghost {
+            let grey = RGBColor(110, 110, 110);
+            chart
+                .draw_series(DashedLineSeries::new(
+                    xs.iter().zip(&g.values).map(|(x, v)| (*x, sc(v))),
+                    4,
+                    4,
+                    grey.stroke_width(2),
+                ))
+                .map_err(draw_error)?;
+            items.push((g.label.clone(), Mark::Line(grey, 2)));
         }
         draw_legend(&legend_area, &items)?;
         root.present().map_err(draw_error)?;

@@ -10,6 +10,8 @@ pub mod report;
 pub mod resolve;
 pub mod run;
 pub mod sensitivity;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod solve;
 pub mod stress;
 pub mod sweep;
@@ -156,6 +158,16 @@ pub enum Command {
     ///
     /// Example: fiscalsim verify fan.csv
     Verify(verify::Args),
+    /// Serve a scenario as a local web page: fan charts, key figures, one slider per lever.
+    ///
+    /// Moving a slider re-runs the Monte Carlo with the same seed and redraws the fans
+    /// over the scenario's own median; "Download scenario" gives a file that `extends`
+    /// the scenario with the chosen values. Levers: the `[sweep.vary]` table or
+    /// `--lever ADDRESS=LO:HI`. Listens on 127.0.0.1 (docs/serve.md).
+    ///
+    /// Example: fiscalsim serve scenarios/kazakhstan-2026-2040-sweep.toml --open
+    #[cfg(feature = "serve")]
+    Serve(serve::Args),
 }
 
 impl Command {
@@ -194,6 +206,8 @@ impl Command {
                 ("--chart", false, &mut a.chart),
             ],
             Command::Verify(_) => vec![],
+            #[cfg(feature = "serve")]
+            Command::Serve(_) => vec![],
         }
     }
 }
@@ -334,5 +348,7 @@ pub(crate) fn dispatch(command: Command) -> Result<()> {
         Command::Sensitivity(args) => sensitivity::run(&args),
         Command::Merge(args) => merge::run(&args),
         Command::Verify(args) => verify::run(&args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(&args),
     }
 }

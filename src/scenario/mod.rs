@@ -26,6 +26,8 @@ use serde::Serialize;
 
 pub use address::{Address, Override};
 pub use fund::{Fund, FundRule};
+#[cfg(feature = "serve")]
+pub(crate) use resolve::set_shock_entry;
 pub use resolve::{MAX_DRAWS, SECTIONS, resolve_tree};
 pub use rules::{DebtMeasure, Rules};
 pub use uncertainty::Uncertainty;

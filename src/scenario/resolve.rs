@@ -674,7 +674,7 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
 /// entry of a list or table already given, keeping the others (a plain merge would
 /// replace the whole value). Returns whether the address was of that form and a list or
 /// table was there to change.
-fn set_shock_entry(root: &mut Table, keys: &[&str], node: &Node) -> bool {
+pub(crate) fn set_shock_entry(root: &mut Table, keys: &[&str], node: &Node) -> bool {
     let ["shocks", field @ ("sd" | "persistence"), shock] = keys else {
         return false;
     };

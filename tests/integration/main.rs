@@ -17,6 +17,8 @@ mod properties;
 mod provenance;
 mod report;
 mod scenario_files;
+#[cfg(feature = "serve")]
+mod serve;
 mod stress;
 mod sweep;
 mod util;
