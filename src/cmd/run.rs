@@ -12,12 +12,13 @@ use crate::model::{Model, Year, output_index, project};
 use crate::montecarlo::engine::for_each_year;
 use crate::montecarlo::probability;
 use crate::montecarlo::samples::SampleSpec;
+use crate::montecarlo::summarize_run;
 use crate::output::{
     Destination, io_error, refuse_overwriting_inputs, write_projection_csv, write_with,
 };
 use crate::scenario::Scenario;
 use crate::scenario::probabilities::Probability;
-use crate::summary::{RunSummary, overflow_warning, summarize_run, write_summary_csv};
+use crate::summary::{RunSummary, overflow_warning, write_summary_csv};
 use crate::view::View;
 
 /// Run a scenario and write the projection as CSV: one row per year, `scenario,year`,

@@ -5,11 +5,11 @@
 //!
 //! - [`for_each_year`]: all draws advance together year by year and each finished year is
 //!   handed to a visitor with its full columns (raw samples, tests);
-//! - the summaries ([`crate::summary::summarize_run`]): each block runs through all years
+//! - the summaries ([`crate::montecarlo::summarize_run`]): each block runs through all years
 //!   at once while its outputs are tallied, so memory never holds draws × years.
 //!
-//! Draw `j` consumes its own random stream exactly as [`super::simulate_draw`] does (per
-//! year: six normals, then the Student-t chi-square) and goes through the same step with
+//! Draw `j` consumes its own random stream exactly as the tests' one-draw reference does
+//! (per year: six normals, then the Student-t chi-square) and goes through the same step with
 //! the same IEEE operations, so draw `j` here is bit for bit draw `j` of
 //! [`super::map_draws`], whatever the thread count, block or lane it lands in.
 
@@ -472,7 +472,9 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
             let model = Model::new(sc);
             let process = ShockProcess::new(sc);
             let singles: Vec<Vec<Year>> = (0..draws)
-                .map(|j| crate::montecarlo::simulate_scenario_draw(sc, &model, &process, 9, j))
+                .map(|j| {
+                    crate::montecarlo::reference::simulate_scenario_draw(sc, &model, &process, 9, j)
+                })
                 .collect();
             let slow: Vec<Vec<Vec<u64>>> = singles.iter().map(|p| bits(p)).collect();
             // map_draws (blocks) gives every draw's whole years, debt flows included.
@@ -491,12 +493,12 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
     /// materialised columns (sorting): quantiles bit for bit, moments to rounding.
     /// Returns the number of (year, output) cells checked and the years with broken draws.
     fn summary_matches_columns(sc: &Scenario, draws: u64, qs: &[f64]) -> (usize, usize) {
-        let run = crate::summary::summarize_run(sc, draws, 4, qs, |_| {}).unwrap();
+        let run = crate::montecarlo::summarize_run(sc, draws, 4, qs, |_| {}).unwrap();
         let mut checked = 0;
         let mut broken_years = 0;
         let mut t = 0;
         for_each_year(sc, draws, 4, |yd| {
-            let reference = crate::summary::summarize_year(yd, qs);
+            let reference = crate::montecarlo::reference::summarize_year(yd, qs);
             let fast = &run.years[t];
             t += 1;
             assert_eq!(fast.broken_draws, reference.broken_draws);
@@ -549,7 +551,7 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
     fn tallied_summaries_do_not_depend_on_threads() {
         let sc = scenario("", &[]);
         let run = || {
-            crate::summary::summarize_run(&sc, 5 * CHUNK as u64 + 77, 8, &[0.05, 0.5], |_| {})
+            crate::montecarlo::summarize_run(&sc, 5 * CHUNK as u64 + 77, 8, &[0.05, 0.5], |_| {})
                 .unwrap()
         };
         let one = rayon::ThreadPoolBuilder::new()
@@ -680,7 +682,7 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
             ],
         );
         let draws = 20_000;
-        let run = crate::summary::summarize_run(&sc, draws, 2024, &[0.5], |_| {}).unwrap();
+        let run = crate::montecarlo::summarize_run(&sc, draws, 2024, &[0.5], |_| {}).unwrap();
         let expected: f64 = sc
             .baseline
             .real_growth
