@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result, describe_io};
 use crate::model::{OUTPUT_NAMES, Year};
+pub use crate::number::format_number;
 
 /// Where an output goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -358,17 +359,6 @@ pub fn write_projection_csv(
         csv.write_record(&record)?;
     }
     csv.flush()
-}
-
-/// A number as written in every CSV: shortest round-trip decimal; `NaN`, `inf`, `-inf`.
-pub fn format_number(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".into()
-    } else if v.is_infinite() {
-        if v > 0.0 { "inf".into() } else { "-inf".into() }
-    } else {
-        v.to_string()
-    }
 }
 
 #[cfg(test)]

@@ -18,8 +18,9 @@ pub mod report;
 use std::str::FromStr;
 
 use crate::error::{Error, Result};
-use crate::metric::{Metric, over_draws};
+use crate::metric::Metric;
 use crate::model::project;
+use crate::montecarlo::over_draws;
 use crate::output::format_number;
 use crate::scenario::tree::Table;
 use crate::scenario::{Address, Override, Scenario, resolve_tree};

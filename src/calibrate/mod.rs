@@ -470,7 +470,7 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
             }
         }
     }
-    if let Some(m) = crate::shocks::check_correlation(&shocks.correlation) {
+    if let Some(m) = crate::scenario::check_correlation(&shocks.correlation) {
         return Err(Error::Internal(format!(
             "the calibrated correlation is invalid after rounding: {m}"
         )));

@@ -17,6 +17,7 @@
 //! with scalar shocks (`reference`, compiled for tests only).
 
 pub mod engine;
+mod metrics;
 pub mod pages;
 pub mod probability;
 #[cfg(test)]
@@ -38,6 +39,8 @@ use crate::scenario::{
 };
 use crate::shocks::{Mat, SparseMat, cholesky_psd, covariance};
 use stream::{Stream, StreamLanes, Streams, normals};
+
+pub use metrics::{OverDraws, over_draws};
 
 /// SplitMix64's finaliser: a bijection of u64 that mixes all bits.
 #[inline]

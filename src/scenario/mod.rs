@@ -8,6 +8,7 @@
 //! their file, line, column and key.
 
 pub mod address;
+mod correlation;
 pub mod fund;
 pub mod path;
 pub mod plausible;
@@ -25,8 +26,9 @@ use std::sync::Arc;
 use serde::Serialize;
 
 pub use address::{Address, Override};
+pub use correlation::check_correlation;
 pub use fund::{Fund, FundRule};
-pub use resolve::{MAX_DRAWS, SECTIONS, resolve_tree};
+pub use resolve::{MAX_DRAWS, SECTIONS, SWEEP_KEYS, resolve_tree};
 pub use rules::{DebtMeasure, Rules};
 pub use uncertainty::Uncertainty;
 

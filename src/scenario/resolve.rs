@@ -146,6 +146,8 @@ const STRUCTURE_KEYS: &[(&str, Check)] = &[
 
 const SHOCK_KEYS: &[&str] = &["sd", "correlation", "persistence", "distribution", "dof"];
 const MONTECARLO_KEYS: &[&str] = &["draws", "seed", "quantiles", "probabilities"];
+/// The keys of `[sweep]` (read by [`crate::sweep`]).
+pub const SWEEP_KEYS: &[&str] = &["vary", "metrics", "design", "samples", "draws", "seed"];
 
 /// Every key allowed in a section, for unknown-key messages.
 fn section_keys(section: &str) -> Vec<&'static str> {
@@ -161,7 +163,7 @@ fn section_keys(section: &str) -> Vec<&'static str> {
         "montecarlo" => MONTECARLO_KEYS.to_vec(),
         "stress" => super::stress::section_keys(),
         "uncertainty" => names(STRUCTURE_KEYS),
-        "sweep" => crate::sweep::table::SWEEP_KEYS.to_vec(),
+        "sweep" => SWEEP_KEYS.to_vec(),
         _ => Vec::new(),
     }
 }
@@ -1358,7 +1360,7 @@ fn resolve_shocks(ctx: &mut Ctx, t: Option<&Table>) -> Option<Shocks> {
     if let Some(node) = t.get("correlation")
         && let Some(c) = matrix(ctx, node, "shocks.correlation", 1.0)
     {
-        if let Some(msg) = crate::shocks::check_correlation(&c) {
+        if let Some(msg) = crate::scenario::check_correlation(&c) {
             ctx.err(Some(&node.loc), "shocks.correlation", msg);
         }
         s.correlation = c;

@@ -469,7 +469,7 @@ fn standard(r: &mut Reader<'_>, test: &str, t: &Table) -> Option<StandardSetting
                         if t.get("history_sd").is_some() {
                             r.err(&n.loc, &key, "give either `history` (the series) or `history_sd` (its sd), not both");
                         }
-                        s.history_sd = Some(crate::summary::sd(&v));
+                        s.history_sd = Some(crate::stats::sd(&v));
                     }
                     _ => r.err(&n.loc, &key, "expected a list of at least two past values of non-commodity revenue / GDP (fractions), e.g. [0.105, 0.112, 0.098]"),
                 }

@@ -13,9 +13,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::metric::{Metric, over_draws};
+use crate::metric::Metric;
 use crate::model::project;
 use crate::montecarlo::engine::MAX_DRAWS_IN_MEMORY;
+use crate::montecarlo::over_draws;
 use crate::output::format_number;
 use crate::scenario::tree::Table;
 use crate::scenario::{Address, Override, Scenario, resolve_tree};
@@ -39,7 +40,7 @@ pub struct PointMetrics {
     /// One value per metric, in order.
     pub values: Vec<f64>,
     /// Monte Carlo draws left out of the metrics because they broke down numerically
-    /// ([`crate::metric::OverDraws::broken_draws`]); 0 for a deterministic point.
+    /// ([`crate::montecarlo::OverDraws::broken_draws`]); 0 for a deterministic point.
     pub broken_draws: u64,
 }
 

@@ -18,6 +18,7 @@
 //! `[sweep.vary]` list, any `--metric` the whole `metrics` list.
 
 use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result, suggest};
+use crate::scenario::SWEEP_KEYS;
 use crate::scenario::path::number;
 use crate::scenario::tree::{Node, Table, Value};
 
@@ -25,9 +26,6 @@ use super::spec::{Param, Spec};
 
 /// The most draws per point (as for `[montecarlo] draws`).
 pub const MAX_DRAWS: u64 = 1_000_000_000;
-
-/// The keys of `[sweep]`.
-pub const SWEEP_KEYS: &[&str] = &["vary", "metrics", "design", "samples", "draws", "seed"];
 
 /// The sweep declared in a scenario file.
 #[derive(Debug, Clone, PartialEq, Default)]
