@@ -13,13 +13,12 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use fiscalsim::lanes::{Lanes, W};
-use fiscalsim::montecarlo::engine::{BLOCK, Block, Engine, Outputs, for_each_year};
-use fiscalsim::montecarlo::stream::StreamLanes;
 use fiscalsim::montecarlo::{ShockProcess, draw_rng, summarize_run};
 use fiscalsim::scenario::{self, N_SHOCKS, Override, Scenario};
 use fiscalsim::shocks::next_state;
-use fiscalsim::summary::histogram::summarize;
+use fiscalsim::testing::{
+    BLOCK, Block, Engine, Lanes, Outputs, StreamLanes, W, for_each_year, summarize,
+};
 
 const DRAWS: u64 = 100_000;
 

@@ -131,7 +131,7 @@ pub struct Reference<R = f64> {
     pub gap: R,
 }
 
-/// The state carried from year t-1 to year t (`R` is `f64`, or [`crate::lanes::Lanes`]
+/// The state carried from year t-1 to year t (`R` is `f64`, or `crate::lanes::Lanes`
 /// for several draws at once).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct State<R = f64> {
@@ -601,8 +601,8 @@ where
 /// channel to activity and no primary-balance shock, every version-1 output is version
 /// 1's to the bit: the version-2 terms are skipped, not added as zeros.
 ///
-/// Generic over the number kind: `f64` for one draw, [`crate::lanes::Lanes`] for eight
-/// draws at once (bit for bit the same per draw; see [`crate::lanes`]).
+/// Generic over the number kind: `f64` for one draw, `crate::lanes::Lanes` for eight
+/// draws at once (bit for bit the same per draw; see `crate::lanes`).
 #[inline]
 pub fn step<R: Real>(
     st: &Structure,

@@ -147,7 +147,7 @@ fn temp_prefix(file_name: &str) -> String {
 /// `.<name>.<pid>.<random>.fiscalsim-tmp`, which is flushed, synced and then renamed over
 /// `path`: readers see the old file or the new one, never a mixture. On any error the
 /// temporary file is removed and `path` is untouched; on Ctrl-C or SIGTERM the handler of
-/// [`crate::interrupt`] removes it. Temporary files of the same output left by a run
+/// `crate::interrupt` removes it. Temporary files of the same output left by a run
 /// that was killed outright (SIGKILL, power loss) are removed first
 /// ([`remove_stale_temporaries`]).
 pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {

@@ -116,7 +116,7 @@ pub fn mat_vec<R: Real>(m: &Mat, v: &[R; N_SHOCKS]) -> [R; N_SHOCKS] {
 }
 
 /// The next shock state u_t = A u_{t-1} + L z_t (`R` is `f64`, or
-/// [`crate::lanes::Lanes`] for several draws at once, bit for bit the same per draw).
+/// `crate::lanes::Lanes` for several draws at once, bit for bit the same per draw).
 #[inline(always)]
 pub fn next_state<R: Real>(
     a: &SparseMat,

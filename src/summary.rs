@@ -6,7 +6,7 @@
 //! linearly, with numpy's interpolation formula, so a result can be checked bit for bit
 //! against `numpy.quantile(x, q)`. A Monte Carlo run never holds its columns:
 //! [`crate::montecarlo::summarize_run`] tallies the draws while they are simulated and
-//! finds the quantiles from value windows (see [`crate::montecarlo::windows`]), then
+//! finds the quantiles from value windows (see `crate::montecarlo::windows`), then
 //! assembles them here. [`quantile_type7`] serves the per-draw metrics of sweeps,
 //! goal-seek and backtests, whose values are in memory anyway. The histogram engine that
 //! summarises a whole column is the reference of the tests and benchmarks only

@@ -27,17 +27,17 @@ use crate::shocks::next_state;
 pub const BLOCK: usize = 128;
 
 /// Lane groups in one block.
-pub const GROUPS: usize = BLOCK / W;
+pub(crate) const GROUPS: usize = BLOCK / W;
 
 /// Marks a draw that has not broken down.
-pub const NOT_BROKEN: u32 = u32::MAX;
+pub(crate) const NOT_BROKEN: u32 = u32::MAX;
 
 /// The most draws one summarised run may take (its probabilities keep 16 bytes a draw,
 /// a sweep every draw's metrics).
-pub const MAX_DRAWS_IN_MEMORY: u64 = 5_000_000;
+pub(crate) const MAX_DRAWS_IN_MEMORY: u64 = 5_000_000;
 
 /// The most draws [`for_each_year`] holds at once (about 400 bytes a draw).
-pub const MAX_DRAWS_IN_COLUMNS: u64 = 5_000_000;
+pub(crate) const MAX_DRAWS_IN_COLUMNS: u64 = 5_000_000;
 
 /// A scenario compiled for Monte Carlo: the model, the shock process and, per year, the
 /// reference capital stock.
@@ -69,7 +69,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Number of projection years.
-    pub fn years(&self) -> usize {
+    pub(crate) fn years(&self) -> usize {
         self.model.years.len()
     }
 }
@@ -98,12 +98,12 @@ impl Outputs {
 
     /// The value of `output` for draw `b` of the block.
     #[inline]
-    pub fn get(&self, output: usize, b: usize) -> f64 {
+    pub(crate) fn get(&self, output: usize, b: usize) -> f64 {
         self.v[b / W][output].0[b % W]
     }
 
     /// The whole [`Year`] of draw `b` of the block.
-    pub fn year(&self, b: usize) -> Year {
+    pub(crate) fn year(&self, b: usize) -> Year {
         let (g, i) = (b / W, b % W);
         let [revaluation, other_flows] = self.flows[g].map(|l| l.0[i]);
         Year::from_parts(self.v[g].map(|l| l.0[i]), revaluation, other_flows)
@@ -230,16 +230,10 @@ impl Block {
         }
     }
 
-    /// Whether draw `b` of the block is still sound in year `t`.
-    #[inline]
-    pub fn is_sound(&self, b: usize, t: usize) -> bool {
-        self.broken[b] > t as u32
-    }
-
     /// The draws still sound in year `t`, as bits: bit `i` of element `g` for draw
     /// `8g + i` (padding lanes are never sound).
     #[inline]
-    pub fn sound(&self, t: usize) -> [u8; GROUPS] {
+    pub(crate) fn sound(&self, t: usize) -> [u8; GROUPS] {
         std::array::from_fn(|g| {
             (0..W).fold(0u8, |m, i| {
                 let b = g * W + i;
@@ -267,19 +261,20 @@ pub struct YearDraws<'a> {
 impl YearDraws<'_> {
     /// Whether draw `j` is still numerically sound in this year.
     #[inline]
-    pub fn is_sound(&self, j: usize) -> bool {
+    pub(crate) fn is_sound(&self, j: usize) -> bool {
         self.broken[j] > self.index as u32
     }
 
     /// Number of draws that have broken down in this year or earlier.
-    pub fn broken_count(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn broken_count(&self) -> u64 {
         let t = self.index as u32;
         self.broken.iter().filter(|&&b| b <= t).count() as u64
     }
 }
 
 /// The blocks covering draws `from..to`.
-pub fn blocks(e: &Engine, from: u64, to: u64) -> Vec<Block> {
+pub(crate) fn blocks(e: &Engine, from: u64, to: u64) -> Vec<Block> {
     (from..to)
         .step_by(BLOCK)
         .collect::<Vec<u64>>()
@@ -291,7 +286,7 @@ pub fn blocks(e: &Engine, from: u64, to: u64) -> Vec<Block> {
 /// Applies `f` to every draw `0..draws` of `sc` (in parallel, a block of draws at a
 /// time) and returns the results in draw order; `f` receives the draw index and that
 /// draw's per-year outputs. See [`super::map_draws`].
-pub fn map_blocks<T: Send>(
+pub(crate) fn map_blocks<T: Send>(
     sc: &Scenario,
     draws: u64,
     seed: u64,

@@ -9,24 +9,24 @@
 //! structural parameters (`[uncertainty]`) come from the draw's purpose-1 stream, so they
 //! never shift a shock.
 //!
-//! Production simulates draws in [`engine::Block`]s of 128, in eight-draw
-//! [`crate::lanes::Lanes`], for the summaries of millions of draws ([`summarize`], with
-//! the quantile windows of [`windows`]), the raw samples ([`engine::for_each_year`]) and
+//! Production simulates draws in `engine::Block`s of 128, in eight-draw
+//! `crate::lanes::Lanes`, for the summaries of millions of draws (`summarize`, with
+//! the quantile windows of `windows`), the raw samples (`engine::for_each_year`) and
 //! every per-draw quantity of sweeps, goal-seek and probabilities ([`map_draws`]). The
 //! tests check them bit for bit against a reference that simulates one draw at a time
 //! with scalar shocks (`reference`, compiled for tests only).
 
-pub mod engine;
+pub(crate) mod engine;
 mod metrics;
-pub mod pages;
+pub(crate) mod pages;
 pub mod probability;
 #[cfg(test)]
 pub(crate) mod reference;
 pub mod samples;
-pub mod stream;
-pub mod summarize;
-pub mod windows;
-pub mod ziggurat;
+pub(crate) mod stream;
+pub(crate) mod summarize;
+pub(crate) mod windows;
+pub(crate) mod ziggurat;
 
 use rand::RngExt;
 use rand_distr::ChiSquared;
@@ -120,8 +120,8 @@ impl ShockProcess {
         z
     }
 
-    /// [`ShockProcess::draw_z`] for [`W`] draws at once: lane `i` gets exactly what
-    /// `draw_z` gives stream `i`.
+    /// `ShockProcess::draw_z` (tests and benchmarks) for `W` draws at once: lane `i` gets
+    /// exactly what `draw_z` gives stream `i`.
     #[inline]
     pub fn draw_z_lanes(&self, rng: &mut StreamLanes) -> [Lanes; N_SHOCKS] {
         let mut z = self.normals(rng);
@@ -176,8 +176,8 @@ pub fn draw_structure(sc: &Scenario, seed: u64, draw: u64) -> Structure {
 /// Applies `f` to every draw `0..draws` of `sc` (in parallel) and returns the results in
 /// draw order. `f` receives the draw index and that draw's per-year outputs. The result
 /// depends only on the scenario, `seed` and `draws`, never on the thread count. Draws are
-/// simulated a block at a time in lanes ([`engine::map_blocks`]); draw `j` is bit for bit
-/// [`simulate_scenario_draw`]'s draw `j`.
+/// simulated a block at a time in lanes (`engine::map_blocks`); draw `j` is bit for bit
+/// the one-draw reference's draw `j`.
 pub fn map_draws<T: Send>(
     sc: &Scenario,
     draws: u64,
@@ -190,9 +190,9 @@ pub fn map_draws<T: Send>(
 /// Simulates `draws` draws of `sc` with `seed` and summarises every year and output:
 /// mean, sd and the exact type-7 quantiles `qs` of the sound draws. Memory does not grow
 /// with draws × years: blocks of draws run through all years while their outputs are
-/// tallied (moment sums, and the quantile windows of [`windows`]).
+/// tallied (moment sums, and the quantile windows of `windows`).
 /// `progress` is told how many draws each finished chunk simulated (all draws
-/// [`summarize::passes`] times over). The result depends only on the
+/// `summarize::passes` times over). The result depends only on the
 /// scenario, `draws`, `seed` and `qs`, never on the thread count.
 pub fn summarize_run(
     sc: &crate::scenario::Scenario,

@@ -17,7 +17,7 @@ use crate::summary::histogram::summarize;
 
 impl ShockProcess {
     /// The shock states u_1..u_T of one draw.
-    pub fn draw_path(&self, rng: &mut Stream, years: usize) -> Vec<Vector> {
+    pub(crate) fn draw_path(&self, rng: &mut Stream, years: usize) -> Vec<Vector> {
         let mut u = [0.0; N_SHOCKS];
         (0..years)
             .map(|_| {
@@ -30,7 +30,12 @@ impl ShockProcess {
 }
 
 /// Simulates draw `draw` of `sc` with `seed`: the per-year outputs of that draw.
-pub fn simulate_draw(model: &Model, process: &ShockProcess, seed: u64, draw: u64) -> Vec<Year> {
+pub(crate) fn simulate_draw(
+    model: &Model,
+    process: &ShockProcess,
+    seed: u64,
+    draw: u64,
+) -> Vec<Year> {
     let mut rng = draw_rng(seed, draw, 0);
     let u = process.draw_path(&mut rng, model.years.len());
     model.simulate(|t| u[t])
@@ -38,7 +43,7 @@ pub fn simulate_draw(model: &Model, process: &ShockProcess, seed: u64, draw: u64
 
 /// Simulates draw `draw` of `sc` with `seed`, uncertain parameters included. `model` is
 /// `Model::new(sc)` (used as is when the scenario has no `[uncertainty]`).
-pub fn simulate_scenario_draw(
+pub(crate) fn simulate_scenario_draw(
     sc: &Scenario,
     model: &Model,
     process: &ShockProcess,
@@ -54,7 +59,7 @@ pub fn simulate_scenario_draw(
 
 /// Summarises one simulated year (the columns in parallel; the result never depends on
 /// the thread count). Draws that have broken down by this year are left out.
-pub fn summarize_year(yd: &YearDraws, qs: &[f64]) -> YearSummary {
+pub(crate) fn summarize_year(yd: &YearDraws, qs: &[f64]) -> YearSummary {
     let broken_draws = yd.broken_count();
     let stats = yd
         .columns

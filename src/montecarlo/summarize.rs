@@ -242,10 +242,10 @@ fn give_back<'p>(tallies: &mut [Mutex<ThreadTally<'p>>], by_cell: Vec<Vec<CellTa
 /// Quantile levels whose windows one run over the draws tallies together (each takes at
 /// most three windows, a value repeated at either end being counted apart, and at most
 /// [`super::windows::KMAX`] fit); more levels take more runs over the same draws.
-pub const QUANTILES_PER_PASS: usize = 8;
+pub(crate) const QUANTILES_PER_PASS: usize = 8;
 
 /// How many runs over the draws [`run`] makes for the quantile levels `qs`.
-pub fn passes(qs: &[f64]) -> u64 {
+pub(crate) fn passes(qs: &[f64]) -> u64 {
     qs.len().div_ceil(QUANTILES_PER_PASS).max(1) as u64
 }
 
@@ -259,7 +259,7 @@ struct Staged {
 
 /// See [`crate::summary::summarize_run`]. `progress` is told the draws of every finished
 /// chunk, [`passes`] times over in all.
-pub fn run(
+pub(crate) fn run(
     sc: &Scenario,
     draws: u64,
     seed: u64,

@@ -16,6 +16,8 @@ pub mod probabilities;
 mod resolve;
 pub mod rules;
 pub mod stress;
+/// Public for the parser fuzz tests (`tests/integration/parser_fuzz.rs`), which feed
+/// the raw tree; library users load scenarios with [`load`].
 pub mod tree;
 pub mod uncertainty;
 pub mod year_key;

@@ -21,7 +21,7 @@
 //! platform's libm): `exp` and `ln` are within 1 ulp of libm. The polynomials are truncated
 //! Taylor series whose first omitted term is below 2^-56 relative on the reduced range.
 
-use crate::lanes::{Real, Scalar, Word};
+use super::{Real, Scalar, Word};
 
 /// 1.5 * 2^52: adding and subtracting it rounds a float of magnitude < 2^51 to the nearest
 /// integer (ties to even), and the low bits of the sum are that integer.
