@@ -37,7 +37,7 @@ pub use uncertainty::Uncertainty;
 use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result};
 use tree::Table;
 
-/// The seven shocks of MODEL.md, in their canonical order (version 2 added the seventh,
+/// The seven shocks of docs/MODEL.md, in their canonical order (version 2 added the seventh,
 /// `primary_balance`; a six-entry `[shocks]` block leaves it at zero).
 pub const SHOCK_NAMES: [&str; N_SHOCKS] = [
     "potential_growth",
@@ -52,11 +52,59 @@ pub const SHOCK_NAMES: [&str; N_SHOCKS] = [
 /// Number of shocks.
 pub const N_SHOCKS: usize = 7;
 
-/// Number of shocks of MODEL.md version 1: a `[shocks]` block may give this many.
+/// Number of shocks of docs/MODEL.md version 1: a `[shocks]` block may give this many.
 pub const N_SHOCKS_V1: usize = 6;
 
 /// Index of the primary-balance shock (version 2's seventh) in [`SHOCK_NAMES`].
-pub const PRIMARY_BALANCE_SHOCK: usize = 6;
+pub const PRIMARY_BALANCE_SHOCK: usize = Shock::PrimaryBalance.index();
+
+/// One of the seven shocks: [`Shock::index`] addresses u_t, e_t and the rows of
+/// `[shocks]`; [`Shock::name`] is its name in files and columns ([`SHOCK_NAMES`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shock {
+    /// Potential growth (fraction).
+    PotentialGrowth,
+    /// Demand: the output gap's innovation (fraction of potential).
+    Demand,
+    /// Inflation (fraction).
+    Inflation,
+    /// Commodity (oil) price, log deviation from the baseline path.
+    CommodityPrice,
+    /// Interest rate on new borrowing (fraction).
+    InterestRate,
+    /// Exchange rate, log depreciation against the baseline path.
+    ExchangeRate,
+    /// Primary balance (fraction of GDP; version 2's seventh shock).
+    PrimaryBalance,
+}
+
+impl Shock {
+    /// The shocks in canonical order.
+    pub const ALL: [Shock; N_SHOCKS] = [
+        Shock::PotentialGrowth,
+        Shock::Demand,
+        Shock::Inflation,
+        Shock::CommodityPrice,
+        Shock::InterestRate,
+        Shock::ExchangeRate,
+        Shock::PrimaryBalance,
+    ];
+
+    /// Its position in u_t and in [`SHOCK_NAMES`].
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Its name in scenario files and columns.
+    pub const fn name(self) -> &'static str {
+        SHOCK_NAMES[self as usize]
+    }
+
+    /// The shock called `name`, if any.
+    pub fn from_name(name: &str) -> Option<Shock> {
+        Shock::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
 
 /// Base-year (t = 0) observed values.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -121,7 +169,7 @@ pub struct Policy {
     pub other_flows_gdp: Vec<f64>,
 }
 
-/// Structural parameters (scalars), with MODEL.md's defaults.
+/// Structural parameters (scalars), with docs/MODEL.md's defaults.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Structure {
     /// kappa: part of growth spending that builds public capital (fraction).
@@ -184,7 +232,7 @@ impl Default for Structure {
 macro_rules! structure_parameters {
     ($($field:ident),* $(,)?) => {
         impl Structure {
-            /// The structural parameters' names, in canonical (MODEL.md) order.
+            /// The structural parameters' names, in canonical (docs/MODEL.md) order.
             pub const NAMES: [&'static str; [$(stringify!($field)),*].len()] =
                 [$(stringify!($field)),*];
 
@@ -305,7 +353,7 @@ impl Default for MonteCarlo {
 }
 
 /// A resolved scenario: every path expanded to one number per projection year, spending
-/// in shares of GDP, every default filled. Serialises to the JSON of MODEL.md ("The
+/// in shares of GDP, every default filled. Serialises to the JSON of docs/MODEL.md ("The
 /// resolved scenario").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scenario {
@@ -352,7 +400,7 @@ impl Scenario {
         self.years.len()
     }
 
-    /// The resolved scenario as pretty JSON (MODEL.md's shape).
+    /// The resolved scenario as pretty JSON (docs/MODEL.md's shape).
     pub fn to_json(&self) -> String {
         // Serialising plain numbers and strings cannot fail; non-finite numbers are
         // rejected by validation before a Scenario exists.
