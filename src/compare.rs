@@ -367,7 +367,8 @@ pub fn read_csv_str(text: &str, path: &Path) -> Result<Table> {
                 return Err(at(
                     line,
                     format!(
-                        "column `{}`: `{cell}` is not a number (expected e.g. 0.053, 1e-3, NaN, inf)",
+                        "column `{}`: `{cell}` is not a number (expected e.g. 0.053, \
+                         1e-3, NaN, inf)",
                         header[c]
                     ),
                 ));

@@ -52,7 +52,8 @@ pub(crate) fn written(path: &Path) {
 pub(crate) fn message(name: &str, written: &[PathBuf]) -> String {
     if written.is_empty() {
         return format!(
-            "fiscalsim: interrupted by {name}: unfinished output removed, existing files left as they were"
+            "fiscalsim: interrupted by {name}: unfinished output removed, existing files left \
+             as they were"
         );
     }
     let names: Vec<String> = written

@@ -3,7 +3,7 @@
 //! A budget and growth scenario simulator. From a scenario file it projects real and
 //! nominal GDP and the public budget (revenue, growth-stimulating spending, other
 //! spending, interest, balances, debt) year by year, following the model specified in
-//! `MODEL.md` (version 1) with its canonical names.
+//! `docs/MODEL.md` (version 1) with its canonical names.
 //!
 //! The library is usable without the command line:
 //!

@@ -7,7 +7,7 @@
 //! metric  SERIES | pNN(SERIES) | median(SERIES) | sd(SERIES) | prob(EVENT)
 //! OP      <  <=  >  >=
 //! ```
-//! VAR is a canonical output of MODEL.md. Over Monte Carlo draws, a plain SERIES metric
+//! VAR is a canonical output of docs/MODEL.md. Over Monte Carlo draws, a plain SERIES metric
 //! is the mean across draws, `pNN` the type-7 quantile, `sd` the sample standard
 //! deviation, `prob` the share of draws in which the event holds.
 
@@ -127,7 +127,8 @@ pub enum Metric {
     Prob(Event),
 }
 
-const GRAMMAR: &str = "write VAR@YEAR, mean|min|max|sum(VAR@Y1..Y2), pNN(SERIES), median(SERIES), sd(SERIES) or prob(SERIES > X)";
+const GRAMMAR: &str = "write VAR@YEAR, mean|min|max|sum(VAR@Y1..Y2), pNN(SERIES), median(SERIES), \
+                       sd(SERIES) or prob(SERIES > X)";
 
 fn unknown_var(name: &str) -> String {
     match crate::error::suggest(name, OUTPUT_NAMES) {
@@ -297,7 +298,8 @@ impl FromStr for Event {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (lhs, op, rhs) = Op::split(s).ok_or_else(|| {
             format!(
-                "`{}` is not a condition: write e.g. `debt_gdp@2040 > 0.6`, `debt_gdp@..2040 > 0.6` (ever by 2040) or `mean(real_growth@2026..2028) >= 0.053`",
+                "`{}` is not a condition: write e.g. `debt_gdp@2040 > 0.6`, `debt_gdp@..2040 > \
+                 0.6` (ever by 2040) or `mean(real_growth@2026..2028) >= 0.053`",
                 s.trim()
             )
         })?;

@@ -930,7 +930,9 @@ pub fn diagnose(prev: Option<&Year>, year: &Year) -> Option<String> {
     let pct = |x: f64| format!("{:.1} %", 100.0 * x);
     if not_positive(year.gdp_real) {
         return Some(format!(
-            "real GDP `gdp_real` is {} and must stay positive: the output gap is {} and potential growth {} (a gap or growth at or below -100 % wipes out output; check multipliers, policy jumps and growth paths)",
+            "real GDP `gdp_real` is {} and must stay positive: the output gap is {} and potential \
+             growth {} (a gap or growth at or below -100 % wipes out output; check multipliers, \
+             policy jumps and growth paths)",
             year.gdp_real,
             pct(year.output_gap),
             pct(year.potential_growth)
@@ -938,7 +940,8 @@ pub fn diagnose(prev: Option<&Year>, year: &Year) -> Option<String> {
     }
     if not_positive(year.gdp_nominal) {
         return Some(format!(
-            "nominal GDP `gdp_nominal` is {} and must stay positive: the price level fell to zero (inflation {})",
+            "nominal GDP `gdp_nominal` is {} and must stay positive: the price level fell to zero \
+             (inflation {})",
             year.gdp_nominal,
             pct(year.inflation)
         ));
@@ -953,12 +956,19 @@ pub fn diagnose(prev: Option<&Year>, year: &Year) -> Option<String> {
         )
     });
     let why = match name {
-        "interest" | "interest_rate" | "overall_balance" | "debt" | "debt_gdp"
+        "interest"
+        | "interest_rate"
+        | "overall_balance"
+        | "debt"
+        | "debt_gdp"
         | "overall_balance_gdp" => format!(
-            "debt and interest grow without bound (interest rate {} %{debt_before}); check interest_rate, debt_premium and the primary balance",
+            "debt and interest grow without bound (interest rate {} %{debt_before}); check \
+             interest_rate, debt_premium and the primary balance",
             format_pct(year.interest_rate)
         ),
-        _ => "a level overflowed the range of floating-point numbers; check the scenario for extreme values".into(),
+        _ => "a level overflowed the range of floating-point numbers; check the scenario for \
+              extreme values"
+            .into(),
     };
     Some(format!("`{name}` is {v}, not a finite number: {why}"))
 }
@@ -1018,7 +1028,10 @@ mod tests {
         };
         let msg = diagnose(None, &y).expect("broken");
         assert!(
-            msg.starts_with("real GDP `gdp_real` is -3.5 and must stay positive: the output gap is -120.0 % and potential growth 5.0 %"),
+            msg.starts_with(
+                "real GDP `gdp_real` is -3.5 and must stay positive: the output gap is \
+                             -120.0 % and potential growth 5.0 %"
+            ),
             "{msg}"
         );
         let y = Year {
@@ -1044,7 +1057,11 @@ mod tests {
         };
         let msg = diagnose(Some(&prev), &y).expect("broken");
         assert!(
-            msg.starts_with("`interest` is inf, not a finite number: debt and interest grow without bound (interest rate 10.0 %, debt was 250.0 % of GDP the year before)"),
+            msg.starts_with(
+                "`interest` is inf, not a finite number: debt and interest grow \
+                             without bound (interest rate 10.0 %, debt was 250.0 % of GDP the \
+                             year before)"
+            ),
             "{msg}"
         );
         let y = Year {

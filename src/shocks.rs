@@ -1,4 +1,4 @@
-//! The shock process of MODEL.md: u_t = A u_{t-1} + e_t, e_t = L z_t with
+//! The shock process of docs/MODEL.md: u_t = A u_{t-1} + e_t, e_t = L z_t with
 //! L L' = diag(sd) C diag(sd).
 //!
 //! This module holds the deterministic algebra (the covariance, the Cholesky factor, the

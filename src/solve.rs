@@ -63,7 +63,8 @@ impl FromStr for Target {
     /// Splits at the last comparison operator outside parentheses:
     /// `prob(debt_gdp@2040 <= 0.33) >= 0.7` gives `prob(debt_gdp@2040 <= 0.33)`, `>=`, 0.7.
     fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        let example = "write METRIC OP NUMBER, e.g. 'debt_gdp@2035 <= 0.3' or 'prob(debt_gdp@2040 <= 0.33) >= 0.7'";
+        let example = "write METRIC OP NUMBER, e.g. 'debt_gdp@2035 <= 0.3' or 'prob(debt_gdp@2040 \
+                       <= 0.33) >= 0.7'";
         let bytes = s.as_bytes();
         let mut depth = 0i32;
         let mut found: Option<(usize, usize)> = None; // (start, length) of the operator

@@ -201,7 +201,8 @@ fn default_years(sc: &Scenario, offsets: &[usize], notes: &mut Vec<String>) -> V
     let kept: Vec<usize> = offsets.iter().copied().filter(|&i| i < t).collect();
     if kept.len() < offsets.len() {
         notes.push(format!(
-            "the horizon has {t} projection year(s): the standard timing (projection years {}) is cut to {}",
+            "the horizon has {t} projection year(s): the standard timing (projection years {}) \
+             is cut to {}",
             offsets
                 .iter()
                 .map(|i| (i + 1).to_string())
@@ -328,7 +329,8 @@ fn sd_sized(
     let sd = sc.shocks.sd[shock(shock_name)];
     if sd == 0.0 {
         notes.push(format!(
-            "skipped: the innovation sd of `{shock_name}` is 0 in [shocks]; give shocks.sd, or an absolute size in [stress.{}] size = ...",
+            "skipped: the innovation sd of `{shock_name}` is 0 in [shocks]; give shocks.sd, or an \
+             absolute size in [stress.{}] size = ...",
             s.test
         ));
         return None;
@@ -933,7 +935,9 @@ pub fn run_only(sc: &Scenario, benchmark: Option<f64>, only: &[String]) -> Resul
                 .zip(&path)
                 .any(|(b, y)| b.net_debt_gdp != y.net_debt_gdp);
             test.notes.push(if fund_moves {
-                "gross debt and the overall balance as in the baseline: the fund absorbs the shock (fund assets and net debt move)".into()
+                "gross debt and the overall balance as in the baseline: the fund absorbs the shock \
+                 (fund assets and net debt move)"
+                    .into()
             } else {
                 no_effect_note(sc, &test)
             });
@@ -1190,7 +1194,12 @@ mod tests {
 
     fn scenario(extra: &str) -> Scenario {
         let text = format!(
-            "name = \"t\"\nbase_year = 2025\nend_year = 2028\n[initial]\ngdp_nominal = 100\ndebt_gdp = 0.5\npublic_capital_gdp = 0.5\ngrowth_spending_gdp = 0.02\nrevenue_gdp = 0.2\nexchange_rate = 500\ncommodity_price = 60\n[baseline]\nreal_growth = 0.05\ninflation = 0.05\ngrowth_spending_gdp = 0.02\nrevenue_gdp = 0.2\ncommodity_price = 60\nexchange_rate = 500\ninterest_rate = 0.1\n[policy]\nother_spending_gdp = 0.2\n{extra}"
+            "name = \"t\"\nbase_year = 2025\nend_year = 2028\n[initial]\ngdp_nominal = \
+             100\ndebt_gdp = 0.5\npublic_capital_gdp = 0.5\ngrowth_spending_gdp = \
+             0.02\nrevenue_gdp = 0.2\nexchange_rate = 500\ncommodity_price = \
+             60\n[baseline]\nreal_growth = 0.05\ninflation = 0.05\ngrowth_spending_gdp = \
+             0.02\nrevenue_gdp = 0.2\ncommodity_price = 60\nexchange_rate = 500\ninterest_rate = \
+             0.1\n[policy]\nother_spending_gdp = 0.2\n{extra}"
         );
         crate::scenario::load_str(&text, "t.toml", Path::new("."), &[]).unwrap()
     }
@@ -1271,7 +1280,8 @@ mod tests {
     #[test]
     fn the_plan_follows_the_stress_table() {
         let sc = scenario(
-            "[shocks]\nsd = [0.02, 0, 0, 0.3, 0, 0.1]\n[stress.revenue]\nenabled = false\n[stress.combined]\nshare = 0.25\n",
+            "[shocks]\nsd = [0.02, 0, 0, 0.3, 0, 0.1]\n[stress.revenue]\nenabled = \
+             false\n[stress.combined]\nshare = 0.25\n",
         );
         let plan = plan(&sc).unwrap();
         let names: Vec<&str> = plan.iter().map(|t| t.name.as_str()).collect();

@@ -153,13 +153,16 @@ pub fn run(args: &Args) -> Result<()> {
     let mc = goal.draws_for(&sc);
     if args.seed.is_some() && mc.is_none() {
         eprintln!(
-            "note: --seed has no effect: `{}` is evaluated on the deterministic projection (add --draws N for the mean over draws)",
+            "note: --seed has no effect: `{}` is evaluated on the deterministic projection (add \
+             --draws N for the mean over draws)",
             goal.metric
         );
     }
     if mc.is_some() && goal.adjust_is_drawn(&sc) {
         eprintln!(
-            "note: `{}` is drawn from [uncertainty] in every Monte Carlo draw, so adjusting it cannot change the metric; remove it from [uncertainty] (e.g. in a file that extends this one) to adjust it",
+            "note: `{}` is drawn from [uncertainty] in every Monte Carlo draw, so adjusting it \
+             cannot change the metric; remove it from [uncertainty] (e.g. in a file that extends \
+             this one) to adjust it",
             goal.adjust
         );
     }

@@ -329,7 +329,8 @@ pub fn for_each_year(
         return Err(Error::usage(
             "--samples-draws",
             format!(
-                "{draws} draws of raw samples would not fit in memory; use at most {MAX_DRAWS_IN_COLUMNS}"
+                "{draws} draws of raw samples would not fit in memory; use at most \
+                 {MAX_DRAWS_IN_COLUMNS}"
             ),
         ));
     }
@@ -577,7 +578,8 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
     fn uncertainty_does_not_shift_the_shocks() {
         let plain = scenario("", &[]);
         let with = scenario(
-            "[uncertainty]\nspending_multiplier = { distribution = \"uniform\", min = 0.2, max = 0.6 }\n",
+            "[uncertainty]\nspending_multiplier = { distribution = \"uniform\", min = 0.2, \
+             max = 0.6 }\n",
             &[],
         );
         let a = engine_paths(&plain, 50, 3);

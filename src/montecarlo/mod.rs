@@ -1,4 +1,4 @@
-//! Monte Carlo: draws of MODEL.md's shock process pushed through the same
+//! Monte Carlo: draws of docs/MODEL.md's shock process pushed through the same
 //! [`crate::model::step`] as the deterministic run.
 //!
 //! Reproducibility: draw `j` of a run with seed `s` has its own random stream, a
@@ -80,7 +80,7 @@ pub struct ShockProcess {
     /// The nonzero entries of `a`.
     pub a_nz: SparseMat,
     /// Whether the seventh shock (`primary_balance`) is active: its sd or its row of A is
-    /// not zero. An inactive seventh shock draws no random number (MODEL.md version 2),
+    /// not zero. An inactive seventh shock draws no random number (docs/MODEL.md version 2),
     /// so a six-shock scenario draws exactly version 1's numbers.
     pub seventh: bool,
 }

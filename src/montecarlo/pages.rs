@@ -8,14 +8,8 @@
 //! out again, stage after stage. The pool's slabs are large and aligned to 2 MB, so that
 //! where the system backs memory with transparent huge pages by default they can be.
 //!
-//! The pool does not ask for huge pages itself (`madvise(MADV_HUGEPAGE)`, which it did
-//! until 2026-12-02): on a virtual machine whose host takes back the guest's free memory
-//! (free page reporting works on free blocks of 2 MB), a freshly faulted huge page often
-//! has to be faulted in by the host as well, and zeroing it cost up to 4 ms per MB
-//! against about 1 ms for small pages, which mostly come back warm. On the 2-core test
-//! machine a million-draw run took 0.75–1.05 s with huge pages (bimodal, following the
-//! host) and 0.80–0.91 s without (12 interleaved runs each), so the system's own policy
-//! decides.
+//! The pool does not ask for huge pages itself (`madvise(MADV_HUGEPAGE)`): the system's
+//! own policy decides (docs/montecarlo.md, "Speed and memory", has the measurements).
 
 use std::alloc::Layout;
 use std::marker::PhantomData;
@@ -183,6 +177,14 @@ impl<'p> Paged<'p> {
 
     /// How many values the last page holds (0 without pages).
     #[inline]
+    #[cfg_attr(
+        not(all(
+            target_arch = "x86_64",
+            target_feature = "avx512f",
+            target_feature = "avx512bw"
+        )),
+        allow(dead_code)
+    )]
     pub(crate) fn last_len(&self) -> usize {
         self.pages.last().map_or(0, |p| p.1)
     }
@@ -227,6 +229,14 @@ impl<'p> Paged<'p> {
     /// p.set_last_len(4); // error: call to unsafe function
     /// ```
     #[inline]
+    #[cfg_attr(
+        not(all(
+            target_arch = "x86_64",
+            target_feature = "avx512f",
+            target_feature = "avx512bw"
+        )),
+        allow(dead_code)
+    )]
     pub(crate) unsafe fn set_last_len(&mut self, len: usize) {
         if let Some(last) = self.pages.last_mut() {
             last.1 = len.min(PAGE);

@@ -33,9 +33,8 @@ const PILOT: u64 = 4_096;
 /// whole chunks): stages double up to half the run, then each takes half of the draws
 /// left while more than a quarter of the run is left, and the last stage takes the rest.
 /// (Each stage keeps about as many values as the windows of the one before allow:
-/// doubling keeps that small, and the windows narrow as the run nears its end. One more
-/// refinement for the last eighth, as before 2026-12-02, cost more than it saved: 2.5 %
-/// of a million-draw run.)
+/// doubling keeps that small, and the windows narrow as the run nears its end; a further
+/// refinement for the last eighth cost more than it saved, see docs/montecarlo.md.)
 fn stage_end(done: u64, draws: u64) -> u64 {
     if done < draws / 2 {
         (2 * done).min(draws / 2)
@@ -270,7 +269,8 @@ pub(crate) fn run(
         return Err(Error::usage(
             "--draws",
             format!(
-                "{draws} draws would not fit in memory for exact summaries; use at most {MAX_DRAWS_IN_MEMORY}"
+                "{draws} draws would not fit in memory for exact summaries; use at most \
+                 {MAX_DRAWS_IN_MEMORY}"
             ),
         ));
     }

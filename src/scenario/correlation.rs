@@ -46,7 +46,8 @@ pub fn check_correlation(c: &[[f64; N_SHOCKS]; N_SHOCKS]) -> Option<String> {
         .fold(f64::INFINITY, f64::min);
     if min < -PSD_TOL {
         return Some(format!(
-            "the matrix is not positive semi-definite (smallest eigenvalue {min:.3e}): these correlations cannot hold together; lower the largest ones"
+            "the matrix is not positive semi-definite (smallest eigenvalue {min:.3e}): these \
+             correlations cannot hold together; lower the largest ones"
         ));
     }
     None

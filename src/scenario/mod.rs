@@ -523,7 +523,8 @@ fn read_text(path: &Path) -> Result<String> {
             loc: Some(Loc::whole(path.display().to_string())),
             key: None,
             message: format!(
-                "the file is larger than {} MiB: a scenario is a small text file (is this the right file?)",
+                "the file is larger than {} MiB: a scenario is a small text file (is this the \
+                 right file?)",
                 MAX_FILE_BYTES / (1024 * 1024)
             ),
         }])));
@@ -545,7 +546,8 @@ fn decode(bytes: Vec<u8>, path: &Path) -> Result<String> {
             }),
             key: None,
             message: format!(
-                "the file is not valid UTF-8 text: invalid byte sequence starting with 0x{:02x} (save the file as UTF-8)",
+                "the file is not valid UTF-8 text: invalid byte sequence starting with 0x{:02x} \
+                 (save the file as UTF-8)",
                 e.as_bytes()
                     .get(e.utf8_error().valid_up_to())
                     .copied()
@@ -557,7 +559,9 @@ fn decode(bytes: Vec<u8>, path: &Path) -> Result<String> {
         return Err(Error::Scenario(Diagnostics(vec![Diagnostic {
             loc: Some(Loc::whole(path.display().to_string())),
             key: None,
-            message: "the file is empty: a scenario needs at least `name`, `base_year`, `end_year`, [initial], [baseline] and [policy]".into(),
+            message: "the file is empty: a scenario needs at least `name`, `base_year`, \
+                      `end_year`, [initial], [baseline] and [policy]"
+                .into(),
         }])));
     }
     Ok(text)
@@ -705,7 +709,8 @@ fn parent_of(node: &tree::Node, base_dir: &Path, chain: &Chain) -> Result<PathBu
     let parent_path = base_dir.join(parent_name);
     let problem = if parent_path.is_dir() {
         Some(format!(
-            "`{}` is a directory: `extends` names a scenario file (e.g. \"kazakhstan-2026-2028.toml\")",
+            "`{}` is a directory: `extends` names a scenario file (e.g. \
+             \"kazakhstan-2026-2028.toml\")",
             parent_path.display()
         ))
     } else if let Err(e) = std::fs::metadata(&parent_path) {

@@ -69,7 +69,8 @@ pub fn read_allow(root: &Table, diags: &mut Vec<Diagnostic>) -> Allow {
             Some(&node.loc),
             ALLOW_KEY,
             format!(
-                "expected true, false or a list of keys such as [\"baseline.inflation\"], found {found}"
+                "expected true, false or a list of keys such as [\"baseline.inflation\"], \
+                 found {found}"
             ),
         )
     };

@@ -71,7 +71,8 @@ impl Evaluator {
             return Err(Error::usage(
                 "--draws",
                 format!(
-                    "{per_point} draws per point (from {}) would not fit in memory: a sweep keeps every draw's metrics; use at most {MAX_DRAWS_IN_MEMORY}",
+                    "{per_point} draws per point (from {}) would not fit in memory: a sweep keeps \
+                     every draw's metrics; use at most {MAX_DRAWS_IN_MEMORY}",
                     if draws.is_some() {
                         "--draws"
                     } else {
@@ -211,7 +212,8 @@ impl Evaluator {
         let bar = if progress && std::io::stderr().is_terminal() && !points.is_empty() {
             let bar = ProgressBar::new(points.len() as u64);
             if let Ok(style) = ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} points ({per_sec}, ETA {eta})",
+                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} points ({per_sec}, \
+                 ETA {eta})",
             ) {
                 bar.set_style(style);
             }

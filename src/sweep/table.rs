@@ -72,7 +72,8 @@ pub fn take_sweep_table(tree: &mut Table) -> Result<Option<SweepTable>> {
                     Some(&node.loc),
                     key,
                     format!(
-                        "expected a table of PATH = SPEC, e.g. [sweep.vary] \"structure.spending_multiplier\" = \"0.2:0.8:0.1\"; found a {}",
+                        "expected a table of PATH = SPEC, e.g. [sweep.vary] \
+                         \"structure.spending_multiplier\" = \"0.2:0.8:0.1\"; found a {}",
                         other.type_name()
                     ),
                 )),
@@ -85,7 +86,11 @@ pub fn take_sweep_table(tree: &mut Table) -> Result<Option<SweepTable>> {
                             other => diags.push(Diagnostic::new(
                                 Some(&item.loc),
                                 key.clone(),
-                                format!("expected a metric as a string, e.g. \"debt_gdp@2040\", found a {}", other.type_name()),
+                                format!(
+                                    "expected a metric as a string, e.g. \"debt_gdp@2040\", \
+                                         found a {}",
+                                    other.type_name()
+                                ),
                             )),
                         }
                     }
@@ -94,7 +99,11 @@ pub fn take_sweep_table(tree: &mut Table) -> Result<Option<SweepTable>> {
                 other => diags.push(Diagnostic::new(
                     Some(&node.loc),
                     key,
-                    format!("expected a list of metrics, e.g. [\"debt_gdp@2040\", \"p90(debt_gdp@2040)\"], found a {}", other.type_name()),
+                    format!(
+                        "expected a list of metrics, e.g. [\"debt_gdp@2040\", \
+                             \"p90(debt_gdp@2040)\"], found a {}",
+                        other.type_name()
+                    ),
                 )),
             },
             "design" => match &node.value {
@@ -102,7 +111,8 @@ pub fn take_sweep_table(tree: &mut Table) -> Result<Option<SweepTable>> {
                 _ => diags.push(Diagnostic::new(
                     Some(&node.loc),
                     key,
-                    "must be \"grid\" (every combination of the values) or \"lhs\" (a Latin hypercube of `samples` points)",
+                    "must be \"grid\" (every combination of the values) or \"lhs\" (a Latin \
+                     hypercube of `samples` points)",
                 )),
             },
             "samples" => match whole(node) {
@@ -112,13 +122,14 @@ pub fn take_sweep_table(tree: &mut Table) -> Result<Option<SweepTable>> {
                 _ => diags.push(Diagnostic::new(
                     Some(&node.loc),
                     key,
-                    format!("must be a whole number from 1 to {}", super::design::MAX_POINTS),
+                    format!(
+                        "must be a whole number from 1 to {}",
+                        super::design::MAX_POINTS
+                    ),
                 )),
             },
             "draws" => match whole(node) {
-                Some(n) if (1..=MAX_DRAWS as i64).contains(&n) => {
-                    out.draws = Some(n as u64)
-                }
+                Some(n) if (1..=MAX_DRAWS as i64).contains(&n) => out.draws = Some(n as u64),
                 _ => diags.push(Diagnostic::new(
                     Some(&node.loc),
                     key,
@@ -235,7 +246,10 @@ mod tests {
     #[test]
     fn reads_every_form_of_vary() {
         let s = parse(
-            "name = \"x\"\n[sweep]\nmetrics = [\"debt_gdp@2040\"]\ndesign = \"lhs\"\nsamples = 20\ndraws = 100\nseed = 3\n[sweep.vary]\n\"structure.spending_multiplier\" = \"0.2:0.8:0.1\"\n\"policy.growth_spending_share@2028\" = [0.1, 0.2]\nstructure.efficiency = 0.6\n",
+            "name = \"x\"\n[sweep]\nmetrics = [\"debt_gdp@2040\"]\ndesign = \"lhs\"\nsamples = \
+             20\ndraws = 100\nseed = 3\n[sweep.vary]\n\"structure.spending_multiplier\" = \
+             \"0.2:0.8:0.1\"\n\"policy.growth_spending_share@2028\" = [0.1, \
+             0.2]\nstructure.efficiency = 0.6\n",
         )
         .unwrap()
         .unwrap();
@@ -259,9 +273,12 @@ mod tests {
 
     #[test]
     fn mistakes_name_file_line_and_key() {
-        let e = parse("[sweep]\ndesing = \"grid\"\nsamples = 0\n[sweep.vary]\n\"structure.x\" = \"0.8:0.2:0.1\"\n")
-            .unwrap_err()
-            .to_string();
+        let e = parse(
+            "[sweep]\ndesing = \"grid\"\nsamples = 0\n[sweep.vary]\n\"structure.x\" = \
+                       \"0.8:0.2:0.1\"\n",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
             e.contains("s.toml:2:1: `sweep.desing`: unknown key `desing`: did you mean `design`?"),
             "{e}"
