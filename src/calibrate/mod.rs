@@ -226,21 +226,7 @@ fn choose_window(
                 .ok_or_else(none_avail)?,
             t,
         ),
-        (None, None) => {
-            let mut best: Option<(i32, i32)> = None;
-            let mut start: Option<i32> = None;
-            for (y, a) in h.years.iter().zip(&avail) {
-                if *a {
-                    let s = *start.get_or_insert(*y);
-                    if best.is_none_or(|(bf, bt)| y - s >= bt - bf) {
-                        best = Some((s, *y));
-                    }
-                } else {
-                    start = None;
-                }
-            }
-            best.ok_or_else(none_avail)?
-        }
+        (None, None) => longest_run(&h.years, &avail).ok_or_else(none_avail)?,
     };
     if from > to {
         return Err(Error::usage(
@@ -277,6 +263,24 @@ fn choose_window(
         ));
     }
     Ok((from, to))
+}
+
+/// The first and last year of the longest run of consecutive years whose values are
+/// all available (the latest of equally long runs).
+fn longest_run(years: &[i32], avail: &[bool]) -> Option<(i32, i32)> {
+    let mut best: Option<(i32, i32)> = None;
+    let mut start: Option<i32> = None;
+    for (y, a) in years.iter().zip(avail) {
+        if *a {
+            let s = *start.get_or_insert(*y);
+            if best.is_none_or(|(bf, bt)| y - s >= bt - bf) {
+                best = Some((s, *y));
+            }
+        } else {
+            start = None;
+        }
+    }
+    best
 }
 
 /// Calibrates the shock process from `history`.

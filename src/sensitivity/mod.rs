@@ -110,6 +110,22 @@ impl Plan {
                 ),
             ));
         }
+        self.validate_method(d)?;
+        let n = self.evaluations();
+        if n > crate::sweep::design::MAX_POINTS {
+            return Err(Error::usage(
+                "--samples",
+                format!(
+                    "{n} evaluations is more than {}: use a smaller sample",
+                    crate::sweep::design::MAX_POINTS
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The checks of the method's own settings (`d` parameters).
+    fn validate_method(&self, d: usize) -> Result<()> {
         match self.method {
             Method::Oat => {}
             Method::Morris => {
@@ -156,16 +172,6 @@ impl Plan {
                     ));
                 }
             }
-        }
-        let n = self.evaluations();
-        if n > crate::sweep::design::MAX_POINTS {
-            return Err(Error::usage(
-                "--samples",
-                format!(
-                    "{n} evaluations is more than {}: use a smaller sample",
-                    crate::sweep::design::MAX_POINTS
-                ),
-            ));
         }
         Ok(())
     }
