@@ -256,7 +256,7 @@ struct Staged {
     found: Vec<Vec<(usize, f64)>>,
 }
 
-/// See [`crate::summary::summarize_run`]. `progress` is told the draws of every finished
+/// See [`super::summarize_run`]. `progress` is told the draws of every finished
 /// chunk, [`passes`] times over in all.
 pub(crate) fn run(
     sc: &Scenario,

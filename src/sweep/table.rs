@@ -78,34 +78,7 @@ pub fn take_sweep_table(tree: &mut Table) -> Result<Option<SweepTable>> {
                     ),
                 )),
             },
-            "metrics" => match &node.value {
-                Value::Array(items) => {
-                    for item in items {
-                        match &item.value {
-                            Value::Str(s) => out.metrics.push((s.clone(), item.loc.clone())),
-                            other => diags.push(Diagnostic::new(
-                                Some(&item.loc),
-                                key.clone(),
-                                format!(
-                                    "expected a metric as a string, e.g. \"debt_gdp@2040\", \
-                                         found a {}",
-                                    other.type_name()
-                                ),
-                            )),
-                        }
-                    }
-                }
-                Value::Str(s) => out.metrics.push((s.clone(), node.loc.clone())),
-                other => diags.push(Diagnostic::new(
-                    Some(&node.loc),
-                    key,
-                    format!(
-                        "expected a list of metrics, e.g. [\"debt_gdp@2040\", \
-                             \"p90(debt_gdp@2040)\"], found a {}",
-                        other.type_name()
-                    ),
-                )),
-            },
+            "metrics" => read_metrics(node, key, &mut out.metrics, &mut diags),
             "design" => match &node.value {
                 Value::Str(s) if s == "grid" || s == "lhs" => out.design = Some(s.clone()),
                 _ => diags.push(Diagnostic::new(
@@ -158,6 +131,43 @@ pub fn take_sweep_table(tree: &mut Table) -> Result<Option<SweepTable>> {
         Ok(Some(out))
     } else {
         Err(Error::Scenario(Diagnostics(diags)))
+    }
+}
+
+/// `sweep.metrics`: a list of metrics (or one), each a string, with where it was written.
+fn read_metrics(
+    node: &Node,
+    key: String,
+    metrics: &mut Vec<(String, Loc)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    match &node.value {
+        Value::Array(items) => {
+            for item in items {
+                match &item.value {
+                    Value::Str(s) => metrics.push((s.clone(), item.loc.clone())),
+                    other => diags.push(Diagnostic::new(
+                        Some(&item.loc),
+                        key.clone(),
+                        format!(
+                            "expected a metric as a string, e.g. \"debt_gdp@2040\", \
+                                 found a {}",
+                            other.type_name()
+                        ),
+                    )),
+                }
+            }
+        }
+        Value::Str(s) => metrics.push((s.clone(), node.loc.clone())),
+        other => diags.push(Diagnostic::new(
+            Some(&node.loc),
+            key,
+            format!(
+                "expected a list of metrics, e.g. [\"debt_gdp@2040\", \
+                     \"p90(debt_gdp@2040)\"], found a {}",
+                other.type_name()
+            ),
+        )),
     }
 }
 
