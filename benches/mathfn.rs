@@ -1,13 +1,15 @@
-//! Benchmarks of `fiscalsim::mathfn` against the platform's libm: an element-wise loop
-//! over 1M values (the shape the Monte Carlo lanes compile to).
+//! Benchmarks of fiscalsim's portable exp and ln (`fiscalsim::testing`) against the
+//! platform's libm: an element-wise loop over 1M values (the shape the Monte Carlo lanes
+//! compile to).
 //!
-//! Run with `cargo bench --bench mathfn -- --warm-up-time 1 --measurement-time 3`, and with
-//! `RUSTFLAGS="-C target-cpu=native"` to let LLVM use AVX2 / AVX-512.
+//! Run with
+//! `cargo bench --features bench --bench mathfn -- --warm-up-time 1 --measurement-time 3`,
+//! and with `RUSTFLAGS="-C target-cpu=native"` to let LLVM use AVX2 / AVX-512.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use fiscalsim::mathfn;
+use fiscalsim::testing as mathfn;
 
 const N: usize = 1 << 20;
 

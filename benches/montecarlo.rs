@@ -4,7 +4,7 @@
 //! maturity, cyclical revenue, the oil channel and the seventh shock (`v2`).
 //!
 //! Run briefly with
-//! `cargo bench --bench montecarlo -- --warm-up-time 1 --measurement-time 3`.
+//! `cargo bench --features bench --bench montecarlo -- --warm-up-time 1 --measurement-time 3`.
 //! Each benchmark is 100,000 draws x 30 years = 3,000,000 draw-years (divide the time by
 //! 3e6 for ns per draw-year); the full 1,000,000-draw workload is measured with the CLI
 //! (see docs/montecarlo.md).
@@ -13,13 +13,12 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use fiscalsim::lanes::{Lanes, W};
-use fiscalsim::montecarlo::engine::{BLOCK, Block, Engine, Outputs, for_each_year};
-use fiscalsim::montecarlo::stream::StreamLanes;
-use fiscalsim::montecarlo::{ShockProcess, draw_rng};
+use fiscalsim::montecarlo::{ShockProcess, draw_rng, summarize_run};
 use fiscalsim::scenario::{self, N_SHOCKS, Override, Scenario};
 use fiscalsim::shocks::next_state;
-use fiscalsim::summary::{summarize, summarize_run};
+use fiscalsim::testing::{
+    BLOCK, Block, Engine, Lanes, Outputs, StreamLanes, W, for_each_year, summarize,
+};
 
 const DRAWS: u64 = 100_000;
 

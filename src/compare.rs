@@ -196,7 +196,7 @@ pub fn run_scenario_draws(
     seed: u64,
 ) -> Result<Table> {
     let sc = load(path, overrides)?;
-    let run = crate::summary::summarize_run(&sc, draws, seed, &sc.montecarlo.quantiles, |_| {})?;
+    let run = crate::montecarlo::summarize_run(&sc, draws, seed, &sc.montecarlo.quantiles, |_| {})?;
     let mut t = Table::new(path, Kind::Summary);
     t.scenario = Some(sc.name.clone());
     let labels: Vec<String> = run
@@ -367,7 +367,8 @@ pub fn read_csv_str(text: &str, path: &Path) -> Result<Table> {
                 return Err(at(
                     line,
                     format!(
-                        "column `{}`: `{cell}` is not a number (expected e.g. 0.053, 1e-3, NaN, inf)",
+                        "column `{}`: `{cell}` is not a number (expected e.g. 0.053, \
+                         1e-3, NaN, inf)",
                         header[c]
                     ),
                 ));

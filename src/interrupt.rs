@@ -21,14 +21,14 @@ fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
 }
 
 /// Registers a temporary file to be removed if the process is interrupted.
-pub fn register(tmp: &Path) {
+pub(crate) fn register(tmp: &Path) {
     pending().push(tmp.to_path_buf());
 }
 
 /// Runs `finish` (typically the rename of `tmp` over the output) with interruptions held
 /// off, then unregisters `tmp`: an interruption happens either before (the temporary file
 /// is removed, the old output stays) or after (the new output is complete), never during.
-pub fn complete<R>(tmp: &Path, finish: impl FnOnce() -> R) -> R {
+pub(crate) fn complete<R>(tmp: &Path, finish: impl FnOnce() -> R) -> R {
     let mut list = pending();
     let result = finish();
     list.retain(|p| p != tmp);
@@ -40,7 +40,7 @@ pub fn complete<R>(tmp: &Path, finish: impl FnOnce() -> R) -> R {
 static WRITTEN: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 /// Records that the output `path` was written in full (replacing any file there).
-pub fn written(path: &Path) {
+pub(crate) fn written(path: &Path) {
     WRITTEN
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -49,10 +49,11 @@ pub fn written(path: &Path) {
 
 /// The message of an interruption by `name`: what was removed, and which outputs were
 /// already replaced in full (`written`) rather than left as they were.
-pub fn message(name: &str, written: &[PathBuf]) -> String {
+pub(crate) fn message(name: &str, written: &[PathBuf]) -> String {
     if written.is_empty() {
         return format!(
-            "fiscalsim: interrupted by {name}: unfinished output removed, existing files left as they were"
+            "fiscalsim: interrupted by {name}: unfinished output removed, existing files left \
+             as they were"
         );
     }
     let names: Vec<String> = written
@@ -67,19 +68,19 @@ pub fn message(name: &str, written: &[PathBuf]) -> String {
 }
 
 /// Unregisters a temporary file that was removed or renamed without [`complete`].
-pub fn unregister(tmp: &Path) {
+pub(crate) fn unregister(tmp: &Path) {
     pending().retain(|p| p != tmp);
 }
 
 /// The exit code of a process ended by signal `signal`: 128 + its number.
-pub fn exit_code(signal: i32) -> i32 {
+pub(crate) fn exit_code(signal: i32) -> i32 {
     128 + signal
 }
 
 /// Installs the handler of SIGINT, SIGTERM and SIGHUP (once per process; later calls do
 /// nothing). On platforms without Unix signals this does nothing: an interrupted run
 /// there may leave a temporary file, which the next run writing the same output removes.
-pub fn install() {
+pub(crate) fn install() {
     #[cfg(unix)]
     {
         use std::sync::Once;

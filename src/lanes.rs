@@ -1,13 +1,13 @@
 //! Numbers the model's [`crate::model::step`] can run on: a single `f64` (deterministic
 //! runs, one draw at a time) or [`Lanes`], [`W`] draws side by side (the Monte Carlo
 //! engine), so that one written-once step serves both. The same holds for the functions of
-//! [`crate::mathfn`] and the random streams of [`crate::montecarlo::stream`]: they are
+//! [`mathfn`] and the random streams of [`crate::montecarlo::stream`]: they are
 //! written once, generic over [`Real`], which besides arithmetic offers what their
 //! branch-free code needs: comparisons to masks, selects, and the bits of its numbers (a
 //! [`Word`]: `u64`, or [`Words`] for [`Lanes`]).
 //!
 //! Every operation on [`Lanes`] is the same IEEE operation applied lane by lane, and the
-//! transcendental functions are fiscalsim's own ([`crate::mathfn`]) for both kinds, so
+//! transcendental functions are fiscalsim's own ([`mathfn`]) for both kinds, so
 //! lane `i` of a [`Lanes`] computation has exactly the bits of the same computation on
 //! `f64`.
 //!
@@ -38,7 +38,7 @@ use std::ops::{Add, BitAnd, BitOr, BitXor, BitXorAssign, Div, Mul, Neg, Shl, Shr
 #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
 use core::arch::x86_64::*;
 
-use crate::mathfn;
+pub(crate) mod mathfn;
 
 /// `$avx512` when the build enables AVX-512F (on x86-64), else `$portable`: the two
 /// bodies of a lane operation. The AVX-512 bodies call intrinsics in `unsafe` blocks; they
@@ -125,7 +125,7 @@ impl<R, T> Scalar<R> for T where
 }
 
 /// The bits of a [`Real`]: `u64`, or [`Words`] ([`W`] of them), with the integer
-/// operations of the bit manipulations in [`crate::mathfn`] and of the random streams.
+/// operations of the bit manipulations in [`mathfn`] and of the random streams.
 /// Shift and rotation amounts must be below 64.
 pub trait Word:
     Copy
@@ -270,14 +270,15 @@ fn lane_mask(holds: bool) -> u64 {
 
 impl LaneMask {
     /// Whether lane `i` (< [`W`]) holds.
+    #[cfg(test)]
     #[inline(always)]
-    pub fn get(self, i: usize) -> bool {
+    pub(crate) fn get(self, i: usize) -> bool {
         simd!((self.0 >> i) & 1 != 0, self.0[i] != 0)
     }
 
     /// The lanes as bits: bit `i` set where lane `i` holds.
     #[inline(always)]
-    pub fn bits(self) -> u8 {
+    pub(crate) fn bits(self) -> u8 {
         simd!(
             self.0,
             (0..W).fold(0u8, |b, i| b | (u8::from(self.0[i] != 0) << i))
@@ -300,10 +301,15 @@ impl BitAnd for LaneMask {
     }
 }
 
+/// The portable bodies of lane operations (unused when the build has AVX-512).
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "avx512f"),
+    allow(dead_code)
+)]
 impl Lanes {
     /// Applies `f` to every lane.
     #[inline(always)]
-    pub fn map(self, f: impl Fn(f64) -> f64) -> Lanes {
+    pub(crate) fn map(self, f: impl Fn(f64) -> f64) -> Lanes {
         let mut out = [0.0; W];
         for i in 0..W {
             out[i] = f(self.0[i]);
@@ -313,7 +319,7 @@ impl Lanes {
 
     /// Combines two values lane by lane with `f`.
     #[inline(always)]
-    pub fn zip(self, o: Lanes, f: impl Fn(f64, f64) -> f64) -> Lanes {
+    pub(crate) fn zip(self, o: Lanes, f: impl Fn(f64, f64) -> f64) -> Lanes {
         let mut out = [0.0; W];
         for i in 0..W {
             out[i] = f(self.0[i], o.0[i]);

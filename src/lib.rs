@@ -3,7 +3,7 @@
 //! A budget and growth scenario simulator. From a scenario file it projects real and
 //! nominal GDP and the public budget (revenue, growth-stimulating spending, other
 //! spending, interest, balances, debt) year by year, following the model specified in
-//! `MODEL.md` (version 1) with its canonical names.
+//! `docs/MODEL.md` (version 1) with its canonical names.
 //!
 //! The library is usable without the command line:
 //!
@@ -24,7 +24,7 @@
 //!   resolved [`scenario::Scenario`];
 //! - [`model`]: the one step function of the economics, and the compiled [`model::Model`];
 //! - [`shocks`]: the shock process (correlation, Cholesky factor, persistence);
-//! - [`lanes`] and [`mathfn`]: the step on eight draws at once, with portable exp and ln;
+//! - `lanes` (crate-private): the step on eight draws at once, with portable exp and ln;
 //! - [`montecarlo`]: reproducible parallel draws through the same step function;
 //! - [`chart`]: SVG fan, line, tornado and decomposition charts;
 //! - [`compare`]: inputs aligned on (year, variable, stat) with differences and tolerances;
@@ -36,7 +36,7 @@
 //! - [`solve`]: goal-seek, the parameter value at which a target starts to hold;
 //! - [`stress`]: standard stress tests (growth, revenue, interest, exchange rate,
 //!   commodity price, combined, contingent liability) and user-defined ones;
-//! - [`interrupt`]: Ctrl-C and SIGTERM remove unfinished output files;
+//! - `interrupt`: Ctrl-C and SIGTERM remove unfinished output files;
 //! - [`cmd`]: the subcommands of the `fiscalsim` binary.
 //!
 //! Units: levels are in the scenario's currency unit (e.g. KZT trillion; real GDP in
@@ -51,14 +51,14 @@ pub mod cmd;
 pub mod compare;
 pub mod decompose;
 pub mod error;
-pub mod interrupt;
-pub mod lanes;
-pub mod mathfn;
+pub(crate) mod interrupt;
+pub(crate) mod lanes;
 pub mod metric;
 pub mod model;
 pub mod montecarlo;
+mod number;
 pub mod output;
-pub mod provenance;
+pub(crate) mod provenance;
 pub mod report;
 pub mod scenario;
 pub mod sensitivity;
@@ -66,11 +66,15 @@ pub mod sensitivity;
 pub mod serve;
 pub mod shocks;
 pub mod solve;
+mod stats;
 pub mod stress;
 pub mod summary;
 pub mod sweep;
-pub mod view;
+#[cfg(feature = "bench")]
+#[doc(hidden)]
+pub mod testing;
+pub(crate) mod view;
 #[cfg(feature = "xlsx")]
-pub mod xlsx;
+pub(crate) mod xlsx;
 
 pub use error::{Error, Result};

@@ -7,17 +7,15 @@
 //! metric  SERIES | pNN(SERIES) | median(SERIES) | sd(SERIES) | prob(EVENT)
 //! OP      <  <=  >  >=
 //! ```
-//! VAR is a canonical output of MODEL.md. Over Monte Carlo draws, a plain SERIES metric
+//! VAR is a canonical output of docs/MODEL.md. Over Monte Carlo draws, a plain SERIES metric
 //! is the mean across draws, `pNN` the type-7 quantile, `sd` the sample standard
 //! deviation, `prob` the share of draws in which the event holds.
 
 use std::fmt;
 use std::str::FromStr;
 
-use crate::model::{OUTPUT_NAMES, Year, breakdown, output_index};
-use crate::montecarlo::map_draws;
-use crate::scenario::Scenario;
-use crate::summary;
+use crate::model::{OUTPUT_NAMES, Year, output_index};
+use crate::stats;
 
 /// How a series reduces a variable over its years.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,7 +127,8 @@ pub enum Metric {
     Prob(Event),
 }
 
-const GRAMMAR: &str = "write VAR@YEAR, mean|min|max|sum(VAR@Y1..Y2), pNN(SERIES), median(SERIES), sd(SERIES) or prob(SERIES > X)";
+const GRAMMAR: &str = "write VAR@YEAR, mean|min|max|sum(VAR@Y1..Y2), pNN(SERIES), median(SERIES), \
+                       sd(SERIES) or prob(SERIES > X)";
 
 fn unknown_var(name: &str) -> String {
     match crate::error::suggest(name, OUTPUT_NAMES) {
@@ -299,7 +298,8 @@ impl FromStr for Event {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (lhs, op, rhs) = Op::split(s).ok_or_else(|| {
             format!(
-                "`{}` is not a condition: write e.g. `debt_gdp@2040 > 0.6`, `debt_gdp@..2040 > 0.6` (ever by 2040) or `mean(real_growth@2026..2028) >= 0.053`",
+                "`{}` is not a condition: write e.g. `debt_gdp@2040 > 0.6`, `debt_gdp@..2040 > \
+                 0.6` (ever by 2040) or `mean(real_growth@2026..2028) >= 0.053`",
                 s.trim()
             )
         })?;
@@ -449,68 +449,10 @@ impl Metric {
     /// Reduces per-draw values (from [`Metric::per_draw`]) to the metric (reorders them).
     pub fn aggregate(&self, per_draw: &mut [f64]) -> f64 {
         match self {
-            Metric::Value(_) | Metric::Prob(_) => summary::mean(per_draw),
-            Metric::Quantile(_, q) => summary::quantile_type7(per_draw, *q),
-            Metric::Sd(_) => summary::sd(per_draw),
+            Metric::Value(_) | Metric::Prob(_) => stats::mean(per_draw),
+            Metric::Quantile(_, q) => stats::quantile_type7(per_draw, *q),
+            Metric::Sd(_) => stats::sd(per_draw),
         }
-    }
-}
-
-/// Metrics over the Monte Carlo draws of a scenario (see [`over_draws`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct OverDraws {
-    /// One value per metric, in order, over the sound draws (NaN when none is left).
-    pub values: Vec<f64>,
-    /// Draws that broke down numerically ([`crate::model::breakdown`]) in or before the
-    /// last year any of the metrics reads: left out of every metric.
-    pub broken_draws: u64,
-    /// Draws simulated.
-    pub draws: u64,
-    /// The first year in which one of the broken draws broke down.
-    pub first_broken_year: Option<i32>,
-}
-
-/// `metrics` over `draws` Monte Carlo draws of `sc` with `seed` (the draws of
-/// [`map_draws`]). A draw that broke down numerically by the last year any metric reads
-/// is left out of all of them and counted in [`OverDraws::broken_draws`], as `run` leaves
-/// it out of its statistics: never a NaN mean, nor a probability that counts it as an
-/// event that did not happen.
-pub fn over_draws(metrics: &[Metric], sc: &Scenario, draws: u64, seed: u64) -> OverDraws {
-    let years = &sc.years;
-    let last = metrics
-        .iter()
-        .map(|m| m.last_index(years))
-        .max()
-        .unwrap_or(0);
-    let per_draw = map_draws(sc, draws, seed, |_, path| {
-        match path
-            .iter()
-            .take(last + 1)
-            .position(|y| breakdown(y).is_some())
-        {
-            Some(t) => Err(t),
-            None => Ok(metrics
-                .iter()
-                .map(|m| m.per_draw(years, path))
-                .collect::<Vec<f64>>()),
-        }
-    });
-    let first_broken = per_draw.iter().filter_map(|d| d.as_ref().err()).min();
-    let sound: Vec<&Vec<f64>> = per_draw.iter().flatten().collect();
-    let mut column = vec![0.0; sound.len()];
-    let values = (0..metrics.len())
-        .map(|i| {
-            for (slot, d) in column.iter_mut().zip(&sound) {
-                *slot = d[i];
-            }
-            metrics[i].aggregate(&mut column)
-        })
-        .collect();
-    OverDraws {
-        values,
-        broken_draws: draws - sound.len() as u64,
-        draws,
-        first_broken_year: first_broken.and_then(|&t| years.get(t).copied()),
     }
 }
 

@@ -1,4 +1,4 @@
-//! The economics of MODEL.md (version 2, which keeps version 1 to the bit): one pure
+//! The economics of docs/MODEL.md (version 2, which keeps version 1 to the bit): one pure
 //! [`step`] function advancing the economy, the budget, the resource fund and the fiscal
 //! rules by one year, and [`Model`], a scenario compiled into per-year inputs and its
 //! reference path.
@@ -11,19 +11,29 @@
 use crate::error::{Error, Result};
 use crate::lanes::{Real, Scalar};
 use crate::scenario::{
-    DebtMeasure, Fund, FundRule, N_SHOCKS, PRIMARY_BALANCE_SHOCK, Rules, Scenario, Structure,
+    DebtMeasure, Fund, FundRule, N_SHOCKS, PRIMARY_BALANCE_SHOCK, Rules, Scenario, Shock, Structure,
 };
 
 /// Number of canonical outputs (24 of version 1, then 13 of version 2).
 pub const N_OUTPUTS: usize = 37;
 
-/// Number of canonical outputs of MODEL.md version 1 (the first of [`OUTPUT_NAMES`]).
+/// Number of canonical outputs of docs/MODEL.md version 1 (the first of [`OUTPUT_NAMES`]).
 pub const N_OUTPUTS_V1: usize = 24;
 
-/// Index of the commodity-price shock in [`crate::scenario::SHOCK_NAMES`].
-const OIL: usize = 3;
+/// Index of the commodity-price shock in u_t.
+const OIL: usize = Shock::CommodityPrice.index();
+/// Index of the potential-growth shock in u_t.
+const POTENTIAL: usize = Shock::PotentialGrowth.index();
+/// Index of the demand shock in u_t.
+const DEMAND: usize = Shock::Demand.index();
+/// Index of the inflation shock in u_t.
+const INFLATION: usize = Shock::Inflation.index();
+/// Index of the interest-rate shock in u_t.
+const RATE: usize = Shock::InterestRate.index();
+/// Index of the exchange-rate shock in u_t.
+const FX: usize = Shock::ExchangeRate.index();
 
-/// The `[fund]` inputs of one projection year (MODEL.md version 2, step F).
+/// The `[fund]` inputs of one projection year (docs/MODEL.md version 2, step F).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FundYear {
     /// psi: part of commodity revenue paid into the fund.
@@ -45,7 +55,7 @@ pub struct FundYear {
     pub min_assets_gdp: f64,
 }
 
-/// The `[rules]` inputs of one projection year (MODEL.md version 2, step 0).
+/// The `[rules]` inputs of one projection year (docs/MODEL.md version 2, step 0).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RulesYear {
     /// dceil_t: the debt brake's ceiling on debt / GDP, `None` without a brake.
@@ -107,7 +117,7 @@ pub struct YearInputs {
 
 impl YearInputs {
     /// The inputs of the reference path: policy equal to the baseline assumptions
-    /// (s = sref, tau = tauref), no fund and no rules (MODEL.md version 2).
+    /// (s = sref, tau = tauref), no fund and no rules (docs/MODEL.md version 2).
     #[inline]
     pub fn reference(&self) -> YearInputs {
         YearInputs {
@@ -131,7 +141,7 @@ pub struct Reference<R = f64> {
     pub gap: R,
 }
 
-/// The state carried from year t-1 to year t (`R` is `f64`, or [`crate::lanes::Lanes`]
+/// The state carried from year t-1 to year t (`R` is `f64`, or `crate::lanes::Lanes`
 /// for several draws at once).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct State<R = f64> {
@@ -301,7 +311,7 @@ pub struct Year<R = f64> {
 /// [`Year::from_parts`], so the three can never disagree on the order.
 macro_rules! canonical_outputs {
     ($($field:ident),* $(,)?) => {
-        /// The canonical outputs of MODEL.md, in column order.
+        /// The canonical outputs of docs/MODEL.md, in column order.
         pub const OUTPUT_NAMES: [&str; N_OUTPUTS] = [$(stringify!($field)),*];
 
         impl<R: Copy> Year<R> {
@@ -591,7 +601,7 @@ where
     (before - transfer, inflow, transfer)
 }
 
-/// One year of MODEL.md: version 2's steps 0, 1-10, F, 11, 12 and N, in that order.
+/// One year of docs/MODEL.md: version 2's steps 0, 1-10, F, 11, 12 and N, in that order.
 ///
 /// `prev` is the state at t-1, `u` the shock state u_t (zeros in a deterministic run),
 /// `reference` the reference path's year t (Kref_t, gapref_t), or `None` while computing
@@ -601,8 +611,8 @@ where
 /// channel to activity and no primary-balance shock, every version-1 output is version
 /// 1's to the bit: the version-2 terms are skipped, not added as zeros.
 ///
-/// Generic over the number kind: `f64` for one draw, [`crate::lanes::Lanes`] for eight
-/// draws at once (bit for bit the same per draw; see [`crate::lanes`]).
+/// Generic over the number kind: `f64` for one draw, `crate::lanes::Lanes` for eight
+/// draws at once (bit for bit the same per draw; see `crate::lanes`).
 #[inline]
 pub fn step<R: Real>(
     st: &Structure,
@@ -618,12 +628,13 @@ where
     // 0. Rule adjustment, from last year's outcome.
     let adj = inp.rules.map_or(zero, |r| r.adjustment(prev));
     // 1. Potential growth; capital built in t-1 is productive from t.
-    let gpot = inp.gb + st.public_capital_elasticity * (prev.x1 - prev.x2) + u[0];
+    let gpot = inp.gb + st.public_capital_elasticity * (prev.x1 - prev.x2) + u[POTENTIAL];
     let ypot = prev.ypot * (1.0 + gpot);
     // 2. Output gap: demand effects of policy deviations from the baseline assumptions,
     //    of the rules' cuts and of the commodity price.
     let c = Coefficients::of(st, inp);
-    let mut gap = st.gap_persistence * prev.gap + c.spending_impulse - c.revenue_impulse + u[1];
+    let mut gap =
+        st.gap_persistence * prev.gap + c.spending_impulse - c.revenue_impulse + u[DEMAND];
     if inp.rules.is_some() {
         gap = gap - st.adjustment_multiplier * (adj - prev.adj);
     }
@@ -634,19 +645,19 @@ where
     let y = ypot * (1.0 + gap);
     let g = y / prev.y - 1.0;
     // 4. Prices.
-    let pi = inp.pib + u[2];
+    let pi = inp.pib + u[INFLATION];
     let p = prev.p * (1.0 + pi);
     let n = y * p;
     // 5. Commodity price and exchange rate.
     let oil_shock = u[OIL].exp();
-    let fx_shock = u[5].exp();
+    let fx_shock = u[FX].exp();
     let price = inp.pb * oil_shock;
     let e = inp.eb * fx_shock;
     // 6. Revenue: ((p E) / (pb Eb))^epsc = exp(epsc (u_oil + u_fx)).
     let relative = if st.commodity_revenue_elasticity == 1.0 {
         oil_shock * fx_shock
     } else {
-        (st.commodity_revenue_elasticity * (u[OIL] + u[5])).exp()
+        (st.commodity_revenue_elasticity * (u[OIL] + u[FX])).exp()
     };
     let commodity_revenue = n * inp.tauc * relative;
     let non_commodity_revenue = match reference {
@@ -675,7 +686,7 @@ where
     // 9. Interest: the marginal rate, with the premium on last year's debt ratio; the
     //    effective rate moves towards it as 1/M of the debt rolls over.
     let d_prev = prev.d / prev.n;
-    let marginal = inp.ib + st.debt_premium * (d_prev - st.debt_threshold).max(zero) + u[4];
+    let marginal = inp.ib + st.debt_premium * (d_prev - st.debt_threshold).max(zero) + u[RATE];
     let i = if st.debt_maturity == 1.0 {
         marginal
     } else {
@@ -951,7 +962,9 @@ pub fn diagnose(prev: Option<&Year>, year: &Year) -> Option<String> {
     let pct = |x: f64| format!("{:.1} %", 100.0 * x);
     if not_positive(year.gdp_real) {
         return Some(format!(
-            "real GDP `gdp_real` is {} and must stay positive: the output gap is {} and potential growth {} (a gap or growth at or below -100 % wipes out output; check multipliers, policy jumps and growth paths)",
+            "real GDP `gdp_real` is {} and must stay positive: the output gap is {} and potential \
+             growth {} (a gap or growth at or below -100 % wipes out output; check multipliers, \
+             policy jumps and growth paths)",
             year.gdp_real,
             pct(year.output_gap),
             pct(year.potential_growth)
@@ -959,7 +972,8 @@ pub fn diagnose(prev: Option<&Year>, year: &Year) -> Option<String> {
     }
     if not_positive(year.gdp_nominal) {
         return Some(format!(
-            "nominal GDP `gdp_nominal` is {} and must stay positive: the price level fell to zero (inflation {})",
+            "nominal GDP `gdp_nominal` is {} and must stay positive: the price level fell to zero \
+             (inflation {})",
             year.gdp_nominal,
             pct(year.inflation)
         ));
@@ -974,12 +988,19 @@ pub fn diagnose(prev: Option<&Year>, year: &Year) -> Option<String> {
         )
     });
     let why = match name {
-        "interest" | "interest_rate" | "overall_balance" | "debt" | "debt_gdp"
+        "interest"
+        | "interest_rate"
+        | "overall_balance"
+        | "debt"
+        | "debt_gdp"
         | "overall_balance_gdp" => format!(
-            "debt and interest grow without bound (interest rate {} %{debt_before}); check interest_rate, debt_premium and the primary balance",
+            "debt and interest grow without bound (interest rate {} %{debt_before}); check \
+             interest_rate, debt_premium and the primary balance",
             format_pct(year.interest_rate)
         ),
-        _ => "a level overflowed the range of floating-point numbers; check the scenario for extreme values".into(),
+        _ => "a level overflowed the range of floating-point numbers; check the scenario for \
+              extreme values"
+            .into(),
     };
     Some(format!("`{name}` is {v}, not a finite number: {why}"))
 }
@@ -992,7 +1013,7 @@ fn format_pct(x: f64) -> String {
     }
 }
 
-/// The deterministic projection of MODEL.md (u_t = 0 for every t), one [`Year`] per
+/// The deterministic projection of docs/MODEL.md (u_t = 0 for every t), one [`Year`] per
 /// projection year. Fails with the first year that breaks down numerically, naming the
 /// output, its value and why ([`diagnose`]).
 pub fn project(sc: &Scenario) -> Result<Vec<Year>> {
@@ -1039,7 +1060,10 @@ mod tests {
         };
         let msg = diagnose(None, &y).expect("broken");
         assert!(
-            msg.starts_with("real GDP `gdp_real` is -3.5 and must stay positive: the output gap is -120.0 % and potential growth 5.0 %"),
+            msg.starts_with(
+                "real GDP `gdp_real` is -3.5 and must stay positive: the output gap is \
+                             -120.0 % and potential growth 5.0 %"
+            ),
             "{msg}"
         );
         let y = Year {
@@ -1065,7 +1089,11 @@ mod tests {
         };
         let msg = diagnose(Some(&prev), &y).expect("broken");
         assert!(
-            msg.starts_with("`interest` is inf, not a finite number: debt and interest grow without bound (interest rate 10.0 %, debt was 250.0 % of GDP the year before)"),
+            msg.starts_with(
+                "`interest` is inf, not a finite number: debt and interest grow \
+                             without bound (interest rate 10.0 %, debt was 250.0 % of GDP the \
+                             year before)"
+            ),
             "{msg}"
         );
         let y = Year {
@@ -1216,7 +1244,7 @@ mod version2 {
         };
         // Exchange-rate shock 0.1: E = 400 e^0.1; TR = psi tauc N (40 E) / (50 * 400).
         let mut u = [0.0; N_SHOCKS];
-        u[5] = 0.1;
+        u[FX] = 0.1;
         let (_, y) = run(&Structure::default(), &inp, u);
         let e = 400.0 * 0.1f64.exp();
         close(y.exchange_rate, e);
@@ -1242,7 +1270,7 @@ mod version2 {
             ..inputs()
         };
         let mut u = [0.0; N_SHOCKS];
-        u[5] = -0.2;
+        u[FX] = -0.2;
         let (_, y) = run(&Structure::default(), &inp, u);
         close(y.fund_transfer, 0.1 * 30.0 * (-0.2f64).exp());
     }
@@ -1377,7 +1405,7 @@ mod version2 {
             ..Structure::default()
         };
         let mut u = [0.0; N_SHOCKS];
-        u[1] = 0.02; // a demand shock: gap 2 %, reference gap 0
+        u[DEMAND] = 0.02; // a demand shock: gap 2 %, reference gap 0
         let (_, y) = run(&st, &inputs(), u);
         close(y.output_gap, 0.02);
         let n = y.gdp_nominal;
@@ -1391,7 +1419,7 @@ mod version2 {
             ..Structure::default()
         };
         let mut u = [0.0; N_SHOCKS];
-        u[3] = -0.4; // oil 33 % below baseline
+        u[OIL] = -0.4; // oil 33 % below baseline
         u[PRIMARY_BALANCE_SHOCK] = 0.01;
         let (_, y) = run(&st, &inputs(), u);
         close(y.output_gap, 0.05 * -0.4);

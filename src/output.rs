@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result, describe_io};
 use crate::model::{OUTPUT_NAMES, Year};
+pub use crate::number::format_number;
 
 /// Where an output goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,7 +147,7 @@ fn temp_prefix(file_name: &str) -> String {
 /// `.<name>.<pid>.<random>.fiscalsim-tmp`, which is flushed, synced and then renamed over
 /// `path`: readers see the old file or the new one, never a mixture. On any error the
 /// temporary file is removed and `path` is untouched; on Ctrl-C or SIGTERM the handler of
-/// [`crate::interrupt`] removes it. Temporary files of the same output left by a run
+/// `crate::interrupt` removes it. Temporary files of the same output left by a run
 /// that was killed outright (SIGKILL, power loss) are removed first
 /// ([`remove_stale_temporaries`]).
 pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
@@ -155,6 +156,7 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>
         message: e.to_string(),
     };
     let ioerr = |e: &io::Error| werr(&describe_io(e));
+    let named = path;
     // A symbolic link to a file: replace the file it points to and keep the link.
     let target;
     let path = match std::fs::symlink_metadata(path) {
@@ -213,28 +215,7 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>
             dir.display()
         )));
     }
-    let file_name = path
-        .file_name()
-        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-    remove_stale_temporaries(dir, &file_name);
-    let prefix = format!("{}{}.", temp_prefix(&file_name), std::process::id());
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix).suffix(TEMP_SUFFIX);
-    // A new output gets the usual permissions of a new file (0666 less the umask), not
-    // the private 0600 of a temporary file; a replaced output keeps its permissions.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let tmp = builder
-        .tempfile_in(dir)
-        .map_err(|e| werr(&create_failure(dir, &e)))?;
-    if let Ok(old) = std::fs::metadata(path) {
-        tmp.as_file()
-            .set_permissions(old.permissions())
-            .map_err(|e| ioerr(&e))?;
-    }
+    let tmp = temp_file_beside(named, path, dir)?;
     let tmp_path = tmp.path().to_path_buf();
     crate::interrupt::register(&tmp_path);
     let written = (|| {
@@ -264,6 +245,39 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// A new temporary file in `dir` for `path` (the file an output named `named` replaces),
+/// with the permissions `path` has, or those of a new file.
+fn temp_file_beside(named: &Path, path: &Path, dir: &Path) -> Result<tempfile::NamedTempFile> {
+    let werr = |e: &dyn std::fmt::Display| Error::Write {
+        path: named.to_path_buf(),
+        message: e.to_string(),
+    };
+    let ioerr = |e: &io::Error| werr(&describe_io(e));
+    let file_name = path
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    remove_stale_temporaries(dir, &file_name);
+    let prefix = format!("{}{}.", temp_prefix(&file_name), std::process::id());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(TEMP_SUFFIX);
+    // A new output gets the usual permissions of a new file (0666 less the umask), not
+    // the private 0600 of a temporary file; a replaced output keeps its permissions.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let tmp = builder
+        .tempfile_in(dir)
+        .map_err(|e| werr(&create_failure(dir, &e)))?;
+    if let Ok(old) = std::fs::metadata(path) {
+        tmp.as_file()
+            .set_permissions(old.permissions())
+            .map_err(|e| ioerr(&e))?;
+    }
+    Ok(tmp)
 }
 
 /// Why a file could not be created in `dir`: a directory that refuses new files is named
@@ -358,17 +372,6 @@ pub fn write_projection_csv(
         csv.write_record(&record)?;
     }
     csv.flush()
-}
-
-/// A number as written in every CSV: shortest round-trip decimal; `NaN`, `inf`, `-inf`.
-pub fn format_number(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".into()
-    } else if v.is_infinite() {
-        if v > 0.0 { "inf".into() } else { "-inf".into() }
-    } else {
-        v.to_string()
-    }
 }
 
 #[cfg(test)]

@@ -15,11 +15,11 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 
 /// The suffix of a record beside its output: `fan.csv` -> `fan.csv.meta.json`.
-pub const SUFFIX: &str = ".meta.json";
+pub(crate) const SUFFIX: &str = ".meta.json";
 
 /// A file and the SHA-256 of its bytes (lower-case hex).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileHash {
+pub(crate) struct FileHash {
     /// The path as given on the command line (or as reached through `extends`).
     pub path: String,
     /// SHA-256 of the file's bytes, 64 lower-case hex digits.
@@ -29,7 +29,7 @@ pub struct FileHash {
 /// The Monte Carlo settings of one scenario input, as resolved (flags such as `--draws`
 /// and `--seed` override them; they are in the command line).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MonteCarloSettings {
+pub(crate) struct MonteCarloSettings {
     /// The scenario file.
     pub scenario: String,
     /// `[montecarlo] draws`.
@@ -42,7 +42,7 @@ pub struct MonteCarloSettings {
 
 /// How an output was made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Record {
+pub(crate) struct Record {
     /// The fiscalsim version (Cargo package version).
     pub fiscalsim: String,
     /// The build: profile, target architecture and operating system.
@@ -66,14 +66,14 @@ pub struct Record {
 }
 
 /// The record path of an output: `OUT.meta.json`.
-pub fn meta_path(out: &Path) -> PathBuf {
+pub(crate) fn meta_path(out: &Path) -> PathBuf {
     let mut s = out.as_os_str().to_os_string();
     s.push(SUFFIX);
     PathBuf::from(s)
 }
 
 /// The SHA-256 of `bytes` as 64 lower-case hex digits.
-pub fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -81,7 +81,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// The SHA-256 of a file, read in blocks (a raw-samples output may be large).
-pub fn hash_file(path: &Path) -> Result<FileHash> {
+pub(crate) fn hash_file(path: &Path) -> Result<FileHash> {
     use std::io::Read;
     let err = |e| Error::Read {
         path: path.to_path_buf(),
@@ -109,7 +109,7 @@ pub fn hash_file(path: &Path) -> Result<FileHash> {
 }
 
 /// The build description: `release x86_64 linux` or `debug ...`.
-pub fn build() -> String {
+pub(crate) fn build() -> String {
     let profile = if cfg!(debug_assertions) {
         "debug"
     } else {
@@ -123,7 +123,7 @@ pub fn build() -> String {
 }
 
 /// The value of a flag in a command line (`--seed 7` or `--seed=7`), every occurrence.
-pub fn flag_values(args: &[String], flag: &str) -> Vec<String> {
+pub(crate) fn flag_values(args: &[String], flag: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -147,7 +147,10 @@ fn value_of(arg: &str) -> &str {
 /// The input files of a command line: every argument that names an existing file and is
 /// not an output, and for scenario files (`.toml`) every file they `extends` and the
 /// data files their `[stress]` table reads. Also the Monte Carlo settings of scenarios.
-pub fn inputs_of(args: &[String], outputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<MonteCarloSettings>) {
+pub(crate) fn inputs_of(
+    args: &[String],
+    outputs: &[PathBuf],
+) -> (Vec<PathBuf>, Vec<MonteCarloSettings>) {
     let mut files: Vec<PathBuf> = Vec::new();
     let mut mc = Vec::new();
     let overrides: Vec<crate::scenario::Override> = flag_values(args, "--set")
@@ -187,7 +190,7 @@ pub fn inputs_of(args: &[String], outputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Mon
 }
 
 /// The record of a finished run of `args` that wrote `outputs`.
-pub fn record(args: &[String], outputs: &[PathBuf]) -> Result<Record> {
+pub(crate) fn record(args: &[String], outputs: &[PathBuf]) -> Result<Record> {
     let (inputs, montecarlo) = inputs_of(args, outputs);
     Ok(Record {
         fiscalsim: env!("CARGO_PKG_VERSION").to_string(),
@@ -208,7 +211,7 @@ pub fn record(args: &[String], outputs: &[PathBuf]) -> Result<Record> {
 
 /// Writes `OUT.meta.json` beside each of `outputs` (atomically), all holding the same
 /// record of the run.
-pub fn write_records(args: &[String], outputs: &[PathBuf]) -> Result<()> {
+pub(crate) fn write_records(args: &[String], outputs: &[PathBuf]) -> Result<()> {
     if outputs.is_empty() {
         return Ok(());
     }
@@ -229,7 +232,7 @@ pub fn write_records(args: &[String], outputs: &[PathBuf]) -> Result<()> {
 }
 
 /// Reads the record beside `out`.
-pub fn read_record(out: &Path) -> Result<Record> {
+pub(crate) fn read_record(out: &Path) -> Result<Record> {
     let meta = meta_path(out);
     if !meta.exists() && out.is_file() {
         return Err(Error::usage(
@@ -258,7 +261,7 @@ pub fn read_record(out: &Path) -> Result<Record> {
 }
 
 /// The current time, UTC, as `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn utc_now() -> String {
+pub(crate) fn utc_now() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -266,7 +269,7 @@ pub fn utc_now() -> String {
 }
 
 /// Seconds since 1970-01-01 UTC as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian).
-pub fn iso8601(secs: u64) -> String {
+pub(crate) fn iso8601(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     // Howard Hinnant's days-to-civil.

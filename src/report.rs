@@ -136,7 +136,8 @@ fn write_stress(
             None => {
                 let _ = writeln!(
                     w,
-                    "<tr><td class=\"l\">{}</td><td colspan=\"5\">not run</td><td class=\"wrap\">{note}</td></tr>",
+                    "<tr><td class=\"l\">{}</td><td colspan=\"5\">not run</td><td \
+                     class=\"wrap\">{note}</td></tr>",
                     esc(&o.test.name)
                 );
             }
@@ -261,9 +262,13 @@ fn level(v: f64) -> String {
 }
 
 const STYLE: &str = "
-body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;color:#222;max-width:1000px;margin:24px auto;padding:0 16px;line-height:1.4}
-h1{font-size:26px;margin-bottom:4px}h2{font-size:20px;border-bottom:2px solid #0072b2;padding-bottom:4px;margin-top:36px}
-h3{font-size:16px;margin-top:24px}h4{font-size:14px;margin:16px 0 4px}p.meta{color:#555;margin-top:0}
+body{font-family:-apple-system,'Segoe \
+UI',Helvetica,Arial,sans-serif;color:#222;max-width:1000px;margin:24px auto;padding:0 \
+16px;line-height:1.4}
+h1{font-size:26px;margin-bottom:4px}h2{font-size:20px;border-bottom:2px solid \
+#0072b2;padding-bottom:4px;margin-top:36px}
+h3{font-size:16px;margin-top:24px}h4{font-size:14px;margin:16px 0 \
+4px}p.meta{color:#555;margin-top:0}
 table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#eef3f8}
 td.l,th.l{text-align:left;white-space:nowrap}td.wrap{text-align:left;white-space:normal;min-width:16em}td.neg{color:#b00}
@@ -344,6 +349,33 @@ pub fn render(report: &Report) -> Result<String> {
     let currency = first.scenario.currency.as_str();
     let mut h = String::new();
     let w = &mut h;
+    let names: Vec<String> = report.runs.iter().map(|r| esc(&r.scenario.name)).collect();
+    write_head(w, report, first, &names, currency);
+    write_results(w, report, first, &names, currency);
+    let tables: Vec<Table> = report.runs.iter().map(Run::table).collect();
+    write_charts(w, report, &tables, size, currency)?;
+    write_why(w, report, &names, &tables, size)?;
+    write_uncertainty(w, report, &tables, size, currency)?;
+    write_sensitivity(w, report, size)?;
+    // Stress tests
+    if let (Some(run), Some(first)) = (&report.stress, report.runs.first()) {
+        write_stress(w, &first.scenario, run, size)?;
+    }
+
+    if let Some(scores) = &report.backtest {
+        write_backtest(w, scores)?;
+    }
+    // Assumptions
+    let _ = writeln!(w, "<section id=\"assumptions\">\n<h2>Assumptions</h2>");
+    for (r, name) in report.runs.iter().zip(&names) {
+        assumptions(w, &r.scenario, name);
+    }
+    let _ = writeln!(w, "</section>\n</body>\n</html>");
+    Ok(h)
+}
+
+/// The page head, title, what is shown and the navigation.
+fn write_head(w: &mut String, report: &Report, first: &Run, names: &[String], currency: &str) {
     let _ = write!(
         w,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -352,7 +384,6 @@ pub fn render(report: &Report) -> Result<String> {
         esc(&report.title)
     );
     let _ = writeln!(w, "<h1>{}</h1>", esc(&report.title));
-    let names: Vec<String> = report.runs.iter().map(|r| esc(&r.scenario.name)).collect();
     let years = &first.scenario.years;
     let _ = writeln!(
         w,
@@ -390,8 +421,11 @@ pub fn render(report: &Report) -> Result<String> {
             "<a href=\"#stress\">Stress tests</a>"
         },
     );
+}
 
-    // Results
+/// Key results: the comparison table and each scenario's key outputs and budget.
+fn write_results(w: &mut String, report: &Report, first: &Run, names: &[String], currency: &str) {
+    let years = &first.scenario.years;
     let _ = writeln!(w, "<section id=\"results\">\n<h2>Key results</h2>");
     if report.runs.len() > 1 {
         let last = report
@@ -402,8 +436,10 @@ pub fn render(report: &Report) -> Result<String> {
         let final_year = last[0].copied().unwrap_or_default();
         let _ = writeln!(
             w,
-            "<h3>Differences from {} (percentage points)</h3>\n<table>\n<tr><th class=\"l\">scenario</th>\
-             <th>avg real growth {}–{final_year}</th><th>debt {final_year}</th><th>overall balance {final_year}</th>\
+            "<h3>Differences from {} (percentage points)</h3>\n<table>\n<tr><th \
+             class=\"l\">scenario</th>\
+             <th>avg real growth {}–{final_year}</th><th>debt {final_year}</th><th>overall balance \
+             {final_year}</th>\
              <th>Δ avg growth</th><th>Δ debt {final_year}</th><th>Δ overall balance</th></tr>",
             names[0],
             years.first().copied().unwrap_or_default()
@@ -415,7 +451,7 @@ pub fn render(report: &Report) -> Result<String> {
             (avg, end.debt_gdp, end.overall_balance_gdp)
         };
         let base = summary(first);
-        for (r, name) in report.runs.iter().zip(&names) {
+        for (r, name) in report.runs.iter().zip(names) {
             let s = summary(r);
             let same_years = r.scenario.years == first.scenario.years;
             let diff = |a: f64, b: f64| if same_years { pp(a - b) } else { "n/a".into() };
@@ -432,13 +468,14 @@ pub fn render(report: &Report) -> Result<String> {
         }
         let _ = writeln!(w, "</table>");
         // year by year, for scenarios on the same years
-        for (r, name) in report.runs.iter().zip(&names).skip(1) {
+        for (r, name) in report.runs.iter().zip(names).skip(1) {
             if r.scenario.years != first.scenario.years {
                 continue;
             }
             let _ = write!(
                 w,
-                "<h4>{name} minus {} (percentage points)</h4>\n<table>\n<tr><th class=\"l\">year</th>",
+                "<h4>{name} minus {} (percentage points)</h4>\n<table>\n<tr><th \
+                 class=\"l\">year</th>",
                 names[0]
             );
             for (_, head) in report.key() {
@@ -456,7 +493,7 @@ pub fn render(report: &Report) -> Result<String> {
             let _ = writeln!(w, "</table>");
         }
     }
-    for (r, name) in report.runs.iter().zip(&names) {
+    for (r, name) in report.runs.iter().zip(names) {
         let _ = writeln!(w, "<h3>{name}</h3>\n<table>\n<tr><th class=\"l\">year</th>");
         for (_, head) in report.key() {
             let _ = write!(w, "<th>{head}</th>");
@@ -473,12 +510,19 @@ pub fn render(report: &Report) -> Result<String> {
         budget_in_levels(w, r, currency);
     }
     let _ = writeln!(w, "</section>");
+}
 
-    // Charts
-    let tables: Vec<Table> = report.runs.iter().map(Run::table).collect();
+/// Line charts of the drawn variables, by scenario.
+fn write_charts(
+    w: &mut String,
+    report: &Report,
+    tables: &[Table],
+    size: Size,
+    currency: &str,
+) -> Result<()> {
     let _ = writeln!(w, "<section id=\"charts\">\n<h2>Charts</h2>");
     for var in report.drawn(&["real_growth", "overall_balance_gdp"]) {
-        let mut data = lines::from_tables(&tables, var, None)?;
+        let mut data = lines::from_tables(tables, var, None)?;
         for (line, r) in data.iter_mut().zip(&report.runs) {
             if let Some(v) = chart::base_year_value(&r.scenario, var) {
                 lines::prepend(line, r.scenario.base_year, v);
@@ -496,18 +540,30 @@ pub fn render(report: &Report) -> Result<String> {
         );
     }
     let _ = writeln!(w, "</section>");
+    Ok(())
+}
 
-    // Why they differ
+/// Why they differ: debt and growth decompositions of each scenario.
+fn write_why(
+    w: &mut String,
+    report: &Report,
+    names: &[String],
+    tables: &[Table],
+    size: Size,
+) -> Result<()> {
     let _ = writeln!(
         w,
         "<section id=\"why\">\n<h2>Why they differ</h2>\n<p class=\"note\">Debt dynamics in the \
-         form of IMF debt sustainability analyses: the change in debt/GDP is split into the effects \
-         of the interest rate, real growth and inflation on last year's stock, the primary deficit, \
+         form of IMF debt sustainability analyses: the change in debt/GDP is split into \
+         the effects \
+         of the interest rate, real growth and inflation on last year's stock, the \
+         primary deficit, \
          the revaluation of foreign-currency debt and other flows; the parts add up to the change. \
          Growth is split into the baseline assumption, extra public capital (against the reference \
-         path of the baseline policy), the demand channel (change in the output gap) and shocks.</p>"
+         path of the baseline policy), the demand channel (change in the output gap) and \
+         shocks.</p>"
     );
-    for (i, (r, name)) in report.runs.iter().zip(&names).enumerate() {
+    for (i, (r, name)) in report.runs.iter().zip(names).enumerate() {
         let _ = writeln!(w, "<h3>{name}</h3>");
         let debt = bars::render(&bars::from_table(&tables[i], bars::Which::Debt)?, size)?;
         let _ = write!(
@@ -515,7 +571,8 @@ pub fn render(report: &Report) -> Result<String> {
             "{}",
             figure(
                 &debt,
-                "Contributions to the change in debt/GDP, percentage points; black bars: the change."
+                "Contributions to the change in debt/GDP, percentage points; black bars: \
+                 the change."
             )
         );
         let growth = bars::render(&bars::from_table(&tables[i], bars::Which::Growth)?, size)?;
@@ -553,8 +610,17 @@ pub fn render(report: &Report) -> Result<String> {
         let _ = writeln!(w, "</table>");
     }
     let _ = writeln!(w, "</section>");
+    Ok(())
+}
 
-    // Uncertainty
+/// Fan charts of the Monte Carlo summaries given.
+fn write_uncertainty(
+    w: &mut String,
+    report: &Report,
+    tables: &[Table],
+    size: Size,
+    currency: &str,
+) -> Result<()> {
     if !report.summaries.is_empty() {
         let _ = writeln!(w, "<section id=\"uncertainty\">\n<h2>Uncertainty</h2>");
         for s in &report.summaries {
@@ -594,8 +660,11 @@ pub fn render(report: &Report) -> Result<String> {
         }
         let _ = writeln!(w, "</section>");
     }
+    Ok(())
+}
 
-    // Sensitivity
+/// Tornado charts of the sensitivity analyses given.
+fn write_sensitivity(w: &mut String, report: &Report, size: Size) -> Result<()> {
     if !report.sensitivities.is_empty() {
         let _ = writeln!(w, "<section id=\"sensitivity\">\n<h2>Sensitivity</h2>");
         for s in &report.sensitivities {
@@ -606,7 +675,8 @@ pub fn render(report: &Report) -> Result<String> {
                 figure(
                     &svg,
                     &format!(
-                        "One-at-a-time sensitivity of {}: each parameter at the low and high end of its range.",
+                        "One-at-a-time sensitivity of {}: each parameter at the low and high end \
+                         of its range.",
                         s.metric
                     )
                 )
@@ -614,22 +684,7 @@ pub fn render(report: &Report) -> Result<String> {
         }
         let _ = writeln!(w, "</section>");
     }
-
-    // Stress tests
-    if let (Some(run), Some(first)) = (&report.stress, report.runs.first()) {
-        write_stress(w, &first.scenario, run, size)?;
-    }
-
-    if let Some(scores) = &report.backtest {
-        write_backtest(w, scores)?;
-    }
-    // Assumptions
-    let _ = writeln!(w, "<section id=\"assumptions\">\n<h2>Assumptions</h2>");
-    for (r, name) in report.runs.iter().zip(&names) {
-        assumptions(w, &r.scenario, name);
-    }
-    let _ = writeln!(w, "</section>\n</body>\n</html>");
-    Ok(h)
+    Ok(())
 }
 
 fn assumptions(w: &mut String, sc: &Scenario, name: &str) {

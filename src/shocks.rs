@@ -1,13 +1,12 @@
-//! The shock process of MODEL.md: u_t = A u_{t-1} + e_t, e_t = L z_t with
+//! The shock process of docs/MODEL.md: u_t = A u_{t-1} + e_t, e_t = L z_t with
 //! L L' = diag(sd) C diag(sd).
 //!
-//! This module holds the deterministic algebra (checks of the correlation matrix, the
-//! Cholesky factor, the persistence recursion); drawing z_t is the Monte Carlo driver's.
+//! This module holds the deterministic algebra (the covariance, the Cholesky factor, the
+//! persistence recursion); the scenario checks the correlation matrix
+//! ([`crate::scenario::check_correlation`]); drawing z_t is the Monte Carlo driver's.
 
 // Index loops read as the matrix algebra they implement.
 #![allow(clippy::needless_range_loop)]
-
-use nalgebra::{SMatrix, SymmetricEigen};
 
 use crate::lanes::Real;
 use crate::scenario::{N_SHOCKS, Shocks};
@@ -16,50 +15,6 @@ use crate::scenario::{N_SHOCKS, Shocks};
 pub type Mat = [[f64; N_SHOCKS]; N_SHOCKS];
 /// One value per shock, in [`crate::scenario::SHOCK_NAMES`] order.
 pub type Vector = [f64; N_SHOCKS];
-
-/// Tolerance for symmetry and the unit diagonal of a correlation matrix.
-const SYMMETRY_TOL: f64 = 1e-9;
-/// Tolerance for the smallest eigenvalue of a correlation matrix (PSD check).
-const PSD_TOL: f64 = 1e-9;
-
-/// Why `c` is not a valid correlation matrix, or `None` when it is one: symmetric, unit
-/// diagonal, entries in [-1, 1], positive semi-definite.
-pub fn check_correlation(c: &Mat) -> Option<String> {
-    for i in 0..N_SHOCKS {
-        if (c[i][i] - 1.0).abs() > SYMMETRY_TOL {
-            return Some(format!(
-                "the diagonal must be 1, but entry [{i}][{i}] is {}",
-                c[i][i]
-            ));
-        }
-        for j in 0..N_SHOCKS {
-            if !(-1.0..=1.0).contains(&c[i][j]) {
-                return Some(format!(
-                    "correlations must be in [-1, 1], but entry [{i}][{j}] is {}",
-                    c[i][j]
-                ));
-            }
-            if (c[i][j] - c[j][i]).abs() > SYMMETRY_TOL {
-                return Some(format!(
-                    "the matrix must be symmetric, but entry [{i}][{j}] is {} and [{j}][{i}] is {}",
-                    c[i][j], c[j][i]
-                ));
-            }
-        }
-    }
-    let m = SMatrix::<f64, N_SHOCKS, N_SHOCKS>::from_fn(|i, j| c[i][j]);
-    let min = SymmetricEigen::new(m)
-        .eigenvalues
-        .iter()
-        .copied()
-        .fold(f64::INFINITY, f64::min);
-    if min < -PSD_TOL {
-        return Some(format!(
-            "the matrix is not positive semi-definite (smallest eigenvalue {min:.3e}): these correlations cannot hold together; lower the largest ones"
-        ));
-    }
-    None
-}
 
 /// The covariance diag(sd) C diag(sd) of the innovations.
 pub fn covariance(shocks: &Shocks) -> Mat {
@@ -161,7 +116,7 @@ pub fn mat_vec<R: Real>(m: &Mat, v: &[R; N_SHOCKS]) -> [R; N_SHOCKS] {
 }
 
 /// The next shock state u_t = A u_{t-1} + L z_t (`R` is `f64`, or
-/// [`crate::lanes::Lanes`] for several draws at once, bit for bit the same per draw).
+/// `crate::lanes::Lanes` for several draws at once, bit for bit the same per draw).
 #[inline(always)]
 pub fn next_state<R: Real>(
     a: &SparseMat,
@@ -181,6 +136,7 @@ pub fn next_state<R: Real>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::check_correlation;
 
     fn identity() -> Mat {
         let mut c = [[0.0; N_SHOCKS]; N_SHOCKS];
@@ -224,25 +180,5 @@ mod tests {
             }
         }
         assert_eq!(l[1], [0.0; N_SHOCKS], "a shock with sd 0 gets a zero row");
-    }
-
-    #[test]
-    fn rejects_asymmetric_and_indefinite_matrices() {
-        let mut c = identity();
-        c[0][1] = 0.5;
-        assert!(check_correlation(&c).unwrap().contains("symmetric"));
-        let mut c = identity();
-        for (i, j) in [(0, 1), (0, 2), (1, 2)] {
-            c[i][j] = -0.9;
-            c[j][i] = -0.9;
-        }
-        assert!(
-            check_correlation(&c)
-                .unwrap()
-                .contains("positive semi-definite")
-        );
-        let mut c = identity();
-        c[2][2] = 0.9;
-        assert!(check_correlation(&c).unwrap().contains("diagonal"));
     }
 }

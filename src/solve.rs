@@ -18,8 +18,9 @@ pub mod report;
 use std::str::FromStr;
 
 use crate::error::{Error, Result};
-use crate::metric::{Metric, over_draws};
+use crate::metric::Metric;
 use crate::model::project;
+use crate::montecarlo::over_draws;
 use crate::output::format_number;
 use crate::scenario::tree::Table;
 use crate::scenario::{Address, Override, Scenario, resolve_tree};
@@ -62,7 +63,8 @@ impl FromStr for Target {
     /// Splits at the last comparison operator outside parentheses:
     /// `prob(debt_gdp@2040 <= 0.33) >= 0.7` gives `prob(debt_gdp@2040 <= 0.33)`, `>=`, 0.7.
     fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        let example = "write METRIC OP NUMBER, e.g. 'debt_gdp@2035 <= 0.3' or 'prob(debt_gdp@2040 <= 0.33) >= 0.7'";
+        let example = "write METRIC OP NUMBER, e.g. 'debt_gdp@2035 <= 0.3' or 'prob(debt_gdp@2040 \
+                       <= 0.33) >= 0.7'";
         let bytes = s.as_bytes();
         let mut depth = 0i32;
         let mut found: Option<(usize, usize)> = None; // (start, length) of the operator

@@ -2,7 +2,7 @@
 //! analyses): the baseline beside a set of deterministic shocks, each fed through the one
 //! step function of the model.
 //!
-//! A test is a list of [`Impulse`]s. Shock impulses are innovations e_t of MODEL.md: the
+//! A test is a list of [`Impulse`]s. Shock impulses are innovations e_t of docs/MODEL.md: the
 //! shock state follows u_t = A u_{t-1} + e_t, so the scenario's persistence A carries
 //! them on (a `hold` impulse instead keeps one shock's state at its size in its years).
 //! Policy impulses change the scenario's policy paths (added to, or replacing, the
@@ -36,7 +36,7 @@ use crate::output::format_number;
 use crate::scenario::stress::{
     CustomTest, DataColumn, STANDARD_TESTS, StandardSettings, StressSpec,
 };
-use crate::scenario::{N_SHOCKS, SHOCK_NAMES, Scenario};
+use crate::scenario::{N_SHOCKS, SHOCK_NAMES, Scenario, Shock};
 use crate::shocks::mat_vec;
 
 /// Index of a shock in [`SHOCK_NAMES`].
@@ -201,7 +201,8 @@ fn default_years(sc: &Scenario, offsets: &[usize], notes: &mut Vec<String>) -> V
     let kept: Vec<usize> = offsets.iter().copied().filter(|&i| i < t).collect();
     if kept.len() < offsets.len() {
         notes.push(format!(
-            "the horizon has {t} projection year(s): the standard timing (projection years {}) is cut to {}",
+            "the horizon has {t} projection year(s): the standard timing (projection years {}) \
+             is cut to {}",
             offsets
                 .iter()
                 .map(|i| (i + 1).to_string())
@@ -328,7 +329,8 @@ fn sd_sized(
     let sd = sc.shocks.sd[shock(shock_name)];
     if sd == 0.0 {
         notes.push(format!(
-            "skipped: the innovation sd of `{shock_name}` is 0 in [shocks]; give shocks.sd, or an absolute size in [stress.{}] size = ...",
+            "skipped: the innovation sd of `{shock_name}` is 0 in [shocks]; give shocks.sd, or an \
+             absolute size in [stress.{}] size = ...",
             s.test
         ));
         return None;
@@ -336,198 +338,55 @@ fn sd_sized(
     Some((k * sd, format!("{k:+} sd = {}", pct_text(k * sd))))
 }
 
-fn standard_test(sc: &Scenario, test: &str, s: &StandardSettings) -> Result<Test> {
-    let mut notes = Vec::new();
-    let timing = |offsets: &[usize], notes: &mut Vec<String>| match &s.years {
-        Some(y) => indices(sc, y),
-        None => default_years(sc, offsets, notes),
-    };
-    let mut impulses = Vec::new();
-    let mut description = String::new();
-    let all: Vec<usize> = (0..sc.horizon()).collect();
-    match test {
-        "real_growth" => {
-            let years = timing(&[1, 2], &mut notes);
-            if let Some((size, text)) = sd_sized(
-                sc,
-                s,
-                "potential_growth",
-                defaults::REAL_GROWTH_SD,
-                &mut notes,
-            ) {
-                description = format!(
-                    "potential growth innovation {text} in {}",
-                    year_list(sc, &years)
-                );
-                impulses.push(Impulse {
-                    target: Target::Shock(shock("potential_growth")),
-                    mode: Mode::Innovation,
-                    size,
-                    years,
-                });
-            }
+/// A standard test's description and its one impulse, or `None` when it is skipped.
+type Built = Option<(String, Impulse)>;
+
+/// Builds one standard test, adding to its notes.
+type Build = fn(&Ctx, &mut Vec<String>) -> Result<Built>;
+
+/// What every standard test reads: the scenario and the test's settings.
+struct Ctx<'a> {
+    sc: &'a Scenario,
+    s: &'a StandardSettings,
+}
+
+impl Ctx<'_> {
+    /// The test's year indices: the stated years, else the default `offsets`.
+    fn timing(&self, offsets: &[usize], notes: &mut Vec<String>) -> Vec<usize> {
+        match &self.s.years {
+            Some(y) => indices(self.sc, y),
+            None => default_years(self.sc, offsets, notes),
         }
-        "revenue" => {
-            let years = timing(&[0, 1], &mut notes);
-            let (size, text) = match (s.size, s.history_sd) {
-                (Some(x), _) => {
-                    if s.size_sd.is_some() {
-                        notes.push("the stated size is used, not size_sd".into());
-                    }
-                    (x, format!("{} of GDP (stated)", pct_text(x)))
-                }
-                (None, Some(h)) => {
-                    let k = s.size_sd.unwrap_or(defaults::REVENUE_SD);
-                    if h == 0.0 {
-                        notes.push(
-                            "history_sd is 0: the -1 pp of GDP default is used instead".into(),
-                        );
-                        (
-                            defaults::REVENUE,
-                            format!("{} of GDP", pct_text(defaults::REVENUE)),
-                        )
-                    } else {
-                        (
-                            k * h,
-                            format!("{k:+} sd of its history = {} of GDP", pct_text(k * h)),
-                        )
-                    }
-                }
-                (None, None) => (
-                    defaults::REVENUE,
-                    format!("{} of GDP", pct_text(defaults::REVENUE)),
-                ),
-            };
-            description = format!("non-commodity revenue {text} in {}", year_list(sc, &years));
-            impulses.push(Impulse {
-                target: Target::Policy("revenue_gdp".into()),
-                mode: Mode::Add,
-                size,
-                years,
-            });
-        }
-        "interest_rate" => {
-            let years = s.years.as_ref().map_or(all, |y| indices(sc, y));
-            let size = s.size.unwrap_or(defaults::INTEREST_RATE);
-            let hold = s.hold.unwrap_or(true);
-            description = format!(
-                "interest rate {:+} bp {} in {}",
-                (size * 1e4 * 100.0).round() / 100.0,
-                if hold { "held" } else { "innovation" },
-                if years.len() == sc.horizon() && !years.is_empty() {
-                    format!("every year from {}", sc.years[0])
-                } else {
-                    year_list(sc, &years)
-                }
-            );
-            impulses.push(Impulse {
-                target: Target::Shock(shock("interest_rate")),
-                mode: if hold { Mode::Hold } else { Mode::Innovation },
-                size,
-                years,
-            });
-        }
-        "exchange_rate" => {
-            let years = timing(&[0], &mut notes);
-            let (dep, text) = match (&s.data, s.size) {
-                (Some(data), Some(x)) => {
-                    // A stated size wins (e.g. a file that `extends` one naming data).
-                    notes.push(format!(
-                        "the stated size is used; the data in `{}` is not",
-                        data.file.display()
-                    ));
-                    (x, format!("{} (stated)", pct_text(x)))
-                }
-                (Some(data), None) => {
-                    let (dep, year) = largest_depreciation(data)?;
-                    (
-                        dep,
-                        format!(
-                            "{} (largest one-year depreciation in `{}`, {year})",
-                            pct_text(dep),
-                            data.column
-                        ),
-                    )
-                }
-                (None, Some(x)) => (x, format!("{} (stated)", pct_text(x))),
-                (None, None) => (defaults::EXCHANGE_RATE, pct_text(defaults::EXCHANGE_RATE)),
-            };
-            if dep <= 0.0 {
-                notes.push(format!(
-                    "the depreciation is {}: this is an appreciation",
-                    pct_text(dep)
-                ));
-            }
-            description = format!("depreciation {text} in {}", year_list(sc, &years));
-            impulses.push(Impulse {
-                target: Target::Shock(shock("exchange_rate")),
-                mode: Mode::Innovation,
-                size: (1.0 + dep).ln(),
-                years,
-            });
-        }
-        "commodity_price" => {
-            let years = timing(&[0], &mut notes);
-            if let Some((size, text)) = sd_sized(
-                sc,
-                s,
-                "commodity_price",
-                defaults::COMMODITY_PRICE_SD,
-                &mut notes,
-            ) {
-                description = format!(
-                    "commodity price log innovation {text} in {}",
-                    year_list(sc, &years)
-                );
-                impulses.push(Impulse {
-                    target: Target::Shock(shock("commodity_price")),
-                    mode: Mode::Innovation,
-                    size,
-                    years,
-                });
-            }
-        }
-        "contingent_liability" => {
-            let years = timing(&[0], &mut notes);
-            let size = s.size.unwrap_or(defaults::CONTINGENT_LIABILITY);
-            description = format!(
-                "one-off debt increase of {} of GDP (other_flows_gdp) in {}",
-                pct_text(size),
-                year_list(sc, &years)
-            );
-            impulses.push(Impulse {
-                target: Target::Policy("other_flows_gdp".into()),
-                mode: Mode::Add,
-                size,
-                years,
-            });
-        }
-        "fund_return" => {
-            let years = timing(&[0], &mut notes);
-            if sc.fund.is_none() {
-                notes.push("skipped: the scenario has no [fund]".into());
-            } else {
-                let size = s.size.unwrap_or(defaults::FUND_RETURN);
-                description = format!(
-                    "fund return {} in {}{}",
-                    pct_text(size),
-                    year_list(sc, &years),
-                    if s.size.is_none() {
-                        " (a 2008-type fall: Norway's GPFG returned -23.3 % in 2008)"
-                    } else {
-                        " (stated)"
-                    }
-                );
-                impulses.push(Impulse {
-                    target: Target::Policy("fund_return".into()),
-                    mode: Mode::Add,
-                    size,
-                    years,
-                });
-            }
-        }
-        _ => return Err(Error::Internal(format!("unknown standard test {test}"))),
     }
+
+    /// The years as the descriptions list them.
+    fn years(&self, years: &[usize]) -> String {
+        year_list(self.sc, years)
+    }
+}
+
+/// The standard tests built from one impulse (`combined` is built from the others), by
+/// name: the table behind [`STANDARD_TESTS`].
+const BUILDERS: [(&str, Build); 7] = [
+    ("real_growth", real_growth),
+    ("revenue", revenue),
+    ("interest_rate", interest_rate),
+    ("exchange_rate", exchange_rate),
+    ("commodity_price", commodity_price),
+    ("contingent_liability", contingent_liability),
+    ("fund_return", fund_return),
+];
+
+fn standard_test(sc: &Scenario, test: &str, s: &StandardSettings) -> Result<Test> {
+    let Some((_, build)) = BUILDERS.iter().find(|(name, _)| *name == test) else {
+        return Err(Error::Internal(format!("unknown standard test {test}")));
+    };
+    let mut notes = Vec::new();
+    let built = build(&Ctx { sc, s }, &mut notes)?;
+    let (description, mut impulses) = match built {
+        Some((description, impulse)) => (description, vec![impulse]),
+        None => (String::new(), Vec::new()),
+    };
     if impulses.iter().any(|i| i.years.is_empty()) {
         notes.push("skipped: no projection year left for it".into());
         impulses.clear();
@@ -540,6 +399,199 @@ fn standard_test(sc: &Scenario, test: &str, s: &StandardSettings) -> Result<Test
         notes,
         skipped,
     })
+}
+
+/// An innovation to `shock` of a size in sd of that shock (see [`sd_sized`]), in the
+/// years after `offsets`: `what {size} in {years}`.
+fn sd_shock(
+    ctx: &Ctx,
+    notes: &mut Vec<String>,
+    offsets: &[usize],
+    (shock, default_sd): (Shock, f64),
+    what: &str,
+) -> Result<Built> {
+    let years = ctx.timing(offsets, notes);
+    let Some((size, text)) = sd_sized(ctx.sc, ctx.s, shock.name(), default_sd, notes) else {
+        return Ok(None);
+    };
+    let description = format!("{what} {text} in {}", ctx.years(&years));
+    let impulse = Impulse {
+        target: Target::Shock(shock.index()),
+        mode: Mode::Innovation,
+        size,
+        years,
+    };
+    Ok(Some((description, impulse)))
+}
+
+/// Potential growth lower, in sd of its innovation, in the second and third years.
+fn real_growth(ctx: &Ctx, notes: &mut Vec<String>) -> Result<Built> {
+    let shock = (Shock::PotentialGrowth, defaults::REAL_GROWTH_SD);
+    sd_shock(ctx, notes, &[1, 2], shock, "potential growth innovation")
+}
+
+/// The commodity price lower, in sd of its log innovation, in the first year.
+fn commodity_price(ctx: &Ctx, notes: &mut Vec<String>) -> Result<Built> {
+    let shock = (Shock::CommodityPrice, defaults::COMMODITY_PRICE_SD);
+    sd_shock(ctx, notes, &[0], shock, "commodity price log innovation")
+}
+
+/// Non-commodity revenue lower in the first two years: by the stated size, by `size_sd`
+/// sd of its history, or by the default share of GDP.
+fn revenue(ctx: &Ctx, notes: &mut Vec<String>) -> Result<Built> {
+    let s = ctx.s;
+    let years = ctx.timing(&[0, 1], notes);
+    let (size, text) = match (s.size, s.history_sd) {
+        (Some(x), _) => {
+            if s.size_sd.is_some() {
+                notes.push("the stated size is used, not size_sd".into());
+            }
+            (x, format!("{} of GDP (stated)", pct_text(x)))
+        }
+        (None, Some(h)) => {
+            let k = s.size_sd.unwrap_or(defaults::REVENUE_SD);
+            if h == 0.0 {
+                notes.push("history_sd is 0: the -1 pp of GDP default is used instead".into());
+                (
+                    defaults::REVENUE,
+                    format!("{} of GDP", pct_text(defaults::REVENUE)),
+                )
+            } else {
+                (
+                    k * h,
+                    format!("{k:+} sd of its history = {} of GDP", pct_text(k * h)),
+                )
+            }
+        }
+        (None, None) => (
+            defaults::REVENUE,
+            format!("{} of GDP", pct_text(defaults::REVENUE)),
+        ),
+    };
+    let description = format!("non-commodity revenue {text} in {}", ctx.years(&years));
+    let impulse = Impulse {
+        target: Target::Policy("revenue_gdp".into()),
+        mode: Mode::Add,
+        size,
+        years,
+    };
+    Ok(Some((description, impulse)))
+}
+
+/// The interest rate higher, held (or an innovation) every year unless years are stated.
+fn interest_rate(ctx: &Ctx, _notes: &mut Vec<String>) -> Result<Built> {
+    let (sc, s) = (ctx.sc, ctx.s);
+    let all: Vec<usize> = (0..sc.horizon()).collect();
+    let years = s.years.as_ref().map_or(all, |y| indices(sc, y));
+    let size = s.size.unwrap_or(defaults::INTEREST_RATE);
+    let hold = s.hold.unwrap_or(true);
+    let description = format!(
+        "interest rate {:+} bp {} in {}",
+        (size * 1e4 * 100.0).round() / 100.0,
+        if hold { "held" } else { "innovation" },
+        if years.len() == sc.horizon() && !years.is_empty() {
+            format!("every year from {}", sc.years[0])
+        } else {
+            ctx.years(&years)
+        }
+    );
+    let impulse = Impulse {
+        target: Target::Shock(Shock::InterestRate.index()),
+        mode: if hold { Mode::Hold } else { Mode::Innovation },
+        size,
+        years,
+    };
+    Ok(Some((description, impulse)))
+}
+
+/// A depreciation in the first year: stated, the largest one-year depreciation in the
+/// data, or the default.
+fn exchange_rate(ctx: &Ctx, notes: &mut Vec<String>) -> Result<Built> {
+    let s = ctx.s;
+    let years = ctx.timing(&[0], notes);
+    let (dep, text) = match (&s.data, s.size) {
+        (Some(data), Some(x)) => {
+            // A stated size wins (e.g. a file that `extends` one naming data).
+            notes.push(format!(
+                "the stated size is used; the data in `{}` is not",
+                data.file.display()
+            ));
+            (x, format!("{} (stated)", pct_text(x)))
+        }
+        (Some(data), None) => {
+            let (dep, year) = largest_depreciation(data)?;
+            (
+                dep,
+                format!(
+                    "{} (largest one-year depreciation in `{}`, {year})",
+                    pct_text(dep),
+                    data.column
+                ),
+            )
+        }
+        (None, Some(x)) => (x, format!("{} (stated)", pct_text(x))),
+        (None, None) => (defaults::EXCHANGE_RATE, pct_text(defaults::EXCHANGE_RATE)),
+    };
+    if dep <= 0.0 {
+        notes.push(format!(
+            "the depreciation is {}: this is an appreciation",
+            pct_text(dep)
+        ));
+    }
+    let description = format!("depreciation {text} in {}", ctx.years(&years));
+    let impulse = Impulse {
+        target: Target::Shock(Shock::ExchangeRate.index()),
+        mode: Mode::Innovation,
+        size: (1.0 + dep).ln(),
+        years,
+    };
+    Ok(Some((description, impulse)))
+}
+
+/// A one-off debt increase (other flows) in the first year.
+fn contingent_liability(ctx: &Ctx, notes: &mut Vec<String>) -> Result<Built> {
+    let years = ctx.timing(&[0], notes);
+    let size = ctx.s.size.unwrap_or(defaults::CONTINGENT_LIABILITY);
+    let description = format!(
+        "one-off debt increase of {} of GDP (other_flows_gdp) in {}",
+        pct_text(size),
+        ctx.years(&years)
+    );
+    let impulse = Impulse {
+        target: Target::Policy("other_flows_gdp".into()),
+        mode: Mode::Add,
+        size,
+        years,
+    };
+    Ok(Some((description, impulse)))
+}
+
+/// A fall in the fund's return in the first year (skipped without a `[fund]`).
+fn fund_return(ctx: &Ctx, notes: &mut Vec<String>) -> Result<Built> {
+    let s = ctx.s;
+    let years = ctx.timing(&[0], notes);
+    if ctx.sc.fund.is_none() {
+        notes.push("skipped: the scenario has no [fund]".into());
+        return Ok(None);
+    }
+    let size = s.size.unwrap_or(defaults::FUND_RETURN);
+    let description = format!(
+        "fund return {} in {}{}",
+        pct_text(size),
+        ctx.years(&years),
+        if s.size.is_none() {
+            " (a 2008-type fall: Norway's GPFG returned -23.3 % in 2008)"
+        } else {
+            " (stated)"
+        }
+    );
+    let impulse = Impulse {
+        target: Target::Policy("fund_return".into()),
+        mode: Mode::Add,
+        size,
+        years,
+    };
+    Ok(Some((description, impulse)))
 }
 
 fn combined(parts: &[Test], s: &StandardSettings) -> Test {
@@ -883,7 +935,9 @@ pub fn run_only(sc: &Scenario, benchmark: Option<f64>, only: &[String]) -> Resul
                 .zip(&path)
                 .any(|(b, y)| b.net_debt_gdp != y.net_debt_gdp);
             test.notes.push(if fund_moves {
-                "gross debt and the overall balance as in the baseline: the fund absorbs the shock (fund assets and net debt move)".into()
+                "gross debt and the overall balance as in the baseline: the fund absorbs the shock \
+                 (fund assets and net debt move)"
+                    .into()
             } else {
                 no_effect_note(sc, &test)
             });
@@ -1128,9 +1182,24 @@ fn skip_reasons(notes: &[String]) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn every_standard_test_but_combined_has_a_builder() {
+        let names: Vec<&str> = BUILDERS.iter().map(|(name, _)| *name).collect();
+        let listed: Vec<&str> = STANDARD_TESTS
+            .into_iter()
+            .filter(|t| *t != "combined")
+            .collect();
+        assert_eq!(names, listed);
+    }
+
     fn scenario(extra: &str) -> Scenario {
         let text = format!(
-            "name = \"t\"\nbase_year = 2025\nend_year = 2028\n[initial]\ngdp_nominal = 100\ndebt_gdp = 0.5\npublic_capital_gdp = 0.5\ngrowth_spending_gdp = 0.02\nrevenue_gdp = 0.2\nexchange_rate = 500\ncommodity_price = 60\n[baseline]\nreal_growth = 0.05\ninflation = 0.05\ngrowth_spending_gdp = 0.02\nrevenue_gdp = 0.2\ncommodity_price = 60\nexchange_rate = 500\ninterest_rate = 0.1\n[policy]\nother_spending_gdp = 0.2\n{extra}"
+            "name = \"t\"\nbase_year = 2025\nend_year = 2028\n[initial]\ngdp_nominal = \
+             100\ndebt_gdp = 0.5\npublic_capital_gdp = 0.5\ngrowth_spending_gdp = \
+             0.02\nrevenue_gdp = 0.2\nexchange_rate = 500\ncommodity_price = \
+             60\n[baseline]\nreal_growth = 0.05\ninflation = 0.05\ngrowth_spending_gdp = \
+             0.02\nrevenue_gdp = 0.2\ncommodity_price = 60\nexchange_rate = 500\ninterest_rate = \
+             0.1\n[policy]\nother_spending_gdp = 0.2\n{extra}"
         );
         crate::scenario::load_str(&text, "t.toml", Path::new("."), &[]).unwrap()
     }
@@ -1211,7 +1280,8 @@ mod tests {
     #[test]
     fn the_plan_follows_the_stress_table() {
         let sc = scenario(
-            "[shocks]\nsd = [0.02, 0, 0, 0.3, 0, 0.1]\n[stress.revenue]\nenabled = false\n[stress.combined]\nshare = 0.25\n",
+            "[shocks]\nsd = [0.02, 0, 0, 0.3, 0, 0.1]\n[stress.revenue]\nenabled = \
+             false\n[stress.combined]\nshare = 0.25\n",
         );
         let plan = plan(&sc).unwrap();
         let names: Vec<&str> = plan.iter().map(|t| t.name.as_str()).collect();

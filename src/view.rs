@@ -12,7 +12,7 @@ const COUNTS: &[&str] = &["broken_draws", "draws", "peak_year", "worst_balance_y
 
 /// Which variables to keep and how many significant digits to print.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct View {
+pub(crate) struct View {
     /// Variables to keep (columns of a per-year table, rows of a Monte Carlo summary);
     /// empty keeps all.
     pub vars: Vec<String>,
@@ -22,13 +22,13 @@ pub struct View {
 
 impl View {
     /// Whether the view leaves a table as it is.
-    pub fn is_identity(&self) -> bool {
+    pub(crate) fn is_identity(&self) -> bool {
         self.vars.is_empty() && self.precision.is_none()
     }
 
     /// Applies the view to CSV text; an unknown variable is an error naming the valid
     /// ones (`flag` names the option in messages).
-    pub fn apply(&self, text: &str) -> Result<String> {
+    pub(crate) fn apply(&self, text: &str) -> Result<String> {
         if let Some(p) = self.precision
             && !(1..=17).contains(&p)
         {

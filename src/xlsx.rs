@@ -16,11 +16,11 @@ use rust_xlsxwriter::{
 use crate::error::{Error, Result};
 
 /// The most rows a table sheet takes (Excel's limit, less the header).
-pub const MAX_ROWS: usize = 1_048_575;
+pub(crate) const MAX_ROWS: usize = 1_048_575;
 
 /// A cell of a table: a number or text.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+pub(crate) enum Cell {
     /// A finite number.
     Number(f64),
     /// Anything else (names, empty cells, NaN and infinities as written in the CSV).
@@ -29,7 +29,7 @@ pub enum Cell {
 
 /// A table read from CSV text.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Sheet {
+pub(crate) struct Sheet {
     /// The column names.
     pub header: Vec<String>,
     /// The rows.
@@ -38,7 +38,7 @@ pub struct Sheet {
 
 impl Sheet {
     /// Reads CSV text (a header line, then records).
-    pub fn from_csv(text: &str) -> Result<Sheet> {
+    pub(crate) fn from_csv(text: &str) -> Result<Sheet> {
         let bad = |e: csv::Error| Error::Internal(format!("reading a table for Excel: {e}"));
         let mut r = csv::ReaderBuilder::new()
             .flexible(true)
@@ -73,7 +73,7 @@ fn cell(s: &str) -> Cell {
 
 /// Whether a column (or a `variable` value) holds fractions to show in percent: shares
 /// of GDP, rates, and metrics and probabilities about them.
-pub fn is_percent(name: &str) -> bool {
+pub(crate) fn is_percent(name: &str) -> bool {
     if matches!(
         name,
         "year" | "broken_draws" | "draws" | "seed" | "peak_year"
@@ -92,7 +92,7 @@ fn xerr(e: XlsxError) -> Error {
 }
 
 /// A valid sheet name: at most 31 characters, none of `[]:*?/\`.
-pub fn sheet_name(s: &str) -> String {
+pub(crate) fn sheet_name(s: &str) -> String {
     let clean: String = s
         .chars()
         .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
@@ -351,7 +351,7 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, Vec<Cell>
 
 /// The workbook of a table (CSV text) named `name`, with the run's `settings` and the
 /// resolved inputs of its scenarios (file, JSON of `fiscalsim resolve`).
-pub fn workbook(
+pub(crate) fn workbook(
     csv_text: &str,
     name: &str,
     settings: &[(String, String)],
@@ -384,7 +384,7 @@ pub fn workbook(
 
 /// The settings rows of a run given as the command line `args` (after the program
 /// name): version, command, `--set`, seed and draws.
-pub fn settings_of(args: &[String]) -> Vec<(String, String)> {
+pub(crate) fn settings_of(args: &[String]) -> Vec<(String, String)> {
     use crate::provenance::flag_values;
     let mut rows = vec![
         (
@@ -406,7 +406,7 @@ pub fn settings_of(args: &[String]) -> Vec<(String, String)> {
 
 /// The resolved inputs (JSON of `fiscalsim resolve`) of every scenario file in `args`,
 /// with the run's `--set` values applied.
-pub fn scenarios_of(args: &[String]) -> Vec<(String, serde_json::Value)> {
+pub(crate) fn scenarios_of(args: &[String]) -> Vec<(String, serde_json::Value)> {
     let overrides: Vec<crate::scenario::Override> = crate::provenance::flag_values(args, "--set")
         .iter()
         .filter_map(|s| s.parse().ok())
@@ -425,7 +425,7 @@ pub fn scenarios_of(args: &[String]) -> Vec<(String, serde_json::Value)> {
 /// Turns the CSV file `csv` (a command's table) into the workbook `out` (atomically),
 /// with the settings and resolved inputs of the command line `args`.
 /// `name` names the table's sheet (e.g. `run`, `summary`).
-pub fn convert(
+pub(crate) fn convert(
     csv: &std::path::Path,
     out: &std::path::Path,
     name: &str,

@@ -27,7 +27,7 @@ use crate::error::Result;
 use crate::model::Year;
 use crate::scenario::{N_SHOCKS, Scenario, Shocks};
 
-/// Index of the oil-price shock in MODEL.md's shock order.
+/// Index of the oil-price shock in docs/MODEL.md's shock order.
 const OIL: usize = 3;
 /// Index of the potential-growth shock.
 const POTENTIAL: usize = 0;

@@ -36,7 +36,8 @@ impl Calibration {
         let _ = writeln!(s, "# Reproduce: {command}");
         let _ = writeln!(
             s,
-            "# Data: {}, window {from}-{to} ({} years; {} regression observations, {} degrees of freedom per equation)",
+            "# Data: {}, window {from}-{to} ({} years; {} regression observations, {} degrees of \
+             freedom per equation)",
             self.source,
             to - from + 1,
             e.obs,
@@ -44,7 +45,8 @@ impl Calibration {
         );
         let _ = writeln!(
             s,
-            "# Persistence: {}, u_t = A u_(t-1) + e_t without constant; spectral radius of the estimate {:.4}",
+            "# Persistence: {}, u_t = A u_(t-1) + e_t without constant; spectral radius of the \
+             estimate {:.4}",
             match e.method {
                 Method::Diagonal => "diagonal AR(1), one least-squares regression per shock",
                 Method::Var => "full VAR(1) by least squares",
@@ -62,7 +64,8 @@ impl Calibration {
         let _ = match so.split {
             Split::Hp => writeln!(
                 s,
-                "# Growth split: HP filter of log real GDP, lambda {}; demand = gap_t - {} * gap_(t-1)",
+                "# Growth split: HP filter of log real GDP, lambda {}; demand = gap_t - {} \
+                 * gap_(t-1)",
                 format_number(so.hp_lambda),
                 format_number(so.gap_persistence)
             ),
@@ -100,8 +103,10 @@ impl Calibration {
             let _ = writeln!(
                 s,
                 "# potential_growth is a local level (--potential local-level): real growth =\n\
-                 #   level + noise, the level a random walk. From the {} changes in real growth in\n\
-                 #   {}-{} (variance {:.3e}, first autocovariance {:.3e}), by the method of moments:\n\
+                 #   level + noise, the level a random walk. From the {} changes in real \
+                 growth in\n\
+                 #   {}-{} (variance {:.3e}, first autocovariance {:.3e}), by the method \
+                 of moments:\n\
                  #   level innovation sd {:.6}, noise sd {:.6}. Persistence set to {}\n\
                  #   (--level-persistence); correlations those of the HP series' innovations.",
                 l.n,

@@ -57,7 +57,8 @@ impl History {
             return Err(Error::Data {
                 loc: at(1, 1),
                 message: format!(
-                    "no `year` column: the first line must name the columns, one of them `year` (found: {})",
+                    "no `year` column: the first line must name the columns, one of them `year` \
+                     (found: {})",
                     header.join(", ")
                 ),
             });
@@ -113,7 +114,8 @@ impl History {
                 return Err(Error::Data {
                     loc: at(line, year_col + 1),
                     message: format!(
-                        "years must be consecutive and increasing: {year} follows {prev} (expected {}); leave cells empty for missing values",
+                        "years must be consecutive and increasing: {year} follows {prev} (expected \
+                         {}); leave cells empty for missing values",
                         prev + 1
                     ),
                 });

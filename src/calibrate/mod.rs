@@ -1,4 +1,4 @@
-//! Calibrating the shock process of MODEL.md from annual history.
+//! Calibrating the shock process of docs/MODEL.md from annual history.
 //!
 //! [`calibrate`] takes a [`History`] (a CSV of annual data), builds the six shock series
 //! from `--map` mappings ([`series`]), picks the estimation window, estimates innovation
@@ -7,7 +7,7 @@
 //! correlation), and returns a [`Calibration`] whose [`Calibration::to_toml`] is a
 //! `[shocks]` block that a scenario can `extends` or paste.
 //!
-//! Units follow MODEL.md: every shock series is a fraction (0.01 = 1 percentage point);
+//! Units follow docs/MODEL.md: every shock series is a fraction (0.01 = 1 percentage point);
 //! `commodity_price` and `exchange_rate` are log changes.
 
 mod block;
@@ -206,7 +206,8 @@ fn choose_window(
     let none_avail = || {
         data_error(
             h,
-            "no year has a value for every mapped shock series: check the mappings (a diff or log-diff also needs the year before)",
+            "no year has a value for every mapped shock series: check the mappings (a diff or \
+             log-diff also needs the year before)",
         )
     };
     let (from, to) = match (opts.from, opts.to) {
@@ -225,21 +226,7 @@ fn choose_window(
                 .ok_or_else(none_avail)?,
             t,
         ),
-        (None, None) => {
-            let mut best: Option<(i32, i32)> = None;
-            let mut start: Option<i32> = None;
-            for (y, a) in h.years.iter().zip(&avail) {
-                if *a {
-                    let s = *start.get_or_insert(*y);
-                    if best.is_none_or(|(bf, bt)| y - s >= bt - bf) {
-                        best = Some((s, *y));
-                    }
-                } else {
-                    start = None;
-                }
-            }
-            best.ok_or_else(none_avail)?
-        }
+        (None, None) => longest_run(&h.years, &avail).ok_or_else(none_avail)?,
     };
     if from > to {
         return Err(Error::usage(
@@ -268,12 +255,32 @@ fn choose_window(
         return Err(data_error(
             h,
             format!(
-                "missing values in the window {from}-{to} (a diff or log-diff also needs the year before):\n  {}\nnarrow the window with --from/--to, map the shock to another column, or switch it off with --map SHOCK=none",
+                "missing values in the window {from}-{to} (a diff or log-diff also needs the year \
+                 before):\n  {}\nnarrow the window with --from/--to, map the shock to another \
+                 column, or switch it off with --map SHOCK=none",
                 gaps.join("\n  ")
             ),
         ));
     }
     Ok((from, to))
+}
+
+/// The first and last year of the longest run of consecutive years whose values are
+/// all available (the latest of equally long runs).
+fn longest_run(years: &[i32], avail: &[bool]) -> Option<(i32, i32)> {
+    let mut best: Option<(i32, i32)> = None;
+    let mut start: Option<i32> = None;
+    for (y, a) in years.iter().zip(avail) {
+        if *a {
+            let s = *start.get_or_insert(*y);
+            if best.is_none_or(|(bf, bt)| y - s >= bt - bf) {
+                best = Some((s, *y));
+            }
+        } else {
+            start = None;
+        }
+    }
+    best
 }
 
 /// Calibrates the shock process from `history`.
@@ -325,7 +332,9 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
                 .map_or(String::new(), |(_, c)| format!(" (did you mean `{c}`?)"));
             let default = if opts.maps.iter().all(|m| m.shock != i) {
                 format!(
-                    " (this is the default mapping `{}`, made for the shipped data/kazakhstan_macro_annual.csv: give --map {}=COLUMN[:TRANSFORM...] or --map {}=none)",
+                    " (this is the default mapping `{}`, made for the shipped \
+                     data/kazakhstan_macro_annual.csv: give --map {}=COLUMN[:TRANSFORM...] or \
+                     --map {}=none)",
                     DEFAULT_MAP[i], SHOCK_NAMES[i], SHOCK_NAMES[i]
                 )
             } else {
@@ -390,14 +399,19 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
         let a = if c0 > 0.0 { c1 / c0 } else { 0.0 }.clamp(-0.9, 0.9);
         if mean.abs() > 3.0 * sd / n.sqrt() * ((1.0 + a) / (1.0 - a)).sqrt() {
             warnings.push(format!(
-                "the series of `{name}` has mean {} in the window, significantly away from 0: the process has no constant, so its persistence is overstated; add `:demean` or `:detrend` to its mapping",
+                "the series of `{name}` has mean {} in the window, significantly away from 0: the \
+                 process has no constant, so its persistence is overstated; add `:demean` or \
+                 `:detrend` to its mapping",
                 format_number(round(mean, 6))
             ));
         }
     }
     if opts.method == Method::Var && est.dof < 4 * active.len() {
         warnings.push(format!(
-            "few degrees of freedom: the VAR(1) estimates {} coefficients per equation from {} observations ({} degrees of freedom), so its off-diagonal coefficients are imprecise (see their standard errors); the diagonal AR(1) (without --var) is the robust choice on short samples",
+            "few degrees of freedom: the VAR(1) estimates {} coefficients per equation from {} \
+             observations ({} degrees of freedom), so its off-diagonal coefficients are imprecise \
+             (see their standard errors); the diagonal AR(1) (without --var) is the robust choice \
+             on short samples",
             active.len(),
             est.obs,
             est.dof
@@ -413,7 +427,11 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
             return Err(data_error(
                 h,
                 format!(
-                    "window {from}-{to}: the estimated persistence A has a root of modulus {radius:.4}, on or outside the unit circle, so shocks would never die out and the fan chart would explode; detrend or difference the series (e.g. `:detrend` instead of `:demean`), change the window, or accept --stabilize 0.95 to scale A down to that spectral radius"
+                    "window {from}-{to}: the estimated persistence A has a root of modulus \
+                     {radius:.4}, on or outside the unit circle, so shocks would never die out and \
+                     the fan chart would explode; detrend or difference the series (e.g. \
+                     `:detrend` instead of `:demean`), change the window, or accept --stabilize \
+                     0.95 to scale A down to that spectral radius"
                 ),
             ));
         };
@@ -422,8 +440,11 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
                 for j in 0..a.nrows() {
                     if a[(j, j)].abs() > target {
                         warnings.push(format!(
-                            "stabilised: the AR(1) coefficient of `{}` was {:.4}; set to {target} (--stabilize, because the estimated A had a root on or outside the unit circle)",
-                            names[j], a[(j, j)]
+                            "stabilised: the AR(1) coefficient of `{}` was {:.4}; set to {target} \
+                             (--stabilize, because the estimated A had a root on or outside the \
+                             unit circle)",
+                            names[j],
+                            a[(j, j)]
                         ));
                         a[(j, j)] = target.copysign(a[(j, j)]);
                     }
@@ -432,7 +453,9 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
             Method::Var => {
                 a *= target / radius;
                 warnings.push(format!(
-                    "stabilised: the estimated A had spectral radius {radius:.4} (a root on or outside the unit circle); scaled by {:.4} to spectral radius {target} (--stabilize)",
+                    "stabilised: the estimated A had spectral radius {radius:.4} (a root on or \
+                     outside the unit circle); scaled by {:.4} to spectral radius {target} \
+                     (--stabilize)",
                     target / radius
                 ));
             }
@@ -443,8 +466,14 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
     let (corr, w) = var::shrink_correlation(&est.correlation, MIN_CORRELATION_EIGENVALUE);
     if w > 0.0 {
         warnings.push(format!(
-            "shrunk: the innovation correlation matrix is {} (smallest eigenvalue {lmin:.2e}); shrunk toward the identity, (1 - w) C + w I with w = {w:.4}, to a smallest eigenvalue of {MIN_CORRELATION_EIGENVALUE}",
-            if lmin <= 1e-12 { "not positive definite" } else { "nearly singular" }
+            "shrunk: the innovation correlation matrix is {} (smallest eigenvalue {lmin:.2e}); \
+             shrunk toward the identity, (1 - w) C + w I with w = {w:.4}, to a smallest eigenvalue \
+             of {MIN_CORRELATION_EIGENVALUE}",
+            if lmin <= 1e-12 {
+                "not positive definite"
+            } else {
+                "nearly singular"
+            }
         ));
     }
     // The block, rounded as written.
@@ -457,7 +486,9 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
                 shocks.dof = Some(round(dof, 1));
             }
             (k, _) => warnings.push(format!(
-                "--student-t: the innovations have mean excess kurtosis {k:.2}, too little for a Student t with at most {MAX_STUDENT_T_DOF} degrees of freedom; the normal distribution is kept"
+                "--student-t: the innovations have mean excess kurtosis {k:.2}, too little for a \
+                 Student t with at most {MAX_STUDENT_T_DOF} degrees of freedom; the normal \
+                 distribution is kept"
             )),
         }
     }
@@ -470,7 +501,7 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
             }
         }
     }
-    if let Some(m) = crate::shocks::check_correlation(&shocks.correlation) {
+    if let Some(m) = crate::scenario::check_correlation(&shocks.correlation) {
         return Err(Error::Internal(format!(
             "the calibrated correlation is invalid after rounding: {m}"
         )));
@@ -480,7 +511,8 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
     if written_radius.is_nan() || written_radius >= 1.0 {
         return Err(data_error(
             h,
-            "the persistence matrix has a root on the unit circle after rounding to 4 decimals; use --stabilize 0.95",
+            "the persistence matrix has a root on the unit circle after rounding to 4 decimals; \
+             use --stabilize 0.95",
         ));
     }
     Ok(Calibration {
@@ -589,7 +621,7 @@ fn local_level(
 
 impl Calibration {
     /// Writes the shock series of the window as CSV: `year`, then one column per shock in
-    /// MODEL.md's order (fractions; log changes for commodity price and exchange rate);
+    /// docs/MODEL.md's order (fractions; log changes for commodity price and exchange rate);
     /// a shock switched off has empty cells. Numbers in shortest round-trip form.
     pub fn write_series_csv(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         let mut csv = csv::Writer::from_writer(w);

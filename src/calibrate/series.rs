@@ -1,4 +1,4 @@
-//! From data columns to the six shock series of MODEL.md: the `--map` mappings, their
+//! From data columns to the six shock series of docs/MODEL.md: the `--map` mappings, their
 //! transforms (`pct`, `diff`, `log-diff`, `demean`, `detrend`, `hp`, `potential`,
 //! `demand`), the Hodrick-Prescott filter and the split of real growth into potential
 //! growth and demand.
@@ -128,7 +128,8 @@ impl std::str::FromStr for Mapping {
     fn from_str(s: &str) -> Result<Self, String> {
         let Some((shock, rhs)) = s.split_once('=') else {
             return Err(format!(
-                "expected SHOCK=COLUMN[:TRANSFORM...], e.g. `inflation=gdp_deflator_infl_wdi:pct:demean`, found `{s}`"
+                "expected SHOCK=COLUMN[:TRANSFORM...], e.g. \
+                 `inflation=gdp_deflator_infl_wdi:pct:demean`, found `{s}`"
             ));
         };
         let shock = shock.trim();
@@ -171,7 +172,9 @@ impl std::str::FromStr for Mapping {
                 && let Some(prev) = transforms.iter().find(|t: &&Transform| !t.pointwise())
             {
                 return Err(format!(
-                    "in `{s}`, `{}` comes after `{}`: put pct, diff and log-diff first (they apply to the whole column), then demean, detrend, hp, potential or demand (they apply over the window)",
+                    "in `{s}`, `{}` comes after `{}`: put pct, diff and log-diff first (they apply \
+                     to the whole column), then demean, detrend, hp, potential or demand (they \
+                     apply over the window)",
                     t.name(),
                     prev.name()
                 ));
@@ -284,7 +287,8 @@ pub fn windowed(
             Transform::Potential | Transform::Demand => {
                 if let Some((i, g)) = v.iter().enumerate().find(|(_, g)| g.abs() >= 1.0) {
                     return Err(format!(
-                        "`{}` takes real growth as a fraction (0.05 = 5 %), but the value in {} is {g}; add `:pct` if the column is in percent",
+                        "`{}` takes real growth as a fraction (0.05 = 5 %), but the value in {} is \
+                         {g}; add `:pct` if the column is in percent",
                         t.name(),
                         years[i]
                     ));
@@ -505,7 +509,8 @@ mod tests {
                 let gap = split(&g, false, &opts);
                 for t in 1..g.len() {
                     let rebuilt = pot[t].ln_1p() + gap[t].ln_1p() - gap[t - 1].ln_1p();
-                    prop_assert!((g[t].ln_1p() - rebuilt).abs() < 1e-10, "year {}: {} vs {}", t, g[t], rebuilt);
+                    prop_assert!((g[t].ln_1p() - rebuilt).abs() < 1e-10, "year {}: {} vs \
+                        {}", t, g[t], rebuilt);
                 }
             }
         }

@@ -52,7 +52,7 @@ pub struct Estimate {
 
 impl Estimate {
     /// The mean excess kurtosis over the shocks and the Student t degrees of freedom that
-    /// match it: every marginal of MODEL.md's multivariate t has excess kurtosis
+    /// match it: every marginal of docs/MODEL.md's multivariate t has excess kurtosis
     /// 6 / (dof - 4), so dof = 4 + 6 / kurtosis. `None` when the innovations have no
     /// excess kurtosis (the normal fits).
     pub fn student_t_dof(&self) -> (f64, Option<f64>) {
@@ -74,7 +74,8 @@ pub fn estimate(series: &[Vec<f64>], names: &[&str], method: Method) -> Result<E
     let min = method.min_years(k);
     if n < min {
         return Err(format!(
-            "too few years: the window has {n}, and {} of {k} shock(s) needs at least {min}; widen it with --from/--to{}",
+            "too few years: the window has {n}, and {} of {k} shock(s) needs at least {min}; widen \
+             it with --from/--to{}",
             match method {
                 Method::Diagonal => "a diagonal AR(1)",
                 Method::Var => "a VAR(1)",
@@ -89,7 +90,8 @@ pub fn estimate(series: &[Vec<f64>], names: &[&str], method: Method) -> Result<E
     for (s, name) in series.iter().zip(names) {
         if s.iter().all(|x| *x == 0.0) {
             return Err(format!(
-                "the series of `{name}` is zero in every year of the window: nothing to estimate (switch it off with --map {name}=none)"
+                "the series of `{name}` is zero in every year of the window: nothing to estimate \
+                 (switch it off with --map {name}=none)"
             ));
         }
     }
@@ -160,7 +162,10 @@ pub fn estimate(series: &[Vec<f64>], names: &[&str], method: Method) -> Result<E
                         .map(|i| format!("`{}`", names[i]))
                         .collect();
                     return Err(format!(
-                        "singular system: the lagged series of {} are (nearly) collinear in the window, so the VAR(1) cannot separate their effects; map one of them to another column, switch one off (--map SHOCK=none), or use the diagonal AR(1) (drop --var)",
+                        "singular system: the lagged series of {} are (nearly) collinear in the \
+                         window, so the VAR(1) cannot separate their effects; map one of them to \
+                         another column, switch one off (--map SHOCK=none), or use the diagonal \
+                         AR(1) (drop --var)",
                         involved.join(" and ")
                     ));
                 }

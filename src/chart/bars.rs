@@ -86,7 +86,8 @@ pub fn from_table(table: &Table, which: Which) -> Result<Stacked> {
         return Err(Error::usage(
             "FILE",
             format!(
-                "`{}` is a Monte Carlo summary; a decomposition needs a scenario file or a `run --decompose` CSV",
+                "`{}` is a Monte Carlo summary; a decomposition needs a scenario file or a `run \
+                 --decompose` CSV",
                 table.source.display()
             ),
         ));
@@ -101,7 +102,8 @@ pub fn from_table(table: &Table, which: Which) -> Result<Stacked> {
                 Error::usage(
                     "FILE",
                     format!(
-                        "`{}` has no column `{col}` for every year: give the scenario file, or a CSV of `fiscalsim run --decompose`",
+                        "`{}` has no column `{col}` for every year: give the scenario file, or a \
+                         CSV of `fiscalsim run --decompose`",
                         table.source.display()
                     ),
                 )
@@ -330,7 +332,8 @@ mod tests {
     #[test]
     fn from_decomposition_matches_from_table() {
         let text = "name = \"t\"\nbase_year = 2025\nend_year = 2028\n[initial]\ngdp_nominal = 100\n\
-            debt_gdp = 0.5\npublic_capital_gdp = 0.5\ngrowth_spending_gdp = 0.02\nrevenue_gdp = 0.2\n\
+            debt_gdp = 0.5\npublic_capital_gdp = 0.5\ngrowth_spending_gdp = \
+            0.02\nrevenue_gdp = 0.2\n\
             [baseline]\nreal_growth = 0.05\ninflation = 0.05\ngrowth_spending_gdp = 0.02\n\
             revenue_gdp = 0.2\ncommodity_price = 60\nexchange_rate = 500\ninterest_rate = 0.1\n\
             [policy]\ngrowth_spending_gdp = 0.03\nother_spending_gdp = 0.2\n";

@@ -128,7 +128,8 @@ fn monte_carlo_inputs(args: &Args, inputs: &[&Path], draws: u64) -> Result<Vec<T
             None => {
                 return Err(Error::usage(
                     "--draws",
-                    "no input is a scenario file: --draws runs scenario files (CSV inputs are compared as they are)",
+                    "no input is a scenario file: --draws runs scenario files (CSV inputs are \
+                     compared as they are)",
                 ));
             }
         },
@@ -197,7 +198,8 @@ pub fn run(args: &Args) -> Result<()> {
         if !excesses.is_empty() {
             let compared = cmp.rows.len() * (cmp.labels.len() - 1);
             return Err(Error::Differences(format!(
-                "{} of {compared} values differ from `{}` by more than --tolerance {} + --rtol {} x |value|; worst:\n{}",
+                "{} of {compared} values differ from `{}` by more than --tolerance {} + --rtol {} \
+                 x |value|; worst:\n{}",
                 excesses.len(),
                 cmp.labels[0],
                 short(atol),

@@ -15,7 +15,8 @@ use crate::sweep::shard::write_table;
 /// Example: fiscalsim merge shards/part-*.csv --out sweep.csv
 #[derive(Debug, clap::Args)]
 #[command(
-    after_long_help = "Example: fiscalsim merge shards/part-*.csv --out sweep.csv\n\nReference: docs/sweep.md"
+    after_long_help = "Example: fiscalsim merge shards/part-*.csv --out sweep.csv\n\nReference: \
+                       docs/sweep.md"
 )]
 pub struct Args {
     /// The shard files, in any order; every shard 1..n of the run exactly once.

@@ -12,12 +12,13 @@ use crate::model::{Model, Year, output_index, project};
 use crate::montecarlo::engine::for_each_year;
 use crate::montecarlo::probability;
 use crate::montecarlo::samples::SampleSpec;
+use crate::montecarlo::summarize_run;
 use crate::output::{
     Destination, io_error, refuse_overwriting_inputs, write_projection_csv, write_with,
 };
 use crate::scenario::Scenario;
 use crate::scenario::probabilities::Probability;
-use crate::summary::{RunSummary, overflow_warning, summarize_run, write_summary_csv};
+use crate::summary::{RunSummary, overflow_warning, write_summary_csv};
 use crate::view::View;
 
 /// Run a scenario and write the projection as CSV: one row per year, `scenario,year`,
@@ -139,7 +140,8 @@ pub fn run(args: &Args) -> Result<()> {
             if given {
                 return Err(Error::usage(
                     flag,
-                    "applies to Monte Carlo runs only: add --draws N, or --mc to use the scenario's [montecarlo] settings",
+                    "applies to Monte Carlo runs only: add --draws N, or --mc to use the \
+                     scenario's [montecarlo] settings",
                 ));
             }
         }
@@ -162,7 +164,8 @@ pub fn run(args: &Args) -> Result<()> {
     if args.decompose {
         return Err(Error::usage(
             "--decompose",
-            "applies to deterministic runs; for the mean decomposition over draws use `fiscalsim chart debt FILE --draws N`",
+            "applies to deterministic runs; for the mean decomposition over draws use `fiscalsim \
+             chart debt FILE --draws N`",
         ));
     }
     run_monte_carlo(args, &dest)
@@ -217,7 +220,8 @@ fn run_monte_carlo(args: &Args, dest: &Destination) -> Result<()> {
     if prob_dest.is_some() && events.is_empty() {
         return Err(Error::usage(
             "--prob-out",
-            "there are no probabilities to write: add --prob EVENT or [[montecarlo.probabilities]] to the scenario",
+            "there are no probabilities to write: add --prob EVENT or [[montecarlo.probabilities]] \
+             to the scenario",
         ));
     }
     let draws = args.draws.unwrap_or(sc.montecarlo.draws);
@@ -290,7 +294,9 @@ fn run_monte_carlo(args: &Args, dest: &Destination) -> Result<()> {
     }
     if let Some(year) = summary.first_broken_year {
         eprintln!(
-            "warning: {} of {draws} draws broke down numerically (GDP no longer positive, or debt or a price no longer finite), the first in {year}; each is left out of the statistics from the year it broke down (column broken_draws)",
+            "warning: {} of {draws} draws broke down numerically (GDP no longer positive, or debt \
+             or a price no longer finite), the first in {year}; each is left out of the statistics \
+             from the year it broke down (column broken_draws)",
             summary.broken_draws()
         );
     }
@@ -361,7 +367,8 @@ pub fn summary_line(sc: &Scenario, path: &[Year]) -> String {
     };
     let avg = path.iter().map(|y| y.real_growth).sum::<f64>() / path.len() as f64;
     format!(
-        "{}: real growth {:.2} % a year on average {first}-{final_year}; in {final_year} debt {:.1} % of GDP, overall balance {:+.1} % of GDP",
+        "{}: real growth {:.2} % a year on average {first}-{final_year}; in {final_year} debt \
+         {:.1} % of GDP, overall balance {:+.1} % of GDP",
         sc.name,
         100.0 * avg,
         100.0 * last.debt_gdp,

@@ -30,11 +30,13 @@ use crate::sweep::{Evaluator, Param, Shard, take_sweep_table};
 ///   --samples 512 --out sobol.csv
 #[derive(Debug, clap::Args)]
 #[command(
-    after_long_help = "Output: one row per parameter: parameter,low,high,swing,from,to (oat, sorted by swing; from/to: the parameter's range), \
+    after_long_help = "Output: one row per parameter: parameter,low,high,swing,from,to (oat, \
+                       sorted by swing; from/to: the parameter's range), \
 parameter,mu_star,mu_star_conf,sigma (morris) or parameter,S1,S1_conf,ST,ST_conf (sobol); \
 _conf are confidence half-widths. Default metric: the first of the file's [sweep] metrics, \
 else debt_gdp@<last year>.\n\n\
-Example: fiscalsim sensitivity scenarios/kazakhstan-2026-2040-sweep.toml --method sobol --samples 512 --out sobol.csv\n\n\
+Example: fiscalsim sensitivity scenarios/kazakhstan-2026-2040-sweep.toml --method sobol --samples \
+512 --out sobol.csv\n\n\
 Reference: docs/sweep.md"
 )]
 pub struct Args {
@@ -107,13 +109,15 @@ pub(crate) fn write_indices(plan: &Plan, y: &[f64], dest: &Destination) -> Resul
     let bad = y.iter().filter(|v| !v.is_finite()).count();
     if bad > 0 {
         eprintln!(
-            "warning: the metric is not finite at {bad} of {} points (the projection broke down): indices may be NaN",
+            "warning: the metric is not finite at {bad} of {} points (the projection broke down): \
+             indices may be NaN",
             y.len()
         );
     }
     if y.len() > 1 && y.iter().all(|v| *v == y[0]) {
         eprintln!(
-            "warning: {} is {} at every point: it does not depend on these parameters over these ranges",
+            "warning: {} is {} at every point: it does not depend on these parameters over \
+             these ranges",
             plan.metric,
             format_number(y[0])
         );
@@ -158,7 +162,8 @@ pub fn run(args: &Args) -> Result<()> {
         if args.shard.is_some() {
             return Err(Error::usage(
                 "--samples-out",
-                "a shard writes its samples into its own file: give --samples-out to `fiscalsim merge` instead",
+                "a shard writes its samples into its own file: give --samples-out to `fiscalsim \
+                 merge` instead",
             ));
         }
     }
@@ -212,7 +217,8 @@ pub fn run(args: &Args) -> Result<()> {
     plan.validate()?;
     if plan.method == Method::Sobol && !plan.samples.is_power_of_two() {
         eprintln!(
-            "note: --samples {} is not a power of two; the Sobol' sequence is balanced at powers of two (e.g. {})",
+            "note: --samples {} is not a power of two; the Sobol' sequence is balanced at powers \
+             of two (e.g. {})",
             plan.samples,
             plan.samples.next_power_of_two()
         );

@@ -103,31 +103,7 @@ pub fn run(args: &Args) -> Result<()> {
     if args.draws == Some(0) {
         return Err(Error::usage("--draws", "must be at least 1"));
     }
-    let mut search = Search::new(lo, hi);
-    if let Some(tol) = args.tol {
-        if !(tol.is_finite() && tol >= 0.0) {
-            return Err(Error::usage(
-                "--tol",
-                format!("must be 0 or more, found {tol}"),
-            ));
-        }
-        search.tol = tol;
-    }
-    if args.max_evals < 2 {
-        return Err(Error::usage(
-            "--max-evals",
-            "must be at least 2 (the two ends of the range)",
-        ));
-    }
-    search.max_evaluations = args.max_evals;
-    if let Some(n) = args.scan
-        && !(1..=10_000).contains(&n)
-    {
-        return Err(Error::usage(
-            "--scan",
-            format!("must be from 1 to 10000 intervals, found {n}"),
-        ));
-    }
+    let mut search = search_of(args, lo, hi)?;
     let dest = args
         .out
         .as_deref()
@@ -153,13 +129,16 @@ pub fn run(args: &Args) -> Result<()> {
     let mc = goal.draws_for(&sc);
     if args.seed.is_some() && mc.is_none() {
         eprintln!(
-            "note: --seed has no effect: `{}` is evaluated on the deterministic projection (add --draws N for the mean over draws)",
+            "note: --seed has no effect: `{}` is evaluated on the deterministic projection (add \
+             --draws N for the mean over draws)",
             goal.metric
         );
     }
     if mc.is_some() && goal.adjust_is_drawn(&sc) {
         eprintln!(
-            "note: `{}` is drawn from [uncertainty] in every Monte Carlo draw, so adjusting it cannot change the metric; remove it from [uncertainty] (e.g. in a file that extends this one) to adjust it",
+            "note: `{}` is drawn from [uncertainty] in every Monte Carlo draw, so adjusting it \
+             cannot change the metric; remove it from [uncertainty] (e.g. in a file that extends \
+             this one) to adjust it",
             goal.adjust
         );
     }
@@ -190,6 +169,36 @@ pub fn run(args: &Args) -> Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// The search over \[`lo`, `hi`\] with the tolerance, evaluation budget and scan checked.
+fn search_of(args: &Args, lo: f64, hi: f64) -> Result<Search> {
+    let mut search = Search::new(lo, hi);
+    if let Some(tol) = args.tol {
+        if !(tol.is_finite() && tol >= 0.0) {
+            return Err(Error::usage(
+                "--tol",
+                format!("must be 0 or more, found {tol}"),
+            ));
+        }
+        search.tol = tol;
+    }
+    if args.max_evals < 2 {
+        return Err(Error::usage(
+            "--max-evals",
+            "must be at least 2 (the two ends of the range)",
+        ));
+    }
+    search.max_evaluations = args.max_evals;
+    if let Some(n) = args.scan
+        && !(1..=10_000).contains(&n)
+    {
+        return Err(Error::usage(
+            "--scan",
+            format!("must be from 1 to 10000 intervals, found {n}"),
+        ));
+    }
+    Ok(search)
 }
 
 /// Prints the human report on standard output, or on standard error when the CSV goes to

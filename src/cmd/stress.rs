@@ -61,7 +61,8 @@ pub fn run(args: &Args) -> Result<()> {
     if dest == Destination::Stdout && summary_dest == Some(Destination::Stdout) {
         return Err(Error::usage(
             "--summary",
-            "the per-year CSV already goes to standard output: give --out PATH, or a file for --summary",
+            "the per-year CSV already goes to standard output: give --out PATH, or a file \
+             for --summary",
         ));
     }
     if let (Destination::File(a), Some(Destination::File(b))) = (&dest, &summary_dest)

@@ -103,7 +103,9 @@ pub(crate) fn choose_params(cli: &[Param], table: Option<&SweepTable>) -> Result
     if params.is_empty() {
         return Err(Error::usage(
             "--vary",
-            "give at least one parameter to vary, e.g. --vary structure.spending_multiplier=0.2:0.8:0.1 (or a [sweep.vary] table in the scenario file)",
+            "give at least one parameter to vary, e.g. --vary \
+             structure.spending_multiplier=0.2:0.8:0.1 (or a [sweep.vary] table in the \
+             scenario file)",
         ));
     }
     for (i, p) in params.iter().enumerate() {
@@ -326,7 +328,8 @@ pub fn run(args: &Args) -> Result<()> {
     }
     if let Some((k, why)) = broken.first() {
         eprintln!(
-            "warning: the projection broke down at {} of {} points (their metrics are NaN); first at point {k}: {why}",
+            "warning: the projection broke down at {} of {} points (their metrics are NaN); first \
+             at point {k}: {why}",
             broken.len(),
             rows.len()
         );

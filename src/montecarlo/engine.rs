@@ -5,11 +5,11 @@
 //!
 //! - [`for_each_year`]: all draws advance together year by year and each finished year is
 //!   handed to a visitor with its full columns (raw samples, tests);
-//! - the summaries ([`crate::summary::summarize_run`]): each block runs through all years
+//! - the summaries ([`crate::montecarlo::summarize_run`]): each block runs through all years
 //!   at once while its outputs are tallied, so memory never holds draws × years.
 //!
-//! Draw `j` consumes its own random stream exactly as [`super::simulate_draw`] does (per
-//! year: six normals, then the Student-t chi-square) and goes through the same step with
+//! Draw `j` consumes its own random stream exactly as the tests' one-draw reference does
+//! (per year: six normals, then the Student-t chi-square) and goes through the same step with
 //! the same IEEE operations, so draw `j` here is bit for bit draw `j` of
 //! [`super::map_draws`], whatever the thread count, block or lane it lands in.
 
@@ -27,17 +27,17 @@ use crate::shocks::next_state;
 pub const BLOCK: usize = 128;
 
 /// Lane groups in one block.
-pub const GROUPS: usize = BLOCK / W;
+pub(crate) const GROUPS: usize = BLOCK / W;
 
 /// Marks a draw that has not broken down.
-pub const NOT_BROKEN: u32 = u32::MAX;
+pub(crate) const NOT_BROKEN: u32 = u32::MAX;
 
 /// The most draws one summarised run may take (its probabilities keep 16 bytes a draw,
 /// a sweep every draw's metrics).
-pub const MAX_DRAWS_IN_MEMORY: u64 = 5_000_000;
+pub(crate) const MAX_DRAWS_IN_MEMORY: u64 = 5_000_000;
 
 /// The most draws [`for_each_year`] holds at once (about 400 bytes a draw).
-pub const MAX_DRAWS_IN_COLUMNS: u64 = 5_000_000;
+pub(crate) const MAX_DRAWS_IN_COLUMNS: u64 = 5_000_000;
 
 /// A scenario compiled for Monte Carlo: the model, the shock process and, per year, the
 /// reference capital stock.
@@ -69,7 +69,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Number of projection years.
-    pub fn years(&self) -> usize {
+    pub(crate) fn years(&self) -> usize {
         self.model.years.len()
     }
 }
@@ -98,12 +98,12 @@ impl Outputs {
 
     /// The value of `output` for draw `b` of the block.
     #[inline]
-    pub fn get(&self, output: usize, b: usize) -> f64 {
+    pub(crate) fn get(&self, output: usize, b: usize) -> f64 {
         self.v[b / W][output].0[b % W]
     }
 
     /// The whole [`Year`] of draw `b` of the block.
-    pub fn year(&self, b: usize) -> Year {
+    pub(crate) fn year(&self, b: usize) -> Year {
         let (g, i) = (b / W, b % W);
         let [revaluation, other_flows] = self.flows[g].map(|l| l.0[i]);
         Year::from_parts(self.v[g].map(|l| l.0[i]), revaluation, other_flows)
@@ -230,16 +230,10 @@ impl Block {
         }
     }
 
-    /// Whether draw `b` of the block is still sound in year `t`.
-    #[inline]
-    pub fn is_sound(&self, b: usize, t: usize) -> bool {
-        self.broken[b] > t as u32
-    }
-
     /// The draws still sound in year `t`, as bits: bit `i` of element `g` for draw
     /// `8g + i` (padding lanes are never sound).
     #[inline]
-    pub fn sound(&self, t: usize) -> [u8; GROUPS] {
+    pub(crate) fn sound(&self, t: usize) -> [u8; GROUPS] {
         std::array::from_fn(|g| {
             (0..W).fold(0u8, |m, i| {
                 let b = g * W + i;
@@ -267,19 +261,20 @@ pub struct YearDraws<'a> {
 impl YearDraws<'_> {
     /// Whether draw `j` is still numerically sound in this year.
     #[inline]
-    pub fn is_sound(&self, j: usize) -> bool {
+    pub(crate) fn is_sound(&self, j: usize) -> bool {
         self.broken[j] > self.index as u32
     }
 
     /// Number of draws that have broken down in this year or earlier.
-    pub fn broken_count(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn broken_count(&self) -> u64 {
         let t = self.index as u32;
         self.broken.iter().filter(|&&b| b <= t).count() as u64
     }
 }
 
 /// The blocks covering draws `from..to`.
-pub fn blocks(e: &Engine, from: u64, to: u64) -> Vec<Block> {
+pub(crate) fn blocks(e: &Engine, from: u64, to: u64) -> Vec<Block> {
     (from..to)
         .step_by(BLOCK)
         .collect::<Vec<u64>>()
@@ -291,7 +286,7 @@ pub fn blocks(e: &Engine, from: u64, to: u64) -> Vec<Block> {
 /// Applies `f` to every draw `0..draws` of `sc` (in parallel, a block of draws at a
 /// time) and returns the results in draw order; `f` receives the draw index and that
 /// draw's per-year outputs. See [`super::map_draws`].
-pub fn map_blocks<T: Send>(
+pub(crate) fn map_blocks<T: Send>(
     sc: &Scenario,
     draws: u64,
     seed: u64,
@@ -334,7 +329,8 @@ pub fn for_each_year(
         return Err(Error::usage(
             "--samples-draws",
             format!(
-                "{draws} draws of raw samples would not fit in memory; use at most {MAX_DRAWS_IN_COLUMNS}"
+                "{draws} draws of raw samples would not fit in memory; use at most \
+                 {MAX_DRAWS_IN_COLUMNS}"
             ),
         ));
     }
@@ -472,7 +468,9 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
             let model = Model::new(sc);
             let process = ShockProcess::new(sc);
             let singles: Vec<Vec<Year>> = (0..draws)
-                .map(|j| crate::montecarlo::simulate_scenario_draw(sc, &model, &process, 9, j))
+                .map(|j| {
+                    crate::montecarlo::reference::simulate_scenario_draw(sc, &model, &process, 9, j)
+                })
                 .collect();
             let slow: Vec<Vec<Vec<u64>>> = singles.iter().map(|p| bits(p)).collect();
             // map_draws (blocks) gives every draw's whole years, debt flows included.
@@ -491,12 +489,12 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
     /// materialised columns (sorting): quantiles bit for bit, moments to rounding.
     /// Returns the number of (year, output) cells checked and the years with broken draws.
     fn summary_matches_columns(sc: &Scenario, draws: u64, qs: &[f64]) -> (usize, usize) {
-        let run = crate::summary::summarize_run(sc, draws, 4, qs, |_| {}).unwrap();
+        let run = crate::montecarlo::summarize_run(sc, draws, 4, qs, |_| {}).unwrap();
         let mut checked = 0;
         let mut broken_years = 0;
         let mut t = 0;
         for_each_year(sc, draws, 4, |yd| {
-            let reference = crate::summary::summarize_year(yd, qs);
+            let reference = crate::montecarlo::reference::summarize_year(yd, qs);
             let fast = &run.years[t];
             t += 1;
             assert_eq!(fast.broken_draws, reference.broken_draws);
@@ -549,7 +547,7 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
     fn tallied_summaries_do_not_depend_on_threads() {
         let sc = scenario("", &[]);
         let run = || {
-            crate::summary::summarize_run(&sc, 5 * CHUNK as u64 + 77, 8, &[0.05, 0.5], |_| {})
+            crate::montecarlo::summarize_run(&sc, 5 * CHUNK as u64 + 77, 8, &[0.05, 0.5], |_| {})
                 .unwrap()
         };
         let one = rayon::ThreadPoolBuilder::new()
@@ -580,7 +578,8 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
     fn uncertainty_does_not_shift_the_shocks() {
         let plain = scenario("", &[]);
         let with = scenario(
-            "[uncertainty]\nspending_multiplier = { distribution = \"uniform\", min = 0.2, max = 0.6 }\n",
+            "[uncertainty]\nspending_multiplier = { distribution = \"uniform\", min = 0.2, \
+             max = 0.6 }\n",
             &[],
         );
         let a = engine_paths(&plain, 50, 3);
@@ -680,7 +679,7 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
             ],
         );
         let draws = 20_000;
-        let run = crate::summary::summarize_run(&sc, draws, 2024, &[0.5], |_| {}).unwrap();
+        let run = crate::montecarlo::summarize_run(&sc, draws, 2024, &[0.5], |_| {}).unwrap();
         let expected: f64 = sc
             .baseline
             .real_growth

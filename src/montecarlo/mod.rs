@@ -1,4 +1,4 @@
-//! Monte Carlo: draws of MODEL.md's shock process pushed through the same
+//! Monte Carlo: draws of docs/MODEL.md's shock process pushed through the same
 //! [`crate::model::step`] as the deterministic run.
 //!
 //! Reproducibility: draw `j` of a run with seed `s` has its own random stream, a
@@ -9,32 +9,38 @@
 //! structural parameters (`[uncertainty]`) come from the draw's purpose-1 stream, so they
 //! never shift a shock.
 //!
-//! Two paths give the same draws: [`simulate_draw`] simulates one draw at a time (the
-//! reference); [`engine::Block`] simulates 128 draws at a time in eight-draw
-//! [`crate::lanes::Lanes`], for the summaries of millions of draws ([`summarize`], with
-//! the quantile windows of [`windows`]), the raw samples ([`engine::for_each_year`]) and
-//! every per-draw quantity of sweeps, goal-seek and probabilities ([`map_draws`]).
+//! Production simulates draws in `engine::Block`s of 128, in eight-draw
+//! `crate::lanes::Lanes`, for the summaries of millions of draws (`summarize`, with
+//! the quantile windows of `windows`), the raw samples (`engine::for_each_year`) and
+//! every per-draw quantity of sweeps, goal-seek and probabilities ([`map_draws`]). The
+//! tests check them bit for bit against a reference that simulates one draw at a time
+//! with scalar shocks (`reference`, compiled for tests only).
 
-pub mod engine;
-pub mod pages;
+pub(crate) mod engine;
+mod metrics;
+pub(crate) mod pages;
 pub mod probability;
+#[cfg(test)]
+pub(crate) mod reference;
 pub mod samples;
-pub mod stream;
-pub mod summarize;
-pub mod windows;
-pub mod ziggurat;
+pub(crate) mod stream;
+pub(crate) mod summarize;
+pub(crate) mod windows;
+pub(crate) mod ziggurat;
 
 use rand::RngExt;
 use rand_distr::ChiSquared;
 
 use crate::lanes::{Lanes, W};
 use crate::lanes::{Real, Scalar};
-use crate::model::{Model, Year};
+use crate::model::Year;
 use crate::scenario::{
     Distribution, N_SHOCKS, N_SHOCKS_V1, PRIMARY_BALANCE_SHOCK, Scenario, Structure,
 };
-use crate::shocks::{Mat, SparseMat, Vector, cholesky_psd, covariance, next_state};
+use crate::shocks::{Mat, SparseMat, cholesky_psd, covariance};
 use stream::{Stream, StreamLanes, Streams, normals};
+
+pub use metrics::{OverDraws, over_draws};
 
 /// SplitMix64's finaliser: a bijection of u64 that mixes all bits.
 #[inline]
@@ -74,7 +80,7 @@ pub struct ShockProcess {
     /// The nonzero entries of `a`.
     pub a_nz: SparseMat,
     /// Whether the seventh shock (`primary_balance`) is active: its sd or its row of A is
-    /// not zero. An inactive seventh shock draws no random number (MODEL.md version 2),
+    /// not zero. An inactive seventh shock draws no random number (docs/MODEL.md version 2),
     /// so a six-shock scenario draws exactly version 1's numbers.
     pub seventh: bool,
 }
@@ -102,8 +108,9 @@ impl ShockProcess {
     /// active (else z_7 = 0), rescaled to a unit-variance
     /// multivariate t (z = n sqrt((dof - 2) / w), w ~ chi-square(dof), drawn after the
     /// normals from the same stream) when the distribution is Student t.
+    #[cfg(any(test, feature = "bench"))]
     #[inline]
-    pub fn draw_z(&self, rng: &mut Stream) -> Vector {
+    pub fn draw_z(&self, rng: &mut Stream) -> crate::shocks::Vector {
         let mut z = self.normals(rng);
         if let Some(scale) = self.t_scale(rng) {
             for v in z.iter_mut() {
@@ -113,8 +120,8 @@ impl ShockProcess {
         z
     }
 
-    /// [`ShockProcess::draw_z`] for [`W`] draws at once: lane `i` gets exactly what
-    /// `draw_z` gives stream `i`.
+    /// `ShockProcess::draw_z` (tests and benchmarks) for `W` draws at once: lane `i` gets
+    /// exactly what `draw_z` gives stream `i`.
     #[inline]
     pub fn draw_z_lanes(&self, rng: &mut StreamLanes) -> [Lanes; N_SHOCKS] {
         let mut z = self.normals(rng);
@@ -155,25 +162,6 @@ impl ShockProcess {
         let w: f64 = rng.sample(chi);
         Some(((dof - 2.0) / w).sqrt())
     }
-
-    /// The shock states u_1..u_T of one draw.
-    pub fn draw_path(&self, rng: &mut Stream, years: usize) -> Vec<Vector> {
-        let mut u = [0.0; N_SHOCKS];
-        (0..years)
-            .map(|_| {
-                let z = self.draw_z(rng);
-                u = next_state(&self.a_nz, &self.l_nz, &u, &z);
-                u
-            })
-            .collect()
-    }
-}
-
-/// Simulates draw `draw` of `sc` with `seed`: the per-year outputs of that draw.
-pub fn simulate_draw(model: &Model, process: &ShockProcess, seed: u64, draw: u64) -> Vec<Year> {
-    let mut rng = draw_rng(seed, draw, 0);
-    let u = process.draw_path(&mut rng, model.years.len());
-    model.simulate(|t| u[t])
 }
 
 /// The structure of draw `draw`: the scenario's own, or drawn from `[uncertainty]` with
@@ -185,27 +173,11 @@ pub fn draw_structure(sc: &Scenario, seed: u64, draw: u64) -> Structure {
     }
 }
 
-/// Simulates draw `draw` of `sc` with `seed`, uncertain parameters included. `model` is
-/// `Model::new(sc)` (used as is when the scenario has no `[uncertainty]`).
-pub fn simulate_scenario_draw(
-    sc: &Scenario,
-    model: &Model,
-    process: &ShockProcess,
-    seed: u64,
-    draw: u64,
-) -> Vec<Year> {
-    if sc.uncertainty.is_none() {
-        return simulate_draw(model, process, seed, draw);
-    }
-    let drawn = Model::with_structure(sc, draw_structure(sc, seed, draw));
-    simulate_draw(&drawn, process, seed, draw)
-}
-
 /// Applies `f` to every draw `0..draws` of `sc` (in parallel) and returns the results in
 /// draw order. `f` receives the draw index and that draw's per-year outputs. The result
 /// depends only on the scenario, `seed` and `draws`, never on the thread count. Draws are
-/// simulated a block at a time in lanes ([`engine::map_blocks`]); draw `j` is bit for bit
-/// [`simulate_scenario_draw`]'s draw `j`.
+/// simulated a block at a time in lanes (`engine::map_blocks`); draw `j` is bit for bit
+/// the one-draw reference's draw `j`.
 pub fn map_draws<T: Send>(
     sc: &Scenario,
     draws: u64,
@@ -215,9 +187,28 @@ pub fn map_draws<T: Send>(
     engine::map_blocks(sc, draws, seed, f)
 }
 
+/// Simulates `draws` draws of `sc` with `seed` and summarises every year and output:
+/// mean, sd and the exact type-7 quantiles `qs` of the sound draws. Memory does not grow
+/// with draws × years: blocks of draws run through all years while their outputs are
+/// tallied (moment sums, and the quantile windows of `windows`).
+/// `progress` is told how many draws each finished chunk simulated (all draws
+/// `summarize::passes` times over). The result depends only on the
+/// scenario, `draws`, `seed` and `qs`, never on the thread count.
+pub fn summarize_run(
+    sc: &crate::scenario::Scenario,
+    draws: u64,
+    seed: u64,
+    qs: &[f64],
+    progress: impl Fn(u64) + Sync,
+) -> crate::Result<crate::summary::RunSummary> {
+    summarize::run(sc, draws, seed, qs, progress)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Model;
+    use crate::shocks::next_state;
 
     /// Eight draws advanced together in `Lanes` (normals, shock state and the generic step)
     /// are bit for bit the eight draws of `simulate_draw`, normal and Student t.
@@ -241,7 +232,7 @@ mod tests {
             let mut u = [Lanes::default(); N_SHOCKS];
             let mut state: State<Lanes> = model.initial.splat();
             let singles: Vec<Vec<Year>> = (0..W as u64)
-                .map(|i| simulate_draw(&model, &process, 3, first + i))
+                .map(|i| reference::simulate_draw(&model, &process, 3, first + i))
                 .collect();
             for t in 0..model.years.len() {
                 let z = process.draw_z_lanes(&mut rng);

@@ -8,14 +8,8 @@
 //! out again, stage after stage. The pool's slabs are large and aligned to 2 MB, so that
 //! where the system backs memory with transparent huge pages by default they can be.
 //!
-//! The pool does not ask for huge pages itself (`madvise(MADV_HUGEPAGE)`, which it did
-//! until 2026-12-02): on a virtual machine whose host takes back the guest's free memory
-//! (free page reporting works on free blocks of 2 MB), a freshly faulted huge page often
-//! has to be faulted in by the host as well, and zeroing it cost up to 4 ms per MB
-//! against about 1 ms for small pages, which mostly come back warm. On the 2-core test
-//! machine a million-draw run took 0.75–1.05 s with huge pages (bimodal, following the
-//! host) and 0.80–0.91 s without (12 interleaved runs each), so the system's own policy
-//! decides.
+//! The pool does not ask for huge pages itself (`madvise(MADV_HUGEPAGE)`): the system's
+//! own policy decides (docs/montecarlo.md, "Speed and memory", has the measurements).
 
 use std::alloc::Layout;
 use std::marker::PhantomData;
@@ -23,7 +17,7 @@ use std::ptr::NonNull;
 use std::sync::{Mutex, PoisonError};
 
 /// Values in one page (8 KB).
-pub const PAGE: usize = 1024;
+pub(crate) const PAGE: usize = 1024;
 
 /// Pages in one slab (4 MB).
 const SLAB_PAGES: usize = 512;
@@ -34,7 +28,7 @@ const SLAB_ALIGN: usize = 2 << 20;
 /// Where pages come from and go back to. Dropping the pool frees every page it ever
 /// gave out, which the lifetime of [`Page`] ensures are no longer used.
 #[derive(Debug, Default)]
-pub struct Pool {
+pub(crate) struct Pool {
     free: Mutex<Vec<NonNull<f64>>>,
     slabs: Mutex<Vec<NonNull<u8>>>,
 }
@@ -54,12 +48,12 @@ fn slab_layout() -> Layout {
 
 impl Pool {
     /// An empty pool (slabs are allocated as pages are needed).
-    pub fn new() -> Pool {
+    pub(crate) fn new() -> Pool {
         Pool::default()
     }
 
     /// A page, from the free ones or a new slab. Its values are unspecified.
-    pub fn take(&self) -> Page<'_> {
+    pub(crate) fn take(&self) -> Page<'_> {
         let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
         if free.is_empty() {
             free.extend(self.slab());
@@ -75,7 +69,7 @@ impl Pool {
     }
 
     /// Gives pages back.
-    pub fn give<'p>(&'p self, pages: impl IntoIterator<Item = Page<'p>>) {
+    pub(crate) fn give<'p>(&'p self, pages: impl IntoIterator<Item = Page<'p>>) {
         let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
         free.extend(pages.into_iter().map(|p| p.ptr));
     }
@@ -117,7 +111,7 @@ impl Drop for Pool {
 
 /// A page of [`PAGE`] values, owned by whoever holds it, borrowed from a [`Pool`].
 #[derive(Debug)]
-pub struct Page<'p> {
+pub(crate) struct Page<'p> {
     ptr: NonNull<f64>,
     pool: PhantomData<&'p Pool>,
 }
@@ -138,28 +132,30 @@ impl Page<'_> {
 
 /// Values in pages, in order: each page with how many values it holds.
 #[derive(Debug, Default)]
-pub struct Paged<'p> {
+pub(crate) struct Paged<'p> {
     pages: Vec<(Page<'p>, usize)>,
 }
 
 impl<'p> Paged<'p> {
     /// No values.
-    pub fn new() -> Paged<'p> {
+    pub(crate) fn new() -> Paged<'p> {
         Paged { pages: Vec::new() }
     }
 
     /// Number of values.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.pages.iter().map(|p| p.1).sum()
     }
 
     /// Whether there are no values.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.pages.iter().all(|p| p.1 == 0)
     }
 
     /// The values, page by page.
-    pub fn parts(&self) -> impl Iterator<Item = &[f64]> + '_ {
+    pub(crate) fn parts(&self) -> impl Iterator<Item = &[f64]> + '_ {
         self.pages.iter().map(|(p, n)| p.values(*n))
     }
 
@@ -167,7 +163,7 @@ impl<'p> Paged<'p> {
     /// there in the same page (a new page from `pool` when the last has less); add the
     /// values written with [`Paged::wrote`].
     #[inline]
-    pub fn room(&mut self, room: usize, pool: &'p Pool) -> *mut f64 {
+    pub(crate) fn room(&mut self, room: usize, pool: &'p Pool) -> *mut f64 {
         match self.pages.last() {
             Some((page, n)) if n + room <= PAGE => page.ptr.as_ptr().wrapping_add(*n),
             _ => {
@@ -181,7 +177,15 @@ impl<'p> Paged<'p> {
 
     /// How many values the last page holds (0 without pages).
     #[inline]
-    pub fn last_len(&self) -> usize {
+    #[cfg_attr(
+        not(all(
+            target_arch = "x86_64",
+            target_feature = "avx512f",
+            target_feature = "avx512bw"
+        )),
+        allow(dead_code)
+    )]
+    pub(crate) fn last_len(&self) -> usize {
         self.pages.last().map_or(0, |p| p.1)
     }
 
@@ -201,7 +205,7 @@ impl<'p> Paged<'p> {
     /// p.wrote(4); // error: call to unsafe function
     /// ```
     #[inline]
-    pub unsafe fn wrote(&mut self, n: usize) {
+    pub(crate) unsafe fn wrote(&mut self, n: usize) {
         if let Some(last) = self.pages.last_mut() {
             last.1 = (last.1 + n).min(PAGE);
         }
@@ -225,14 +229,22 @@ impl<'p> Paged<'p> {
     /// p.set_last_len(4); // error: call to unsafe function
     /// ```
     #[inline]
-    pub unsafe fn set_last_len(&mut self, len: usize) {
+    #[cfg_attr(
+        not(all(
+            target_arch = "x86_64",
+            target_feature = "avx512f",
+            target_feature = "avx512bw"
+        )),
+        allow(dead_code)
+    )]
+    pub(crate) unsafe fn set_last_len(&mut self, len: usize) {
         if let Some(last) = self.pages.last_mut() {
             last.1 = len.min(PAGE);
         }
     }
 
     /// Appends `values`.
-    pub fn extend_from_slice(&mut self, mut values: &[f64], pool: &'p Pool) {
+    pub(crate) fn extend_from_slice(&mut self, mut values: &[f64], pool: &'p Pool) {
         while !values.is_empty() {
             let ptr = self.room(1, pool);
             let n = self
@@ -252,7 +264,7 @@ impl<'p> Paged<'p> {
     }
 
     /// Gives every page back to `pool`, leaving no values.
-    pub fn release(&mut self, pool: &Pool) {
+    pub(crate) fn release(&mut self, pool: &Pool) {
         pool.give(self.pages.drain(..).map(|p| p.0));
     }
 }

@@ -49,13 +49,13 @@ fn advance<U: Word>(s0: &mut U, s1: &mut U, s2: &mut U, s3: &mut U) -> U {
 
 impl Stream {
     /// The stream with state words `s` (not all zero).
-    pub fn from_words(s: [u64; 4]) -> Stream {
+    pub(crate) fn from_words(s: [u64; 4]) -> Stream {
         Stream { s }
     }
 
     /// The next 64 random bits.
     #[inline(always)]
-    pub fn next_word(&mut self) -> u64 {
+    pub(crate) fn next_word(&mut self) -> u64 {
         let [a, b, c, d] = &mut self.s;
         advance(a, b, c, d)
     }
@@ -100,13 +100,13 @@ impl StreamLanes {
 
     /// The next 64 random bits of every lane.
     #[inline(always)]
-    pub fn next_words(&mut self) -> Words {
+    pub(crate) fn next_words(&mut self) -> Words {
         let [s0, s1, s2, s3] = &mut self.s;
         advance(s0, s1, s2, s3)
     }
 
     /// Lane `i` as a stream of its own.
-    pub fn get(&self, i: usize) -> Stream {
+    pub(crate) fn get(&self, i: usize) -> Stream {
         Stream {
             s: [
                 self.s[0].0[i],
@@ -118,7 +118,7 @@ impl StreamLanes {
     }
 
     /// Replaces lane `i`.
-    pub fn set(&mut self, i: usize, st: Stream) {
+    pub(crate) fn set(&mut self, i: usize, st: Stream) {
         for k in 0..4 {
             self.s[k].0[i] = st.s[k];
         }
@@ -127,7 +127,7 @@ impl StreamLanes {
 
 /// One stream ([`Stream`], numbers `f64`) or [`W`] streams side by side ([`StreamLanes`],
 /// numbers [`Lanes`]): what [`normals`] draws from.
-pub trait Streams {
+pub(crate) trait Streams {
     /// The numbers the streams give: `f64`, or [`Lanes`].
     type Real: Real;
     /// The next 64 random bits of every stream.
@@ -201,7 +201,7 @@ pub(super) fn unit<R: Real>(x: R::Bits) -> R {
 /// `N` standard normals of every stream, in order (see [`super::ziggurat`]). Lane `i` of
 /// a [`StreamLanes`] gets exactly what its lane alone ([`StreamLanes::get`]) gets.
 #[inline(always)]
-pub fn normals<const N: usize, S: Streams>(rng: &mut S) -> [S::Real; N]
+pub(crate) fn normals<const N: usize, S: Streams>(rng: &mut S) -> [S::Real; N]
 where
     f64: Scalar<S::Real>,
 {

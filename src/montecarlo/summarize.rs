@@ -33,9 +33,8 @@ const PILOT: u64 = 4_096;
 /// whole chunks): stages double up to half the run, then each takes half of the draws
 /// left while more than a quarter of the run is left, and the last stage takes the rest.
 /// (Each stage keeps about as many values as the windows of the one before allow:
-/// doubling keeps that small, and the windows narrow as the run nears its end. One more
-/// refinement for the last eighth, as before 2026-12-02, cost more than it saved: 2.5 %
-/// of a million-draw run.)
+/// doubling keeps that small, and the windows narrow as the run nears its end; a further
+/// refinement for the last eighth cost more than it saved, see docs/montecarlo.md.)
 fn stage_end(done: u64, draws: u64) -> u64 {
     if done < draws / 2 {
         (2 * done).min(draws / 2)
@@ -242,10 +241,10 @@ fn give_back<'p>(tallies: &mut [Mutex<ThreadTally<'p>>], by_cell: Vec<Vec<CellTa
 /// Quantile levels whose windows one run over the draws tallies together (each takes at
 /// most three windows, a value repeated at either end being counted apart, and at most
 /// [`super::windows::KMAX`] fit); more levels take more runs over the same draws.
-pub const QUANTILES_PER_PASS: usize = 8;
+pub(crate) const QUANTILES_PER_PASS: usize = 8;
 
 /// How many runs over the draws [`run`] makes for the quantile levels `qs`.
-pub fn passes(qs: &[f64]) -> u64 {
+pub(crate) fn passes(qs: &[f64]) -> u64 {
     qs.len().div_ceil(QUANTILES_PER_PASS).max(1) as u64
 }
 
@@ -257,9 +256,9 @@ struct Staged {
     found: Vec<Vec<(usize, f64)>>,
 }
 
-/// See [`crate::summary::summarize_run`]. `progress` is told the draws of every finished
+/// See [`super::summarize_run`]. `progress` is told the draws of every finished
 /// chunk, [`passes`] times over in all.
-pub fn run(
+pub(crate) fn run(
     sc: &Scenario,
     draws: u64,
     seed: u64,
@@ -270,7 +269,8 @@ pub fn run(
         return Err(Error::usage(
             "--draws",
             format!(
-                "{draws} draws would not fit in memory for exact summaries; use at most {MAX_DRAWS_IN_MEMORY}"
+                "{draws} draws would not fit in memory for exact summaries; use at most \
+                 {MAX_DRAWS_IN_MEMORY}"
             ),
         ));
     }

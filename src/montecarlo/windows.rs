@@ -36,15 +36,15 @@ use super::pages::{Paged, Pool};
 use crate::lanes::W;
 
 /// The most windows of one output and year.
-pub const KMAX: usize = 32;
+pub(crate) const KMAX: usize = 32;
 
 /// Slots of [`KMAX`] windows: slot 2k is the gap below window k, slot 2k + 1 window k,
 /// slot 2 [`KMAX`] the gap above the last window.
-pub const SLOTS: usize = 2 * KMAX + 1;
+pub(crate) const SLOTS: usize = 2 * KMAX + 1;
 
 /// Margin of a window, in standard deviations of where its quantile's rank can still
 /// move (about 1e-9 odds per window end of a miss, which would cost one more pass).
-pub const SPREAD: f64 = 6.0;
+pub(crate) const SPREAD: f64 = 6.0;
 
 /// More equal values than this at a window's end get a counting window of their own.
 const HEAVY: usize = 32;
@@ -58,7 +58,7 @@ const MARGIN: f64 = 1.0;
 
 /// Blocks whose slot counts [`CellTally`]'s byte counters hold before they are flushed
 /// into integer counts (each block adds at most 16 per byte: 15 × 16 = 240 < 256).
-pub const FLUSH_BLOCKS: usize = 15;
+pub(crate) const FLUSH_BLOCKS: usize = 15;
 
 /// The windows of one output in one year: `lo[k] ≤ x ≤ hi[k]`, disjoint and in
 /// increasing order. A window with `lo == hi` (a value with many ties) only counts.
@@ -67,7 +67,7 @@ pub const FLUSH_BLOCKS: usize = 15;
 /// of every output and year are read in turn, far more than the caches hold).
 #[derive(Debug, Clone, PartialEq)]
 #[repr(C, align(64))]
-pub struct Windows {
+pub(crate) struct Windows {
     /// Number of windows in use.
     pub n: usize,
     /// Nibble s (bits 4s to 4s + 3) is all ones when slot s (s < 16) is a window that
@@ -89,14 +89,14 @@ pub struct Windows {
 
 impl Windows {
     /// One window holding every value (the pilot's).
-    pub fn everything() -> Windows {
+    pub(crate) fn everything() -> Windows {
         let mut w = Windows::none();
         w.push(f64::NEG_INFINITY, f64::INFINITY);
         w
     }
 
     /// No window: values are neither counted nor kept.
-    pub fn none() -> Windows {
+    pub(crate) fn none() -> Windows {
         Windows {
             n: 0,
             keep_nibbles: 0,
@@ -129,7 +129,7 @@ impl Windows {
 
     /// Whether window `k` only counts (all its values are equal).
     #[inline]
-    pub fn counts_only(&self, k: usize) -> bool {
+    pub(crate) fn counts_only(&self, k: usize) -> bool {
         self.counting >> k & 1 == 1
     }
 
@@ -150,7 +150,7 @@ impl Windows {
 
 /// Counts of the values of one output and year, per window.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Counts {
+pub(crate) struct Counts {
     /// Per window, the number of values below it.
     pub below: [u64; KMAX],
     /// Per window, the number of values inside it.
@@ -168,7 +168,7 @@ impl Default for Counts {
 
 impl Counts {
     /// Adds the counts of other values in the same windows, and zeroes them.
-    pub fn absorb(&mut self, o: &mut Counts) {
+    pub(crate) fn absorb(&mut self, o: &mut Counts) {
         for k in 0..KMAX {
             self.below[k] += o.below[k];
             self.inside[k] += o.inside[k];
@@ -177,7 +177,7 @@ impl Counts {
     }
 
     /// The window holding 0-based rank `r` among all values counted, if one does.
-    pub fn window_of(&self, w: &Windows, r: u64) -> Option<usize> {
+    pub(crate) fn window_of(&self, w: &Windows, r: u64) -> Option<usize> {
         (0..w.n).find(|&k| self.below[k] <= r && r < self.below[k] + self.inside[k])
     }
 }
@@ -185,7 +185,7 @@ impl Counts {
 /// What one thread's draws left in the windows of one output and year during a stage.
 #[derive(Debug)]
 #[repr(C, align(64))]
-pub struct CellTally<'p> {
+pub(crate) struct CellTally<'p> {
     /// Slot counts not flushed yet, per lane: `bytes[0][8i + j]` counts slot 2j of lane
     /// i, `bytes[1][8i + j]` slot 2j + 1 (the slot kernel's, see [`CellTally::flush`]).
     pub bytes: [[u8; 64]; 2],
@@ -208,7 +208,7 @@ impl Default for CellTally<'_> {
 impl CellTally<'_> {
     /// Moves the byte counters into [`CellTally::counts`] (`w`: the windows they were
     /// counted in).
-    pub fn flush(&mut self, w: &Windows) {
+    pub(crate) fn flush(&mut self, w: &Windows) {
         if self.bytes == [[0; 64]; 2] {
             return;
         }
@@ -238,11 +238,11 @@ fn add_slots(w: &Windows, slots: &[u64], counts: &mut Counts) {
 /// Moment sums of one output and year over some draws, around a pivot, in [`W`] lanes
 /// (draw `b` of a block goes to lane `b mod W`), so that the order of additions is fixed
 /// by the draws alone.
-pub type LaneSums = [[f64; W]; 2];
+pub(crate) type LaneSums = [[f64; W]; 2];
 
 /// One output of one block's year, as the tally reads it.
 #[derive(Debug, Clone, Copy)]
-pub struct Column<'a> {
+pub(crate) struct Column<'a> {
     /// The block's outputs of the year.
     pub out: &'a Outputs,
     /// The output ([`crate::model::OUTPUT_NAMES`] order).
@@ -266,7 +266,7 @@ pub struct Column<'a> {
 ///
 /// Kept values go to `t.raw`, in pages from `pool`.
 #[inline]
-pub fn tally<'p>(
+pub(crate) fn tally<'p>(
     cols: &[Column],
     w: &Windows,
     sums: &mut LaneSums,
@@ -290,10 +290,19 @@ pub fn tally<'p>(
 }
 
 /// Most blocks one [`tally`] call takes.
-pub const TALLY_BLOCKS: usize = 4;
+pub(crate) const TALLY_BLOCKS: usize = 4;
 
 /// [`tally`] of one block in plain Rust (lane loops the compiler vectorises as it can).
-pub fn portable_tally<'p>(
+/// With AVX-512 only the tests call it, as the reference of the kernel.
+#[cfg_attr(
+    all(
+        target_arch = "x86_64",
+        target_feature = "avx512f",
+        target_feature = "avx512bw"
+    ),
+    allow(dead_code)
+)]
+pub(crate) fn portable_tally<'p>(
     col: Column,
     w: &Windows,
     sums: &mut LaneSums,
@@ -376,7 +385,7 @@ pub fn portable_tally<'p>(
     target_feature = "avx512f",
     target_feature = "avx512bw"
 ))]
-pub mod avx512 {
+pub(crate) mod avx512 {
     use super::super::pages::PAGE;
     use super::{BLOCK, CellTally, Column, GROUPS, LaneSums, Paged, Pool, Windows};
     use core::arch::x86_64::*;
@@ -384,7 +393,7 @@ pub mod avx512 {
     /// See [`super::tally`]: moments alone without windows, [`by_slot`] for up to
     /// [`SLOT_WINDOWS`] windows, else [`by_window`].
     #[inline]
-    pub fn tally<'p>(
+    pub(crate) fn tally<'p>(
         cols: &[Column],
         w: &Windows,
         sums: &mut LaneSums,
@@ -450,7 +459,7 @@ pub mod avx512 {
 
     /// Most windows [`by_slot`] takes: their 14 ends (and two +inf) fill two registers,
     /// and a value's slot (0 to 14) indexes a nibble of a 64-bit counter.
-    pub const SLOT_WINDOWS: usize = 7;
+    pub(crate) const SLOT_WINDOWS: usize = 7;
 
     /// Adds the moment sums of one group.
     #[inline(always)]
@@ -487,7 +496,7 @@ pub mod avx512 {
 
     /// The ends of up to [`SLOT_WINDOWS`] windows in registers, for [`Slots::of`].
     #[derive(Clone, Copy)]
-    pub struct Slots {
+    pub(crate) struct Slots {
         e7: __m512d,
         t3: (__m512d, __m512d),
         t1: (__m512d, __m512d),
@@ -498,7 +507,7 @@ pub mod avx512 {
     impl Slots {
         /// The ends of `w` (at most [`SLOT_WINDOWS`] windows).
         #[inline(always)]
-        pub fn new(w: &Windows) -> Slots {
+        pub(crate) fn new(w: &Windows) -> Slots {
             let e = w.ends.as_ptr();
             // SAFETY: the loads read within `ends` (24 values: at most 11 + 8).
             unsafe {
@@ -524,7 +533,7 @@ pub mod avx512 {
         /// far is the index; the last step shifts the one-hot nibble instead. NaN gets
         /// slot 0.
         #[inline(always)]
-        pub fn one_hot(&self, x: __m512d) -> __m512i {
+        pub(crate) fn one_hot(&self, x: __m512d) -> __m512i {
             // SAFETY: register arithmetic only; the permutes index 16 lanes with indices
             // below 16.
             unsafe {
@@ -544,7 +553,7 @@ pub mod avx512 {
 
         /// Per lane, the slot of `x` (see [`Slots::one_hot`]).
         #[inline(always)]
-        pub fn slot(&self, x: __m512d) -> __m512i {
+        pub(crate) fn slot(&self, x: __m512d) -> __m512i {
             // SAFETY: register arithmetic only; the permutes index 16 lanes with indices
             // below 16.
             unsafe {
@@ -561,7 +570,7 @@ pub mod avx512 {
 
         /// The lanes of `valid` whose one-hot slot is a window that keeps values.
         #[inline(always)]
-        pub fn keeps(&self, valid: u8, one_hot: __m512i) -> u8 {
+        pub(crate) fn keeps(&self, valid: u8, one_hot: __m512i) -> u8 {
             // SAFETY: register arithmetic only.
             unsafe { _mm512_mask_test_epi64_mask(valid, one_hot, self.keep) }
         }
@@ -587,7 +596,7 @@ pub mod avx512 {
     /// byte counters. Kept values leave through compress-in-register and a full store at
     /// the end of the kept values, branch-free (kept values come in no order).
     #[inline]
-    pub fn by_slot<'p>(
+    pub(crate) fn by_slot<'p>(
         cols: &[Column],
         w: &Windows,
         sums: &mut LaneSums,
@@ -656,7 +665,7 @@ pub mod avx512 {
     /// The tally window by window: each window compares all 128 values (in 16
     /// registers) with its two ends.
     #[inline]
-    pub fn by_window<'p>(
+    pub(crate) fn by_window<'p>(
         col: Column,
         w: &Windows,
         sums: &mut LaneSums,
@@ -730,7 +739,7 @@ pub mod avx512 {
     }
 
     /// See [`super::slots_of`], for windows the slot search takes.
-    pub fn slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
+    pub(crate) fn slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
         let s = Slots::new(w);
         let chunks = values.chunks_exact(8);
         let tail = chunks.remainder();
@@ -747,7 +756,7 @@ pub mod avx512 {
     }
 
     /// See [`super::cut`], for windows the slot search takes.
-    pub fn cut<'p>(
+    pub(crate) fn cut<'p>(
         parts: &[&[f64]],
         w: &Windows,
         slots: &mut [u64],
@@ -802,7 +811,7 @@ pub mod avx512 {
 }
 
 /// Appends to `out` the slot (see [`SLOTS`]) of each of `values` among the ends of `w`.
-pub fn slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
+pub(crate) fn slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
     #[cfg(all(
         target_arch = "x86_64",
         target_feature = "avx512f",
@@ -816,7 +825,7 @@ pub fn slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
 }
 
 /// [`slots_of`] in plain Rust, for any number of windows.
-pub fn portable_slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
+pub(crate) fn portable_slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
     let ends = w.all_ends();
     out.extend(values.iter().map(|&x| slot_among(&ends, x) as u8));
 }
@@ -850,7 +859,7 @@ fn count_slots(slots: &[u8], counts: &mut [u64; SLOTS]) {
 /// Appends to `out` (in pages from `pool`), in their order, the values of `parts` inside
 /// windows of `w` that keep values, and adds each value's slot to `slots` (see [`SLOTS`]):
 /// one branch-free pass (the values come in no order, so branches would mispredict).
-pub fn cut<'p>(
+pub(crate) fn cut<'p>(
     parts: &[&[f64]],
     w: &Windows,
     slots: &mut [u64; SLOTS],
@@ -870,7 +879,7 @@ pub fn cut<'p>(
 }
 
 /// [`cut`] in plain Rust, for any number of windows.
-pub fn portable_cut<'p>(
+pub(crate) fn portable_cut<'p>(
     parts: &[&[f64]],
     w: &Windows,
     slots: &mut [u64; SLOTS],
@@ -919,7 +928,7 @@ fn rank_interval(n: u64, q: f64, done: f64) -> (u64, u64, f64) {
 /// The kept values of one output and year, all inside windows that keep values: those
 /// of earlier stages, cut to the current windows, and those the threads kept in the last
 /// stage, as slices.
-pub struct Kept<'a> {
+pub(crate) struct Kept<'a> {
     /// The values, part by part.
     pub parts: Vec<&'a [f64]>,
 }
@@ -943,7 +952,7 @@ impl Kept<'_> {
     }
 
     /// Appends every value to `out`.
-    pub fn copy_to<'p>(&self, out: &mut Paged<'p>, pool: &'p Pool) {
+    pub(crate) fn copy_to<'p>(&self, out: &mut Paged<'p>, pool: &'p Pool) {
         for part in &self.parts {
             out.extend_from_slice(part, pool);
         }
@@ -1044,7 +1053,7 @@ fn by_window(kept: &Kept, w: &Windows, taken: usize) -> ByWindow {
 /// can reach is dropped. Returns the new windows and counts, and appends to `out` (in
 /// pages from `pool`) exactly the kept values inside the new windows that keep values.
 #[allow(clippy::too_many_arguments)]
-pub fn refine<'p>(
+pub(crate) fn refine<'p>(
     w: &Windows,
     counts: &Counts,
     kept: &Kept,
@@ -1250,7 +1259,12 @@ pub fn refine<'p>(
 /// (`counts`, and the `kept` values), where a window holds them; `None` where a rank lies
 /// between windows. The kept values are sorted out by window once (as integer keys, in a
 /// copy), and each window's values at its ranks are selected at once.
-pub fn values_at(w: &Windows, counts: &Counts, kept: &Kept, ranks: &[u64]) -> Vec<Option<f64>> {
+pub(crate) fn values_at(
+    w: &Windows,
+    counts: &Counts,
+    kept: &Kept,
+    ranks: &[u64],
+) -> Vec<Option<f64>> {
     let at: Vec<Option<usize>> = ranks.iter().map(|&r| counts.window_of(w, r)).collect();
     let mut out: Vec<Option<f64>> = vec![None; ranks.len()];
     let needs_values = at.iter().flatten().any(|&k| !w.counts_only(k));
@@ -1288,7 +1302,7 @@ pub fn values_at(w: &Windows, counts: &Counts, kept: &Kept, ranks: &[u64]) -> Ve
 /// Where the value at rank `r` (of `n` values counted) must lie when no window kept it:
 /// the values strictly between two windows (or beyond the first or last), as the bounds
 /// of a window of their own and the number of values in it.
-pub fn gap(w: &Windows, counts: &Counts, n: u64, r: u64) -> (f64, f64, u64) {
+pub(crate) fn gap(w: &Windows, counts: &Counts, n: u64, r: u64) -> (f64, f64, u64) {
     let mut lo = f64::NEG_INFINITY;
     let mut end = 0;
     for k in 0..w.n {
@@ -1302,7 +1316,7 @@ pub fn gap(w: &Windows, counts: &Counts, n: u64, r: u64) -> (f64, f64, u64) {
 }
 
 /// Windows made of the given disjoint `(lo, hi)` ranges (sorted here).
-pub fn windows_of(mut ranges: Vec<(f64, f64)>) -> Windows {
+pub(crate) fn windows_of(mut ranges: Vec<(f64, f64)>) -> Windows {
     ranges.sort_by(|a, b| a.0.total_cmp(&b.0));
     ranges.dedup();
     let mut w = Windows::none();

@@ -21,30 +21,30 @@
 //! A lane that misses it finishes alone, on its own stream, with the same scalar code a
 //! single stream uses ([`slow`]), so a draw gets the same normals, bit for bit, alone or
 //! among eight (the streams are independent, so lanes may consume different numbers of
-//! words). The tables are computed once with [`crate::mathfn`]'s `exp` and `ln` and IEEE
+//! words). The tables are computed once with [`crate::lanes::mathfn`]'s `exp` and `ln` and IEEE
 //! square roots: the same bits on every machine.
 
 use std::sync::LazyLock;
 
 use super::stream::{Stream, unit};
+use crate::lanes::mathfn;
 use crate::lanes::{Real, Scalar, TABLE};
-use crate::mathfn;
 
 /// Layers of the ziggurat: one word's low 10 bits pick one.
-pub const LAYERS: usize = TABLE;
+pub(crate) const LAYERS: usize = TABLE;
 
 /// Where the tail begins: x_1, the width of the widest layer above the base strip. With
 /// [`V`], the value for which 1024 layers of area V close exactly at the top
 /// (x_1024 = 0), found by bisection in double precision.
-pub const R: f64 = 4.038_849_846_109_504;
+pub(crate) const R: f64 = 4.038_849_846_109_504;
 
 /// The area of every layer under e^(-x²/2): R e^(-R²/2) + the tail's area beyond R,
 /// sqrt(π/2) erfc(R / sqrt(2)).
-pub const V: f64 = 0.001_226_324_646_353_089_3;
+pub(crate) const V: f64 = 0.001_226_324_646_353_089_3;
 
 /// The layers: their widths and the density at them.
 #[derive(Debug, Clone)]
-pub struct Ziggurat {
+pub(crate) struct Ziggurat {
     /// `wide[i]` = x_i, the width of layer i (x_0 = V / f(R), the base strip's).
     wide: [f64; LAYERS],
     /// `inner[i]` = x_(i+1), the width of the layer above: points of layer i with
@@ -79,7 +79,7 @@ impl Ziggurat {
 }
 
 /// The ziggurat's tables, computed on first use.
-pub fn tables() -> &'static Ziggurat {
+pub(crate) fn tables() -> &'static Ziggurat {
     static TABLES: LazyLock<Ziggurat> = LazyLock::new(Ziggurat::new);
     &TABLES
 }
@@ -97,7 +97,7 @@ fn signed<R: Real>(x: R, w: R::Bits) -> R {
 /// ([`crate::lanes::Lanes`]): the signed x = u x_i of each word, and where it lies inside
 /// the layer above (x < x_(i+1)), which makes it the normal. Elsewhere [`slow`] takes over.
 #[inline(always)]
-pub fn fast<R: Real>(z: &Ziggurat, w: R::Bits) -> (R, R::Mask)
+pub(crate) fn fast<R: Real>(z: &Ziggurat, w: R::Bits) -> (R, R::Mask)
 where
     f64: Scalar<R>,
 {
@@ -110,7 +110,7 @@ where
 /// The normal of a word `w` whose fast path failed, drawing more words from `rng` as
 /// needed: a tail value for layer 0, else the wedge test, and while that rejects, new
 /// words from the start.
-pub fn slow(z: &Ziggurat, rng: &mut Stream, mut w: u64) -> f64 {
+pub(crate) fn slow(z: &Ziggurat, rng: &mut Stream, mut w: u64) -> f64 {
     loop {
         let i = w as usize % LAYERS;
         if i == 0 {

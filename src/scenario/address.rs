@@ -36,7 +36,8 @@ impl FromStr for Address {
                     .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         }) {
             return Err(format!(
-                "`{s}` is not a key path (write dotted keys such as `structure.spending_multiplier` or `policy.revenue_gdp@2028`)"
+                "`{s}` is not a key path (write dotted keys such as \
+                 `structure.spending_multiplier` or `policy.revenue_gdp@2028`)"
             ));
         }
         Ok(Address { keys, year })

@@ -1,4 +1,4 @@
-//! The `[fund]` table of MODEL.md version 2: a sovereign resource fund that receives a
+//! The `[fund]` table of docs/MODEL.md version 2: a sovereign resource fund that receives a
 //! share of commodity revenue, earns a return in foreign currency and pays the budget a
 //! transfer by one of three withdrawal rules.
 //!
@@ -106,7 +106,8 @@ pub(super) fn resolve(
         ctx.err(
             Some(&node.loc),
             "fund.transfer_gdp",
-            "the transfer is given both as a level (`transfer`, currency unit) and as a share of GDP (`transfer_gdp`): give one of them",
+            "the transfer is given both as a level (`transfer`, currency unit) and as a share of \
+             GDP (`transfer_gdp`): give one of them",
         );
     }
     let needs = |ctx: &mut Ctx, key: &str, what: &str| {
@@ -123,18 +124,21 @@ pub(super) fn resolve(
             needs(
                 ctx,
                 "transfer",
-                "rule \"fixed\" needs the transfer to the budget: `transfer` (currency unit) or `transfer_gdp` (share of GDP)",
+                "rule \"fixed\" needs the transfer to the budget: `transfer` (currency unit) or \
+                 `transfer_gdp` (share of GDP)",
             );
         }
         FundRule::Cutoff => needs(
             ctx,
             "cutoff_price",
-            "rule \"cutoff\" needs `cutoff_price`, the commodity price (USD) at which the budget is allowed commodity revenue",
+            "rule \"cutoff\" needs `cutoff_price`, the commodity price (USD) at which the budget \
+             is allowed commodity revenue",
         ),
         FundRule::Percent => needs(
             ctx,
             "payout_rate",
-            "rule \"percent\" needs `payout_rate`, the share of last year's assets transferred (e.g. 0.03)",
+            "rule \"percent\" needs `payout_rate`, the share of last year's assets transferred \
+             (e.g. 0.03)",
         ),
         FundRule::Fixed => {}
     }

@@ -8,6 +8,7 @@
 //! their file, line, column and key.
 
 pub mod address;
+mod correlation;
 pub mod fund;
 pub mod path;
 pub mod plausible;
@@ -15,6 +16,8 @@ pub mod probabilities;
 mod resolve;
 pub mod rules;
 pub mod stress;
+/// Public for the parser fuzz tests (`tests/integration/parser_fuzz.rs`), which feed
+/// the raw tree; library users load scenarios with [`load`].
 pub mod tree;
 pub mod uncertainty;
 pub mod year_key;
@@ -25,17 +28,18 @@ use std::sync::Arc;
 use serde::Serialize;
 
 pub use address::{Address, Override};
+pub use correlation::check_correlation;
 pub use fund::{Fund, FundRule};
 #[cfg(feature = "serve")]
 pub(crate) use resolve::set_shock_entry;
-pub use resolve::{MAX_DRAWS, SECTIONS, resolve_tree};
+pub use resolve::{MAX_DRAWS, SECTIONS, SWEEP_KEYS, resolve_tree};
 pub use rules::{DebtMeasure, Rules};
 pub use uncertainty::Uncertainty;
 
 use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result};
 use tree::Table;
 
-/// The seven shocks of MODEL.md, in their canonical order (version 2 added the seventh,
+/// The seven shocks of docs/MODEL.md, in their canonical order (version 2 added the seventh,
 /// `primary_balance`; a six-entry `[shocks]` block leaves it at zero).
 pub const SHOCK_NAMES: [&str; N_SHOCKS] = [
     "potential_growth",
@@ -50,11 +54,59 @@ pub const SHOCK_NAMES: [&str; N_SHOCKS] = [
 /// Number of shocks.
 pub const N_SHOCKS: usize = 7;
 
-/// Number of shocks of MODEL.md version 1: a `[shocks]` block may give this many.
+/// Number of shocks of docs/MODEL.md version 1: a `[shocks]` block may give this many.
 pub const N_SHOCKS_V1: usize = 6;
 
 /// Index of the primary-balance shock (version 2's seventh) in [`SHOCK_NAMES`].
-pub const PRIMARY_BALANCE_SHOCK: usize = 6;
+pub const PRIMARY_BALANCE_SHOCK: usize = Shock::PrimaryBalance.index();
+
+/// One of the seven shocks: [`Shock::index`] addresses u_t, e_t and the rows of
+/// `[shocks]`; [`Shock::name`] is its name in files and columns ([`SHOCK_NAMES`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shock {
+    /// Potential growth (fraction).
+    PotentialGrowth,
+    /// Demand: the output gap's innovation (fraction of potential).
+    Demand,
+    /// Inflation (fraction).
+    Inflation,
+    /// Commodity (oil) price, log deviation from the baseline path.
+    CommodityPrice,
+    /// Interest rate on new borrowing (fraction).
+    InterestRate,
+    /// Exchange rate, log depreciation against the baseline path.
+    ExchangeRate,
+    /// Primary balance (fraction of GDP; version 2's seventh shock).
+    PrimaryBalance,
+}
+
+impl Shock {
+    /// The shocks in canonical order.
+    pub const ALL: [Shock; N_SHOCKS] = [
+        Shock::PotentialGrowth,
+        Shock::Demand,
+        Shock::Inflation,
+        Shock::CommodityPrice,
+        Shock::InterestRate,
+        Shock::ExchangeRate,
+        Shock::PrimaryBalance,
+    ];
+
+    /// Its position in u_t and in [`SHOCK_NAMES`].
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Its name in scenario files and columns.
+    pub const fn name(self) -> &'static str {
+        SHOCK_NAMES[self as usize]
+    }
+
+    /// The shock called `name`, if any.
+    pub fn from_name(name: &str) -> Option<Shock> {
+        Shock::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
 
 /// Base-year (t = 0) observed values.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -119,7 +171,7 @@ pub struct Policy {
     pub other_flows_gdp: Vec<f64>,
 }
 
-/// Structural parameters (scalars), with MODEL.md's defaults.
+/// Structural parameters (scalars), with docs/MODEL.md's defaults.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Structure {
     /// kappa: part of growth spending that builds public capital (fraction).
@@ -182,7 +234,7 @@ impl Default for Structure {
 macro_rules! structure_parameters {
     ($($field:ident),* $(,)?) => {
         impl Structure {
-            /// The structural parameters' names, in canonical (MODEL.md) order.
+            /// The structural parameters' names, in canonical (docs/MODEL.md) order.
             pub const NAMES: [&'static str; [$(stringify!($field)),*].len()] =
                 [$(stringify!($field)),*];
 
@@ -303,7 +355,7 @@ impl Default for MonteCarlo {
 }
 
 /// A resolved scenario: every path expanded to one number per projection year, spending
-/// in shares of GDP, every default filled. Serialises to the JSON of MODEL.md ("The
+/// in shares of GDP, every default filled. Serialises to the JSON of docs/MODEL.md ("The
 /// resolved scenario").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scenario {
@@ -350,7 +402,7 @@ impl Scenario {
         self.years.len()
     }
 
-    /// The resolved scenario as pretty JSON (MODEL.md's shape).
+    /// The resolved scenario as pretty JSON (docs/MODEL.md's shape).
     pub fn to_json(&self) -> String {
         // Serialising plain numbers and strings cannot fail; non-finite numbers are
         // rejected by validation before a Scenario exists.
@@ -473,7 +525,8 @@ fn read_text(path: &Path) -> Result<String> {
             loc: Some(Loc::whole(path.display().to_string())),
             key: None,
             message: format!(
-                "the file is larger than {} MiB: a scenario is a small text file (is this the right file?)",
+                "the file is larger than {} MiB: a scenario is a small text file (is this the \
+                 right file?)",
                 MAX_FILE_BYTES / (1024 * 1024)
             ),
         }])));
@@ -495,7 +548,8 @@ fn decode(bytes: Vec<u8>, path: &Path) -> Result<String> {
             }),
             key: None,
             message: format!(
-                "the file is not valid UTF-8 text: invalid byte sequence starting with 0x{:02x} (save the file as UTF-8)",
+                "the file is not valid UTF-8 text: invalid byte sequence starting with 0x{:02x} \
+                 (save the file as UTF-8)",
                 e.as_bytes()
                     .get(e.utf8_error().valid_up_to())
                     .copied()
@@ -507,7 +561,9 @@ fn decode(bytes: Vec<u8>, path: &Path) -> Result<String> {
         return Err(Error::Scenario(Diagnostics(vec![Diagnostic {
             loc: Some(Loc::whole(path.display().to_string())),
             key: None,
-            message: "the file is empty: a scenario needs at least `name`, `base_year`, `end_year`, [initial], [baseline] and [policy]".into(),
+            message: "the file is empty: a scenario needs at least `name`, `base_year`, \
+                      `end_year`, [initial], [baseline] and [policy]"
+                .into(),
         }])));
     }
     Ok(text)
@@ -655,7 +711,8 @@ fn parent_of(node: &tree::Node, base_dir: &Path, chain: &Chain) -> Result<PathBu
     let parent_path = base_dir.join(parent_name);
     let problem = if parent_path.is_dir() {
         Some(format!(
-            "`{}` is a directory: `extends` names a scenario file (e.g. \"kazakhstan-2026-2028.toml\")",
+            "`{}` is a directory: `extends` names a scenario file (e.g. \
+             \"kazakhstan-2026-2028.toml\")",
             parent_path.display()
         ))
     } else if let Err(e) = std::fs::metadata(&parent_path) {

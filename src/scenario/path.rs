@@ -53,7 +53,8 @@ pub fn expand(
                 diags.push(bad(
                     &node.loc,
                     format!(
-                        "a list needs one value per projection year: {} values for {}..={}, found {} (or write a year-keyed table such as {{ {} = 0.1 }})",
+                        "a list needs one value per projection year: {} values for {}..={}, found \
+                         {} (or write a year-keyed table such as {{ {} = 0.1 }})",
                         years.len(),
                         years.first().copied().unwrap_or(base_year),
                         years.last().copied().unwrap_or(base_year),
@@ -108,7 +109,8 @@ pub fn expand(
                         diags.push(bad(
                             &e.key_loc,
                             format!(
-                                "`{}` is not a year: a path table has year keys (e.g. {{ {} = 0.1 }}) and optionally interp = \"step\"",
+                                "`{}` is not a year: a path table has year keys (e.g. {{ {} = 0.1 \
+                                 }}) and optionally interp = \"step\"",
                                 e.key,
                                 base_year + 1
                             ),
@@ -121,7 +123,8 @@ pub fn expand(
                     diags.push(bad(
                         &e.key_loc,
                         format!(
-                            "year {year} is before the base year {base_year}: path years must be {base_year} or later"
+                            "year {year} is before the base year {base_year}: path years must be \
+                             {base_year} or later"
                         ),
                     ));
                     continue;
@@ -169,7 +172,8 @@ pub fn expand(
             diags.push(bad(
                 &node.loc,
                 format!(
-                    "expected a time path (a number, a list with one number per year, or a year-keyed table), found {}",
+                    "expected a time path (a number, a list with one number per year, or a \
+                     year-keyed table), found {}",
                     other.a_type_name()
                 ),
             ));

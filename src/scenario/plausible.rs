@@ -74,7 +74,8 @@ pub fn read_allow(root: &Table, diags: &mut Vec<Diagnostic>) -> Allow {
             Some(&node.loc),
             ALLOW_KEY,
             format!(
-                "expected true, false or a list of keys such as [\"baseline.inflation\"], found {found}"
+                "expected true, false or a list of keys such as [\"baseline.inflation\"], \
+                 found {found}"
             ),
         )
     };
@@ -114,7 +115,7 @@ fn percent(x: f64) -> String {
     if x.abs() >= 1e4 {
         format!("{:.3e}", x * 100.0)
     } else {
-        crate::output::format_number((x * 1e6).round() / 1e4)
+        crate::number::format_number((x * 1e6).round() / 1e4)
     }
 }
 
@@ -128,7 +129,7 @@ pub fn problem(key: &str, x: f64, allow: &Allow) -> Option<String> {
     }
     let hint = if (b.lo..=b.hi).contains(&(x / 100.0)) {
         let guess = (x / 100.0 * 1e12).round() / 1e12;
-        format!(": did you mean {}?", crate::output::format_number(guess))
+        format!(": did you mean {}?", crate::number::format_number(guess))
     } else {
         String::new()
     };

@@ -38,7 +38,8 @@ impl Serialize for Probability {
 }
 
 const KEY: &str = "montecarlo.probabilities";
-const EXAMPLE: &str = "e.g. [[montecarlo.probabilities]] with event = \"debt_gdp@..2040 > 0.6\" and an optional label";
+const EXAMPLE: &str = "e.g. [[montecarlo.probabilities]] with event = \"debt_gdp@..2040 > 0.6\" \
+                       and an optional label";
 
 /// Parses one event text at `node`, checked against the projection `years`.
 fn event(diags: &mut Vec<Diagnostic>, node: &Node, text: &str, years: &[i32]) -> Option<Event> {

@@ -146,6 +146,8 @@ const STRUCTURE_KEYS: &[(&str, Check)] = &[
 
 const SHOCK_KEYS: &[&str] = &["sd", "correlation", "persistence", "distribution", "dof"];
 const MONTECARLO_KEYS: &[&str] = &["draws", "seed", "quantiles", "probabilities"];
+/// The keys of `[sweep]` (read by [`crate::sweep`]).
+pub const SWEEP_KEYS: &[&str] = &["vary", "metrics", "design", "samples", "draws", "seed"];
 
 /// Every key allowed in a section, for unknown-key messages.
 fn section_keys(section: &str) -> Vec<&'static str> {
@@ -161,7 +163,7 @@ fn section_keys(section: &str) -> Vec<&'static str> {
         "montecarlo" => MONTECARLO_KEYS.to_vec(),
         "stress" => super::stress::section_keys(),
         "uncertainty" => names(STRUCTURE_KEYS),
-        "sweep" => crate::sweep::table::SWEEP_KEYS.to_vec(),
+        "sweep" => SWEEP_KEYS.to_vec(),
         _ => Vec::new(),
     }
 }
@@ -415,7 +417,9 @@ fn check_one_form(ctx: &mut Ctx, t: Option<&Table>, section: &str) {
             loc.as_ref(),
             format!("{section}.{}", share[0]),
             format!(
-                "spending is given in both forms ({} and {}): state it either as shares of GDP (growth_spending_gdp, other_spending_gdp) or as primary_spending_gdp with growth_spending_share",
+                "spending is given in both forms ({} and {}): state it either as shares of GDP \
+                 (growth_spending_gdp, other_spending_gdp) or as primary_spending_gdp with \
+                 growth_spending_share",
                 gdp.join(", "),
                 share.join(", ")
             ),
@@ -470,7 +474,8 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
         ctx.err(
             Some(&e.key_loc),
             "extends",
-            "cannot be set with --set: inheritance is read from the files (write `extends` in the scenario file, or run the other file)",
+            "cannot be set with --set: inheritance is read from the files (write `extends` in the \
+             scenario file, or run the other file)",
         );
     }
 
@@ -897,7 +902,8 @@ fn apply_year_override(
         ctx.err(
             Some(&loc),
             key,
-            "only time paths in [baseline], [policy], [fund] or [rules] take `@YEAR`; set a scalar without it",
+            "only time paths in [baseline], [policy], [fund] or [rules] take `@YEAR`; set a scalar \
+             without it",
         );
         return;
     };
@@ -942,7 +948,9 @@ fn apply_year_override(
             Some(&loc),
             key,
             format!(
-                "`{}` is not set in this scenario (its spending may be in the other form: growth_spending_gdp/other_spending_gdp or primary_spending_gdp/growth_spending_share)",
+                "`{}` is not set in this scenario (its spending may be in the other form: \
+                 growth_spending_gdp/other_spending_gdp or \
+                 primary_spending_gdp/growth_spending_share)",
                 addr.keys.join(".")
             ),
         ),
@@ -976,7 +984,8 @@ fn growth_spending(ctx: &mut Ctx, block: &PathBlock, section: &str) -> Option<Ve
             ctx.err(
                 None,
                 format!("{section}.growth_spending_gdp"),
-                "missing: give growth_spending_gdp, or primary_spending_gdp with growth_spending_share",
+                "missing: give growth_spending_gdp, or primary_spending_gdp with \
+                 growth_spending_share",
             );
             None
         }
@@ -1030,14 +1039,16 @@ fn finish_baseline(ctx: &mut Ctx, b: &PathBlock) -> Option<Baseline> {
         b,
         "baseline",
         "commodity_price",
-        "the baseline commodity price in USD, e.g. commodity_price = 60 (needed with commodity revenue)",
+        "the baseline commodity price in USD, e.g. commodity_price = 60 (needed with \
+         commodity revenue)",
     );
     let exchange_rate = required(
         ctx,
         b,
         "baseline",
         "exchange_rate",
-        "the baseline exchange rate, local currency per USD (needed with foreign-currency debt or commodity revenue)",
+        "the baseline exchange rate, local currency per USD (needed with foreign-currency debt or \
+         commodity revenue)",
     );
     let interest_rate = required(
         ctx,
@@ -1073,7 +1084,8 @@ fn finish_policy(ctx: &mut Ctx, p: &PathBlock) -> Option<Policy> {
             p,
             "policy",
             "other_spending_gdp",
-            "other primary spending / GDP (or state spending as primary_spending_gdp with growth_spending_share)",
+            "other primary spending / GDP (or state spending as primary_spending_gdp with \
+             growth_spending_share)",
         ),
     };
     let revenue_gdp = required(
@@ -1098,7 +1110,12 @@ fn finish_policy(ctx: &mut Ctx, p: &PathBlock) -> Option<Policy> {
 
 fn resolve_initial(ctx: &mut Ctx, t: Option<&Table>, baseline: &PathBlock) -> Option<Initial> {
     let Some(t) = t else {
-        ctx.err(None, "initial", "missing: the [initial] section gives the base-year values (gdp_nominal, debt_gdp, ...)");
+        ctx.err(
+            None,
+            "initial",
+            "missing: the [initial] section gives the base-year values \
+                       (gdp_nominal, debt_gdp, ...)",
+        );
         return None;
     };
     let mut get = |key: &str| {
@@ -1158,7 +1175,12 @@ fn resolve_initial(ctx: &mut Ctx, t: Option<&Table>, baseline: &PathBlock) -> Op
             .iter()
             .any(|k| t.get(k).is_some());
             if !given {
-                ctx.err(None, "initial.growth_spending_gdp", "missing: give growth_spending_gdp, or primary_spending_gdp with growth_spending_share");
+                ctx.err(
+                    None,
+                    "initial.growth_spending_gdp",
+                    "missing: give growth_spending_gdp, \
+                               or primary_spending_gdp with growth_spending_share",
+                );
             } else if s_gdp.is_none()
                 && t.get("growth_spending_gdp").is_none()
                 && (primary.is_none() != share.is_none())
@@ -1168,7 +1190,12 @@ fn resolve_initial(ctx: &mut Ctx, t: Option<&Table>, baseline: &PathBlock) -> Op
                 } else {
                     "growth_spending_share"
                 };
-                ctx.err(None, format!("initial.{need}"), "missing: the budget-share form needs both primary_spending_gdp and growth_spending_share");
+                ctx.err(
+                    None,
+                    format!("initial.{need}"),
+                    "missing: the budget-share form needs \
+                                       both primary_spending_gdp and growth_spending_share",
+                );
             }
             None
         }
@@ -1206,7 +1233,7 @@ fn resolve_initial(ctx: &mut Ctx, t: Option<&Table>, baseline: &PathBlock) -> Op
 }
 
 /// ieff_0: the base year's effective interest rate as given in [initial], else
-/// ib_1 + lambda * max(0, d0 - dstar) (MODEL.md version 2). Only read with
+/// ib_1 + lambda * max(0, d0 - dstar) (docs/MODEL.md version 2). Only read with
 /// `debt_maturity` > 1.
 fn base_interest_rate(
     t: Option<&Table>,
@@ -1291,7 +1318,8 @@ fn per_shock(ctx: &mut Ctx, node: &Node, key: &str, fill: f64) -> Option<[f64; N
                 Some(&node.loc),
                 key,
                 format!(
-                    "expected 6 or 7 numbers, one per shock in the order {} (or a table keyed by shock name), found {}",
+                    "expected 6 or 7 numbers, one per shock in the order {} (or a table keyed by \
+                     shock name), found {}",
                     SHOCK_NAMES.join(", "),
                     match v {
                         Value::Array(a) => format!("a list of {}", a.len()),
@@ -1317,7 +1345,8 @@ fn matrix(
             Some(loc),
             key,
             format!(
-                "expected a 7x7 matrix (or 6x6 without the seventh shock): a list of 7 rows of 7 numbers, in the shock order {}",
+                "expected a 7x7 matrix (or 6x6 without the seventh shock): a list of 7 rows of 7 \
+                 numbers, in the shock order {}",
                 SHOCK_NAMES.join(", ")
             ),
         );
@@ -1364,56 +1393,19 @@ fn resolve_shocks(ctx: &mut Ctx, t: Option<&Table>) -> Option<Shocks> {
     if let Some(node) = t.get("sd")
         && let Some(sd) = per_shock(ctx, node, "shocks.sd", 0.0)
     {
-        if let Some((i, x)) = sd.iter().enumerate().find(|(_, x)| **x < 0.0) {
-            ctx.err(
-                Some(&node.loc),
-                "shocks.sd",
-                format!(
-                    "the sd of `{}` is {x}: a standard deviation must be 0 or more",
-                    SHOCK_NAMES[i]
-                ),
-            );
-        }
-        // The covariance sd_i · c_ij · sd_j must stay within f64 (sqrt(f64::MAX) ≈ 1.3e154).
-        if let Some((i, x)) = sd
-            .iter()
-            .enumerate()
-            .find(|(_, x)| !(**x * **x).is_finite())
-        {
-            let msg = format!(
-                "the sd of `{}` is {x:e}: its variance sd² overflows f64 \
-                 (an sd must be below 1.3e154)",
-                SHOCK_NAMES[i]
-            );
-            ctx.err(Some(&node.loc), "shocks.sd", msg);
-        }
+        check_sd(ctx, node, &sd);
         s.sd = sd;
     }
     if let Some(node) = t.get("correlation")
         && let Some(c) = matrix(ctx, node, "shocks.correlation", 1.0)
     {
-        if let Some(msg) = crate::shocks::check_correlation(&c) {
+        if let Some(msg) = crate::scenario::check_correlation(&c) {
             ctx.err(Some(&node.loc), "shocks.correlation", msg);
         }
         s.correlation = c;
     }
     if let Some(node) = t.get("persistence") {
-        let diagonal = match &node.value {
-            Value::Array(items) => items.iter().all(|i| number(i).is_some()),
-            Value::Table(_) => true,
-            _ => false,
-        };
-        let a = if diagonal {
-            per_shock(ctx, node, "shocks.persistence", 0.0).map(|d| {
-                let mut a = [[0.0; N_SHOCKS]; N_SHOCKS];
-                for i in 0..N_SHOCKS {
-                    a[i][i] = d[i];
-                }
-                a
-            })
-        } else {
-            matrix(ctx, node, "shocks.persistence", 0.0)
-        };
+        let a = persistence(ctx, node);
         if let Some(a) = a {
             s.persistence = a;
         }
@@ -1432,13 +1424,81 @@ fn resolve_shocks(ctx: &mut Ctx, t: Option<&Table>) -> Option<Shocks> {
     match (t.get("dof"), s.distribution) {
         (Some(node), Distribution::StudentT) => match number(node) {
             Some(d) if d > 2.0 && d.is_finite() => s.dof = Some(d),
-            _ => ctx.err(Some(&node.loc), "shocks.dof", format!("must be a number greater than 2 (the t distribution has no variance otherwise), found {}", match number(node) { Some(x) => x.to_string(), None => node.value.a_type_name().to_string() })),
+            _ => ctx.err(
+                Some(&node.loc),
+                "shocks.dof",
+                format!(
+                    "must be a number greater than 2 \
+                                           (the t distribution has no variance otherwise), found \
+                                           {}",
+                    match number(node) {
+                        Some(x) => x.to_string(),
+                        None => node.value.a_type_name().to_string(),
+                    }
+                ),
+            ),
         },
-        (None, Distribution::StudentT) => ctx.err(t.get("distribution").map(|n| &n.loc), "shocks.dof", "missing: distribution = \"student_t\" needs dof > 2, e.g. dof = 5"),
-        (Some(node), Distribution::Normal) => ctx.err(Some(&node.loc), "shocks.dof", "dof applies only with distribution = \"student_t\""),
+        (None, Distribution::StudentT) => ctx.err(
+            t.get("distribution").map(|n| &n.loc),
+            "shocks.dof",
+            "missing: distribution = \"student_t\" needs dof > 2, e.g. dof = 5",
+        ),
+        (Some(node), Distribution::Normal) => ctx.err(
+            Some(&node.loc),
+            "shocks.dof",
+            "dof applies \
+            only with distribution = \"student_t\"",
+        ),
         (None, Distribution::Normal) => {}
     }
     (ctx.diags.len() == before).then_some(s)
+}
+
+/// Errors for a negative sd, or one whose variance overflows `f64`.
+fn check_sd(ctx: &mut Ctx, node: &Node, sd: &[f64; N_SHOCKS]) {
+    if let Some((i, x)) = sd.iter().enumerate().find(|(_, x)| **x < 0.0) {
+        ctx.err(
+            Some(&node.loc),
+            "shocks.sd",
+            format!(
+                "the sd of `{}` is {x}: a standard deviation must be 0 or more",
+                SHOCK_NAMES[i]
+            ),
+        );
+    }
+    // The covariance sd_i · c_ij · sd_j must stay within f64 (sqrt(f64::MAX) ≈ 1.3e154).
+    if let Some((i, x)) = sd
+        .iter()
+        .enumerate()
+        .find(|(_, x)| !(**x * **x).is_finite())
+    {
+        let msg = format!(
+            "the sd of `{}` is {x:e}: its variance sd² overflows f64 \
+             (an sd must be below 1.3e154)",
+            SHOCK_NAMES[i]
+        );
+        ctx.err(Some(&node.loc), "shocks.sd", msg);
+    }
+}
+
+/// `shocks.persistence`: a per-shock list or table (the diagonal of A), or the full matrix.
+fn persistence(ctx: &mut Ctx, node: &Node) -> Option<[[f64; N_SHOCKS]; N_SHOCKS]> {
+    let diagonal = match &node.value {
+        Value::Array(items) => items.iter().all(|i| number(i).is_some()),
+        Value::Table(_) => true,
+        _ => false,
+    };
+    if diagonal {
+        per_shock(ctx, node, "shocks.persistence", 0.0).map(|d| {
+            let mut a = [[0.0; N_SHOCKS]; N_SHOCKS];
+            for i in 0..N_SHOCKS {
+                a[i][i] = d[i];
+            }
+            a
+        })
+    } else {
+        matrix(ctx, node, "shocks.persistence", 0.0)
+    }
 }
 
 fn resolve_montecarlo(ctx: &mut Ctx, t: Option<&Table>) -> Option<MonteCarlo> {
@@ -1481,7 +1541,15 @@ fn resolve_montecarlo(ctx: &mut Ctx, t: Option<&Table>) -> Option<MonteCarlo> {
                 if let Some(item) = bad {
                     let found = number(item)
                         .map_or_else(|| item.value.a_type_name().to_string(), |q| q.to_string());
-                    ctx.err(Some(&item.loc), "montecarlo.quantiles", format!("each quantile must be a number strictly between 0 and 1, e.g. [0.05, 0.5, 0.95], found {found}"));
+                    ctx.err(
+                        Some(&item.loc),
+                        "montecarlo.quantiles",
+                        format!(
+                            "each quantile must \
+                                              be a number strictly between 0 and 1, e.g. [0.05, \
+                                              0.5, 0.95], found {found}"
+                        ),
+                    );
                 } else if qs.windows(2).any(|w| w[0] >= w[1]) {
                     ctx.err(
                         Some(&node.loc),

@@ -1,4 +1,4 @@
-//! The `[rules]` table of MODEL.md version 2: a debt brake and a floor on the
+//! The `[rules]` table of docs/MODEL.md version 2: a debt brake and a floor on the
 //! non-commodity primary balance, both cutting other primary spending from last year's
 //! outcome (budgets are set in advance), capped at `max_adjustment_gdp` a year.
 //!
@@ -122,7 +122,9 @@ pub(super) fn resolve(
         ctx.err(
             Some(&node.loc),
             "initial.other_spending_gdp",
-            "missing: the balance rule needs the base year's non-commodity primary balance, so [initial] must give other_spending_gdp (or primary_spending_gdp with growth_spending_share)",
+            "missing: the balance rule needs the base year's non-commodity primary balance, so \
+             [initial] must give other_spending_gdp (or primary_spending_gdp with \
+             growth_spending_share)",
         );
     }
     (ctx.diags.len() == before).then_some(Some(rules))

@@ -404,7 +404,8 @@ pub fn parse(node: &Node, years: &[i32], diags: &mut Vec<Diagnostic>) -> Option<
                 &e.key_loc,
                 &key,
                 format!(
-                    "expected `benchmark = NUMBER` or a test table [stress.{}]{hint}; standard tests: {}",
+                    "expected `benchmark = NUMBER` or a test table [stress.{}]{hint}; \
+                     standard tests: {}",
                     e.key,
                     STANDARD_TESTS.join(", ")
                 ),
@@ -415,7 +416,8 @@ pub fn parse(node: &Node, years: &[i32], diags: &mut Vec<Diagnostic>) -> Option<
             r.err(
                 &e.key_loc,
                 &key,
-                "`baseline` names the run without shocks in every output: give this test another name",
+                "`baseline` names the run without shocks in every output: give this test \
+                 another name",
             );
         } else if STANDARD_TESTS.contains(&e.key.as_str()) {
             if let Some(s) = standard(&mut r, &e.key, test) {
@@ -467,11 +469,22 @@ fn standard(r: &mut Reader<'_>, test: &str, t: &Table) -> Option<StandardSetting
                 match values {
                     Some(v) if v.len() >= 2 => {
                         if t.get("history_sd").is_some() {
-                            r.err(&n.loc, &key, "give either `history` (the series) or `history_sd` (its sd), not both");
+                            r.err(
+                                &n.loc,
+                                &key,
+                                "give either `history` (the series) or \
+                                                 `history_sd` (its sd), not both",
+                            );
                         }
-                        s.history_sd = Some(crate::summary::sd(&v));
+                        s.history_sd = Some(crate::stats::sd(&v));
                     }
-                    _ => r.err(&n.loc, &key, "expected a list of at least two past values of non-commodity revenue / GDP (fractions), e.g. [0.105, 0.112, 0.098]"),
+                    _ => r.err(
+                        &n.loc,
+                        &key,
+                        "expected a list of at least two past values of \
+                                              non-commodity revenue / GDP (fractions), e.g. \
+                                              [0.105, 0.112, 0.098]",
+                    ),
                 }
             }
             "share" => match r.number(n, &key) {
@@ -501,17 +514,36 @@ fn standard(r: &mut Reader<'_>, test: &str, t: &Table) -> Option<StandardSetting
                     loc: loc.clone(),
                 });
             }
-            (Some((_, loc)), None) => r.err(loc, &format!("stress.{test}.column"), "missing: `data` needs `column`, the exchange-rate column of the file (local currency per USD), e.g. column = \"kzt_per_usd_wdi\""),
+            (Some((_, loc)), None) => r.err(
+                loc,
+                &format!("stress.{test}.column"),
+                "missing: \
+                                                           `data` needs `column`, the \
+                                                           exchange-rate column of the file (local \
+                                                           currency per USD), e.g. column = \
+                                                           \"kzt_per_usd_wdi\"",
+            ),
             (None, Some(_)) => {
                 if let Some(loc) = loc {
-                    r.err(&loc, &format!("stress.{test}.data"), "missing: `column` needs `data`, the calibration CSV file (relative to this scenario file)");
+                    r.err(
+                        &loc,
+                        &format!("stress.{test}.data"),
+                        "missing: `column` needs `data`, \
+                                          the calibration CSV file (relative to this \
+                                          scenario file)",
+                    );
                 }
             }
             (None, None) => {
                 if (from.is_some() || to.is_some())
                     && let Some(loc) = loc
                 {
-                    r.err(&loc, &format!("stress.{test}.data"), "missing: `from`/`to` limit the years of `data`, which is not given");
+                    r.err(
+                        &loc,
+                        &format!("stress.{test}.data"),
+                        "missing: `from`/`to` limit the \
+                                          years of `data`, which is not given",
+                    );
                 }
             }
         }
@@ -531,7 +563,15 @@ fn standard(r: &mut Reader<'_>, test: &str, t: &Table) -> Option<StandardSetting
             let loc = t
                 .get("size")
                 .map_or_else(|| Loc::whole("[stress]"), |n| n.loc.clone());
-            r.err(&loc, &format!("stress.{test}.size"), format!("a depreciation is a fraction above -1 (0.3 = the local currency loses 30 %: 30 % more per USD), found {x}"));
+            r.err(
+                &loc,
+                &format!("stress.{test}.size"),
+                format!(
+                    "a depreciation is a fraction \
+                                  above -1 (0.3 = the local currency loses 30 %: 30 % more per \
+                                  USD), found {x}"
+                ),
+            );
         }
     }
     if test == "revenue"
@@ -544,7 +584,13 @@ fn standard(r: &mut Reader<'_>, test: &str, t: &Table) -> Option<StandardSetting
             .get("size_sd")
             .map(|n| n.loc.clone())
             .unwrap_or_else(|| Loc::whole("[stress]"));
-        r.err(&loc, "stress.revenue.size_sd", "`size_sd` of the revenue test is in sd of revenue's history: give `history_sd` (sd of non-commodity revenue / GDP, e.g. 0.012) too, or an absolute `size`");
+        r.err(
+            &loc,
+            "stress.revenue.size_sd",
+            "`size_sd` of the revenue test is in sd of revenue's \
+                     history: give `history_sd` (sd of non-commodity revenue / GDP, e.g. 0.012) \
+                     too, or an absolute `size`",
+        );
     }
     (r.diags.len() == before).then_some(s)
 }
@@ -592,7 +638,8 @@ fn custom(r: &mut Reader<'_>, name: &str, name_loc: &Loc, t: &Table) -> Option<C
                     ));
                 }
                 msg.push_str(&format!(
-                    " (a test moves shocks: {}; or policy paths: {}; and takes enabled, description, years)",
+                    " (a test moves shocks: {}; or policy paths: {}; and takes enabled, \
+                     description, years)",
                     SHOCK_NAMES.join(", "),
                     POLICY_PATHS.join(", ")
                 ));
@@ -677,9 +724,11 @@ fn custom(r: &mut Reader<'_>, name: &str, name_loc: &Loc, t: &Table) -> Option<C
                         &e.node.loc,
                         &key,
                         if is_shock {
-                            "give exactly one of `size` (the innovation, in the shock's units) or `size_sd` (in sd of the shock's innovation)"
+                            "give exactly one of `size` (the innovation, in the shock's units) or \
+                             `size_sd` (in sd of the shock's innovation)"
                         } else {
-                            "give exactly one of `size` (added to the path, fraction of GDP) or `value` (replaces the path in `years`)"
+                            "give exactly one of `size` (added to the path, fraction of GDP) or \
+                             `value` (replaces the path in `years`)"
                         },
                     );
                 }
@@ -693,7 +742,8 @@ fn custom(r: &mut Reader<'_>, name: &str, name_loc: &Loc, t: &Table) -> Option<C
             name_loc,
             &format!("stress.{name}"),
             format!(
-                "the test `{name}` changes nothing: give innovations on shocks ({}) or changes of policy paths ({}), e.g. commodity_price = -0.3{}",
+                "the test `{name}` changes nothing: give innovations on shocks ({}) or changes of \
+                 policy paths ({}), e.g. commodity_price = -0.3{}",
                 SHOCK_NAMES.join(", "),
                 POLICY_PATHS.join(", "),
                 suggest(name, STANDARD_TESTS)
@@ -723,7 +773,10 @@ mod tests {
     #[test]
     fn reads_standard_settings_and_custom_tests() {
         let s = parse_text(
-            "[stress]\nbenchmark = 0.6\n[stress.interest_rate]\nsize = 0.03\nyears = [2027, 2028]\n[stress.exchange_rate]\ndata = \"x.csv\"\ncolumn = \"fx\"\nfrom = 2000\n[stress.oil]\ncommodity_price = -0.4\nrevenue_gdp = { value = 0.1, years = [2028] }\n",
+            "[stress]\nbenchmark = 0.6\n[stress.interest_rate]\nsize = 0.03\nyears = [2027, \
+             2028]\n[stress.exchange_rate]\ndata = \"x.csv\"\ncolumn = \"fx\"\nfrom = \
+             2000\n[stress.oil]\ncommodity_price = -0.4\nrevenue_gdp = { value = 0.1, years = \
+             [2028] }\n",
         )
         .unwrap();
         assert_eq!(s.benchmark, 0.6);

@@ -278,7 +278,8 @@ pub fn parse_value(text: &str, source: &Arc<str>) -> Result<Node, Vec<Diagnostic
             loc: Some(Loc::whole(source.clone())),
             key: None,
             message: format!(
-                "`{text}` is not a valid value: {} (write a number, a list `[0.1, 0.2]`, a table `{{2026 = 0.1}}` or a quoted string)",
+                "`{text}` is not a valid value: {} (write a number, a list `[0.1, 0.2]`, a table \
+                 `{{2026 = 0.1}}` or a quoted string)",
                 e.message().trim()
             ),
         }]),
@@ -355,7 +356,8 @@ fn convert_value(
                         loc: Some(loc.clone()),
                         key: key_name.clone(),
                         message: format!(
-                            "integer `{}` is out of range (whole numbers must lie within ±9223372036854775807)",
+                            "integer `{}` is out of range (whole numbers must lie within \
+                             ±9223372036854775807)",
                             i.as_str()
                         ),
                     });
@@ -392,7 +394,8 @@ fn convert_value(
                 loc: Some(loc.clone()),
                 key: key_name.clone(),
                 message: format!(
-                    "dates are not used in scenarios, found `{d}` (write a year as a whole number, e.g. 2025, or a quoted string)"
+                    "dates are not used in scenarios, found `{d}` (write a year as a whole number, \
+                     e.g. 2025, or a quoted string)"
                 ),
             });
             Value::Str(d.to_string())
@@ -423,7 +426,7 @@ const VALUE_SECTIONS: &[&str] = &[
     "uncertainty",
 ];
 
-/// The two ways to state spending in a block (MODEL.md): as shares of GDP, or as total
+/// The two ways to state spending in a block (docs/MODEL.md): as shares of GDP, or as total
 /// primary spending with the growth-stimulating share of it.
 pub const GDP_FORM: &[&str] = &["growth_spending_gdp", "other_spending_gdp"];
 /// The budget-share form of spending.
@@ -581,7 +584,8 @@ mod tests {
     #[test]
     fn merge_replaces_values_whole_and_switches_spending_form() {
         let mut parent = parse_document(
-            "[policy]\ngrowth_spending_gdp = {2025 = 0.1, 2028 = 0.2}\nother_spending_gdp = 0.1\nrevenue_gdp = 0.1\n",
+            "[policy]\ngrowth_spending_gdp = {2025 = 0.1, 2028 = 0.2}\nother_spending_gdp = \
+             0.1\nrevenue_gdp = 0.1\n",
             &src(),
         )
         .unwrap();

@@ -10,7 +10,7 @@
 //! ```
 //!
 //! Any scalar of `[structure]` may be given a distribution. Draws happen in the canonical
-//! order of the structural parameters (MODEL.md's table), whatever the order in the file,
+//! order of the structural parameters (docs/MODEL.md's table), whatever the order in the file,
 //! from the draw's own purpose-1 stream, so adding `[uncertainty]` never changes a shock.
 
 use rand::RngExt;
@@ -161,7 +161,8 @@ pub fn resolve(
             err(
                 &node.loc,
                 format!(
-                    "expected a table such as {{ distribution = \"uniform\", min = 0.3, max = 0.7 }}, found a {}",
+                    "expected a table such as {{ distribution = \"uniform\", min = 0.3, max = 0.7 \
+                     }}, found a {}",
                     node.value.type_name()
                 ),
             );
@@ -178,7 +179,8 @@ pub fn resolve(
                 err(
                     spec.get("distribution").map_or(&node.loc, |n| &n.loc),
                     format!(
-                        "`distribution` must be one of \"uniform\", \"normal\", \"truncated_normal\", \"triangular\"; found {found}"
+                        "`distribution` must be one of \"uniform\", \"normal\", \
+                         \"truncated_normal\", \"triangular\"; found {found}"
                     ),
                 );
                 continue;
@@ -267,14 +269,16 @@ pub fn resolve(
                 if normal_cdf((max - mean) / sd) - normal_cdf((min - mean) / sd) < 1e-3 =>
             {
                 Some(format!(
-                    "[{min}, {max}] holds less than 0.1 % of a normal with mean {mean} and sd {sd}: move the bounds towards the mean"
+                    "[{min}, {max}] holds less than 0.1 % of a normal with mean {mean} and sd \
+                     {sd}: move the bounds towards the mean"
                 ))
             }
             ParamDistribution::Triangular { min, mode, max }
                 if !(min <= mode && mode <= max && min < max) =>
             {
                 Some(format!(
-                    "needs min <= mode <= max and min < max, found min = {min}, mode = {mode}, max = {max}"
+                    "needs min <= mode <= max and min < max, found min = {min}, mode = {mode}, \
+                     max = {max}"
                 ))
             }
             _ => None,
@@ -299,7 +303,8 @@ pub fn resolve(
         for (x, what) in bounds {
             if let Some(why) = check(name, x) {
                 let hint = if matches!(dist, ParamDistribution::Normal { .. }) {
-                    ": a normal can draw such values; use distribution = \"truncated_normal\" with min and max inside the valid range"
+                    ": a normal can draw such values; use distribution = \"truncated_normal\" with \
+                     min and max inside the valid range"
                 } else {
                     ""
                 };
@@ -372,7 +377,8 @@ mod tests {
         };
         let x: Vec<f64> = (0..10_000).map(|_| tn.sample(&mut rng)).collect();
         assert!(x.iter().all(|v| (0.08..=0.2).contains(v)));
-        // Mean of N(0.1, 0.05) truncated to [0.08, 0.2]: 0.1 + 0.05 (phi(-0.4) - phi(2)) / (Phi(2) - Phi(-0.4)).
+        // Mean of N(0.1, 0.05) truncated to [0.08, 0.2]:
+        // 0.1 + 0.05 (phi(-0.4) - phi(2)) / (Phi(2) - Phi(-0.4)).
         let m = x.iter().sum::<f64>() / x.len() as f64;
         let phi = |z: f64| (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
         let want = 0.1 + 0.05 * (phi(-0.4) - phi(2.0)) / (normal_cdf(2.0) - normal_cdf(-0.4));

@@ -67,7 +67,8 @@ pub fn apply(root: &mut Table, o: &Override, node: Node) -> Result<(), Diagnosti
     }
     let Some(slot) = sec.entries.iter_mut().find(|e| &e.key == key) else {
         return Err(err(format!(
-            "`{section}.{key}` is not set in this scenario: there is no year-keyed table to add {year} to"
+            "`{section}.{key}` is not set in this scenario: there is no year-keyed table to \
+             add {year} to"
         )));
     };
     let Value::Table(path) = &mut slot.node.value else {

@@ -77,7 +77,8 @@ impl Plan {
         if d == 0 {
             return Err(Error::usage(
                 "--vary",
-                "give at least one parameter with its range, e.g. --vary structure.spending_multiplier=0.2:0.8 (or a [sweep.vary] table)",
+                "give at least one parameter with its range, e.g. --vary \
+                 structure.spending_multiplier=0.2:0.8 (or a [sweep.vary] table)",
             ));
         }
         if let Some(i) =
@@ -109,6 +110,22 @@ impl Plan {
                 ),
             ));
         }
+        self.validate_method(d)?;
+        let n = self.evaluations();
+        if n > crate::sweep::design::MAX_POINTS {
+            return Err(Error::usage(
+                "--samples",
+                format!(
+                    "{n} evaluations is more than {}: use a smaller sample",
+                    crate::sweep::design::MAX_POINTS
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The checks of the method's own settings (`d` parameters).
+    fn validate_method(&self, d: usize) -> Result<()> {
         match self.method {
             Method::Oat => {}
             Method::Morris => {
@@ -116,7 +133,8 @@ impl Plan {
                     return Err(Error::usage(
                         "--levels",
                         format!(
-                            "Morris needs an even number of levels from 2 to 1000 (4 is usual), found {}",
+                            "Morris needs an even number of levels from 2 to 1000 (4 is \
+                             usual), found {}",
                             self.levels
                         ),
                     ));
@@ -136,7 +154,8 @@ impl Plan {
                     return Err(Error::usage(
                         "--vary",
                         format!(
-                            "Sobol' analysis handles at most {} parameters, found {d}: screen them with --method morris first",
+                            "Sobol' analysis handles at most {} parameters, found {d}: screen them \
+                             with --method morris first",
                             sobol::MAX_PARAMETERS
                         ),
                     ));
@@ -145,23 +164,14 @@ impl Plan {
                     return Err(Error::usage(
                         "--samples",
                         format!(
-                            "the Sobol' base sample must be from 2 to {} (a power of two such as 1024 is best), found {}",
+                            "the Sobol' base sample must be from 2 to {} (a power of two such as \
+                             1024 is best), found {}",
                             sobol::MAX_POINTS,
                             self.samples
                         ),
                     ));
                 }
             }
-        }
-        let n = self.evaluations();
-        if n > crate::sweep::design::MAX_POINTS {
-            return Err(Error::usage(
-                "--samples",
-                format!(
-                    "{n} evaluations is more than {}: use a smaller sample",
-                    crate::sweep::design::MAX_POINTS
-                ),
-            ));
         }
         Ok(())
     }
@@ -263,7 +273,8 @@ impl Plan {
                 (
                     rows,
                     format!(
-                        "Morris: {} trajectories of {} levels; effects per whole range of each parameter",
+                        "Morris: {} trajectories of {} levels; effects per whole range of \
+                         each parameter",
                         self.samples, self.levels
                     ),
                 )
@@ -292,7 +303,8 @@ impl Plan {
                 (
                     rows,
                     format!(
-                        "Sobol': N = {}, sum of S1 = {:.3} (1 - sum = share of variance from interactions)",
+                        "Sobol': N = {}, sum of S1 = {:.3} (1 - sum = share of variance from \
+                         interactions)",
                         self.samples, sum
                     ),
                 )

@@ -12,10 +12,11 @@ use crate::chart::Size;
 use crate::chart::fan::{self, Band, Fan, Ghost};
 use crate::error::{Error, Result};
 use crate::model::OUTPUT_NAMES;
+use crate::montecarlo::summarize_run;
 use crate::scenario::probabilities::Probability;
 use crate::scenario::tree::Table;
 use crate::scenario::{Override, Scenario};
-use crate::summary::{RunSummary, quantile_label, summarize_run};
+use crate::summary::{RunSummary, quantile_label};
 
 /// The most Monte Carlo draws one request may ask for.
 pub const MAX_DRAWS: u64 = 200_000;

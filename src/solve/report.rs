@@ -91,7 +91,9 @@ pub fn report(
             if let (Some((draws, _)), Metric::Prob(_)) = (mc, &goal.metric) {
                 let p = value.metric;
                 out.push_str(&format!(
-                    "precision:   Monte Carlo standard error of the probability there {:.4} ({draws} draws); the value is exact for these draws, not for the model: raise --draws to narrow it\n",
+                    "precision:   Monte Carlo standard error of the probability there {:.4} \
+                     ({draws} draws); the value is exact for these draws, not for the model: raise \
+                     --draws to narrow it\n",
                     (p * (1.0 - p) / draws as f64).sqrt()
                 ));
             }
@@ -106,7 +108,8 @@ pub fn report(
                     format!(" (bracket {:.2e} wide)", (other.x - value.x).abs())
                 } else {
                     format!(
-                        " -- NOT converged: the bracket is still {:.2e} wide; raise --max-evals or --tol",
+                        " -- NOT converged: the bracket is still {:.2e} wide; raise \
+                         --max-evals or --tol",
                         (other.x - value.x).abs()
                     )
                 }
@@ -132,9 +135,11 @@ pub fn report(
                 format_number(ends[1].x)
             ));
             out.push_str(if both {
-                "  every value in the range meets the target (if the metric is monotone): widen --within to find where it stops\n"
+                "  every value in the range meets the target (if the metric is monotone): widen \
+                 --within to find where it stops\n"
             } else {
-                "  no value at either end meets the target: widen --within, or the target cannot be met by this parameter\n"
+                "  no value at either end meets the target: widen --within, or the target cannot \
+                 be met by this parameter\n"
             });
         }
     }

@@ -26,7 +26,8 @@ pub fn grid(params: &[Param]) -> Result<Vec<Vec<f64>>, String> {
     for p in params {
         let values = p.spec.values().ok_or_else(|| {
             format!(
-                "`{}={}` is a continuous range: a grid needs values, e.g. `{}:{}:step` or `{}:{}/N` (or use --design lhs --samples N)",
+                "`{}={}` is a continuous range: a grid needs values, e.g. `{}:{}:step` or \
+                 `{}:{}/N` (or use --design lhs --samples N)",
                 p.address,
                 p.spec,
                 p.spec.bounds().0,

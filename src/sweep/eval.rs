@@ -13,9 +13,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::metric::{Metric, over_draws};
+use crate::metric::Metric;
 use crate::model::project;
 use crate::montecarlo::engine::MAX_DRAWS_IN_MEMORY;
+use crate::montecarlo::over_draws;
 use crate::output::format_number;
 use crate::scenario::tree::Table;
 use crate::scenario::{Address, Override, Scenario, resolve_tree};
@@ -39,7 +40,7 @@ pub struct PointMetrics {
     /// One value per metric, in order.
     pub values: Vec<f64>,
     /// Monte Carlo draws left out of the metrics because they broke down numerically
-    /// ([`crate::metric::OverDraws::broken_draws`]); 0 for a deterministic point.
+    /// ([`crate::montecarlo::OverDraws::broken_draws`]); 0 for a deterministic point.
     pub broken_draws: u64,
 }
 
@@ -70,7 +71,8 @@ impl Evaluator {
             return Err(Error::usage(
                 "--draws",
                 format!(
-                    "{per_point} draws per point (from {}) would not fit in memory: a sweep keeps every draw's metrics; use at most {MAX_DRAWS_IN_MEMORY}",
+                    "{per_point} draws per point (from {}) would not fit in memory: a sweep keeps \
+                     every draw's metrics; use at most {MAX_DRAWS_IN_MEMORY}",
                     if draws.is_some() {
                         "--draws"
                     } else {
@@ -210,7 +212,8 @@ impl Evaluator {
         let bar = if progress && std::io::stderr().is_terminal() && !points.is_empty() {
             let bar = ProgressBar::new(points.len() as u64);
             if let Ok(style) = ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} points ({per_sec}, ETA {eta})",
+                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} points ({per_sec}, \
+                 ETA {eta})",
             ) {
                 bar.set_style(style);
             }

@@ -41,7 +41,8 @@ impl FromStr for Shard {
     fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
         let bad = || {
             format!(
-                "`{s}` is not a shard: write i/n with 1 <= i <= n <= {MAX_SHARDS}, e.g. 3/8 (in a Slurm array: $SLURM_ARRAY_TASK_ID/8 with --array=1-8)"
+                "`{s}` is not a shard: write i/n with 1 <= i <= n <= {MAX_SHARDS}, e.g. 3/8 (in a \
+                 Slurm array: $SLURM_ARRAY_TASK_ID/8 with --array=1-8)"
             )
         };
         let (i, n) = s.split_once('/').ok_or_else(bad)?;
@@ -207,7 +208,9 @@ pub fn merge(paths: &[&Path]) -> Result<ShardFile> {
             return Err(Error::usage(
                 flag,
                 format!(
-                    "`{name}` is from another run than `{first_path}` ({} shard {}/{} of {} points, fingerprint {} vs {kind} shard of {of}, {points} points, fingerprint {fp}): merge the shards of one run",
+                    "`{name}` is from another run than `{first_path}` ({} shard {}/{} of {} \
+                     points, fingerprint {} vs {kind} shard of {of}, {points} points, fingerprint \
+                     {fp}): merge the shards of one run",
                     s.head.kind, s.head.shard, s.head.of, s.head.points, s.head.fingerprint
                 ),
             ));
@@ -233,7 +236,8 @@ pub fn merge(paths: &[&Path]) -> Result<ShardFile> {
             return Err(Error::usage(
                 flag,
                 format!(
-                    "`{name}` is incomplete: shard {}/{of} should hold points {}..{} ({} rows), it has {} rows from point {}",
+                    "`{name}` is incomplete: shard {}/{of} should hold points {}..{} ({} rows), it \
+                     has {} rows from point {}",
                     s.head.shard,
                     range.start,
                     range.end,
@@ -351,7 +355,8 @@ mod tests {
         assert!(e.contains("given twice"), "{e}");
         std::fs::write(
             dir.path().join("y.csv"),
-            "#fiscalsim-shard {\"kind\":\"sweep\",\"shard\":1,\"of\":18446744073709551615,\"first\":0,\"points\":1,\"fingerprint\":\"x\",\"plan\":null}\na\n1\n",
+            "#fiscalsim-shard \
+             {\"kind\":\"sweep\",\"shard\":1,\"of\":18446744073709551615,\"first\":0,\"points\":1,\"fingerprint\":\"x\",\"plan\":null}\na\n1\n",
         )
         .unwrap();
         let e = merge(&[&dir.path().join("y.csv")]).unwrap_err().to_string();

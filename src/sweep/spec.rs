@@ -72,7 +72,8 @@ fn number(text: &str, what: &str) -> Result<f64, String> {
     }
 }
 
-const SYNTAX: &str = "write `a:b:step` (e.g. 0.2:0.8:0.1), `a:b/N` (N points, e.g. 0.2:0.8/7), a list `a,b,c` or a range `a:b`";
+const SYNTAX: &str = "write `a:b:step` (e.g. 0.2:0.8:0.1), `a:b/N` (N points, e.g. 0.2:0.8/7), a \
+                      list `a,b,c` or a range `a:b`";
 
 impl FromStr for Spec {
     type Err = String;
@@ -107,7 +108,8 @@ impl FromStr for Spec {
                     })?;
                     if !(2..=MAX_VALUES).contains(&points) {
                         return Err(format!(
-                            "`{s}`: the number of points must be from 2 to {MAX_VALUES}, found {points}"
+                            "`{s}`: the number of points must be from 2 to {MAX_VALUES}, \
+                             found {points}"
                         ));
                     }
                     Ok(Spec::Points { from, to, points })
@@ -132,7 +134,8 @@ impl FromStr for Spec {
                 }
                 if (to - from) * step < 0.0 {
                     return Err(format!(
-                        "`{s}`: a step of {step} never goes from {from} to {to} (give the step the sign of the end minus the start)"
+                        "`{s}`: a step of {step} never goes from {from} to {to} (give the step the \
+                         sign of the end minus the start)"
                     ));
                 }
                 let spec = Spec::Step { from, to, step };
@@ -236,7 +239,10 @@ impl FromStr for Param {
     /// Parses `PATH=SPEC`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (path, spec) = s.split_once('=').ok_or_else(|| {
-            format!("`{s}` has no `=`: write PATH=SPEC, e.g. `structure.spending_multiplier=0.2:0.8:0.1`")
+            format!(
+                "`{s}` has no `=`: write PATH=SPEC, e.g. \
+                     `structure.spending_multiplier=0.2:0.8:0.1`"
+            )
         })?;
         Ok(Param {
             address: path.parse()?,
@@ -347,7 +353,8 @@ mod tests {
             let step = width / k as f64;
             let v = Spec::Step { from: a, to: b, step }.values().unwrap();
             let tol = 1e-9 * (a.abs() + b.abs() + 1.0);
-            proptest::prop_assert!(v.len() == k + 1 || v.len() == k, "{} values for k = {}", v.len(), k);
+            proptest::prop_assert!(v.len() == k + 1 || v.len() == k, "{} values for k = \
+                {}", v.len(), k);
             proptest::prop_assert!(v.iter().all(|x| *x >= a - tol && *x <= b + tol));
             proptest::prop_assert!(v.windows(2).all(|w| (w[1] - w[0] - step).abs() <= tol + 1e-11 * step.abs().max(1.0) * 10.0));
             proptest::prop_assert!(b - v[v.len() - 1] < step + tol);

@@ -18,6 +18,7 @@
 //! `[sweep.vary]` list, any `--metric` the whole `metrics` list.
 
 use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result, suggest};
+use crate::scenario::SWEEP_KEYS;
 use crate::scenario::path::number;
 use crate::scenario::tree::{Node, Table, Value};
 
@@ -25,9 +26,6 @@ use super::spec::{Param, Spec};
 
 /// The most draws per point (as for `[montecarlo] draws`).
 pub const MAX_DRAWS: u64 = 1_000_000_000;
-
-/// The keys of `[sweep]`.
-pub const SWEEP_KEYS: &[&str] = &["vary", "metrics", "design", "samples", "draws", "seed"];
 
 /// The sweep declared in a scenario file.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -74,37 +72,20 @@ pub fn take_sweep_table(tree: &mut Table) -> Result<Option<SweepTable>> {
                     Some(&node.loc),
                     key,
                     format!(
-                        "expected a table of PATH = SPEC, e.g. [sweep.vary] \"structure.spending_multiplier\" = \"0.2:0.8:0.1\"; found a {}",
+                        "expected a table of PATH = SPEC, e.g. [sweep.vary] \
+                         \"structure.spending_multiplier\" = \"0.2:0.8:0.1\"; found a {}",
                         other.type_name()
                     ),
                 )),
             },
-            "metrics" => match &node.value {
-                Value::Array(items) => {
-                    for item in items {
-                        match &item.value {
-                            Value::Str(s) => out.metrics.push((s.clone(), item.loc.clone())),
-                            other => diags.push(Diagnostic::new(
-                                Some(&item.loc),
-                                key.clone(),
-                                format!("expected a metric as a string, e.g. \"debt_gdp@2040\", found a {}", other.type_name()),
-                            )),
-                        }
-                    }
-                }
-                Value::Str(s) => out.metrics.push((s.clone(), node.loc.clone())),
-                other => diags.push(Diagnostic::new(
-                    Some(&node.loc),
-                    key,
-                    format!("expected a list of metrics, e.g. [\"debt_gdp@2040\", \"p90(debt_gdp@2040)\"], found a {}", other.type_name()),
-                )),
-            },
+            "metrics" => read_metrics(node, key, &mut out.metrics, &mut diags),
             "design" => match &node.value {
                 Value::Str(s) if s == "grid" || s == "lhs" => out.design = Some(s.clone()),
                 _ => diags.push(Diagnostic::new(
                     Some(&node.loc),
                     key,
-                    "must be \"grid\" (every combination of the values) or \"lhs\" (a Latin hypercube of `samples` points)",
+                    "must be \"grid\" (every combination of the values) or \"lhs\" (a Latin \
+                     hypercube of `samples` points)",
                 )),
             },
             "samples" => match whole(node) {
@@ -114,13 +95,14 @@ pub fn take_sweep_table(tree: &mut Table) -> Result<Option<SweepTable>> {
                 _ => diags.push(Diagnostic::new(
                     Some(&node.loc),
                     key,
-                    format!("must be a whole number from 1 to {}", super::design::MAX_POINTS),
+                    format!(
+                        "must be a whole number from 1 to {}",
+                        super::design::MAX_POINTS
+                    ),
                 )),
             },
             "draws" => match whole(node) {
-                Some(n) if (1..=MAX_DRAWS as i64).contains(&n) => {
-                    out.draws = Some(n as u64)
-                }
+                Some(n) if (1..=MAX_DRAWS as i64).contains(&n) => out.draws = Some(n as u64),
                 _ => diags.push(Diagnostic::new(
                     Some(&node.loc),
                     key,
@@ -149,6 +131,43 @@ pub fn take_sweep_table(tree: &mut Table) -> Result<Option<SweepTable>> {
         Ok(Some(out))
     } else {
         Err(Error::Scenario(Diagnostics(diags)))
+    }
+}
+
+/// `sweep.metrics`: a list of metrics (or one), each a string, with where it was written.
+fn read_metrics(
+    node: &Node,
+    key: String,
+    metrics: &mut Vec<(String, Loc)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    match &node.value {
+        Value::Array(items) => {
+            for item in items {
+                match &item.value {
+                    Value::Str(s) => metrics.push((s.clone(), item.loc.clone())),
+                    other => diags.push(Diagnostic::new(
+                        Some(&item.loc),
+                        key.clone(),
+                        format!(
+                            "expected a metric as a string, e.g. \"debt_gdp@2040\", \
+                                 found a {}",
+                            other.type_name()
+                        ),
+                    )),
+                }
+            }
+        }
+        Value::Str(s) => metrics.push((s.clone(), node.loc.clone())),
+        other => diags.push(Diagnostic::new(
+            Some(&node.loc),
+            key,
+            format!(
+                "expected a list of metrics, e.g. [\"debt_gdp@2040\", \
+                     \"p90(debt_gdp@2040)\"], found a {}",
+                other.type_name()
+            ),
+        )),
     }
 }
 
@@ -237,7 +256,10 @@ mod tests {
     #[test]
     fn reads_every_form_of_vary() {
         let s = parse(
-            "name = \"x\"\n[sweep]\nmetrics = [\"debt_gdp@2040\"]\ndesign = \"lhs\"\nsamples = 20\ndraws = 100\nseed = 3\n[sweep.vary]\n\"structure.spending_multiplier\" = \"0.2:0.8:0.1\"\n\"policy.growth_spending_share@2028\" = [0.1, 0.2]\nstructure.efficiency = 0.6\n",
+            "name = \"x\"\n[sweep]\nmetrics = [\"debt_gdp@2040\"]\ndesign = \"lhs\"\nsamples = \
+             20\ndraws = 100\nseed = 3\n[sweep.vary]\n\"structure.spending_multiplier\" = \
+             \"0.2:0.8:0.1\"\n\"policy.growth_spending_share@2028\" = [0.1, \
+             0.2]\nstructure.efficiency = 0.6\n",
         )
         .unwrap()
         .unwrap();
@@ -261,9 +283,12 @@ mod tests {
 
     #[test]
     fn mistakes_name_file_line_and_key() {
-        let e = parse("[sweep]\ndesing = \"grid\"\nsamples = 0\n[sweep.vary]\n\"structure.x\" = \"0.8:0.2:0.1\"\n")
-            .unwrap_err()
-            .to_string();
+        let e = parse(
+            "[sweep]\ndesing = \"grid\"\nsamples = 0\n[sweep.vary]\n\"structure.x\" = \
+                       \"0.8:0.2:0.1\"\n",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
             e.contains("s.toml:2:1: `sweep.desing`: unknown key `desing`: did you mean `design`?"),
             "{e}"

@@ -21,7 +21,7 @@
 //! platform's libm): `exp` and `ln` are within 1 ulp of libm. The polynomials are truncated
 //! Taylor series whose first omitted term is below 2^-56 relative on the reduced range.
 
-use crate::lanes::{Real, Scalar, Word};
+use super::{Real, Scalar, Word};
 
 /// 1.5 * 2^52: adding and subtracting it rounds a float of magnitude < 2^51 to the nearest
 /// integer (ties to even), and the low bits of the sum are that integer.
@@ -48,9 +48,9 @@ fn pow2i<R: Real>(n: R) -> R {
 /// `x > 709.782712893384` gives `+inf`, `x < -745.1332191019412` gives `0`.
 ///
 /// Method: `k = round(x / ln 2)`, `r = x - k ln2_hi - k ln2_lo` (Cody–Waite, exact first
-/// product), Taylor polynomial of degree 13 (Estrin evaluation) for `e^r` on `|r| <= ln2 / 2`, then scaling by
-/// `2^k` in two exact factors `2^(k/2) 2^(k - k/2)` so that overflow and underflow round
-/// once.
+/// product), Taylor polynomial of degree 13 (Estrin evaluation) for `e^r` on
+/// `|r| <= ln2 / 2`, then scaling by `2^k` in two exact factors `2^(k/2) 2^(k - k/2)` so
+/// that overflow and underflow round once.
 #[inline(always)]
 pub fn exp<R: Real>(x: R) -> R
 where
