@@ -24,6 +24,16 @@ impl Calibration {
     /// persistence to 4) and written in shortest form.
     pub fn to_toml(&self, command: &str) -> String {
         let mut s = String::new();
+        self.write_header(&mut s, command);
+        self.write_estimates(&mut s);
+        self.write_correlations(&mut s);
+        self.write_block(&mut s);
+        s
+    }
+
+    /// The opening comments: version, command, data window, persistence method, the
+    /// series mapped to each shock and how growth is split.
+    fn write_header(&self, s: &mut String, command: &str) {
         let e = &self.estimate;
         let n = self.written_shocks();
         let (from, to) = self.window;
@@ -76,6 +86,15 @@ impl Calibration {
                 format_number(1.0 - so.potential_share)
             ),
         };
+    }
+
+    /// The least-squares estimates: sd and own-lag persistence per shock, the local
+    /// level when used, and the full VAR matrix A.
+    fn write_estimates(&self, s: &mut String) {
+        let e = &self.estimate;
+        let n = self.written_shocks();
+        let to = self.window.1;
+        let o = &self.options;
         let _ = writeln!(s, "#");
         let _ = writeln!(
             s,
@@ -137,6 +156,11 @@ impl Calibration {
                 let _ = writeln!(s, "#   {:<17} {}", SHOCK_NAMES[i], cells.join(" "));
             }
         }
+    }
+
+    /// The innovation correlations with standard errors, the tails and the warnings.
+    fn write_correlations(&self, s: &mut String) {
+        let e = &self.estimate;
         let _ = writeln!(
             s,
             "# Innovation correlations, estimate (standard error (1 - r^2)/sqrt(T)):"
@@ -189,6 +213,12 @@ impl Calibration {
                 let _ = writeln!(s, "#   - {w}");
             }
         }
+    }
+
+    /// How to use the block, then the `[shocks]` TOML itself.
+    fn write_block(&self, s: &mut String) {
+        let e = &self.estimate;
+        let n = self.written_shocks();
         let _ = writeln!(s, "#");
         let _ = writeln!(
             s,
@@ -224,7 +254,6 @@ impl Calibration {
                 let _ = writeln!(s, "]");
             }
         }
-        s
     }
 }
 
