@@ -434,50 +434,10 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
         suggested: Vec::new(),
         allow: super::plausible::Allow::Nothing,
     };
-    let mut year_overrides = Vec::new();
-    for o in overrides {
-        let source: Arc<str> = Arc::from(format!("--set '{}'", o.arg));
-        match tree::parse_value(&o.value, &source) {
-            Err(d) => ctx.diags.extend(d.into_iter().map(|mut d| {
-                d.key.get_or_insert_with(|| o.address.to_string());
-                d
-            })),
-            Ok(node) if o.address.year.is_some() => year_overrides.push((o, node)),
-            Ok(node) if super::year_key::is_year_key(o) => {
-                if let Err(d) = super::year_key::apply(&mut root, o, node) {
-                    ctx.diags.push(d);
-                }
-            }
-            Ok(node) => {
-                let keys: Vec<&str> = o.address.keys.iter().map(String::as_str).collect();
-                if !set_shock_entry(&mut root, &keys, &node) {
-                    tree::merge(&mut root, tree::layer_for(&keys, node));
-                }
-            }
-        }
-    }
+    let year_overrides = apply_overrides(&mut ctx, &mut root, overrides);
 
     ctx.allow = super::plausible::read_allow(&root, &mut ctx.diags);
-    let allowed_top: Vec<&str> = TOP_KEYS.iter().chain(SECTIONS).copied().collect();
-    for e in &root.entries {
-        if !allowed_top.contains(&e.key.as_str()) {
-            ctx.err(
-                Some(&e.key_loc),
-                e.key.clone(),
-                unknown_key_message(None, &e.key, &allowed_top),
-            );
-        }
-    }
-    // `extends` is consumed while the files are read; one left here came from `--set`,
-    // too late to take effect.
-    if let Some(e) = root.entry("extends") {
-        ctx.err(
-            Some(&e.key_loc),
-            "extends",
-            "cannot be set with --set: inheritance is read from the files (write `extends` in the \
-             scenario file, or run the other file)",
-        );
-    }
+    check_top_level(&mut ctx, &root);
 
     let name = ctx.string(&root, "name");
     if root.get("name").is_none() {
@@ -490,28 +450,7 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
     let description = ctx.string(&root, "description").unwrap_or_default();
     let currency = ctx.string(&root, "currency").unwrap_or_default();
 
-    let base_year = match root.get("base_year") {
-        None => {
-            ctx.err(
-                None,
-                "base_year",
-                "missing: give the base year of observed values, e.g. base_year = 2025",
-            );
-            None
-        }
-        Some(n) => ctx.integer(n, "base_year").and_then(|y| {
-            if (1000..=3000).contains(&y) {
-                Some(y as i32)
-            } else {
-                ctx.err(
-                    Some(&n.loc),
-                    "base_year",
-                    format!("{y} is not a plausible year"),
-                );
-                None
-            }
-        }),
-    };
+    let base_year = resolve_base_year(&mut ctx, &root);
     let years = base_year.and_then(|b| resolve_years(&mut ctx, &root, b));
 
     let initial_t = ctx.section(&root, "initial");
@@ -537,67 +476,23 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
         super::uncertainty::resolve(&mut ctx.diags, uncertainty_t, structure_value_problem);
 
     let (Some(base_year), Some(years)) = (base_year, years) else {
-        for (section, what) in [
-            (
-                "initial",
-                "the base-year values (gdp_nominal, debt_gdp, ...)",
-            ),
-            (
-                "baseline",
-                "the baseline assumptions (real_growth, inflation, ...)",
-            ),
-            (
-                "policy",
-                "the policy paths (growth_spending_gdp, other_spending_gdp, ...)",
-            ),
-        ] {
-            if root.get(section).is_none() {
-                ctx.err(
-                    None,
-                    section,
-                    format!("missing: the [{section}] section gives {what}"),
-                );
-            }
-        }
-        if base_year.is_none() && root.get("end_year").is_none() && root.get("years").is_none() {
-            ctx.err(
-                None,
-                "end_year",
-                "missing: give the last projection year, e.g. end_year = 2030",
-            );
-        }
+        report_missing(&mut ctx, &root, base_year.is_none());
         return Err(finish_diagnostics(ctx));
     };
 
-    let mut baseline = read_paths(
+    let Paths {
+        baseline,
+        policy,
+        fund: fund_paths,
+        rules: rules_paths,
+    } = resolve_paths(
         &mut ctx,
-        baseline_t,
-        "baseline",
-        BASELINE_KEYS,
+        [baseline_t, policy_t, fund_t, rules_t],
+        structure.as_ref(),
         base_year,
         &years,
+        &year_overrides,
     );
-    let mut policy = read_paths(&mut ctx, policy_t, "policy", POLICY_KEYS, base_year, &years);
-    fill_policy_defaults(&baseline, &mut policy);
-    let mut fund_paths = read_paths(&mut ctx, fund_t, "fund", fund::PATHS, base_year, &years);
-    let mut rules_paths = read_paths(&mut ctx, rules_t, "rules", rules::PATHS, base_year, &years);
-    default_levels(
-        &mut baseline,
-        &policy,
-        structure.as_ref(),
-        fund_t.is_none(),
-        years.len(),
-    );
-
-    for (o, node) in &year_overrides {
-        let mut blocks = [
-            ("baseline", BASELINE_KEYS, &mut baseline),
-            ("policy", POLICY_KEYS, &mut policy),
-            ("fund", fund::PATHS, &mut fund_paths),
-            ("rules", rules::PATHS, &mut rules_paths),
-        ];
-        apply_year_override(&mut ctx, o, node, &years, &mut blocks);
-    }
 
     let probabilities = super::probabilities::resolve(
         &mut ctx.diags,
@@ -629,49 +524,188 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
     if !ctx.diags.is_empty() {
         return Err(finish_diagnostics(ctx));
     }
-    match (
-        name,
-        initial,
+    let incomplete = || Error::Internal("scenario incomplete without a diagnostic".into());
+    Ok(Scenario {
+        name: name.ok_or_else(incomplete)?,
+        description,
+        currency,
+        base_year,
+        years,
+        initial: initial.ok_or_else(incomplete)?,
+        baseline: baseline.ok_or_else(incomplete)?,
+        policy: policy.ok_or_else(incomplete)?,
+        structure: structure.ok_or_else(incomplete)?,
+        fund: fund.ok_or_else(incomplete)?,
+        rules: rules.ok_or_else(incomplete)?,
+        shocks: shocks.ok_or_else(incomplete)?,
+        montecarlo: montecarlo.ok_or_else(incomplete)?,
+        stress,
+        uncertainty: uncertainty.ok_or_else(incomplete)?,
+    })
+}
+
+/// Applies the `--set` overrides to the tree; those that address one year of a path
+/// are returned, to be applied once the paths are read.
+fn apply_overrides<'o>(
+    ctx: &mut Ctx,
+    root: &mut Table,
+    overrides: &'o [Override],
+) -> Vec<(&'o Override, Node)> {
+    let mut year_overrides = Vec::new();
+    for o in overrides {
+        let source: Arc<str> = Arc::from(format!("--set '{}'", o.arg));
+        match tree::parse_value(&o.value, &source) {
+            Err(d) => ctx.diags.extend(d.into_iter().map(|mut d| {
+                d.key.get_or_insert_with(|| o.address.to_string());
+                d
+            })),
+            Ok(node) if o.address.year.is_some() => year_overrides.push((o, node)),
+            Ok(node) if super::year_key::is_year_key(o) => {
+                if let Err(d) = super::year_key::apply(root, o, node) {
+                    ctx.diags.push(d);
+                }
+            }
+            Ok(node) => {
+                let keys: Vec<&str> = o.address.keys.iter().map(String::as_str).collect();
+                if !set_shock_entry(root, &keys, &node) {
+                    tree::merge(root, tree::layer_for(&keys, node));
+                }
+            }
+        }
+    }
+    year_overrides
+}
+
+/// Flags unknown top-level keys, and an `extends` that came from `--set`.
+fn check_top_level(ctx: &mut Ctx, root: &Table) {
+    let allowed_top: Vec<&str> = TOP_KEYS.iter().chain(SECTIONS).copied().collect();
+    for e in &root.entries {
+        if !allowed_top.contains(&e.key.as_str()) {
+            ctx.err(
+                Some(&e.key_loc),
+                e.key.clone(),
+                unknown_key_message(None, &e.key, &allowed_top),
+            );
+        }
+    }
+    // `extends` is consumed while the files are read; one left here came from `--set`,
+    // too late to take effect.
+    if let Some(e) = root.entry("extends") {
+        ctx.err(
+            Some(&e.key_loc),
+            "extends",
+            "cannot be set with --set: inheritance is read from the files (write `extends` in the \
+             scenario file, or run the other file)",
+        );
+    }
+}
+
+/// The `base_year`: present, an integer and a plausible year.
+fn resolve_base_year(ctx: &mut Ctx, root: &Table) -> Option<i32> {
+    match root.get("base_year") {
+        None => {
+            ctx.err(
+                None,
+                "base_year",
+                "missing: give the base year of observed values, e.g. base_year = 2025",
+            );
+            None
+        }
+        Some(n) => ctx.integer(n, "base_year").and_then(|y| {
+            if (1000..=3000).contains(&y) {
+                Some(y as i32)
+            } else {
+                ctx.err(
+                    Some(&n.loc),
+                    "base_year",
+                    format!("{y} is not a plausible year"),
+                );
+                None
+            }
+        }),
+    }
+}
+
+/// Reports the sections (and the end year) missing from a scenario whose years could
+/// not be resolved.
+fn report_missing(ctx: &mut Ctx, root: &Table, no_base_year: bool) {
+    for (section, what) in [
+        (
+            "initial",
+            "the base-year values (gdp_nominal, debt_gdp, ...)",
+        ),
+        (
+            "baseline",
+            "the baseline assumptions (real_growth, inflation, ...)",
+        ),
+        (
+            "policy",
+            "the policy paths (growth_spending_gdp, other_spending_gdp, ...)",
+        ),
+    ] {
+        if root.get(section).is_none() {
+            ctx.err(
+                None,
+                section,
+                format!("missing: the [{section}] section gives {what}"),
+            );
+        }
+    }
+    if no_base_year && root.get("end_year").is_none() && root.get("years").is_none() {
+        ctx.err(
+            None,
+            "end_year",
+            "missing: give the last projection year, e.g. end_year = 2030",
+        );
+    }
+}
+
+/// The four path blocks ([baseline], [policy], [fund], [rules]).
+struct Paths {
+    baseline: PathBlock,
+    policy: PathBlock,
+    fund: PathBlock,
+    rules: PathBlock,
+}
+
+/// Reads the path blocks from their sections (`t`: baseline, policy, fund, rules), fills
+/// defaults and applies the overrides of single years.
+fn resolve_paths(
+    ctx: &mut Ctx,
+    t: [Option<&Table>; 4],
+    structure: Option<&Structure>,
+    base_year: i32,
+    years: &[i32],
+    year_overrides: &[(&Override, Node)],
+) -> Paths {
+    let [baseline_t, policy_t, fund_t, rules_t] = t;
+    let mut baseline = read_paths(ctx, baseline_t, "baseline", BASELINE_KEYS, base_year, years);
+    let mut policy = read_paths(ctx, policy_t, "policy", POLICY_KEYS, base_year, years);
+    fill_policy_defaults(&baseline, &mut policy);
+    let mut fund_paths = read_paths(ctx, fund_t, "fund", fund::PATHS, base_year, years);
+    let mut rules_paths = read_paths(ctx, rules_t, "rules", rules::PATHS, base_year, years);
+    default_levels(
+        &mut baseline,
+        &policy,
+        structure,
+        fund_t.is_none(),
+        years.len(),
+    );
+
+    for (o, node) in year_overrides {
+        let mut blocks = [
+            ("baseline", BASELINE_KEYS, &mut baseline),
+            ("policy", POLICY_KEYS, &mut policy),
+            ("fund", fund::PATHS, &mut fund_paths),
+            ("rules", rules::PATHS, &mut rules_paths),
+        ];
+        apply_year_override(ctx, o, node, years, &mut blocks);
+    }
+    Paths {
         baseline,
         policy,
-        structure,
-        fund,
-        rules,
-        shocks,
-        montecarlo,
-        uncertainty,
-    ) {
-        (
-            Some(name),
-            Some(initial),
-            Some(baseline),
-            Some(policy),
-            Some(structure),
-            Some(fund),
-            Some(rules),
-            Some(shocks),
-            Some(montecarlo),
-            Some(uncertainty),
-        ) => Ok(Scenario {
-            name,
-            description,
-            currency,
-            base_year,
-            years,
-            initial,
-            baseline,
-            policy,
-            structure,
-            fund,
-            rules,
-            shocks,
-            montecarlo,
-            stress,
-            uncertainty,
-        }),
-        _ => Err(Error::Internal(
-            "scenario incomplete without a diagnostic".into(),
-        )),
+        fund: fund_paths,
+        rules: rules_paths,
     }
 }
 
