@@ -1142,36 +1142,9 @@ fn finish_policy(ctx: &mut Ctx, p: &PathBlock) -> Option<Policy> {
     })
 }
 
-fn resolve_initial(ctx: &mut Ctx, t: Option<&Table>, baseline: &PathBlock) -> Option<Initial> {
-    let Some(t) = t else {
-        ctx.err(
-            None,
-            "initial",
-            "missing: the [initial] section gives the base-year values \
-                       (gdp_nominal, debt_gdp, ...)",
-        );
-        return None;
-    };
-    let mut get = |key: &str| {
-        let check = INITIAL_KEYS
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map_or(Check::Share, |c| c.1);
-        ctx.scalar(t, "initial", key, check)
-    };
-    let gdp = get("gdp_nominal");
-    let debt = get("debt_gdp");
-    let capital = get("public_capital_gdp");
-    let gap = get("output_gap");
-    let s_gdp = get("growth_spending_gdp");
-    let primary = get("primary_spending_gdp");
-    let share = get("growth_spending_share");
-    let revenue = get("revenue_gdp");
-    let fx = get("exchange_rate");
-    let oil = get("commodity_price");
-    let o_gdp = get("other_spending_gdp");
-    let fund_assets = get("fund_assets_gdp");
-    let _ = get("interest_rate");
+/// Flags the base-year values that are required and missing; `ok` tells, for
+/// gdp_nominal, debt_gdp, public_capital_gdp and revenue_gdp, whether a value was read.
+fn report_missing_initial(ctx: &mut Ctx, t: &Table, ok: [bool; 4]) {
     let mut missing = |key: &str, ok: bool, hint: &str| {
         if !ok && t.get(key).is_none() {
             ctx.err(None, format!("initial.{key}"), format!("missing: {hint}"));
@@ -1179,25 +1152,36 @@ fn resolve_initial(ctx: &mut Ctx, t: Option<&Table>, baseline: &PathBlock) -> Op
     };
     missing(
         "gdp_nominal",
-        gdp.is_some(),
+        ok[0],
         "nominal GDP of the base year, in the scenario's currency unit",
     );
     missing(
         "debt_gdp",
-        debt.is_some(),
+        ok[1],
         "government debt / GDP in the base year, e.g. 0.23",
     );
     missing(
         "public_capital_gdp",
-        capital.is_some(),
+        ok[2],
         "public capital stock / GDP in the base year",
     );
     missing(
         "revenue_gdp",
-        revenue.is_some(),
+        ok[3],
         "non-commodity revenue / GDP in the base year",
     );
-    let s0 = match (s_gdp, primary, share) {
+}
+
+/// The base-year growth spending / GDP: given, or primary spending times its growth
+/// share; flags a missing or half-given form.
+fn initial_growth_spending(
+    ctx: &mut Ctx,
+    t: &Table,
+    s_gdp: Option<f64>,
+    primary: Option<f64>,
+    share: Option<f64>,
+) -> Option<f64> {
+    match (s_gdp, primary, share) {
         (Some(s), _, _) => Some(s),
         (None, Some(p), Some(sh)) => Some(p * sh),
         _ => {
@@ -1233,7 +1217,50 @@ fn resolve_initial(ctx: &mut Ctx, t: Option<&Table>, baseline: &PathBlock) -> Op
             }
             None
         }
+    }
+}
+
+fn resolve_initial(ctx: &mut Ctx, t: Option<&Table>, baseline: &PathBlock) -> Option<Initial> {
+    let Some(t) = t else {
+        ctx.err(
+            None,
+            "initial",
+            "missing: the [initial] section gives the base-year values \
+                       (gdp_nominal, debt_gdp, ...)",
+        );
+        return None;
     };
+    let mut get = |key: &str| {
+        let check = INITIAL_KEYS
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(Check::Share, |c| c.1);
+        ctx.scalar(t, "initial", key, check)
+    };
+    let gdp = get("gdp_nominal");
+    let debt = get("debt_gdp");
+    let capital = get("public_capital_gdp");
+    let gap = get("output_gap");
+    let s_gdp = get("growth_spending_gdp");
+    let primary = get("primary_spending_gdp");
+    let share = get("growth_spending_share");
+    let revenue = get("revenue_gdp");
+    let fx = get("exchange_rate");
+    let oil = get("commodity_price");
+    let o_gdp = get("other_spending_gdp");
+    let fund_assets = get("fund_assets_gdp");
+    let _ = get("interest_rate");
+    report_missing_initial(
+        ctx,
+        t,
+        [
+            gdp.is_some(),
+            debt.is_some(),
+            capital.is_some(),
+            revenue.is_some(),
+        ],
+    );
+    let s0 = initial_growth_spending(ctx, t, s_gdp, primary, share);
     let first = |key: &str| baseline.get(key).and_then(|v| v.first().copied());
     Some(Initial {
         gdp_nominal: gdp?,
