@@ -283,15 +283,9 @@ fn longest_run(years: &[i32], avail: &[bool]) -> Option<(i32, i32)> {
     best
 }
 
-/// Calibrates the shock process from `history`.
-///
-/// The window: `--from`/`--to` when given (a missing value inside is an error that lists
-/// every gap); otherwise the longest run of consecutive years in which every mapped series
-/// has a value (the latest such run on a tie); with only one bound given, the other is the
-/// first (last) year in which every series has a value.
-pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
-    let h = history;
-    let sources = mappings(&opts.maps)?;
+/// Checks the numeric options (`--stabilize`, `--hp-lambda`, `--gap-persistence`,
+/// `--potential-share`).
+fn check_options(opts: &Options) -> Result<()> {
     if let Some(r) = opts.stabilize
         && !(r > 0.0 && r < 1.0)
     {
@@ -319,7 +313,16 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
             "must be a share in [0, 1]",
         ));
     }
-    // Columns and point-wise transforms.
+    Ok(())
+}
+
+/// Reads the mapped columns of the history and applies their point-wise transforms:
+/// (shock index, values by year) for each shock that is not switched off.
+fn read_columns(
+    h: &History,
+    sources: &[Source],
+    opts: &Options,
+) -> Result<Vec<(usize, Vec<Option<f64>>)>> {
     let mut full: Vec<(usize, Vec<Option<f64>>)> = Vec::new();
     for (i, src) in sources.iter().enumerate() {
         let Source::Column { column, transforms } = src else {
@@ -360,35 +363,12 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
             "every shock is switched off (`none`): map at least one to a column",
         ));
     }
-    let (from, to) = choose_window(h, &full, &sources, opts)?;
-    let idx = |year: i32| (year - h.years[0]) as usize;
-    let window_years: Vec<i32> = (from..=to).collect();
-    // Window transforms.
-    let mut series_out: [Option<Vec<f64>>; N_SHOCKS] = Default::default();
-    let mut active = Vec::new();
-    let mut data = Vec::new();
-    for (i, v) in &full {
-        let Source::Column { transforms, .. } = &sources[*i] else {
-            continue;
-        };
-        let dense: Vec<f64> = window_years
-            .iter()
-            .map(|y| v[idx(*y)].unwrap_or(f64::NAN))
-            .collect();
-        let w = series::windowed(&window_years, &dense, transforms, so)
-            .map_err(|m| data_error(h, format!("`{}` ({}): {m}", SHOCK_NAMES[*i], sources[*i])))?;
-        series_out[*i] = Some(w.clone());
-        active.push(*i);
-        data.push(w);
-    }
-    let names: Vec<&str> = active.iter().map(|i| SHOCK_NAMES[*i]).collect();
-    let est = var::estimate(&data, &names, opts.method)
-        .map_err(|m| data_error(h, format!("window {from}-{to}: {m}")))?;
-    let mut warnings = Vec::new();
-    // Means: the process has no constant, so each series should be a deviation.
-    // The standard error of a mean of an AR(1) series with coefficient a is
-    // sd / sqrt(n) * sqrt((1 + a) / (1 - a)); warn beyond 3 of them.
-    for (s, name) in data.iter().zip(&names) {
+    Ok(full)
+}
+
+/// Warns of each series whose mean in the window is significantly away from 0.
+fn mean_warnings(data: &[Vec<f64>], names: &[&str], warnings: &mut Vec<String>) {
+    for (s, name) in data.iter().zip(names) {
         let n = s.len() as f64;
         let mean = s.iter().sum::<f64>() / n;
         let sd = (s.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
@@ -406,22 +386,19 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
             ));
         }
     }
-    if opts.method == Method::Var && est.dof < 4 * active.len() {
-        warnings.push(format!(
-            "few degrees of freedom: the VAR(1) estimates {} coefficients per equation from {} \
-             observations ({} degrees of freedom), so its off-diagonal coefficients are imprecise \
-             (see their standard errors); the diagonal AR(1) (without --var) is the robust choice \
-             on short samples",
-            active.len(),
-            est.obs,
-            est.dof
-        ));
-    }
-    let mut est = est;
-    let level = local_level(h, &full, &active, &window_years, opts, &mut est)?;
-    // Persistence: roots.
-    let radius = var::spectral_radius(&est.persistence);
-    let mut a = est.persistence.clone();
+}
+
+/// A persistence `a` with a root on or outside the unit circle: an error, or with
+/// `--stabilize` scaled down to the target (warned).
+fn stabilize(
+    h: &History,
+    opts: &Options,
+    (from, to): (i32, i32),
+    radius: f64,
+    names: &[&str],
+    a: &mut DMatrix<f64>,
+    warnings: &mut Vec<String>,
+) -> Result<()> {
     if radius.is_nan() || radius >= 1.0 {
         let Some(target) = opts.stabilize else {
             return Err(data_error(
@@ -451,7 +428,7 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
                 }
             }
             Method::Var => {
-                a *= target / radius;
+                *a *= target / radius;
                 warnings.push(format!(
                     "stabilised: the estimated A had spectral radius {radius:.4} (a root on or \
                      outside the unit circle); scaled by {:.4} to spectral radius {target} \
@@ -461,22 +438,18 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
             }
         }
     }
-    // Correlation: positive definite enough.
-    let lmin = var::min_eigenvalue(&est.correlation);
-    let (corr, w) = var::shrink_correlation(&est.correlation, MIN_CORRELATION_EIGENVALUE);
-    if w > 0.0 {
-        warnings.push(format!(
-            "shrunk: the innovation correlation matrix is {} (smallest eigenvalue {lmin:.2e}); \
-             shrunk toward the identity, (1 - w) C + w I with w = {w:.4}, to a smallest eigenvalue \
-             of {MIN_CORRELATION_EIGENVALUE}",
-            if lmin <= 1e-12 {
-                "not positive definite"
-            } else {
-                "nearly singular"
-            }
-        ));
-    }
-    // The block, rounded as written.
+    Ok(())
+}
+
+/// The `[shocks]` values as written: rounded, with a Student t when asked and fitting.
+fn rounded_block(
+    opts: &Options,
+    est: &Estimate,
+    active: &[usize],
+    a: &DMatrix<f64>,
+    corr: &DMatrix<f64>,
+    warnings: &mut Vec<String>,
+) -> Shocks {
     let mut shocks = Shocks::default();
     if opts.student_t {
         match est.student_t_dof() {
@@ -501,6 +474,85 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
             }
         }
     }
+    shocks
+}
+
+/// Calibrates the shock process from `history`.
+///
+/// The window: `--from`/`--to` when given (a missing value inside is an error that lists
+/// every gap); otherwise the longest run of consecutive years in which every mapped series
+/// has a value (the latest such run on a tie); with only one bound given, the other is the
+/// first (last) year in which every series has a value.
+pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
+    let h = history;
+    let sources = mappings(&opts.maps)?;
+    check_options(opts)?;
+    let so = &opts.series;
+    // Columns and point-wise transforms.
+    let full = read_columns(h, &sources, opts)?;
+    let (from, to) = choose_window(h, &full, &sources, opts)?;
+    let idx = |year: i32| (year - h.years[0]) as usize;
+    let window_years: Vec<i32> = (from..=to).collect();
+    // Window transforms.
+    let mut series_out: [Option<Vec<f64>>; N_SHOCKS] = Default::default();
+    let mut active = Vec::new();
+    let mut data = Vec::new();
+    for (i, v) in &full {
+        let Source::Column { transforms, .. } = &sources[*i] else {
+            continue;
+        };
+        let dense: Vec<f64> = window_years
+            .iter()
+            .map(|y| v[idx(*y)].unwrap_or(f64::NAN))
+            .collect();
+        let w = series::windowed(&window_years, &dense, transforms, so)
+            .map_err(|m| data_error(h, format!("`{}` ({}): {m}", SHOCK_NAMES[*i], sources[*i])))?;
+        series_out[*i] = Some(w.clone());
+        active.push(*i);
+        data.push(w);
+    }
+    let names: Vec<&str> = active.iter().map(|i| SHOCK_NAMES[*i]).collect();
+    let est = var::estimate(&data, &names, opts.method)
+        .map_err(|m| data_error(h, format!("window {from}-{to}: {m}")))?;
+    let mut warnings = Vec::new();
+    // Means: the process has no constant, so each series should be a deviation.
+    // The standard error of a mean of an AR(1) series with coefficient a is
+    // sd / sqrt(n) * sqrt((1 + a) / (1 - a)); warn beyond 3 of them.
+    mean_warnings(&data, &names, &mut warnings);
+    if opts.method == Method::Var && est.dof < 4 * active.len() {
+        warnings.push(format!(
+            "few degrees of freedom: the VAR(1) estimates {} coefficients per equation from {} \
+             observations ({} degrees of freedom), so its off-diagonal coefficients are imprecise \
+             (see their standard errors); the diagonal AR(1) (without --var) is the robust choice \
+             on short samples",
+            active.len(),
+            est.obs,
+            est.dof
+        ));
+    }
+    let mut est = est;
+    let level = local_level(h, &full, &active, &window_years, opts, &mut est)?;
+    // Persistence: roots.
+    let radius = var::spectral_radius(&est.persistence);
+    let mut a = est.persistence.clone();
+    stabilize(h, opts, (from, to), radius, &names, &mut a, &mut warnings)?;
+    // Correlation: positive definite enough.
+    let lmin = var::min_eigenvalue(&est.correlation);
+    let (corr, w) = var::shrink_correlation(&est.correlation, MIN_CORRELATION_EIGENVALUE);
+    if w > 0.0 {
+        warnings.push(format!(
+            "shrunk: the innovation correlation matrix is {} (smallest eigenvalue {lmin:.2e}); \
+             shrunk toward the identity, (1 - w) C + w I with w = {w:.4}, to a smallest eigenvalue \
+             of {MIN_CORRELATION_EIGENVALUE}",
+            if lmin <= 1e-12 {
+                "not positive definite"
+            } else {
+                "nearly singular"
+            }
+        ));
+    }
+    // The block, rounded as written.
+    let shocks = rounded_block(opts, &est, &active, &a, &corr, &mut warnings);
     if let Some(m) = crate::scenario::check_correlation(&shocks.correlation) {
         return Err(Error::Internal(format!(
             "the calibrated correlation is invalid after rounding: {m}"
