@@ -142,6 +142,135 @@ fn normal_cdf(x: f64) -> f64 {
     }
 }
 
+/// The parameters of a `kind` distribution read from `spec` (at `loc`), in the order
+/// the kind takes them; `None`, with errors reported, when one is missing or bad or an
+/// unknown key is given.
+fn read_values(
+    spec: &Table,
+    loc: &Loc,
+    kind: &str,
+    err: &mut impl FnMut(&Loc, String),
+) -> Option<Vec<f64>> {
+    let needed: &[&str] = match kind {
+        "uniform" => &["min", "max"],
+        "normal" => &["mean", "sd"],
+        "truncated_normal" => &["mean", "sd", "min", "max"],
+        _ => &["min", "mode", "max"],
+    };
+    let mut ok = true;
+    for e in &spec.entries {
+        if e.key != "distribution" && !needed.contains(&e.key.as_str()) {
+            err(
+                &e.key_loc,
+                format!(
+                    "unknown key `{}` for a {kind} distribution (it takes distribution, {})",
+                    e.key,
+                    needed.join(", ")
+                ),
+            );
+            ok = false;
+        }
+    }
+    let mut values = Vec::new();
+    for k in needed {
+        match spec.get(k) {
+            None => {
+                err(
+                    loc,
+                    format!(
+                        "a {kind} distribution needs `{k}` (it takes {})",
+                        needed.join(", ")
+                    ),
+                );
+                ok = false;
+            }
+            Some(n) => match number(n) {
+                Some(x) if x.is_finite() => values.push(x),
+                _ => {
+                    err(&n.loc, format!("`{k}` must be a finite number"));
+                    ok = false;
+                }
+            },
+        }
+    }
+    ok.then_some(values)
+}
+
+/// The distribution of `kind` with its parameters `values` (as read by [`read_values`]).
+fn distribution(kind: &str, values: &[f64]) -> ParamDistribution {
+    match kind {
+        "uniform" => ParamDistribution::Uniform {
+            min: values[0],
+            max: values[1],
+        },
+        "normal" => ParamDistribution::Normal {
+            mean: values[0],
+            sd: values[1],
+        },
+        "truncated_normal" => ParamDistribution::TruncatedNormal {
+            mean: values[0],
+            sd: values[1],
+            min: values[2],
+            max: values[3],
+        },
+        _ => ParamDistribution::Triangular {
+            min: values[0],
+            mode: values[1],
+            max: values[2],
+        },
+    }
+}
+
+/// What is wrong with a distribution's parameters (empty bounds, sd not positive), if
+/// anything.
+fn problem(dist: &ParamDistribution) -> Option<String> {
+    match *dist {
+        ParamDistribution::Uniform { min, max } if min >= max => {
+            Some(format!("needs min < max, found min = {min}, max = {max}"))
+        }
+        ParamDistribution::Normal { sd, .. } | ParamDistribution::TruncatedNormal { sd, .. }
+            if sd <= 0.0 =>
+        {
+            Some(format!("needs sd > 0, found {sd}"))
+        }
+        ParamDistribution::TruncatedNormal { min, max, .. } if min >= max => {
+            Some(format!("needs min < max, found min = {min}, max = {max}"))
+        }
+        ParamDistribution::TruncatedNormal { mean, sd, min, max }
+            if normal_cdf((max - mean) / sd) - normal_cdf((min - mean) / sd) < 1e-3 =>
+        {
+            Some(format!(
+                "[{min}, {max}] holds less than 0.1 % of a normal with mean {mean} and sd \
+                 {sd}: move the bounds towards the mean"
+            ))
+        }
+        ParamDistribution::Triangular { min, mode, max }
+            if !(min <= mode && mode <= max && min < max) =>
+        {
+            Some(format!(
+                "needs min <= mode <= max and min < max, found min = {min}, mode = {mode}, \
+                 max = {max}"
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The ends of a distribution's support (8 sd for a normal), each with its name.
+fn support_bounds(dist: &ParamDistribution) -> Vec<(f64, &'static str)> {
+    match *dist {
+        ParamDistribution::Uniform { min, max }
+        | ParamDistribution::TruncatedNormal { min, max, .. }
+        | ParamDistribution::Triangular { min, max, .. } => vec![(min, "min"), (max, "max")],
+        ParamDistribution::Normal { mean, sd } => {
+            vec![
+                (mean - 8.0 * sd, "mean - 8 sd"),
+                (mean + 8.0 * sd, "mean + 8 sd"),
+            ]
+        }
+    }
+}
+
 /// Parses `[uncertainty]` (unknown parameter names are already reported by the caller).
 /// `check(name, x)` says why `x` is not a valid value of structural parameter `name`.
 /// Returns `None` after reporting mistakes in `diags`.
@@ -186,119 +315,17 @@ pub fn resolve(
                 continue;
             }
         };
-        let needed: &[&str] = match kind {
-            "uniform" => &["min", "max"],
-            "normal" => &["mean", "sd"],
-            "truncated_normal" => &["mean", "sd", "min", "max"],
-            _ => &["min", "mode", "max"],
-        };
-        let mut ok = true;
-        for e in &spec.entries {
-            if e.key != "distribution" && !needed.contains(&e.key.as_str()) {
-                err(
-                    &e.key_loc,
-                    format!(
-                        "unknown key `{}` for a {kind} distribution (it takes distribution, {})",
-                        e.key,
-                        needed.join(", ")
-                    ),
-                );
-                ok = false;
-            }
-        }
-        let mut values = Vec::new();
-        for k in needed {
-            match spec.get(k) {
-                None => {
-                    err(
-                        &node.loc,
-                        format!(
-                            "a {kind} distribution needs `{k}` (it takes {})",
-                            needed.join(", ")
-                        ),
-                    );
-                    ok = false;
-                }
-                Some(n) => match number(n) {
-                    Some(x) if x.is_finite() => values.push(x),
-                    _ => {
-                        err(&n.loc, format!("`{k}` must be a finite number"));
-                        ok = false;
-                    }
-                },
-            }
-        }
-        if !ok {
+        let Some(values) = read_values(spec, &node.loc, kind, &mut err) else {
             continue;
-        }
-        let dist = match kind {
-            "uniform" => ParamDistribution::Uniform {
-                min: values[0],
-                max: values[1],
-            },
-            "normal" => ParamDistribution::Normal {
-                mean: values[0],
-                sd: values[1],
-            },
-            "truncated_normal" => ParamDistribution::TruncatedNormal {
-                mean: values[0],
-                sd: values[1],
-                min: values[2],
-                max: values[3],
-            },
-            _ => ParamDistribution::Triangular {
-                min: values[0],
-                mode: values[1],
-                max: values[2],
-            },
         };
-        let problem = match dist {
-            ParamDistribution::Uniform { min, max } if min >= max => {
-                Some(format!("needs min < max, found min = {min}, max = {max}"))
-            }
-            ParamDistribution::Normal { sd, .. }
-            | ParamDistribution::TruncatedNormal { sd, .. }
-                if sd <= 0.0 =>
-            {
-                Some(format!("needs sd > 0, found {sd}"))
-            }
-            ParamDistribution::TruncatedNormal { min, max, .. } if min >= max => {
-                Some(format!("needs min < max, found min = {min}, max = {max}"))
-            }
-            ParamDistribution::TruncatedNormal { mean, sd, min, max }
-                if normal_cdf((max - mean) / sd) - normal_cdf((min - mean) / sd) < 1e-3 =>
-            {
-                Some(format!(
-                    "[{min}, {max}] holds less than 0.1 % of a normal with mean {mean} and sd \
-                     {sd}: move the bounds towards the mean"
-                ))
-            }
-            ParamDistribution::Triangular { min, mode, max }
-                if !(min <= mode && mode <= max && min < max) =>
-            {
-                Some(format!(
-                    "needs min <= mode <= max and min < max, found min = {min}, mode = {mode}, \
-                     max = {max}"
-                ))
-            }
-            _ => None,
-        };
+        let dist = distribution(kind, &values);
+        let problem = problem(&dist);
         if let Some(p) = problem {
             err(&node.loc, p);
             continue;
         }
         // The support must lie within the parameter's valid range.
-        let bounds: Vec<(f64, &str)> = match dist {
-            ParamDistribution::Uniform { min, max }
-            | ParamDistribution::TruncatedNormal { min, max, .. }
-            | ParamDistribution::Triangular { min, max, .. } => vec![(min, "min"), (max, "max")],
-            ParamDistribution::Normal { mean, sd } => {
-                vec![
-                    (mean - 8.0 * sd, "mean - 8 sd"),
-                    (mean + 8.0 * sd, "mean + 8 sd"),
-                ]
-            }
-        };
+        let bounds = support_bounds(&dist);
         let mut bad = false;
         for (x, what) in bounds {
             if let Some(why) = check(name, x) {
