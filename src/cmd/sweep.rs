@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::metric::Metric;
 use crate::output::{Destination, format_number, io_error, refuse_overwriting_inputs, write_with};
 use crate::scenario::{Scenario, load_tree};
+use crate::sweep::eval::PointResult;
 use crate::sweep::shard::{ShardHeader, fingerprint, write_shard, write_table};
 use crate::sweep::{Evaluator, Param, Shard, SweepTable, grid, latin_hypercube, take_sweep_table};
 
@@ -180,6 +181,150 @@ pub(crate) fn check_ends(ev: &Evaluator, bounds: &[(f64, f64)]) -> Result<()> {
     Ok(())
 }
 
+/// The points of the design: every combination of the values (grid), or `--samples`
+/// points of a Latin hypercube.
+fn design_points(
+    args: &Args,
+    design: Design,
+    samples: Option<usize>,
+    params: &[Param],
+    mc_seed: u64,
+) -> Result<Vec<Vec<f64>>> {
+    Ok(match design {
+        Design::Grid => {
+            if args.samples.is_some() {
+                return Err(Error::usage(
+                    "--samples",
+                    "applies to --design lhs; a grid has every combination of the values",
+                ));
+            }
+            grid(params).map_err(|e| Error::usage("--vary", e))?
+        }
+        Design::Lhs => {
+            let n = samples.ok_or_else(|| {
+                Error::usage(
+                    "--samples",
+                    "--design lhs needs the number of points, e.g. --samples 200",
+                )
+            })?;
+            if n == 0 || n > crate::sweep::design::MAX_POINTS {
+                return Err(Error::usage(
+                    "--samples",
+                    format!("must be from 1 to {}", crate::sweep::design::MAX_POINTS),
+                ));
+            }
+            latin_hypercube(params, n, mc_seed)
+        }
+    })
+}
+
+/// The table's rows, with the points that broke down and those that lost draws.
+struct Rows {
+    /// One row per point: its values, metrics and (Monte Carlo) broken draws.
+    rows: Vec<Vec<String>>,
+    /// (point, why) of each point whose projection broke down.
+    broken: Vec<(usize, String)>,
+    /// (point, count) of each point with broken draws.
+    broken_draws: Vec<(usize, u64)>,
+}
+
+/// The rows of the output table for the points `slice` (the first numbered `first`) and
+/// their `results`.
+fn table_rows(
+    ev: &Evaluator,
+    slice: &[Vec<Option<f64>>],
+    results: &[PointResult],
+    first: usize,
+) -> Rows {
+    let mc = ev.is_monte_carlo();
+    let mut broken = Vec::new();
+    let mut broken_draws = Vec::new();
+    let rows: Vec<Vec<String>> = slice
+        .iter()
+        .zip(results)
+        .enumerate()
+        .map(|(k, (p, r))| {
+            let mut row: Vec<String> = p
+                .iter()
+                .map(|v| format_number(v.unwrap_or(f64::NAN)))
+                .collect();
+            match r {
+                Ok(m) => {
+                    row.extend(m.values.iter().map(|v| format_number(*v)));
+                    if m.broken_draws > 0 {
+                        broken_draws.push((first + k, m.broken_draws));
+                    }
+                }
+                Err(why) => {
+                    broken.push((first + k, why.clone()));
+                    row.extend(ev.metrics().iter().map(|_| "NaN".to_string()));
+                }
+            }
+            if mc {
+                let n = r.as_ref().map_or(0, |m| m.broken_draws);
+                row.push(n.to_string());
+            }
+            row
+        })
+        .collect();
+
+    Rows {
+        rows,
+        broken,
+        broken_draws,
+    }
+}
+
+/// The text a shard's fingerprint is taken of: everything that must agree between the
+/// shards of one sweep.
+fn shard_spec(
+    ev: &Evaluator,
+    params: &[Param],
+    design: Design,
+    samples: Option<usize>,
+    header: &[String],
+    (mc_draws, mc_seed): (u64, u64),
+) -> String {
+    format!(
+        "sweep\n{}\n{}\n{:?}\n{:?}\n{}\n{}\n{}",
+        ev.base().to_json(),
+        params
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        design,
+        samples,
+        header.join("\n"),
+        if ev.is_monte_carlo() { mc_draws } else { 0 },
+        mc_seed
+    )
+}
+
+/// On a terminal, how many points (and draws) were run, and how fast.
+fn report_speed(rows: usize, ev: &Evaluator, mc_draws: u64, mc_seed: u64, started: Instant) {
+    if std::io::stderr().is_terminal() {
+        let evals = rows as f64
+            * if ev.is_monte_carlo() {
+                mc_draws as f64
+            } else {
+                1.0
+            };
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!(
+            "{} points{} in {:.2} s ({:.0} paths/s)",
+            rows,
+            if ev.is_monte_carlo() {
+                format!(" x {mc_draws} draws (seed {mc_seed}, the same draws at every point)")
+            } else {
+                String::new()
+            },
+            secs,
+            evals / secs.max(1e-9)
+        );
+    }
+}
+
 /// Runs `sweep`.
 pub fn run(args: &Args) -> Result<()> {
     let dest = Destination::from_option(args.out.as_deref());
@@ -219,32 +364,7 @@ pub fn run(args: &Args) -> Result<()> {
     }
 
     let (mc_draws, mc_seed) = ev.draws_and_seed(ev.base());
-    let points: Vec<Vec<f64>> = match design {
-        Design::Grid => {
-            if args.samples.is_some() {
-                return Err(Error::usage(
-                    "--samples",
-                    "applies to --design lhs; a grid has every combination of the values",
-                ));
-            }
-            grid(&params).map_err(|e| Error::usage("--vary", e))?
-        }
-        Design::Lhs => {
-            let n = samples.ok_or_else(|| {
-                Error::usage(
-                    "--samples",
-                    "--design lhs needs the number of points, e.g. --samples 200",
-                )
-            })?;
-            if n == 0 || n > crate::sweep::design::MAX_POINTS {
-                return Err(Error::usage(
-                    "--samples",
-                    format!("must be from 1 to {}", crate::sweep::design::MAX_POINTS),
-                ));
-            }
-            latin_hypercube(&params, n, mc_seed)
-        }
-    };
+    let points = design_points(args, design, samples, &params, mc_seed)?;
     let total = points.len();
     let range = args.shard.map_or(0..total, |s| s.range(total));
     let first = range.start;
@@ -262,56 +382,18 @@ pub fn run(args: &Args) -> Result<()> {
         .chain(ev.metrics().iter().map(|m| m.to_string()))
         .chain(mc.then(|| "broken_draws".to_string()))
         .collect();
-    let mut broken = Vec::new();
-    let mut broken_draws = Vec::new();
-    let rows: Vec<Vec<String>> = slice
-        .iter()
-        .zip(&results)
-        .enumerate()
-        .map(|(k, (p, r))| {
-            let mut row: Vec<String> = p
-                .iter()
-                .map(|v| format_number(v.unwrap_or(f64::NAN)))
-                .collect();
-            match r {
-                Ok(m) => {
-                    row.extend(m.values.iter().map(|v| format_number(*v)));
-                    if m.broken_draws > 0 {
-                        broken_draws.push((first + k, m.broken_draws));
-                    }
-                }
-                Err(why) => {
-                    broken.push((first + k, why.clone()));
-                    row.extend(ev.metrics().iter().map(|_| "NaN".to_string()));
-                }
-            }
-            if mc {
-                let n = r.as_ref().map_or(0, |m| m.broken_draws);
-                row.push(n.to_string());
-            }
-            row
-        })
-        .collect();
+    let Rows {
+        rows,
+        broken,
+        broken_draws,
+    } = table_rows(&ev, &slice, &results, first);
 
     match args.shard {
         None => write_with(&dest, |w| {
             write_table(w, &header, &rows).map_err(|e| io_error(&dest, e))
         })?,
         Some(s) => {
-            let spec = format!(
-                "sweep\n{}\n{}\n{:?}\n{:?}\n{}\n{}\n{}",
-                ev.base().to_json(),
-                params
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-                design,
-                samples,
-                header.join("\n"),
-                if ev.is_monte_carlo() { mc_draws } else { 0 },
-                mc_seed
-            );
+            let spec = shard_spec(&ev, &params, design, samples, &header, (mc_draws, mc_seed));
             let head = ShardHeader {
                 kind: "sweep".into(),
                 shard: s.index,
@@ -337,26 +419,7 @@ pub fn run(args: &Args) -> Result<()> {
     if let Some(w) = broken_draws_warning(&broken_draws, rows.len(), mc_draws) {
         eprintln!("{w}");
     }
-    if std::io::stderr().is_terminal() {
-        let evals = rows.len() as f64
-            * if ev.is_monte_carlo() {
-                mc_draws as f64
-            } else {
-                1.0
-            };
-        let secs = started.elapsed().as_secs_f64();
-        eprintln!(
-            "{} points{} in {:.2} s ({:.0} paths/s)",
-            rows.len(),
-            if ev.is_monte_carlo() {
-                format!(" x {mc_draws} draws (seed {mc_seed}, the same draws at every point)")
-            } else {
-                String::new()
-            },
-            secs,
-            evals / secs.max(1e-9)
-        );
-    }
+    report_speed(rows.len(), &ev, mc_draws, mc_seed, started);
     Ok(())
 }
 
