@@ -430,6 +430,139 @@ pub fn parse(node: &Node, years: &[i32], diags: &mut Vec<Diagnostic>) -> Option<
     (r.diags.len() == before).then_some(spec)
 }
 
+/// `history` of the revenue test: the past values whose sd is the test's unit.
+fn read_history(r: &mut Reader<'_>, t: &Table, n: &Node, key: &str, s: &mut StandardSettings) {
+    let values: Option<Vec<f64>> = match &n.value {
+        Value::Array(items) => items.iter().map(|i| r.number(i, key)).collect(),
+        _ => None,
+    };
+    match values {
+        Some(v) if v.len() >= 2 => {
+            if t.get("history_sd").is_some() {
+                r.err(
+                    &n.loc,
+                    key,
+                    "give either `history` (the series) or \
+                                     `history_sd` (its sd), not both",
+                );
+            }
+            s.history_sd = Some(crate::stats::sd(&v));
+        }
+        _ => r.err(
+            &n.loc,
+            key,
+            "expected a list of at least two past values of \
+                                  non-commodity revenue / GDP (fractions), e.g. \
+                                  [0.105, 0.112, 0.098]",
+        ),
+    }
+}
+
+/// The exchange-rate test's `data` file and `column` (with `from`, `to`): both or
+/// neither, a window in order, and a depreciation above -1.
+fn check_exchange_rate(
+    r: &mut Reader<'_>,
+    test: &str,
+    t: &Table,
+    s: &mut StandardSettings,
+    data_file: Option<(String, Loc)>,
+    column: Option<String>,
+    (from, to): (Option<i32>, Option<i32>),
+) {
+    let loc = t.entries.first().map(|e| e.key_loc.clone());
+    match (&data_file, &column) {
+        (Some((file, loc)), Some(col)) => {
+            s.data = Some(DataColumn {
+                file: relative_to_source(loc, file),
+                column: col.clone(),
+                from,
+                to,
+                loc: loc.clone(),
+            });
+        }
+        (Some((_, loc)), None) => r.err(
+            loc,
+            &format!("stress.{test}.column"),
+            "missing: \
+                                                       `data` needs `column`, the \
+                                                       exchange-rate column of the file (local \
+                                                       currency per USD), e.g. column = \
+                                                       \"kzt_per_usd_wdi\"",
+        ),
+        (None, Some(_)) => {
+            if let Some(loc) = loc {
+                r.err(
+                    &loc,
+                    &format!("stress.{test}.data"),
+                    "missing: `column` needs `data`, \
+                                      the calibration CSV file (relative to this \
+                                      scenario file)",
+                );
+            }
+        }
+        (None, None) => {
+            if (from.is_some() || to.is_some())
+                && let Some(loc) = loc
+            {
+                r.err(
+                    &loc,
+                    &format!("stress.{test}.data"),
+                    "missing: `from`/`to` limit the \
+                                      years of `data`, which is not given",
+                );
+            }
+        }
+    }
+    if let (Some(f), Some(t)) = (from, to)
+        && f >= t
+        && let Some((_, loc)) = &data_file
+    {
+        r.err(
+            loc,
+            &format!("stress.{test}.from"),
+            format!("`from` ({f}) must be before `to` ({t})"),
+        );
+    }
+    if let Some(x) = s.size
+        && x <= -1.0
+    {
+        let loc = t
+            .get("size")
+            .map_or_else(|| Loc::whole("[stress]"), |n| n.loc.clone());
+        r.err(
+            &loc,
+            &format!("stress.{test}.size"),
+            format!(
+                "a depreciation is a fraction \
+                              above -1 (0.3 = the local currency loses 30 %: 30 % more per \
+                              USD), found {x}"
+            ),
+        );
+    }
+}
+
+/// A revenue test sized in sd (`size_sd`) needs the sd of revenue's history.
+fn check_revenue(r: &mut Reader<'_>, test: &str, t: &Table, s: &StandardSettings) {
+    if test == "revenue"
+        && s.size_sd.is_some()
+        && s.size.is_none()
+        && s.history_sd.is_none()
+        && t.get("history").is_none()
+    {
+        let loc = t
+            .get("size_sd")
+            .map(|n| n.loc.clone())
+            .unwrap_or_else(|| Loc::whole("[stress]"));
+        r.err(
+            &loc,
+            "stress.revenue.size_sd",
+            "`size_sd` of the revenue test is in sd of revenue's \
+                     history: give `history_sd` (sd of non-commodity revenue / GDP, e.g. 0.012) \
+                     too, or an absolute `size`",
+        );
+    }
+}
+
 fn standard(r: &mut Reader<'_>, test: &str, t: &Table) -> Option<StandardSettings> {
     let before = r.diags.len();
     let allowed = standard_keys(test);
@@ -461,32 +594,7 @@ fn standard(r: &mut Reader<'_>, test: &str, t: &Table) -> Option<StandardSetting
                 }
                 x => s.history_sd = x,
             },
-            "history" => {
-                let values: Option<Vec<f64>> = match &n.value {
-                    Value::Array(items) => items.iter().map(|i| r.number(i, &key)).collect(),
-                    _ => None,
-                };
-                match values {
-                    Some(v) if v.len() >= 2 => {
-                        if t.get("history_sd").is_some() {
-                            r.err(
-                                &n.loc,
-                                &key,
-                                "give either `history` (the series) or \
-                                                 `history_sd` (its sd), not both",
-                            );
-                        }
-                        s.history_sd = Some(crate::stats::sd(&v));
-                    }
-                    _ => r.err(
-                        &n.loc,
-                        &key,
-                        "expected a list of at least two past values of \
-                                              non-commodity revenue / GDP (fractions), e.g. \
-                                              [0.105, 0.112, 0.098]",
-                    ),
-                }
-            }
+            "history" => read_history(r, t, n, &key, &mut s),
             "share" => match r.number(n, &key) {
                 Some(x) if x <= 0.0 => r.err(
                     &n.loc,
@@ -503,95 +611,9 @@ fn standard(r: &mut Reader<'_>, test: &str, t: &Table) -> Option<StandardSetting
         }
     }
     if test == "exchange_rate" {
-        let loc = t.entries.first().map(|e| e.key_loc.clone());
-        match (&data_file, &column) {
-            (Some((file, loc)), Some(col)) => {
-                s.data = Some(DataColumn {
-                    file: relative_to_source(loc, file),
-                    column: col.clone(),
-                    from,
-                    to,
-                    loc: loc.clone(),
-                });
-            }
-            (Some((_, loc)), None) => r.err(
-                loc,
-                &format!("stress.{test}.column"),
-                "missing: \
-                                                           `data` needs `column`, the \
-                                                           exchange-rate column of the file (local \
-                                                           currency per USD), e.g. column = \
-                                                           \"kzt_per_usd_wdi\"",
-            ),
-            (None, Some(_)) => {
-                if let Some(loc) = loc {
-                    r.err(
-                        &loc,
-                        &format!("stress.{test}.data"),
-                        "missing: `column` needs `data`, \
-                                          the calibration CSV file (relative to this \
-                                          scenario file)",
-                    );
-                }
-            }
-            (None, None) => {
-                if (from.is_some() || to.is_some())
-                    && let Some(loc) = loc
-                {
-                    r.err(
-                        &loc,
-                        &format!("stress.{test}.data"),
-                        "missing: `from`/`to` limit the \
-                                          years of `data`, which is not given",
-                    );
-                }
-            }
-        }
-        if let (Some(f), Some(t)) = (from, to)
-            && f >= t
-            && let Some((_, loc)) = &data_file
-        {
-            r.err(
-                loc,
-                &format!("stress.{test}.from"),
-                format!("`from` ({f}) must be before `to` ({t})"),
-            );
-        }
-        if let Some(x) = s.size
-            && x <= -1.0
-        {
-            let loc = t
-                .get("size")
-                .map_or_else(|| Loc::whole("[stress]"), |n| n.loc.clone());
-            r.err(
-                &loc,
-                &format!("stress.{test}.size"),
-                format!(
-                    "a depreciation is a fraction \
-                                  above -1 (0.3 = the local currency loses 30 %: 30 % more per \
-                                  USD), found {x}"
-                ),
-            );
-        }
+        check_exchange_rate(r, test, t, &mut s, data_file, column, (from, to));
     }
-    if test == "revenue"
-        && s.size_sd.is_some()
-        && s.size.is_none()
-        && s.history_sd.is_none()
-        && t.get("history").is_none()
-    {
-        let loc = t
-            .get("size_sd")
-            .map(|n| n.loc.clone())
-            .unwrap_or_else(|| Loc::whole("[stress]"));
-        r.err(
-            &loc,
-            "stress.revenue.size_sd",
-            "`size_sd` of the revenue test is in sd of revenue's \
-                     history: give `history_sd` (sd of non-commodity revenue / GDP, e.g. 0.012) \
-                     too, or an absolute `size`",
-        );
-    }
+    check_revenue(r, test, t, &s);
     (r.diags.len() == before).then_some(s)
 }
 
