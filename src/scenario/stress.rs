@@ -617,6 +617,109 @@ fn standard(r: &mut Reader<'_>, test: &str, t: &Table) -> Option<StandardSetting
     (r.diags.len() == before).then_some(s)
 }
 
+/// The message for an unknown key `k` in the user-defined test `name`.
+fn unknown_custom_key(k: &str, name: &str, allowed: &[&str]) -> String {
+    let mut msg = format!("unknown key `{k}` in the user-defined test `{name}`");
+    if let Some(s) = suggest(k, allowed.iter().copied()) {
+        msg.push_str(&format!(": did you mean `{s}`?"));
+    } else if let Some(s) = suggest(name, STANDARD_TESTS) {
+        msg.push_str(&format!(
+            " (is [stress.{name}] meant to be the standard test `{s}`?)"
+        ));
+    }
+    msg.push_str(&format!(
+        " (a test moves shocks: {}; or policy paths: {}; and takes enabled, \
+         description, years)",
+        SHOCK_NAMES.join(", "),
+        POLICY_PATHS.join(", ")
+    ));
+    msg
+}
+
+/// Year-keyed sizes of a shock (`{ 2026 = 0.2, 2027 = 0.4 }`, maybe with `hold`): one
+/// entry, like `entry`, per year.
+fn read_year_sizes(
+    r: &mut Reader<'_>,
+    sub: &Table,
+    key: &str,
+    entry: &CustomEntry,
+    entries: &mut Vec<CustomEntry>,
+) {
+    let hold = match sub.get("hold") {
+        Some(n) => r.bool(n, &format!("{key}.hold")).unwrap_or(false),
+        None => false,
+    };
+    for se in sub.entries.iter().filter(|se| se.key != "hold") {
+        let skey = format!("{key}.{}", se.key);
+        let year_node = Node {
+            value: Value::Int(se.key.parse().unwrap_or(0)),
+            loc: se.key_loc.clone(),
+        };
+        let (Some(years), Some(size)) = (r.years(&year_node, &skey), r.number(&se.node, &skey))
+        else {
+            continue;
+        };
+        entries.push(CustomEntry {
+            years,
+            size: Some(size),
+            hold,
+            ..entry.clone()
+        });
+    }
+}
+
+/// An entry given as a table (`{ size = ..., years = ... }`, at `loc`): reads it into
+/// `entry`; exactly one of its sizes must be given.
+fn read_entry_table(
+    r: &mut Reader<'_>,
+    sub: &Table,
+    key: &str,
+    loc: &Loc,
+    is_shock: bool,
+    entry: &mut CustomEntry,
+) {
+    let entry_keys: &[&str] = if is_shock {
+        &["size", "size_sd", "years", "hold"]
+    } else {
+        &["size", "value", "years"]
+    };
+    for se in &sub.entries {
+        let skey = format!("{key}.{}", se.key);
+        if !entry_keys.contains(&se.key.as_str()) {
+            r.unknown(&se.key_loc, &skey, &se.key, entry_keys);
+            continue;
+        }
+        match se.key.as_str() {
+            "size" => entry.size = r.number(&se.node, &skey),
+            "size_sd" => entry.size_sd = r.number(&se.node, &skey),
+            "value" => entry.value = r.number(&se.node, &skey),
+            "hold" => entry.hold = r.bool(&se.node, &skey).unwrap_or(false),
+            _ => {
+                if let Some(y) = r.years(&se.node, &skey) {
+                    entry.years = y;
+                }
+            }
+        }
+    }
+    let given = [entry.size, entry.size_sd, entry.value]
+        .iter()
+        .filter(|x| x.is_some())
+        .count();
+    if given != 1 {
+        r.err(
+            loc,
+            key,
+            if is_shock {
+                "give exactly one of `size` (the innovation, in the shock's units) or \
+                 `size_sd` (in sd of the shock's innovation)"
+            } else {
+                "give exactly one of `size` (added to the path, fraction of GDP) or \
+                 `value` (replaces the path in `years`)"
+            },
+        );
+    }
+}
+
 fn custom(r: &mut Reader<'_>, name: &str, name_loc: &Loc, t: &Table) -> Option<CustomTest> {
     let before = r.diags.len();
     let mut targets: Vec<&str> = SHOCK_NAMES.to_vec();
@@ -651,20 +754,7 @@ fn custom(r: &mut Reader<'_>, name: &str, name_loc: &Loc, t: &Table) -> Option<C
             }
             k if targets.contains(&k) => {}
             k => {
-                let mut msg = format!("unknown key `{k}` in the user-defined test `{name}`");
-                if let Some(s) = suggest(k, allowed.iter().copied()) {
-                    msg.push_str(&format!(": did you mean `{s}`?"));
-                } else if let Some(s) = suggest(name, STANDARD_TESTS) {
-                    msg.push_str(&format!(
-                        " (is [stress.{name}] meant to be the standard test `{s}`?)"
-                    ));
-                }
-                msg.push_str(&format!(
-                    " (a test moves shocks: {}; or policy paths: {}; and takes enabled, \
-                     description, years)",
-                    SHOCK_NAMES.join(", "),
-                    POLICY_PATHS.join(", ")
-                ));
+                let msg = unknown_custom_key(k, name, &allowed);
                 r.err(&e.key_loc, &key, msg);
                 continue;
             }
@@ -689,71 +779,11 @@ fn custom(r: &mut Reader<'_>, name: &str, name_loc: &Loc, t: &Table) -> Option<C
                     }) =>
             {
                 // Year-keyed sizes: { 2026 = 0.2, 2027 = 0.4 }, for shocks with `hold`.
-                let hold = match sub.get("hold") {
-                    Some(n) => r.bool(n, &format!("{key}.hold")).unwrap_or(false),
-                    None => false,
-                };
-                for se in sub.entries.iter().filter(|se| se.key != "hold") {
-                    let skey = format!("{key}.{}", se.key);
-                    let year_node = Node {
-                        value: Value::Int(se.key.parse().unwrap_or(0)),
-                        loc: se.key_loc.clone(),
-                    };
-                    let (Some(years), Some(size)) =
-                        (r.years(&year_node, &skey), r.number(&se.node, &skey))
-                    else {
-                        continue;
-                    };
-                    test.entries.push(CustomEntry {
-                        years,
-                        size: Some(size),
-                        hold,
-                        ..entry.clone()
-                    });
-                }
+                read_year_sizes(r, sub, &key, &entry, &mut test.entries);
                 continue;
             }
             Value::Table(sub) => {
-                let entry_keys: &[&str] = if is_shock {
-                    &["size", "size_sd", "years", "hold"]
-                } else {
-                    &["size", "value", "years"]
-                };
-                for se in &sub.entries {
-                    let skey = format!("{key}.{}", se.key);
-                    if !entry_keys.contains(&se.key.as_str()) {
-                        r.unknown(&se.key_loc, &skey, &se.key, entry_keys);
-                        continue;
-                    }
-                    match se.key.as_str() {
-                        "size" => entry.size = r.number(&se.node, &skey),
-                        "size_sd" => entry.size_sd = r.number(&se.node, &skey),
-                        "value" => entry.value = r.number(&se.node, &skey),
-                        "hold" => entry.hold = r.bool(&se.node, &skey).unwrap_or(false),
-                        _ => {
-                            if let Some(y) = r.years(&se.node, &skey) {
-                                entry.years = y;
-                            }
-                        }
-                    }
-                }
-                let given = [entry.size, entry.size_sd, entry.value]
-                    .iter()
-                    .filter(|x| x.is_some())
-                    .count();
-                if given != 1 {
-                    r.err(
-                        &e.node.loc,
-                        &key,
-                        if is_shock {
-                            "give exactly one of `size` (the innovation, in the shock's units) or \
-                             `size_sd` (in sd of the shock's innovation)"
-                        } else {
-                            "give exactly one of `size` (added to the path, fraction of GDP) or \
-                             `value` (replaces the path in `years`)"
-                        },
-                    );
-                }
+                read_entry_table(r, sub, &key, &e.node.loc, is_shock, &mut entry);
             }
             _ => entry.size = r.number(&e.node, &key),
         }
