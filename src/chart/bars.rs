@@ -175,18 +175,8 @@ pub fn relative_to_baseline(s: &Stacked) -> (Stacked, Option<Vec<f64>>) {
     (out, Some(base))
 }
 
-/// Draws the stacked bars as SVG (values in percentage points). Growth is drawn as
-/// deviations from the baseline growth ([`relative_to_baseline`]), so that the parts
-/// the scenario changes are visible; the title gives the baseline's range.
-pub fn render(s: &Stacked, size: Size) -> Result<String> {
-    let (s, base) = relative_to_baseline(s);
-    let s = &s;
-    let (_, (_, total_label)) = s.which.columns();
-    let total_label = if base.is_some() {
-        "real growth minus baseline"
-    } else {
-        total_label
-    };
+/// The value axis, in percent: the stacks and totals with 0, padded, at least 1 high.
+fn y_range(s: &Stacked) -> (f64, f64) {
     let pct = |v: f64| 100.0 * v;
     let mut lo: f64 = 0.0;
     let mut hi: f64 = 0.0;
@@ -197,16 +187,17 @@ pub fn render(s: &Stacked, size: Size) -> Result<String> {
         hi = hi.max(pct(pos)).max(pct(s.total[t]));
     }
     let (y0, y1) = padded(lo, hi, Some(0.0));
-    let (y0, y1) = if y1 - y0 < 1.0 {
+    if y1 - y0 < 1.0 {
         let mid = (y0 + y1) / 2.0;
         (y0.min(mid - 0.5), y1.max(mid + 0.5))
     } else {
         (y0, y1)
-    };
-    let (first, last) = (
-        f64::from(*s.years.first().unwrap_or(&0)),
-        f64::from(*s.years.last().unwrap_or(&0)),
-    );
+    }
+}
+
+/// The chart's title (with the scenario and, relative to a `base`line growth, its
+/// range) and the unit of its value axis.
+fn title_and_unit(s: &Stacked, base: Option<&[f64]>) -> (String, &'static str) {
     let (title, unit) = match s.which {
         Which::Debt => (
             "Contributions to the change in debt/GDP",
@@ -217,7 +208,7 @@ pub fn render(s: &Stacked, size: Size) -> Result<String> {
             "percentage points of growth",
         ),
     };
-    let base_note = base.as_ref().map(|b| {
+    let base_note = base.map(|b| {
         let (a, z) = b
             .iter()
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, z), v| {
@@ -234,6 +225,54 @@ pub fn render(s: &Stacked, size: Size) -> Result<String> {
     } else {
         format!("{title}, {}", s.scenario)
     } + base_note.as_deref().unwrap_or("");
+    (title, unit)
+}
+
+/// The stacked bars, in percent: positive parts stacked up from 0, negative ones down.
+fn stacked_rects(s: &Stacked, colors: &[RGBColor], width: f64) -> Vec<Rectangle<(f64, f64)>> {
+    let pct = |v: f64| 100.0 * v;
+    let mut up = vec![0.0; s.years.len()];
+    let mut down = vec![0.0; s.years.len()];
+    let mut rects = Vec::new();
+    for (i, (_, values)) in s.parts.iter().enumerate() {
+        let c = colors[i];
+        for (t, v) in values.iter().enumerate() {
+            let x = f64::from(s.years[t]);
+            let v = pct(*v);
+            let (a, b) = if v >= 0.0 {
+                let a = up[t];
+                up[t] += v;
+                (a, up[t])
+            } else {
+                let a = down[t];
+                down[t] += v;
+                (a, down[t])
+            };
+            rects.push(Rectangle::new([(x - width, a), (x + width, b)], c.filled()));
+        }
+    }
+    rects
+}
+
+/// Draws the stacked bars as SVG (values in percentage points). Growth is drawn as
+/// deviations from the baseline growth ([`relative_to_baseline`]), so that the parts
+/// the scenario changes are visible; the title gives the baseline's range.
+pub fn render(s: &Stacked, size: Size) -> Result<String> {
+    let (s, base) = relative_to_baseline(s);
+    let s = &s;
+    let (_, (_, total_label)) = s.which.columns();
+    let total_label = if base.is_some() {
+        "real growth minus baseline"
+    } else {
+        total_label
+    };
+    let pct = |v: f64| 100.0 * v;
+    let (y0, y1) = y_range(s);
+    let (first, last) = (
+        f64::from(*s.years.first().unwrap_or(&0)),
+        f64::from(*s.years.last().unwrap_or(&0)),
+    );
+    let (title, unit) = title_and_unit(s, base.as_deref());
     let labels: Vec<&str> = s.parts.iter().map(|p| p.0.as_str()).collect();
     let colors = super::palette::assign(&labels);
     let mut svg = String::new();
@@ -275,26 +314,7 @@ pub fn render(s: &Stacked, size: Size) -> Result<String> {
             )))
             .map_err(draw_error)?;
         let width = if s.years.len() > 20 { 0.4 } else { 0.33 };
-        let mut up = vec![0.0; s.years.len()];
-        let mut down = vec![0.0; s.years.len()];
-        let mut rects = Vec::new();
-        for (i, (_, values)) in s.parts.iter().enumerate() {
-            let c = colors[i];
-            for (t, v) in values.iter().enumerate() {
-                let x = f64::from(s.years[t]);
-                let v = pct(*v);
-                let (a, b) = if v >= 0.0 {
-                    let a = up[t];
-                    up[t] += v;
-                    (a, up[t])
-                } else {
-                    let a = down[t];
-                    down[t] += v;
-                    (a, down[t])
-                };
-                rects.push(Rectangle::new([(x - width, a), (x + width, b)], c.filled()));
-            }
-        }
+        let rects = stacked_rects(s, &colors, width);
         chart.draw_series(rects).map_err(draw_error)?;
         let pts: Vec<(f64, f64)> = s
             .years
