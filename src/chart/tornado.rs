@@ -147,24 +147,20 @@ fn bar_label(b: &Bar) -> String {
     }
 }
 
-/// Draws a tornado as SVG. `base` is the metric at the central values (a vertical line
-/// splitting each bar); `metric` labels the axis, in percent for rates, shares and
-/// probabilities; each bar is labelled with the parameter's range and ends with the
-/// metric's values.
-pub fn render(bars: &[Bar], base: Option<f64>, metric: &str, size: Size) -> Result<String> {
-    let unit = metric_unit(metric);
-    let k = unit.scale;
-    let scaled: Vec<Bar> = bars
-        .iter()
+/// The bars in the unit of the chart (their values times `k`).
+fn scaled_bars(bars: &[Bar], k: f64) -> Vec<Bar> {
+    bars.iter()
         .map(|b| Bar {
             low: b.low * k,
             high: b.high * k,
             ..b.clone()
         })
-        .collect();
-    let bars = &scaled[..];
-    let base = base.map(|b| b * k);
-    let n = bars.len();
+        .collect()
+}
+
+/// The value axis: the bars' ends and the central value, padded, with room for the
+/// labels at the ends.
+fn x_range(bars: &[Bar], base: Option<f64>) -> (f64, f64) {
     let (lo, hi) = bars
         .iter()
         .flat_map(|b| [b.low, b.high])
@@ -173,13 +169,71 @@ pub fn render(bars: &[Bar], base: Option<f64>, metric: &str, size: Size) -> Resu
             (a.min(v), b.max(v))
         });
     let (x0, x1) = padded(lo, hi, None);
-    let (x0, x1) = (x0 - 0.12 * (x1 - x0), x1 + 0.12 * (x1 - x0));
+    (x0 - 0.12 * (x1 - x0), x1 + 0.12 * (x1 - x0))
+}
+
+/// A mark where each parameter without effect sits (bar i at y = n - 1 - i).
+fn no_effect_marks(bars: &[Bar]) -> Vec<PathElement<(f64, f64)>> {
+    let n = bars.len();
+    bars.iter()
+        .enumerate()
+        .filter(|(_, b)| b.swing() == 0.0)
+        .map(|(i, b)| {
+            let y = (n - 1 - i) as f64;
+            PathElement::new(
+                [(b.low, y - 0.35), (b.low, y + 0.35)],
+                BLACK.stroke_width(3),
+            )
+        })
+        .collect()
+}
+
+/// The values at both ends of each bar, as text beside them.
+fn end_labels(
+    bars: &[Bar],
+    span: f64,
+    unit: &super::Unit,
+) -> Vec<Text<'static, (f64, f64), String>> {
+    let n = bars.len();
+    let font = ("sans-serif", 12).into_font();
+    bars.iter()
+        .enumerate()
+        .flat_map(|(i, b)| {
+            let y = (n - 1 - i) as f64 + 0.45;
+            [b.low, b.high].map(|v| {
+                Text::new(
+                    format!("{} %", value_label(&v, span)).replace(" %", unit_suffix(unit)),
+                    (v, y),
+                    font.clone(),
+                )
+            })
+        })
+        .collect()
+}
+
+/// The width of the labels' area: the longest label, within 80 and half the width.
+fn label_area(bars: &[Bar], width: u32) -> u32 {
     let longest = bars
         .iter()
         .map(|b| bar_label(b).chars().count())
         .max()
         .unwrap_or(8);
-    let label_area = (longest as u32 * 8 + 20).clamp(80, size.width / 2);
+    (longest as u32 * 8 + 20).clamp(80, width / 2)
+}
+
+/// Draws a tornado as SVG. `base` is the metric at the central values (a vertical line
+/// splitting each bar); `metric` labels the axis, in percent for rates, shares and
+/// probabilities; each bar is labelled with the parameter's range and ends with the
+/// metric's values.
+pub fn render(bars: &[Bar], base: Option<f64>, metric: &str, size: Size) -> Result<String> {
+    let unit = metric_unit(metric);
+    let k = unit.scale;
+    let scaled = scaled_bars(bars, k);
+    let bars = &scaled[..];
+    let base = base.map(|b| b * k);
+    let n = bars.len();
+    let (x0, x1) = x_range(bars, base);
+    let label_area = label_area(bars, size.width);
     let height = size.height.max(120 + 34 * n as u32);
     let names: Vec<String> = bars.iter().map(bar_label).collect();
     let axis = format!("{metric} ({})", unit.label);
@@ -240,31 +294,10 @@ pub fn render(bars: &[Bar], base: Option<f64>, metric: &str, size: Size) -> Resu
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 18, y + 6)], c_high.filled()));
         // a parameter without effect still shows where it sits
         chart
-            .draw_series(
-                bars.iter()
-                    .enumerate()
-                    .filter(|(_, b)| b.swing() == 0.0)
-                    .map(|(i, b)| {
-                        let y = (n - 1 - i) as f64;
-                        PathElement::new(
-                            [(b.low, y - 0.35), (b.low, y + 0.35)],
-                            BLACK.stroke_width(3),
-                        )
-                    }),
-            )
+            .draw_series(no_effect_marks(bars))
             .map_err(draw_error)?;
         let span = x1 - x0;
-        let font = ("sans-serif", 12).into_font();
-        let ends = bars.iter().enumerate().flat_map(|(i, b)| {
-            let y = (n - 1 - i) as f64 + 0.45;
-            [b.low, b.high].map(|v| {
-                Text::new(
-                    format!("{} %", value_label(&v, span)).replace(" %", unit_suffix(&unit)),
-                    (v, y),
-                    font.clone(),
-                )
-            })
-        });
+        let ends = end_labels(bars, span, &unit);
         chart.draw_series(ends).map_err(draw_error)?;
         if let Some(b) = base {
             chart
