@@ -14,6 +14,7 @@ use crate::output::{
 };
 use crate::scenario::{load_tree, resolve_tree};
 use crate::sensitivity::{Method, Plan};
+use crate::sweep::eval::PointResult;
 use crate::sweep::shard::{ShardHeader, fingerprint, write_shard, write_table};
 use crate::sweep::{Evaluator, Param, Shard, take_sweep_table};
 
@@ -149,10 +150,8 @@ pub(crate) fn write_samples(path: &Path, header: &[String], rows: &[Vec<String>]
     })
 }
 
-/// Runs `sensitivity`.
-pub fn run(args: &Args) -> Result<()> {
-    let dest = Destination::from_option(args.out.as_deref());
-    refuse_overwriting_inputs(&dest, &[&args.scenario.file], "--out")?;
+/// `--samples-out` must not overwrite the scenario, and is not for a shard.
+fn check_samples_out(args: &Args) -> Result<()> {
     if let Some(p) = &args.samples_out {
         refuse_overwriting_inputs(
             &Destination::File(p.clone()),
@@ -167,6 +166,59 @@ pub fn run(args: &Args) -> Result<()> {
             ));
         }
     }
+    Ok(())
+}
+
+/// The plan of the analysis: method, parameters with their ranges, samples, metric.
+fn make_plan(
+    args: &Args,
+    params: &[Param],
+    bounds: &[(f64, f64)],
+    samples: usize,
+    seed: u64,
+    metric: &Metric,
+) -> Plan {
+    Plan {
+        method: args.method,
+        names: params.iter().map(|p| p.address.to_string()).collect(),
+        lo: bounds.iter().map(|b| b.0).collect(),
+        hi: bounds.iter().map(|b| b.1).collect(),
+        samples,
+        levels: args.levels,
+        bootstrap: args.bootstrap,
+        confidence: args.confidence,
+        seed,
+        metric: metric.to_string(),
+    }
+}
+
+/// Notes a Sobol' sample size that is not a power of two.
+fn sobol_note(plan: &Plan) {
+    if plan.method == Method::Sobol && !plan.samples.is_power_of_two() {
+        eprintln!(
+            "note: --samples {} is not a power of two; the Sobol' sequence is balanced at powers \
+             of two (e.g. {})",
+            plan.samples,
+            plan.samples.next_power_of_two()
+        );
+    }
+}
+
+/// (point, count) of each point, numbered from `first`, that lost draws.
+fn broken_draws(results: &[PointResult], first: usize) -> Vec<(usize, u64)> {
+    results
+        .iter()
+        .enumerate()
+        .filter_map(|(k, r)| r.as_ref().ok().map(|m| (first + k, m.broken_draws)))
+        .filter(|b| b.1 > 0)
+        .collect()
+}
+
+/// Runs `sensitivity`.
+pub fn run(args: &Args) -> Result<()> {
+    let dest = Destination::from_option(args.out.as_deref());
+    refuse_overwriting_inputs(&dest, &[&args.scenario.file], "--out")?;
+    check_samples_out(args)?;
     let mut tree = load_tree(&args.scenario.file)?;
     let table = take_sweep_table(&mut tree)?;
     let params = choose_params(&args.vary, table.as_ref())?;
@@ -202,27 +254,9 @@ pub fn run(args: &Args) -> Result<()> {
             Method::Sobol => 1024,
             _ => 20,
         });
-    let plan = Plan {
-        method: args.method,
-        names: params.iter().map(|p| p.address.to_string()).collect(),
-        lo: bounds.iter().map(|b| b.0).collect(),
-        hi: bounds.iter().map(|b| b.1).collect(),
-        samples,
-        levels: args.levels,
-        bootstrap: args.bootstrap,
-        confidence: args.confidence,
-        seed: mc_seed,
-        metric: metric.to_string(),
-    };
+    let plan = make_plan(args, &params, &bounds, samples, mc_seed, &metric);
     plan.validate()?;
-    if plan.method == Method::Sobol && !plan.samples.is_power_of_two() {
-        eprintln!(
-            "note: --samples {} is not a power of two; the Sobol' sequence is balanced at powers \
-             of two (e.g. {})",
-            plan.samples,
-            plan.samples.next_power_of_two()
-        );
-    }
+    sobol_note(&plan);
     let design = plan.design();
     let total = design.len();
     let range = args.shard.map_or(0..total, |s| s.range(total));
@@ -233,12 +267,7 @@ pub fn run(args: &Args) -> Result<()> {
         .iter()
         .map(|r| r.as_ref().map_or(f64::NAN, |m| m.values[0]))
         .collect();
-    let broken: Vec<(usize, u64)> = results
-        .iter()
-        .enumerate()
-        .filter_map(|(k, r)| r.as_ref().ok().map(|m| (first + k, m.broken_draws)))
-        .filter(|b| b.1 > 0)
-        .collect();
+    let broken = broken_draws(&results, first);
     let (mc_draws_base, _) = ev.draws_and_seed(ev.base());
     if let Some(w) = super::sweep::broken_draws_warning(&broken, results.len(), mc_draws_base) {
         eprintln!("{w}");
