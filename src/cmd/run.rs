@@ -171,13 +171,8 @@ pub fn run(args: &Args) -> Result<()> {
     run_monte_carlo(args, &dest)
 }
 
-fn run_monte_carlo(args: &Args, dest: &Destination) -> Result<()> {
-    if args.threads == Some(0) {
-        return Err(Error::usage("--threads", "must be at least 1"));
-    }
-    if args.samples_draws == 0 {
-        return Err(Error::usage("--samples-draws", "must be at least 1"));
-    }
+/// Where `--samples-out` writes, if given: not over an input nor the same as `--out`.
+fn samples_destination(args: &Args, dest: &Destination) -> Result<Option<Destination>> {
     let samples_dest = args
         .samples_out
         .as_deref()
@@ -191,24 +186,34 @@ fn run_monte_carlo(args: &Args, dest: &Destination) -> Result<()> {
             ));
         }
     }
-    let variables = SampleSpec::parse_variables(&args.samples_vars)
-        .map_err(|m| Error::usage("--samples-vars", m))?;
+    Ok(samples_dest)
+}
 
+/// Where `--prob-out` writes, if given: not over an input nor `--out`/`--samples-out`.
+fn prob_destination(
+    args: &Args,
+    dest: &Destination,
+    samples_dest: Option<&Destination>,
+) -> Result<Option<Destination>> {
     let prob_dest = args
         .prob_out
         .as_deref()
         .map(|p| Destination::from_option(Some(p)));
     if let Some(pd) = &prob_dest {
         refuse_overwriting_inputs(pd, &[&args.scenario.file], "--prob-out")?;
-        if pd == dest || Some(pd) == samples_dest.as_ref() {
+        if pd == dest || Some(pd) == samples_dest {
             return Err(Error::usage(
                 "--prob-out",
                 "must differ from --out and --samples-out",
             ));
         }
     }
+    Ok(prob_dest)
+}
 
-    let sc = args.scenario.load()?;
+/// The events whose probabilities are estimated: the scenario's and `--prob`'s; there
+/// must be some when `--prob-out` is given (`prob_out`).
+fn events(args: &Args, sc: &Scenario, prob_out: bool) -> Result<Vec<Probability>> {
     let mut events = sc.montecarlo.probabilities.clone();
     for e in &args.prob {
         e.check(&sc.years).map_err(|m| Error::usage("--prob", m))?;
@@ -217,13 +222,63 @@ fn run_monte_carlo(args: &Args, dest: &Destination) -> Result<()> {
             label: String::new(),
         });
     }
-    if prob_dest.is_some() && events.is_empty() {
+    if prob_out && events.is_empty() {
         return Err(Error::usage(
             "--prob-out",
             "there are no probabilities to write: add --prob EVENT or [[montecarlo.probabilities]] \
              to the scenario",
         ));
     }
+    Ok(events)
+}
+
+/// Writes the first draws' raw samples to `sd`, year by year.
+fn write_raw_samples(sd: &Destination, sc: &Scenario, spec: &SampleSpec, seed: u64) -> Result<()> {
+    write_with(sd, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        csv.write_record(spec.header())
+            .map_err(|e| io_error(sd, e))?;
+        for_each_year(sc, spec.draws, seed, |yd| {
+            spec.write_year(&mut csv, &sc.name, yd)
+                .map_err(|e| io_error(sd, e))
+        })?;
+        csv.flush().map_err(|e| io_error(sd, e))
+    })
+}
+
+/// The estimated probabilities, one line each on stderr.
+fn print_probabilities(probabilities: &[probability::EventProbability]) {
+    for r in probabilities {
+        eprintln!(
+            "probability {}{}: {:.4} (Monte Carlo standard error {:.4}, {} draws)",
+            r.spec.event,
+            if r.spec.label.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", r.spec.label)
+            },
+            r.probability(),
+            r.standard_error(),
+            r.counted
+        );
+    }
+}
+
+fn run_monte_carlo(args: &Args, dest: &Destination) -> Result<()> {
+    if args.threads == Some(0) {
+        return Err(Error::usage("--threads", "must be at least 1"));
+    }
+    if args.samples_draws == 0 {
+        return Err(Error::usage("--samples-draws", "must be at least 1"));
+    }
+    let samples_dest = samples_destination(args, dest)?;
+    let variables = SampleSpec::parse_variables(&args.samples_vars)
+        .map_err(|m| Error::usage("--samples-vars", m))?;
+
+    let prob_dest = prob_destination(args, dest, samples_dest.as_ref())?;
+
+    let sc = args.scenario.load()?;
+    let events = events(args, &sc, prob_dest.is_some())?;
     let draws = args.draws.unwrap_or(sc.montecarlo.draws);
     let seed = args.seed.unwrap_or(sc.montecarlo.seed);
     let spec = SampleSpec {
@@ -239,16 +294,7 @@ fn run_monte_carlo(args: &Args, dest: &Destination) -> Result<()> {
     let summary = pool.install(|| -> Result<RunSummary> {
         if let Some(sd) = &samples_dest {
             // The raw samples: the first draws again, year by year (the same draws).
-            write_with(sd, |w| {
-                let mut csv = csv::Writer::from_writer(w);
-                csv.write_record(spec.header())
-                    .map_err(|e| io_error(sd, e))?;
-                for_each_year(&sc, spec.draws, seed, |yd| {
-                    spec.write_year(&mut csv, &sc.name, yd)
-                        .map_err(|e| io_error(sd, e))
-                })?;
-                csv.flush().map_err(|e| io_error(sd, e))
-            })?;
+            write_raw_samples(sd, &sc, &spec, seed)?;
         }
         summarize_run(&sc, draws, seed, &sc.montecarlo.quantiles, |n| {
             if let Some(p) = &progress {
@@ -273,20 +319,7 @@ fn run_monte_carlo(args: &Args, dest: &Destination) -> Result<()> {
             probability::write_csv(w, &sc.name, &probabilities).map_err(|e| io_error(pd, e))
         })?,
         None => {
-            for r in &probabilities {
-                eprintln!(
-                    "probability {}{}: {:.4} (Monte Carlo standard error {:.4}, {} draws)",
-                    r.spec.event,
-                    if r.spec.label.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", r.spec.label)
-                    },
-                    r.probability(),
-                    r.standard_error(),
-                    r.counted
-                );
-            }
+            print_probabilities(&probabilities);
         }
     }
     if let Some(w) = crate::scenario::plausible::degenerate_monte_carlo(&sc) {
