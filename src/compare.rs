@@ -254,28 +254,22 @@ pub fn read_csv(path: &Path) -> Result<Table> {
     read_csv_str(&text, path)
 }
 
-/// [`read_csv`] on text; `path` names it in messages.
-pub fn read_csv_str(text: &str, path: &Path) -> Result<Table> {
-    let source = path.display().to_string();
-    let at = |line: u64, message: String| Error::Data {
+/// A data error in the CSV file `source` at `line`.
+fn data_at(source: &str, line: u64, message: String) -> Error {
+    Error::Data {
         loc: Loc {
-            source: source.as_str().into(),
+            source: source.into(),
             line: u32::try_from(line).unwrap_or(u32::MAX),
             col: 0,
         },
         message,
-    };
-    // a spreadsheet's byte-order mark is not part of the first column's name
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| at(1, format!("cannot read the header: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    }
+}
+
+/// The index of the `year` column; an error for a file that is not a `run` CSV or
+/// summary (no `year`, `;`-separated, or compare's own output).
+fn year_column(header: &[String], source: &str) -> Result<usize> {
+    let at = |line: u64, message: String| data_at(source, line, message);
     let find = |name: &str| header.iter().position(|h| h == name);
     let Some(year_col) = find("year") else {
         if header.len() == 1 && header[0].contains(';') {
@@ -301,6 +295,57 @@ pub fn read_csv_str(text: &str, path: &Path) -> Result<Table> {
                 .into(),
         ));
     }
+    Ok(year_col)
+}
+
+/// Every column name appears once.
+fn check_unique_columns(header: &[String], source: &str) -> Result<()> {
+    let mut seen_header = std::collections::HashSet::new();
+    for h in header {
+        if !seen_header.insert(h.as_str()) {
+            return Err(data_at(source, 1, format!("column `{h}` appears twice")));
+        }
+    }
+    Ok(())
+}
+
+/// The `scenario` column holds one name (`name`, at `line`) throughout.
+fn one_scenario(table: &mut Table, name: &str, line: u64, source: &str) -> Result<()> {
+    let at = |line: u64, message: String| data_at(source, line, message);
+    match &table.scenario {
+        None => table.scenario = Some(name.to_string()),
+        Some(first) if first != name => {
+            return Err(at(
+                line,
+                format!(
+                    "column `scenario`: `{name}` after `{first}`: this file holds \
+                     several scenarios; compare takes one scenario per input (split \
+                     the file, or give each scenario file)"
+                ),
+            ));
+        }
+        Some(_) => {}
+    }
+    Ok(())
+}
+
+/// [`read_csv`] on text; `path` names it in messages.
+pub fn read_csv_str(text: &str, path: &Path) -> Result<Table> {
+    let source = path.display().to_string();
+    let at = |line: u64, message: String| data_at(&source, line, message);
+    // a spreadsheet's byte-order mark is not part of the first column's name
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| at(1, format!("cannot read the header: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let find = |name: &str| header.iter().position(|h| h == name);
+    let year_col = year_column(&header, &source)?;
     let scenario_col = find("scenario");
     let variable_col = find("variable");
     let kind = if variable_col.is_some() {
@@ -314,12 +359,7 @@ pub fn read_csv_str(text: &str, path: &Path) -> Result<Table> {
     if value_cols.is_empty() {
         return Err(at(1, "no value columns besides the keys".into()));
     }
-    let mut seen_header = std::collections::HashSet::new();
-    for h in &header {
-        if !seen_header.insert(h.as_str()) {
-            return Err(at(1, format!("column `{h}` appears twice")));
-        }
-    }
+    check_unique_columns(&header, &source)?;
     let mut table = Table::new(path, kind);
     for record in reader.records() {
         let record = record.map_err(|e| {
@@ -338,21 +378,7 @@ pub fn read_csv_str(text: &str, path: &Path) -> Result<Table> {
             )
         })?;
         if let Some(c) = scenario_col {
-            let name = field(c);
-            match &table.scenario {
-                None => table.scenario = Some(name.to_string()),
-                Some(first) if first != name => {
-                    return Err(at(
-                        line,
-                        format!(
-                            "column `scenario`: `{name}` after `{first}`: this file holds \
-                             several scenarios; compare takes one scenario per input (split \
-                             the file, or give each scenario file)"
-                        ),
-                    ));
-                }
-                Some(_) => {}
-            }
+            one_scenario(&mut table, field(c), line, &source)?;
         }
         let variable = variable_col.map(field);
         if variable == Some("") {
