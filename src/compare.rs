@@ -504,15 +504,8 @@ fn only_in(a: &[String], b: &[String]) -> Vec<String> {
     a.iter().filter(|x| !b.contains(x)).cloned().collect()
 }
 
-/// Aligns `tables` on their keys. Without `union`, inputs must hold exactly the same
-/// keys (years, variables, statistics), otherwise the error says what is missing where;
-/// with `union`, every key of any input is a row and missing values are `None`.
-/// Mixing deterministic and Monte Carlo summary inputs is an error.
-pub fn align(tables: &[Table], union: bool) -> Result<Comparison> {
-    let Some(first) = tables.first() else {
-        return Err(Error::usage("FILE", "give at least two inputs to compare"));
-    };
-    let labels = labels(tables);
+/// All inputs are of the kind of the `first`: projections or Monte Carlo summaries.
+fn check_one_kind(first: &Table, tables: &[Table]) -> Result<()> {
     for t in tables {
         if t.kind != first.kind {
             let describe = |t: &Table| match t.kind {
@@ -532,71 +525,90 @@ pub fn align(tables: &[Table], union: bool) -> Result<Comparison> {
             ));
         }
     }
+    Ok(())
+}
+
+/// `t` has the years, variables, statistics and values of `first` (without --union).
+fn check_lined_up(first: &Table, t: &Table) -> Result<()> {
+    let mut problems = Vec::new();
+    let (fy, ty) = (first.years(), t.years());
+    let fy: Vec<String> = fy.iter().map(i32::to_string).collect();
+    let ty: Vec<String> = ty.iter().map(i32::to_string).collect();
+    let (fv, tv) = (first.variables(), t.variables());
+    let (fs, ts) = (first.stats(), t.stats());
+    for (what, a, b) in [
+        ("years", &fy, &ty),
+        ("variables", &fv, &tv),
+        ("statistics", &fs, &ts),
+    ] {
+        let missing = only_in(a, b);
+        if !missing.is_empty() {
+            problems.push(format!(
+                "{what} {} only in `{}`",
+                list(&missing),
+                first.source.display()
+            ));
+        }
+        let extra = only_in(b, a);
+        if !extra.is_empty() {
+            problems.push(format!(
+                "{what} {} only in `{}`",
+                list(&extra),
+                t.source.display()
+            ));
+        }
+    }
+    if problems.is_empty() {
+        // same years, variables and statistics, but single cells may be empty
+        let missing: Vec<String> = first
+            .keys
+            .iter()
+            .filter(|k| !t.values.contains_key(*k))
+            .chain(t.keys.iter().filter(|k| !first.values.contains_key(*k)))
+            .map(describe_key)
+            .collect();
+        if !missing.is_empty() {
+            problems.push(format!("values missing in one of them: {}", list(&missing)));
+        }
+    }
+    if !problems.is_empty() {
+        let decomposition_missing = only_in(&fv, &tv)
+            .iter()
+            .chain(&only_in(&tv, &fv))
+            .any(|v| DECOMPOSITION_NAMES.contains(&v.as_str()));
+        let hint = if decomposition_missing {
+            " (scenario-file inputs get the decomposition columns with --decompose)"
+        } else {
+            ""
+        };
+        return Err(Error::usage(
+            "FILE",
+            format!(
+                "`{}` and `{}` do not line up: {}. Compare inputs with the same years, \
+                 variables and statistics{hint}, or pass --union to keep every row \
+                 (missing values as empty cells)",
+                first.source.display(),
+                t.source.display(),
+                problems.join("; ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Aligns `tables` on their keys. Without `union`, inputs must hold exactly the same
+/// keys (years, variables, statistics), otherwise the error says what is missing where;
+/// with `union`, every key of any input is a row and missing values are `None`.
+/// Mixing deterministic and Monte Carlo summary inputs is an error.
+pub fn align(tables: &[Table], union: bool) -> Result<Comparison> {
+    let Some(first) = tables.first() else {
+        return Err(Error::usage("FILE", "give at least two inputs to compare"));
+    };
+    let labels = labels(tables);
+    check_one_kind(first, tables)?;
     if !union {
         for t in &tables[1..] {
-            let mut problems = Vec::new();
-            let (fy, ty) = (first.years(), t.years());
-            let fy: Vec<String> = fy.iter().map(i32::to_string).collect();
-            let ty: Vec<String> = ty.iter().map(i32::to_string).collect();
-            let (fv, tv) = (first.variables(), t.variables());
-            let (fs, ts) = (first.stats(), t.stats());
-            for (what, a, b) in [
-                ("years", &fy, &ty),
-                ("variables", &fv, &tv),
-                ("statistics", &fs, &ts),
-            ] {
-                let missing = only_in(a, b);
-                if !missing.is_empty() {
-                    problems.push(format!(
-                        "{what} {} only in `{}`",
-                        list(&missing),
-                        first.source.display()
-                    ));
-                }
-                let extra = only_in(b, a);
-                if !extra.is_empty() {
-                    problems.push(format!(
-                        "{what} {} only in `{}`",
-                        list(&extra),
-                        t.source.display()
-                    ));
-                }
-            }
-            if problems.is_empty() {
-                // same years, variables and statistics, but single cells may be empty
-                let missing: Vec<String> = first
-                    .keys
-                    .iter()
-                    .filter(|k| !t.values.contains_key(*k))
-                    .chain(t.keys.iter().filter(|k| !first.values.contains_key(*k)))
-                    .map(describe_key)
-                    .collect();
-                if !missing.is_empty() {
-                    problems.push(format!("values missing in one of them: {}", list(&missing)));
-                }
-            }
-            if !problems.is_empty() {
-                let decomposition_missing = only_in(&fv, &tv)
-                    .iter()
-                    .chain(&only_in(&tv, &fv))
-                    .any(|v| DECOMPOSITION_NAMES.contains(&v.as_str()));
-                let hint = if decomposition_missing {
-                    " (scenario-file inputs get the decomposition columns with --decompose)"
-                } else {
-                    ""
-                };
-                return Err(Error::usage(
-                    "FILE",
-                    format!(
-                        "`{}` and `{}` do not line up: {}. Compare inputs with the same years, \
-                         variables and statistics{hint}, or pass --union to keep every row \
-                         (missing values as empty cells)",
-                        first.source.display(),
-                        t.source.display(),
-                        problems.join("; ")
-                    ),
-                ));
-            }
+            check_lined_up(first, t)?;
         }
     }
     // Order: year ascending, then variable and statistic by first appearance.
