@@ -439,14 +439,7 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
     ctx.allow = super::plausible::read_allow(&root, &mut ctx.diags);
     check_top_level(&mut ctx, &root);
 
-    let name = ctx.string(&root, "name");
-    if root.get("name").is_none() {
-        ctx.err(
-            None,
-            "name",
-            "missing: every scenario needs a `name` (it is the first column of the outputs)",
-        );
-    }
+    let name = resolve_name(&mut ctx, &root);
     let description = ctx.string(&root, "description").unwrap_or_default();
     let currency = ctx.string(&root, "currency").unwrap_or_default();
 
@@ -480,12 +473,7 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
         return Err(finish_diagnostics(ctx));
     };
 
-    let Paths {
-        baseline,
-        policy,
-        fund: fund_paths,
-        rules: rules_paths,
-    } = resolve_paths(
+    let paths = resolve_paths(
         &mut ctx,
         [baseline_t, policy_t, fund_t, rules_t],
         structure.as_ref(),
@@ -501,22 +489,18 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
     );
     let montecarlo = montecarlo.map(|m| MonteCarlo { probabilities, ..m });
 
-    let initial = resolve_initial(&mut ctx, initial_t, &baseline);
-    let initial = initial.map(|i| Initial {
-        interest_rate: base_interest_rate(initial_t, &i, &baseline, structure.as_ref()),
-        ..i
-    });
-    let fund = fund::resolve(&mut ctx, fund_t, &fund_paths, years.len());
+    let initial = initial_with_rate(&mut ctx, initial_t, &paths.baseline, structure.as_ref());
+    let fund = fund::resolve(&mut ctx, fund_t, &paths.fund, years.len());
     let rules = rules::resolve(
         &mut ctx,
         rules_t,
-        &rules_paths,
+        &paths.rules,
         initial
             .as_ref()
             .is_none_or(|i| i.other_spending_gdp.is_some()),
     );
-    let baseline = finish_baseline(&mut ctx, &baseline);
-    let policy = finish_policy(&mut ctx, &policy);
+    let baseline = finish_baseline(&mut ctx, &paths.baseline);
+    let policy = finish_policy(&mut ctx, &paths.policy);
     let stress = root
         .get("stress")
         .and_then(|n| super::stress::parse(n, &years, &mut ctx.diags));
@@ -541,6 +525,33 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
         montecarlo: montecarlo.ok_or_else(incomplete)?,
         stress,
         uncertainty: uncertainty.ok_or_else(incomplete)?,
+    })
+}
+
+/// The scenario's `name`, which must be given.
+fn resolve_name(ctx: &mut Ctx, root: &Table) -> Option<String> {
+    let name = ctx.string(root, "name");
+    if root.get("name").is_none() {
+        ctx.err(
+            None,
+            "name",
+            "missing: every scenario needs a `name` (it is the first column of the outputs)",
+        );
+    }
+    name
+}
+
+/// The base-year values, with the interest rate of the base year filled in.
+fn initial_with_rate(
+    ctx: &mut Ctx,
+    initial_t: Option<&Table>,
+    baseline: &PathBlock,
+    structure: Option<&Structure>,
+) -> Option<Initial> {
+    let initial = resolve_initial(ctx, initial_t, baseline);
+    initial.map(|i| Initial {
+        interest_rate: base_interest_rate(initial_t, &i, baseline, structure),
+        ..i
     })
 }
 
