@@ -165,6 +165,36 @@ pub struct Ghost {
     pub values: Vec<f64>,
 }
 
+/// The lowest and highest value drawn (bands, median, deterministic path, ghost), times
+/// `scale`.
+fn extent(fan: &Fan, ghost: Option<&Ghost>, scale: f64) -> (f64, f64) {
+    let sc = |v: &f64| v * scale;
+    let all = fan
+        .bands
+        .iter()
+        .flat_map(|b| b.lower.iter().chain(&b.upper))
+        .chain(fan.median.iter().flatten())
+        .chain(fan.deterministic.iter().flatten())
+        .chain(ghost.iter().flat_map(|g| &g.values))
+        .map(sc);
+    all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    })
+}
+
+/// The chart's title: the variable, and the scenario when named.
+fn fan_title(fan: &Fan) -> String {
+    if fan.scenario.is_empty() {
+        format!("{}: Monte Carlo fan", title_of(&fan.variable))
+    } else {
+        format!(
+            "{}: Monte Carlo fan, {}",
+            title_of(&fan.variable),
+            fan.scenario
+        )
+    }
+}
+
 /// [`render`] with a `ghost` path (same years as the fan) drawn as a grey line.
 pub fn render_with_ghost(
     fan: &Fan,
@@ -174,31 +204,13 @@ pub fn render_with_ghost(
 ) -> Result<String> {
     let unit = unit_of(&fan.variable, currency);
     let sc = |v: &f64| v * unit.scale;
-    let all = fan
-        .bands
-        .iter()
-        .flat_map(|b| b.lower.iter().chain(&b.upper))
-        .chain(fan.median.iter().flatten())
-        .chain(fan.deterministic.iter().flatten())
-        .chain(ghost.iter().flat_map(|g| &g.values))
-        .map(sc);
-    let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-        (a.min(v), b.max(v))
-    });
+    let (lo, hi) = extent(fan, ghost, unit.scale);
     let (y0, y1) = super::axis_range(lo, hi, super::min_span(&unit, lo.abs().max(hi.abs())));
     let (x0, x1) = (
         f64::from(*fan.years.first().unwrap_or(&0)) - 0.3,
         f64::from(*fan.years.last().unwrap_or(&0)) + 0.3,
     );
-    let title = if fan.scenario.is_empty() {
-        format!("{}: Monte Carlo fan", title_of(&fan.variable))
-    } else {
-        format!(
-            "{}: Monte Carlo fan, {}",
-            title_of(&fan.variable),
-            fan.scenario
-        )
-    };
+    let title = fan_title(fan);
     let xs: Vec<f64> = fan.years.iter().map(|y| f64::from(*y)).collect();
     let mut svg = String::new();
     {
