@@ -172,6 +172,67 @@ pub fn read_shard(path: &Path) -> Result<ShardFile> {
     Ok(ShardFile { head, header, rows })
 }
 
+/// The shard `s` (read from `p`) belongs to the run of the `first` shard (read from
+/// `first_path`), has its columns, a valid number and all its rows.
+fn check_shard(s: &ShardFile, p: &Path, first: &ShardFile, first_path: &str) -> Result<()> {
+    let flag = "FILES";
+    let (kind, of, points, fp) = (
+        &first.head.kind,
+        first.head.of,
+        first.head.points,
+        &first.head.fingerprint,
+    );
+    let name = p.display();
+    if s.head.kind != *kind
+        || s.head.of != of
+        || s.head.points != points
+        || s.head.fingerprint != *fp
+    {
+        return Err(Error::usage(
+            flag,
+            format!(
+                "`{name}` is from another run than `{first_path}` ({} shard {}/{} of {} \
+                 points, fingerprint {} vs {kind} shard of {of}, {points} points, fingerprint \
+                 {fp}): merge the shards of one run",
+                s.head.kind, s.head.shard, s.head.of, s.head.points, s.head.fingerprint
+            ),
+        ));
+    }
+    if s.header != first.header {
+        return Err(Error::usage(
+            flag,
+            format!("`{name}` has other columns than `{first_path}`"),
+        ));
+    }
+    let expected = Shard {
+        index: s.head.shard,
+        count: of,
+    };
+    if s.head.shard == 0 || s.head.shard > of {
+        return Err(Error::usage(
+            flag,
+            format!("`{name}` claims to be shard {} of {of}", s.head.shard),
+        ));
+    }
+    let range = expected.range(points);
+    if s.head.first != range.start || s.rows.len() != range.len() {
+        return Err(Error::usage(
+            flag,
+            format!(
+                "`{name}` is incomplete: shard {}/{of} should hold points {}..{} ({} rows), it \
+                 has {} rows from point {}",
+                s.head.shard,
+                range.start,
+                range.end,
+                range.len(),
+                s.rows.len(),
+                s.head.first
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Joins the shard files of one run, in shard order. Every shard `1..=n` must be given
 /// exactly once, all from the same run (kind, fingerprint, header) and complete.
 pub fn merge(paths: &[&Path]) -> Result<ShardFile> {
@@ -183,12 +244,7 @@ pub fn merge(paths: &[&Path]) -> Result<ShardFile> {
     let Some((first, first_path)) = shards.first() else {
         return Err(Error::usage(flag, "give the shard files to merge"));
     };
-    let (kind, of, points, fp) = (
-        first.head.kind.clone(),
-        first.head.of,
-        first.head.points,
-        first.head.fingerprint.clone(),
-    );
+    let (of, points) = (first.head.of, first.head.points);
     let first_path = first_path.display().to_string();
     if of == 0 || of > MAX_SHARDS || points > super::design::MAX_POINTS {
         return Err(Error::usage(
@@ -200,53 +256,7 @@ pub fn merge(paths: &[&Path]) -> Result<ShardFile> {
     let mut slots: Vec<Option<usize>> = vec![None; of];
     for (k, (s, p)) in shards.iter().enumerate() {
         let name = p.display();
-        if s.head.kind != kind
-            || s.head.of != of
-            || s.head.points != points
-            || s.head.fingerprint != fp
-        {
-            return Err(Error::usage(
-                flag,
-                format!(
-                    "`{name}` is from another run than `{first_path}` ({} shard {}/{} of {} \
-                     points, fingerprint {} vs {kind} shard of {of}, {points} points, fingerprint \
-                     {fp}): merge the shards of one run",
-                    s.head.kind, s.head.shard, s.head.of, s.head.points, s.head.fingerprint
-                ),
-            ));
-        }
-        if s.header != first_header {
-            return Err(Error::usage(
-                flag,
-                format!("`{name}` has other columns than `{first_path}`"),
-            ));
-        }
-        let expected = Shard {
-            index: s.head.shard,
-            count: of,
-        };
-        if s.head.shard == 0 || s.head.shard > of {
-            return Err(Error::usage(
-                flag,
-                format!("`{name}` claims to be shard {} of {of}", s.head.shard),
-            ));
-        }
-        let range = expected.range(points);
-        if s.head.first != range.start || s.rows.len() != range.len() {
-            return Err(Error::usage(
-                flag,
-                format!(
-                    "`{name}` is incomplete: shard {}/{of} should hold points {}..{} ({} rows), it \
-                     has {} rows from point {}",
-                    s.head.shard,
-                    range.start,
-                    range.end,
-                    range.len(),
-                    s.rows.len(),
-                    s.head.first
-                ),
-            ));
-        }
+        check_shard(s, p, first, &first_path)?;
         match slots[s.head.shard - 1] {
             Some(other) => {
                 return Err(Error::usage(
