@@ -53,30 +53,7 @@ impl History {
             .iter()
             .map(String::from)
             .collect();
-        let Some(year_col) = header.iter().position(|h| h.eq_ignore_ascii_case("year")) else {
-            return Err(Error::Data {
-                loc: at(1, 1),
-                message: format!(
-                    "no `year` column: the first line must name the columns, one of them `year` \
-                     (found: {})",
-                    header.join(", ")
-                ),
-            });
-        };
-        for (i, h) in header.iter().enumerate() {
-            if h.is_empty() {
-                return Err(Error::Data {
-                    loc: at(1, i + 1),
-                    message: format!("column {} has no name", i + 1),
-                });
-            }
-            if header[..i].contains(h) {
-                return Err(Error::Data {
-                    loc: at(1, i + 1),
-                    message: format!("column `{h}` appears twice"),
-                });
-            }
-        }
+        let year_col = year_column(&header, &source)?;
         let mut years = Vec::new();
         let mut columns: Vec<(String, Vec<Option<f64>>)> = header
             .iter()
@@ -173,6 +150,40 @@ fn parse_cell(cell: &str) -> Option<Option<f64>> {
         Ok(x) if x.is_finite() => Some(Some(x)),
         _ => None,
     }
+}
+
+/// The index of the `year` column; every column must have a name, given once.
+fn year_column(header: &[String], source: &Arc<str>) -> Result<usize> {
+    let at = |line: u64, col: usize| Loc {
+        source: source.clone(),
+        line: line as u32,
+        col: col as u32,
+    };
+    let Some(year_col) = header.iter().position(|h| h.eq_ignore_ascii_case("year")) else {
+        return Err(Error::Data {
+            loc: at(1, 1),
+            message: format!(
+                "no `year` column: the first line must name the columns, one of them `year` \
+                 (found: {})",
+                header.join(", ")
+            ),
+        });
+    };
+    for (i, h) in header.iter().enumerate() {
+        if h.is_empty() {
+            return Err(Error::Data {
+                loc: at(1, i + 1),
+                message: format!("column {} has no name", i + 1),
+            });
+        }
+        if header[..i].contains(h) {
+            return Err(Error::Data {
+                loc: at(1, i + 1),
+                message: format!("column `{h}` appears twice"),
+            });
+        }
+    }
+    Ok(year_col)
 }
 
 #[cfg(test)]
