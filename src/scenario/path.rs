@@ -3,7 +3,7 @@
 //! outside its keys.
 
 use crate::error::{Diagnostic, Loc};
-use crate::scenario::tree::{Node, Value};
+use crate::scenario::tree::{Node, Table, Value};
 
 /// How a year-keyed table fills the years between its keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,146 @@ pub fn number(node: &Node) -> Option<f64> {
     }
 }
 
+/// A path given as a list (`items`, in `node`): one number per projection year.
+fn expand_list(
+    node: &Node,
+    items: &[Node],
+    key: &str,
+    base_year: i32,
+    years: &[i32],
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<f64>> {
+    let bad = |loc: &Loc, msg: String| Diagnostic::new(Some(loc), key, msg);
+    if items.len() != years.len() {
+        diags.push(bad(
+            &node.loc,
+            format!(
+                "a list needs one value per projection year: {} values for {}..={}, found \
+                 {} (or write a year-keyed table such as {{ {} = 0.1 }})",
+                years.len(),
+                years.first().copied().unwrap_or(base_year),
+                years.last().copied().unwrap_or(base_year),
+                items.len(),
+                base_year + 1
+            ),
+        ));
+        return None;
+    }
+    let mut out = Vec::with_capacity(items.len());
+    let mut ok = true;
+    for (item, year) in items.iter().zip(years) {
+        match number(item) {
+            Some(x) => out.push(x),
+            None => {
+                ok = false;
+                diags.push(bad(
+                    &item.loc,
+                    format!(
+                        "expected a number for {year}, found {}",
+                        item.value.a_type_name()
+                    ),
+                ));
+            }
+        }
+    }
+    ok.then_some(out)
+}
+
+/// A path given as a year-keyed table (in `node`), interpolated linearly or in steps.
+fn expand_table(
+    node: &Node,
+    table: &Table,
+    key: &str,
+    base_year: i32,
+    years: &[i32],
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<f64>> {
+    let bad = |loc: &Loc, msg: String| Diagnostic::new(Some(loc), key, msg);
+    let mut interp = Interp::Linear;
+    let mut points = Vec::new();
+    let mut ok = true;
+    for e in &table.entries {
+        if e.key == "interp" {
+            match &e.node.value {
+                Value::Str(s) if s == "linear" => interp = Interp::Linear,
+                Value::Str(s) if s == "step" => interp = Interp::Step,
+                _ => {
+                    ok = false;
+                    diags.push(bad(
+                        &e.node.loc,
+                        "`interp` must be \"linear\" or \"step\"".to_string(),
+                    ));
+                }
+            }
+            continue;
+        }
+        let year = match e.key.parse::<i32>() {
+            Ok(y) => y,
+            Err(_) => {
+                ok = false;
+                diags.push(bad(
+                    &e.key_loc,
+                    format!(
+                        "`{}` is not a year: a path table has year keys (e.g. {{ {} = 0.1 \
+                         }}) and optionally interp = \"step\"",
+                        e.key,
+                        base_year + 1
+                    ),
+                ));
+                continue;
+            }
+        };
+        if year < base_year {
+            ok = false;
+            diags.push(bad(
+                &e.key_loc,
+                format!(
+                    "year {year} is before the base year {base_year}: path years must be \
+                     {base_year} or later"
+                ),
+            ));
+            continue;
+        }
+        match number(&e.node) {
+            Some(x) => points.push((year, x)),
+            None => {
+                ok = false;
+                diags.push(bad(
+                    &e.node.loc,
+                    format!(
+                        "expected a number for {year}, found {}",
+                        e.node.value.a_type_name()
+                    ),
+                ));
+            }
+        }
+    }
+    if !ok {
+        return None;
+    }
+    if points.is_empty() {
+        diags.push(bad(
+            &node.loc,
+            format!(
+                "a path table needs at least one year key, e.g. {{ {} = 0.1 }}",
+                base_year + 1
+            ),
+        ));
+        return None;
+    }
+    points.sort_by_key(|p| p.0);
+    if let Some(w) = points.windows(2).find(|w| w[0].0 == w[1].0) {
+        diags.push(bad(&node.loc, format!("year {} is given twice", w[0].0)));
+        return None;
+    }
+    Some(
+        years
+            .iter()
+            .map(|&y| interpolate(&points, interp, y))
+            .collect(),
+    )
+}
+
 /// Expands a path node to one value per year of `years`. `key` names it in messages.
 pub fn expand(
     node: &Node,
@@ -48,126 +188,8 @@ pub fn expand(
     let bad = |loc: &Loc, msg: String| Diagnostic::new(Some(loc), key, msg);
     match &node.value {
         Value::Float(_) | Value::Int(_) => number(node).map(|x| vec![x; years.len()]),
-        Value::Array(items) => {
-            if items.len() != years.len() {
-                diags.push(bad(
-                    &node.loc,
-                    format!(
-                        "a list needs one value per projection year: {} values for {}..={}, found \
-                         {} (or write a year-keyed table such as {{ {} = 0.1 }})",
-                        years.len(),
-                        years.first().copied().unwrap_or(base_year),
-                        years.last().copied().unwrap_or(base_year),
-                        items.len(),
-                        base_year + 1
-                    ),
-                ));
-                return None;
-            }
-            let mut out = Vec::with_capacity(items.len());
-            let mut ok = true;
-            for (item, year) in items.iter().zip(years) {
-                match number(item) {
-                    Some(x) => out.push(x),
-                    None => {
-                        ok = false;
-                        diags.push(bad(
-                            &item.loc,
-                            format!(
-                                "expected a number for {year}, found {}",
-                                item.value.a_type_name()
-                            ),
-                        ));
-                    }
-                }
-            }
-            ok.then_some(out)
-        }
-        Value::Table(table) => {
-            let mut interp = Interp::Linear;
-            let mut points = Vec::new();
-            let mut ok = true;
-            for e in &table.entries {
-                if e.key == "interp" {
-                    match &e.node.value {
-                        Value::Str(s) if s == "linear" => interp = Interp::Linear,
-                        Value::Str(s) if s == "step" => interp = Interp::Step,
-                        _ => {
-                            ok = false;
-                            diags.push(bad(
-                                &e.node.loc,
-                                "`interp` must be \"linear\" or \"step\"".to_string(),
-                            ));
-                        }
-                    }
-                    continue;
-                }
-                let year = match e.key.parse::<i32>() {
-                    Ok(y) => y,
-                    Err(_) => {
-                        ok = false;
-                        diags.push(bad(
-                            &e.key_loc,
-                            format!(
-                                "`{}` is not a year: a path table has year keys (e.g. {{ {} = 0.1 \
-                                 }}) and optionally interp = \"step\"",
-                                e.key,
-                                base_year + 1
-                            ),
-                        ));
-                        continue;
-                    }
-                };
-                if year < base_year {
-                    ok = false;
-                    diags.push(bad(
-                        &e.key_loc,
-                        format!(
-                            "year {year} is before the base year {base_year}: path years must be \
-                             {base_year} or later"
-                        ),
-                    ));
-                    continue;
-                }
-                match number(&e.node) {
-                    Some(x) => points.push((year, x)),
-                    None => {
-                        ok = false;
-                        diags.push(bad(
-                            &e.node.loc,
-                            format!(
-                                "expected a number for {year}, found {}",
-                                e.node.value.a_type_name()
-                            ),
-                        ));
-                    }
-                }
-            }
-            if !ok {
-                return None;
-            }
-            if points.is_empty() {
-                diags.push(bad(
-                    &node.loc,
-                    format!(
-                        "a path table needs at least one year key, e.g. {{ {} = 0.1 }}",
-                        base_year + 1
-                    ),
-                ));
-                return None;
-            }
-            points.sort_by_key(|p| p.0);
-            if let Some(w) = points.windows(2).find(|w| w[0].0 == w[1].0) {
-                diags.push(bad(&node.loc, format!("year {} is given twice", w[0].0)));
-                return None;
-            }
-            Some(
-                years
-                    .iter()
-                    .map(|&y| interpolate(&points, interp, y))
-                    .collect(),
-            )
-        }
+        Value::Array(items) => expand_list(node, items, key, base_year, years, diags),
+        Value::Table(table) => expand_table(node, table, key, base_year, years, diags),
         other => {
             diags.push(bad(
                 &node.loc,
