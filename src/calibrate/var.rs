@@ -62,10 +62,8 @@ impl Estimate {
     }
 }
 
-/// Estimates the process from `series` (k series of equal length n, named `names`).
-/// Errors (as a message) on too few years, a series that is zero throughout, or a
-/// singular regression.
-pub fn estimate(series: &[Vec<f64>], names: &[&str], method: Method) -> Result<Estimate, String> {
+/// The series can be estimated: some shock, enough years, none zero throughout.
+fn check_series(series: &[Vec<f64>], names: &[&str], method: Method) -> Result<(), String> {
     let k = series.len();
     let n = series.first().map_or(0, Vec::len);
     if k == 0 {
@@ -95,6 +93,47 @@ pub fn estimate(series: &[Vec<f64>], names: &[&str], method: Method) -> Result<E
             ));
         }
     }
+    Ok(())
+}
+
+/// The innovation correlations from their covariance `cov` (sds `sd`), with standard
+/// errors (1 - r^2) / sqrt(t).
+fn correlations(cov: &DMatrix<f64>, sd: &[f64], t: usize) -> (DMatrix<f64>, DMatrix<f64>) {
+    let k = sd.len();
+    let mut corr = DMatrix::identity(k, k);
+    let mut corr_se = DMatrix::zeros(k, k);
+    for i in 0..k {
+        for j in 0..k {
+            if i != j && sd[i] > 0.0 && sd[j] > 0.0 {
+                let r = (cov[(i, j)] / (sd[i] * sd[j])).clamp(-1.0, 1.0);
+                corr[(i, j)] = r;
+                corr_se[(i, j)] = (1.0 - r * r) / (t as f64).sqrt();
+            }
+        }
+    }
+    (corr, corr_se)
+}
+
+/// The excess kurtosis of each column of the residuals `resid` (`t` rows).
+fn excess_kurtosis(resid: &DMatrix<f64>, t: usize) -> Vec<f64> {
+    (0..resid.ncols())
+        .map(|i| {
+            let c = resid.column(i);
+            let m = c.mean();
+            let m2 = c.iter().map(|x| (x - m).powi(2)).sum::<f64>() / t as f64;
+            let m4 = c.iter().map(|x| (x - m).powi(4)).sum::<f64>() / t as f64;
+            if m2 > 0.0 { m4 / (m2 * m2) - 3.0 } else { 0.0 }
+        })
+        .collect()
+}
+
+/// Estimates the process from `series` (k series of equal length n, named `names`).
+/// Errors (as a message) on too few years, a series that is zero throughout, or a
+/// singular regression.
+pub fn estimate(series: &[Vec<f64>], names: &[&str], method: Method) -> Result<Estimate, String> {
+    let k = series.len();
+    let n = series.first().map_or(0, Vec::len);
+    check_series(series, names, method)?;
     let t = n - 1;
     let x = DMatrix::from_fn(t, k, |r, c| series[c][r]);
     let y = DMatrix::from_fn(t, k, |r, c| series[c][r + 1]);
@@ -175,26 +214,8 @@ pub fn estimate(series: &[Vec<f64>], names: &[&str], method: Method) -> Result<E
     let cov = resid.transpose() * &resid / dof as f64;
     let sd: Vec<f64> = (0..k).map(|i| cov[(i, i)].sqrt()).collect();
     let sd_se = sd.iter().map(|s| s / (2.0 * dof as f64).sqrt()).collect();
-    let mut corr = DMatrix::identity(k, k);
-    let mut corr_se = DMatrix::zeros(k, k);
-    for i in 0..k {
-        for j in 0..k {
-            if i != j && sd[i] > 0.0 && sd[j] > 0.0 {
-                let r = (cov[(i, j)] / (sd[i] * sd[j])).clamp(-1.0, 1.0);
-                corr[(i, j)] = r;
-                corr_se[(i, j)] = (1.0 - r * r) / (t as f64).sqrt();
-            }
-        }
-    }
-    let excess_kurtosis = (0..k)
-        .map(|i| {
-            let c = resid.column(i);
-            let m = c.mean();
-            let m2 = c.iter().map(|x| (x - m).powi(2)).sum::<f64>() / t as f64;
-            let m4 = c.iter().map(|x| (x - m).powi(4)).sum::<f64>() / t as f64;
-            if m2 > 0.0 { m4 / (m2 * m2) - 3.0 } else { 0.0 }
-        })
-        .collect();
+    let (corr, corr_se) = correlations(&cov, &sd, t);
+    let excess_kurtosis = excess_kurtosis(&resid, t);
     Ok(Estimate {
         excess_kurtosis,
         method,
