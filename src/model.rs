@@ -386,7 +386,7 @@ impl Year {
 
 /// What is known of an output of a scenario before any draw is made: in every sound draw
 /// (GDP positive, every value finite) it is computed, exactly 0, or the same bits as
-/// another output. Summaries tally only the computed ones ([`tallied_outputs`]).
+/// another output. Summaries tally only the computed ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Derived {
     /// Computed by the step.
@@ -444,17 +444,6 @@ pub fn derived_outputs(sc: &Scenario) -> [Derived; N_OUTPUTS] {
         set("marginal_interest_rate", same("interest_rate"));
     }
     d
-}
-
-/// The outputs of `sc` that Monte Carlo summaries tally ([`Derived::Computed`]), in
-/// [`OUTPUT_NAMES`] order.
-pub fn tallied_outputs(sc: &Scenario) -> Vec<usize> {
-    derived_outputs(sc)
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| **d == Derived::Computed)
-        .map(|(i, _)| i)
-        .collect()
 }
 
 /// Index of a canonical output name in [`OUTPUT_NAMES`].

@@ -51,20 +51,26 @@ pub struct Engine<'a> {
     pub process: ShockProcess,
     /// The seed of the run.
     pub seed: u64,
-    /// The outputs that summaries tally ([`crate::model::tallied_outputs`]), in output
-    /// order; the others are 0 or copies of one of these in every sound draw.
+    /// What is known of each output before any draw ([`crate::model::derived_outputs`]).
+    pub derived: [crate::model::Derived; N_OUTPUTS],
+    /// The outputs that summaries tally (the [`crate::model::Derived::Computed`] ones), in
+    /// output order; the others are 0 or copies of one of these in every sound draw.
     pub tallied: Vec<usize>,
 }
 
 impl<'a> Engine<'a> {
     /// The engine of `sc` with `seed`.
     pub fn new(sc: &'a Scenario, seed: u64) -> Engine<'a> {
+        let derived = crate::model::derived_outputs(sc);
         Engine {
             scenario: sc,
             model: Model::new(sc),
             process: ShockProcess::new(sc),
             seed,
-            tallied: crate::model::tallied_outputs(sc),
+            derived,
+            tallied: (0..N_OUTPUTS)
+                .filter(|&o| derived[o] == crate::model::Derived::Computed)
+                .collect(),
         }
     }
 

@@ -287,7 +287,7 @@ pub(crate) fn run(
         })
         .map(|x| if x.is_finite() { x } else { 0.0 })
         .collect();
-    let derived = crate::model::derived_outputs(sc);
+    let derived = &e.derived;
     let chunk = chunk_size(draws);
     let groups: Vec<&[f64]> = if qs.is_empty() {
         vec![qs]
