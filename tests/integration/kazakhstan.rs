@@ -1,20 +1,7 @@
 //! The shipped Kazakhstan scenarios: the published baseline, the golden flagship CSV, and
 //! the direction of each alternative.
 
-use crate::util::{column, fiscalsim, read_csv, root, scenario};
-
-fn run(name: &str, extra: &[&str]) -> (Vec<String>, Vec<Vec<String>>) {
-    let out = fiscalsim()
-        .arg("run")
-        .arg(scenario(name))
-        .args(extra)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    read_csv(&String::from_utf8(out).expect("UTF-8 CSV"))
-}
+use crate::util::{column, read_csv, root, run_shipped_csv as run};
 
 fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len() as f64

@@ -3,24 +3,11 @@
 //! capital, the fund identity), the oil stress, the long horizon, and that every shipped
 //! scenario runs deterministically and with 10,000 draws.
 
-use crate::util::{column, fiscalsim, read_csv, root, scenario};
+use crate::util::{column, fiscalsim, read_csv, root, run_shipped_csv as run, scenario};
 
 type Csv = (Vec<String>, Vec<Vec<String>>);
 
 const FLAGSHIP: &str = "kazakhstan-nf-2026-2028.toml";
-
-fn run(name: &str, extra: &[&str]) -> Csv {
-    let out = fiscalsim()
-        .arg("run")
-        .arg(scenario(name))
-        .args(extra)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    read_csv(&String::from_utf8(out).expect("UTF-8 CSV"))
-}
 
 fn col(csv: &Csv, name: &str) -> Vec<f64> {
     column(&csv.0, &csv.1, name)

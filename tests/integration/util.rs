@@ -61,6 +61,21 @@ growth_spending_gdp = { 2025 = 0.02, 2027 = 0.04 }
 other_spending_gdp = 0.2
 "#;
 
+/// Runs a shipped scenario (`scenarios/NAME`) with `extra` arguments, which must succeed,
+/// and parses its CSV.
+pub fn run_shipped_csv(name: &str, extra: &[&str]) -> (Vec<String>, Vec<Vec<String>>) {
+    let out = fiscalsim()
+        .arg("run")
+        .arg(scenario(name))
+        .args(extra)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    read_csv(&String::from_utf8(out).expect("UTF-8 CSV"))
+}
+
 /// Parses a projection CSV into (header, rows of strings).
 pub fn read_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let mut r = csv::Reader::from_reader(text.as_bytes());
