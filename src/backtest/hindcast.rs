@@ -9,14 +9,16 @@
 //! - baseline: real growth and inflation at their trailing means over `trailing` years;
 //!   oil price and exchange rate unchanged from T0 (no-change), or the exchange rate
 //!   drifting at its trailing mean log change (`fx_drift`);
-//! - budget: revenue unchanged; spending such that the overall balance stays at its
-//!   trailing mean; interest folded into that balance (the general government's net
-//!   interest income from the oil fund makes its interest bill negative in the 2000s), so
-//!   `interest_rate` = 0; `other_flows_gdp` at the trailing mean of debt's stock-flow
-//!   residual ([`Series::debt_residual`]);
-//! - conditional variant: the realised overall balance and oil price replace their
-//!   baseline paths, the oil shock is switched off and the other shocks are drawn from
-//!   their distribution given the realised oil innovations ([`condition_on_oil`]).
+//! - budget: revenue unchanged; spending such that the primary balance stays at its
+//!   trailing mean; `interest_rate` = 0 and net interest (negative in the 2000s: income of
+//!   the oil fund) folded with the stock-flow adjustment into `other_flows_gdp`, at the
+//!   trailing mean of debt's residual ([`Series::debt_residual`]);
+//! - the seventh (`primary_balance`) shock, when calibrated, moves the primary balance
+//!   around that trailing mean (MODEL.md version 2, step 7);
+//! - conditional variant: the realised primary balance and oil price replace their
+//!   baseline paths, the oil and primary-balance shocks are switched off and the other
+//!   shocks are drawn from their distribution given the realised oil innovations
+//!   ([`condition_on_oil`]).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -35,9 +37,11 @@ const POTENTIAL: usize = 0;
 const INFLATION: usize = 2;
 /// Index of the exchange-rate shock.
 const FX: usize = 5;
+/// Index of the primary-balance shock (MODEL.md version 2).
+const PB: usize = crate::scenario::PRIMARY_BALANCE_SHOCK;
 
 /// The variables a backtest scores, with their meaning.
-pub const VARIABLES: [(&str, &str); 6] = [
+pub const VARIABLES: [(&str, &str); 7] = [
     ("real_growth", "real GDP growth in year T0 + h (fraction)"),
     (
         "avg_growth",
@@ -56,7 +60,16 @@ pub const VARIABLES: [(&str, &str); 6] = [
         "debt_gdp",
         "general-government gross debt at the end of T0 + h (fraction of GDP)",
     ),
+    (
+        "primary_balance_gdp",
+        "general-government primary balance in year T0 + h (fraction of GDP)",
+    ),
 ];
+
+/// Index of `debt_gdp` in [`VARIABLES`].
+pub const DEBT: usize = 5;
+/// Index of `primary_balance_gdp` in [`VARIABLES`].
+pub const BALANCE: usize = 6;
 
 /// Number of scored variables.
 pub const N_VARIABLES: usize = VARIABLES.len();
@@ -70,7 +83,8 @@ pub fn model_value(path: &[Year], v: usize, h: usize) -> f64 {
         2 => y.inflation,
         3 => y.exchange_rate,
         4 => y.commodity_price,
-        _ => y.debt_gdp,
+        DEBT => y.debt_gdp,
+        _ => y.primary_balance_gdp,
     }
 }
 
@@ -87,7 +101,8 @@ pub fn outcome(s: &Series, v: usize, t0: i32, h: usize) -> Option<f64> {
         2 => s.at(&s.inflation, year),
         3 => s.at(&s.exchange_rate, year),
         4 => s.at(&s.oil, year),
-        _ => s.at(&s.debt, year),
+        DEBT => s.at(&s.debt, year),
+        _ => s.at(&s.primary_balance, year),
     }
 }
 
@@ -100,7 +115,7 @@ pub struct Origin {
     pub horizon: usize,
     /// Years in the trailing means.
     pub trailing: usize,
-    /// Feed the realised overall balance and oil price (the conditional variant).
+    /// Feed the realised primary balance and oil price (the conditional variant).
     pub conditional: bool,
     /// The exchange rate's baseline: unchanged, or drifting at its trailing mean log change.
     pub fx_drift: bool,
@@ -127,17 +142,17 @@ pub fn scenario_text(s: &Series, o: &Origin) -> Option<String> {
     // Revenue cancels out of the balance (spending = revenue - balance), so its level
     // only labels the budget; without balance data debt is not scored (see `score_origin`).
     let rev = s.latest(&s.revenue, t0).unwrap_or(0.2);
-    let ob = s.trailing_mean(&s.balance, t0, k).unwrap_or(0.0);
+    let pb = s.trailing_mean(&s.primary_balance, t0, k).unwrap_or(0.0);
     let years = |f: &dyn Fn(i32) -> f64| -> Vec<f64> {
         (1..=o.horizon as i32).map(|j| f(t0 + j)).collect()
     };
     let (spending, oil_path) = if o.conditional {
-        let real_ob = years(&|y| s.at(&s.balance, y).unwrap_or(ob));
+        let real_pb = years(&|y| s.at(&s.primary_balance, y).unwrap_or(pb));
         let real_oil = years(&|y| s.at(&s.oil, y).unwrap_or(oil));
-        let spend: Vec<f64> = real_ob.iter().map(|b| rev - b).collect();
+        let spend: Vec<f64> = real_pb.iter().map(|b| rev - b).collect();
         (list(&spend), list(&real_oil))
     } else {
-        (num(rev - ob), num(oil))
+        (num(rev - pb), num(oil))
     };
     let mut t = String::new();
     let _ = writeln!(t, "name = \"backtest-{t0}\"\nbase_year = {t0}");
@@ -187,6 +202,7 @@ pub fn scenario(s: &Series, o: &Origin, cal: &Calibration) -> Result<Option<Scen
     sc.shocks = cal.shocks.clone();
     if o.conditional {
         condition_on_oil(&mut sc);
+        switch_off(&mut sc.shocks, PB);
     }
     Ok(Some(sc))
 }
@@ -247,11 +263,23 @@ fn shocks_of_covariance(shocks: &Shocks, cov: &[[f64; N_SHOCKS]; N_SHOCKS]) -> S
             }
         })
     });
-    for row in out.persistence.iter_mut() {
-        row[OIL] = 0.0;
-    }
-    out.persistence[OIL] = [0.0; N_SHOCKS];
+    switch_off(&mut out, OIL);
     out
+}
+
+/// Switches shock `i` off: sd 0, no correlation, no persistence to or from it. The
+/// conditional variant's realised primary balance replaces the seventh shock (the other
+/// shocks are not conditioned on its innovations: an approximation, documented).
+fn switch_off(shocks: &mut Shocks, i: usize) {
+    shocks.sd[i] = 0.0;
+    for j in 0..N_SHOCKS {
+        if j != i {
+            shocks.correlation[i][j] = 0.0;
+            shocks.correlation[j][i] = 0.0;
+        }
+        shocks.persistence[i][j] = 0.0;
+        shocks.persistence[j][i] = 0.0;
+    }
 }
 
 #[cfg(test)]
@@ -261,7 +289,7 @@ mod tests {
     #[test]
     fn the_scenario_at_t0_follows_the_rule() {
         let text = "year,rgdp_growth_wdi,gdp_deflator_infl_wdi,kzt_per_usd_wdi,brent_usd_eia,\
-                    gg_gross_debt_pct_weo,gg_revenue_pct_weo,gg_net_lending_pct_weo\n\
+                    gg_gross_debt_pct_weo,gg_revenue_pct_weo,gg_primary_bal_pct_weo\n\
                     2000,2,10,100,50,20,25,1\n\
                     2001,4,6,110,60,18,25,3\n\
                     2002,6,8,121,70,16,25,2\n";
@@ -288,7 +316,7 @@ mod tests {
         assert_eq!(a.baseline.exchange_rate, vec![121.0, 121.0], "no change");
         assert_eq!(a.baseline.commodity_price, vec![70.0, 70.0]);
         assert_eq!(a.initial.debt_gdp, 0.16);
-        // Spending keeps the overall balance at its trailing mean (2.5 % of GDP).
+        // Spending keeps the primary balance at its trailing mean (2.5 % of GDP).
         let ob = a.policy.revenue_gdp[0] - a.policy.other_spending_gdp[0];
         assert!((ob - 0.025).abs() < 1e-15);
         o.fx_drift = true;

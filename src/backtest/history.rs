@@ -23,8 +23,8 @@ pub const COLUMNS: [(&str, &str); 7] = [
         "general-government revenue, percent of GDP",
     ),
     (
-        "gg_net_lending_pct_weo",
-        "general-government overall balance, percent of GDP",
+        "gg_primary_bal_pct_weo",
+        "general-government primary balance, percent of GDP",
     ),
 ];
 
@@ -45,8 +45,8 @@ pub struct Series {
     pub debt: Vec<Option<f64>>,
     /// General-government revenue (fraction of GDP).
     pub revenue: Vec<Option<f64>>,
-    /// General-government overall balance, net lending (fraction of GDP).
-    pub balance: Vec<Option<f64>>,
+    /// General-government primary balance (fraction of GDP).
+    pub primary_balance: Vec<Option<f64>>,
 }
 
 impl Series {
@@ -86,7 +86,7 @@ impl Series {
             oil: col(COLUMNS[3].0, 1.0)?,
             debt: col(COLUMNS[4].0, 0.01)?,
             revenue: col(COLUMNS[5].0, 0.01)?,
-            balance: col(COLUMNS[6].0, 0.01)?,
+            primary_balance: col(COLUMNS[6].0, 0.01)?,
         })
     }
 
@@ -124,16 +124,17 @@ impl Series {
             .collect()
     }
 
-    /// The stock-flow residual of debt in `year` (fraction of GDP): the change in debt/GDP
-    /// not explained by the overall balance and nominal growth,
-    /// d_t - d_(t-1) / ((1 + g_t)(1 + pi_t)) + ob_t.
+    /// The residual of debt in `year` (fraction of GDP): the change in debt/GDP not
+    /// explained by the primary balance and nominal growth,
+    /// d_t - d_(t-1) / ((1 + g_t)(1 + pi_t)) + pb_t: net interest and the stock-flow
+    /// adjustment together.
     pub fn debt_residual(&self, year: i32) -> Option<f64> {
         let d = self.at(&self.debt, year)?;
         let d0 = self.at(&self.debt, year - 1)?;
         let g = self.at(&self.growth, year)?;
         let pi = self.at(&self.inflation, year)?;
-        let ob = self.at(&self.balance, year)?;
-        Some(d - d0 / ((1.0 + g) * (1.0 + pi)) + ob)
+        let pb = self.at(&self.primary_balance, year)?;
+        Some(d - d0 / ((1.0 + g) * (1.0 + pi)) + pb)
     }
 
     /// The trailing mean of the debt residual over the `k` years up to `year` (0 when no
@@ -156,7 +157,7 @@ mod tests {
 
     fn tiny() -> Series {
         let text = "year,rgdp_growth_wdi,gdp_deflator_infl_wdi,kzt_per_usd_wdi,brent_usd_eia,\
-                    gg_gross_debt_pct_weo,gg_revenue_pct_weo,gg_net_lending_pct_weo\n\
+                    gg_gross_debt_pct_weo,gg_revenue_pct_weo,gg_primary_bal_pct_weo\n\
                     1999,50,1,1,1,,,\n\
                     2000,2,10,100,50,20,25,1\n\
                     2001,4,0,110,60,20,25,\n\
@@ -181,6 +182,15 @@ mod tests {
         // 2001: 0.2 - 0.2 / 1.04 + ob (missing) -> None; no residual anywhere -> 0.
         assert_eq!(s.debt_residual(2001), None);
         assert_eq!(s.trailing_residual(2002, 5), 0.0);
+        // 2000 has everything but the year before; a full year by hand: see below.
+        let text = "year,rgdp_growth_wdi,gdp_deflator_infl_wdi,kzt_per_usd_wdi,brent_usd_eia,\
+                    gg_gross_debt_pct_weo,gg_revenue_pct_weo,gg_primary_bal_pct_weo\n\
+                    2000,2,10,100,50,20,25,1\n\
+                    2001,4,0,110,60,22,25,-2\n";
+        let s = Series::from_history(&History::parse(text, "t.csv").unwrap(), 2000).unwrap();
+        // 0.22 - 0.20 / 1.04 + (-0.02): the debt change not explained by the primary balance.
+        let r = s.debt_residual(2001).unwrap();
+        assert!((r - (0.22 - 0.2 / 1.04 - 0.02)).abs() < 1e-15, "{r}");
     }
 
     #[test]

@@ -16,7 +16,8 @@ pub mod table;
 
 use crate::calibrate::{self, History, Mapping, Source};
 use crate::error::{Error, Result};
-pub use hindcast::{N_VARIABLES, VARIABLES};
+use crate::scenario::{N_SHOCKS, SHOCK_NAMES};
+pub use hindcast::{BALANCE, DEBT, N_VARIABLES, VARIABLES};
 pub use history::Series;
 pub use table::{Score, pooled};
 
@@ -35,6 +36,9 @@ pub struct Options {
     pub calibration: calibrate::Options,
     /// First year of history used (calibration windows, trailing means, naive errors).
     pub history_from: i32,
+    /// First year of the calibration windows (default: `history_from`, or later where a
+    /// mapped series starts later; see [`run`]).
+    pub calibrate_from: Option<i32>,
     /// First origin (default: the first with an 8-year calibration window).
     pub first_origin: Option<i32>,
     /// Last origin (default: the last year with an outcome one year ahead).
@@ -58,6 +62,7 @@ impl Default for Options {
         Options {
             calibration: calibrate::Options::default(),
             history_from: 2000,
+            calibrate_from: None,
             first_origin: None,
             last_origin: None,
             horizon: 5,
@@ -116,18 +121,13 @@ pub struct Backtest {
     pub broken: usize,
     /// Origins skipped and why, one sentence each.
     pub warnings: Vec<String>,
+    /// Shocks switched off at an origin because their series is too short there.
+    pub notes: Vec<String>,
 }
 
-/// The calibration options of origin `t0`: window `from`..`t0`, interest rate off unless
-/// mapped.
-fn calibration_at(opts: &Options, t0: i32) -> calibrate::Options {
+/// The calibration options common to every origin: interest rate off unless mapped.
+fn base_calibration(opts: &Options) -> calibrate::Options {
     let mut c = opts.calibration.clone();
-    c.from = Some(opts.history_from);
-    c.to = Some(t0);
-    c.level_from = Some(
-        c.level_from
-            .map_or(opts.history_from, |y| y.max(opts.history_from)),
-    );
     if c.maps.iter().all(|m| m.shock != INTEREST) {
         c.maps.push(Mapping {
             shock: INTEREST,
@@ -135,6 +135,57 @@ fn calibration_at(opts: &Options, t0: i32) -> calibrate::Options {
         });
     }
     c
+}
+
+/// The first year of the calibration windows: `calibrate_from`, not before `history_from`.
+fn calibration_start(opts: &Options) -> i32 {
+    opts.calibrate_from
+        .map_or(opts.history_from, |y| y.max(opts.history_from))
+}
+
+/// The calibration options of origin `t0`, and a note per shock switched off. The window
+/// runs from the calibration start, or from the first year of a mapped series that starts
+/// later (e.g. the primary balance, 2002), to `t0`, or to the last year before it that
+/// every series has (the primary balance ends in 2023); `years` holds each series' years
+/// with a value. A series with fewer than [`MIN_WINDOW`] years from the start to `t0` is
+/// switched off at this origin instead. The local-level moments start at `history_from`
+/// (or `--level-from`, if later).
+fn calibration_at(
+    opts: &Options,
+    base: &calibrate::Options,
+    years: &[Option<Vec<i32>>; N_SHOCKS],
+    t0: i32,
+) -> (calibrate::Options, Vec<String>) {
+    let mut c = base.clone();
+    let (mut from, mut to) = (calibration_start(opts), t0);
+    let mut notes = Vec::new();
+    for (i, y) in years.iter().enumerate() {
+        let Some(y) = y else { continue };
+        let known: Vec<i32> = y.iter().copied().filter(|y| *y <= t0).collect();
+        if known.len() < MIN_WINDOW as usize {
+            notes.push(format!(
+                "origin {t0}: `{}` switched off ({} years of its series up to {t0}, fewer \
+                 than {MIN_WINDOW})",
+                SHOCK_NAMES[i],
+                known.len()
+            ));
+            c.maps.retain(|m| m.shock != i);
+            c.maps.push(Mapping {
+                shock: i,
+                source: Source::None,
+            });
+        } else {
+            from = from.max(known[0]);
+            to = to.min(known[known.len() - 1]);
+        }
+    }
+    c.from = Some(from);
+    c.to = Some(to);
+    c.level_from = Some(
+        c.level_from
+            .map_or(opts.history_from, |y| y.max(opts.history_from)),
+    );
+    (c, notes)
 }
 
 fn check(opts: &Options, series: &Series) -> Result<(i32, i32)> {
@@ -150,8 +201,20 @@ fn check(opts: &Options, series: &Series) -> Result<(i32, i32)> {
             "at least 100 draws per origin are needed for the 5 % and 95 % quantiles",
         ));
     }
-    let earliest = opts.history_from + MIN_WINDOW - 1;
+    let earliest = calibration_start(opts) + MIN_WINDOW - 1;
     let latest = series.last_year() - 1;
+    if let Some(c) = opts.calibrate_from
+        && c + MIN_WINDOW - 1 > latest
+    {
+        return Err(Error::usage(
+            "--calibrate-from",
+            format!(
+                "{c} leaves fewer than {MIN_WINDOW} years of history before the last origin \
+                 ({latest}); the latest start is {}",
+                latest + 1 - MIN_WINDOW
+            ),
+        ));
+    }
     let first = opts.first_origin.unwrap_or(earliest);
     let last = opts.last_origin.unwrap_or(latest);
     if first < earliest {
@@ -160,7 +223,7 @@ fn check(opts: &Options, series: &Series) -> Result<(i32, i32)> {
             format!(
                 "{first} leaves fewer than {MIN_WINDOW} years of history from {} to calibrate \
                  on; the earliest origin is {earliest} (or lower --history-from)",
-                opts.history_from
+                calibration_start(opts)
             ),
         ));
     }
@@ -186,9 +249,14 @@ pub fn run(history: &History, opts: &Options) -> Result<Backtest> {
         scores: Vec::new(),
         broken: 0,
         warnings: Vec::new(),
+        notes: Vec::new(),
     };
+    let base = base_calibration(opts);
+    let years = calibrate::years_with_values(history, &base, calibration_start(opts))?;
     for t0 in first..=last {
-        let cal = match calibrate::calibrate(history, &calibration_at(opts, t0)) {
+        let (c, notes) = calibration_at(opts, &base, &years, t0);
+        bt.notes.extend(notes);
+        let cal = match calibrate::calibrate(history, &c) {
             Ok(c) => c,
             Err(e @ Error::Usage { .. }) => return Err(e),
             Err(e) => {
@@ -251,12 +319,15 @@ fn score_origin(
             let Some(y) = hindcast::outcome(s, var, t0, h) else {
                 continue;
             };
-            // Debt needs debt at T0 (its initial value) and a balance in the trailing
-            // years (its path); the conditional variant is given the oil price, so it is
-            // not scored.
-            let no_debt = s.at(&s.debt, t0).is_none()
-                || s.trailing_mean(&s.balance, t0, opts.trailing).is_none();
-            if (var == 5 && no_debt) || (var == 4 && opts.conditional) {
+            // Debt needs debt at T0 (its initial value) and a primary balance in the
+            // trailing years (its path), the primary balance the latter; the conditional
+            // variant is given the oil price and the primary balance, so they are not scored.
+            let no_balance = s
+                .trailing_mean(&s.primary_balance, t0, opts.trailing)
+                .is_none();
+            let no_debt = s.at(&s.debt, t0).is_none() || no_balance;
+            let given = opts.conditional && (var == 4 || var == BALANCE);
+            if (var == DEBT && no_debt) || (var == BALANCE && no_balance) || given {
                 continue;
             }
             let k = var * h_max + h - 1;
@@ -288,5 +359,32 @@ fn score_origin(
                 crps_naive,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_late_series_starts_the_window_or_is_switched_off() {
+        let opts = Options::default();
+        let base = base_calibration(&opts);
+        let mut years: [Option<Vec<i32>>; N_SHOCKS] = Default::default();
+        years[0] = Some((2000..=2025).collect());
+        // The primary balance: 2002-2023.
+        years[6] = Some((2002..=2023).collect());
+        let (c, notes) = calibration_at(&opts, &base, &years, 2008);
+        assert_eq!((c.from, c.to), (Some(2000), Some(2008)));
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].contains("7 years of its series up to 2008"), "{notes:?}");
+        assert!(c.maps.iter().any(|m| m.shock == 6 && m.source == Source::None));
+        let (c, notes) = calibration_at(&opts, &base, &years, 2009);
+        assert_eq!((c.from, c.to, notes.len()), (Some(2002), Some(2009), 0));
+        let (c, _) = calibration_at(&opts, &base, &years, 2024);
+        assert_eq!((c.from, c.to), (Some(2002), Some(2023)), "known at T0");
+        assert_eq!(c.level_from, Some(2000), "the local level keeps its start");
+        // The interest rate is switched off unless mapped.
+        assert!(base.maps.iter().any(|m| m.shock == INTEREST && m.source == Source::None));
     }
 }

@@ -4,7 +4,8 @@
 //! - growth, average growth, inflation: the trailing mean over `trailing` years, plus
 //!   the past errors of trailing means at the same horizon;
 //! - exchange rate and oil price: no change, times the past h-year ratios x_(s+h) / x_s;
-//! - debt/GDP: no change, plus the past h-year changes.
+//! - debt/GDP: no change, plus the past h-year changes;
+//! - primary balance: the trailing mean (the scenario's baseline), plus its past errors.
 //!
 //! Only outcomes known at T0 are used (s + h <= T0).
 
@@ -21,7 +22,8 @@ fn point(series: &Series, v: usize, s: i32, trailing: usize) -> Option<f64> {
         2 => series.trailing_mean(&series.inflation, s, trailing),
         3 => series.at(&series.exchange_rate, s),
         4 => series.at(&series.oil, s),
-        _ => series.at(&series.debt, s),
+        super::DEBT => series.at(&series.debt, s),
+        _ => series.trailing_mean(&series.primary_balance, s, trailing),
     }
 }
 
@@ -53,7 +55,7 @@ mod tests {
     fn naive_ensembles_by_hand() {
         let mut text = String::from(
             "year,rgdp_growth_wdi,gdp_deflator_infl_wdi,kzt_per_usd_wdi,brent_usd_eia,\
-             gg_gross_debt_pct_weo,gg_revenue_pct_weo,gg_net_lending_pct_weo\n",
+             gg_gross_debt_pct_weo,gg_revenue_pct_weo,gg_primary_bal_pct_weo\n",
         );
         let g = [2.0, 4.0, 6.0, 8.0, 10.0];
         let fx = [100.0, 110.0, 121.0, 100.0, 150.0];
@@ -76,5 +78,8 @@ mod tests {
         assert!(e.iter().all(|x| (x - 0.16).abs() < 1e-12), "{e:?}");
         // Too few errors.
         assert!(ensemble(&s, 5, 2004, 3, 1).is_none());
+        // Primary balance (0 every year), trailing 1, h = 1: point 0 plus errors of 0.
+        let e = ensemble(&s, super::super::BALANCE, 2004, 1, 1).unwrap();
+        assert_eq!(e, vec![0.0; 4]);
     }
 }

@@ -138,6 +138,17 @@ impl Calibration {
                 format_number(o.level_persistence)
             );
         }
+        if !self.random_walks.is_empty() {
+            let names: Vec<&str> = self.random_walks.iter().map(|i| SHOCK_NAMES[*i]).collect();
+            let _ = writeln!(
+                s,
+                "# {} read as random walks of the log level (--prices random-walk):\n\
+                 #   innovation sd that of the log changes (sum x^2 / (n - 1)), persistence {}\n\
+                 #   (--price-persistence); correlations those of the AR(1) innovations.",
+                names.join(" and "),
+                format_number(o.price_persistence)
+            );
+        }
         if e.method == Method::Var {
             let _ = writeln!(
                 s,

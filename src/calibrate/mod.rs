@@ -13,6 +13,7 @@
 mod block;
 pub mod data;
 pub mod level;
+pub mod prices;
 pub mod series;
 pub mod var;
 
@@ -20,6 +21,7 @@ use nalgebra::DMatrix;
 
 pub use data::History;
 pub use level::{Level, Potential};
+pub use prices::{DEFAULT_PRICE_PERSISTENCE, Prices};
 pub use series::{DEFAULT_MAP, Mapping, SeriesOptions, Source, Split, Transform};
 pub use var::{Estimate, Method};
 
@@ -66,6 +68,10 @@ pub struct Options {
     /// end with the window. Level shifts are rare: a longer history than the window of
     /// every series shows more of them.
     pub level_from: Option<i32>,
+    /// How the commodity-price and exchange-rate shocks are estimated ([`prices`]).
+    pub prices: Prices,
+    /// Persistence written for those shocks with [`Prices::RandomWalk`], in [0, 1).
+    pub price_persistence: f64,
 }
 
 /// Default persistence of the potential-growth shock with [`Potential::LocalLevel`].
@@ -84,6 +90,8 @@ impl Default for Options {
             potential: Potential::Filter,
             level_persistence: DEFAULT_LEVEL_PERSISTENCE,
             level_from: None,
+            prices: Prices::Changes,
+            price_persistence: DEFAULT_PRICE_PERSISTENCE,
         }
     }
 }
@@ -114,6 +122,8 @@ pub struct Calibration {
     pub warnings: Vec<String>,
     /// The local-level moments behind potential growth's sd ([`Potential::LocalLevel`]).
     pub level: Option<Level>,
+    /// The shocks read as random walks of the log level ([`Prices::RandomWalk`]).
+    pub random_walks: Vec<usize>,
 }
 
 fn data_error(h: &History, message: impl Into<String>) -> Error {
@@ -366,6 +376,29 @@ fn read_columns(
     Ok(full)
 }
 
+/// The years in or after `from` in which each mapped shock series has a value (after its
+/// point-wise transforms: a `diff` needs the year before), in shock order; None for a
+/// shock switched off. Errors as [`calibrate`]'s for a bad mapping.
+pub fn years_with_values(
+    history: &History,
+    opts: &Options,
+    from: i32,
+) -> Result<[Option<Vec<i32>>; N_SHOCKS]> {
+    let sources = mappings(&opts.maps)?;
+    let full = read_columns(history, &sources, opts)?;
+    let mut out: [Option<Vec<i32>>; N_SHOCKS] = Default::default();
+    for (i, v) in &full {
+        let years = history.years.iter().zip(v);
+        out[*i] = Some(
+            years
+                .filter(|(y, x)| **y >= from && x.is_some())
+                .map(|(y, _)| *y)
+                .collect(),
+        );
+    }
+    Ok(out)
+}
+
 /// Warns of each series whose mean in the window is significantly away from 0.
 fn mean_warnings(data: &[Vec<f64>], names: &[&str], warnings: &mut Vec<String>) {
     for (s, name) in data.iter().zip(names) {
@@ -532,6 +565,7 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
     }
     let mut est = est;
     let level = local_level(h, &full, &active, &window_years, opts, &mut est)?;
+    let random_walks = random_walk_prices(opts, &active, &data, &mut est)?;
     // Persistence: roots.
     let radius = var::spectral_radius(&est.persistence);
     let mut a = est.persistence.clone();
@@ -579,7 +613,35 @@ pub fn calibrate(history: &History, opts: &Options) -> Result<Calibration> {
         options: opts.clone(),
         warnings,
         level,
+        random_walks,
     })
+}
+
+/// With [`Prices::RandomWalk`]: the commodity-price and exchange-rate shocks as random
+/// walks of the log level ([`prices::apply`]); the shocks changed.
+fn random_walk_prices(
+    opts: &Options,
+    active: &[usize],
+    data: &[Vec<f64>],
+    est: &mut Estimate,
+) -> Result<Vec<usize>> {
+    if opts.prices == Prices::Changes {
+        return Ok(Vec::new());
+    }
+    let p = opts.price_persistence;
+    if !(0.0..1.0).contains(&p) {
+        return Err(Error::usage(
+            "--price-persistence",
+            format!("must be in [0, 1) (a unit root is not allowed), e.g. 0.95; found {p}"),
+        ));
+    }
+    if opts.method == Method::Var {
+        return Err(Error::usage(
+            "--prices",
+            "`random-walk` sets the price shocks' own persistence: use it without --var",
+        ));
+    }
+    Ok(prices::apply(est, active, data, p))
 }
 
 /// With [`Potential::LocalLevel`]: the local-level moments of the real growth behind the

@@ -25,6 +25,11 @@ pub struct Args {
     /// the naive forecast's errors use no earlier year.
     #[arg(long, value_name = "YEAR", default_value_t = 2000)]
     pub history_from: i32,
+    /// First year of the calibration windows (default: --history-from; a mapped series
+    /// that starts later, e.g. the primary balance in 2002, starts them later, and is
+    /// switched off at origins with fewer than 8 of its years).
+    #[arg(long, value_name = "YEAR")]
+    pub calibrate_from: Option<i32>,
     /// First origin (default: the first with 8 years of history).
     #[arg(long, value_name = "YEAR")]
     pub first_origin: Option<i32>,
@@ -43,7 +48,7 @@ pub struct Args {
     /// Seed of the Monte Carlo (origin T0 uses seed + T0).
     #[arg(long, value_name = "SEED", default_value_t = 17)]
     pub seed: u64,
-    /// Conditional variant: feed the realised overall balance and oil price; the other
+    /// Conditional variant: feed the realised primary balance and oil price; the other
     /// shocks are drawn given the realised oil innovations.
     #[arg(long)]
     pub conditional: bool,
@@ -78,6 +83,7 @@ impl Args {
         Options {
             calibration: self.settings.options(),
             history_from: self.history_from,
+            calibrate_from: self.calibrate_from,
             first_origin: self.first_origin,
             last_origin: self.last_origin,
             horizon: self.horizon,
@@ -134,6 +140,9 @@ fn summary(bt: &Backtest) -> String {
     }
     for w in &bt.warnings {
         s += &format!("\nwarning: {w}");
+    }
+    for n in &bt.notes {
+        s += &format!("\nnote: {n}");
     }
     s
 }

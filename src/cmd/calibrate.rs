@@ -76,6 +76,14 @@ pub struct Settings {
     /// window's first year); they end with the window.
     #[arg(long, value_name = "YEAR")]
     pub level_from: Option<i32>,
+    /// How the commodity-price and exchange-rate shocks are estimated from their log
+    /// changes: `changes` (AR(1) on the changes) or `random-walk` (the log level a near
+    /// random walk: sd of the changes, persistence --price-persistence; docs/calibrate.md).
+    #[arg(long, value_enum, default_value = "changes")]
+    pub prices: calibrate::Prices,
+    /// Persistence of the price shocks with `--prices random-walk`, in [0, 1).
+    #[arg(long, value_name = "RHO", default_value_t = calibrate::DEFAULT_PRICE_PERSISTENCE)]
+    pub price_persistence: f64,
     /// When the estimated persistence has a root on or outside the unit circle, scale it
     /// to this spectral radius (e.g. 0.95) and warn, instead of failing.
     #[arg(long, value_name = "RADIUS")]
@@ -113,6 +121,8 @@ impl Settings {
             potential: self.potential,
             level_persistence: self.level_persistence,
             level_from: self.level_from,
+            prices: self.prices,
+            price_persistence: self.price_persistence,
         }
     }
 }

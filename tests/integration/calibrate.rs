@@ -288,10 +288,33 @@ fn committed_kazakhstan_shocks_block_reproduces() {
         &[],
     )
     .expect("extends the committed block");
-    assert_eq!(sc.shocks.sd[3], 0.315489);
+    // Oil and the exchange rate as random walks of the log level (`--prices random-walk`,
+    // chosen by `fiscalsim backtest`): sd of the demeaned log changes 2010-2024 (divisor
+    // 14), by hand, and the persistence 0.9.
+    let h = History::read(&crate::util::root().join(DATA)).unwrap();
+    for (shock, column) in [(3, "brent_usd_eia"), (5, "kzt_per_usd_wdi")] {
+        let x: Vec<f64> = h.column(column).unwrap()[14..30]
+            .iter()
+            .map(|x| x.unwrap().ln())
+            .collect();
+        let d: Vec<f64> = x.windows(2).map(|w| w[1] - w[0]).collect();
+        assert_eq!(d.len(), 15, "2010-2024");
+        let m = d.iter().sum::<f64>() / 15.0;
+        let sd = (d.iter().map(|x| (x - m).powi(2)).sum::<f64>() / 14.0).sqrt();
+        assert_eq!(sc.shocks.sd[shock], (sd * 1e6).round() / 1e6, "{column}");
+        assert_eq!(sc.shocks.persistence[shock][shock], 0.9);
+    }
+    assert_eq!(sc.shocks.sd[3], 0.313633);
     // Potential growth as a local level (chosen by `fiscalsim backtest`, docs/backtest.md).
     assert_eq!(sc.shocks.sd[0], 0.020575);
     assert_eq!(sc.shocks.persistence[0][0], 0.8);
+    // The other shocks are the default calibration's.
+    let plain = calibrate::calibrate(&h, &Options::default()).unwrap();
+    for i in [1, 2, 4] {
+        assert_eq!(sc.shocks.sd[i], plain.shocks.sd[i]);
+        assert_eq!(sc.shocks.persistence[i][i], plain.shocks.persistence[i][i]);
+    }
+    assert_eq!(sc.shocks.correlation[..6], plain.shocks.correlation[..6]);
 }
 
 /// `--potential local-level`: potential growth's sd from the moments of the change in real
@@ -734,4 +757,29 @@ fn the_seventh_shock_is_estimated_from_the_primary_balance() {
     let (six, _, ok) = run_shipped(&[]);
     assert!(ok);
     assert!(!block(&six).contains("primary_balance"));
+}
+
+/// `--prices random-walk`: bad settings exit 2 naming the flag; `--prices changes` is the
+/// default block.
+#[test]
+fn random_walk_prices_reject_bad_settings() {
+    for (args, message) in [
+        (
+            vec!["--prices", "random-walk", "--price-persistence", "1"],
+            "--price-persistence",
+        ),
+        (vec!["--prices", "random-walk", "--var"], "without --var"),
+        (vec!["--prices", "walk"], "--prices"),
+    ] {
+        fiscalsim()
+            .args(["calibrate", DATA])
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(message));
+    }
+    let h = History::read(&crate::util::root().join(DATA)).unwrap();
+    let plain = calibrate::calibrate(&h, &Options::default()).unwrap();
+    assert!(plain.random_walks.is_empty());
+    assert!(plain.shocks.persistence[3][3] < 0.2, "AR(1) on the log changes");
 }
