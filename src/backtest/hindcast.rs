@@ -12,7 +12,8 @@
 //! - budget: revenue unchanged; spending such that the primary balance stays at its
 //!   trailing mean; `interest_rate` = 0 and net interest (negative in the 2000s: income of
 //!   the oil fund) folded with the stock-flow adjustment into `other_flows_gdp`, at the
-//!   trailing mean of debt's residual ([`Series::debt_residual`]);
+//!   trailing mean of debt's residual ([`Series::debt_residual`]), or (`debt_no_change`,
+//!   the default of [`super::Options`]) such that debt/GDP stays at its T0 value;
 //! - the seventh (`primary_balance`) shock, when calibrated, moves the primary balance
 //!   around that trailing mean (MODEL.md version 2, step 7);
 //! - conditional variant: the realised primary balance and oil price replace their
@@ -119,6 +120,9 @@ pub struct Origin {
     pub conditional: bool,
     /// The exchange rate's baseline: unchanged, or drifting at its trailing mean log change.
     pub fx_drift: bool,
+    /// Debt's baseline: unchanged from T0 (`other_flows_gdp` such that debt/GDP stays at
+    /// its T0 value without shocks) instead of following the trailing mean of its residual.
+    pub debt_no_change: bool,
 }
 
 fn num(x: f64) -> String {
@@ -187,7 +191,13 @@ pub fn scenario_text(s: &Series, o: &Origin) -> Option<String> {
         "interest_rate = 0\n[policy]\nother_spending_gdp = {spending}"
     );
     let _ = writeln!(t, "commodity_revenue_gdp = 0");
-    let _ = writeln!(t, "other_flows_gdp = {}", num(s.trailing_residual(t0, k)));
+    let flows = if o.debt_no_change {
+        // d_t = d_(t-1) / ((1 + g)(1 + pi)) - pb + f stays at d: f = d (1 - 1 / ((1 + g)(1 + pi))) + pb.
+        debt * (1.0 - 1.0 / ((1.0 + g) * (1.0 + pi))) + pb
+    } else {
+        s.trailing_residual(t0, k)
+    };
+    let _ = writeln!(t, "other_flows_gdp = {}", num(flows));
     Some(t)
 }
 
@@ -301,6 +311,7 @@ mod tests {
             trailing: 2,
             conditional: false,
             fx_drift: false,
+            debt_no_change: false,
         };
         let sc = |o: &Origin| {
             let text = scenario_text(&s, o).unwrap();
@@ -319,6 +330,16 @@ mod tests {
         // Spending keeps the primary balance at its trailing mean (2.5 % of GDP).
         let ob = a.policy.revenue_gdp[0] - a.policy.other_spending_gdp[0];
         assert!((ob - 0.025).abs() < 1e-15);
+        // Debt no-change: other flows offset nominal growth and the primary balance, so
+        // the deterministic path keeps debt/GDP at 0.16.
+        o.debt_no_change = true;
+        let c = sc(&o);
+        let f = 0.16 * (1.0 - 1.0 / (1.05 * 1.07)) + 0.025;
+        assert!((c.policy.other_flows_gdp[0] - f).abs() < 1e-15);
+        for y in crate::model::project(&c).unwrap() {
+            assert!((y.debt_gdp - 0.16).abs() < 1e-12, "{}", y.debt_gdp);
+        }
+        o.debt_no_change = false;
         o.fx_drift = true;
         let b = sc(&o);
         // Log changes ln 1.1 twice: the drift is 10 % a year.

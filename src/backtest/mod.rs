@@ -55,6 +55,9 @@ pub struct Options {
     pub conditional: bool,
     /// Exchange-rate baseline drifting at its trailing mean log change (else no change).
     pub fx_drift: bool,
+    /// Debt/GDP's baseline unchanged from T0 (the default; else the trailing mean of its
+    /// residual).
+    pub debt_no_change: bool,
 }
 
 impl Default for Options {
@@ -71,6 +74,7 @@ impl Default for Options {
             seed: 17,
             conditional: false,
             fx_drift: false,
+            debt_no_change: true,
         }
     }
 }
@@ -270,6 +274,7 @@ pub fn run(history: &History, opts: &Options) -> Result<Backtest> {
             trailing: opts.trailing,
             conditional: opts.conditional,
             fx_drift: opts.fx_drift,
+            debt_no_change: opts.debt_no_change,
         };
         let Some(sc) = hindcast::scenario(&series, &o, &cal)? else {
             bt.warnings.push(format!(

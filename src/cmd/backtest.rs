@@ -56,6 +56,10 @@ pub struct Args {
     /// log change.
     #[arg(long, value_enum, default_value = "no-change")]
     pub exchange_rate: FxBaseline,
+    /// Debt/GDP's baseline: `no-change` (other flows such that debt/GDP stays at its T0
+    /// value without shocks) or `trailing` (debt's residual at its trailing mean).
+    #[arg(long, value_enum, default_value = "no-change")]
+    pub debt_baseline: DebtBaseline,
     /// Write every scored case (origin, variable, horizon, outcome, quantiles, PIT,
     /// CRPS) to this CSV file.
     #[arg(long, value_name = "PATH")]
@@ -66,6 +70,15 @@ pub struct Args {
     /// Write the scores to this CSV file (atomically) instead of standard output.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
+}
+
+/// Debt's baseline path in the scenario at T0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DebtBaseline {
+    /// The primary balance and debt's residual at their trailing means.
+    Trailing,
+    /// Debt/GDP unchanged from T0 without shocks.
+    NoChange,
 }
 
 /// The exchange rate's baseline path in the scenario at T0.
@@ -92,6 +105,7 @@ impl Args {
             seed: self.seed,
             conditional: self.conditional,
             fx_drift: self.exchange_rate == FxBaseline::Drift,
+            debt_no_change: self.debt_baseline == DebtBaseline::NoChange,
         }
     }
 }
