@@ -13,7 +13,7 @@ use crate::output::{Destination, io_error, refuse_overwriting_inputs, write_with
 /// the outcomes at horizons 1..H (band coverage with Wilson intervals, PIT, CRPS against
 /// a naive forecast). Samples are small: one case per origin and horizon.
 ///
-/// Example (the shipped calibration): fiscalsim backtest data/kazakhstan_macro_annual.csv --potential local-level --out backtest.csv
+/// Example (the shipped calibration): fiscalsim backtest data/kazakhstan_macro_annual.csv --potential local-level --prices random-walk --out backtest.csv
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The annual data (the columns of the shipped data/kazakhstan_macro_annual.csv).

@@ -14,7 +14,7 @@ use crate::output::{Destination, io_error, refuse_overwriting_inputs, write_with
 /// Without --map, the columns of the shipped data/kazakhstan_macro_annual.csv are used
 /// (see docs/calibrate.md).
 ///
-/// Example: fiscalsim calibrate data/kazakhstan_macro_annual.csv --potential local-level --level-from 2000 --out scenarios/kazakhstan-shocks.toml
+/// Example: fiscalsim calibrate data/kazakhstan_macro_annual.csv --potential local-level --level-from 2000 --prices random-walk --out scenarios/kazakhstan-shocks.toml
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The annual data (CSV with a `year` column; empty cell = missing).

@@ -45,7 +45,7 @@ pub enum Command {
     /// AR(1) per shock or a VAR(1) (`--var`) by least squares, and writes a `[shocks]`
     /// block commented with the window, the estimates and their standard errors.
     ///
-    /// Example: fiscalsim calibrate data/kazakhstan_macro_annual.csv --potential local-level --level-from 2000 --out scenarios/kazakhstan-shocks.toml
+    /// Example: fiscalsim calibrate data/kazakhstan_macro_annual.csv --potential local-level --level-from 2000 --prices random-walk --out scenarios/kazakhstan-shocks.toml
     Calibrate(calibrate::Args),
     /// Backtest the fan charts against history: rolling-origin hindcasts, scored.
     ///
@@ -55,7 +55,7 @@ pub enum Command {
     /// histogram, CRPS against a naive forecast. Writes one CSV row per variable and
     /// horizon (docs/backtest.md).
     ///
-    /// Example (the shipped calibration): fiscalsim backtest data/kazakhstan_macro_annual.csv --potential local-level --out backtest.csv
+    /// Example (the shipped calibration): fiscalsim backtest data/kazakhstan_macro_annual.csv --potential local-level --prices random-walk --out backtest.csv
     Backtest(backtest::Args),
     /// Print the resolved scenario (after extends, --set and interpolation) as JSON.
     ///
