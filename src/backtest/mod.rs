@@ -382,14 +382,25 @@ mod tests {
         let (c, notes) = calibration_at(&opts, &base, &years, 2008);
         assert_eq!((c.from, c.to), (Some(2000), Some(2008)));
         assert_eq!(notes.len(), 1);
-        assert!(notes[0].contains("7 years of its series up to 2008"), "{notes:?}");
-        assert!(c.maps.iter().any(|m| m.shock == 6 && m.source == Source::None));
+        assert!(
+            notes[0].contains("7 years of its series up to 2008"),
+            "{notes:?}"
+        );
+        assert!(
+            c.maps
+                .iter()
+                .any(|m| m.shock == 6 && m.source == Source::None)
+        );
         let (c, notes) = calibration_at(&opts, &base, &years, 2009);
         assert_eq!((c.from, c.to, notes.len()), (Some(2002), Some(2009), 0));
         let (c, _) = calibration_at(&opts, &base, &years, 2024);
         assert_eq!((c.from, c.to), (Some(2002), Some(2023)), "known at T0");
         assert_eq!(c.level_from, Some(2000), "the local level keeps its start");
         // The interest rate is switched off unless mapped.
-        assert!(base.maps.iter().any(|m| m.shock == INTEREST && m.source == Source::None));
+        assert!(
+            base.maps
+                .iter()
+                .any(|m| m.shock == INTEREST && m.source == Source::None)
+        );
     }
 }

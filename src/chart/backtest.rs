@@ -10,7 +10,7 @@ use crate::error::Result;
 /// The default size of the backtest chart.
 pub fn default_size() -> Size {
     Size {
-        width: 1100,
+        width: 1260,
         height: 760,
     }
 }

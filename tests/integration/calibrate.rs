@@ -781,5 +781,8 @@ fn random_walk_prices_reject_bad_settings() {
     let h = History::read(&crate::util::root().join(DATA)).unwrap();
     let plain = calibrate::calibrate(&h, &Options::default()).unwrap();
     assert!(plain.random_walks.is_empty());
-    assert!(plain.shocks.persistence[3][3] < 0.2, "AR(1) on the log changes");
+    assert!(
+        plain.shocks.persistence[3][3] < 0.2,
+        "AR(1) on the log changes"
+    );
 }
