@@ -192,7 +192,8 @@ pub fn scenario_text(s: &Series, o: &Origin) -> Option<String> {
     );
     let _ = writeln!(t, "commodity_revenue_gdp = 0");
     let flows = if o.debt_no_change {
-        // d_t = d_(t-1) / ((1 + g)(1 + pi)) - pb + f stays at d: f = d (1 - 1 / ((1 + g)(1 + pi))) + pb.
+        // d_t = d_(t-1) / ((1 + g)(1 + pi)) - pb + f stays at d:
+        // f = d (1 - 1 / ((1 + g)(1 + pi))) + pb.
         debt * (1.0 - 1.0 / ((1.0 + g) * (1.0 + pi))) + pb
     } else {
         s.trailing_residual(t0, k)

@@ -785,4 +785,24 @@ fn random_walk_prices_reject_bad_settings() {
         plain.shocks.persistence[3][3] < 0.2,
         "AR(1) on the log changes"
     );
+    let walk = calibrate::calibrate(
+        &h,
+        &Options {
+            prices: calibrate::Prices::RandomWalk,
+            price_persistence: 0.5,
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(walk.random_walks, vec![3, 5]);
+    assert_eq!(walk.shocks.persistence[5][5], 0.5);
+    assert_eq!(
+        walk.shocks.persistence[2][2],
+        plain.shocks.persistence[2][2]
+    );
+    let text = walk.to_toml("fiscalsim calibrate x");
+    assert!(
+        text.contains("commodity_price and exchange_rate read as random walks of the log level"),
+        "{text}"
+    );
 }
