@@ -46,6 +46,7 @@
 
 pub mod backtest;
 pub mod calibrate;
+mod canonical;
 pub mod chart;
 pub mod cmd;
 pub mod compare;

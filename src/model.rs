@@ -14,11 +14,7 @@ use crate::scenario::{
     DebtMeasure, Fund, FundRule, N_SHOCKS, PRIMARY_BALANCE_SHOCK, Rules, Scenario, Shock, Structure,
 };
 
-/// Number of canonical outputs (24 of version 1, then 13 of version 2).
-pub const N_OUTPUTS: usize = 37;
-
-/// Number of canonical outputs of docs/MODEL.md version 1 (the first of [`OUTPUT_NAMES`]).
-pub const N_OUTPUTS_V1: usize = 24;
+pub use crate::canonical::{N_OUTPUTS, N_OUTPUTS_V1, OUTPUT_NAMES, output_index};
 
 /// Index of the commodity-price shock in u_t.
 const OIL: usize = Shock::CommodityPrice.index();
@@ -307,12 +303,15 @@ pub struct Year<R = f64> {
     pub other_flows: R,
 }
 
-/// One list of the canonical outputs gives their names, [`Year::values`] and
-/// [`Year::from_parts`], so the three can never disagree on the order.
+/// One list of the canonical outputs, checked against [`OUTPUT_NAMES`], gives
+/// [`Year::values`] and [`Year::from_parts`], so the three can never disagree on the order.
 macro_rules! canonical_outputs {
     ($($field:ident),* $(,)?) => {
-        /// The canonical outputs of docs/MODEL.md, in column order.
-        pub const OUTPUT_NAMES: [&str; N_OUTPUTS] = [$(stringify!($field)),*];
+        // The fields are the canonical outputs, named and ordered as in OUTPUT_NAMES.
+        const _: () = assert!(crate::canonical::same_names(
+            &[$(stringify!($field)),*],
+            &OUTPUT_NAMES
+        ));
 
         impl<R: Copy> Year<R> {
             /// The canonical outputs in [`OUTPUT_NAMES`] order.
@@ -376,6 +375,13 @@ canonical_outputs!(
     rule_adjustment_gdp,
     growth_spending_budget_share,
 );
+
+impl crate::metric::Outputs for Year {
+    #[inline]
+    fn output(&self, var: usize) -> f64 {
+        self.values()[var]
+    }
+}
 
 impl Year {
     /// The value of the canonical output `name`, if it is one.
@@ -444,11 +450,6 @@ pub fn derived_outputs(sc: &Scenario) -> [Derived; N_OUTPUTS] {
         set("marginal_interest_rate", same("interest_rate"));
     }
     d
-}
-
-/// Index of a canonical output name in [`OUTPUT_NAMES`].
-pub fn output_index(name: &str) -> Option<usize> {
-    OUTPUT_NAMES.iter().position(|n| *n == name)
 }
 
 /// The parts of [`step`]'s equations that involve no state or shock: plain numbers, the
