@@ -10,7 +10,8 @@
 
 use serde::Serialize;
 
-use super::resolve::{Check, Ctx, PathBlock};
+use super::reader::{Check, Reader};
+use super::resolve::PathBlock;
 use super::tree::Table;
 
 /// How the fund pays the budget.
@@ -78,17 +79,17 @@ pub struct Fund {
 /// Resolves `[fund]` (`t`, absent: `Some(None)`) from its table and its expanded `paths`
 /// ([`PATHS`], `@YEAR` overrides applied); `None` when a mistake was reported.
 pub(super) fn resolve(
-    ctx: &mut Ctx,
+    r: &mut Reader,
     t: Option<&Table>,
     paths: &PathBlock,
     horizon: usize,
 ) -> Option<Option<Fund>> {
     let Some(t) = t else { return Some(None) };
-    let before = ctx.diags.len();
-    let commodity_share = ctx
+    let before = r.diags.len();
+    let commodity_share = r
         .scalar(t, "fund", "commodity_share", Check::Share)
         .unwrap_or(1.0);
-    let rule = ctx.choice(
+    let rule = r.choice(
         t,
         "fund",
         "rule",
@@ -103,16 +104,16 @@ pub(super) fn resolve(
          price) and \"percent\" (a share of assets)",
     );
     if let (Some(_), Some(node)) = (t.get("transfer"), t.get("transfer_gdp")) {
-        ctx.err(
+        r.err(
             Some(&node.loc),
             "fund.transfer_gdp",
             "the transfer is given both as a level (`transfer`, currency unit) and as a share of \
              GDP (`transfer_gdp`): give one of them",
         );
     }
-    let needs = |ctx: &mut Ctx, key: &str, what: &str| {
+    let needs = |r: &mut Reader, key: &str, what: &str| {
         if t.get(key).is_none() {
-            ctx.err(
+            r.err(
                 t.get("rule").map(|n| &n.loc),
                 format!("fund.{key}"),
                 format!("missing: {what}"),
@@ -122,27 +123,27 @@ pub(super) fn resolve(
     match rule {
         FundRule::Fixed if t.get("transfer").is_none() && t.get("transfer_gdp").is_none() => {
             needs(
-                ctx,
+                r,
                 "transfer",
                 "rule \"fixed\" needs the transfer to the budget: `transfer` (currency unit) or \
                  `transfer_gdp` (share of GDP)",
             );
         }
         FundRule::Cutoff => needs(
-            ctx,
+            r,
             "cutoff_price",
             "rule \"cutoff\" needs `cutoff_price`, the commodity price (USD) at which the budget \
              is allowed commodity revenue",
         ),
         FundRule::Percent => needs(
-            ctx,
+            r,
             "payout_rate",
             "rule \"percent\" needs `payout_rate`, the share of last year's assets transferred \
              (e.g. 0.03)",
         ),
         FundRule::Fixed => {}
     }
-    if ctx.diags.len() != before {
+    if r.diags.len() != before {
         return None;
     }
     let get = |k: &str| paths.get(k).cloned();

@@ -13,6 +13,7 @@ pub mod fund;
 pub mod path;
 pub mod plausible;
 pub mod probabilities;
+pub(crate) mod reader;
 mod resolve;
 pub mod rules;
 pub mod stress;

@@ -8,6 +8,7 @@
 //! Also here: the warning for a Monte Carlo run that cannot vary.
 
 use super::Scenario;
+use super::reader::Reader;
 use super::tree::{Table, Value};
 use crate::error::Diagnostic;
 
@@ -65,7 +66,7 @@ impl Allow {
 }
 
 /// Reads the top-level `allow_extreme` of a merged tree, reporting a malformed one.
-pub fn read_allow(root: &Table, diags: &mut Vec<Diagnostic>) -> Allow {
+pub(super) fn read_allow(root: &Table, r: &mut Reader) -> Allow {
     let Some(node) = root.get(ALLOW_KEY) else {
         return Allow::Nothing;
     };
@@ -87,7 +88,7 @@ pub fn read_allow(root: &Table, diags: &mut Vec<Diagnostic>) -> Allow {
             for item in items {
                 match &item.value {
                     Value::Str(s) if BOUNDS.iter().any(|b| b.key == s) => keys.push(s.clone()),
-                    Value::Str(s) => diags.push(Diagnostic::new(
+                    Value::Str(s) => r.diags.push(Diagnostic::new(
                         Some(&item.loc),
                         ALLOW_KEY,
                         format!(
@@ -95,13 +96,13 @@ pub fn read_allow(root: &Table, diags: &mut Vec<Diagnostic>) -> Allow {
                             keys_list()
                         ),
                     )),
-                    v => diags.push(bad(v.a_type_name())),
+                    v => r.diags.push(bad(v.a_type_name())),
                 }
             }
             Allow::Keys(keys)
         }
         v => {
-            diags.push(bad(v.a_type_name()));
+            r.diags.push(bad(v.a_type_name()));
             Allow::Nothing
         }
     }
