@@ -43,6 +43,7 @@
 //! base-year prices); rates and every `*_gdp` value are fractions (0.053 = 5.3 %).
 
 #![deny(missing_docs)]
+#![warn(unreachable_pub)]
 
 pub mod backtest;
 pub mod calibrate;
@@ -64,7 +65,7 @@ pub mod report;
 pub mod scenario;
 pub mod sensitivity;
 #[cfg(feature = "serve")]
-pub mod serve;
+pub(crate) mod serve;
 pub mod shocks;
 pub mod solve;
 mod stats;

@@ -484,19 +484,19 @@ impl Coefficients {
 /// make the compiler look for an `R` on the right of `f64 - f64`.
 mod plain {
     #[inline(always)]
-    pub fn sum(a: f64, b: f64) -> f64 {
+    pub(super) fn sum(a: f64, b: f64) -> f64 {
         a + b
     }
     #[inline(always)]
-    pub fn diff(a: f64, b: f64) -> f64 {
+    pub(super) fn diff(a: f64, b: f64) -> f64 {
         a - b
     }
     #[inline(always)]
-    pub fn prod(a: f64, b: f64) -> f64 {
+    pub(super) fn prod(a: f64, b: f64) -> f64 {
         a * b
     }
     #[inline(always)]
-    pub fn quot(a: f64, b: f64) -> f64 {
+    pub(super) fn quot(a: f64, b: f64) -> f64 {
         a / b
     }
 }

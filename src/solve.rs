@@ -13,7 +13,7 @@
 //! numbers), so the metric is a smooth (or finely stepped) function of the parameter and
 //! the bracketing is not confused by sampling noise.
 
-pub mod report;
+pub(crate) mod report;
 
 use std::str::FromStr;
 

@@ -6,11 +6,11 @@
 //! `[sweep]` table of a scenario file declares one ([`table`]); a run can be cut into
 //! deterministic shards and merged back byte for byte ([`shard`]).
 
-pub mod design;
-pub mod eval;
-pub mod shard;
-pub mod spec;
-pub mod table;
+pub(crate) mod design;
+pub(crate) mod eval;
+pub(crate) mod shard;
+pub(crate) mod spec;
+pub(crate) mod table;
 
 pub use design::{grid, latin_hypercube};
 pub use eval::Evaluator;

@@ -7,21 +7,19 @@
 //! the documented defaults and checks everything, reporting all mistakes at once with
 //! their file, line, column and key.
 
-pub mod address;
+pub(crate) mod address;
 mod correlation;
 pub mod fund;
-pub mod path;
-pub mod plausible;
-pub mod probabilities;
+pub(crate) mod path;
+pub(crate) mod plausible;
+pub(crate) mod probabilities;
 pub(crate) mod reader;
 mod resolve;
 pub mod rules;
 pub mod stress;
-/// Public for the parser fuzz tests (`tests/integration/parser_fuzz.rs`), which feed
-/// the raw tree; library users load scenarios with [`load`].
-pub mod tree;
+pub(crate) mod tree;
 pub mod uncertainty;
-pub mod year_key;
+pub(crate) mod year_key;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,6 +29,7 @@ use serde::Serialize;
 pub use address::{Address, Override};
 pub use correlation::check_correlation;
 pub use fund::{Fund, FundRule};
+pub use probabilities::Probability;
 #[cfg(feature = "serve")]
 pub(crate) use resolve::set_shock_entry;
 pub use resolve::{MAX_DRAWS, SECTIONS, SWEEP_KEYS, resolve_tree};
@@ -38,7 +37,7 @@ pub use rules::{DebtMeasure, Rules};
 pub use uncertainty::Uncertainty;
 
 use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result};
-use tree::Table;
+pub use tree::Table;
 
 /// The seven shocks of docs/MODEL.md, in their canonical order (version 2 added the seventh,
 /// `primary_balance`; a six-entry `[shocks]` block leaves it at zero).
@@ -440,10 +439,17 @@ pub fn load_str(
     base_dir: &Path,
     overrides: &[Override],
 ) -> Result<Scenario> {
+    let tree = load_tree_str(text, name, base_dir)?;
+    resolve_tree(tree, overrides).map_err(|e| name_file(e, name))
+}
+
+/// Loads a scenario text, following `extends` (relative to `base_dir`), into one merged
+/// tree without resolving it: [`load_str`] is this, then [`resolve_tree`]. `name` names
+/// the text in messages.
+pub fn load_tree_str(text: &str, name: &str, base_dir: &Path) -> Result<Table> {
     let source = Arc::from(name);
     let first = tree::parse_document(text, &source).map_err(|d| Error::Scenario(Diagnostics(d)))?;
-    let tree = follow_extends(first, base_dir.to_path_buf(), &mut Chain::default(), |_| {})?;
-    resolve_tree(tree, overrides).map_err(|e| name_file(e, name))
+    follow_extends(first, base_dir.to_path_buf(), &mut Chain::default(), |_| {})
 }
 
 /// Reads a file and its `extends` chain into one merged tree.

@@ -8,7 +8,7 @@ use crate::scenario::tree::{Node, Table, Value};
 
 /// How a year-keyed table fills the years between its keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Interp {
+pub(crate) enum Interp {
     /// Linear between keys (the default).
     Linear,
     /// Each value holds until the next key.
@@ -16,7 +16,7 @@ pub enum Interp {
 }
 
 /// Value of `points` (sorted by year, non-empty) at `year`.
-pub fn interpolate(points: &[(i32, f64)], interp: Interp, year: i32) -> f64 {
+pub(crate) fn interpolate(points: &[(i32, f64)], interp: Interp, year: i32) -> f64 {
     let i = points.partition_point(|&(y, _)| y <= year);
     if i == 0 {
         return points[0].1;
@@ -30,7 +30,7 @@ pub fn interpolate(points: &[(i32, f64)], interp: Interp, year: i32) -> f64 {
 }
 
 /// A number from a node, accepting integers.
-pub fn number(node: &Node) -> Option<f64> {
+pub(crate) fn number(node: &Node) -> Option<f64> {
     match node.value {
         Value::Float(x) => Some(x),
         Value::Int(i) => Some(i as f64),

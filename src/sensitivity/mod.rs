@@ -10,8 +10,8 @@
 //! - [`sobol`]: first-order and total-order Sobol' indices, Saltelli sampling on a
 //!   Sobol' sequence, bootstrap confidence.
 
-pub mod morris;
-pub mod oat;
+pub(crate) mod morris;
+pub(crate) mod oat;
 pub mod sobol;
 
 use serde::{Deserialize, Serialize};

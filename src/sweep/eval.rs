@@ -45,7 +45,7 @@ pub struct PointMetrics {
 }
 
 /// The result of one point: the metrics, or why the (deterministic) projection broke down.
-pub type PointResult = std::result::Result<PointMetrics, String>;
+pub(crate) type PointResult = std::result::Result<PointMetrics, String>;
 
 impl Evaluator {
     /// Prepares the evaluation of `metrics` for the scenario `tree` (after `sets`) at

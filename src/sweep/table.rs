@@ -26,7 +26,7 @@ use crate::scenario::tree::{Entry, Node, Table, Value};
 use super::spec::{Param, Spec};
 
 /// The most draws per point (as for `[montecarlo] draws`).
-pub const MAX_DRAWS: u64 = 1_000_000_000;
+pub(crate) const MAX_DRAWS: u64 = 1_000_000_000;
 
 /// The sweep declared in a scenario file.
 #[derive(Debug, Clone, PartialEq, Default)]
