@@ -137,10 +137,10 @@ pub struct Decomposition {
 }
 
 /// Number of decomposition columns.
-pub const N_PARTS: usize = 18;
+pub(crate) const N_PARTS: usize = 18;
 
 /// Column names of the decomposition, in CSV order.
-pub const DECOMPOSITION_NAMES: [&str; N_PARTS] = [
+pub(crate) const DECOMPOSITION_NAMES: [&str; N_PARTS] = [
     "growth_from_baseline",
     "growth_from_public_capital",
     "growth_from_demand",

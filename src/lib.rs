@@ -43,7 +43,6 @@
 //! base-year prices); rates and every `*_gdp` value are fractions (0.053 = 5.3 %).
 
 #![deny(missing_docs)]
-#![warn(unreachable_pub)]
 
 pub mod backtest;
 pub mod calibrate;

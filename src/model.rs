@@ -411,7 +411,7 @@ pub enum Derived {
 /// - no rules: adj = +0, so `rule_adjustment` (0 N) and `rule_adjustment_gdp` are +0;
 /// - `debt_maturity` = 1 (and not drawn by `[uncertainty]`): `interest_rate` is the
 ///   marginal rate itself.
-pub fn derived_outputs(sc: &Scenario) -> [Derived; N_OUTPUTS] {
+pub(crate) fn derived_outputs(sc: &Scenario) -> [Derived; N_OUTPUTS] {
     let mut d = [Derived::Computed; N_OUTPUTS];
     let mut set = |name: &str, how: Derived| {
         if let Some(i) = output_index(name) {
@@ -947,7 +947,7 @@ pub fn breakdown(year: &Year) -> Option<&'static str> {
 /// Why a simulated year is numerically broken, in detail: which output, its value, and
 /// the figures that led there. `prev` is the year before (`None` for the first
 /// projection year). `None` when the year is sound (see [`breakdown`]).
-pub fn diagnose(prev: Option<&Year>, year: &Year) -> Option<String> {
+pub(crate) fn diagnose(prev: Option<&Year>, year: &Year) -> Option<String> {
     let not_positive = |x: f64| x.is_nan() || x <= 0.0;
     let pct = |x: f64| format!("{:.1} %", 100.0 * x);
     if not_positive(year.gdp_real) {

@@ -111,7 +111,7 @@ impl SparseMat {
 }
 
 /// `m * v` as [`SparseMat::mul`] computes it (for a matrix used once).
-pub fn mat_vec<R: Real>(m: &Mat, v: &[R; N_SHOCKS]) -> [R; N_SHOCKS] {
+pub(crate) fn mat_vec<R: Real>(m: &Mat, v: &[R; N_SHOCKS]) -> [R; N_SHOCKS] {
     SparseMat::of(m).mul(v)
 }
 

@@ -28,7 +28,7 @@ use crate::scenario::{Address, Override, Scenario, resolve_tree};
 pub use crate::metric::Op;
 
 /// The text of an operator (`<=`).
-pub fn op_text(op: Op) -> &'static str {
+pub(crate) fn op_text(op: Op) -> &'static str {
     match op {
         Op::Lt => "<",
         Op::Le => "<=",
@@ -266,7 +266,7 @@ pub fn find_boundary(
 
 /// One boundary found by [`scan_boundaries`].
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Boundary {
+pub(crate) struct Boundary {
     /// The end of the final bracket where the target holds.
     pub value: Point,
     /// The other end.
@@ -277,7 +277,7 @@ pub struct Boundary {
 
 /// The result of [`scan_boundaries`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct Scan {
+pub(crate) struct Scan {
     /// The metric on the evenly spaced grid, `lo` to `hi`.
     pub grid: Vec<Point>,
     /// Every boundary between neighbouring grid points where holding switches, in order.
@@ -290,7 +290,7 @@ pub struct Scan {
 /// narrows every pair of neighbours where holding switches (each with at most
 /// `search.max_evaluations` evaluations): all the boundaries a grid of that resolution
 /// can see, for metrics that are not monotone in the parameter.
-pub fn scan_boundaries(
+pub(crate) fn scan_boundaries(
     search: &Search,
     op: Op,
     threshold: f64,

@@ -26,9 +26,6 @@ pub enum FundRule {
     Percent,
 }
 
-/// The rule names as written in a scenario file.
-pub const RULES: [&str; 3] = ["fixed", "cutoff", "percent"];
-
 /// The fund's keys, for unknown-key messages.
 pub const KEYS: &[&str] = &[
     "commodity_share",
@@ -52,7 +49,7 @@ pub(super) const PATHS: &[(&str, Check)] = &[
 ];
 
 /// The two forms of the fixed rule's transfer.
-pub const TRANSFER_FORMS: [&str; 2] = ["transfer", "transfer_gdp"];
+pub(crate) const TRANSFER_FORMS: [&str; 2] = ["transfer", "transfer_gdp"];
 
 /// A resolved `[fund]`: paths one number per projection year.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -55,10 +55,10 @@ pub const SHOCK_NAMES: [&str; N_SHOCKS] = [
 pub const N_SHOCKS: usize = 7;
 
 /// Number of shocks of docs/MODEL.md version 1: a `[shocks]` block may give this many.
-pub const N_SHOCKS_V1: usize = 6;
+pub(crate) const N_SHOCKS_V1: usize = 6;
 
 /// Index of the primary-balance shock (version 2's seventh) in [`SHOCK_NAMES`].
-pub const PRIMARY_BALANCE_SHOCK: usize = Shock::PrimaryBalance.index();
+pub(crate) const PRIMARY_BALANCE_SHOCK: usize = Shock::PrimaryBalance.index();
 
 /// One of the seven shocks: [`Shock::index`] addresses u_t, e_t and the rows of
 /// `[shocks]`; [`Shock::name`] is its name in files and columns ([`SHOCK_NAMES`]).
@@ -341,7 +341,7 @@ pub struct MonteCarlo {
 }
 
 /// The default quantiles of Monte Carlo summaries.
-pub const DEFAULT_QUANTILES: [f64; 7] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95];
+pub(crate) const DEFAULT_QUANTILES: [f64; 7] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95];
 
 impl Default for MonteCarlo {
     fn default() -> Self {
@@ -463,7 +463,7 @@ pub fn load_tree(path: &Path) -> Result<Table> {
 /// parsed end the list (loading reports them). A non-regular `path` (a pipe, a FIFO) is
 /// not opened here: it is read once, by loading, and the files it extends are protected
 /// by [`is_input`] when the output is written.
-pub fn input_files(path: &Path) -> Vec<PathBuf> {
+pub(crate) fn input_files(path: &Path) -> Vec<PathBuf> {
     if !is_regular(path) {
         return vec![path.to_path_buf()];
     }
@@ -483,7 +483,7 @@ static INPUTS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new()
 /// Whether `path` is a file this process has read as a scenario input, at any depth of
 /// an `extends` chain (compared after resolving symbolic links and `..`): the last check
 /// before an output replaces a file.
-pub fn is_input(path: &Path) -> bool {
+pub(crate) fn is_input(path: &Path) -> bool {
     let Ok(canonical) = path.canonicalize() else {
         return false;
     };
@@ -511,7 +511,7 @@ pub fn load_bytes(
 
 /// The largest scenario file read, in bytes: scenarios are small text files, and a device
 /// such as `/dev/zero` given by mistake must not be read forever.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Reads at most [`MAX_FILE_BYTES`] + 1 bytes of `path` (one more tells a file too large).
 fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {

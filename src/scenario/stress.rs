@@ -37,7 +37,7 @@ use super::{N_SHOCKS, SHOCK_NAMES};
 use crate::error::{Loc, suggest};
 
 /// The standard tests, in the order of the issue (and of every output).
-pub const STANDARD_TESTS: [&str; 8] = [
+pub(crate) const STANDARD_TESTS: [&str; 8] = [
     "real_growth",
     "revenue",
     "interest_rate",
@@ -50,7 +50,7 @@ pub const STANDARD_TESTS: [&str; 8] = [
 
 /// The policy paths a user-defined test may change (shares of GDP; `fund_return`, the
 /// fund's return, a fraction a year, needs a `[fund]`).
-pub const POLICY_PATHS: [&str; 6] = [
+pub(crate) const POLICY_PATHS: [&str; 6] = [
     "growth_spending_gdp",
     "other_spending_gdp",
     "revenue_gdp",
@@ -60,14 +60,14 @@ pub const POLICY_PATHS: [&str; 6] = [
 ];
 
 /// Default debt/GDP benchmark of the stress summary (0.7 = 70 % of GDP).
-pub const DEFAULT_BENCHMARK: f64 = 0.7;
+pub(crate) const DEFAULT_BENCHMARK: f64 = 0.7;
 
 /// Keys of the `[stress]` table itself (every other key names a test).
 const TOP_KEYS: &[&str] = &["benchmark"];
 
 /// The keys directly under `[stress]` (the benchmark and the standard tests), for
 /// unknown-key messages elsewhere in the file.
-pub fn section_keys() -> Vec<&'static str> {
+pub(crate) fn section_keys() -> Vec<&'static str> {
     let mut keys = TOP_KEYS.to_vec();
     keys.extend(STANDARD_TESTS);
     keys

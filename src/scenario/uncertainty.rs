@@ -24,10 +24,10 @@ use super::{Structure, path::number};
 use crate::error::Loc;
 
 /// The structural parameters, in canonical order.
-pub const STRUCTURE_NAMES: [&str; Structure::NAMES.len()] = Structure::NAMES;
+pub(crate) const STRUCTURE_NAMES: [&str; Structure::NAMES.len()] = Structure::NAMES;
 
 /// The distributions a structural parameter may follow.
-pub const DISTRIBUTIONS: [&str; 4] = ["uniform", "normal", "truncated_normal", "triangular"];
+pub(crate) const DISTRIBUTIONS: [&str; 4] = ["uniform", "normal", "truncated_normal", "triangular"];
 
 /// The distribution of one uncertain structural parameter.
 #[derive(Debug, Clone, PartialEq, Serialize)]

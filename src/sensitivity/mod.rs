@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::output::format_number;
 
 /// The most bootstrap resamples.
-pub const MAX_BOOTSTRAP: usize = 100_000;
+pub(crate) const MAX_BOOTSTRAP: usize = 100_000;
 
 /// The method of a sensitivity analysis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -37,7 +37,7 @@ pub enum Method {
 /// A sensitivity run, without its scenario: enough to rebuild the design and analyse
 /// the outputs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// The method.
     pub method: Method,
     /// The parameters' addresses, e.g. `structure.spending_multiplier`.
@@ -62,7 +62,7 @@ pub struct Plan {
 
 impl Plan {
     /// Checks the sizes; errors name the flag to change.
-    pub fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         let d = self.names.len();
         if self.lo.len() != d || self.hi.len() != d {
             return Err(Error::usage(
@@ -177,7 +177,7 @@ impl Plan {
     }
 
     /// Number of model evaluations.
-    pub fn evaluations(&self) -> usize {
+    pub(crate) fn evaluations(&self) -> usize {
         let d = self.names.len();
         match self.method {
             Method::Oat => 2 * d + 1,
@@ -197,7 +197,7 @@ impl Plan {
 
     /// The points to evaluate, in the parameters' units; `None` leaves a parameter as
     /// in the scenario (only OAT's base point and one-at-a-time points do).
-    pub fn design(&self) -> Vec<Vec<Option<f64>>> {
+    pub(crate) fn design(&self) -> Vec<Vec<Option<f64>>> {
         if self.method == Method::Oat {
             return oat::design(&self.lo, &self.hi);
         }
@@ -213,7 +213,7 @@ impl Plan {
     }
 
     /// The columns of the indices table.
-    pub fn columns(&self) -> Vec<String> {
+    pub(crate) fn columns(&self) -> Vec<String> {
         let cols: &[&str] = match self.method {
             Method::Oat => &["parameter", "low", "high", "swing", "from", "to"],
             Method::Morris => &["parameter", "mu_star", "mu_star_conf", "sigma"],
@@ -225,7 +225,7 @@ impl Plan {
     /// The indices table from the metric at every point of [`Plan::design`], in order:
     /// one row per parameter (OAT: sorted by decreasing swing). Also returns a one-line
     /// note for the terminal (OAT: the metric of the unchanged scenario).
-    pub fn analyse(&self, y: &[f64]) -> Result<(Vec<Vec<String>>, String)> {
+    pub(crate) fn analyse(&self, y: &[f64]) -> Result<(Vec<Vec<String>>, String)> {
         if y.len() != self.evaluations() {
             return Err(Error::Internal(format!(
                 "{} outputs for a design of {} points",
@@ -315,7 +315,7 @@ impl Plan {
 
 /// Standard normal distribution function, from the series
 /// Phi(x) = 1/2 + phi(x) (x + x^3/3 + x^5/(3*5) + ...), exact to rounding for |x| <= 8.
-pub fn normal_cdf(x: f64) -> f64 {
+pub(crate) fn normal_cdf(x: f64) -> f64 {
     if x.is_nan() {
         return f64::NAN;
     }
@@ -335,7 +335,7 @@ pub fn normal_cdf(x: f64) -> f64 {
 }
 
 /// The standard normal quantile of `p` in (0, 1), by bisection of [`normal_cdf`].
-pub fn normal_quantile(p: f64) -> f64 {
+pub(crate) fn normal_quantile(p: f64) -> f64 {
     if !(p > 0.0 && p < 1.0) {
         return f64::NAN;
     }

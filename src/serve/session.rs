@@ -83,7 +83,12 @@ pub(crate) struct Outcome {
 impl Session {
     /// Loads `path` with `set`, checks the levers (`specs`, or the `[sweep.vary]` table
     /// when empty) and runs the baseline with `draws` draws.
-    pub(crate) fn new(path: &Path, set: &[Override], specs: &[LeverSpec], draws: u64) -> Result<Session> {
+    pub(crate) fn new(
+        path: &Path,
+        set: &[Override],
+        specs: &[LeverSpec],
+        draws: u64,
+    ) -> Result<Session> {
         check_draws(draws, "--draws")?;
         if let Some(o) = set.iter().find(|o| o.address.year.is_some()) {
             return Err(Error::usage(
@@ -147,11 +152,6 @@ impl Session {
                 .map(|(l, v)| lever::set(&l.parsed, *v)),
         );
         o
-    }
-
-    /// The command line's own `--set` overrides.
-    pub(crate) fn command_line_set(&self) -> &[Override] {
-        &self.set
     }
 
     /// The scenario tree as read (after `extends`, without `[sweep]`).

@@ -93,7 +93,11 @@ pub(crate) fn fingerprint(text: &str) -> String {
 }
 
 /// Writes a CSV table: a header and rows of already formatted cells.
-pub(crate) fn write_table(w: &mut dyn Write, header: &[String], rows: &[Vec<String>]) -> io::Result<()> {
+pub(crate) fn write_table(
+    w: &mut dyn Write,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> io::Result<()> {
     let mut csv = csv::Writer::from_writer(w);
     csv.write_record(header)?;
     for r in rows {
