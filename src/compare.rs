@@ -81,7 +81,7 @@ impl Table {
 
     /// A deterministic table from `(year, variable, value)` triples, in that order (a
     /// repeated key keeps its first value).
-    pub fn from_values<'a>(
+    pub(crate) fn from_values<'a>(
         source: &Path,
         scenario: Option<String>,
         values: impl IntoIterator<Item = (i32, &'a str, f64)>,
@@ -115,13 +115,13 @@ impl Table {
     }
 
     /// Keeps only the variables in `keep` (their order in the output stays the file's).
-    pub fn retain_variables(&mut self, keep: &[String]) {
+    pub(crate) fn retain_variables(&mut self, keep: &[String]) {
         self.keys.retain(|k| keep.contains(&k.variable));
         self.values.retain(|k, _| keep.contains(&k.variable));
     }
 
     /// Keeps only the years for which `keep` holds.
-    pub fn retain_years(&mut self, keep: impl Fn(i32) -> bool) {
+    pub(crate) fn retain_years(&mut self, keep: impl Fn(i32) -> bool) {
         self.keys.retain(|k| keep(k.year));
         self.values.retain(|k, _| keep(k.year));
     }
@@ -813,7 +813,7 @@ impl Comparison {
     }
 
     /// A human listing of the `n` worst excesses.
-    pub fn describe_worst(&self, excesses: &[Excess], n: usize) -> String {
+    pub(crate) fn describe_worst(&self, excesses: &[Excess], n: usize) -> String {
         let cell = |v: Option<f64>| v.map_or_else(|| "(missing)".to_string(), format_number);
         excesses
             .iter()

@@ -140,7 +140,7 @@ pub struct Decomposition {
 pub(crate) const N_PARTS: usize = 18;
 
 /// Column names of the decomposition, in CSV order.
-pub(crate) const DECOMPOSITION_NAMES: [&str; N_PARTS] = [
+pub const DECOMPOSITION_NAMES: [&str; N_PARTS] = [
     "growth_from_baseline",
     "growth_from_public_capital",
     "growth_from_demand",
@@ -190,7 +190,7 @@ impl Decomposition {
     }
 
     /// The decomposition of values in [`DECOMPOSITION_NAMES`] order.
-    pub fn from_values(v: [f64; N_PARTS]) -> Decomposition {
+    pub(crate) fn from_values(v: [f64; N_PARTS]) -> Decomposition {
         Decomposition {
             growth: Growth {
                 baseline: v[0],

@@ -174,7 +174,7 @@ pub struct State<R = f64> {
 impl State {
     /// This state in every lane of `R`.
     #[inline]
-    pub fn splat<R: Real>(&self) -> State<R> {
+    pub(crate) fn splat<R: Real>(&self) -> State<R> {
         State {
             ypot: R::splat(self.ypot),
             y: R::splat(self.y),
@@ -820,7 +820,7 @@ impl Model {
 
     /// Compiles a scenario with other structural parameters (e.g. drawn from
     /// `[uncertainty]`); the reference path is computed with them.
-    pub fn with_structure(sc: &Scenario, structure: Structure) -> Model {
+    pub(crate) fn with_structure(sc: &Scenario, structure: Structure) -> Model {
         let b = &sc.baseline;
         let p = &sc.policy;
         let s0 = sc.initial.growth_spending_gdp;
@@ -870,16 +870,10 @@ impl Model {
         }
     }
 
-    /// Kref_t for projection year index `t` (0-based: t = 0 is the first projection year).
-    #[inline]
-    pub fn kref(&self, t: usize) -> f64 {
-        self.reference[t].public_capital
-    }
-
     /// What year index `t` of a simulated path takes from the reference path (Kref_t,
     /// gapref_t), in every lane of `R`.
     #[inline]
-    pub fn reference_at<R: Real>(&self, t: usize) -> Reference<R> {
+    pub(crate) fn reference_at<R: Real>(&self, t: usize) -> Reference<R> {
         Reference {
             capital: R::splat(self.reference[t].public_capital),
             gap: R::splat(self.reference[t].output_gap),
@@ -947,7 +941,7 @@ pub fn breakdown(year: &Year) -> Option<&'static str> {
 /// Why a simulated year is numerically broken, in detail: which output, its value, and
 /// the figures that led there. `prev` is the year before (`None` for the first
 /// projection year). `None` when the year is sound (see [`breakdown`]).
-pub(crate) fn diagnose(prev: Option<&Year>, year: &Year) -> Option<String> {
+pub fn diagnose(prev: Option<&Year>, year: &Year) -> Option<String> {
     let not_positive = |x: f64| x.is_nan() || x <= 0.0;
     let pct = |x: f64| format!("{:.1} %", 100.0 * x);
     if not_positive(year.gdp_real) {

@@ -131,7 +131,7 @@ impl<W: Write> Write for UntilClosed<W> {
 /// The suffix of the temporary files of [`write_atomic`].
 pub(crate) const TEMP_SUFFIX: &str = ".fiscalsim-tmp";
 
-/// Environment variable read by [`write_atomic`] in tests only: milliseconds to wait
+/// Environment variable read by `write_atomic` in tests only: milliseconds to wait
 /// after the temporary file is complete and before it is renamed, so that a test can
 /// interrupt a run while its temporary file exists.
 pub const TEST_DELAY_ENV: &str = "FISCALSIM_TEST_DELAY_RENAME_MS";

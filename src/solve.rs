@@ -431,7 +431,7 @@ pub struct Goal {
 
 impl Goal {
     /// The scenario with the adjusted parameter at `x`.
-    pub fn scenario_at(&self, x: f64) -> Result<Scenario> {
+    pub(crate) fn scenario_at(&self, x: f64) -> Result<Scenario> {
         let value = format_number(x);
         let mut sets = self.sets.clone();
         sets.push(Override {
@@ -454,7 +454,7 @@ impl Goal {
 
     /// Whether the adjusted parameter is a structural one that `[uncertainty]` draws in
     /// every Monte Carlo draw of `sc` (then adjusting it cannot change a Monte Carlo metric).
-    pub fn adjust_is_drawn(&self, sc: &Scenario) -> bool {
+    pub(crate) fn adjust_is_drawn(&self, sc: &Scenario) -> bool {
         match (&sc.uncertainty, self.adjust.keys.as_slice()) {
             (Some(u), [section, name]) if section == "structure" => {
                 u.params.iter().any(|(p, _)| p == name)
@@ -465,7 +465,7 @@ impl Goal {
 
     /// Whether the evaluation is a Monte Carlo one, and with how many draws and which
     /// seed, for scenario `sc`.
-    pub fn draws_for(&self, sc: &Scenario) -> Option<(u64, u64)> {
+    pub(crate) fn draws_for(&self, sc: &Scenario) -> Option<(u64, u64)> {
         let seed = self.seed.unwrap_or(sc.montecarlo.seed);
         match (self.draws, self.metric.needs_draws()) {
             (Some(d), _) => Some((d, seed)),

@@ -870,8 +870,8 @@ fn no_effect_note(sc: &Scenario, test: &Test) -> String {
     note
 }
 
-/// Runs the baseline and every enabled test of `sc` (see [`plan`]). `benchmark`
-/// overrides the scenario's `[stress] benchmark`.
+/// Runs the baseline and every enabled test of `sc` (the enabled standard tests, then the
+/// enabled user-defined ones). `benchmark` overrides the scenario's `[stress] benchmark`.
 pub fn run(sc: &Scenario, benchmark: Option<f64>) -> Result<StressRun> {
     run_only(sc, benchmark, &[])
 }

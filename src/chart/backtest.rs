@@ -8,7 +8,7 @@ use crate::backtest::{PIT_BINS, Score, VARIABLES};
 use crate::error::Result;
 
 /// The default size of the backtest chart.
-pub(crate) fn default_size() -> Size {
+pub fn default_size() -> Size {
     Size {
         width: 1100,
         height: 760,

@@ -255,7 +255,7 @@ fn stacked_rects(s: &Stacked, colors: &[RGBColor], width: f64) -> Vec<Rectangle<
 }
 
 /// Draws the stacked bars as SVG (values in percentage points). Growth is drawn as
-/// deviations from the baseline growth ([`relative_to_baseline`]), so that the parts
+/// deviations from the baseline growth (`relative_to_baseline`), so that the parts
 /// the scenario changes are visible; the title gives the baseline's range.
 pub fn render(s: &Stacked, size: Size) -> Result<String> {
     let (s, base) = relative_to_baseline(s);

@@ -6,7 +6,7 @@
 //! Keys that the chosen rule does not use are allowed and ignored, so that a child
 //! scenario may switch rule; the fixed rule's two forms (`transfer` as a level,
 //! `transfer_gdp` as a share of GDP) exclude each other, and a layer that gives one drops
-//! the inherited other ([`super::tree::merge`]).
+//! the inherited other (when the layers of the scenario tree are merged).
 
 use serde::Serialize;
 

@@ -70,7 +70,7 @@ pub struct Rules {
 
 impl Rules {
     /// The scalar `name` of the rules (`debt_buffer`, ...), if it is one.
-    pub fn scalar_mut(&mut self, name: &str) -> Option<&mut f64> {
+    pub(crate) fn scalar_mut(&mut self, name: &str) -> Option<&mut f64> {
         Some(match name {
             "debt_buffer" => &mut self.debt_buffer,
             "debt_response" => &mut self.debt_response,

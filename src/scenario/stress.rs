@@ -37,7 +37,7 @@ use super::{N_SHOCKS, SHOCK_NAMES};
 use crate::error::{Loc, suggest};
 
 /// The standard tests, in the order of the issue (and of every output).
-pub(crate) const STANDARD_TESTS: [&str; 8] = [
+pub const STANDARD_TESTS: [&str; 8] = [
     "real_growth",
     "revenue",
     "interest_rate",
@@ -50,7 +50,7 @@ pub(crate) const STANDARD_TESTS: [&str; 8] = [
 
 /// The policy paths a user-defined test may change (shares of GDP; `fund_return`, the
 /// fund's return, a fraction a year, needs a `[fund]`).
-pub(crate) const POLICY_PATHS: [&str; 6] = [
+pub const POLICY_PATHS: [&str; 6] = [
     "growth_spending_gdp",
     "other_spending_gdp",
     "revenue_gdp",

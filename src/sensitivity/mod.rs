@@ -5,8 +5,8 @@
 //! [`Plan::analyse`] turns the metric at those points into the table of indices. The
 //! plan is serialisable, so that shards of a run can be merged and analysed later.
 //!
-//! - [`oat`]: one at a time, low and high end of each range: a tornado table;
-//! - [`morris`]: elementary effects (mu*, sigma) on trajectories;
+//! - `oat`: one at a time, low and high end of each range: a tornado table;
+//! - `morris`: elementary effects (mu*, sigma) on trajectories;
 //! - [`sobol`]: first-order and total-order Sobol' indices, Saltelli sampling on a
 //!   Sobol' sequence, bootstrap confidence.
 
@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::output::format_number;
 
 /// The most bootstrap resamples.
-pub(crate) const MAX_BOOTSTRAP: usize = 100_000;
+pub const MAX_BOOTSTRAP: usize = 100_000;
 
 /// The method of a sensitivity analysis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -37,7 +37,7 @@ pub enum Method {
 /// A sensitivity run, without its scenario: enough to rebuild the design and analyse
 /// the outputs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Plan {
+pub struct Plan {
     /// The method.
     pub method: Method,
     /// The parameters' addresses, e.g. `structure.spending_multiplier`.
@@ -62,7 +62,7 @@ pub(crate) struct Plan {
 
 impl Plan {
     /// Checks the sizes; errors name the flag to change.
-    pub(crate) fn validate(&self) -> Result<()> {
+    pub fn validate(&self) -> Result<()> {
         let d = self.names.len();
         if self.lo.len() != d || self.hi.len() != d {
             return Err(Error::usage(
@@ -177,7 +177,7 @@ impl Plan {
     }
 
     /// Number of model evaluations.
-    pub(crate) fn evaluations(&self) -> usize {
+    pub fn evaluations(&self) -> usize {
         let d = self.names.len();
         match self.method {
             Method::Oat => 2 * d + 1,
@@ -197,7 +197,7 @@ impl Plan {
 
     /// The points to evaluate, in the parameters' units; `None` leaves a parameter as
     /// in the scenario (only OAT's base point and one-at-a-time points do).
-    pub(crate) fn design(&self) -> Vec<Vec<Option<f64>>> {
+    pub fn design(&self) -> Vec<Vec<Option<f64>>> {
         if self.method == Method::Oat {
             return oat::design(&self.lo, &self.hi);
         }
@@ -213,7 +213,7 @@ impl Plan {
     }
 
     /// The columns of the indices table.
-    pub(crate) fn columns(&self) -> Vec<String> {
+    pub fn columns(&self) -> Vec<String> {
         let cols: &[&str] = match self.method {
             Method::Oat => &["parameter", "low", "high", "swing", "from", "to"],
             Method::Morris => &["parameter", "mu_star", "mu_star_conf", "sigma"],
@@ -225,7 +225,7 @@ impl Plan {
     /// The indices table from the metric at every point of [`Plan::design`], in order:
     /// one row per parameter (OAT: sorted by decreasing swing). Also returns a one-line
     /// note for the terminal (OAT: the metric of the unchanged scenario).
-    pub(crate) fn analyse(&self, y: &[f64]) -> Result<(Vec<Vec<String>>, String)> {
+    pub fn analyse(&self, y: &[f64]) -> Result<(Vec<Vec<String>>, String)> {
         if y.len() != self.evaluations() {
             return Err(Error::Internal(format!(
                 "{} outputs for a design of {} points",

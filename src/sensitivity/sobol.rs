@@ -92,13 +92,13 @@ const JOE_KUO: [(u32, u32, &[u32]); 63] = [
 ];
 
 /// The most dimensions of the Sobol' sequence available.
-pub(crate) const MAX_DIMENSIONS: usize = JOE_KUO.len() + 1;
+pub const MAX_DIMENSIONS: usize = JOE_KUO.len() + 1;
 
 /// The most parameters of a Sobol' analysis (the design uses 2D dimensions).
 pub(crate) const MAX_PARAMETERS: usize = MAX_DIMENSIONS / 2;
 
 /// The most points of the sequence (32-bit direction numbers).
-pub(crate) const MAX_POINTS: usize = 1 << 30;
+pub const MAX_POINTS: usize = 1 << 30;
 
 /// The 32 direction numbers V_1..V_32 of dimension `dim` (0-based), as 32-bit fractions.
 fn directions(dim: usize) -> [u32; 32] {
@@ -146,7 +146,7 @@ pub fn sequence(n: usize, d: usize) -> Vec<Vec<f64>> {
 
 /// Saltelli's design in the unit cube for `d` parameters and `n` base samples:
 /// `n (2d + 2)` rows in SALib's order (see the module documentation).
-pub(crate) fn saltelli(n: usize, d: usize) -> Vec<Vec<f64>> {
+pub fn saltelli(n: usize, d: usize) -> Vec<Vec<f64>> {
     let base = sequence(n, 2 * d);
     let mut rows = Vec::with_capacity(n * (2 * d + 2));
     for p in &base {

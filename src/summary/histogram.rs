@@ -96,7 +96,7 @@ impl Bucketing {
 
     /// The bucket of `x`: non-decreasing in `x`, in 0..[`BUCKETS`].
     #[inline(always)]
-    pub fn bucket(self, x: f64) -> usize {
+    pub(crate) fn bucket(self, x: f64) -> usize {
         // Clamped to [0, BUCKETS - 1] (NaN gives 0): monotone non-decreasing in x.
         const LAST: f64 = (BUCKETS - 1) as f64;
         let f = (x - self.lo) * self.scale;

@@ -19,7 +19,7 @@ pub(crate) const LHS_PURPOSE: u64 = 0x4C48_5321;
 
 /// The full grid of the parameters' values: one row per point, one column per
 /// parameter, the last parameter varying fastest. Fails (with a message) when a
-/// parameter is a continuous range or when the grid would exceed [`MAX_POINTS`].
+/// parameter is a continuous range or when the grid would exceed `MAX_POINTS` (10 million).
 pub fn grid(params: &[Param]) -> Result<Vec<Vec<f64>>, String> {
     let mut axes = Vec::with_capacity(params.len());
     let mut total: usize = 1;
