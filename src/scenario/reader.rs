@@ -253,22 +253,19 @@ impl Reader {
 
     /// A whole number (an integer, or a float without fraction); else reported.
     pub(super) fn integer(&mut self, node: &Node, key: &str) -> Option<i64> {
-        match node.value {
-            Value::Int(i) => Some(i),
-            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
-            ref v => {
-                let found = match v {
-                    Value::Float(f) => f.to_string(),
-                    other => other.a_type_name().to_string(),
-                };
-                self.err(
-                    Some(&node.loc),
-                    key,
-                    format!("expected a whole number, found {found}"),
-                );
-                None
-            }
+        let n = whole(node);
+        if n.is_none() {
+            let found = match node.value {
+                Value::Float(f) => f.to_string(),
+                ref other => other.a_type_name().to_string(),
+            };
+            self.err(
+                Some(&node.loc),
+                key,
+                format!("expected a whole number, found {found}"),
+            );
         }
+        n
     }
 
     /// A whole number (as [`Reader::integer`]) within `range`; anything else is reported
@@ -280,12 +277,7 @@ impl Reader {
         range: std::ops::RangeInclusive<i64>,
         msg: impl FnOnce() -> String,
     ) -> Option<i64> {
-        let n = match node.value {
-            Value::Int(i) => Some(i),
-            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
-            _ => None,
-        };
-        match n {
+        match whole(node) {
             Some(n) if range.contains(&n) => Some(n),
             _ => {
                 self.err(Some(&node.loc), key, msg());
@@ -443,5 +435,92 @@ impl Reader {
         }
         msg.push_str(&format!(" (valid keys: {})", allowed.join(", ")));
         self.err(Some(loc), key, msg);
+    }
+}
+
+/// The whole number of `node`: an integer, or a float without fraction (below 9e15).
+fn whole(node: &Node) -> Option<i64> {
+    match node.value {
+        Value::Int(i) => Some(i),
+        Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::scenario::tree::parse_document;
+
+    fn table(text: &str) -> Table {
+        parse_document(text, &Arc::from("r.toml")).unwrap()
+    }
+
+    fn messages(r: &Reader) -> Vec<String> {
+        r.diags.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn typed_reads_report_file_line_key_and_keep_going() {
+        let t = table("a = 1\nb = \"x\"\nc = [2027, 2027]\nd = 2.5\ne = true\n");
+        let mut r = Reader::with_years(&[2026, 2027, 2028]);
+        let mark = r.mark();
+        let node = |k: &str| t.get(k).unwrap().clone();
+        assert_eq!(r.number(&node("a"), "s.a"), Some(1.0));
+        assert_eq!(r.string(&node("b"), "s.b").as_deref(), Some("x"));
+        assert_eq!(r.bool(&node("e"), "s.e"), Some(true));
+        assert!(r.since(mark));
+        assert_eq!(r.number(&node("b"), "s.b"), None);
+        assert_eq!(r.projection_years(&node("c"), "s.c"), None);
+        assert_eq!(r.integer(&node("d"), "s.d"), None);
+        assert_eq!(
+            r.whole_in(&node("a"), "s.a", 2..=3, || "2 or 3".into()),
+            None
+        );
+        assert_eq!(r.key_string(&t, "a"), None);
+        assert!(!r.since(mark));
+        let m = messages(&r);
+        assert_eq!(m.len(), 5, "{m:?}");
+        assert!(
+            m[0].contains("r.toml:2:5: `s.b`: expected a number, found a string"),
+            "{m:?}"
+        );
+        assert!(
+            m[1].contains("r.toml:3:12: `s.c`: 2027 is listed twice"),
+            "{m:?}"
+        );
+        assert!(
+            m[2].contains("`s.d`: expected a whole number, found 2.5"),
+            "{m:?}"
+        );
+        assert!(m[3].contains("r.toml:1:5: `s.a`: 2 or 3"), "{m:?}");
+        assert!(
+            m[4].contains("`a`: expected a string, found an integer"),
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn finish_sorts_by_place_and_drops_missing_keys_a_misspelling_meant() {
+        let mut r = Reader::default();
+        let at = |line| Loc {
+            source: Arc::from("f.toml"),
+            line,
+            col: 1,
+        };
+        r.err(None, "x.y", "missing: give y");
+        r.err(Some(&at(3)), "x.b", "late");
+        r.err(Some(&at(1)), "x.a", "early");
+        r.suggested("x.y".into());
+        let Error::Scenario(Diagnostics(d)) = r.finish() else {
+            panic!("a scenario error")
+        };
+        let keys: Vec<_> = d
+            .iter()
+            .map(|d| d.key.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(keys, ["x.a", "x.b"]);
     }
 }
