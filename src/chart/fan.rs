@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 
 /// One band between two quantiles, per year (raw values, fractions or levels).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Band {
+pub(crate) struct Band {
     /// The lower quantile's column, e.g. `p05`.
     pub lower_label: String,
     /// The upper quantile's column, e.g. `p95`.
@@ -24,7 +24,7 @@ pub struct Band {
 
 /// The data of one fan chart.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Fan {
+pub(crate) struct Fan {
     /// The variable drawn.
     pub variable: String,
     /// Scenario name, for the title.
@@ -156,7 +156,7 @@ pub(crate) fn from_tables(
 }
 
 /// Draws a fan chart as SVG; `currency` names the unit of levels.
-pub fn render(fan: &Fan, size: Size, currency: &str) -> Result<String> {
+pub(crate) fn render(fan: &Fan, size: Size, currency: &str) -> Result<String> {
     render_with_ghost(fan, None, size, currency)
 }
 

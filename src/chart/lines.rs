@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 
 /// One line: a label and its points (year, raw value).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Line {
+pub(crate) struct Line {
     /// Legend label.
     pub label: String,
     /// (year, value) points, years ascending; missing years are skipped.
@@ -95,7 +95,7 @@ pub(crate) fn from_tables(
 }
 
 /// Draws the lines of `variable` as SVG; `title` replaces the default title when given.
-pub fn render(
+pub(crate) fn render(
     lines: &[Line],
     variable: &str,
     title: Option<&str>,

@@ -6,12 +6,12 @@
 //! in the HTML report. Rates and shares of GDP are drawn in percent (0.053 as 5.3);
 //! levels in the scenario's currency unit.
 
-pub mod backtest;
+pub(crate) mod backtest;
 pub mod bars;
-pub mod fan;
-pub mod lines;
-pub mod palette;
-pub mod tornado;
+pub(crate) mod fan;
+pub(crate) mod lines;
+pub(crate) mod palette;
+pub(crate) mod tornado;
 
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;

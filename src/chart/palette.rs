@@ -113,7 +113,7 @@ fn candidate(i: usize) -> RGBColor {
 
 /// One colour per label, all different: concept colours for labels naming a concept
 /// (the first such label wins a concept), the next unused palette colour otherwise.
-pub fn assign(labels: &[&str]) -> Vec<RGBColor> {
+pub(crate) fn assign(labels: &[&str]) -> Vec<RGBColor> {
     let same = |a: &RGBColor, b: &RGBColor| (a.0, a.1, a.2) == (b.0, b.1, b.2);
     let mut out: Vec<Option<RGBColor>> = vec![None; labels.len()];
     let mut used: Vec<RGBColor> = vec![BENCHMARK];

@@ -225,7 +225,7 @@ fn label_area(bars: &[Bar], width: u32) -> u32 {
 /// splitting each bar); `metric` labels the axis, in percent for rates, shares and
 /// probabilities; each bar is labelled with the parameter's range and ends with the
 /// metric's values.
-pub fn render(bars: &[Bar], base: Option<f64>, metric: &str, size: Size) -> Result<String> {
+pub(crate) fn render(bars: &[Bar], base: Option<f64>, metric: &str, size: Size) -> Result<String> {
     let unit = metric_unit(metric);
     let k = unit.scale;
     let scaled = scaled_bars(bars, k);
