@@ -347,8 +347,8 @@ fn check_exchange_rate(
             });
         }
         (Some((_, loc)), None) => r.err(
-            Some(&loc),
-            &format!("stress.{test}.column"),
+            Some(loc),
+            format!("stress.{test}.column"),
             "missing: \
                                                        `data` needs `column`, the \
                                                        exchange-rate column of the file (local \
@@ -359,7 +359,7 @@ fn check_exchange_rate(
             if let Some(loc) = loc {
                 r.err(
                     Some(&loc),
-                    &format!("stress.{test}.data"),
+                    format!("stress.{test}.data"),
                     "missing: `column` needs `data`, \
                                       the calibration CSV file (relative to this \
                                       scenario file)",
@@ -372,7 +372,7 @@ fn check_exchange_rate(
             {
                 r.err(
                     Some(&loc),
-                    &format!("stress.{test}.data"),
+                    format!("stress.{test}.data"),
                     "missing: `from`/`to` limit the \
                                       years of `data`, which is not given",
                 );
@@ -384,8 +384,8 @@ fn check_exchange_rate(
         && let Some((_, loc)) = &data_file
     {
         r.err(
-            Some(&loc),
-            &format!("stress.{test}.from"),
+            Some(loc),
+            format!("stress.{test}.from"),
             format!("`from` ({f}) must be before `to` ({t})"),
         );
     }
@@ -397,7 +397,7 @@ fn check_exchange_rate(
             .map_or_else(|| Loc::whole("[stress]"), |n| n.loc.clone());
         r.err(
             Some(&loc),
-            &format!("stress.{test}.size"),
+            format!("stress.{test}.size"),
             format!(
                 "a depreciation is a fraction \
                               above -1 (0.3 = the local currency loses 30 %: 30 % more per \
@@ -577,7 +577,7 @@ fn read_entry_table(
         .count();
     if given != 1 {
         r.err(
-            Some(&loc),
+            Some(loc),
             key,
             if is_shock {
                 "give exactly one of `size` (the innovation, in the shock's units) or \
@@ -661,8 +661,8 @@ fn custom(r: &mut Reader, name: &str, name_loc: &Loc, t: &Table) -> Option<Custo
     }
     if test.entries.is_empty() && r.since(before) {
         r.err(
-            Some(&name_loc),
-            &format!("stress.{name}"),
+            Some(name_loc),
+            format!("stress.{name}"),
             format!(
                 "the test `{name}` changes nothing: give innovations on shocks ({}) or changes of \
                  policy paths ({}), e.g. commodity_price = -0.3{}",
