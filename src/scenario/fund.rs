@@ -82,7 +82,7 @@ pub(super) fn resolve(
     horizon: usize,
 ) -> Option<Option<Fund>> {
     let Some(t) = t else { return Some(None) };
-    let before = r.diags.len();
+    let before = r.mark();
     let commodity_share = r
         .scalar(t, "fund", "commodity_share", Check::Share)
         .unwrap_or(1.0);
@@ -140,7 +140,7 @@ pub(super) fn resolve(
         ),
         FundRule::Fixed => {}
     }
-    if r.diags.len() != before {
+    if !r.since(before) {
         return None;
     }
     let get = |k: &str| paths.get(k).cloned();

@@ -1260,7 +1260,7 @@ fn matrix(
 fn resolve_shocks(r: &mut Reader, t: Option<&Table>) -> Option<Shocks> {
     let mut s = Shocks::default();
     let Some(t) = t else { return Some(s) };
-    let before = r.diags.len();
+    let before = r.mark();
     if let Some(node) = t.get("sd")
         && let Some(sd) = per_shock(r, node, "shocks.sd", 0.0)
     {
@@ -1322,7 +1322,7 @@ fn resolve_shocks(r: &mut Reader, t: Option<&Table>) -> Option<Shocks> {
         ),
         (None, Distribution::Normal) => {}
     }
-    (r.diags.len() == before).then_some(s)
+    r.since(before).then_some(s)
 }
 
 /// Errors for a negative sd, or one whose variance overflows `f64`.
@@ -1375,7 +1375,7 @@ fn persistence(r: &mut Reader, node: &Node) -> Option<[[f64; N_SHOCKS]; N_SHOCKS
 fn resolve_montecarlo(r: &mut Reader, t: Option<&Table>) -> Option<MonteCarlo> {
     let mut m = MonteCarlo::default();
     let Some(t) = t else { return Some(m) };
-    let before = r.diags.len();
+    let before = r.mark();
     if let Some(node) = t.get("draws")
         && let Some(d) = r.integer(node, "montecarlo.draws")
     {
@@ -1438,5 +1438,5 @@ fn resolve_montecarlo(r: &mut Reader, t: Option<&Table>) -> Option<MonteCarlo> {
             ),
         }
     }
-    (r.diags.len() == before).then_some(m)
+    r.since(before).then_some(m)
 }

@@ -92,7 +92,7 @@ pub(super) fn resolve(
     base_other_spending: bool,
 ) -> Option<Option<Rules>> {
     let Some(t) = t else { return Some(None) };
-    let before = r.diags.len();
+    let before = r.mark();
     let debt_measure = r.choice(
         t,
         "rules",
@@ -128,5 +128,5 @@ pub(super) fn resolve(
              growth_spending_share)",
         );
     }
-    (r.diags.len() == before).then_some(Some(rules))
+    r.since(before).then_some(Some(rules))
 }
