@@ -1006,8 +1006,8 @@ fn initial_growth_spending(
                 r.err(
                     None,
                     "initial.growth_spending_gdp",
-                    "missing: give growth_spending_gdp, \
-                               or primary_spending_gdp with growth_spending_share",
+                    "missing: give growth_spending_gdp, or primary_spending_gdp with \
+                     growth_spending_share",
                 );
             } else if s_gdp.is_none()
                 && t.get("growth_spending_gdp").is_none()
@@ -1021,8 +1021,8 @@ fn initial_growth_spending(
                 r.err(
                     None,
                     format!("initial.{need}"),
-                    "missing: the budget-share form needs \
-                                       both primary_spending_gdp and growth_spending_share",
+                    "missing: the budget-share form needs both primary_spending_gdp and \
+                     growth_spending_share",
                 );
             }
             None
@@ -1299,9 +1299,8 @@ fn resolve_shocks(r: &mut Reader, t: Option<&Table>) -> Option<Shocks> {
                 Some(&node.loc),
                 "shocks.dof",
                 format!(
-                    "must be a number greater than 2 \
-                                           (the t distribution has no variance otherwise), found \
-                                           {}",
+                    "must be a number greater than 2 (the t distribution has no variance \
+                     otherwise), found {}",
                     match number(node) {
                         Some(x) => x.to_string(),
                         None => node.value.a_type_name().to_string(),
@@ -1416,9 +1415,8 @@ fn resolve_montecarlo(r: &mut Reader, t: Option<&Table>) -> Option<MonteCarlo> {
                         Some(&item.loc),
                         "montecarlo.quantiles",
                         format!(
-                            "each quantile must \
-                                              be a number strictly between 0 and 1, e.g. [0.05, \
-                                              0.5, 0.95], found {found}"
+                            "each quantile must be a number strictly between 0 and 1, e.g. [0.05, \
+                             0.5, 0.95], found {found}"
                         ),
                     );
                 } else if qs.windows(2).any(|w| w[0] >= w[1]) {

@@ -308,8 +308,7 @@ fn read_history(r: &mut Reader, t: &Table, n: &Node, key: &str, s: &mut Standard
                 r.err(
                     Some(&n.loc),
                     key,
-                    "give either `history` (the series) or \
-                                     `history_sd` (its sd), not both",
+                    "give either `history` (the series) or `history_sd` (its sd), not both",
                 );
             }
             s.history_sd = Some(crate::stats::sd(&v));
@@ -317,9 +316,8 @@ fn read_history(r: &mut Reader, t: &Table, n: &Node, key: &str, s: &mut Standard
         _ => r.err(
             Some(&n.loc),
             key,
-            "expected a list of at least two past values of \
-                                  non-commodity revenue / GDP (fractions), e.g. \
-                                  [0.105, 0.112, 0.098]",
+            "expected a list of at least two past values of non-commodity revenue / GDP \
+             (fractions), e.g. [0.105, 0.112, 0.098]",
         ),
     }
 }
@@ -349,20 +347,16 @@ fn check_exchange_rate(
         (Some((_, loc)), None) => r.err(
             Some(loc),
             format!("stress.{test}.column"),
-            "missing: \
-                                                       `data` needs `column`, the \
-                                                       exchange-rate column of the file (local \
-                                                       currency per USD), e.g. column = \
-                                                       \"kzt_per_usd_wdi\"",
+            "missing: `data` needs `column`, the exchange-rate column of the file (local currency \
+             per USD), e.g. column = \"kzt_per_usd_wdi\"",
         ),
         (None, Some(_)) => {
             if let Some(loc) = loc {
                 r.err(
                     Some(&loc),
                     format!("stress.{test}.data"),
-                    "missing: `column` needs `data`, \
-                                      the calibration CSV file (relative to this \
-                                      scenario file)",
+                    "missing: `column` needs `data`, the calibration CSV file (relative to this \
+                     scenario file)",
                 );
             }
         }
@@ -373,8 +367,7 @@ fn check_exchange_rate(
                 r.err(
                     Some(&loc),
                     format!("stress.{test}.data"),
-                    "missing: `from`/`to` limit the \
-                                      years of `data`, which is not given",
+                    "missing: `from`/`to` limit the years of `data`, which is not given",
                 );
             }
         }
@@ -399,9 +392,8 @@ fn check_exchange_rate(
             Some(&loc),
             format!("stress.{test}.size"),
             format!(
-                "a depreciation is a fraction \
-                              above -1 (0.3 = the local currency loses 30 %: 30 % more per \
-                              USD), found {x}"
+                "a depreciation is a fraction above -1 (0.3 = the local currency loses 30 %: 30 % \
+                 more per USD), found {x}"
             ),
         );
     }

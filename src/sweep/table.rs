@@ -128,8 +128,7 @@ fn read_metrics(r: &mut Reader, node: &Node, key: String, metrics: &mut Vec<(Str
                         Some(&item.loc),
                         key.clone(),
                         format!(
-                            "expected a metric as a string, e.g. \"debt_gdp@2040\", \
-                                 found a {}",
+                            "expected a metric as a string, e.g. \"debt_gdp@2040\", found a {}",
                             other.type_name()
                         ),
                     ),
