@@ -6,6 +6,10 @@
 //! projection year, converts spending stated as budget shares into shares of GDP, fills
 //! the documented defaults and checks everything, reporting all mistakes at once with
 //! their file, line, column and key.
+//!
+//! Inside, the text is parsed into a tree that remembers where each value was written
+//! (`tree`), and every section, `[sweep]` included, is read from it by one `reader`:
+//! typed access to keys, each mistake collected with its place and key.
 
 pub(crate) mod address;
 mod correlation;
