@@ -10,6 +10,10 @@
 //! VAR is a canonical output of docs/MODEL.md. Over Monte Carlo draws, a plain SERIES metric
 //! is the mean across draws, `pNN` the type-7 quantile, `sd` the sample standard
 //! deviation, `prob` the share of draws in which the event holds.
+//!
+//! The language knows the outputs by name only (a leaf module holds the names) and reads
+//! a path through the [`Outputs`] trait, which [`crate::model::Year`] implements: so the
+//! scenario layer can parse the events of a scenario file without depending on the model.
 
 use std::fmt;
 use std::str::FromStr;
