@@ -81,7 +81,7 @@ impl Table {
 
     /// A deterministic table from `(year, variable, value)` triples, in that order (a
     /// repeated key keeps its first value).
-    pub fn from_values<'a>(
+    pub(crate) fn from_values<'a>(
         source: &Path,
         scenario: Option<String>,
         values: impl IntoIterator<Item = (i32, &'a str, f64)>,
@@ -115,13 +115,13 @@ impl Table {
     }
 
     /// Keeps only the variables in `keep` (their order in the output stays the file's).
-    pub fn retain_variables(&mut self, keep: &[String]) {
+    pub(crate) fn retain_variables(&mut self, keep: &[String]) {
         self.keys.retain(|k| keep.contains(&k.variable));
         self.values.retain(|k, _| keep.contains(&k.variable));
     }
 
     /// Keeps only the years for which `keep` holds.
-    pub fn retain_years(&mut self, keep: impl Fn(i32) -> bool) {
+    pub(crate) fn retain_years(&mut self, keep: impl Fn(i32) -> bool) {
         self.keys.retain(|k| keep(k.year));
         self.values.retain(|k, _| keep(k.year));
     }
@@ -155,7 +155,7 @@ fn first_appearance<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
 }
 
 /// True when `path` names a scenario file (`.toml`) rather than a CSV.
-pub fn is_scenario_file(path: &Path) -> bool {
+pub(crate) fn is_scenario_file(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
 }
@@ -189,7 +189,7 @@ pub fn run_scenario(path: &Path, overrides: &[Override], decomposition: bool) ->
 /// scenario's quantiles) into a table of the same shape as the CSV of `run --draws`:
 /// statistics `mean`, `sd`, the quantiles (`p05`, ...) and `broken_draws`. A statistic
 /// with no sound draw left is missing, as an empty cell of that CSV is.
-pub fn run_scenario_draws(
+pub(crate) fn run_scenario_draws(
     path: &Path,
     overrides: &[Override],
     draws: u64,
@@ -234,7 +234,7 @@ fn key(year: i32, variable: &str, stat: Option<&str>) -> Key {
 }
 
 /// Parses a number as written in fiscalsim CSVs (`NaN`, `inf`, `-inf` included).
-pub fn parse_number(s: &str) -> Option<f64> {
+pub(crate) fn parse_number(s: &str) -> Option<f64> {
     match s.trim() {
         "NaN" | "nan" => Some(f64::NAN),
         "inf" | "+inf" => Some(f64::INFINITY),
@@ -330,7 +330,7 @@ fn one_scenario(table: &mut Table, name: &str, line: u64, source: &str) -> Resul
 }
 
 /// [`read_csv`] on text; `path` names it in messages.
-pub fn read_csv_str(text: &str, path: &Path) -> Result<Table> {
+pub(crate) fn read_csv_str(text: &str, path: &Path) -> Result<Table> {
     let source = path.display().to_string();
     let at = |line: u64, message: String| data_at(&source, line, message);
     // a spreadsheet's byte-order mark is not part of the first column's name
@@ -457,7 +457,7 @@ pub struct Comparison {
 }
 
 /// Labels of the inputs: file stems, or the paths as given when two stems collide.
-pub fn labels(tables: &[Table]) -> Vec<String> {
+pub(crate) fn labels(tables: &[Table]) -> Vec<String> {
     let stem = |t: &Table| {
         t.source.file_stem().map_or_else(
             || t.source.display().to_string(),
@@ -667,7 +667,7 @@ pub fn align(tables: &[Table], union: bool) -> Result<Comparison> {
 
 /// Parses a year selection: `2030`, `2026..2030` (inclusive), or a comma list of either
 /// (`2026,2030..2035`). Returns inclusive ranges.
-pub fn parse_years(s: &str) -> std::result::Result<Vec<(i32, i32)>, String> {
+pub(crate) fn parse_years(s: &str) -> std::result::Result<Vec<(i32, i32)>, String> {
     let bad = |part: &str| {
         format!(
             "`{part}` is not a year or a span: expected e.g. 2030, 2026..2030 or 2026,2030..2035"
@@ -692,7 +692,7 @@ pub fn parse_years(s: &str) -> std::result::Result<Vec<(i32, i32)>, String> {
 
 /// Checks that every name of `only` is a variable of some table, suggesting the closest
 /// name otherwise (flag `--only`).
-pub fn check_only(tables: &[Table], only: &[String]) -> Result<()> {
+pub(crate) fn check_only(tables: &[Table], only: &[String]) -> Result<()> {
     let all = first_appearance(
         tables
             .iter()
@@ -813,7 +813,7 @@ impl Comparison {
     }
 
     /// A human listing of the `n` worst excesses.
-    pub fn describe_worst(&self, excesses: &[Excess], n: usize) -> String {
+    pub(crate) fn describe_worst(&self, excesses: &[Excess], n: usize) -> String {
         let cell = |v: Option<f64>| v.map_or_else(|| "(missing)".to_string(), format_number);
         excesses
             .iter()

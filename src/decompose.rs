@@ -137,7 +137,7 @@ pub struct Decomposition {
 }
 
 /// Number of decomposition columns.
-pub const N_PARTS: usize = 18;
+pub(crate) const N_PARTS: usize = 18;
 
 /// Column names of the decomposition, in CSV order.
 pub const DECOMPOSITION_NAMES: [&str; N_PARTS] = [
@@ -190,7 +190,7 @@ impl Decomposition {
     }
 
     /// The decomposition of values in [`DECOMPOSITION_NAMES`] order.
-    pub fn from_values(v: [f64; N_PARTS]) -> Decomposition {
+    pub(crate) fn from_values(v: [f64; N_PARTS]) -> Decomposition {
         Decomposition {
             growth: Growth {
                 baseline: v[0],

@@ -194,7 +194,7 @@ pub fn describe_io(e: &std::io::Error) -> String {
 
 /// The candidate most similar to `word` (Jaro–Winkler similarity in [0, 1]), with its
 /// similarity; on a tie, the later candidate.
-pub fn closest<'a>(
+pub(crate) fn closest<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<(f64, &'a str)> {
@@ -205,7 +205,10 @@ pub fn closest<'a>(
 }
 
 /// "Did you mean": the candidate closest to `word`, if its similarity is at least 0.8.
-pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn suggest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     closest(word, candidates)
         .filter(|(s, _)| *s >= 0.8)
         .map(|(_, c)| c)

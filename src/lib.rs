@@ -32,6 +32,8 @@
 //! - [`report`]: the self-contained HTML report;
 //! - [`summary`]: streaming per-year statistics of draws (mean, sd, exact type-7 quantiles);
 //! - [`metric`]: the expression language of metrics and events (`p90(debt_gdp@2040)`);
+//! - `canonical` (crate-private): the names of the canonical outputs, shared by the model
+//!   and the metric language (so that scenario files' events need not reach up to the model);
 //! - [`output`]: atomic output files and CSV writers;
 //! - [`solve`]: goal-seek, the parameter value at which a target starts to hold;
 //! - [`stress`]: standard stress tests (growth, revenue, interest, exchange rate,
@@ -46,6 +48,7 @@
 
 pub mod backtest;
 pub mod calibrate;
+mod canonical;
 pub mod chart;
 pub mod cmd;
 pub mod compare;
@@ -63,7 +66,7 @@ pub mod report;
 pub mod scenario;
 pub mod sensitivity;
 #[cfg(feature = "serve")]
-pub mod serve;
+pub(crate) mod serve;
 pub mod shocks;
 pub mod solve;
 mod stats;

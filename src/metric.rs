@@ -10,12 +10,23 @@
 //! VAR is a canonical output of docs/MODEL.md. Over Monte Carlo draws, a plain SERIES metric
 //! is the mean across draws, `pNN` the type-7 quantile, `sd` the sample standard
 //! deviation, `prob` the share of draws in which the event holds.
+//!
+//! The language knows the outputs by name only (a leaf module holds the names) and reads
+//! a path through the [`Outputs`] trait, which [`crate::model::Year`] implements: so the
+//! scenario layer can parse the events of a scenario file without depending on the model.
 
 use std::fmt;
 use std::str::FromStr;
 
-use crate::model::{OUTPUT_NAMES, Year, output_index};
+use crate::canonical::{OUTPUT_NAMES, output_index};
 use crate::stats;
+
+/// What a metric reads of one simulated year: its canonical outputs by index
+/// ([`crate::model::Year`] is one).
+pub trait Outputs {
+    /// The canonical output of index `var` ([`crate::model::OUTPUT_NAMES`] order).
+    fn output(&self, var: usize) -> f64;
+}
 
 /// How a series reduces a variable over its years.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +46,7 @@ pub enum Reduce {
 /// One number per simulated path: a variable in a year, or reduced over a span of years.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
-    /// Index of the variable in [`OUTPUT_NAMES`].
+    /// Index of the variable in [`crate::model::OUTPUT_NAMES`].
     pub var: usize,
     /// The reduction.
     pub reduce: Reduce,
@@ -257,11 +268,11 @@ impl Series {
     }
 
     /// The series' value on one path (`path[t]` is year `years[t]`).
-    pub fn value(&self, years: &[i32], path: &[Year]) -> f64 {
+    pub fn value<Y: Outputs>(&self, years: &[i32], path: &[Y]) -> f64 {
         let (a, b) = self.span(years);
-        let vals = path[a..=b].iter().map(|y| y.values()[self.var]);
+        let vals = path[a..=b].iter().map(|y| y.output(self.var));
         match self.reduce {
-            Reduce::At => path[a].values()[self.var],
+            Reduce::At => path[a].output(self.var),
             Reduce::Mean => vals.sum::<f64>() / (b - a + 1) as f64,
             Reduce::Sum => vals.sum(),
             Reduce::Min => vals.fold(f64::INFINITY, f64::min),
@@ -341,14 +352,14 @@ impl Event {
     }
 
     /// Whether the event holds on one path.
-    pub fn holds(&self, years: &[i32], path: &[Year]) -> bool {
+    pub fn holds<Y: Outputs>(&self, years: &[i32], path: &[Y]) -> bool {
         match self {
             Event::Compare { series, op, value } => op.holds(series.value(years, path), *value),
             Event::Ever { series, op, value } => {
                 let (a, b) = series.span(years);
                 path[a..=b]
                     .iter()
-                    .any(|y| op.holds(y.values()[series.var], *value))
+                    .any(|y| op.holds(y.output(series.var), *value))
             }
         }
     }
@@ -423,7 +434,7 @@ impl Metric {
 
     /// The per-draw quantity that [`Metric::aggregate`] reduces: the series' value, or 1/0
     /// for an event that holds or not.
-    pub fn per_draw(&self, years: &[i32], path: &[Year]) -> f64 {
+    pub fn per_draw<Y: Outputs>(&self, years: &[i32], path: &[Y]) -> f64 {
         match self {
             Metric::Value(s) | Metric::Quantile(s, _) | Metric::Sd(s) => s.value(years, path),
             Metric::Prob(e) => f64::from(u8::from(e.holds(years, path))),
@@ -431,7 +442,7 @@ impl Metric {
     }
 
     /// The metric of one deterministic path; an error for metrics that need draws.
-    pub fn deterministic(&self, years: &[i32], path: &[Year]) -> Result<f64, String> {
+    pub fn deterministic<Y: Outputs>(&self, years: &[i32], path: &[Y]) -> Result<f64, String> {
         match self {
             Metric::Value(s) => Ok(s.value(years, path)),
             _ => Err(format!("`{self}` needs Monte Carlo draws: add --draws N")),
@@ -471,6 +482,7 @@ impl fmt::Display for Metric {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Year;
 
     fn path() -> (Vec<i32>, Vec<Year>) {
         let years = vec![2026, 2027, 2028];

@@ -14,11 +14,7 @@ use crate::scenario::{
     DebtMeasure, Fund, FundRule, N_SHOCKS, PRIMARY_BALANCE_SHOCK, Rules, Scenario, Shock, Structure,
 };
 
-/// Number of canonical outputs (24 of version 1, then 13 of version 2).
-pub const N_OUTPUTS: usize = 37;
-
-/// Number of canonical outputs of docs/MODEL.md version 1 (the first of [`OUTPUT_NAMES`]).
-pub const N_OUTPUTS_V1: usize = 24;
+pub use crate::canonical::{N_OUTPUTS, N_OUTPUTS_V1, OUTPUT_NAMES, output_index};
 
 /// Index of the commodity-price shock in u_t.
 const OIL: usize = Shock::CommodityPrice.index();
@@ -178,7 +174,7 @@ pub struct State<R = f64> {
 impl State {
     /// This state in every lane of `R`.
     #[inline]
-    pub fn splat<R: Real>(&self) -> State<R> {
+    pub(crate) fn splat<R: Real>(&self) -> State<R> {
         State {
             ypot: R::splat(self.ypot),
             y: R::splat(self.y),
@@ -307,12 +303,15 @@ pub struct Year<R = f64> {
     pub other_flows: R,
 }
 
-/// One list of the canonical outputs gives their names, [`Year::values`] and
-/// [`Year::from_parts`], so the three can never disagree on the order.
+/// One list of the canonical outputs, checked against [`OUTPUT_NAMES`], gives
+/// [`Year::values`] and [`Year::from_parts`], so the three can never disagree on the order.
 macro_rules! canonical_outputs {
     ($($field:ident),* $(,)?) => {
-        /// The canonical outputs of docs/MODEL.md, in column order.
-        pub const OUTPUT_NAMES: [&str; N_OUTPUTS] = [$(stringify!($field)),*];
+        // The fields are the canonical outputs, named and ordered as in OUTPUT_NAMES.
+        const _: () = assert!(crate::canonical::same_names(
+            &[$(stringify!($field)),*],
+            &OUTPUT_NAMES
+        ));
 
         impl<R: Copy> Year<R> {
             /// The canonical outputs in [`OUTPUT_NAMES`] order.
@@ -377,6 +376,13 @@ canonical_outputs!(
     growth_spending_budget_share,
 );
 
+impl crate::metric::Outputs for Year {
+    #[inline]
+    fn output(&self, var: usize) -> f64 {
+        self.values()[var]
+    }
+}
+
 impl Year {
     /// The value of the canonical output `name`, if it is one.
     pub fn get(&self, name: &str) -> Option<f64> {
@@ -405,7 +411,7 @@ pub enum Derived {
 /// - no rules: adj = +0, so `rule_adjustment` (0 N) and `rule_adjustment_gdp` are +0;
 /// - `debt_maturity` = 1 (and not drawn by `[uncertainty]`): `interest_rate` is the
 ///   marginal rate itself.
-pub fn derived_outputs(sc: &Scenario) -> [Derived; N_OUTPUTS] {
+pub(crate) fn derived_outputs(sc: &Scenario) -> [Derived; N_OUTPUTS] {
     let mut d = [Derived::Computed; N_OUTPUTS];
     let mut set = |name: &str, how: Derived| {
         if let Some(i) = output_index(name) {
@@ -446,11 +452,6 @@ pub fn derived_outputs(sc: &Scenario) -> [Derived; N_OUTPUTS] {
     d
 }
 
-/// Index of a canonical output name in [`OUTPUT_NAMES`].
-pub fn output_index(name: &str) -> Option<usize> {
-    OUTPUT_NAMES.iter().position(|n| *n == name)
-}
-
 /// The parts of [`step`]'s equations that involve no state or shock: plain numbers, the
 /// same for every draw of a year.
 struct Coefficients {
@@ -483,19 +484,19 @@ impl Coefficients {
 /// make the compiler look for an `R` on the right of `f64 - f64`.
 mod plain {
     #[inline(always)]
-    pub fn sum(a: f64, b: f64) -> f64 {
+    pub(super) fn sum(a: f64, b: f64) -> f64 {
         a + b
     }
     #[inline(always)]
-    pub fn diff(a: f64, b: f64) -> f64 {
+    pub(super) fn diff(a: f64, b: f64) -> f64 {
         a - b
     }
     #[inline(always)]
-    pub fn prod(a: f64, b: f64) -> f64 {
+    pub(super) fn prod(a: f64, b: f64) -> f64 {
         a * b
     }
     #[inline(always)]
-    pub fn quot(a: f64, b: f64) -> f64 {
+    pub(super) fn quot(a: f64, b: f64) -> f64 {
         a / b
     }
 }
@@ -819,7 +820,7 @@ impl Model {
 
     /// Compiles a scenario with other structural parameters (e.g. drawn from
     /// `[uncertainty]`); the reference path is computed with them.
-    pub fn with_structure(sc: &Scenario, structure: Structure) -> Model {
+    pub(crate) fn with_structure(sc: &Scenario, structure: Structure) -> Model {
         let b = &sc.baseline;
         let p = &sc.policy;
         let s0 = sc.initial.growth_spending_gdp;
@@ -869,16 +870,10 @@ impl Model {
         }
     }
 
-    /// Kref_t for projection year index `t` (0-based: t = 0 is the first projection year).
-    #[inline]
-    pub fn kref(&self, t: usize) -> f64 {
-        self.reference[t].public_capital
-    }
-
     /// What year index `t` of a simulated path takes from the reference path (Kref_t,
     /// gapref_t), in every lane of `R`.
     #[inline]
-    pub fn reference_at<R: Real>(&self, t: usize) -> Reference<R> {
+    pub(crate) fn reference_at<R: Real>(&self, t: usize) -> Reference<R> {
         Reference {
             capital: R::splat(self.reference[t].public_capital),
             gap: R::splat(self.reference[t].output_gap),

@@ -13,7 +13,7 @@ pub use crate::number::format_number;
 
 /// Where an output goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Destination {
+pub(crate) enum Destination {
     /// Standard output.
     Stdout,
     /// A file, replaced atomically.
@@ -22,7 +22,7 @@ pub enum Destination {
 
 impl Destination {
     /// A file when `path` is given (and is not `-`), otherwise standard output.
-    pub fn from_option(path: Option<&Path>) -> Destination {
+    pub(crate) fn from_option(path: Option<&Path>) -> Destination {
         match path {
             Some(p) if p != Path::new("-") => Destination::File(p.to_path_buf()),
             _ => Destination::Stdout,
@@ -33,7 +33,11 @@ impl Destination {
 /// Refuses an output path that is one of the inputs (it would destroy the input). A
 /// scenario input also protects every file it `extends`, directly or not. Paths are
 /// compared after resolving symbolic links and `..`.
-pub fn refuse_overwriting_inputs(out: &Destination, inputs: &[&Path], flag: &str) -> Result<()> {
+pub(crate) fn refuse_overwriting_inputs(
+    out: &Destination,
+    inputs: &[&Path],
+    flag: &str,
+) -> Result<()> {
     let Destination::File(out) = out else {
         return Ok(());
     };
@@ -64,7 +68,7 @@ pub fn refuse_overwriting_inputs(out: &Destination, inputs: &[&Path], flag: &str
 /// Writes an output with `fill`. For a file, everything goes to a temporary file in the
 /// same directory that is renamed over `path` only once complete: on any error (or a
 /// crash) the previous file, if any, is untouched and no partial file remains.
-pub fn write_with(
+pub(crate) fn write_with(
     dest: &Destination,
     fill: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
@@ -125,9 +129,9 @@ impl<W: Write> Write for UntilClosed<W> {
 }
 
 /// The suffix of the temporary files of [`write_atomic`].
-pub const TEMP_SUFFIX: &str = ".fiscalsim-tmp";
+pub(crate) const TEMP_SUFFIX: &str = ".fiscalsim-tmp";
 
-/// Environment variable read by [`write_atomic`] in tests only: milliseconds to wait
+/// Environment variable read by `write_atomic` in tests only: milliseconds to wait
 /// after the temporary file is complete and before it is renamed, so that a test can
 /// interrupt a run while its temporary file exists.
 pub const TEST_DELAY_ENV: &str = "FISCALSIM_TEST_DELAY_RENAME_MS";
@@ -150,7 +154,10 @@ fn temp_prefix(file_name: &str) -> String {
 /// `crate::interrupt` removes it. Temporary files of the same output left by a run
 /// that was killed outright (SIGKILL, power loss) are removed first
 /// ([`remove_stale_temporaries`]).
-pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+pub(crate) fn write_atomic(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
     let werr = |e: &dyn std::fmt::Display| Error::Write {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -305,7 +312,7 @@ fn create_failure(dir: &Path, e: &io::Error) -> String {
 /// processes cannot be listed (no `/proc`), a temporary file counts as left behind once
 /// it is a day old. Files of running processes, and every other file, are left alone.
 /// Returns how many files were removed.
-pub fn remove_stale_temporaries(dir: &Path, file_name: &str) -> usize {
+pub(crate) fn remove_stale_temporaries(dir: &Path, file_name: &str) -> usize {
     let prefix = temp_prefix(file_name);
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
@@ -345,7 +352,7 @@ pub fn remove_stale_temporaries(dir: &Path, file_name: &str) -> usize {
 }
 
 /// Maps an I/O error while writing to `dest` to an [`Error`].
-pub fn io_error(dest: &Destination, e: impl std::fmt::Display) -> Error {
+pub(crate) fn io_error(dest: &Destination, e: impl std::fmt::Display) -> Error {
     Error::Write {
         path: match dest {
             Destination::Stdout => PathBuf::from("<stdout>"),
@@ -356,7 +363,7 @@ pub fn io_error(dest: &Destination, e: impl std::fmt::Display) -> Error {
 }
 
 /// Writes a deterministic projection as CSV: `scenario,year`, then every canonical output.
-pub fn write_projection_csv(
+pub(crate) fn write_projection_csv(
     w: &mut dyn Write,
     scenario: &str,
     years: &[i32],

@@ -209,7 +209,7 @@ fn budget_in_levels(w: &mut String, r: &Run, currency: &str) {
 }
 
 /// Escapes text for HTML.
-pub fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -93,7 +93,7 @@ impl SparseMat {
     /// `m * v`, each row summed left to right from its first nonzero product (zero
     /// entries skipped). A row of zeros gives 0.
     #[inline(always)]
-    pub fn mul<R: Real>(&self, v: &[R; N_SHOCKS]) -> [R; N_SHOCKS] {
+    pub(crate) fn mul<R: Real>(&self, v: &[R; N_SHOCKS]) -> [R; N_SHOCKS] {
         let mut out = [R::splat(0.0); N_SHOCKS];
         let mut start = 0;
         for (o, &end) in out.iter_mut().zip(&self.row_end) {
@@ -111,7 +111,7 @@ impl SparseMat {
 }
 
 /// `m * v` as [`SparseMat::mul`] computes it (for a matrix used once).
-pub fn mat_vec<R: Real>(m: &Mat, v: &[R; N_SHOCKS]) -> [R; N_SHOCKS] {
+pub(crate) fn mat_vec<R: Real>(m: &Mat, v: &[R; N_SHOCKS]) -> [R; N_SHOCKS] {
     SparseMat::of(m).mul(v)
 }
 

@@ -13,7 +13,7 @@
 //! numbers), so the metric is a smooth (or finely stepped) function of the parameter and
 //! the bracketing is not confused by sampling noise.
 
-pub mod report;
+pub(crate) mod report;
 
 use std::str::FromStr;
 
@@ -28,7 +28,7 @@ use crate::scenario::{Address, Override, Scenario, resolve_tree};
 pub use crate::metric::Op;
 
 /// The text of an operator (`<=`).
-pub fn op_text(op: Op) -> &'static str {
+pub(crate) fn op_text(op: Op) -> &'static str {
     match op {
         Op::Lt => "<",
         Op::Le => "<=",
@@ -266,7 +266,7 @@ pub fn find_boundary(
 
 /// One boundary found by [`scan_boundaries`].
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Boundary {
+pub(crate) struct Boundary {
     /// The end of the final bracket where the target holds.
     pub value: Point,
     /// The other end.
@@ -277,7 +277,7 @@ pub struct Boundary {
 
 /// The result of [`scan_boundaries`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct Scan {
+pub(crate) struct Scan {
     /// The metric on the evenly spaced grid, `lo` to `hi`.
     pub grid: Vec<Point>,
     /// Every boundary between neighbouring grid points where holding switches, in order.
@@ -290,7 +290,7 @@ pub struct Scan {
 /// narrows every pair of neighbours where holding switches (each with at most
 /// `search.max_evaluations` evaluations): all the boundaries a grid of that resolution
 /// can see, for metrics that are not monotone in the parameter.
-pub fn scan_boundaries(
+pub(crate) fn scan_boundaries(
     search: &Search,
     op: Op,
     threshold: f64,
@@ -431,7 +431,7 @@ pub struct Goal {
 
 impl Goal {
     /// The scenario with the adjusted parameter at `x`.
-    pub fn scenario_at(&self, x: f64) -> Result<Scenario> {
+    pub(crate) fn scenario_at(&self, x: f64) -> Result<Scenario> {
         let value = format_number(x);
         let mut sets = self.sets.clone();
         sets.push(Override {
@@ -454,7 +454,7 @@ impl Goal {
 
     /// Whether the adjusted parameter is a structural one that `[uncertainty]` draws in
     /// every Monte Carlo draw of `sc` (then adjusting it cannot change a Monte Carlo metric).
-    pub fn adjust_is_drawn(&self, sc: &Scenario) -> bool {
+    pub(crate) fn adjust_is_drawn(&self, sc: &Scenario) -> bool {
         match (&sc.uncertainty, self.adjust.keys.as_slice()) {
             (Some(u), [section, name]) if section == "structure" => {
                 u.params.iter().any(|(p, _)| p == name)
@@ -465,7 +465,7 @@ impl Goal {
 
     /// Whether the evaluation is a Monte Carlo one, and with how many draws and which
     /// seed, for scenario `sc`.
-    pub fn draws_for(&self, sc: &Scenario) -> Option<(u64, u64)> {
+    pub(crate) fn draws_for(&self, sc: &Scenario) -> Option<(u64, u64)> {
         let seed = self.seed.unwrap_or(sc.montecarlo.seed);
         match (self.draws, self.metric.needs_draws()) {
             (Some(d), _) => Some((d, seed)),

@@ -221,7 +221,7 @@ fn default_years(sc: &Scenario, offsets: &[usize], notes: &mut Vec<String>) -> V
 /// The largest one-year depreciation, `E_t / E_{t-1} - 1` between consecutive years with
 /// values, in a column of a calibration CSV (a `year` column and the exchange rate in
 /// local currency per USD). Returns the depreciation and the year it ended in.
-pub fn largest_depreciation(data: &DataColumn) -> Result<(f64, i32)> {
+pub(crate) fn largest_depreciation(data: &DataColumn) -> Result<(f64, i32)> {
     let display = data.file.display().to_string();
     let bad = |message: String| Error::Data {
         loc: data.loc.clone(),
@@ -705,15 +705,10 @@ fn custom_test(sc: &Scenario, c: &CustomTest) -> Test {
     }
 }
 
-/// The tests of a scenario, in order: the enabled standard tests (with its `[stress]`
-/// settings), then its enabled user-defined tests. Disabled tests are left out.
-pub fn plan(sc: &Scenario) -> Result<Vec<Test>> {
-    let spec = sc.stress.clone().unwrap_or_default();
-    plan_with(sc, &spec)
-}
-
-/// [`plan`] with an explicit `[stress]` specification.
-pub fn plan_with(sc: &Scenario, spec: &StressSpec) -> Result<Vec<Test>> {
+/// The tests of a scenario under the `[stress]` specification `spec`, in order: the
+/// enabled standard tests (with their settings), then the enabled user-defined tests.
+/// Disabled tests are left out.
+pub(crate) fn plan_with(sc: &Scenario, spec: &StressSpec) -> Result<Vec<Test>> {
     let mut tests = Vec::new();
     let mut singles = Vec::new();
     for name in STANDARD_TESTS {
@@ -875,15 +870,19 @@ fn no_effect_note(sc: &Scenario, test: &Test) -> String {
     note
 }
 
-/// Runs the baseline and every enabled test of `sc` (see [`plan`]). `benchmark`
-/// overrides the scenario's `[stress] benchmark`.
+/// Runs the baseline and every enabled test of `sc` (the enabled standard tests, then the
+/// enabled user-defined ones). `benchmark` overrides the scenario's `[stress] benchmark`.
 pub fn run(sc: &Scenario, benchmark: Option<f64>) -> Result<StressRun> {
     run_only(sc, benchmark, &[])
 }
 
 /// [`run`] restricted to the tests named in `only` (all when empty), in the usual order;
 /// the baseline always comes first. The combined test keeps its full definition.
-pub fn run_only(sc: &Scenario, benchmark: Option<f64>, only: &[String]) -> Result<StressRun> {
+pub(crate) fn run_only(
+    sc: &Scenario,
+    benchmark: Option<f64>,
+    only: &[String],
+) -> Result<StressRun> {
     let spec = sc.stress.clone().unwrap_or_default();
     let benchmark = benchmark.unwrap_or(spec.benchmark);
     let mut tests = plan_with(sc, &spec)?;
@@ -965,7 +964,11 @@ pub fn run_only(sc: &Scenario, benchmark: Option<f64>, only: &[String]) -> Resul
 
 /// Writes the per-year outputs of every test as CSV: `scenario,test,year`, then every
 /// canonical output. Skipped tests have no rows.
-pub fn write_paths_csv(w: &mut dyn Write, scenario: &str, run: &StressRun) -> io::Result<()> {
+pub(crate) fn write_paths_csv(
+    w: &mut dyn Write,
+    scenario: &str,
+    run: &StressRun,
+) -> io::Result<()> {
     let mut csv = csv::Writer::from_writer(w);
     let mut header = vec!["scenario", "test", "year"];
     header.extend(OUTPUT_NAMES);
@@ -1112,7 +1115,7 @@ pub fn summary_table(scenario: &str, run: &StressRun) -> String {
 
 /// The debt/GDP path of the baseline and of every test that ran, as chart lines (one per
 /// test, labelled by its name), for [`crate::chart::lines::render`].
-pub fn debt_lines(run: &StressRun) -> Vec<crate::chart::lines::Line> {
+pub(crate) fn debt_lines(run: &StressRun) -> Vec<crate::chart::lines::Line> {
     run.outcomes
         .iter()
         .filter(|o| !o.path.is_empty())
@@ -1132,7 +1135,11 @@ pub fn debt_lines(run: &StressRun) -> Vec<crate::chart::lines::Line> {
 /// The baseline and every test on one debt/GDP panel (SVG), titled with the scenario's
 /// name and the benchmark (in percent of GDP). Used by `stress --chart`, `chart stress`
 /// and `report --stress`.
-pub fn debt_chart(sc: &Scenario, run: &StressRun, size: crate::chart::Size) -> Result<String> {
+pub(crate) fn debt_chart(
+    sc: &Scenario,
+    run: &StressRun,
+    size: crate::chart::Size,
+) -> Result<String> {
     let title = format!(
         "{}: debt/GDP under stress (benchmark {} %)",
         sc.name,
@@ -1161,7 +1168,7 @@ pub fn debt_chart(sc: &Scenario, run: &StressRun, size: crate::chart::Size) -> R
 
 /// The calibration data files named by `sc`'s `[stress]` section (inputs that an output
 /// must not overwrite).
-pub fn data_files(sc: &Scenario) -> Vec<&Path> {
+pub(crate) fn data_files(sc: &Scenario) -> Vec<&Path> {
     sc.stress
         .iter()
         .flat_map(|s| s.standard.iter())
@@ -1283,7 +1290,7 @@ mod tests {
             "[shocks]\nsd = [0.02, 0, 0, 0.3, 0, 0.1]\n[stress.revenue]\nenabled = \
              false\n[stress.combined]\nshare = 0.25\n",
         );
-        let plan = plan(&sc).unwrap();
+        let plan = plan_with(&sc, &sc.stress.clone().unwrap_or_default()).unwrap();
         let names: Vec<&str> = plan.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(
             names,

@@ -171,7 +171,7 @@ impl RunSummary {
 }
 
 /// The warning for statistics that overflowed, if any did: how many, and the first.
-pub fn overflow_warning(found: &[(i32, &str, &str)]) -> Option<String> {
+pub(crate) fn overflow_warning(found: &[(i32, &str, &str)]) -> Option<String> {
     let (year, name, stat) = found.first()?;
     Some(format!(
         "warning: {} statistics overflowed the range of f64 (their sums exceed 1.8e308), the \
@@ -196,7 +196,7 @@ pub fn write_summary_csv(
 }
 
 /// The column name of quantile `q`: `p05` for 0.05, `p50` for 0.5, `p2.5` for 0.025.
-pub fn quantile_label(q: f64) -> String {
+pub(crate) fn quantile_label(q: f64) -> String {
     let pct = (q * 100.0 * 1e9).round() / 1e9;
     if pct.fract() == 0.0 {
         format!("p{:02}", pct as u64)
@@ -206,7 +206,7 @@ pub fn quantile_label(q: f64) -> String {
 }
 
 /// The header of the summary CSV.
-pub fn summary_header(qs: &[f64]) -> Vec<String> {
+pub(crate) fn summary_header(qs: &[f64]) -> Vec<String> {
     let mut h: Vec<String> = ["scenario", "year", "variable", "mean", "sd"]
         .iter()
         .map(|s| s.to_string())
@@ -218,7 +218,7 @@ pub fn summary_header(qs: &[f64]) -> Vec<String> {
 
 /// Writes the rows of one year of the summary CSV: one row per canonical output. A
 /// statistic with no sound draw left is an empty cell.
-pub fn write_summary_rows<W: std::io::Write>(
+pub(crate) fn write_summary_rows<W: std::io::Write>(
     csv: &mut csv::Writer<W>,
     scenario: &str,
     ys: &YearSummary,

@@ -12,7 +12,8 @@
 
 use std::path::Path;
 
-use fiscalsim::metric::{Event, Metric, over_draws};
+use fiscalsim::metric::{Event, Metric};
+use fiscalsim::montecarlo::over_draws;
 use fiscalsim::scenario::{Override, load_bytes, load_str};
 use fiscalsim::solve::Target;
 use libfuzzer_sys::fuzz_target;

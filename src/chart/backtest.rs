@@ -8,7 +8,7 @@ use crate::backtest::{PIT_BINS, Score, VARIABLES};
 use crate::error::Result;
 
 /// The default size of the backtest chart.
-pub fn default_size() -> Size {
+pub(crate) fn default_size() -> Size {
     Size {
         width: 1260,
         height: 760,
@@ -16,7 +16,7 @@ pub fn default_size() -> Size {
 }
 
 /// Draws the backtest chart of `scores` as SVG; `size` None for [`default_size`].
-pub fn draw(scores: &[Score], size: &Option<Size>) -> Result<String> {
+pub(crate) fn draw(scores: &[Score], size: &Option<Size>) -> Result<String> {
     let size = size.unwrap_or_else(default_size);
     let mut svg = String::new();
     {

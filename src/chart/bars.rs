@@ -126,7 +126,7 @@ pub fn from_table(table: &Table, which: Which) -> Result<Stacked> {
 
 /// A decomposition ready to draw from per-year [`Decomposition`]s (e.g. the mean over
 /// Monte Carlo draws); the growth total is the sum of the growth parts.
-pub fn from_decomposition(
+pub(crate) fn from_decomposition(
     which: Which,
     scenario: &str,
     years: &[i32],
@@ -160,7 +160,7 @@ pub fn from_decomposition(
 /// The growth decomposition as deviations from the baseline: without the baseline part
 /// (the growth the scenario assumes), the total being real growth minus it; the debt
 /// decomposition as it is. Also returns the baseline part, when removed.
-pub fn relative_to_baseline(s: &Stacked) -> (Stacked, Option<Vec<f64>>) {
+pub(crate) fn relative_to_baseline(s: &Stacked) -> (Stacked, Option<Vec<f64>>) {
     if s.which != Which::Growth {
         return (s.clone(), None);
     }
@@ -255,7 +255,7 @@ fn stacked_rects(s: &Stacked, colors: &[RGBColor], width: f64) -> Vec<Rectangle<
 }
 
 /// Draws the stacked bars as SVG (values in percentage points). Growth is drawn as
-/// deviations from the baseline growth ([`relative_to_baseline`]), so that the parts
+/// deviations from the baseline growth (`relative_to_baseline`), so that the parts
 /// the scenario changes are visible; the title gives the baseline's range.
 pub fn render(s: &Stacked, size: Size) -> Result<String> {
     let (s, base) = relative_to_baseline(s);

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 
 /// One band between two quantiles, per year (raw values, fractions or levels).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Band {
+pub(crate) struct Band {
     /// The lower quantile's column, e.g. `p05`.
     pub lower_label: String,
     /// The upper quantile's column, e.g. `p95`.
@@ -24,7 +24,7 @@ pub struct Band {
 
 /// The data of one fan chart.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Fan {
+pub(crate) struct Fan {
     /// The variable drawn.
     pub variable: String,
     /// Scenario name, for the title.
@@ -49,7 +49,7 @@ fn quantile_of(stat: &str) -> Option<f64> {
 }
 
 /// Checks that `variable` is in `table`, suggesting the closest names otherwise.
-pub fn check_variable(table: &Table, variable: &str) -> Result<()> {
+pub(crate) fn check_variable(table: &Table, variable: &str) -> Result<()> {
     let vars = table.variables();
     if vars.iter().any(|v| v == variable) {
         return Ok(());
@@ -72,7 +72,11 @@ pub fn check_variable(table: &Table, variable: &str) -> Result<()> {
 
 /// Extracts the fan of `variable` from a Monte Carlo summary, with the deterministic
 /// path from `deterministic` (a `run` CSV or scenario table), if given.
-pub fn from_tables(summary: &Table, deterministic: Option<&Table>, variable: &str) -> Result<Fan> {
+pub(crate) fn from_tables(
+    summary: &Table,
+    deterministic: Option<&Table>,
+    variable: &str,
+) -> Result<Fan> {
     if summary.kind != Kind::Summary {
         return Err(Error::usage(
             "FILE",
@@ -152,13 +156,13 @@ pub fn from_tables(summary: &Table, deterministic: Option<&Table>, variable: &st
 }
 
 /// Draws a fan chart as SVG; `currency` names the unit of levels.
-pub fn render(fan: &Fan, size: Size, currency: &str) -> Result<String> {
+pub(crate) fn render(fan: &Fan, size: Size, currency: &str) -> Result<String> {
     render_with_ghost(fan, None, size, currency)
 }
 
 /// A reference path drawn as a grey line under a fan (`fiscalsim serve`'s baseline).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Ghost {
+pub(crate) struct Ghost {
     /// The legend label, e.g. `baseline median`.
     pub label: String,
     /// One value per year of the fan (raw values, fractions or levels).
@@ -196,7 +200,7 @@ fn fan_title(fan: &Fan) -> String {
 }
 
 /// [`render`] with a `ghost` path (same years as the fan) drawn as a grey line.
-pub fn render_with_ghost(
+pub(crate) fn render_with_ghost(
     fan: &Fan,
     ghost: Option<&Ghost>,
     size: Size,

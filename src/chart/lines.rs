@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 
 /// One line: a label and its points (year, raw value).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Line {
+pub(crate) struct Line {
     /// Legend label.
     pub label: String,
     /// (year, value) points, years ascending; missing years are skipped.
@@ -23,7 +23,11 @@ pub struct Line {
 /// Lines of `variable`, one per table, labelled by scenario name (or the file when names
 /// repeat). Deterministic tables give their path; Monte Carlo summaries give the
 /// statistic `stat` (e.g. `p50`), which they then need.
-pub fn from_tables(tables: &[Table], variable: &str, stat: Option<&str>) -> Result<Vec<Line>> {
+pub(crate) fn from_tables(
+    tables: &[Table],
+    variable: &str,
+    stat: Option<&str>,
+) -> Result<Vec<Line>> {
     let files = labels(tables);
     let suffix = |t: &Table| match (t.kind, stat) {
         (Kind::Summary, Some(st)) => format!(" ({st})"),
@@ -91,7 +95,7 @@ pub fn from_tables(tables: &[Table], variable: &str, stat: Option<&str>) -> Resu
 }
 
 /// Draws the lines of `variable` as SVG; `title` replaces the default title when given.
-pub fn render(
+pub(crate) fn render(
     lines: &[Line],
     variable: &str,
     title: Option<&str>,
@@ -103,7 +107,7 @@ pub fn render(
 
 /// A horizontal benchmark line: its value (raw, e.g. 0.33 for 33 % of GDP) and legend.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Benchmark {
+pub(crate) struct Benchmark {
     /// The value, in the variable's raw unit.
     pub value: f64,
     /// The legend label, e.g. `benchmark 33 %`.
@@ -113,7 +117,7 @@ pub struct Benchmark {
 /// [`render`] with a benchmark line drawn across the chart. Each line has its own colour
 /// ([`super::palette::assign`]); a line labelled `baseline` is drawn last, on top. The
 /// value axis spans at least [`super::min_span`] and includes the benchmark.
-pub fn render_with_benchmark(
+pub(crate) fn render_with_benchmark(
     lines: &[Line],
     variable: &str,
     title: Option<&str>,
@@ -204,7 +208,7 @@ pub fn render_with_benchmark(
 }
 
 /// Puts `(year, value)` first on `line` unless it already has a point for that year.
-pub fn prepend(line: &mut Line, year: i32, value: f64) {
+pub(crate) fn prepend(line: &mut Line, year: i32, value: f64) {
     if value.is_finite() && line.points.first().is_none_or(|p| p.0 > year) {
         line.points.insert(0, (year, value));
     }

@@ -6,12 +6,12 @@
 //! in the HTML report. Rates and shares of GDP are drawn in percent (0.053 as 5.3);
 //! levels in the scenario's currency unit.
 
-pub mod backtest;
+pub(crate) mod backtest;
 pub mod bars;
-pub mod fan;
-pub mod lines;
-pub mod palette;
-pub mod tornado;
+pub(crate) mod fan;
+pub(crate) mod lines;
+pub(crate) mod palette;
+pub(crate) mod tornado;
 
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
@@ -73,7 +73,7 @@ impl Default for Size {
 
 /// How a variable is displayed: a scale factor and the axis unit.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Unit {
+pub(crate) struct Unit {
     /// Multiply values by this to display them (100 for fractions shown in percent).
     pub scale: f64,
     /// The axis label, e.g. `% of GDP`.
@@ -82,7 +82,7 @@ pub struct Unit {
 
 /// The display unit of a variable (canonical output or decomposition column);
 /// `currency` names the unit of levels (e.g. `KZT trillion`), empty when unknown.
-pub fn unit_of(variable: &str, currency: &str) -> Unit {
+pub(crate) fn unit_of(variable: &str, currency: &str) -> Unit {
     let pct = |label: &str| Unit {
         scale: 100.0,
         label: label.to_string(),
@@ -109,7 +109,7 @@ pub fn unit_of(variable: &str, currency: &str) -> Unit {
 }
 
 /// A human title for a variable, e.g. `debt_gdp` -> `Debt (% of GDP)`-style wording.
-pub fn title_of(variable: &str) -> String {
+pub(crate) fn title_of(variable: &str) -> String {
     let known = match variable {
         "debt_gdp" => "Government debt",
         "real_growth" => "Real GDP growth",
@@ -141,14 +141,14 @@ pub fn title_of(variable: &str) -> String {
 pub use palette::PALETTE;
 
 /// The `i`-th palette colour (cycling; charts of many series use [`palette::assign`]).
-pub fn color(i: usize) -> RGBColor {
+pub(crate) fn color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
 /// The smallest span of a value axis, in display units, so that small differences are
 /// not blown up: 4 percentage points for rates, 5 for shares of GDP, 1 for
 /// contributions in percentage points; for levels, 20 % of the largest magnitude.
-pub fn min_span(unit: &Unit, largest: f64) -> f64 {
+pub(crate) fn min_span(unit: &Unit, largest: f64) -> f64 {
     if unit.scale == 100.0 {
         if unit.label.starts_with("percentage points") {
             1.0
@@ -182,7 +182,7 @@ pub(crate) fn axis_range(lo: f64, hi: f64, span: f64) -> (f64, f64) {
 /// The base-year value of a canonical output, from the scenario's `[initial]`, where
 /// the scenario states it (rates and flows have none); used as the first point of a
 /// chart's lines.
-pub fn base_year_value(sc: &crate::scenario::Scenario, variable: &str) -> Option<f64> {
+pub(crate) fn base_year_value(sc: &crate::scenario::Scenario, variable: &str) -> Option<f64> {
     let i = &sc.initial;
     Some(match variable {
         "debt_gdp" => i.debt_gdp,

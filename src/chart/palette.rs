@@ -8,10 +8,10 @@
 use plotters::style::RGBColor;
 
 /// The baseline, in every chart: near-black, drawn on top.
-pub const BASELINE: RGBColor = RGBColor(34, 34, 34);
+pub(crate) const BASELINE: RGBColor = RGBColor(34, 34, 34);
 
 /// A benchmark or threshold line (e.g. the debt limit).
-pub const BENCHMARK: RGBColor = RGBColor(200, 0, 0);
+pub(crate) const BENCHMARK: RGBColor = RGBColor(200, 0, 0);
 
 /// The palette: Okabe–Ito (colour-blind friendly) first, then further distinguishable
 /// colours. None is the baseline's or the benchmark's.
@@ -63,7 +63,7 @@ const CONCEPTS: &[(&[&str], RGBColor)] = &[
 
 /// The concept a label names: lower case, spaces as `_`, without a `debt_from_` or
 /// `growth_from_` prefix and without a bracketed remark (`demand (output gap)`).
-pub fn concept_key(label: &str) -> String {
+pub(crate) fn concept_key(label: &str) -> String {
     let l = label
         .split('(')
         .next()
@@ -76,7 +76,7 @@ pub fn concept_key(label: &str) -> String {
 }
 
 /// The colour of the concept a label names, if it names one.
-pub fn concept_color(label: &str) -> Option<RGBColor> {
+pub(crate) fn concept_color(label: &str) -> Option<RGBColor> {
     let key = concept_key(label);
     CONCEPTS
         .iter()
@@ -113,7 +113,7 @@ fn candidate(i: usize) -> RGBColor {
 
 /// One colour per label, all different: concept colours for labels naming a concept
 /// (the first such label wins a concept), the next unused palette colour otherwise.
-pub fn assign(labels: &[&str]) -> Vec<RGBColor> {
+pub(crate) fn assign(labels: &[&str]) -> Vec<RGBColor> {
     let same = |a: &RGBColor, b: &RGBColor| (a.0, a.1, a.2) == (b.0, b.1, b.2);
     let mut out: Vec<Option<RGBColor>> = vec![None; labels.len()];
     let mut used: Vec<RGBColor> = vec![BENCHMARK];

@@ -29,7 +29,7 @@ impl Bar {
 
 /// Reads the CSV of `fiscalsim sensitivity --method oat` (columns `parameter`, `low`,
 /// `high`; others ignored), sorted by swing, largest first. `source` names it in messages.
-pub fn read_oat(text: &str, source: &str) -> Result<Vec<Bar>> {
+pub(crate) fn read_oat(text: &str, source: &str) -> Result<Vec<Bar>> {
     let at = |line: u64, message: String| Error::Data {
         loc: Loc {
             source: source.into(),
@@ -95,7 +95,7 @@ pub fn read_oat(text: &str, source: &str) -> Result<Vec<Bar>> {
 /// [`crate::metric::Metric`], e.g. `debt_gdp@2040`) on the deterministic projection of
 /// `sc`, since OAT holds every other input at its value in the scenario. Monte Carlo
 /// statistics (`p90(...)`, `prob(...)`) are refused: they need draws.
-pub fn central_value(
+pub(crate) fn central_value(
     sc: &crate::scenario::Scenario,
     metric: &str,
 ) -> std::result::Result<f64, String> {
@@ -124,7 +124,7 @@ fn metric_variable(metric: &str) -> (&str, bool) {
 }
 
 /// The display unit of a metric: percent for rates, shares and probabilities.
-pub fn metric_unit(metric: &str) -> super::Unit {
+pub(crate) fn metric_unit(metric: &str) -> super::Unit {
     match metric_variable(metric) {
         (_, true) => super::Unit {
             scale: 100.0,
@@ -225,7 +225,7 @@ fn label_area(bars: &[Bar], width: u32) -> u32 {
 /// splitting each bar); `metric` labels the axis, in percent for rates, shares and
 /// probabilities; each bar is labelled with the parameter's range and ends with the
 /// metric's values.
-pub fn render(bars: &[Bar], base: Option<f64>, metric: &str, size: Size) -> Result<String> {
+pub(crate) fn render(bars: &[Bar], base: Option<f64>, metric: &str, size: Size) -> Result<String> {
     let unit = metric_unit(metric);
     let k = unit.scale;
     let scaled = scaled_bars(bars, k);

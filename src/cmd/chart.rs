@@ -165,7 +165,7 @@ fn mean_decomposition(
 const MAX_DRAWS: u64 = 200_000;
 
 /// Renders the chart `args` asks for, as SVG text.
-pub fn render(args: &Args) -> Result<String> {
+pub(crate) fn render(args: &Args) -> Result<String> {
     if !(400..=10_000).contains(&args.width) {
         return Err(Error::usage(
             "--width",
@@ -285,7 +285,7 @@ fn add_base_year(
 }
 
 /// Runs `chart`.
-pub fn run(args: &Args) -> Result<()> {
+pub(crate) fn run(args: &Args) -> Result<()> {
     let dest = Destination::from_option(args.out.as_deref());
     let mut inputs: Vec<&Path> = args.inputs.iter().map(PathBuf::as_path).collect();
     inputs.extend(args.deterministic.as_deref());

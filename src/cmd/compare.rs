@@ -98,7 +98,7 @@ fn short(x: f64) -> String {
 }
 
 /// Loads one input: a scenario file is run, anything else is read as CSV.
-pub fn load_input(path: &Path, set: &[Override], decompose: bool) -> Result<Table> {
+pub(crate) fn load_input(path: &Path, set: &[Override], decompose: bool) -> Result<Table> {
     if is_scenario_file(path) {
         run_scenario(path, set, decompose)
     } else {
@@ -147,7 +147,7 @@ fn monte_carlo_inputs(args: &Args, inputs: &[&Path], draws: u64) -> Result<Vec<T
 }
 
 /// Runs `compare`.
-pub fn run(args: &Args) -> Result<()> {
+pub(crate) fn run(args: &Args) -> Result<()> {
     let atol = tolerance("--tolerance", args.tolerance)?;
     let rtol = tolerance("--rtol", args.rtol)?;
     let dest = Destination::from_option(args.out.as_deref());

@@ -31,7 +31,7 @@ pub struct Args {
 }
 
 /// Runs `merge`.
-pub fn run(args: &Args) -> Result<()> {
+pub(crate) fn run(args: &Args) -> Result<()> {
     let dest = Destination::from_option(args.out.as_deref());
     let inputs: Vec<&std::path::Path> = args.files.iter().map(PathBuf::as_path).collect();
     refuse_overwriting_inputs(&dest, &inputs, "--out")?;

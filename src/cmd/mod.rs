@@ -1,21 +1,21 @@
 //! The command-line interface: one module per subcommand, each with its clap `Args` and
 //! a `run` function. `src/main.rs` only parses the arguments and calls [`main`].
 
-pub mod backtest;
-pub mod calibrate;
-pub mod chart;
-pub mod compare;
-pub mod merge;
-pub mod report;
-pub mod resolve;
-pub mod run;
-pub mod sensitivity;
+pub(crate) mod backtest;
+pub(crate) mod calibrate;
+pub(crate) mod chart;
+pub(crate) mod compare;
+pub(crate) mod merge;
+pub(crate) mod report;
+pub(crate) mod resolve;
+pub(crate) mod run;
+pub(crate) mod sensitivity;
 #[cfg(feature = "serve")]
-pub mod serve;
-pub mod solve;
-pub mod stress;
-pub mod sweep;
-pub mod verify;
+pub(crate) mod serve;
+pub(crate) mod solve;
+pub(crate) mod stress;
+pub(crate) mod sweep;
+pub(crate) mod verify;
 
 use clap::{Parser, Subcommand};
 

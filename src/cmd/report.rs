@@ -79,7 +79,7 @@ fn monte_carlo(args: &Args, runs: &[Run]) -> Result<Option<(u64, u64)>> {
 }
 
 /// Runs `report`.
-pub fn run(args: &Args) -> Result<()> {
+pub(crate) fn run(args: &Args) -> Result<()> {
     let dest = Destination::from_option(args.out.as_deref());
     let inputs: Vec<&Path> = args
         .scenarios

@@ -22,7 +22,7 @@ pub struct Args {
 }
 
 /// Runs `resolve`.
-pub fn run(args: &Args) -> Result<()> {
+pub(crate) fn run(args: &Args) -> Result<()> {
     let dest = Destination::from_option(args.out.as_deref());
     refuse_overwriting_inputs(&dest, &[&args.scenario.file], "--out")?;
     let sc = args.scenario.load()?;

@@ -126,7 +126,7 @@ impl Args {
 }
 
 /// Runs `run`.
-pub fn run(args: &Args) -> Result<()> {
+pub(crate) fn run(args: &Args) -> Result<()> {
     let dest = Destination::from_option(args.out.as_deref());
     refuse_overwriting_inputs(&dest, &[&args.scenario.file], "--out")?;
     if !args.monte_carlo() {
@@ -361,7 +361,7 @@ fn progress_bar(sc: &Scenario, draws: u64) -> Option<indicatif::ProgressBar> {
 }
 
 /// A one-line human summary of a Monte Carlo run: the final year's debt/GDP fan.
-pub fn mc_summary_line(sc: &Scenario, run: &RunSummary, seed: u64) -> String {
+pub(crate) fn mc_summary_line(sc: &Scenario, run: &RunSummary, seed: u64) -> String {
     let (Some(last), Some(d)) = (run.years.last(), output_index("debt_gdp")) else {
         return String::new();
     };
@@ -392,7 +392,7 @@ pub fn mc_summary_line(sc: &Scenario, run: &RunSummary, seed: u64) -> String {
 
 /// A one-line human summary of a deterministic projection: average growth, final
 /// debt/GDP and overall balance.
-pub fn summary_line(sc: &Scenario, path: &[Year]) -> String {
+pub(crate) fn summary_line(sc: &Scenario, path: &[Year]) -> String {
     let (Some(first), Some(last), Some(final_year)) =
         (sc.years.first(), path.last(), sc.years.last())
     else {

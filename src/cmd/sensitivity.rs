@@ -215,7 +215,7 @@ fn broken_draws(results: &[PointResult], first: usize) -> Vec<(usize, u64)> {
 }
 
 /// Runs `sensitivity`.
-pub fn run(args: &Args) -> Result<()> {
+pub(crate) fn run(args: &Args) -> Result<()> {
     let dest = Destination::from_option(args.out.as_deref());
     refuse_overwriting_inputs(&dest, &[&args.scenario.file], "--out")?;
     check_samples_out(args)?;

@@ -42,7 +42,7 @@ fn parse_lever(s: &str) -> std::result::Result<LeverSpec, String> {
 }
 
 /// Runs `serve`: until interrupted.
-pub fn run(args: &Args) -> Result<()> {
+pub(crate) fn run(args: &Args) -> Result<()> {
     let session = Session::new(
         &args.scenario.file,
         &args.scenario.set,

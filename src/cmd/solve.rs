@@ -62,7 +62,7 @@ pub struct Args {
 }
 
 /// Parses `LO:HI`.
-pub fn parse_range(s: &str) -> Result<(f64, f64)> {
+pub(crate) fn parse_range(s: &str) -> Result<(f64, f64)> {
     let bad = |m: String| Error::usage("--within", m);
     let (lo, hi) = s
         .split_once(':')
@@ -86,7 +86,7 @@ pub fn parse_range(s: &str) -> Result<(f64, f64)> {
 }
 
 /// Runs `solve`.
-pub fn run(args: &Args) -> Result<()> {
+pub(crate) fn run(args: &Args) -> Result<()> {
     let adjust: Address = args
         .adjust
         .parse()

@@ -44,7 +44,7 @@ pub struct Args {
 }
 
 /// Runs `stress`.
-pub fn run(args: &Args) -> Result<()> {
+pub(crate) fn run(args: &Args) -> Result<()> {
     if let Some(b) = args.benchmark
         && !(b.is_finite() && b > 0.0)
     {

@@ -152,7 +152,7 @@ pub(crate) fn choose_metrics(
 }
 
 /// The default metrics of a scenario (see `--help`).
-pub fn default_metrics(sc: &Scenario, monte_carlo: bool) -> Vec<String> {
+pub(crate) fn default_metrics(sc: &Scenario, monte_carlo: bool) -> Vec<String> {
     let (first, last) = (
         sc.years.first().copied().unwrap_or(sc.base_year),
         sc.years.last().copied().unwrap_or(sc.base_year),
@@ -326,7 +326,7 @@ fn report_speed(rows: usize, ev: &Evaluator, mc_draws: u64, mc_seed: u64, starte
 }
 
 /// Runs `sweep`.
-pub fn run(args: &Args) -> Result<()> {
+pub(crate) fn run(args: &Args) -> Result<()> {
     let dest = Destination::from_option(args.out.as_deref());
     refuse_overwriting_inputs(&dest, &[&args.scenario.file], "--out")?;
     let mut tree = load_tree(&args.scenario.file)?;

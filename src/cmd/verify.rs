@@ -105,7 +105,7 @@ fn check_inputs(rec: &Record) -> usize {
 }
 
 /// Runs `verify`.
-pub fn run(args: &Args) -> Result<()> {
+pub(crate) fn run(args: &Args) -> Result<()> {
     let out = &args.output;
     let rec = read_record(out)?;
     let idx = recorded_index(&rec, out)?;

@@ -6,11 +6,12 @@
 //! Keys that the chosen rule does not use are allowed and ignored, so that a child
 //! scenario may switch rule; the fixed rule's two forms (`transfer` as a level,
 //! `transfer_gdp` as a share of GDP) exclude each other, and a layer that gives one drops
-//! the inherited other ([`super::tree::merge`]).
+//! the inherited other (when the layers of the scenario tree are merged).
 
 use serde::Serialize;
 
-use super::resolve::{Check, Ctx, PathBlock};
+use super::reader::{Check, Reader};
+use super::resolve::PathBlock;
 use super::tree::Table;
 
 /// How the fund pays the budget.
@@ -24,9 +25,6 @@ pub enum FundRule {
     /// `payout_rate` of last year's assets, revalued at this year's exchange rate.
     Percent,
 }
-
-/// The rule names as written in a scenario file.
-pub const RULES: [&str; 3] = ["fixed", "cutoff", "percent"];
 
 /// The fund's keys, for unknown-key messages.
 pub const KEYS: &[&str] = &[
@@ -51,7 +49,7 @@ pub(super) const PATHS: &[(&str, Check)] = &[
 ];
 
 /// The two forms of the fixed rule's transfer.
-pub const TRANSFER_FORMS: [&str; 2] = ["transfer", "transfer_gdp"];
+pub(crate) const TRANSFER_FORMS: [&str; 2] = ["transfer", "transfer_gdp"];
 
 /// A resolved `[fund]`: paths one number per projection year.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -78,17 +76,17 @@ pub struct Fund {
 /// Resolves `[fund]` (`t`, absent: `Some(None)`) from its table and its expanded `paths`
 /// ([`PATHS`], `@YEAR` overrides applied); `None` when a mistake was reported.
 pub(super) fn resolve(
-    ctx: &mut Ctx,
+    r: &mut Reader,
     t: Option<&Table>,
     paths: &PathBlock,
     horizon: usize,
 ) -> Option<Option<Fund>> {
     let Some(t) = t else { return Some(None) };
-    let before = ctx.diags.len();
-    let commodity_share = ctx
+    let before = r.mark();
+    let commodity_share = r
         .scalar(t, "fund", "commodity_share", Check::Share)
         .unwrap_or(1.0);
-    let rule = ctx.choice(
+    let rule = r.choice(
         t,
         "fund",
         "rule",
@@ -103,16 +101,16 @@ pub(super) fn resolve(
          price) and \"percent\" (a share of assets)",
     );
     if let (Some(_), Some(node)) = (t.get("transfer"), t.get("transfer_gdp")) {
-        ctx.err(
+        r.err(
             Some(&node.loc),
             "fund.transfer_gdp",
             "the transfer is given both as a level (`transfer`, currency unit) and as a share of \
              GDP (`transfer_gdp`): give one of them",
         );
     }
-    let needs = |ctx: &mut Ctx, key: &str, what: &str| {
+    let needs = |r: &mut Reader, key: &str, what: &str| {
         if t.get(key).is_none() {
-            ctx.err(
+            r.err(
                 t.get("rule").map(|n| &n.loc),
                 format!("fund.{key}"),
                 format!("missing: {what}"),
@@ -122,27 +120,27 @@ pub(super) fn resolve(
     match rule {
         FundRule::Fixed if t.get("transfer").is_none() && t.get("transfer_gdp").is_none() => {
             needs(
-                ctx,
+                r,
                 "transfer",
                 "rule \"fixed\" needs the transfer to the budget: `transfer` (currency unit) or \
                  `transfer_gdp` (share of GDP)",
             );
         }
         FundRule::Cutoff => needs(
-            ctx,
+            r,
             "cutoff_price",
             "rule \"cutoff\" needs `cutoff_price`, the commodity price (USD) at which the budget \
              is allowed commodity revenue",
         ),
         FundRule::Percent => needs(
-            ctx,
+            r,
             "payout_rate",
             "rule \"percent\" needs `payout_rate`, the share of last year's assets transferred \
              (e.g. 0.03)",
         ),
         FundRule::Fixed => {}
     }
-    if ctx.diags.len() != before {
+    if !r.since(before) {
         return None;
     }
     let get = |k: &str| paths.get(k).cloned();

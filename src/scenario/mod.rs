@@ -6,21 +6,24 @@
 //! projection year, converts spending stated as budget shares into shares of GDP, fills
 //! the documented defaults and checks everything, reporting all mistakes at once with
 //! their file, line, column and key.
+//!
+//! Inside, the text is parsed into a tree that remembers where each value was written
+//! (`tree`), and every section, `[sweep]` included, is read from it by one `reader`:
+//! typed access to keys, each mistake collected with its place and key.
 
-pub mod address;
+pub(crate) mod address;
 mod correlation;
 pub mod fund;
-pub mod path;
-pub mod plausible;
-pub mod probabilities;
+pub(crate) mod path;
+pub(crate) mod plausible;
+pub(crate) mod probabilities;
+pub(crate) mod reader;
 mod resolve;
 pub mod rules;
 pub mod stress;
-/// Public for the parser fuzz tests (`tests/integration/parser_fuzz.rs`), which feed
-/// the raw tree; library users load scenarios with [`load`].
-pub mod tree;
+pub(crate) mod tree;
 pub mod uncertainty;
-pub mod year_key;
+pub(crate) mod year_key;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,6 +33,7 @@ use serde::Serialize;
 pub use address::{Address, Override};
 pub use correlation::check_correlation;
 pub use fund::{Fund, FundRule};
+pub use probabilities::Probability;
 #[cfg(feature = "serve")]
 pub(crate) use resolve::set_shock_entry;
 pub use resolve::{MAX_DRAWS, SECTIONS, SWEEP_KEYS, resolve_tree};
@@ -37,7 +41,7 @@ pub use rules::{DebtMeasure, Rules};
 pub use uncertainty::Uncertainty;
 
 use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result};
-use tree::Table;
+pub use tree::Table;
 
 /// The seven shocks of docs/MODEL.md, in their canonical order (version 2 added the seventh,
 /// `primary_balance`; a six-entry `[shocks]` block leaves it at zero).
@@ -55,10 +59,10 @@ pub const SHOCK_NAMES: [&str; N_SHOCKS] = [
 pub const N_SHOCKS: usize = 7;
 
 /// Number of shocks of docs/MODEL.md version 1: a `[shocks]` block may give this many.
-pub const N_SHOCKS_V1: usize = 6;
+pub(crate) const N_SHOCKS_V1: usize = 6;
 
 /// Index of the primary-balance shock (version 2's seventh) in [`SHOCK_NAMES`].
-pub const PRIMARY_BALANCE_SHOCK: usize = Shock::PrimaryBalance.index();
+pub(crate) const PRIMARY_BALANCE_SHOCK: usize = Shock::PrimaryBalance.index();
 
 /// One of the seven shocks: [`Shock::index`] addresses u_t, e_t and the rows of
 /// `[shocks]`; [`Shock::name`] is its name in files and columns ([`SHOCK_NAMES`]).
@@ -341,7 +345,7 @@ pub struct MonteCarlo {
 }
 
 /// The default quantiles of Monte Carlo summaries.
-pub const DEFAULT_QUANTILES: [f64; 7] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95];
+pub(crate) const DEFAULT_QUANTILES: [f64; 7] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95];
 
 impl Default for MonteCarlo {
     fn default() -> Self {
@@ -439,10 +443,17 @@ pub fn load_str(
     base_dir: &Path,
     overrides: &[Override],
 ) -> Result<Scenario> {
+    let tree = load_tree_str(text, name, base_dir)?;
+    resolve_tree(tree, overrides).map_err(|e| name_file(e, name))
+}
+
+/// Loads a scenario text, following `extends` (relative to `base_dir`), into one merged
+/// tree without resolving it: [`load_str`] is this, then [`resolve_tree`]. `name` names
+/// the text in messages.
+pub fn load_tree_str(text: &str, name: &str, base_dir: &Path) -> Result<Table> {
     let source = Arc::from(name);
     let first = tree::parse_document(text, &source).map_err(|d| Error::Scenario(Diagnostics(d)))?;
-    let tree = follow_extends(first, base_dir.to_path_buf(), &mut Chain::default(), |_| {})?;
-    resolve_tree(tree, overrides).map_err(|e| name_file(e, name))
+    follow_extends(first, base_dir.to_path_buf(), &mut Chain::default(), |_| {})
 }
 
 /// Reads a file and its `extends` chain into one merged tree.
@@ -456,7 +467,7 @@ pub fn load_tree(path: &Path) -> Result<Table> {
 /// parsed end the list (loading reports them). A non-regular `path` (a pipe, a FIFO) is
 /// not opened here: it is read once, by loading, and the files it extends are protected
 /// by [`is_input`] when the output is written.
-pub fn input_files(path: &Path) -> Vec<PathBuf> {
+pub(crate) fn input_files(path: &Path) -> Vec<PathBuf> {
     if !is_regular(path) {
         return vec![path.to_path_buf()];
     }
@@ -476,7 +487,7 @@ static INPUTS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new()
 /// Whether `path` is a file this process has read as a scenario input, at any depth of
 /// an `extends` chain (compared after resolving symbolic links and `..`): the last check
 /// before an output replaces a file.
-pub fn is_input(path: &Path) -> bool {
+pub(crate) fn is_input(path: &Path) -> bool {
     let Ok(canonical) = path.canonicalize() else {
         return false;
     };
@@ -504,7 +515,7 @@ pub fn load_bytes(
 
 /// The largest scenario file read, in bytes: scenarios are small text files, and a device
 /// such as `/dev/zero` given by mistake must not be read forever.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Reads at most [`MAX_FILE_BYTES`] + 1 bytes of `path` (one more tells a file too large).
 fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {

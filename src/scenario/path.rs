@@ -2,12 +2,13 @@
 //! table interpolated linearly (or held as steps with `interp = "step"`) and held flat
 //! outside its keys.
 
+use super::reader::Reader;
 use crate::error::{Diagnostic, Loc};
 use crate::scenario::tree::{Node, Table, Value};
 
 /// How a year-keyed table fills the years between its keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Interp {
+pub(crate) enum Interp {
     /// Linear between keys (the default).
     Linear,
     /// Each value holds until the next key.
@@ -15,7 +16,7 @@ pub enum Interp {
 }
 
 /// Value of `points` (sorted by year, non-empty) at `year`.
-pub fn interpolate(points: &[(i32, f64)], interp: Interp, year: i32) -> f64 {
+pub(crate) fn interpolate(points: &[(i32, f64)], interp: Interp, year: i32) -> f64 {
     let i = points.partition_point(|&(y, _)| y <= year);
     if i == 0 {
         return points[0].1;
@@ -29,7 +30,7 @@ pub fn interpolate(points: &[(i32, f64)], interp: Interp, year: i32) -> f64 {
 }
 
 /// A number from a node, accepting integers.
-pub fn number(node: &Node) -> Option<f64> {
+pub(crate) fn number(node: &Node) -> Option<f64> {
     match node.value {
         Value::Float(x) => Some(x),
         Value::Int(i) => Some(i as f64),
@@ -44,11 +45,11 @@ fn expand_list(
     key: &str,
     base_year: i32,
     years: &[i32],
-    diags: &mut Vec<Diagnostic>,
+    r: &mut Reader,
 ) -> Option<Vec<f64>> {
     let bad = |loc: &Loc, msg: String| Diagnostic::new(Some(loc), key, msg);
     if items.len() != years.len() {
-        diags.push(bad(
+        r.diags.push(bad(
             &node.loc,
             format!(
                 "a list needs one value per projection year: {} values for {}..={}, found \
@@ -69,7 +70,7 @@ fn expand_list(
             Some(x) => out.push(x),
             None => {
                 ok = false;
-                diags.push(bad(
+                r.diags.push(bad(
                     &item.loc,
                     format!(
                         "expected a number for {year}, found {}",
@@ -89,7 +90,7 @@ fn expand_table(
     key: &str,
     base_year: i32,
     years: &[i32],
-    diags: &mut Vec<Diagnostic>,
+    r: &mut Reader,
 ) -> Option<Vec<f64>> {
     let bad = |loc: &Loc, msg: String| Diagnostic::new(Some(loc), key, msg);
     let mut interp = Interp::Linear;
@@ -102,7 +103,7 @@ fn expand_table(
                 Value::Str(s) if s == "step" => interp = Interp::Step,
                 _ => {
                     ok = false;
-                    diags.push(bad(
+                    r.diags.push(bad(
                         &e.node.loc,
                         "`interp` must be \"linear\" or \"step\"".to_string(),
                     ));
@@ -114,7 +115,7 @@ fn expand_table(
             Ok(y) => y,
             Err(_) => {
                 ok = false;
-                diags.push(bad(
+                r.diags.push(bad(
                     &e.key_loc,
                     format!(
                         "`{}` is not a year: a path table has year keys (e.g. {{ {} = 0.1 \
@@ -128,7 +129,7 @@ fn expand_table(
         };
         if year < base_year {
             ok = false;
-            diags.push(bad(
+            r.diags.push(bad(
                 &e.key_loc,
                 format!(
                     "year {year} is before the base year {base_year}: path years must be \
@@ -141,7 +142,7 @@ fn expand_table(
             Some(x) => points.push((year, x)),
             None => {
                 ok = false;
-                diags.push(bad(
+                r.diags.push(bad(
                     &e.node.loc,
                     format!(
                         "expected a number for {year}, found {}",
@@ -155,7 +156,7 @@ fn expand_table(
         return None;
     }
     if points.is_empty() {
-        diags.push(bad(
+        r.diags.push(bad(
             &node.loc,
             format!(
                 "a path table needs at least one year key, e.g. {{ {} = 0.1 }}",
@@ -166,7 +167,8 @@ fn expand_table(
     }
     points.sort_by_key(|p| p.0);
     if let Some(w) = points.windows(2).find(|w| w[0].0 == w[1].0) {
-        diags.push(bad(&node.loc, format!("year {} is given twice", w[0].0)));
+        r.diags
+            .push(bad(&node.loc, format!("year {} is given twice", w[0].0)));
         return None;
     }
     Some(
@@ -178,20 +180,20 @@ fn expand_table(
 }
 
 /// Expands a path node to one value per year of `years`. `key` names it in messages.
-pub fn expand(
+pub(super) fn expand(
     node: &Node,
     key: &str,
     base_year: i32,
     years: &[i32],
-    diags: &mut Vec<Diagnostic>,
+    r: &mut Reader,
 ) -> Option<Vec<f64>> {
     let bad = |loc: &Loc, msg: String| Diagnostic::new(Some(loc), key, msg);
     match &node.value {
         Value::Float(_) | Value::Int(_) => number(node).map(|x| vec![x; years.len()]),
-        Value::Array(items) => expand_list(node, items, key, base_year, years, diags),
-        Value::Table(table) => expand_table(node, table, key, base_year, years, diags),
+        Value::Array(items) => expand_list(node, items, key, base_year, years, r),
+        Value::Table(table) => expand_table(node, table, key, base_year, years, r),
         other => {
-            diags.push(bad(
+            r.diags.push(bad(
                 &node.loc,
                 format!(
                     "expected a time path (a number, a list with one number per year, or a \

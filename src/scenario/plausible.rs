@@ -8,11 +8,12 @@
 //! Also here: the warning for a Monte Carlo run that cannot vary.
 
 use super::Scenario;
+use super::reader::Reader;
 use super::tree::{Table, Value};
 use crate::error::Diagnostic;
 
 /// The top-level key that allows values outside the plausible ranges.
-pub const ALLOW_KEY: &str = "allow_extreme";
+pub(crate) const ALLOW_KEY: &str = "allow_extreme";
 
 /// A guarded key: its plausible range (fractions) and what one unit of it is.
 struct Bound {
@@ -44,7 +45,7 @@ const BOUNDS: &[Bound] = &[
 
 /// Which keys may take extreme values.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub enum Allow {
+pub(crate) enum Allow {
     /// None: every guarded key is checked (the default).
     #[default]
     Nothing,
@@ -65,7 +66,7 @@ impl Allow {
 }
 
 /// Reads the top-level `allow_extreme` of a merged tree, reporting a malformed one.
-pub fn read_allow(root: &Table, diags: &mut Vec<Diagnostic>) -> Allow {
+pub(super) fn read_allow(root: &Table, r: &mut Reader) -> Allow {
     let Some(node) = root.get(ALLOW_KEY) else {
         return Allow::Nothing;
     };
@@ -87,7 +88,7 @@ pub fn read_allow(root: &Table, diags: &mut Vec<Diagnostic>) -> Allow {
             for item in items {
                 match &item.value {
                     Value::Str(s) if BOUNDS.iter().any(|b| b.key == s) => keys.push(s.clone()),
-                    Value::Str(s) => diags.push(Diagnostic::new(
+                    Value::Str(s) => r.diags.push(Diagnostic::new(
                         Some(&item.loc),
                         ALLOW_KEY,
                         format!(
@@ -95,13 +96,13 @@ pub fn read_allow(root: &Table, diags: &mut Vec<Diagnostic>) -> Allow {
                             keys_list()
                         ),
                     )),
-                    v => diags.push(bad(v.a_type_name())),
+                    v => r.diags.push(bad(v.a_type_name())),
                 }
             }
             Allow::Keys(keys)
         }
         v => {
-            diags.push(bad(v.a_type_name()));
+            r.diags.push(bad(v.a_type_name()));
             Allow::Nothing
         }
     }
@@ -122,7 +123,7 @@ fn percent(x: f64) -> String {
 /// Why `x` is implausible for the dotted `key` (None when plausible, allowed or not
 /// guarded). The message says what the value means and suggests `x / 100` when that
 /// is plausible.
-pub fn problem(key: &str, x: f64, allow: &Allow) -> Option<String> {
+pub(crate) fn problem(key: &str, x: f64, allow: &Allow) -> Option<String> {
     let b = BOUNDS.iter().find(|b| b.key == key)?;
     if !x.is_finite() || (b.lo..=b.hi).contains(&x) || allow.allows(key) {
         return None;
@@ -151,7 +152,7 @@ pub fn problem(key: &str, x: f64, allow: &Allow) -> Option<String> {
 
 /// A warning when a Monte Carlo run of `sc` cannot vary: every shock's sd is 0 and no
 /// structural parameter is uncertain, so every draw is the deterministic projection.
-pub fn degenerate_monte_carlo(sc: &Scenario) -> Option<String> {
+pub(crate) fn degenerate_monte_carlo(sc: &Scenario) -> Option<String> {
     let still = sc.shocks.sd.iter().all(|s| *s == 0.0)
         && sc.uncertainty.as_ref().is_none_or(|u| u.params.is_empty());
     still.then(|| {

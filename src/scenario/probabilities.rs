@@ -15,8 +15,8 @@
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
-use super::tree::{Node, Value};
-use crate::error::Diagnostic;
+use super::reader::Reader;
+use super::tree::{Node, Table, Value};
 use crate::metric::Event;
 
 /// One probability to report: an event and an optional label.
@@ -41,100 +41,85 @@ const KEY: &str = "montecarlo.probabilities";
 const EXAMPLE: &str = "e.g. [[montecarlo.probabilities]] with event = \"debt_gdp@..2040 > 0.6\" \
                        and an optional label";
 
-/// Parses one event text at `node`, checked against the projection `years`.
-fn event(diags: &mut Vec<Diagnostic>, node: &Node, text: &str, years: &[i32]) -> Option<Event> {
+/// Parses one event text at `node`, checked against the projection years.
+fn event(r: &mut Reader, node: &Node, text: &str) -> Option<Event> {
     let parsed: Result<Event, String> = text.parse();
-    match parsed.and_then(|e| e.check(years).map(|()| e)) {
+    match parsed.and_then(|e| e.check(r.years()).map(|()| e)) {
         Ok(e) => Some(e),
         Err(msg) => {
-            diags.push(Diagnostic::new(Some(&node.loc), KEY, msg));
+            r.err(Some(&node.loc), KEY, msg);
             None
         }
     }
 }
 
-/// Parses `[montecarlo] probabilities` (absent: an empty list).
-pub fn resolve(
-    diags: &mut Vec<Diagnostic>,
-    node: Option<&Node>,
-    years: &[i32],
-) -> Vec<Probability> {
+/// Parses `[montecarlo] probabilities` (absent: an empty list), checked against `r`'s
+/// projection years.
+pub(super) fn resolve(r: &mut Reader, node: Option<&Node>) -> Vec<Probability> {
     let Some(node) = node else {
         return Vec::new();
     };
     let Value::Array(items) = &node.value else {
-        diags.push(Diagnostic::new(
-            Some(&node.loc),
-            KEY,
-            format!("expected a list of events, {EXAMPLE}"),
-        ));
+        let msg = format!("expected a list of events, {EXAMPLE}");
+        r.err(Some(&node.loc), KEY, msg);
         return Vec::new();
     };
     let mut out = Vec::new();
     for item in items {
         match &item.value {
             Value::Str(text) => {
-                if let Some(e) = event(diags, item, text, years) {
+                if let Some(e) = event(r, item, text) {
                     out.push(Probability {
                         event: e,
                         label: String::new(),
                     });
                 }
             }
-            Value::Table(t) => {
-                for e in &t.entries {
-                    if e.key != "event" && e.key != "label" {
-                        diags.push(Diagnostic::new(
-                            Some(&e.key_loc),
-                            format!("{KEY}.{}", e.key),
-                            format!("unknown key `{}` (valid keys: event, label)", e.key),
-                        ));
-                    }
-                }
-                let label = match t.get("label").map(|n| &n.value) {
-                    None => String::new(),
-                    Some(Value::Str(s)) => s.clone(),
-                    Some(v) => {
-                        diags.push(Diagnostic::new(
-                            t.get("label").map(|n| &n.loc),
-                            format!("{KEY}.label"),
-                            format!("expected a string, found a {}", v.type_name()),
-                        ));
-                        String::new()
-                    }
-                };
-                match t.get("event") {
-                    Some(n) => match &n.value {
-                        Value::Str(text) => {
-                            if let Some(e) = event(diags, n, text, years) {
-                                out.push(Probability { event: e, label });
-                            }
-                        }
-                        v => diags.push(Diagnostic::new(
-                            Some(&n.loc),
-                            format!("{KEY}.event"),
-                            format!(
-                                "expected a string such as \"debt_gdp@2040 > 0.6\", found a {}",
-                                v.type_name()
-                            ),
-                        )),
-                    },
-                    None => diags.push(Diagnostic::new(
-                        Some(&item.loc),
-                        format!("{KEY}.event"),
-                        format!("missing: each probability needs an event, {EXAMPLE}"),
-                    )),
-                }
-            }
-            v => diags.push(Diagnostic::new(
+            Value::Table(t) => out.extend(entry(r, item, t)),
+            v => r.err(
                 Some(&item.loc),
                 KEY,
                 format!(
                     "expected an event string or a table, found a {}; {EXAMPLE}",
                     v.type_name()
                 ),
-            )),
+            ),
         }
     }
     out
+}
+
+/// One probability written as a table (`item`) with `event` and an optional `label`.
+fn entry(r: &mut Reader, item: &Node, t: &Table) -> Option<Probability> {
+    for e in &t.entries {
+        if e.key != "event" && e.key != "label" {
+            r.err(
+                Some(&e.key_loc),
+                format!("{KEY}.{}", e.key),
+                format!("unknown key `{}` (valid keys: event, label)", e.key),
+            );
+        }
+    }
+    let label = t
+        .get("label")
+        .and_then(|n| r.string(n, &format!("{KEY}.label")))
+        .unwrap_or_default();
+    let Some(n) = t.get("event") else {
+        let msg = format!("missing: each probability needs an event, {EXAMPLE}");
+        r.err(Some(&item.loc), format!("{KEY}.event"), msg);
+        return None;
+    };
+    let Value::Str(text) = &n.value else {
+        r.err(
+            Some(&n.loc),
+            format!("{KEY}.event"),
+            format!(
+                "expected a string such as \"debt_gdp@2040 > 0.6\", found a {}",
+                n.value.type_name()
+            ),
+        );
+        return None;
+    };
+    let event = event(r, n, text)?;
+    Some(Probability { event, label })
 }

@@ -4,13 +4,14 @@
 use std::sync::Arc;
 
 use super::path::{expand, number};
+use super::reader::{Check, Reader};
 use super::tree::{self, Node, Table, Value};
 use super::{
     Baseline, Distribution, Initial, MonteCarlo, N_SHOCKS, N_SHOCKS_V1, Override, Policy,
     SHOCK_NAMES, Scenario, Shocks, Structure, fund, rules,
 };
 use crate::error::suggest;
-use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result};
+use crate::error::{Error, Loc, Result};
 
 /// The sections of a scenario file, in order.
 pub const SECTIONS: &[&str] = &[
@@ -42,48 +43,6 @@ const TOP_KEYS: &[&str] = &[
 const MAX_YEARS: i32 = 500;
 /// The most draws a scenario may ask for.
 pub const MAX_DRAWS: u64 = 1_000_000_000;
-
-/// What a number must satisfy.
-#[derive(Clone, Copy)]
-pub(super) enum Check {
-    /// A share in [0, 1].
-    Share,
-    /// Strictly positive.
-    Positive,
-    /// At least zero.
-    NonNeg,
-    /// A rate above -1 (-100 %).
-    Rate,
-    /// Within [lo, hi].
-    Range(f64, f64),
-}
-
-impl Check {
-    pub(super) fn test(self, x: f64) -> Option<String> {
-        if !x.is_finite() {
-            return Some(format!("must be a finite number, found {x}"));
-        }
-        match self {
-            Check::Share if !(0.0..=1.0).contains(&x) => Some(format!(
-                "must be a share in [0, 1] (0.109 means 10.9 %), found {x}{}",
-                if (1.0..=100.0).contains(&x) {
-                    format!(": did you mean {}?", x / 100.0)
-                } else {
-                    String::new()
-                }
-            )),
-            Check::Positive if x <= 0.0 => Some(format!("must be greater than 0, found {x}")),
-            Check::NonNeg if x < 0.0 => Some(format!("must be 0 or more, found {x}")),
-            Check::Rate if x <= -1.0 => Some(format!(
-                "must be a rate above -1 (0.053 means 5.3 %), found {x}"
-            )),
-            Check::Range(lo, hi) if !(lo..=hi).contains(&x) => {
-                Some(format!("must be in [{lo}, {hi}], found {x}"))
-            }
-            _ => None,
-        }
-    }
-}
 
 const INITIAL_KEYS: &[(&str, Check)] = &[
     ("gdp_nominal", Check::Positive),
@@ -193,154 +152,24 @@ fn unknown_key_message(section: Option<&str>, key: &str, allowed: &[&str]) -> St
     msg
 }
 
-pub(super) struct Ctx {
-    pub(super) diags: Vec<Diagnostic>,
-    /// Full keys (`baseline.inflation`) that an unknown key was taken to mean: a
-    /// "missing" report for them would only repeat the "did you mean".
-    suggested: Vec<String>,
-    /// Which keys may take values outside their plausible ranges.
-    allow: super::plausible::Allow,
-}
-
-impl Ctx {
-    /// Why `x` is not a valid value of the dotted `key`: the check, then plausibility.
-    fn value_problem(&self, key: &str, check: Check, x: f64) -> Option<String> {
-        check
-            .test(x)
-            .or_else(|| super::plausible::problem(key, x, &self.allow))
-    }
-
-    pub(super) fn err(
-        &mut self,
-        loc: Option<&Loc>,
-        key: impl Into<String>,
-        msg: impl Into<String>,
-    ) {
-        self.diags.push(Diagnostic::new(loc, key, msg));
-    }
-
-    /// A section as a table, reporting unknown keys; `None` when absent or not a table.
-    fn section<'a>(&mut self, root: &'a Table, name: &str) -> Option<&'a Table> {
-        let node = root.get(name)?;
-        let Value::Table(t) = &node.value else {
-            self.err(
-                Some(&node.loc),
-                name,
-                format!(
-                    "expected a table [{name}], found {}",
-                    node.value.a_type_name()
-                ),
+/// A section of the scenario as a table, reporting unknown keys; `None` when absent or
+/// not a table.
+fn section<'a>(r: &mut Reader, root: &'a Table, name: &str) -> Option<&'a Table> {
+    let t = r.table(root, name)?;
+    let allowed = section_keys(name);
+    for e in &t.entries {
+        if !allowed.contains(&e.key.as_str()) {
+            if let Some(s) = suggest(&e.key, allowed.iter().copied()) {
+                r.suggested(format!("{name}.{s}"));
+            }
+            r.err(
+                Some(&e.key_loc),
+                format!("{name}.{}", e.key),
+                unknown_key_message(Some(name), &e.key, &allowed),
             );
-            return None;
-        };
-        let allowed = section_keys(name);
-        for e in &t.entries {
-            if !allowed.contains(&e.key.as_str()) {
-                if let Some(s) = suggest(&e.key, allowed.iter().copied()) {
-                    self.suggested.push(format!("{name}.{s}"));
-                }
-                self.err(
-                    Some(&e.key_loc),
-                    format!("{name}.{}", e.key),
-                    unknown_key_message(Some(name), &e.key, &allowed),
-                );
-            }
-        }
-        Some(t)
-    }
-
-    /// A checked scalar: `None` when absent or invalid (the latter reported).
-    /// The value of the string key `key` of `t` among `options` (absent: `default`); any
-    /// other value is reported as an unknown `what`, followed by `valid` (the valid values,
-    /// explained), and `default` is returned.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn choice<T: Copy>(
-        &mut self,
-        t: &Table,
-        section: &str,
-        key: &str,
-        options: &[(&str, T)],
-        default: T,
-        what: &str,
-        valid: &str,
-    ) -> T {
-        let Some(node) = t.get(key) else {
-            return default;
-        };
-        if let Value::Str(s) = &node.value
-            && let Some((_, v)) = options.iter().find(|(name, _)| name == s)
-        {
-            return *v;
-        }
-        let found = match &node.value {
-            Value::Str(s) => format!("\"{s}\""),
-            other => other.a_type_name().to_string(),
-        };
-        self.err(
-            Some(&node.loc),
-            format!("{section}.{key}"),
-            format!("unknown {what} {found}: {valid}"),
-        );
-        default
-    }
-
-    pub(super) fn scalar(
-        &mut self,
-        t: &Table,
-        section: &str,
-        key: &str,
-        check: Check,
-    ) -> Option<f64> {
-        let node = t.get(key)?;
-        let full = format!("{section}.{key}");
-        let Some(x) = number(node) else {
-            self.err(
-                Some(&node.loc),
-                full,
-                format!("expected a number, found {}", node.value.a_type_name()),
-            );
-            return None;
-        };
-        if let Some(msg) = self.value_problem(&full, check, x) {
-            self.err(Some(&node.loc), full, msg);
-            return None;
-        }
-        Some(x)
-    }
-
-    fn integer(&mut self, node: &Node, key: &str) -> Option<i64> {
-        match node.value {
-            Value::Int(i) => Some(i),
-            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
-            ref v => {
-                let found = match v {
-                    Value::Float(f) => f.to_string(),
-                    other => other.a_type_name().to_string(),
-                };
-                self.err(
-                    Some(&node.loc),
-                    key,
-                    format!("expected a whole number, found {found}"),
-                );
-                None
-            }
         }
     }
-
-    fn string(&mut self, root: &Table, key: &str) -> Option<String> {
-        let node = root.get(key)?;
-        match &node.value {
-            Value::Str(s) => Some(s.clone()),
-            v => {
-                self.err(
-                    Some(&node.loc),
-                    key,
-                    format!("expected a string, found {}", v.a_type_name()),
-                );
-                None
-            }
-        }
-    }
+    Some(t)
 }
 
 /// A block of expanded paths, in the form written (spending possibly as budget shares).
@@ -368,7 +197,7 @@ impl PathBlock {
 }
 
 pub(super) fn read_paths(
-    ctx: &mut Ctx,
+    r: &mut Reader,
     t: Option<&Table>,
     section: &str,
     keys: &[(&str, Check)],
@@ -380,13 +209,13 @@ pub(super) fn read_paths(
     for (key, check) in keys {
         let Some(node) = t.get(key) else { continue };
         let full = format!("{section}.{key}");
-        let Some(v) = expand(node, &full, base_year, years, &mut ctx.diags) else {
+        let Some(v) = expand(node, &full, base_year, years, r) else {
             continue;
         };
         let mut ok = true;
         for (x, y) in v.iter().zip(years) {
-            if let Some(msg) = ctx.value_problem(&full, *check, *x) {
-                ctx.err(Some(&node.loc), &full, format!("{msg} (in {y})"));
+            if let Some(msg) = r.value_problem(&full, *check, *x) {
+                r.err(Some(&node.loc), &full, format!("{msg} (in {y})"));
                 ok = false;
                 break;
             }
@@ -399,7 +228,7 @@ pub(super) fn read_paths(
 }
 
 /// Rejects a block that states spending in both forms.
-fn check_one_form(ctx: &mut Ctx, t: Option<&Table>, section: &str) {
+fn check_one_form(r: &mut Reader, t: Option<&Table>, section: &str) {
     let Some(t) = t else { return };
     let gdp: Vec<&str> = tree::GDP_FORM
         .iter()
@@ -413,7 +242,7 @@ fn check_one_form(ctx: &mut Ctx, t: Option<&Table>, section: &str) {
         .collect();
     if !gdp.is_empty() && !share.is_empty() {
         let loc = t.get(share[0]).map(|n| n.loc.clone());
-        ctx.err(
+        r.err(
             loc.as_ref(),
             format!("{section}.{}", share[0]),
             format!(
@@ -429,52 +258,48 @@ fn check_one_form(ctx: &mut Ctx, t: Option<&Table>, section: &str) {
 
 /// Resolves a merged tree, after applying `overrides`, into a validated [`Scenario`].
 pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario> {
-    let mut ctx = Ctx {
-        diags: Vec::new(),
-        suggested: Vec::new(),
-        allow: super::plausible::Allow::Nothing,
-    };
-    let year_overrides = apply_overrides(&mut ctx, &mut root, overrides);
+    let mut r = Reader::default();
+    let year_overrides = apply_overrides(&mut r, &mut root, overrides);
 
-    ctx.allow = super::plausible::read_allow(&root, &mut ctx.diags);
-    check_top_level(&mut ctx, &root);
+    r.read_allow(&root);
+    check_top_level(&mut r, &root);
 
-    let name = resolve_name(&mut ctx, &root);
-    let description = ctx.string(&root, "description").unwrap_or_default();
-    let currency = ctx.string(&root, "currency").unwrap_or_default();
+    let name = resolve_name(&mut r, &root);
+    let description = r.key_string(&root, "description").unwrap_or_default();
+    let currency = r.key_string(&root, "currency").unwrap_or_default();
 
-    let base_year = resolve_base_year(&mut ctx, &root);
-    let years = base_year.and_then(|b| resolve_years(&mut ctx, &root, b));
+    let base_year = resolve_base_year(&mut r, &root);
+    let years = base_year.and_then(|b| resolve_years(&mut r, &root, b));
 
-    let initial_t = ctx.section(&root, "initial");
-    let baseline_t = ctx.section(&root, "baseline");
-    let policy_t = ctx.section(&root, "policy");
-    let structure_t = ctx.section(&root, "structure");
-    let fund_t = ctx.section(&root, "fund");
-    let rules_t = ctx.section(&root, "rules");
-    let shocks_t = ctx.section(&root, "shocks");
-    let montecarlo_t = ctx.section(&root, "montecarlo");
+    let initial_t = section(&mut r, &root, "initial");
+    let baseline_t = section(&mut r, &root, "baseline");
+    let policy_t = section(&mut r, &root, "policy");
+    let structure_t = section(&mut r, &root, "structure");
+    let fund_t = section(&mut r, &root, "fund");
+    let rules_t = section(&mut r, &root, "rules");
+    let shocks_t = section(&mut r, &root, "shocks");
+    let montecarlo_t = section(&mut r, &root, "montecarlo");
     for (t, s) in [
         (initial_t, "initial"),
         (baseline_t, "baseline"),
         (policy_t, "policy"),
     ] {
-        check_one_form(&mut ctx, t, s);
+        check_one_form(&mut r, t, s);
     }
-    let structure = resolve_structure(&mut ctx, structure_t);
-    let shocks = resolve_shocks(&mut ctx, shocks_t);
-    let montecarlo = resolve_montecarlo(&mut ctx, montecarlo_t);
-    let uncertainty_t = ctx.section(&root, "uncertainty");
-    let uncertainty =
-        super::uncertainty::resolve(&mut ctx.diags, uncertainty_t, structure_value_problem);
+    let structure = resolve_structure(&mut r, structure_t);
+    let shocks = resolve_shocks(&mut r, shocks_t);
+    let montecarlo = resolve_montecarlo(&mut r, montecarlo_t);
+    let uncertainty_t = section(&mut r, &root, "uncertainty");
+    let uncertainty = super::uncertainty::resolve(&mut r, uncertainty_t, structure_value_problem);
 
     let (Some(base_year), Some(years)) = (base_year, years) else {
-        report_missing(&mut ctx, &root, base_year.is_none());
-        return Err(finish_diagnostics(ctx));
+        report_missing(&mut r, &root, base_year.is_none());
+        return Err(r.finish());
     };
+    r.set_years(&years);
 
     let paths = resolve_paths(
-        &mut ctx,
+        &mut r,
         [baseline_t, policy_t, fund_t, rules_t],
         structure.as_ref(),
         base_year,
@@ -482,31 +307,28 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
         &year_overrides,
     );
 
-    let probabilities = super::probabilities::resolve(
-        &mut ctx.diags,
-        montecarlo_t.and_then(|t| t.get("probabilities")),
-        &years,
-    );
+    let probabilities =
+        super::probabilities::resolve(&mut r, montecarlo_t.and_then(|t| t.get("probabilities")));
     let montecarlo = montecarlo.map(|m| MonteCarlo { probabilities, ..m });
 
-    let initial = initial_with_rate(&mut ctx, initial_t, &paths.baseline, structure.as_ref());
-    let fund = fund::resolve(&mut ctx, fund_t, &paths.fund, years.len());
+    let initial = initial_with_rate(&mut r, initial_t, &paths.baseline, structure.as_ref());
+    let fund = fund::resolve(&mut r, fund_t, &paths.fund, years.len());
     let rules = rules::resolve(
-        &mut ctx,
+        &mut r,
         rules_t,
         &paths.rules,
         initial
             .as_ref()
             .is_none_or(|i| i.other_spending_gdp.is_some()),
     );
-    let baseline = finish_baseline(&mut ctx, &paths.baseline);
-    let policy = finish_policy(&mut ctx, &paths.policy);
+    let baseline = finish_baseline(&mut r, &paths.baseline);
+    let policy = finish_policy(&mut r, &paths.policy);
     let stress = root
         .get("stress")
-        .and_then(|n| super::stress::parse(n, &years, &mut ctx.diags));
+        .and_then(|n| super::stress::parse(&mut r, n));
 
-    if !ctx.diags.is_empty() {
-        return Err(finish_diagnostics(ctx));
+    if !r.diags.is_empty() {
+        return Err(r.finish());
     }
     let incomplete = || Error::Internal("scenario incomplete without a diagnostic".into());
     Ok(Scenario {
@@ -529,10 +351,10 @@ pub fn resolve_tree(mut root: Table, overrides: &[Override]) -> Result<Scenario>
 }
 
 /// The scenario's `name`, which must be given.
-fn resolve_name(ctx: &mut Ctx, root: &Table) -> Option<String> {
-    let name = ctx.string(root, "name");
+fn resolve_name(r: &mut Reader, root: &Table) -> Option<String> {
+    let name = r.key_string(root, "name");
     if root.get("name").is_none() {
-        ctx.err(
+        r.err(
             None,
             "name",
             "missing: every scenario needs a `name` (it is the first column of the outputs)",
@@ -543,12 +365,12 @@ fn resolve_name(ctx: &mut Ctx, root: &Table) -> Option<String> {
 
 /// The base-year values, with the interest rate of the base year filled in.
 fn initial_with_rate(
-    ctx: &mut Ctx,
+    r: &mut Reader,
     initial_t: Option<&Table>,
     baseline: &PathBlock,
     structure: Option<&Structure>,
 ) -> Option<Initial> {
-    let initial = resolve_initial(ctx, initial_t, baseline);
+    let initial = resolve_initial(r, initial_t, baseline);
     initial.map(|i| Initial {
         interest_rate: base_interest_rate(initial_t, &i, baseline, structure),
         ..i
@@ -558,7 +380,7 @@ fn initial_with_rate(
 /// Applies the `--set` overrides to the tree; those that address one year of a path
 /// are returned, to be applied once the paths are read.
 fn apply_overrides<'o>(
-    ctx: &mut Ctx,
+    r: &mut Reader,
     root: &mut Table,
     overrides: &'o [Override],
 ) -> Vec<(&'o Override, Node)> {
@@ -566,14 +388,14 @@ fn apply_overrides<'o>(
     for o in overrides {
         let source: Arc<str> = Arc::from(format!("--set '{}'", o.arg));
         match tree::parse_value(&o.value, &source) {
-            Err(d) => ctx.diags.extend(d.into_iter().map(|mut d| {
+            Err(d) => r.diags.extend(d.into_iter().map(|mut d| {
                 d.key.get_or_insert_with(|| o.address.to_string());
                 d
             })),
             Ok(node) if o.address.year.is_some() => year_overrides.push((o, node)),
             Ok(node) if super::year_key::is_year_key(o) => {
                 if let Err(d) = super::year_key::apply(root, o, node) {
-                    ctx.diags.push(d);
+                    r.diags.push(d);
                 }
             }
             Ok(node) => {
@@ -588,11 +410,11 @@ fn apply_overrides<'o>(
 }
 
 /// Flags unknown top-level keys, and an `extends` that came from `--set`.
-fn check_top_level(ctx: &mut Ctx, root: &Table) {
+fn check_top_level(r: &mut Reader, root: &Table) {
     let allowed_top: Vec<&str> = TOP_KEYS.iter().chain(SECTIONS).copied().collect();
     for e in &root.entries {
         if !allowed_top.contains(&e.key.as_str()) {
-            ctx.err(
+            r.err(
                 Some(&e.key_loc),
                 e.key.clone(),
                 unknown_key_message(None, &e.key, &allowed_top),
@@ -602,7 +424,7 @@ fn check_top_level(ctx: &mut Ctx, root: &Table) {
     // `extends` is consumed while the files are read; one left here came from `--set`,
     // too late to take effect.
     if let Some(e) = root.entry("extends") {
-        ctx.err(
+        r.err(
             Some(&e.key_loc),
             "extends",
             "cannot be set with --set: inheritance is read from the files (write `extends` in the \
@@ -612,21 +434,21 @@ fn check_top_level(ctx: &mut Ctx, root: &Table) {
 }
 
 /// The `base_year`: present, an integer and a plausible year.
-fn resolve_base_year(ctx: &mut Ctx, root: &Table) -> Option<i32> {
+fn resolve_base_year(r: &mut Reader, root: &Table) -> Option<i32> {
     match root.get("base_year") {
         None => {
-            ctx.err(
+            r.err(
                 None,
                 "base_year",
                 "missing: give the base year of observed values, e.g. base_year = 2025",
             );
             None
         }
-        Some(n) => ctx.integer(n, "base_year").and_then(|y| {
+        Some(n) => r.integer(n, "base_year").and_then(|y| {
             if (1000..=3000).contains(&y) {
                 Some(y as i32)
             } else {
-                ctx.err(
+                r.err(
                     Some(&n.loc),
                     "base_year",
                     format!("{y} is not a plausible year"),
@@ -639,7 +461,7 @@ fn resolve_base_year(ctx: &mut Ctx, root: &Table) -> Option<i32> {
 
 /// Reports the sections (and the end year) missing from a scenario whose years could
 /// not be resolved.
-fn report_missing(ctx: &mut Ctx, root: &Table, no_base_year: bool) {
+fn report_missing(r: &mut Reader, root: &Table, no_base_year: bool) {
     for (section, what) in [
         (
             "initial",
@@ -655,7 +477,7 @@ fn report_missing(ctx: &mut Ctx, root: &Table, no_base_year: bool) {
         ),
     ] {
         if root.get(section).is_none() {
-            ctx.err(
+            r.err(
                 None,
                 section,
                 format!("missing: the [{section}] section gives {what}"),
@@ -663,7 +485,7 @@ fn report_missing(ctx: &mut Ctx, root: &Table, no_base_year: bool) {
         }
     }
     if no_base_year && root.get("end_year").is_none() && root.get("years").is_none() {
-        ctx.err(
+        r.err(
             None,
             "end_year",
             "missing: give the last projection year, e.g. end_year = 2030",
@@ -682,7 +504,7 @@ struct Paths {
 /// Reads the path blocks from their sections (`t`: baseline, policy, fund, rules), fills
 /// defaults and applies the overrides of single years.
 fn resolve_paths(
-    ctx: &mut Ctx,
+    r: &mut Reader,
     t: [Option<&Table>; 4],
     structure: Option<&Structure>,
     base_year: i32,
@@ -690,11 +512,11 @@ fn resolve_paths(
     year_overrides: &[(&Override, Node)],
 ) -> Paths {
     let [baseline_t, policy_t, fund_t, rules_t] = t;
-    let mut baseline = read_paths(ctx, baseline_t, "baseline", BASELINE_KEYS, base_year, years);
-    let mut policy = read_paths(ctx, policy_t, "policy", POLICY_KEYS, base_year, years);
+    let mut baseline = read_paths(r, baseline_t, "baseline", BASELINE_KEYS, base_year, years);
+    let mut policy = read_paths(r, policy_t, "policy", POLICY_KEYS, base_year, years);
     fill_policy_defaults(&baseline, &mut policy);
-    let mut fund_paths = read_paths(ctx, fund_t, "fund", fund::PATHS, base_year, years);
-    let mut rules_paths = read_paths(ctx, rules_t, "rules", rules::PATHS, base_year, years);
+    let mut fund_paths = read_paths(r, fund_t, "fund", fund::PATHS, base_year, years);
+    let mut rules_paths = read_paths(r, rules_t, "rules", rules::PATHS, base_year, years);
     default_levels(
         &mut baseline,
         &policy,
@@ -710,7 +532,7 @@ fn resolve_paths(
             ("fund", fund::PATHS, &mut fund_paths),
             ("rules", rules::PATHS, &mut rules_paths),
         ];
-        apply_year_override(ctx, o, node, years, &mut blocks);
+        apply_year_override(r, o, node, years, &mut blocks);
     }
     Paths {
         baseline,
@@ -768,33 +590,13 @@ pub(crate) fn set_shock_entry(root: &mut Table, keys: &[&str], node: &Node) -> b
     }
 }
 
-/// The error listing every diagnostic: in file order (file, line, column; those without
-/// a place last), without "missing" reports of keys that a misspelt key was taken to mean.
-fn finish_diagnostics(ctx: Ctx) -> Error {
-    let Ctx {
-        mut diags,
-        suggested,
-        ..
-    } = ctx;
-    diags.retain(|d| {
-        !(d.message.starts_with("missing") && d.key.as_ref().is_some_and(|k| suggested.contains(k)))
-    });
-    diags.sort_by(|a, b| match (&a.loc, &b.loc) {
-        (Some(x), Some(y)) => (&x.source, x.line, x.col).cmp(&(&y.source, y.line, y.col)),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => std::cmp::Ordering::Equal,
-    });
-    Error::Scenario(Diagnostics(diags))
-}
-
-fn resolve_years(ctx: &mut Ctx, root: &Table, base_year: i32) -> Option<Vec<i32>> {
+fn resolve_years(r: &mut Reader, root: &Table, base_year: i32) -> Option<Vec<i32>> {
     let end = root.get("end_year");
     let list = root.get("years");
     let from_end = end.and_then(|n| {
-        let y = ctx.integer(n, "end_year")?;
+        let y = r.integer(n, "end_year")?;
         if y <= i64::from(base_year) || y > i64::from(base_year + MAX_YEARS) {
-            ctx.err(
+            r.err(
                 Some(&n.loc),
                 "end_year",
                 format!(
@@ -808,22 +610,19 @@ fn resolve_years(ctx: &mut Ctx, root: &Table, base_year: i32) -> Option<Vec<i32>
     });
     let from_list = list.and_then(|n| {
         let Value::Array(items) = &n.value else {
-            ctx.err(
+            r.err(
                 Some(&n.loc),
                 "years",
                 "expected a list of consecutive years, e.g. [2026, 2027, 2028]",
             );
             return None;
         };
-        let ys: Vec<i64> = items
-            .iter()
-            .filter_map(|i| ctx.integer(i, "years"))
-            .collect();
+        let ys: Vec<i64> = items.iter().filter_map(|i| r.integer(i, "years")).collect();
         let expected: Vec<i64> = (1..=ys.len() as i64)
             .map(|k| i64::from(base_year) + k)
             .collect();
         if ys.is_empty() || ys != expected || ys.len() as i32 > MAX_YEARS {
-            ctx.err(
+            r.err(
                 Some(&n.loc),
                 "years",
                 format!(
@@ -838,7 +637,7 @@ fn resolve_years(ctx: &mut Ctx, root: &Table, base_year: i32) -> Option<Vec<i32>
     });
     match (end, list) {
         (None, None) => {
-            ctx.err(
+            r.err(
                 None,
                 "end_year",
                 format!(
@@ -851,7 +650,7 @@ fn resolve_years(ctx: &mut Ctx, root: &Table, base_year: i32) -> Option<Vec<i32>
         (Some(_), Some(n)) => match (from_end, from_list) {
             (Some(a), Some(b)) if a == b => Some(a),
             (Some(_), Some(_)) => {
-                ctx.err(
+                r.err(
                     Some(&n.loc),
                     "years",
                     "disagrees with end_year: give one of them",
@@ -929,7 +728,7 @@ fn default_levels(
 }
 
 fn apply_year_override(
-    ctx: &mut Ctx,
+    r: &mut Reader,
     o: &Override,
     node: &Node,
     years: &[i32],
@@ -944,7 +743,7 @@ fn apply_year_override(
         _ => None,
     };
     let Some((_, keys, block)) = found else {
-        ctx.err(
+        r.err(
             Some(&loc),
             key,
             "only time paths in [baseline], [policy], [fund] or [rules] take `@YEAR`; set a scalar \
@@ -956,7 +755,7 @@ fn apply_year_override(
     let name = addr.keys[1].as_str();
     let Some((_, check)) = keys.iter().find(|(k, _)| *k == name) else {
         let allowed: Vec<&str> = keys.iter().map(|(k, _)| *k).collect();
-        ctx.err(
+        r.err(
             Some(&loc),
             key,
             unknown_key_message(Some(&addr.keys[0]), name, &allowed),
@@ -964,7 +763,7 @@ fn apply_year_override(
         return;
     };
     let Some(idx) = years.iter().position(|&y| y == year) else {
-        ctx.err(
+        r.err(
             Some(&loc),
             key,
             format!(
@@ -976,20 +775,20 @@ fn apply_year_override(
         return;
     };
     let Some(x) = number(node) else {
-        ctx.err(
+        r.err(
             Some(&loc),
             key,
             format!("expected a number, found {}", node.value.a_type_name()),
         );
         return;
     };
-    if let Some(msg) = ctx.value_problem(&addr.keys.join("."), *check, x) {
-        ctx.err(Some(&loc), key, msg);
+    if let Some(msg) = r.value_problem(&addr.keys.join("."), *check, x) {
+        r.err(Some(&loc), key, msg);
         return;
     }
     match block.paths.iter_mut().find(|p| p.0 == name) {
         Some(slot) => slot.1[idx] = x,
-        None => ctx.err(
+        None => r.err(
             Some(&loc),
             key,
             format!(
@@ -1003,7 +802,7 @@ fn apply_year_override(
 }
 
 /// Growth spending / GDP of a block in either form; `None` (reported) when missing.
-fn growth_spending(ctx: &mut Ctx, block: &PathBlock, section: &str) -> Option<Vec<f64>> {
+fn growth_spending(r: &mut Reader, block: &PathBlock, section: &str) -> Option<Vec<f64>> {
     if let Some(s) = block.get("growth_spending_gdp") {
         return Some(s.clone());
     }
@@ -1018,7 +817,7 @@ fn growth_spending(ctx: &mut Ctx, block: &PathBlock, section: &str) -> Option<Ve
             } else {
                 ("growth_spending_share", "primary_spending_gdp")
             };
-            ctx.err(
+            r.err(
                 block.loc(have),
                 format!("{section}.{need}"),
                 format!("missing: `{have}` needs `{need}` beside it"),
@@ -1026,7 +825,7 @@ fn growth_spending(ctx: &mut Ctx, block: &PathBlock, section: &str) -> Option<Ve
             None
         }
         (None, None) => {
-            ctx.err(
+            r.err(
                 None,
                 format!("{section}.growth_spending_gdp"),
                 "missing: give growth_spending_gdp, or primary_spending_gdp with \
@@ -1038,7 +837,7 @@ fn growth_spending(ctx: &mut Ctx, block: &PathBlock, section: &str) -> Option<Ve
 }
 
 fn required(
-    ctx: &mut Ctx,
+    r: &mut Reader,
     block: &PathBlock,
     section: &str,
     key: &str,
@@ -1046,41 +845,41 @@ fn required(
 ) -> Option<Vec<f64>> {
     let v = block.get(key).cloned();
     if v.is_none()
-        && !ctx
+        && !r
             .diags
             .iter()
             .any(|d| d.key.as_deref() == Some(&format!("{section}.{key}")))
     {
-        ctx.err(None, format!("{section}.{key}"), format!("missing: {hint}"));
+        r.err(None, format!("{section}.{key}"), format!("missing: {hint}"));
     }
     v
 }
 
-fn finish_baseline(ctx: &mut Ctx, b: &PathBlock) -> Option<Baseline> {
-    let sref = growth_spending(ctx, b, "baseline");
+fn finish_baseline(r: &mut Reader, b: &PathBlock) -> Option<Baseline> {
+    let sref = growth_spending(r, b, "baseline");
     let real_growth = required(
-        ctx,
+        r,
         b,
         "baseline",
         "real_growth",
         "the baseline real growth path, e.g. real_growth = 0.053",
     );
     let inflation = required(
-        ctx,
+        r,
         b,
         "baseline",
         "inflation",
         "the GDP-deflator inflation path, e.g. inflation = 0.06",
     );
     let revenue_gdp = required(
-        ctx,
+        r,
         b,
         "baseline",
         "revenue_gdp",
         "the non-commodity revenue share assumed in real_growth",
     );
     let commodity_price = required(
-        ctx,
+        r,
         b,
         "baseline",
         "commodity_price",
@@ -1088,7 +887,7 @@ fn finish_baseline(ctx: &mut Ctx, b: &PathBlock) -> Option<Baseline> {
          commodity revenue)",
     );
     let exchange_rate = required(
-        ctx,
+        r,
         b,
         "baseline",
         "exchange_rate",
@@ -1096,7 +895,7 @@ fn finish_baseline(ctx: &mut Ctx, b: &PathBlock) -> Option<Baseline> {
          commodity revenue)",
     );
     let interest_rate = required(
-        ctx,
+        r,
         b,
         "baseline",
         "interest_rate",
@@ -1113,19 +912,19 @@ fn finish_baseline(ctx: &mut Ctx, b: &PathBlock) -> Option<Baseline> {
     })
 }
 
-fn finish_policy(ctx: &mut Ctx, p: &PathBlock) -> Option<Policy> {
+fn finish_policy(r: &mut Reader, p: &PathBlock) -> Option<Policy> {
     let t = p
         .get("revenue_gdp")
         .map_or(0, Vec::len)
         .max(p.paths.first().map_or(0, |x| x.1.len()));
-    let s = growth_spending(ctx, p, "policy");
+    let s = growth_spending(r, p, "policy");
     let o = match (
         p.get("primary_spending_gdp"),
         p.get("growth_spending_share"),
     ) {
         (Some(pr), Some(sh)) => Some(pr.iter().zip(sh).map(|(p, s)| (1.0 - s) * p).collect()),
         _ => required(
-            ctx,
+            r,
             p,
             "policy",
             "other_spending_gdp",
@@ -1134,7 +933,7 @@ fn finish_policy(ctx: &mut Ctx, p: &PathBlock) -> Option<Policy> {
         ),
     };
     let revenue_gdp = required(
-        ctx,
+        r,
         p,
         "policy",
         "revenue_gdp",
@@ -1155,10 +954,10 @@ fn finish_policy(ctx: &mut Ctx, p: &PathBlock) -> Option<Policy> {
 
 /// Flags the base-year values that are required and missing; `ok` tells, for
 /// gdp_nominal, debt_gdp, public_capital_gdp and revenue_gdp, whether a value was read.
-fn report_missing_initial(ctx: &mut Ctx, t: &Table, ok: [bool; 4]) {
+fn report_missing_initial(r: &mut Reader, t: &Table, ok: [bool; 4]) {
     let mut missing = |key: &str, ok: bool, hint: &str| {
         if !ok && t.get(key).is_none() {
-            ctx.err(None, format!("initial.{key}"), format!("missing: {hint}"));
+            r.err(None, format!("initial.{key}"), format!("missing: {hint}"));
         }
     };
     missing(
@@ -1186,7 +985,7 @@ fn report_missing_initial(ctx: &mut Ctx, t: &Table, ok: [bool; 4]) {
 /// The base-year growth spending / GDP: given, or primary spending times its growth
 /// share; flags a missing or half-given form.
 fn initial_growth_spending(
-    ctx: &mut Ctx,
+    r: &mut Reader,
     t: &Table,
     s_gdp: Option<f64>,
     primary: Option<f64>,
@@ -1204,11 +1003,11 @@ fn initial_growth_spending(
             .iter()
             .any(|k| t.get(k).is_some());
             if !given {
-                ctx.err(
+                r.err(
                     None,
                     "initial.growth_spending_gdp",
-                    "missing: give growth_spending_gdp, \
-                               or primary_spending_gdp with growth_spending_share",
+                    "missing: give growth_spending_gdp, or primary_spending_gdp with \
+                     growth_spending_share",
                 );
             } else if s_gdp.is_none()
                 && t.get("growth_spending_gdp").is_none()
@@ -1219,11 +1018,11 @@ fn initial_growth_spending(
                 } else {
                     "growth_spending_share"
                 };
-                ctx.err(
+                r.err(
                     None,
                     format!("initial.{need}"),
-                    "missing: the budget-share form needs \
-                                       both primary_spending_gdp and growth_spending_share",
+                    "missing: the budget-share form needs both primary_spending_gdp and \
+                     growth_spending_share",
                 );
             }
             None
@@ -1231,9 +1030,9 @@ fn initial_growth_spending(
     }
 }
 
-fn resolve_initial(ctx: &mut Ctx, t: Option<&Table>, baseline: &PathBlock) -> Option<Initial> {
+fn resolve_initial(r: &mut Reader, t: Option<&Table>, baseline: &PathBlock) -> Option<Initial> {
     let Some(t) = t else {
-        ctx.err(
+        r.err(
             None,
             "initial",
             "missing: the [initial] section gives the base-year values \
@@ -1246,7 +1045,7 @@ fn resolve_initial(ctx: &mut Ctx, t: Option<&Table>, baseline: &PathBlock) -> Op
             .iter()
             .find(|(k, _)| *k == key)
             .map_or(Check::Share, |c| c.1);
-        ctx.scalar(t, "initial", key, check)
+        r.scalar(t, "initial", key, check)
     };
     let gdp = get("gdp_nominal");
     let debt = get("debt_gdp");
@@ -1262,7 +1061,7 @@ fn resolve_initial(ctx: &mut Ctx, t: Option<&Table>, baseline: &PathBlock) -> Op
     let fund_assets = get("fund_assets_gdp");
     let _ = get("interest_rate");
     report_missing_initial(
-        ctx,
+        r,
         t,
         [
             gdp.is_some(),
@@ -1271,7 +1070,7 @@ fn resolve_initial(ctx: &mut Ctx, t: Option<&Table>, baseline: &PathBlock) -> Op
             revenue.is_some(),
         ],
     );
-    let s0 = initial_growth_spending(ctx, t, s_gdp, primary, share);
+    let s0 = initial_growth_spending(r, t, s_gdp, primary, share);
     let first = |key: &str| baseline.get(key).and_then(|v| v.first().copied());
     Some(Initial {
         gdp_nominal: gdp?,
@@ -1324,7 +1123,7 @@ fn base_interest_rate(
     ib1 + st.debt_premium * (initial.debt_gdp - st.debt_threshold).max(0.0)
 }
 
-fn resolve_structure(ctx: &mut Ctx, t: Option<&Table>) -> Option<Structure> {
+fn resolve_structure(r: &mut Reader, t: Option<&Table>) -> Option<Structure> {
     let mut s = Structure::default();
     let Some(t) = t else { return Some(s) };
     let mut ok = true;
@@ -1332,7 +1131,7 @@ fn resolve_structure(ctx: &mut Ctx, t: Option<&Table>) -> Option<Structure> {
         if t.get(key).is_none() {
             continue;
         }
-        let Some(x) = ctx.scalar(t, "structure", key, *check) else {
+        let Some(x) = r.scalar(t, "structure", key, *check) else {
             ok = false;
             continue;
         };
@@ -1345,7 +1144,7 @@ fn resolve_structure(ctx: &mut Ctx, t: Option<&Table>) -> Option<Structure> {
 
 /// One number per shock, as a list in canonical order (six, version 1's shocks, or seven)
 /// or a table keyed by shock name (missing = `fill`; the seventh of a six-entry list = 0).
-fn per_shock(ctx: &mut Ctx, node: &Node, key: &str, fill: f64) -> Option<[f64; N_SHOCKS]> {
+fn per_shock(r: &mut Reader, node: &Node, key: &str, fill: f64) -> Option<[f64; N_SHOCKS]> {
     let mut out = [fill; N_SHOCKS];
     match &node.value {
         Value::Array(items) if items.len() == N_SHOCKS || items.len() == N_SHOCKS_V1 => {
@@ -1354,7 +1153,7 @@ fn per_shock(ctx: &mut Ctx, node: &Node, key: &str, fill: f64) -> Option<[f64; N
                 match number(item) {
                     Some(x) if x.is_finite() => *slot = x,
                     _ => {
-                        ctx.err(Some(&item.loc), key, "expected a finite number");
+                        r.err(Some(&item.loc), key, "expected a finite number");
                         return None;
                     }
                 }
@@ -1364,7 +1163,7 @@ fn per_shock(ctx: &mut Ctx, node: &Node, key: &str, fill: f64) -> Option<[f64; N
         Value::Table(t) => {
             for e in &t.entries {
                 let Some(i) = SHOCK_NAMES.iter().position(|n| *n == e.key) else {
-                    ctx.err(
+                    r.err(
                         Some(&e.key_loc),
                         format!("{key}.{}", e.key),
                         unknown_key_message(Some("shocks"), &e.key, &SHOCK_NAMES),
@@ -1374,7 +1173,7 @@ fn per_shock(ctx: &mut Ctx, node: &Node, key: &str, fill: f64) -> Option<[f64; N
                 match number(&e.node) {
                     Some(x) if x.is_finite() => out[i] = x,
                     _ => {
-                        ctx.err(
+                        r.err(
                             Some(&e.node.loc),
                             format!("{key}.{}", e.key),
                             "expected a finite number",
@@ -1386,7 +1185,7 @@ fn per_shock(ctx: &mut Ctx, node: &Node, key: &str, fill: f64) -> Option<[f64; N
             Some(out)
         }
         v => {
-            ctx.err(
+            r.err(
                 Some(&node.loc),
                 key,
                 format!(
@@ -1407,13 +1206,13 @@ fn per_shock(ctx: &mut Ctx, node: &Node, key: &str, fill: f64) -> Option<[f64; N
 /// A 7x7 matrix, or a 6x6 one (version 1's shocks) whose seventh row and column are 0
 /// but for `diagonal` on the diagonal.
 fn matrix(
-    ctx: &mut Ctx,
+    r: &mut Reader,
     node: &Node,
     key: &str,
     diagonal: f64,
 ) -> Option<[[f64; N_SHOCKS]; N_SHOCKS]> {
-    let bad = |ctx: &mut Ctx, loc: &Loc| {
-        ctx.err(
+    let bad = |r: &mut Reader, loc: &Loc| {
+        r.err(
             Some(loc),
             key,
             format!(
@@ -1424,12 +1223,12 @@ fn matrix(
         );
     };
     let Value::Array(rows) = &node.value else {
-        bad(ctx, &node.loc);
+        bad(r, &node.loc);
         return None;
     };
     let n = rows.len();
     if n != N_SHOCKS && n != N_SHOCKS_V1 {
-        bad(ctx, &node.loc);
+        bad(r, &node.loc);
         return None;
     }
     let mut m = [[0.0; N_SHOCKS]; N_SHOCKS];
@@ -1443,14 +1242,14 @@ fn matrix(
                     match number(c) {
                         Some(x) if x.is_finite() => m[i][j] = x,
                         _ => {
-                            ctx.err(Some(&c.loc), key, "expected a finite number");
+                            r.err(Some(&c.loc), key, "expected a finite number");
                             return None;
                         }
                     }
                 }
             }
             _ => {
-                bad(ctx, &row.loc);
+                bad(r, &row.loc);
                 return None;
             }
         }
@@ -1458,26 +1257,26 @@ fn matrix(
     Some(m)
 }
 
-fn resolve_shocks(ctx: &mut Ctx, t: Option<&Table>) -> Option<Shocks> {
+fn resolve_shocks(r: &mut Reader, t: Option<&Table>) -> Option<Shocks> {
     let mut s = Shocks::default();
     let Some(t) = t else { return Some(s) };
-    let before = ctx.diags.len();
+    let before = r.mark();
     if let Some(node) = t.get("sd")
-        && let Some(sd) = per_shock(ctx, node, "shocks.sd", 0.0)
+        && let Some(sd) = per_shock(r, node, "shocks.sd", 0.0)
     {
-        check_sd(ctx, node, &sd);
+        check_sd(r, node, &sd);
         s.sd = sd;
     }
     if let Some(node) = t.get("correlation")
-        && let Some(c) = matrix(ctx, node, "shocks.correlation", 1.0)
+        && let Some(c) = matrix(r, node, "shocks.correlation", 1.0)
     {
         if let Some(msg) = crate::scenario::check_correlation(&c) {
-            ctx.err(Some(&node.loc), "shocks.correlation", msg);
+            r.err(Some(&node.loc), "shocks.correlation", msg);
         }
         s.correlation = c;
     }
     if let Some(node) = t.get("persistence") {
-        let a = persistence(ctx, node);
+        let a = persistence(r, node);
         if let Some(a) = a {
             s.persistence = a;
         }
@@ -1486,7 +1285,7 @@ fn resolve_shocks(ctx: &mut Ctx, t: Option<&Table>) -> Option<Shocks> {
         match &node.value {
             Value::Str(d) if d == "normal" => s.distribution = Distribution::Normal,
             Value::Str(d) if d == "student_t" => s.distribution = Distribution::StudentT,
-            _ => ctx.err(
+            _ => r.err(
                 Some(&node.loc),
                 "shocks.distribution",
                 "must be \"normal\" or \"student_t\"",
@@ -1496,13 +1295,12 @@ fn resolve_shocks(ctx: &mut Ctx, t: Option<&Table>) -> Option<Shocks> {
     match (t.get("dof"), s.distribution) {
         (Some(node), Distribution::StudentT) => match number(node) {
             Some(d) if d > 2.0 && d.is_finite() => s.dof = Some(d),
-            _ => ctx.err(
+            _ => r.err(
                 Some(&node.loc),
                 "shocks.dof",
                 format!(
-                    "must be a number greater than 2 \
-                                           (the t distribution has no variance otherwise), found \
-                                           {}",
+                    "must be a number greater than 2 (the t distribution has no variance \
+                     otherwise), found {}",
                     match number(node) {
                         Some(x) => x.to_string(),
                         None => node.value.a_type_name().to_string(),
@@ -1510,12 +1308,12 @@ fn resolve_shocks(ctx: &mut Ctx, t: Option<&Table>) -> Option<Shocks> {
                 ),
             ),
         },
-        (None, Distribution::StudentT) => ctx.err(
+        (None, Distribution::StudentT) => r.err(
             t.get("distribution").map(|n| &n.loc),
             "shocks.dof",
             "missing: distribution = \"student_t\" needs dof > 2, e.g. dof = 5",
         ),
-        (Some(node), Distribution::Normal) => ctx.err(
+        (Some(node), Distribution::Normal) => r.err(
             Some(&node.loc),
             "shocks.dof",
             "dof applies \
@@ -1523,13 +1321,13 @@ fn resolve_shocks(ctx: &mut Ctx, t: Option<&Table>) -> Option<Shocks> {
         ),
         (None, Distribution::Normal) => {}
     }
-    (ctx.diags.len() == before).then_some(s)
+    r.since(before).then_some(s)
 }
 
 /// Errors for a negative sd, or one whose variance overflows `f64`.
-fn check_sd(ctx: &mut Ctx, node: &Node, sd: &[f64; N_SHOCKS]) {
+fn check_sd(r: &mut Reader, node: &Node, sd: &[f64; N_SHOCKS]) {
     if let Some((i, x)) = sd.iter().enumerate().find(|(_, x)| **x < 0.0) {
-        ctx.err(
+        r.err(
             Some(&node.loc),
             "shocks.sd",
             format!(
@@ -1549,19 +1347,19 @@ fn check_sd(ctx: &mut Ctx, node: &Node, sd: &[f64; N_SHOCKS]) {
              (an sd must be below 1.3e154)",
             SHOCK_NAMES[i]
         );
-        ctx.err(Some(&node.loc), "shocks.sd", msg);
+        r.err(Some(&node.loc), "shocks.sd", msg);
     }
 }
 
 /// `shocks.persistence`: a per-shock list or table (the diagonal of A), or the full matrix.
-fn persistence(ctx: &mut Ctx, node: &Node) -> Option<[[f64; N_SHOCKS]; N_SHOCKS]> {
+fn persistence(r: &mut Reader, node: &Node) -> Option<[[f64; N_SHOCKS]; N_SHOCKS]> {
     let diagonal = match &node.value {
         Value::Array(items) => items.iter().all(|i| number(i).is_some()),
         Value::Table(_) => true,
         _ => false,
     };
     if diagonal {
-        per_shock(ctx, node, "shocks.persistence", 0.0).map(|d| {
+        per_shock(r, node, "shocks.persistence", 0.0).map(|d| {
             let mut a = [[0.0; N_SHOCKS]; N_SHOCKS];
             for i in 0..N_SHOCKS {
                 a[i][i] = d[i];
@@ -1569,19 +1367,19 @@ fn persistence(ctx: &mut Ctx, node: &Node) -> Option<[[f64; N_SHOCKS]; N_SHOCKS]
             a
         })
     } else {
-        matrix(ctx, node, "shocks.persistence", 0.0)
+        matrix(r, node, "shocks.persistence", 0.0)
     }
 }
 
-fn resolve_montecarlo(ctx: &mut Ctx, t: Option<&Table>) -> Option<MonteCarlo> {
+fn resolve_montecarlo(r: &mut Reader, t: Option<&Table>) -> Option<MonteCarlo> {
     let mut m = MonteCarlo::default();
     let Some(t) = t else { return Some(m) };
-    let before = ctx.diags.len();
+    let before = r.mark();
     if let Some(node) = t.get("draws")
-        && let Some(d) = ctx.integer(node, "montecarlo.draws")
+        && let Some(d) = r.integer(node, "montecarlo.draws")
     {
         if d < 1 || d as u64 > MAX_DRAWS {
-            ctx.err(
+            r.err(
                 Some(&node.loc),
                 "montecarlo.draws",
                 format!("must be from 1 to {MAX_DRAWS}, found {d}"),
@@ -1591,10 +1389,10 @@ fn resolve_montecarlo(ctx: &mut Ctx, t: Option<&Table>) -> Option<MonteCarlo> {
         }
     }
     if let Some(node) = t.get("seed")
-        && let Some(sd) = ctx.integer(node, "montecarlo.seed")
+        && let Some(sd) = r.integer(node, "montecarlo.seed")
     {
         if sd < 0 {
-            ctx.err(
+            r.err(
                 Some(&node.loc),
                 "montecarlo.seed",
                 format!("must be 0 or more, found {sd}"),
@@ -1613,17 +1411,16 @@ fn resolve_montecarlo(ctx: &mut Ctx, t: Option<&Table>) -> Option<MonteCarlo> {
                 if let Some(item) = bad {
                     let found = number(item)
                         .map_or_else(|| item.value.a_type_name().to_string(), |q| q.to_string());
-                    ctx.err(
+                    r.err(
                         Some(&item.loc),
                         "montecarlo.quantiles",
                         format!(
-                            "each quantile must \
-                                              be a number strictly between 0 and 1, e.g. [0.05, \
-                                              0.5, 0.95], found {found}"
+                            "each quantile must be a number strictly between 0 and 1, e.g. [0.05, \
+                             0.5, 0.95], found {found}"
                         ),
                     );
                 } else if qs.windows(2).any(|w| w[0] >= w[1]) {
-                    ctx.err(
+                    r.err(
                         Some(&node.loc),
                         "montecarlo.quantiles",
                         "quantiles must be increasing, each once",
@@ -1632,12 +1429,12 @@ fn resolve_montecarlo(ctx: &mut Ctx, t: Option<&Table>) -> Option<MonteCarlo> {
                     m.quantiles = qs;
                 }
             }
-            _ => ctx.err(
+            _ => r.err(
                 Some(&node.loc),
                 "montecarlo.quantiles",
                 "expected a non-empty list of quantiles in (0, 1), e.g. [0.05, 0.5, 0.95]",
             ),
         }
     }
-    (ctx.diags.len() == before).then_some(m)
+    r.since(before).then_some(m)
 }

@@ -8,7 +8,8 @@
 
 use serde::Serialize;
 
-use super::resolve::{Check, Ctx, PathBlock};
+use super::reader::{Check, Reader};
+use super::resolve::PathBlock;
 use super::tree::Table;
 
 /// Which debt the brake reads.
@@ -69,7 +70,7 @@ pub struct Rules {
 
 impl Rules {
     /// The scalar `name` of the rules (`debt_buffer`, ...), if it is one.
-    pub fn scalar_mut(&mut self, name: &str) -> Option<&mut f64> {
+    pub(crate) fn scalar_mut(&mut self, name: &str) -> Option<&mut f64> {
         Some(match name {
             "debt_buffer" => &mut self.debt_buffer,
             "debt_response" => &mut self.debt_response,
@@ -85,14 +86,14 @@ impl Rules {
 /// `base_other_spending` tells whether the base year's other spending is known (the
 /// balance rule needs it).
 pub(super) fn resolve(
-    ctx: &mut Ctx,
+    r: &mut Reader,
     t: Option<&Table>,
     paths: &PathBlock,
     base_other_spending: bool,
 ) -> Option<Option<Rules>> {
     let Some(t) = t else { return Some(None) };
-    let before = ctx.diags.len();
-    let debt_measure = ctx.choice(
+    let before = r.mark();
+    let debt_measure = r.choice(
         t,
         "rules",
         "debt_measure",
@@ -111,7 +112,7 @@ pub(super) fn resolve(
         max_adjustment_gdp: 0.0,
     };
     for (key, check, default) in SCALARS {
-        let x = ctx.scalar(t, "rules", key, *check).unwrap_or(*default);
+        let x = r.scalar(t, "rules", key, *check).unwrap_or(*default);
         if let Some(slot) = rules.scalar_mut(key) {
             *slot = x;
         }
@@ -119,7 +120,7 @@ pub(super) fn resolve(
     if let Some(node) = t.get("non_commodity_balance_target_gdp")
         && !base_other_spending
     {
-        ctx.err(
+        r.err(
             Some(&node.loc),
             "initial.other_spending_gdp",
             "missing: the balance rule needs the base year's non-commodity primary balance, so \
@@ -127,5 +128,5 @@ pub(super) fn resolve(
              growth_spending_share)",
         );
     }
-    (ctx.diags.len() == before).then_some(Some(rules))
+    r.since(before).then_some(Some(rules))
 }

@@ -31,9 +31,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::reader::Reader;
 use super::tree::{Node, Table, Value};
 use super::{N_SHOCKS, SHOCK_NAMES};
-use crate::error::{Diagnostic, Loc, suggest};
+use crate::error::{Loc, suggest};
 
 /// The standard tests, in the order of the issue (and of every output).
 pub const STANDARD_TESTS: [&str; 8] = [
@@ -59,14 +60,14 @@ pub const POLICY_PATHS: [&str; 6] = [
 ];
 
 /// Default debt/GDP benchmark of the stress summary (0.7 = 70 % of GDP).
-pub const DEFAULT_BENCHMARK: f64 = 0.7;
+pub(crate) const DEFAULT_BENCHMARK: f64 = 0.7;
 
 /// Keys of the `[stress]` table itself (every other key names a test).
 const TOP_KEYS: &[&str] = &["benchmark"];
 
 /// The keys directly under `[stress]` (the benchmark and the standard tests), for
 /// unknown-key messages elsewhere in the file.
-pub fn section_keys() -> Vec<&'static str> {
+pub(crate) fn section_keys() -> Vec<&'static str> {
     let mut keys = TOP_KEYS.to_vec();
     keys.extend(STANDARD_TESTS);
     keys
@@ -215,140 +216,6 @@ impl StressSpec {
     }
 }
 
-struct Reader<'a> {
-    diags: &'a mut Vec<Diagnostic>,
-    years: &'a [i32],
-}
-
-impl Reader<'_> {
-    fn err(&mut self, loc: &Loc, key: &str, msg: impl Into<String>) {
-        self.diags.push(Diagnostic::new(Some(loc), key, msg));
-    }
-
-    fn number(&mut self, node: &Node, key: &str) -> Option<f64> {
-        let x = match node.value {
-            Value::Float(x) => x,
-            Value::Int(i) => i as f64,
-            ref v => {
-                self.err(
-                    &node.loc,
-                    key,
-                    format!("expected a number, found a {}", v.type_name()),
-                );
-                return None;
-            }
-        };
-        if !x.is_finite() {
-            self.err(
-                &node.loc,
-                key,
-                format!("must be a finite number, found {x}"),
-            );
-            return None;
-        }
-        Some(x)
-    }
-
-    fn bool(&mut self, node: &Node, key: &str) -> Option<bool> {
-        match node.value {
-            Value::Bool(b) => Some(b),
-            ref v => {
-                self.err(
-                    &node.loc,
-                    key,
-                    format!("expected true or false, found a {}", v.type_name()),
-                );
-                None
-            }
-        }
-    }
-
-    fn string(&mut self, node: &Node, key: &str) -> Option<String> {
-        match &node.value {
-            Value::Str(s) => Some(s.clone()),
-            v => {
-                self.err(
-                    &node.loc,
-                    key,
-                    format!("expected a string, found a {}", v.type_name()),
-                );
-                None
-            }
-        }
-    }
-
-    fn year(&mut self, node: &Node, key: &str) -> Option<i32> {
-        match node.value {
-            Value::Int(y) if (1000..=3000).contains(&y) => Some(y as i32),
-            _ => {
-                self.err(&node.loc, key, "expected a year, e.g. 2000");
-                None
-            }
-        }
-    }
-
-    /// A list of projection years (a single year is accepted as a list of one).
-    fn years(&mut self, node: &Node, key: &str) -> Option<Vec<i32>> {
-        let items: Vec<&Node> = match &node.value {
-            Value::Array(items) if !items.is_empty() => items.iter().collect(),
-            Value::Int(_) => vec![node],
-            _ => {
-                self.err(
-                    &node.loc,
-                    key,
-                    format!(
-                        "expected a list of projection years, e.g. years = [{}]",
-                        self.years.first().copied().unwrap_or(2026)
-                    ),
-                );
-                return None;
-            }
-        };
-        let mut out = Vec::new();
-        for item in items {
-            let y = match item.value {
-                Value::Int(y) => y,
-                ref v => {
-                    self.err(
-                        &item.loc,
-                        key,
-                        format!("expected a year, found a {}", v.type_name()),
-                    );
-                    return None;
-                }
-            };
-            if !self.years.iter().any(|p| i64::from(*p) == y) {
-                self.err(
-                    &item.loc,
-                    key,
-                    format!(
-                        "{y} is not a projection year ({}..={})",
-                        self.years.first().copied().unwrap_or_default(),
-                        self.years.last().copied().unwrap_or_default()
-                    ),
-                );
-                return None;
-            }
-            if out.contains(&(y as i32)) {
-                self.err(&item.loc, key, format!("{y} is listed twice"));
-                return None;
-            }
-            out.push(y as i32);
-        }
-        out.sort_unstable();
-        Some(out)
-    }
-
-    fn unknown(&mut self, e_loc: &Loc, key: &str, name: &str, allowed: &[&str]) {
-        let mut msg = format!("unknown key `{name}`");
-        if let Some(s) = suggest(name, allowed.iter().copied()) {
-            msg.push_str(&format!(": did you mean `{s}`?"));
-        }
-        msg.push_str(&format!(" (valid keys: {})", allowed.join(", ")));
-        self.err(e_loc, key, msg);
-    }
-}
-
 /// A path named in a scenario file, taken relative to that file's directory.
 fn relative_to_source(loc: &Loc, file: &str) -> PathBuf {
     let p = Path::new(file);
@@ -361,14 +228,13 @@ fn relative_to_source(loc: &Loc, file: &str) -> PathBuf {
     }
 }
 
-/// Reads and checks the `[stress]` section; `years` are the projection years. Mistakes
-/// are appended to `diags` (with file, line, column and key); `None` when there are any.
-pub fn parse(node: &Node, years: &[i32], diags: &mut Vec<Diagnostic>) -> Option<StressSpec> {
-    let before = diags.len();
-    let mut r = Reader { diags, years };
+/// Reads and checks the `[stress]` section against `r`'s projection years. Mistakes are
+/// reported to `r` (with file, line, column and key); `None` when there are any.
+pub(super) fn parse(r: &mut Reader, node: &Node) -> Option<StressSpec> {
+    let before = r.mark();
     let Value::Table(t) = &node.value else {
         r.err(
-            &node.loc,
+            Some(&node.loc),
             "stress",
             format!(
                 "expected a table [stress], found a {}",
@@ -384,7 +250,7 @@ pub fn parse(node: &Node, years: &[i32], diags: &mut Vec<Diagnostic>) -> Option<
             if let Some(b) = r.number(&e.node, &key) {
                 if b <= 0.0 {
                     r.err(
-                        &e.node.loc,
+                        Some(&e.node.loc),
                         &key,
                         format!("must be a debt/GDP ratio above 0 (0.7 means 70 %), found {b}"),
                     );
@@ -401,7 +267,7 @@ pub fn parse(node: &Node, years: &[i32], diags: &mut Vec<Diagnostic>) -> Option<
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
             r.err(
-                &e.key_loc,
+                Some(&e.key_loc),
                 &key,
                 format!(
                     "expected `benchmark = NUMBER` or a test table [stress.{}]{hint}; \
@@ -414,24 +280,24 @@ pub fn parse(node: &Node, years: &[i32], diags: &mut Vec<Diagnostic>) -> Option<
         };
         if e.key == "baseline" {
             r.err(
-                &e.key_loc,
+                Some(&e.key_loc),
                 &key,
                 "`baseline` names the run without shocks in every output: give this test \
                  another name",
             );
         } else if STANDARD_TESTS.contains(&e.key.as_str()) {
-            if let Some(s) = standard(&mut r, &e.key, test) {
+            if let Some(s) = standard(r, &e.key, test) {
                 spec.standard.push(s);
             }
-        } else if let Some(c) = custom(&mut r, &e.key, &e.key_loc, test) {
+        } else if let Some(c) = custom(r, &e.key, &e.key_loc, test) {
             spec.custom.push(c);
         }
     }
-    (r.diags.len() == before).then_some(spec)
+    r.since(before).then_some(spec)
 }
 
 /// `history` of the revenue test: the past values whose sd is the test's unit.
-fn read_history(r: &mut Reader<'_>, t: &Table, n: &Node, key: &str, s: &mut StandardSettings) {
+fn read_history(r: &mut Reader, t: &Table, n: &Node, key: &str, s: &mut StandardSettings) {
     let values: Option<Vec<f64>> = match &n.value {
         Value::Array(items) => items.iter().map(|i| r.number(i, key)).collect(),
         _ => None,
@@ -440,20 +306,18 @@ fn read_history(r: &mut Reader<'_>, t: &Table, n: &Node, key: &str, s: &mut Stan
         Some(v) if v.len() >= 2 => {
             if t.get("history_sd").is_some() {
                 r.err(
-                    &n.loc,
+                    Some(&n.loc),
                     key,
-                    "give either `history` (the series) or \
-                                     `history_sd` (its sd), not both",
+                    "give either `history` (the series) or `history_sd` (its sd), not both",
                 );
             }
             s.history_sd = Some(crate::stats::sd(&v));
         }
         _ => r.err(
-            &n.loc,
+            Some(&n.loc),
             key,
-            "expected a list of at least two past values of \
-                                  non-commodity revenue / GDP (fractions), e.g. \
-                                  [0.105, 0.112, 0.098]",
+            "expected a list of at least two past values of non-commodity revenue / GDP \
+             (fractions), e.g. [0.105, 0.112, 0.098]",
         ),
     }
 }
@@ -461,7 +325,7 @@ fn read_history(r: &mut Reader<'_>, t: &Table, n: &Node, key: &str, s: &mut Stan
 /// The exchange-rate test's `data` file and `column` (with `from`, `to`): both or
 /// neither, a window in order, and a depreciation above -1.
 fn check_exchange_rate(
-    r: &mut Reader<'_>,
+    r: &mut Reader,
     test: &str,
     t: &Table,
     s: &mut StandardSettings,
@@ -481,22 +345,18 @@ fn check_exchange_rate(
             });
         }
         (Some((_, loc)), None) => r.err(
-            loc,
-            &format!("stress.{test}.column"),
-            "missing: \
-                                                       `data` needs `column`, the \
-                                                       exchange-rate column of the file (local \
-                                                       currency per USD), e.g. column = \
-                                                       \"kzt_per_usd_wdi\"",
+            Some(loc),
+            format!("stress.{test}.column"),
+            "missing: `data` needs `column`, the exchange-rate column of the file (local currency \
+             per USD), e.g. column = \"kzt_per_usd_wdi\"",
         ),
         (None, Some(_)) => {
             if let Some(loc) = loc {
                 r.err(
-                    &loc,
-                    &format!("stress.{test}.data"),
-                    "missing: `column` needs `data`, \
-                                      the calibration CSV file (relative to this \
-                                      scenario file)",
+                    Some(&loc),
+                    format!("stress.{test}.data"),
+                    "missing: `column` needs `data`, the calibration CSV file (relative to this \
+                     scenario file)",
                 );
             }
         }
@@ -505,10 +365,9 @@ fn check_exchange_rate(
                 && let Some(loc) = loc
             {
                 r.err(
-                    &loc,
-                    &format!("stress.{test}.data"),
-                    "missing: `from`/`to` limit the \
-                                      years of `data`, which is not given",
+                    Some(&loc),
+                    format!("stress.{test}.data"),
+                    "missing: `from`/`to` limit the years of `data`, which is not given",
                 );
             }
         }
@@ -518,8 +377,8 @@ fn check_exchange_rate(
         && let Some((_, loc)) = &data_file
     {
         r.err(
-            loc,
-            &format!("stress.{test}.from"),
+            Some(loc),
+            format!("stress.{test}.from"),
             format!("`from` ({f}) must be before `to` ({t})"),
         );
     }
@@ -530,19 +389,18 @@ fn check_exchange_rate(
             .get("size")
             .map_or_else(|| Loc::whole("[stress]"), |n| n.loc.clone());
         r.err(
-            &loc,
-            &format!("stress.{test}.size"),
+            Some(&loc),
+            format!("stress.{test}.size"),
             format!(
-                "a depreciation is a fraction \
-                              above -1 (0.3 = the local currency loses 30 %: 30 % more per \
-                              USD), found {x}"
+                "a depreciation is a fraction above -1 (0.3 = the local currency loses 30 %: 30 % \
+                 more per USD), found {x}"
             ),
         );
     }
 }
 
 /// A revenue test sized in sd (`size_sd`) needs the sd of revenue's history.
-fn check_revenue(r: &mut Reader<'_>, test: &str, t: &Table, s: &StandardSettings) {
+fn check_revenue(r: &mut Reader, test: &str, t: &Table, s: &StandardSettings) {
     if test == "revenue"
         && s.size_sd.is_some()
         && s.size.is_none()
@@ -554,7 +412,7 @@ fn check_revenue(r: &mut Reader<'_>, test: &str, t: &Table, s: &StandardSettings
             .map(|n| n.loc.clone())
             .unwrap_or_else(|| Loc::whole("[stress]"));
         r.err(
-            &loc,
+            Some(&loc),
             "stress.revenue.size_sd",
             "`size_sd` of the revenue test is in sd of revenue's \
                      history: give `history_sd` (sd of non-commodity revenue / GDP, e.g. 0.012) \
@@ -563,8 +421,8 @@ fn check_revenue(r: &mut Reader<'_>, test: &str, t: &Table, s: &StandardSettings
     }
 }
 
-fn standard(r: &mut Reader<'_>, test: &str, t: &Table) -> Option<StandardSettings> {
-    let before = r.diags.len();
+fn standard(r: &mut Reader, test: &str, t: &Table) -> Option<StandardSettings> {
+    let before = r.mark();
     let allowed = standard_keys(test);
     let mut s = StandardSettings {
         test: test.to_string(),
@@ -584,20 +442,22 @@ fn standard(r: &mut Reader<'_>, test: &str, t: &Table) -> Option<StandardSetting
         match e.key.as_str() {
             "enabled" => s.enabled = r.bool(n, &key),
             "description" => s.description = r.string(n, &key),
-            "years" => s.years = r.years(n, &key),
+            "years" => s.years = r.projection_years(n, &key),
             "size" => s.size = r.number(n, &key),
             "size_sd" => s.size_sd = r.number(n, &key),
             "hold" => s.hold = r.bool(n, &key),
             "history_sd" => match r.number(n, &key) {
-                Some(x) if x < 0.0 => {
-                    r.err(&n.loc, &key, format!("an sd must be 0 or more, found {x}"))
-                }
+                Some(x) if x < 0.0 => r.err(
+                    Some(&n.loc),
+                    &key,
+                    format!("an sd must be 0 or more, found {x}"),
+                ),
                 x => s.history_sd = x,
             },
             "history" => read_history(r, t, n, &key, &mut s),
             "share" => match r.number(n, &key) {
                 Some(x) if x <= 0.0 => r.err(
-                    &n.loc,
+                    Some(&n.loc),
                     &key,
                     format!("must be above 0 (0.5 = half of each test), found {x}"),
                 ),
@@ -614,7 +474,7 @@ fn standard(r: &mut Reader<'_>, test: &str, t: &Table) -> Option<StandardSetting
         check_exchange_rate(r, test, t, &mut s, data_file, column, (from, to));
     }
     check_revenue(r, test, t, &s);
-    (r.diags.len() == before).then_some(s)
+    r.since(before).then_some(s)
 }
 
 /// The message for an unknown key `k` in the user-defined test `name`.
@@ -639,7 +499,7 @@ fn unknown_custom_key(k: &str, name: &str, allowed: &[&str]) -> String {
 /// Year-keyed sizes of a shock (`{ 2026 = 0.2, 2027 = 0.4 }`, maybe with `hold`): one
 /// entry, like `entry`, per year.
 fn read_year_sizes(
-    r: &mut Reader<'_>,
+    r: &mut Reader,
     sub: &Table,
     key: &str,
     entry: &CustomEntry,
@@ -655,8 +515,10 @@ fn read_year_sizes(
             value: Value::Int(se.key.parse().unwrap_or(0)),
             loc: se.key_loc.clone(),
         };
-        let (Some(years), Some(size)) = (r.years(&year_node, &skey), r.number(&se.node, &skey))
-        else {
+        let (Some(years), Some(size)) = (
+            r.projection_years(&year_node, &skey),
+            r.number(&se.node, &skey),
+        ) else {
             continue;
         };
         entries.push(CustomEntry {
@@ -671,7 +533,7 @@ fn read_year_sizes(
 /// An entry given as a table (`{ size = ..., years = ... }`, at `loc`): reads it into
 /// `entry`; exactly one of its sizes must be given.
 fn read_entry_table(
-    r: &mut Reader<'_>,
+    r: &mut Reader,
     sub: &Table,
     key: &str,
     loc: &Loc,
@@ -695,7 +557,7 @@ fn read_entry_table(
             "value" => entry.value = r.number(&se.node, &skey),
             "hold" => entry.hold = r.bool(&se.node, &skey).unwrap_or(false),
             _ => {
-                if let Some(y) = r.years(&se.node, &skey) {
+                if let Some(y) = r.projection_years(&se.node, &skey) {
                     entry.years = y;
                 }
             }
@@ -707,7 +569,7 @@ fn read_entry_table(
         .count();
     if given != 1 {
         r.err(
-            loc,
+            Some(loc),
             key,
             if is_shock {
                 "give exactly one of `size` (the innovation, in the shock's units) or \
@@ -720,8 +582,8 @@ fn read_entry_table(
     }
 }
 
-fn custom(r: &mut Reader<'_>, name: &str, name_loc: &Loc, t: &Table) -> Option<CustomTest> {
-    let before = r.diags.len();
+fn custom(r: &mut Reader, name: &str, name_loc: &Loc, t: &Table) -> Option<CustomTest> {
+    let before = r.mark();
     let mut targets: Vec<&str> = SHOCK_NAMES.to_vec();
     targets.extend(POLICY_PATHS);
     let mut allowed: Vec<&str> = vec!["enabled", "description", "years"];
@@ -733,8 +595,8 @@ fn custom(r: &mut Reader<'_>, name: &str, name_loc: &Loc, t: &Table) -> Option<C
         entries: Vec::new(),
     };
     let default_years = match t.get("years") {
-        Some(n) => r.years(n, &format!("stress.{name}.years"))?,
-        None => r.years.first().map(|y| vec![*y]).unwrap_or_default(),
+        Some(n) => r.projection_years(n, &format!("stress.{name}.years"))?,
+        None => r.years().first().map(|y| vec![*y]).unwrap_or_default(),
     };
     for e in &t.entries {
         let key = format!("stress.{name}.{}", e.key);
@@ -755,7 +617,7 @@ fn custom(r: &mut Reader<'_>, name: &str, name_loc: &Loc, t: &Table) -> Option<C
             k if targets.contains(&k) => {}
             k => {
                 let msg = unknown_custom_key(k, name, &allowed);
-                r.err(&e.key_loc, &key, msg);
+                r.err(Some(&e.key_loc), &key, msg);
                 continue;
             }
         }
@@ -789,10 +651,10 @@ fn custom(r: &mut Reader<'_>, name: &str, name_loc: &Loc, t: &Table) -> Option<C
         }
         test.entries.push(entry);
     }
-    if test.entries.is_empty() && r.diags.len() == before {
+    if test.entries.is_empty() && r.since(before) {
         r.err(
-            name_loc,
-            &format!("stress.{name}"),
+            Some(name_loc),
+            format!("stress.{name}"),
             format!(
                 "the test `{name}` changes nothing: give innovations on shocks ({}) or changes of \
                  policy paths ({}), e.g. commodity_price = -0.3{}",
@@ -805,7 +667,7 @@ fn custom(r: &mut Reader<'_>, name: &str, name_loc: &Loc, t: &Table) -> Option<C
         );
     }
     debug_assert!(SHOCK_NAMES.len() == N_SHOCKS);
-    (r.diags.len() == before).then_some(test)
+    r.since(before).then_some(test)
 }
 
 #[cfg(test)]
@@ -813,13 +675,14 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::error::Diagnostic;
     use crate::scenario::tree::parse_document;
 
     fn parse_text(text: &str) -> Result<StressSpec, Vec<Diagnostic>> {
         let t = parse_document(text, &Arc::from("dir/s.toml")).unwrap();
         let node = t.get("stress").unwrap().clone();
-        let mut diags = Vec::new();
-        parse(&node, &[2026, 2027, 2028], &mut diags).ok_or(diags)
+        let mut r = Reader::with_years(&[2026, 2027, 2028]);
+        parse(&mut r, &node).ok_or(r.diags)
     }
 
     #[test]

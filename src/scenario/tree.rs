@@ -15,7 +15,7 @@ use crate::error::{Diagnostic, Loc};
 
 /// A value of the scenario tree.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub(crate) enum Value {
     /// A TOML integer.
     Int(i64),
     /// A TOML float.
@@ -32,7 +32,7 @@ pub enum Value {
 
 /// A value with the place it was written.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Node {
+pub(crate) struct Node {
     /// The value.
     pub value: Value,
     /// Where it was written.
@@ -41,7 +41,7 @@ pub struct Node {
 
 /// One key of a table.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// The key as written.
     pub key: String,
     /// Where the key was written.
@@ -50,32 +50,34 @@ pub struct Entry {
     pub node: Node,
 }
 
-/// A table: entries in the order written.
+/// A merged scenario tree, or a table in it: entries in the order written, each with
+/// the place it was written ([`super::load_tree`] reads one, [`super::resolve_tree`]
+/// resolves it; its contents are crate-private).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Table {
     /// The entries.
-    pub entries: Vec<Entry>,
+    pub(crate) entries: Vec<Entry>,
 }
 
 impl Table {
     /// The node under `key`, if present.
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
         self.entries.iter().find(|e| e.key == key).map(|e| &e.node)
     }
 
     /// The entry under `key`, if present.
-    pub fn entry(&self, key: &str) -> Option<&Entry> {
+    pub(crate) fn entry(&self, key: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| e.key == key)
     }
 
     /// Removes and returns the entry under `key`.
-    pub fn remove(&mut self, key: &str) -> Option<Entry> {
+    pub(crate) fn remove(&mut self, key: &str) -> Option<Entry> {
         let i = self.entries.iter().position(|e| e.key == key)?;
         Some(self.entries.remove(i))
     }
 
     /// Inserts or replaces the entry under its key, keeping the original position.
-    pub fn insert(&mut self, entry: Entry) {
+    pub(crate) fn insert(&mut self, entry: Entry) {
         match self.entries.iter_mut().find(|e| e.key == entry.key) {
             Some(slot) => *slot = entry,
             None => self.entries.push(entry),
@@ -85,7 +87,7 @@ impl Table {
 
 impl Value {
     /// The TOML type name, for messages.
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self {
             Value::Int(_) => "integer",
             Value::Float(_) => "float",
@@ -97,7 +99,7 @@ impl Value {
     }
 
     /// The TOML type name with its article ("an integer", "a string"), for messages.
-    pub fn a_type_name(&self) -> &'static str {
+    pub(crate) fn a_type_name(&self) -> &'static str {
         match self {
             Value::Int(_) => "an integer",
             Value::Float(_) => "a float",
@@ -227,7 +229,7 @@ fn syntax_error(
 
 /// Parses TOML text into a tree. `source` names the text in messages (the file path as
 /// given, or a `--set` argument). Every syntax error is reported, not only the first.
-pub fn parse_document(text: &str, source: &Arc<str>) -> Result<Table, Vec<Diagnostic>> {
+pub(crate) fn parse_document(text: &str, source: &Arc<str>) -> Result<Table, Vec<Diagnostic>> {
     let index = LineIndex::new(text);
     let (doc, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
@@ -247,7 +249,7 @@ pub fn parse_document(text: &str, source: &Arc<str>) -> Result<Table, Vec<Diagno
 
 /// Parses one TOML value (the right-hand side of `--set key=value`). A bare word that is
 /// not TOML (`student_t`) is taken as a string.
-pub fn parse_value(text: &str, source: &Arc<str>) -> Result<Node, Vec<Diagnostic>> {
+pub(crate) fn parse_value(text: &str, source: &Arc<str>) -> Result<Node, Vec<Diagnostic>> {
     let index = LineIndex::new(text);
     let trimmed = text.trim();
     let bare_word = !trimmed.is_empty()
@@ -428,14 +430,14 @@ const VALUE_SECTIONS: &[&str] = &[
 
 /// The two ways to state spending in a block (docs/MODEL.md): as shares of GDP, or as total
 /// primary spending with the growth-stimulating share of it.
-pub const GDP_FORM: &[&str] = &["growth_spending_gdp", "other_spending_gdp"];
+pub(crate) const GDP_FORM: &[&str] = &["growth_spending_gdp", "other_spending_gdp"];
 /// The budget-share form of spending.
-pub const SHARE_FORM: &[&str] = &["primary_spending_gdp", "growth_spending_share"];
+pub(crate) const SHARE_FORM: &[&str] = &["primary_spending_gdp", "growth_spending_share"];
 
 /// Merges `child` over `parent` (a later layer over an earlier one): `extends` and
 /// `--set` both use this. A block of `initial`/`baseline`/`policy` that states spending in
 /// one form drops the inherited keys of the other form.
-pub fn merge(parent: &mut Table, child: Table) {
+pub(crate) fn merge(parent: &mut Table, child: Table) {
     merge_at(parent, child, 0, "");
 }
 
@@ -496,7 +498,7 @@ fn merge_at(parent: &mut Table, child: Table, depth: usize, section: &str) {
 }
 
 /// Builds a one-entry layer that sets `path` (e.g. `["policy", "revenue_gdp"]`) to `node`.
-pub fn layer_for(path: &[&str], node: Node) -> Table {
+pub(crate) fn layer_for(path: &[&str], node: Node) -> Table {
     let mut node = node;
     for (i, key) in path.iter().enumerate().rev() {
         let table = Table {

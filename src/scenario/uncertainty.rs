@@ -18,15 +18,16 @@ use rand_distr::{Distribution as _, StandardNormal, Triangular};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
+use super::reader::Reader;
 use super::tree::{Table, Value};
 use super::{Structure, path::number};
-use crate::error::{Diagnostic, Loc};
+use crate::error::Loc;
 
 /// The structural parameters, in canonical order.
-pub const STRUCTURE_NAMES: [&str; Structure::NAMES.len()] = Structure::NAMES;
+pub(crate) const STRUCTURE_NAMES: [&str; Structure::NAMES.len()] = Structure::NAMES;
 
 /// The distributions a structural parameter may follow.
-pub const DISTRIBUTIONS: [&str; 4] = ["uniform", "normal", "truncated_normal", "triangular"];
+pub(crate) const DISTRIBUTIONS: [&str; 4] = ["uniform", "normal", "truncated_normal", "triangular"];
 
 /// The distribution of one uncertain structural parameter.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -142,15 +143,12 @@ fn normal_cdf(x: f64) -> f64 {
     }
 }
 
-/// The parameters of a `kind` distribution read from `spec` (at `loc`), in the order
+/// The parameters of a `kind` distribution read from `spec` (at `loc`, under the dotted
+/// `key`), in the order
 /// the kind takes them; `None`, with errors reported, when one is missing or bad or an
 /// unknown key is given.
-fn read_values(
-    spec: &Table,
-    loc: &Loc,
-    kind: &str,
-    err: &mut impl FnMut(&Loc, String),
-) -> Option<Vec<f64>> {
+fn read_values(r: &mut Reader, key: &str, spec: &Table, loc: &Loc, kind: &str) -> Option<Vec<f64>> {
+    let mut err = |loc: &Loc, msg: String| r.err(Some(loc), key, msg);
     let needed: &[&str] = match kind {
         "uniform" => &["min", "max"],
         "normal" => &["mean", "sd"],
@@ -273,22 +271,22 @@ fn support_bounds(dist: &ParamDistribution) -> Vec<(f64, &'static str)> {
 
 /// Parses `[uncertainty]` (unknown parameter names are already reported by the caller).
 /// `check(name, x)` says why `x` is not a valid value of structural parameter `name`.
-/// Returns `None` after reporting mistakes in `diags`.
-pub fn resolve(
-    diags: &mut Vec<Diagnostic>,
+/// Returns `None` after reporting mistakes to `r`.
+pub(super) fn resolve(
+    r: &mut Reader,
     t: Option<&Table>,
     check: impl Fn(&str, f64) -> Option<String>,
 ) -> Option<Option<Uncertainty>> {
     let Some(t) = t else { return Some(None) };
-    let before = diags.len();
+    let before = r.mark();
     let mut params = Vec::new();
     for name in STRUCTURE_NAMES {
         let Some(node) = t.get(name) else { continue };
         let key = format!("uncertainty.{name}");
-        let mut err = |loc: &Loc, msg: String| diags.push(Diagnostic::new(Some(loc), &key, msg));
         let Value::Table(spec) = &node.value else {
-            err(
-                &node.loc,
+            r.err(
+                Some(&node.loc),
+                &key,
                 format!(
                     "expected a table such as {{ distribution = \"uniform\", min = 0.3, max = 0.7 \
                      }}, found a {}",
@@ -305,8 +303,9 @@ pub fn resolve(
                     Some(Value::Str(s)) => format!("\"{s}\""),
                     Some(v) => format!("a {}", v.type_name()),
                 };
-                err(
-                    spec.get("distribution").map_or(&node.loc, |n| &n.loc),
+                r.err(
+                    Some(spec.get("distribution").map_or(&node.loc, |n| &n.loc)),
+                    &key,
                     format!(
                         "`distribution` must be one of \"uniform\", \"normal\", \
                          \"truncated_normal\", \"triangular\"; found {found}"
@@ -315,13 +314,13 @@ pub fn resolve(
                 continue;
             }
         };
-        let Some(values) = read_values(spec, &node.loc, kind, &mut err) else {
+        let Some(values) = read_values(r, &key, spec, &node.loc, kind) else {
             continue;
         };
         let dist = distribution(kind, &values);
         let problem = problem(&dist);
         if let Some(p) = problem {
-            err(&node.loc, p);
+            r.err(Some(&node.loc), &key, p);
             continue;
         }
         // The support must lie within the parameter's valid range.
@@ -335,8 +334,9 @@ pub fn resolve(
                 } else {
                     ""
                 };
-                err(
-                    &node.loc,
+                r.err(
+                    Some(&node.loc),
+                    &key,
                     format!("{what} = {x}: every draw of `{name}` {why}{hint}"),
                 );
                 bad = true;
@@ -347,7 +347,7 @@ pub fn resolve(
             params.push((name, dist));
         }
     }
-    if diags.len() != before {
+    if !r.since(before) {
         return None;
     }
     Some((!params.is_empty()).then_some(Uncertainty { params }))

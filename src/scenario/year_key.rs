@@ -23,7 +23,7 @@ const INHERITED: &[&str] = &[
 
 /// Whether `o` addresses the key of a year-keyed table: `section.key.YEAR` with the
 /// section `baseline` or `policy`.
-pub fn is_year_key(o: &Override) -> bool {
+pub(crate) fn is_year_key(o: &Override) -> bool {
     let k = &o.address.keys;
     o.address.year.is_none()
         && k.len() == 3
@@ -34,7 +34,7 @@ pub fn is_year_key(o: &Override) -> bool {
 /// Sets `section.key.YEAR = node` in `root`, inserting the year into the path's table.
 /// The path must be a year-keyed table (in the section, or for policy revenue and
 /// spending in `[baseline]`); anything else is reported.
-pub fn apply(root: &mut Table, o: &Override, node: Node) -> Result<(), Diagnostic> {
+pub(crate) fn apply(root: &mut Table, o: &Override, node: Node) -> Result<(), Diagnostic> {
     let (section, key, year) = (&o.address.keys[0], &o.address.keys[1], &o.address.keys[2]);
     let loc = Loc::whole(Arc::<str>::from(format!("--set '{}'", o.arg)));
     let full = o.address.keys.join(".");

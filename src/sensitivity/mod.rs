@@ -5,13 +5,13 @@
 //! [`Plan::analyse`] turns the metric at those points into the table of indices. The
 //! plan is serialisable, so that shards of a run can be merged and analysed later.
 //!
-//! - [`oat`]: one at a time, low and high end of each range: a tornado table;
-//! - [`morris`]: elementary effects (mu*, sigma) on trajectories;
+//! - `oat`: one at a time, low and high end of each range: a tornado table;
+//! - `morris`: elementary effects (mu*, sigma) on trajectories;
 //! - [`sobol`]: first-order and total-order Sobol' indices, Saltelli sampling on a
 //!   Sobol' sequence, bootstrap confidence.
 
-pub mod morris;
-pub mod oat;
+pub(crate) mod morris;
+pub(crate) mod oat;
 pub mod sobol;
 
 use serde::{Deserialize, Serialize};
@@ -315,7 +315,7 @@ impl Plan {
 
 /// Standard normal distribution function, from the series
 /// Phi(x) = 1/2 + phi(x) (x + x^3/3 + x^5/(3*5) + ...), exact to rounding for |x| <= 8.
-pub fn normal_cdf(x: f64) -> f64 {
+pub(crate) fn normal_cdf(x: f64) -> f64 {
     if x.is_nan() {
         return f64::NAN;
     }
@@ -335,7 +335,7 @@ pub fn normal_cdf(x: f64) -> f64 {
 }
 
 /// The standard normal quantile of `p` in (0, 1), by bisection of [`normal_cdf`].
-pub fn normal_quantile(p: f64) -> f64 {
+pub(crate) fn normal_quantile(p: f64) -> f64 {
     if !(p > 0.0 && p < 1.0) {
         return f64::NAN;
     }

@@ -16,16 +16,16 @@ use super::normal_quantile;
 use super::sobol::BOOTSTRAP_PURPOSE;
 
 /// Random-stream purpose of the trajectories (see [`draw_rng`]).
-pub const DESIGN_PURPOSE: u64 = 0x4D4F_5252;
+pub(crate) const DESIGN_PURPOSE: u64 = 0x4D4F_5252;
 
 /// The step Delta of a `levels`-level grid.
-pub fn delta(levels: usize) -> f64 {
+pub(crate) fn delta(levels: usize) -> f64 {
     levels as f64 / (2.0 * (levels as f64 - 1.0))
 }
 
 /// `r` trajectories of `d` parameters on a grid of `levels` levels (even, at least 2),
 /// in the unit cube: `r (d + 1)` rows, trajectory by trajectory, as SALib lays them out.
-pub fn trajectories(r: usize, d: usize, levels: usize, seed: u64) -> Vec<Vec<f64>> {
+pub(crate) fn trajectories(r: usize, d: usize, levels: usize, seed: u64) -> Vec<Vec<f64>> {
     let mut rng = draw_rng(seed, 0, DESIGN_PURPOSE);
     let step = delta(levels);
     let top = levels / 2; // base levels k / (p - 1) with k < p / 2 keep x + Delta <= 1
@@ -56,7 +56,7 @@ pub fn trajectories(r: usize, d: usize, levels: usize, seed: u64) -> Vec<Vec<f64
 
 /// mu*, its confidence half-width, and sigma of each parameter.
 #[derive(Debug, Clone, PartialEq)]
-pub struct MorrisIndices {
+pub(crate) struct MorrisIndices {
     /// Mean absolute elementary effect per parameter.
     pub mu_star: Vec<f64>,
     /// Confidence half-width of mu*.
@@ -69,7 +69,7 @@ pub struct MorrisIndices {
 
 /// The elementary effects of each parameter (one per trajectory) from the unit-cube
 /// design `x` (from [`trajectories`]) and its outputs `y`.
-pub fn elementary_effects(x: &[Vec<f64>], y: &[f64], d: usize) -> Vec<Vec<f64>> {
+pub(crate) fn elementary_effects(x: &[Vec<f64>], y: &[f64], d: usize) -> Vec<Vec<f64>> {
     let mut ee = vec![Vec::new(); d];
     for (tx, ty) in x.chunks(d + 1).zip(y.chunks(d + 1)) {
         for k in 1..tx.len() {
@@ -85,7 +85,7 @@ pub fn elementary_effects(x: &[Vec<f64>], y: &[f64], d: usize) -> Vec<Vec<f64>> 
 
 /// Morris indices from the design `x` (unit cube) and outputs `y`, with `bootstrap`
 /// resamples of the trajectories for the confidence of mu* at level `confidence`.
-pub fn indices(
+pub(crate) fn indices(
     x: &[Vec<f64>],
     y: &[f64],
     d: usize,

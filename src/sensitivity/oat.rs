@@ -5,7 +5,7 @@ use crate::scenario::Scenario;
 
 /// The `2 d + 1` points: the scenario as is (no parameter set), then for each parameter
 /// its low end and its high end. `None` leaves a parameter as in the scenario.
-pub fn design(lo: &[f64], hi: &[f64]) -> Vec<Vec<Option<f64>>> {
+pub(crate) fn design(lo: &[f64], hi: &[f64]) -> Vec<Vec<Option<f64>>> {
     let d = lo.len();
     let mut rows = vec![vec![None; d]];
     for i in 0..d {
@@ -20,7 +20,7 @@ pub fn design(lo: &[f64], hi: &[f64]) -> Vec<Vec<Option<f64>>> {
 
 /// One bar of the tornado: the metric with the parameter at its low and high end.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Bar {
+pub(crate) struct Bar {
     /// Index of the parameter.
     pub param: usize,
     /// The metric with the parameter at the low end of its range.
@@ -33,7 +33,7 @@ pub struct Bar {
 
 /// The metric of the unchanged scenario and the tornado bars from the outputs `y` of
 /// [`design`], sorted by decreasing swing (ties keep the parameters' order; NaN last).
-pub fn tornado(y: &[f64]) -> (f64, Vec<Bar>) {
+pub(crate) fn tornado(y: &[f64]) -> (f64, Vec<Bar>) {
     let d = y.len().saturating_sub(1) / 2;
     let mut bars: Vec<Bar> = (0..d)
         .map(|i| {
@@ -65,7 +65,7 @@ const SPENDING_GAP: &[&str] = &[
 
 /// Why a parameter of a tornado moved the metric not at all, in the scenario `sc` as
 /// the other parameters leave it: names the model's reason where one is known.
-pub fn zero_swing_reason(sc: &Scenario, param: &str) -> String {
+pub(crate) fn zero_swing_reason(sc: &Scenario, param: &str) -> String {
     let (p, b) = (&sc.policy, &sc.baseline);
     let equal = |x: &[f64], y: &[f64]| x.iter().zip(y).all(|(a, b)| a == b);
     if SPENDING_GAP.contains(&param) && equal(&p.growth_spending_gdp, &b.growth_spending_gdp) {

@@ -20,7 +20,7 @@ use crate::montecarlo::draw_rng;
 use super::normal_quantile;
 
 /// Random-stream purpose of the bootstrap resamples (see [`draw_rng`]).
-pub const BOOTSTRAP_PURPOSE: u64 = 0x424F_4F54;
+pub(crate) const BOOTSTRAP_PURPOSE: u64 = 0x424F_4F54;
 
 /// Primitive polynomials and initial direction numbers of dimensions 2..=64 of the
 /// Sobol' sequence, from Joe & Kuo's `new-joe-kuo-6.21201` table
@@ -95,7 +95,7 @@ const JOE_KUO: [(u32, u32, &[u32]); 63] = [
 pub const MAX_DIMENSIONS: usize = JOE_KUO.len() + 1;
 
 /// The most parameters of a Sobol' analysis (the design uses 2D dimensions).
-pub const MAX_PARAMETERS: usize = MAX_DIMENSIONS / 2;
+pub(crate) const MAX_PARAMETERS: usize = MAX_DIMENSIONS / 2;
 
 /// The most points of the sequence (32-bit direction numbers).
 pub const MAX_POINTS: usize = 1 << 30;

@@ -20,15 +20,15 @@ use super::session::Session;
 use crate::error::Error;
 
 /// The longest request URL accepted, in bytes.
-pub const MAX_URL: usize = 8 * 1024;
+pub(crate) const MAX_URL: usize = 8 * 1024;
 /// The page, one self-contained file.
-pub const PAGE: &str = include_str!("page.html");
+pub(crate) const PAGE: &str = include_str!("page.html");
 /// Clients whose latest generation is remembered (then forgotten all at once).
 const MAX_CLIENTS: usize = 10_000;
 
 /// A response: status, content type, extra headers and body.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Response {
+pub(crate) struct Response {
     /// HTTP status code.
     pub status: u16,
     /// The `Content-Type`.
@@ -50,14 +50,14 @@ impl Response {
     }
 
     /// A JSON error `{"error": message}` with `status`.
-    pub fn error(status: u16, message: &str) -> Response {
+    pub(crate) fn error(status: u16, message: &str) -> Response {
         Response::json(status, &json!({ "error": message }))
     }
 }
 
 /// What the server shares between its worker threads.
 #[derive(Debug)]
-pub struct State {
+pub(crate) struct State {
     /// The scenario served.
     pub session: Session,
     /// Latest generation seen per client: an older request is not run.
@@ -68,7 +68,7 @@ pub struct State {
 
 impl State {
     /// The state of a server of `session`.
-    pub fn new(session: Session) -> State {
+    pub(crate) fn new(session: Session) -> State {
         State {
             session,
             latest: Mutex::new(HashMap::new()),
@@ -94,7 +94,7 @@ impl State {
 }
 
 /// Answers one request.
-pub fn handle(state: &State, method: &str, url: &str) -> Response {
+pub(crate) fn handle(state: &State, method: &str, url: &str) -> Response {
     if url.len() > MAX_URL {
         return Response::error(414, &format!("the URL is longer than {MAX_URL} bytes"));
     }

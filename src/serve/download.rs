@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::scenario::tree::{self, Node, Table, Value};
 
 /// The scenario file for lever `values` (one per lever).
-pub fn scenario_toml(session: &Session, values: &[f64], draws: u64) -> Result<String> {
+pub(crate) fn scenario_toml(session: &Session, values: &[f64], draws: u64) -> Result<String> {
     let sc = session.scenario(values)?;
     let overrides = session.overrides(values);
     // The tree as `--set` leaves it: every key a lever touches, read back from there.

@@ -9,13 +9,13 @@ use super::api::{self, Response, State};
 use crate::error::{Error, Result};
 
 /// The largest request body read (the API takes none; a larger one is refused).
-pub const MAX_BODY: usize = 64 * 1024;
+pub(crate) const MAX_BODY: usize = 64 * 1024;
 /// Worker threads answering requests (the Monte Carlo itself runs one at a time, on
 /// every core).
-pub const WORKERS: usize = 4;
+pub(crate) const WORKERS: usize = 4;
 
 /// A bound server, not yet answering.
-pub struct Server {
+pub(crate) struct Server {
     inner: Arc<tiny_http::Server>,
     /// The address it listens on.
     pub addr: SocketAddr,
@@ -28,7 +28,7 @@ impl std::fmt::Debug for Server {
 }
 
 /// Binds `host:port` (port 0: any free port). A port in use is a user error.
-pub fn bind(host: IpAddr, port: u16) -> Result<Server> {
+pub(crate) fn bind(host: IpAddr, port: u16) -> Result<Server> {
     let listener = TcpListener::bind((host, port)).map_err(|e| {
         let why = match e.kind() {
             std::io::ErrorKind::AddrInUse => {
@@ -52,7 +52,7 @@ pub fn bind(host: IpAddr, port: u16) -> Result<Server> {
 }
 
 /// Answers requests on [`WORKERS`] threads until the process ends.
-pub fn serve(server: Server, state: Arc<State>) {
+pub(crate) fn serve(server: Server, state: Arc<State>) {
     let threads: Vec<_> = (0..WORKERS)
         .map(|_| {
             let (srv, st) = (Arc::clone(&server.inner), Arc::clone(&state));

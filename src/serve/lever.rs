@@ -9,14 +9,14 @@ use crate::scenario::tree::{Table, Value};
 use crate::scenario::{Address, Override, Scenario};
 
 /// The most levers (sliders) on one page.
-pub const MAX_LEVERS: usize = 16;
+pub(crate) const MAX_LEVERS: usize = 16;
 
 /// Positions of a slider between its ends.
 const STEPS: f64 = 100.0;
 
 /// One lever: an address and the range its slider covers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Lever {
+pub(crate) struct Lever {
     /// The address, e.g. `structure.spending_multiplier` (`--set` syntax).
     pub address: String,
     /// The lowest value of the slider.
@@ -74,7 +74,7 @@ impl LeverSpec {
 }
 
 /// The `--set` override that puts `value` at `address`.
-pub fn set(address: &Address, value: f64) -> Override {
+pub(crate) fn set(address: &Address, value: f64) -> Override {
     let text = format_number(value);
     Override {
         address: address.clone(),
@@ -84,7 +84,7 @@ pub fn set(address: &Address, value: f64) -> Override {
 }
 
 /// The levers of the `[sweep.vary]` table: each parameter's smallest and largest value.
-pub fn from_sweep(table: &crate::sweep::SweepTable) -> Vec<LeverSpec> {
+pub(crate) fn from_sweep(table: &crate::sweep::SweepTable) -> Vec<LeverSpec> {
     table
         .vary
         .iter()
@@ -103,7 +103,7 @@ pub fn from_sweep(table: &crate::sweep::SweepTable) -> Vec<LeverSpec> {
 /// finite and not empty, no `@YEAR` address (a file cannot state a one-year change, so
 /// the download could not reproduce it), no address twice, and the scenario resolving
 /// at both ends of every range. Errors name the lever (exit code 2).
-pub fn check(
+pub(crate) fn check(
     tree: &Table,
     set: &[Override],
     specs: &[LeverSpec],

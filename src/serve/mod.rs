@@ -9,8 +9,8 @@
 //! - [`api`]: requests to responses (no network).
 //! - [`http`]: binding and worker threads (tiny_http).
 
-pub mod api;
-pub mod download;
-pub mod http;
-pub mod lever;
-pub mod session;
+pub(crate) mod api;
+pub(crate) mod download;
+pub(crate) mod http;
+pub(crate) mod lever;
+pub(crate) mod session;

@@ -19,13 +19,13 @@ use crate::scenario::{Override, Scenario};
 use crate::summary::{RunSummary, quantile_label};
 
 /// The most Monte Carlo draws one request may ask for.
-pub const MAX_DRAWS: u64 = 200_000;
+pub(crate) const MAX_DRAWS: u64 = 200_000;
 /// The most projection years a served scenario may have (a lever may move `end_year`).
-pub const MAX_YEARS: usize = 100;
+pub(crate) const MAX_YEARS: usize = 100;
 
 /// The scenario being served.
 #[derive(Debug)]
-pub struct Session {
+pub(crate) struct Session {
     tree: Table,
     set: Vec<Override>,
     /// The scenario file's name (its last component), which the download `extends`.
@@ -46,7 +46,7 @@ pub struct Session {
 
 /// The key figures of one run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Figures {
+pub(crate) struct Figures {
     /// First and last projection year.
     pub years: (i32, i32),
     /// Average real growth over the projection years, mean over draws (a fraction).
@@ -63,7 +63,7 @@ pub struct Figures {
 
 /// The result of a run at chosen lever values.
 #[derive(Debug, Clone, Serialize)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// One fan chart per variable drawn: (variable, SVG).
     pub charts: Vec<(String, String)>,
     /// The key figures.
@@ -83,7 +83,12 @@ pub struct Outcome {
 impl Session {
     /// Loads `path` with `set`, checks the levers (`specs`, or the `[sweep.vary]` table
     /// when empty) and runs the baseline with `draws` draws.
-    pub fn new(path: &Path, set: &[Override], specs: &[LeverSpec], draws: u64) -> Result<Session> {
+    pub(crate) fn new(
+        path: &Path,
+        set: &[Override],
+        specs: &[LeverSpec],
+        draws: u64,
+    ) -> Result<Session> {
         check_draws(draws, "--draws")?;
         if let Some(o) = set.iter().find(|o| o.address.year.is_some()) {
             return Err(Error::usage(
@@ -129,7 +134,7 @@ impl Session {
 
     /// The variables drawn as fans: debt/GDP and real growth, and with a fund net debt
     /// and the fund's assets.
-    pub fn variables(&self) -> Vec<&'static str> {
+    pub(crate) fn variables(&self) -> Vec<&'static str> {
         let mut v = vec!["debt_gdp", "real_growth"];
         if self.base.fund.is_some() {
             v.extend(["net_debt_gdp", "fund_assets_gdp"]);
@@ -138,7 +143,7 @@ impl Session {
     }
 
     /// The `--set` overrides (the command line's, then the levers') for `values`.
-    pub fn overrides(&self, values: &[f64]) -> Vec<Override> {
+    pub(crate) fn overrides(&self, values: &[f64]) -> Vec<Override> {
         let mut o = self.set.clone();
         o.extend(
             self.levers
@@ -149,18 +154,13 @@ impl Session {
         o
     }
 
-    /// The command line's own `--set` overrides.
-    pub fn command_line_set(&self) -> &[Override] {
-        &self.set
-    }
-
     /// The scenario tree as read (after `extends`, without `[sweep]`).
-    pub fn tree(&self) -> &Table {
+    pub(crate) fn tree(&self) -> &Table {
         &self.tree
     }
 
     /// The scenario at lever `values` (one per lever, each within its range).
-    pub fn scenario(&self, values: &[f64]) -> Result<Scenario> {
+    pub(crate) fn scenario(&self, values: &[f64]) -> Result<Scenario> {
         if values.len() != self.levers.len() {
             return Err(Error::usage("lever", "one value per lever is needed"));
         }
@@ -180,7 +180,7 @@ impl Session {
 
     /// Runs `draws` draws at lever `values` with the scenario's seed and draws the fans
     /// with the baseline's median as a ghost.
-    pub fn run(&self, values: &[f64], draws: u64) -> Result<Outcome> {
+    pub(crate) fn run(&self, values: &[f64], draws: u64) -> Result<Outcome> {
         check_draws(draws, "draws")?;
         let start = Instant::now();
         let sc = self.scenario(values)?;

@@ -7,7 +7,7 @@ use crate::metric::Metric;
 use crate::output::format_number;
 
 /// The columns of the result CSV.
-pub const RESULT_COLUMNS: [&str; 15] = [
+pub(crate) const RESULT_COLUMNS: [&str; 15] = [
     "scenario",
     "adjust",
     "target",
@@ -26,7 +26,7 @@ pub const RESULT_COLUMNS: [&str; 15] = [
 ];
 
 /// The target as text, with the metric in canonical form.
-pub fn target_text(goal: &Goal, target: &Target) -> String {
+pub(crate) fn target_text(goal: &Goal, target: &Target) -> String {
     format!(
         "{} {} {}",
         goal.metric,
@@ -48,7 +48,7 @@ fn method_text(mc: Option<(u64, u64)>) -> String {
 }
 
 /// The human report of a goal-seek.
-pub fn report(
+pub(crate) fn report(
     goal: &Goal,
     target: &Target,
     (lo, hi): (f64, f64),
@@ -147,7 +147,7 @@ pub fn report(
 }
 
 /// The human report of a scan (`--scan N`).
-pub fn report_scan(
+pub(crate) fn report_scan(
     goal: &Goal,
     target: &Target,
     (lo, hi): (f64, f64),
@@ -212,7 +212,7 @@ pub fn report_scan(
 
 /// Writes the result of a scan as CSV ([`RESULT_COLUMNS`]): one row per boundary, or one
 /// row saying that the target holds at all or no grid points.
-pub fn write_scan_csv(
+pub(crate) fn write_scan_csv(
     w: &mut dyn Write,
     scenario: &str,
     goal: &Goal,
@@ -274,7 +274,7 @@ pub fn write_scan_csv(
 }
 
 /// Writes the result of a goal-seek as a one-row CSV ([`RESULT_COLUMNS`]).
-pub fn write_result_csv(
+pub(crate) fn write_result_csv(
     w: &mut dyn Write,
     scenario: &str,
     goal: &Goal,

@@ -15,7 +15,7 @@ use std::cmp::Ordering;
 use super::{Stats, assemble, empty_stats, mean_sd, needed_ranks};
 
 /// Number of histogram buckets (a histogram of `u32` fits in the L1 cache).
-pub const BUCKETS: usize = 2048;
+pub(crate) const BUCKETS: usize = 2048;
 /// Below this many values, quantiles are found by sorting.
 const SMALL: usize = 4096;
 
@@ -76,7 +76,7 @@ fn finish_moments(n: usize, c: f64, s1: [f64; 4], s2: [f64; 4]) -> (f64, f64) {
 /// A monotone map from values to buckets 0..BUCKETS, linear over \[lo, hi\] and clamped
 /// outside it.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Bucketing {
+pub(crate) struct Bucketing {
     lo: f64,
     scale: f64,
 }
@@ -96,7 +96,7 @@ impl Bucketing {
 
     /// The bucket of `x`: non-decreasing in `x`, in 0..[`BUCKETS`].
     #[inline(always)]
-    pub fn bucket(self, x: f64) -> usize {
+    pub(crate) fn bucket(self, x: f64) -> usize {
         // Clamped to [0, BUCKETS - 1] (NaN gives 0): monotone non-decreasing in x.
         const LAST: f64 = (BUCKETS - 1) as f64;
         let f = (x - self.lo) * self.scale;

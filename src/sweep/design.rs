@@ -12,14 +12,14 @@ use super::spec::Param;
 use crate::montecarlo::draw_rng;
 
 /// The most points a design may have.
-pub const MAX_POINTS: usize = 10_000_000;
+pub(crate) const MAX_POINTS: usize = 10_000_000;
 
 /// Random-stream purpose of Latin hypercube designs (see [`draw_rng`]).
-pub const LHS_PURPOSE: u64 = 0x4C48_5321;
+pub(crate) const LHS_PURPOSE: u64 = 0x4C48_5321;
 
 /// The full grid of the parameters' values: one row per point, one column per
 /// parameter, the last parameter varying fastest. Fails (with a message) when a
-/// parameter is a continuous range or when the grid would exceed [`MAX_POINTS`].
+/// parameter is a continuous range or when the grid would exceed `MAX_POINTS` (10 million).
 pub fn grid(params: &[Param]) -> Result<Vec<Vec<f64>>, String> {
     let mut axes = Vec::with_capacity(params.len());
     let mut total: usize = 1;
@@ -78,7 +78,7 @@ pub fn latin_hypercube(params: &[Param], n: usize, seed: u64) -> Vec<Vec<f64>> {
 
 /// A Latin hypercube in the unit cube [0, 1)^d: `n` rows of `d` columns; in every
 /// column each interval [k/n, (k+1)/n) holds exactly one point.
-pub fn unit_latin_hypercube(d: usize, n: usize, seed: u64) -> Vec<Vec<f64>> {
+pub(crate) fn unit_latin_hypercube(d: usize, n: usize, seed: u64) -> Vec<Vec<f64>> {
     let mut rng = draw_rng(seed, 0, LHS_PURPOSE);
     let mut rows = vec![vec![0.0; d]; n];
     for j in 0..d {

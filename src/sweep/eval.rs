@@ -45,7 +45,7 @@ pub struct PointMetrics {
 }
 
 /// The result of one point: the metrics, or why the (deterministic) projection broke down.
-pub type PointResult = std::result::Result<PointMetrics, String>;
+pub(crate) type PointResult = std::result::Result<PointMetrics, String>;
 
 impl Evaluator {
     /// Prepares the evaluation of `metrics` for the scenario `tree` (after `sets`) at
@@ -99,12 +99,12 @@ impl Evaluator {
     }
 
     /// Whether points run Monte Carlo draws.
-    pub fn is_monte_carlo(&self) -> bool {
+    pub(crate) fn is_monte_carlo(&self) -> bool {
         self.monte_carlo
     }
 
     /// The draws per point and the seed of a Monte Carlo run, for `sc`.
-    pub fn draws_and_seed(&self, sc: &Scenario) -> (u64, u64) {
+    pub(crate) fn draws_and_seed(&self, sc: &Scenario) -> (u64, u64) {
         (
             self.draws.unwrap_or(sc.montecarlo.draws),
             self.seed.unwrap_or(sc.montecarlo.seed),
@@ -132,7 +132,7 @@ impl Evaluator {
     }
 
     /// The scenario at a point (`None` leaves a parameter as in the scenario).
-    pub fn scenario_at(&self, values: &[Option<f64>]) -> Result<Scenario> {
+    pub(crate) fn scenario_at(&self, values: &[Option<f64>]) -> Result<Scenario> {
         let mut overrides = self.sets.clone();
         for (a, v) in self.addresses.iter().zip(values) {
             if let Some(v) = v {

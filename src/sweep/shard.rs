@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Loc, Result};
 
 /// The first characters of a shard file.
-pub const MAGIC: &str = "#fiscalsim-shard ";
+pub(crate) const MAGIC: &str = "#fiscalsim-shard ";
 
 /// One slice of a run: shard `index` (1-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +33,7 @@ pub struct Shard {
 }
 
 /// The most shards of one run.
-pub const MAX_SHARDS: usize = 100_000;
+pub(crate) const MAX_SHARDS: usize = 100_000;
 
 impl FromStr for Shard {
     type Err = String;
@@ -83,7 +83,7 @@ pub struct ShardHeader {
 }
 
 /// FNV-1a, 64 bits, as 16 hex digits: a stable fingerprint of a text.
-pub fn fingerprint(text: &str) -> String {
+pub(crate) fn fingerprint(text: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {
         h ^= u64::from(b);
@@ -93,7 +93,11 @@ pub fn fingerprint(text: &str) -> String {
 }
 
 /// Writes a CSV table: a header and rows of already formatted cells.
-pub fn write_table(w: &mut dyn Write, header: &[String], rows: &[Vec<String>]) -> io::Result<()> {
+pub(crate) fn write_table(
+    w: &mut dyn Write,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> io::Result<()> {
     let mut csv = csv::Writer::from_writer(w);
     csv.write_record(header)?;
     for r in rows {
@@ -103,7 +107,7 @@ pub fn write_table(w: &mut dyn Write, header: &[String], rows: &[Vec<String>]) -
 }
 
 /// Writes a shard file: the `#fiscalsim-shard` line, then the CSV table.
-pub fn write_shard(
+pub(crate) fn write_shard(
     w: &mut dyn Write,
     head: &ShardHeader,
     header: &[String],
@@ -126,7 +130,7 @@ pub struct ShardFile {
 }
 
 /// Reads a shard file.
-pub fn read_shard(path: &Path) -> Result<ShardFile> {
+pub(crate) fn read_shard(path: &Path) -> Result<ShardFile> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,

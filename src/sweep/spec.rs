@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::scenario::{Address, Override};
 
 /// The most values one spec may produce.
-pub const MAX_VALUES: usize = 1_000_000;
+pub(crate) const MAX_VALUES: usize = 1_000_000;
 
 /// The values of one parameter (see the module documentation for the syntax).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,7 +53,7 @@ pub enum Spec {
 
 /// Rounds to 12 significant digits, removing the noise of `a + k * step`
 /// (0.30000000000000004 becomes 0.3), so that values read as the analyst wrote them.
-pub fn clean(x: f64) -> f64 {
+pub(crate) fn clean(x: f64) -> f64 {
     if x == 0.0 || !x.is_finite() {
         return x;
     }

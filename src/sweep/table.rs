@@ -17,15 +17,16 @@
 //! Command-line options replace the file's settings: any `--vary` replaces the whole
 //! `[sweep.vary]` list, any `--metric` the whole `metrics` list.
 
-use crate::error::{Diagnostic, Diagnostics, Error, Loc, Result, suggest};
+use crate::error::{Error, Loc, Result};
 use crate::scenario::SWEEP_KEYS;
 use crate::scenario::path::number;
-use crate::scenario::tree::{Node, Table, Value};
+use crate::scenario::reader::Reader;
+use crate::scenario::tree::{Entry, Node, Table, Value};
 
 use super::spec::{Param, Spec};
 
 /// The most draws per point (as for `[montecarlo] draws`).
-pub const MAX_DRAWS: u64 = 1_000_000_000;
+pub(crate) const MAX_DRAWS: u64 = 1_000_000_000;
 
 /// The sweep declared in a scenario file.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -50,7 +51,7 @@ pub fn take_sweep_table(tree: &mut Table) -> Result<Option<SweepTable>> {
     let Some(entry) = tree.remove("sweep") else {
         return Ok(None);
     };
-    let mut diags = Vec::new();
+    let mut r = Reader::default();
     let mut out = SweepTable::default();
     let Value::Table(t) = &entry.node.value else {
         return Err(Error::scenario(
@@ -63,103 +64,79 @@ pub fn take_sweep_table(tree: &mut Table) -> Result<Option<SweepTable>> {
         ));
     };
     for e in &t.entries {
-        let key = format!("sweep.{}", e.key);
-        let node = &e.node;
-        match e.key.as_str() {
-            "vary" => match &node.value {
-                Value::Table(v) => flatten_vary(v, "", &mut out.vary, &mut diags),
-                other => diags.push(Diagnostic::new(
-                    Some(&node.loc),
-                    key,
-                    format!(
-                        "expected a table of PATH = SPEC, e.g. [sweep.vary] \
-                         \"structure.spending_multiplier\" = \"0.2:0.8:0.1\"; found a {}",
-                        other.type_name()
-                    ),
-                )),
-            },
-            "metrics" => read_metrics(node, key, &mut out.metrics, &mut diags),
-            "design" => match &node.value {
-                Value::Str(s) if s == "grid" || s == "lhs" => out.design = Some(s.clone()),
-                _ => diags.push(Diagnostic::new(
-                    Some(&node.loc),
-                    key,
-                    "must be \"grid\" (every combination of the values) or \"lhs\" (a Latin \
-                     hypercube of `samples` points)",
-                )),
-            },
-            "samples" => match whole(node) {
-                Some(n) if (1..=super::design::MAX_POINTS as i64).contains(&n) => {
-                    out.samples = Some(n as usize)
-                }
-                _ => diags.push(Diagnostic::new(
-                    Some(&node.loc),
-                    key,
-                    format!(
-                        "must be a whole number from 1 to {}",
-                        super::design::MAX_POINTS
-                    ),
-                )),
-            },
-            "draws" => match whole(node) {
-                Some(n) if (1..=MAX_DRAWS as i64).contains(&n) => out.draws = Some(n as u64),
-                _ => diags.push(Diagnostic::new(
-                    Some(&node.loc),
-                    key,
-                    format!("must be a whole number from 1 to {}", MAX_DRAWS),
-                )),
-            },
-            "seed" => match whole(node) {
-                Some(n) if n >= 0 => out.seed = Some(n as u64),
-                _ => diags.push(Diagnostic::new(
-                    Some(&node.loc),
-                    key,
-                    "must be a whole number, 0 or more",
-                )),
-            },
-            other => {
-                let mut msg = format!("unknown key `{other}`");
-                if let Some(s) = suggest(other, SWEEP_KEYS.iter().copied()) {
-                    msg.push_str(&format!(": did you mean `{s}`?"));
-                }
-                msg.push_str(&format!(" (valid keys: {})", SWEEP_KEYS.join(", ")));
-                diags.push(Diagnostic::new(Some(&e.key_loc), key, msg));
-            }
-        }
+        read_key(&mut r, e, &mut out);
     }
-    if diags.is_empty() {
-        Ok(Some(out))
-    } else {
-        Err(Error::Scenario(Diagnostics(diags)))
+    r.into_result().map(|()| Some(out))
+}
+
+/// One key of `[sweep]`, read into `out`.
+fn read_key(r: &mut Reader, e: &Entry, out: &mut SweepTable) {
+    let key = format!("sweep.{}", e.key);
+    let node = &e.node;
+    match e.key.as_str() {
+        "vary" => match &node.value {
+            Value::Table(v) => flatten_vary(r, v, "", &mut out.vary),
+            other => r.err(
+                Some(&node.loc),
+                key,
+                format!(
+                    "expected a table of PATH = SPEC, e.g. [sweep.vary] \
+                     \"structure.spending_multiplier\" = \"0.2:0.8:0.1\"; found a {}",
+                    other.type_name()
+                ),
+            ),
+        },
+        "metrics" => read_metrics(r, node, key, &mut out.metrics),
+        "design" => match &node.value {
+            Value::Str(s) if s == "grid" || s == "lhs" => out.design = Some(s.clone()),
+            _ => r.err(
+                Some(&node.loc),
+                key,
+                "must be \"grid\" (every combination of the values) or \"lhs\" (a Latin \
+                 hypercube of `samples` points)",
+            ),
+        },
+        "samples" => {
+            let most = super::design::MAX_POINTS;
+            let msg = || format!("must be a whole number from 1 to {most}");
+            out.samples = r
+                .whole_in(node, &key, 1..=most as i64, msg)
+                .map(|n| n as usize);
+        }
+        "draws" => {
+            let msg = || format!("must be a whole number from 1 to {MAX_DRAWS}");
+            out.draws = r
+                .whole_in(node, &key, 1..=MAX_DRAWS as i64, msg)
+                .map(|n| n as u64);
+        }
+        "seed" => {
+            let msg = || "must be a whole number, 0 or more".to_string();
+            out.seed = r.whole_in(node, &key, 0..=i64::MAX, msg).map(|n| n as u64);
+        }
+        other => r.unknown(&e.key_loc, &key, other, SWEEP_KEYS),
     }
 }
 
 /// `sweep.metrics`: a list of metrics (or one), each a string, with where it was written.
-fn read_metrics(
-    node: &Node,
-    key: String,
-    metrics: &mut Vec<(String, Loc)>,
-    diags: &mut Vec<Diagnostic>,
-) {
+fn read_metrics(r: &mut Reader, node: &Node, key: String, metrics: &mut Vec<(String, Loc)>) {
     match &node.value {
         Value::Array(items) => {
             for item in items {
                 match &item.value {
                     Value::Str(s) => metrics.push((s.clone(), item.loc.clone())),
-                    other => diags.push(Diagnostic::new(
+                    other => r.err(
                         Some(&item.loc),
                         key.clone(),
                         format!(
-                            "expected a metric as a string, e.g. \"debt_gdp@2040\", \
-                                 found a {}",
+                            "expected a metric as a string, e.g. \"debt_gdp@2040\", found a {}",
                             other.type_name()
                         ),
-                    )),
+                    ),
                 }
             }
         }
         Value::Str(s) => metrics.push((s.clone(), node.loc.clone())),
-        other => diags.push(Diagnostic::new(
+        other => r.err(
             Some(&node.loc),
             key,
             format!(
@@ -167,20 +144,12 @@ fn read_metrics(
                      \"p90(debt_gdp@2040)\"], found a {}",
                 other.type_name()
             ),
-        )),
-    }
-}
-
-fn whole(node: &Node) -> Option<i64> {
-    match node.value {
-        Value::Int(i) => Some(i),
-        Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
-        _ => None,
+        ),
     }
 }
 
 /// Collects `PATH = SPEC` entries; unquoted dotted keys (nested tables) are joined back.
-fn flatten_vary(t: &Table, prefix: &str, out: &mut Vec<(Param, Loc)>, diags: &mut Vec<Diagnostic>) {
+fn flatten_vary(r: &mut Reader, t: &Table, prefix: &str, out: &mut Vec<(Param, Loc)>) {
     for e in &t.entries {
         let path = if prefix.is_empty() {
             e.key.clone()
@@ -190,7 +159,7 @@ fn flatten_vary(t: &Table, prefix: &str, out: &mut Vec<(Param, Loc)>, diags: &mu
         let key = format!("sweep.vary.\"{path}\"");
         let spec: std::result::Result<Spec, String> = match &e.node.value {
             Value::Table(inner) if !path.contains('@') => {
-                flatten_vary(inner, &path, out, diags);
+                flatten_vary(r, inner, &path, out);
                 continue;
             }
             Value::Str(s) => s.parse(),
@@ -223,19 +192,15 @@ fn flatten_vary(t: &Table, prefix: &str, out: &mut Vec<(Param, Loc)>, diags: &mu
             {
                 out.push((Param { address, spec }, e.key_loc.clone()))
             }
-            (Err(m), _) => diags.push(Diagnostic::new(Some(&e.key_loc), key, m)),
-            (_, Err(m)) => diags.push(Diagnostic::new(
+            (Err(m), _) => r.err(Some(&e.key_loc), key, m),
+            (_, Err(m)) => r.err(
                 Some(&e.node.loc),
                 key,
                 format!(
                     "{m} (write a string \"a:b:step\", \"a:b/N\", \"a:b\", or a list [a, b, c])"
                 ),
-            )),
-            _ => diags.push(Diagnostic::new(
-                Some(&e.node.loc),
-                key,
-                "values must be finite numbers",
-            )),
+            ),
+            _ => r.err(Some(&e.node.loc), key, "values must be finite numbers"),
         }
     }
 }

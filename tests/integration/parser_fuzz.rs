@@ -512,8 +512,8 @@ proptest! {
     #[test]
     fn sweep_tables_never_panic(table in sweep_table()) {
         let text = format!("{TOY}{table}");
-        let source: std::sync::Arc<str> = std::sync::Arc::from("fuzz.toml");
-        if let Ok(mut tree) = fiscalsim::scenario::tree::parse_document(&text, &source) {
+        let base = std::path::Path::new(".");
+        if let Ok(mut tree) = fiscalsim::scenario::load_tree_str(&text, "fuzz.toml", base) {
             match fiscalsim::sweep::take_sweep_table(&mut tree) {
                 Ok(_) => check_outcome(
                     fiscalsim::scenario::resolve_tree(tree, &[]),
