@@ -750,6 +750,105 @@ mod tests {
         }
     }
 
+    /// A table to look up.
+    fn lookup_table() -> [f64; TABLE] {
+        std::array::from_fn(|i| i as f64 * 0.25 - 3.0)
+    }
+
+    /// Every operation of a [`Vector`] kind on the lanes `a`, `b`, element `c` and words
+    /// `u`, as [`Lanes`] and [`Words`]: arithmetic first (its NaNs may differ), then the
+    /// exact operations (bits, selections, masks, words, table lookups).
+    fn all_ops<V: Vector>(a: Lanes, b: Lanes, c: f64, u: Words) -> (Vec<Lanes>, Vec<Words>)
+    where
+        f64: Scalar<V>,
+    {
+        let (x, y) = (V::load(a), V::load(b));
+        let w = V::load_bits(u);
+        let table = lookup_table();
+        let arith = [
+            x + y,
+            x - y,
+            x * y,
+            x / y,
+            x + c,
+            x - c,
+            x * c,
+            x / c,
+            c + x,
+            c - x,
+            c * x,
+            c / x,
+            x.sqrt(),
+            x.exp(),
+            x.ln(),
+            x.abs().ln(),
+        ];
+        let exact = [
+            -x,
+            x.abs(),
+            x.max(y),
+            V::splat(c),
+            V::from_bits(x.to_bits()),
+            V::select(x.cmp_lt(c), x, y),
+            V::select(x.cmp_gt(c), y, x),
+            V::select(x.cmp_eq(c) & y.cmp_gt(0.0), x, y),
+            V::lookup(&table, w),
+        ];
+        let mut xw = w;
+        xw ^= V::load_bits(Words([c.to_bits(); W]));
+        let masks = [x.cmp_lt(c), x.cmp_gt(c), x.cmp_eq(c), w.nonzero(), (w & 7).nonzero()]
+            .map(|m| Words([u64::from(V::mask_bits(m)); W]));
+        let words = [
+            w & V::load_bits(a.to_bits()),
+            w | 0xF0F0,
+            w ^ <V::Bits as Word>::splat(77),
+            xw,
+            w << 13,
+            w >> 45,
+            w.rotate_left(23),
+            w.wrapping_add(<V::Bits as Word>::splat(u64::MAX - 3)),
+            w.wrapping_sub(V::load_bits(b.to_bits())),
+        ];
+        let lanes = arith.iter().chain(&exact).map(|v| v.store()).collect();
+        let words = words.iter().map(|&v| V::store_bits(v)).chain(masks).collect();
+        (lanes, words)
+    }
+
+    /// The AVX-512 registers compute exactly what [`Lanes`] compute (which the tests
+    /// above hold to `f64`), on every pair of edge values, where this CPU has them.
+    #[test]
+    fn the_avx512_registers_compute_what_lanes_compute() {
+        #[cfg(target_arch = "x86_64")]
+        if Kernel::Avx512.supported() {
+            let e = edges();
+            let pairs: Vec<(f64, f64)> = e
+                .iter()
+                .flat_map(|&a| e.iter().map(move |&b| (a, b)))
+                .collect();
+            for (j, g) in groups(&pairs).into_iter().enumerate() {
+                let a = Lanes(g.map(|p| p.0));
+                let b = Lanes(g.map(|p| p.1));
+                let c = e[j % e.len()];
+                let u = Words(std::array::from_fn(|i| {
+                    a.0[i].to_bits().rotate_left(j as u32) ^ b.0[i].to_bits()
+                }));
+                let (want, want_words) = all_ops::<Lanes>(a, b, c, u);
+                let (got, got_words) = all_ops::<avx512::Zmm>(a, b, c, u);
+                assert_eq!(got_words, want_words, "{a:?} {b:?} {c:e}");
+                for (k, (g, w)) in got.iter().zip(&want).enumerate() {
+                    for i in 0..W {
+                        let ok = if k < 16 {
+                            same(g.0[i], w.0[i])
+                        } else {
+                            g.0[i].to_bits() == w.0[i].to_bits()
+                        };
+                        assert!(ok, "op {k}, lane {i}: {:e} vs {:e}", g.0[i], w.0[i]);
+                    }
+                }
+            }
+        }
+    }
+
     /// Every operation of [`Word`] on [`Words`] gives lane by lane what it gives on `u64`.
     #[test]
     fn every_word_operation_is_the_scalar_one() {

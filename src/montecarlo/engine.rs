@@ -83,10 +83,13 @@ impl<'a> Engine<'a> {
         self.kernel
     }
 
-    /// The engine with its kernels run by `kernel`, or `None` when this CPU cannot run it.
-    pub fn with_kernel(mut self, kernel: Kernel) -> Option<Engine<'a>> {
-        self.kernel = kernel;
-        kernel.supported().then_some(self)
+    /// Runs the engine's kernels with `kernel`: `false`, and nothing changes, when this
+    /// CPU cannot run it.
+    pub fn set_kernel(&mut self, kernel: Kernel) -> bool {
+        if kernel.supported() {
+            self.kernel = kernel;
+        }
+        self.kernel == kernel
     }
 
     /// Number of projection years.
@@ -622,6 +625,62 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
                 .collect()
         };
         assert_eq!(bits(&a), bits(&b));
+    }
+
+    /// Every kernel this CPU has (AVX-512, AVX2, portable) gives the portable kernel's
+    /// summaries bit for bit: version 1 with three quantiles (the slot tally), and version
+    /// 2 with a fund, both rules, the seventh shock and Student-t shocks with nine
+    /// quantiles (more windows than the slot tally takes), over several stages.
+    #[test]
+    fn every_kernel_gives_the_portable_summaries_bit_for_bit() {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/kazakhstan-2026-2040.toml");
+        let v2: Vec<crate::scenario::Override> = [
+            "policy.commodity_revenue_gdp=0.08",
+            "initial.fund_assets_gdp=0.2",
+            "fund.transfer_gdp=0.015",
+            "fund.min_assets_gdp=0.05",
+            "rules.debt_ceiling_gdp=0.25",
+            "rules.non_commodity_balance_target_gdp=-0.08",
+            "initial.other_spending_gdp=0.12",
+            "structure.debt_maturity=6",
+            "structure.cyclical_revenue_semi_elasticity=0.2",
+            "shocks.sd.primary_balance=0.01",
+            "shocks.distribution=\"student_t\"",
+            "shocks.dof=6",
+            "end_year=2045",
+        ]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+        let nine = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99];
+        let cases: [(&[crate::scenario::Override], &[f64]); 2] =
+            [(&[], &[0.05, 0.5, 0.95]), (&v2, &nine)];
+        let kernels: Vec<Kernel> = Kernel::available().collect();
+        assert!(kernels.contains(&Kernel::best()));
+        for (sets, qs) in cases {
+            let sc = crate::scenario::load(&path, sets).unwrap();
+            let run = |k| {
+                super::super::summarize::run_with(k, &sc, 3 * CHUNK as u64 + 77, 9, qs, |_| {})
+                    .unwrap()
+            };
+            let reference = run(Kernel::Portable);
+            let bits = |r: &crate::summary::RunSummary| -> Vec<u64> {
+                r.years
+                    .iter()
+                    .flat_map(|y| y.stats.iter())
+                    .flat_map(|s| {
+                        let q = s.quantiles.iter().map(|q| q.to_bits());
+                        [s.mean.to_bits(), s.sd.to_bits()].into_iter().chain(q)
+                    })
+                    .collect()
+            };
+            for &k in &kernels {
+                let got = run(k);
+                assert_eq!(bits(&got), bits(&reference), "{k:?}");
+                assert_eq!(got, reference, "{k:?}");
+            }
+        }
     }
 
     #[test]

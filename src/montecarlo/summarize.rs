@@ -19,7 +19,7 @@ use super::windows::{
     tally, values_at, windows_of,
 };
 use crate::error::Error;
-use crate::lanes::W;
+use crate::lanes::{Kernel, W};
 use crate::model::{Derived, N_OUTPUTS};
 use crate::scenario::{N_SHOCKS, Scenario};
 use crate::summary::{
@@ -147,7 +147,14 @@ fn simulate_chunk<'p>(
                     pivot: pivots[c],
                 };
                 let cols: [Column; TALLY_BLOCKS] = std::array::from_fn(col);
-                tally(e.kernel(), &cols[..n], &windows[c], &mut sums[c], &mut cells[c], pool);
+                tally(
+                    e.kernel(),
+                    &cols[..n],
+                    &windows[c],
+                    &mut sums[c],
+                    &mut cells[c],
+                    pool,
+                );
             }
         }
         *blocks += n;
@@ -265,6 +272,18 @@ pub(crate) fn run(
     qs: &[f64],
     progress: impl Fn(u64) + Sync,
 ) -> crate::Result<RunSummary> {
+    run_with(Kernel::chosen(), sc, draws, seed, qs, progress)
+}
+
+/// [`run`] with the kernel `kernel` (one this CPU has, else the chosen one).
+pub(crate) fn run_with(
+    kernel: Kernel,
+    sc: &Scenario,
+    draws: u64,
+    seed: u64,
+    qs: &[f64],
+    progress: impl Fn(u64) + Sync,
+) -> crate::Result<RunSummary> {
     if draws > MAX_DRAWS_IN_MEMORY {
         return Err(Error::usage(
             "--draws",
@@ -274,7 +293,8 @@ pub(crate) fn run(
             ),
         ));
     }
-    let e = Engine::new(sc, seed);
+    let mut e = Engine::new(sc, seed);
+    e.set_kernel(kernel);
     let years = e.years();
     // Pivots of the moment sums: the deterministic path, per tallied cell.
     let pivots: Vec<f64> = e
