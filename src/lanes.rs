@@ -796,8 +796,14 @@ mod tests {
         ];
         let mut xw = w;
         xw ^= V::load_bits(Words([c.to_bits(); W]));
-        let masks = [x.cmp_lt(c), x.cmp_gt(c), x.cmp_eq(c), w.nonzero(), (w & 7).nonzero()]
-            .map(|m| Words([u64::from(V::mask_bits(m)); W]));
+        let masks = [
+            x.cmp_lt(c),
+            x.cmp_gt(c),
+            x.cmp_eq(c),
+            w.nonzero(),
+            (w & 7).nonzero(),
+        ]
+        .map(|m| Words([u64::from(V::mask_bits(m)); W]));
         let words = [
             w & V::load_bits(a.to_bits()),
             w | 0xF0F0,
@@ -810,7 +816,11 @@ mod tests {
             w.wrapping_sub(V::load_bits(b.to_bits())),
         ];
         let lanes = arith.iter().chain(&exact).map(|v| v.store()).collect();
-        let words = words.iter().map(|&v| V::store_bits(v)).chain(masks).collect();
+        let words = words
+            .iter()
+            .map(|&v| V::store_bits(v))
+            .chain(masks)
+            .collect();
         (lanes, words)
     }
 

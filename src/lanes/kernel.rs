@@ -115,10 +115,18 @@ impl Kernel {
     }
 
     /// The kernel Monte Carlo runs of this process use: the one [`Kernel::choose`] set,
-    /// else [`Kernel::best`].
+    /// else the one `FISCALSIM_KERNEL` names (when it names one this CPU has), else
+    /// [`Kernel::best`]. Decided once, at the first call.
     pub fn chosen() -> Kernel {
         match CHOSEN.load(Ordering::Relaxed) {
-            0 => Kernel::best(),
+            0 => {
+                let k = Kernel::from_env()
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(Kernel::best);
+                k.choose();
+                k
+            }
             i => Kernel::ALL[usize::from(i - 1)],
         }
     }
