@@ -13,46 +13,29 @@
 //!
 //! # How the lanes reach the vector registers
 //!
-//! Eight `f64` (or `u64`) fill one 512-bit register. When the build enables AVX-512F
-//! (`.cargo/config.toml` builds with `-C target-cpu=native`), every operation on
-//! [`Lanes`], [`Words`] and [`LaneMask`] is one AVX-512 intrinsic (`_mm512_add_pd`,
-//! `_mm512_cmp_pd_mask`, `_mm512_mask_blend_pd`, ...), and a comparison gives a mask
-//! register (`__mmask8`), so the step, `exp`, `ln` and the Xoshiro256++
-//! streams run in `zmm` registers. They have to be written so: LLVM's tuning for Intel
-//! server CPUs (Skylake-X to Sapphire Rapids, and `x86-64-v4`) prefers 256-bit vectors, so
-//! the auto-vectorised lane loops would use two `ymm` halves per value, about a quarter
-//! slower; the preference has no stable compiler switch, but explicit 512-bit intrinsics are
-//! always emitted as such. The intrinsics are the IEEE operations of the scalar code (no
-//! fused multiply-add, no reassociation, no approximations).
-//!
-//! Without AVX-512 (another architecture, or an AVX2-only build such as
-//! `-C target-cpu=x86-64-v3`) the same operations are plain loops over the lanes, which the
-//! compiler vectorises as far as the target allows. The results are the same bits either
-//! way; the tests of this module hold every operation, on edge values, to the scalar one.
+//! [`Lanes`] is plain Rust: every operation is a loop over the eight lanes, which the
+//! compiler vectorises for the instruction set of the function it is inlined into. The
+//! Monte Carlo kernels are compiled for several instruction sets from one source and
+//! chosen at run time ([`Kernel`], [`dispatch!`]): the AVX2 kernel runs these loops in
+//! `ymm` registers, the portable one in SSE2. The AVX-512 kernel runs the same generic
+//! code on [`avx512::Zmm`] instead (one intrinsic per operation, a mask register per
+//! comparison), through [`Vector`], the lanes' common interface; LLVM's auto-vectorised
+//! loops ran the simulation at about half its speed. The results are the same bits on
+//! every path; the tests of this module hold every operation, on edge values, to the
+//! scalar one, for both kinds of lanes.
 
 // Lane loops index several arrays at once; they read as the SIMD they compile to.
 #![allow(clippy::needless_range_loop)]
 
 use std::ops::{Add, BitAnd, BitOr, BitXor, BitXorAssign, Div, Mul, Neg, Shl, Shr, Sub};
 
-#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
-use core::arch::x86_64::*;
-
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx512;
+mod kernel;
 pub(crate) mod mathfn;
 
-/// `$avx512` when the build enables AVX-512F (on x86-64), else `$portable`: the two
-/// bodies of a lane operation. The AVX-512 bodies call intrinsics in `unsafe` blocks; they
-/// are sound because the build enables AVX-512F (so every CPU running it has it), and they
-/// only compute on registers.
-macro_rules! simd {
-    ($avx512:expr, $portable:expr $(,)?) => {{
-        #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
-        let r = $avx512;
-        #[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))]
-        let r = $portable;
-        r
-    }};
-}
+pub(crate) use kernel::dispatch;
+pub use kernel::{Kernel, KernelError};
 
 /// Number of draws in one [`Lanes`] value.
 pub const W: usize = 8;
@@ -251,18 +234,34 @@ pub struct Lanes(pub [f64; W]);
 #[repr(C, align(64))]
 pub struct Words(pub [u64; W]);
 
-/// Which lanes of a [`Lanes`] or [`Words`] comparison hold: a mask register's bits
-/// (`__mmask8`, bit `i` for lane `i`) with AVX-512, otherwise one 64-bit word per lane,
-/// all ones where it holds (the form of an AVX2 comparison; with one `bool` per lane LLVM
+/// Which lanes of a [`Lanes`] or [`Words`] comparison hold: one 64-bit word per lane, all
+/// ones where it holds (the form of an AVX2 comparison; with one `bool` per lane LLVM
 /// vectorised parts of `mathfn::ln` only in 128-bit pieces).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LaneMask(
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))] __mmask8,
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))] [u64; W],
-);
+pub struct LaneMask([u64; W]);
 
-/// A portable lane of a [`LaneMask`]: all ones for `true`.
-#[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))]
+/// `[f(0), ..., f(W - 1)]`: a loop always inlined (core's `array::from_fn` and
+/// `array::map` are not, and a kernel's call to them would run baseline code).
+#[inline(always)]
+fn floats(f: impl Fn(usize) -> f64) -> [f64; W] {
+    let mut out = [0.0; W];
+    for i in 0..W {
+        out[i] = f(i);
+    }
+    out
+}
+
+/// [`floats`] for words.
+#[inline(always)]
+fn words(f: impl Fn(usize) -> u64) -> [u64; W] {
+    let mut out = [0; W];
+    for i in 0..W {
+        out[i] = f(i);
+    }
+    out
+}
+
+/// A lane of a [`LaneMask`]: all ones for `true`.
 #[inline(always)]
 fn lane_mask(holds: bool) -> u64 {
     0u64.wrapping_sub(u64::from(holds))
@@ -273,16 +272,13 @@ impl LaneMask {
     #[cfg(test)]
     #[inline(always)]
     pub(crate) fn get(self, i: usize) -> bool {
-        simd!((self.0 >> i) & 1 != 0, self.0[i] != 0)
+        self.0[i] != 0
     }
 
     /// The lanes as bits: bit `i` set where lane `i` holds.
     #[inline(always)]
     pub(crate) fn bits(self) -> u8 {
-        simd!(
-            self.0,
-            (0..W).fold(0u8, |b, i| b | (u8::from(self.0[i] != 0) << i))
-        )
+        (0..W).fold(0u8, |b, i| b | (u8::from(self.0[i] != 0) << i))
     }
 }
 
@@ -291,101 +287,37 @@ impl BitAnd for LaneMask {
     /// Where both hold.
     #[inline(always)]
     fn bitand(self, other: LaneMask) -> LaneMask {
-        simd!(LaneMask(self.0 & other.0), {
-            let mut m = self.0;
-            for (a, b) in m.iter_mut().zip(other.0) {
-                *a &= b;
-            }
-            LaneMask(m)
-        })
+        LaneMask(words(|i| self.0[i] & other.0[i]))
     }
 }
 
-/// The portable bodies of lane operations (unused when the build has AVX-512).
-#[cfg_attr(
-    all(target_arch = "x86_64", target_feature = "avx512f"),
-    allow(dead_code)
-)]
 impl Lanes {
     /// Applies `f` to every lane.
     #[inline(always)]
     pub(crate) fn map(self, f: impl Fn(f64) -> f64) -> Lanes {
-        let mut out = [0.0; W];
-        for i in 0..W {
-            out[i] = f(self.0[i]);
-        }
-        Lanes(out)
+        Lanes(floats(|i| f(self.0[i])))
     }
 
     /// Combines two values lane by lane with `f`.
     #[inline(always)]
     pub(crate) fn zip(self, o: Lanes, f: impl Fn(f64, f64) -> f64) -> Lanes {
-        let mut out = [0.0; W];
-        for i in 0..W {
-            out[i] = f(self.0[i], o.0[i]);
-        }
-        Lanes(out)
+        Lanes(floats(|i| f(self.0[i], o.0[i])))
     }
 }
 
-/// The AVX-512 registers of [`Lanes`], [`Words`] and [`LaneMask`], and the operations
-/// that are not one intrinsic.
-#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
-mod avx512 {
-    use super::{LaneMask, Lanes, Words};
-    use core::arch::x86_64::*;
-
-    /// `reg` and `of`: a lane type over eight 64-bit numbers (`Lanes`, `Words`) as its
-    /// register type and back.
-    macro_rules! register {
-        ($t:ident, $r:ty, $what:literal) => {
-            impl $t {
-                #[doc = concat!("The ", $what, " in a register.")]
-                #[inline(always)]
-                pub(super) fn reg(self) -> $r {
-                    // SAFETY: the lane type is `repr(C)` over eight 64-bit numbers, 64
-                    // bytes like the register (`transmute` checks the sizes); every bit
-                    // pattern is valid for both.
-                    unsafe { core::mem::transmute::<$t, $r>(self) }
-                }
-
-                #[doc = concat!("The ", $what, " of a register.")]
-                #[inline(always)]
-                pub(super) fn of(v: $r) -> $t {
-                    // SAFETY: as in `reg`.
-                    unsafe { core::mem::transmute::<$r, $t>(v) }
-                }
-            }
-        };
-    }
-
-    register!(Lanes, __m512d, "lanes");
-    register!(Words, __m512i, "words");
-
-    /// `a <op> c` for every lane, `OP` a `_CMP_*_OQ` predicate (ordered, quiet: false
-    /// for NaN, as Rust's `<`, `>`, `==`).
-    #[inline(always)]
-    pub(super) fn cmp<const OP: i32>(a: Lanes, c: f64) -> LaneMask {
-        // SAFETY: AVX-512F is enabled for the whole build (the cfg of this module);
-        // register operations only.
-        LaneMask(unsafe { _mm512_cmp_pd_mask::<OP>(a.reg(), _mm512_set1_pd(c)) })
-    }
-}
-
-/// Defines a binary operator on a lane type (`$t` over elements `$e`) as one AVX-512
-/// intrinsic or as a loop over the lanes, and the same operator with an element on the
-/// right.
+/// Defines a binary operator on a lane type (`$t` over elements `$e`) as a loop over the
+/// lanes, and the same operator with an element on the right.
 macro_rules! lane_op {
-    ($t:ident, $e:ty, $tr:ident, $f:ident, $op:tt, $simd:ident) => {
+    ($t:ident, $e:ty, $tr:ident, $f:ident, $op:tt) => {
         impl $tr for $t {
             type Output = $t;
             #[inline(always)]
             fn $f(self, o: $t) -> $t {
-                simd!(
-                    // SAFETY: AVX-512F is enabled (see `simd!`); register operations only.
-                    $t::of(unsafe { $simd(self.reg(), o.reg()) }),
-                    $t(std::array::from_fn(|i| self.0[i] $op o.0[i])),
-                )
+                let mut out = self.0;
+                for i in 0..W {
+                    out[i] = self.0[i] $op o.0[i];
+                }
+                $t(out)
             }
         }
         impl $tr<$e> for $t {
@@ -411,17 +343,17 @@ macro_rules! scalar_left_op {
     };
 }
 
-lane_op!(Lanes, f64, Add, add, +, _mm512_add_pd);
-lane_op!(Lanes, f64, Sub, sub, -, _mm512_sub_pd);
-lane_op!(Lanes, f64, Mul, mul, *, _mm512_mul_pd);
-lane_op!(Lanes, f64, Div, div, /, _mm512_div_pd);
+lane_op!(Lanes, f64, Add, add, +);
+lane_op!(Lanes, f64, Sub, sub, -);
+lane_op!(Lanes, f64, Mul, mul, *);
+lane_op!(Lanes, f64, Div, div, /);
 scalar_left_op!(Add, add, +);
 scalar_left_op!(Sub, sub, -);
 scalar_left_op!(Mul, mul, *);
 scalar_left_op!(Div, div, /);
-lane_op!(Words, u64, BitAnd, bitand, &, _mm512_and_si512);
-lane_op!(Words, u64, BitOr, bitor, |, _mm512_or_si512);
-lane_op!(Words, u64, BitXor, bitxor, ^, _mm512_xor_si512);
+lane_op!(Words, u64, BitAnd, bitand, &);
+lane_op!(Words, u64, BitOr, bitor, |);
+lane_op!(Words, u64, BitXor, bitxor, ^);
 
 impl Neg for Lanes {
     type Output = Lanes;
@@ -439,26 +371,21 @@ impl BitXorAssign for Words {
     }
 }
 
-/// Defines a shift of [`Words`] by a `u32` amount below 64.
-macro_rules! shift_op {
-    ($tr:ident, $f:ident, $op:tt, $simd:ident) => {
-        impl $tr<u32> for Words {
-            type Output = Words;
-            #[inline(always)]
-            fn $f(self, n: u32) -> Words {
-                simd!(
-                    // SAFETY: AVX-512F is enabled (see `simd!`); register operations only.
-                    // (A constant amount becomes an immediate.)
-                    Words::of(unsafe { $simd(self.reg(), _mm512_set1_epi64(i64::from(n))) }),
-                    Words(self.0.map(|a| a $op n)),
-                )
-            }
-        }
-    };
+impl Shl<u32> for Words {
+    type Output = Words;
+    #[inline(always)]
+    fn shl(self, n: u32) -> Words {
+        Words(words(|i| self.0[i] << n))
+    }
 }
 
-shift_op!(Shl, shl, <<, _mm512_sllv_epi64);
-shift_op!(Shr, shr, >>, _mm512_srlv_epi64);
+impl Shr<u32> for Words {
+    type Output = Words;
+    #[inline(always)]
+    fn shr(self, n: u32) -> Words {
+        Words(words(|i| self.0[i] >> n))
+    }
+}
 
 impl Real for Lanes {
     type Bits = Words;
@@ -478,24 +405,11 @@ impl Real for Lanes {
     }
     #[inline(always)]
     fn max(self, other: Lanes) -> Lanes {
-        simd!(
-            // VMAXPD gives `a > b ? a : b`, `f64`'s max where `b` is not NaN; where `b` is
-            // NaN the mask keeps `a`.
-            // SAFETY: AVX-512F is enabled (see `simd!`); register operations only.
-            Lanes::of(unsafe {
-                let (a, b) = (self.reg(), other.reg());
-                _mm512_mask_max_pd(a, _mm512_cmp_pd_mask::<_CMP_ORD_Q>(b, b), a, b)
-            }),
-            self.zip(other, Real::max),
-        )
+        self.zip(other, Real::max)
     }
     #[inline(always)]
     fn sqrt(self) -> Lanes {
-        simd!(
-            // SAFETY: AVX-512F is enabled (see `simd!`); register operations only.
-            Lanes::of(unsafe { _mm512_sqrt_pd(self.reg()) }),
-            self.map(f64::sqrt),
-        )
+        self.map(f64::sqrt)
     }
     #[inline(always)]
     fn abs(self) -> Lanes {
@@ -503,65 +417,31 @@ impl Real for Lanes {
     }
     #[inline(always)]
     fn to_bits(self) -> Words {
-        simd!(
-            // SAFETY: AVX-512F is enabled (see `simd!`); a register cast.
-            Words::of(unsafe { _mm512_castpd_si512(self.reg()) }),
-            Words(self.0.map(f64::to_bits)),
-        )
+        Words(words(|i| self.0[i].to_bits()))
     }
     #[inline(always)]
     fn from_bits(bits: Words) -> Lanes {
-        simd!(
-            // SAFETY: AVX-512F is enabled (see `simd!`); a register cast.
-            Lanes::of(unsafe { _mm512_castsi512_pd(bits.reg()) }),
-            Lanes(bits.0.map(f64::from_bits)),
-        )
+        Lanes(floats(|i| f64::from_bits(bits.0[i])))
     }
     #[inline(always)]
     fn cmp_lt(self, c: f64) -> LaneMask {
-        simd!(
-            avx512::cmp::<_CMP_LT_OQ>(self, c),
-            LaneMask(self.0.map(|a| lane_mask(a < c))),
-        )
+        LaneMask(words(|i| lane_mask(self.0[i] < c)))
     }
     #[inline(always)]
     fn cmp_gt(self, c: f64) -> LaneMask {
-        simd!(
-            avx512::cmp::<_CMP_GT_OQ>(self, c),
-            LaneMask(self.0.map(|a| lane_mask(a > c))),
-        )
+        LaneMask(words(|i| lane_mask(self.0[i] > c)))
     }
     #[inline(always)]
     fn cmp_eq(self, c: f64) -> LaneMask {
-        simd!(
-            avx512::cmp::<_CMP_EQ_OQ>(self, c),
-            LaneMask(self.0.map(|a| lane_mask(a == c))),
-        )
+        LaneMask(words(|i| lane_mask(self.0[i] == c)))
     }
     #[inline(always)]
     fn select(m: LaneMask, a: Lanes, b: Lanes) -> Lanes {
-        simd!(
-            // SAFETY: AVX-512F is enabled (see `simd!`); register operations only. The
-            // blend takes its second operand where the mask is set.
-            Lanes::of(unsafe { _mm512_mask_blend_pd(m.0, b.reg(), a.reg()) }),
-            Lanes(std::array::from_fn(|i| if m.0[i] != 0 {
-                a.0[i]
-            } else {
-                b.0[i]
-            })),
-        )
+        Lanes(floats(|i| if m.0[i] != 0 { a.0[i] } else { b.0[i] }))
     }
     #[inline(always)]
     fn lookup(table: &[f64; TABLE], i: Words) -> Lanes {
-        simd!(
-            // SAFETY: AVX-512F is enabled (see `simd!`); every index is reduced modulo
-            // TABLE (a power of two), within the table read (8 bytes apart).
-            Lanes::of(unsafe {
-                let at = _mm512_and_si512(i.reg(), _mm512_set1_epi64(TABLE as i64 - 1));
-                _mm512_i64gather_pd::<8>(at, table.as_ptr().cast())
-            }),
-            Lanes(i.0.map(|k| table[k as usize % TABLE])),
-        )
+        Lanes(floats(|j| table[i.0[j] as usize % TABLE]))
     }
 }
 
@@ -574,36 +454,79 @@ impl Word for Words {
     }
     #[inline(always)]
     fn wrapping_add(self, o: Words) -> Words {
-        simd!(
-            // SAFETY: AVX-512F is enabled (see `simd!`); register operations only.
-            Words::of(unsafe { _mm512_add_epi64(self.reg(), o.reg()) }),
-            Words(std::array::from_fn(|i| self.0[i].wrapping_add(o.0[i]))),
-        )
+        Words(words(|i| self.0[i].wrapping_add(o.0[i])))
     }
     #[inline(always)]
     fn wrapping_sub(self, o: Words) -> Words {
-        simd!(
-            // SAFETY: AVX-512F is enabled (see `simd!`); register operations only.
-            Words::of(unsafe { _mm512_sub_epi64(self.reg(), o.reg()) }),
-            Words(std::array::from_fn(|i| self.0[i].wrapping_sub(o.0[i]))),
-        )
+        Words(words(|i| self.0[i].wrapping_sub(o.0[i])))
     }
     #[inline(always)]
     fn rotate_left(self, n: u32) -> Words {
-        simd!(
-            // SAFETY: AVX-512F is enabled (see `simd!`); register operations only. (A
-            // constant amount becomes an immediate.)
-            Words::of(unsafe { _mm512_rolv_epi64(self.reg(), _mm512_set1_epi64(i64::from(n))) }),
-            Words(self.0.map(|a| a.rotate_left(n))),
-        )
+        Words(words(|i| self.0[i].rotate_left(n)))
     }
     #[inline(always)]
     fn nonzero(self) -> LaneMask {
-        simd!(
-            // SAFETY: AVX-512F is enabled (see `simd!`); register operations only.
-            LaneMask(unsafe { _mm512_test_epi64_mask(self.reg(), self.reg()) }),
-            LaneMask(self.0.map(|a| lane_mask(a != 0))),
-        )
+        LaneMask(words(|i| lane_mask(self.0[i] != 0)))
+    }
+}
+
+/// [`W`] draws side by side as a kernel computes them: [`Lanes`] (plain lane loops, the
+/// portable and AVX2 kernels) or [`avx512::Zmm`] (the AVX-512 kernel). The simulation is
+/// written once over it; its state is kept in [`Lanes`] and [`Words`] between calls.
+pub(crate) trait Vector: Real<Mask: BitAnd<Output = Self::Mask>> {
+    /// The lanes of `x`.
+    fn load(x: Lanes) -> Self;
+    /// The lanes as [`Lanes`].
+    fn store(self) -> Lanes;
+    /// The words of `w`.
+    fn load_bits(w: Words) -> Self::Bits;
+    /// The words as [`Words`].
+    fn store_bits(b: Self::Bits) -> Words;
+    /// A comparison's lanes as bits: bit `i` set where lane `i` holds.
+    fn mask_bits(m: Self::Mask) -> u8;
+}
+
+/// `x` lane by lane in a kernel's registers (a loop always inlined, unlike `array::map`,
+/// so that it is compiled for the kernel's instruction set).
+#[inline(always)]
+pub(crate) fn load_all<V: Vector, const N: usize>(x: &[Lanes; N]) -> [V; N] {
+    let mut out = [V::splat(0.0); N];
+    for i in 0..N {
+        out[i] = V::load(x[i]);
+    }
+    out
+}
+
+/// `x` back from a kernel's registers into [`Lanes`] (see [`load_all`]).
+#[inline(always)]
+pub(crate) fn store_all<V: Vector, const N: usize>(x: &[V; N]) -> [Lanes; N] {
+    let mut out = [Lanes([0.0; W]); N];
+    for i in 0..N {
+        out[i] = x[i].store();
+    }
+    out
+}
+
+impl Vector for Lanes {
+    #[inline(always)]
+    fn load(x: Lanes) -> Lanes {
+        x
+    }
+    #[inline(always)]
+    fn store(self) -> Lanes {
+        self
+    }
+    #[inline(always)]
+    fn load_bits(w: Words) -> Words {
+        w
+    }
+    #[inline(always)]
+    fn store_bits(b: Words) -> Words {
+        b
+    }
+    #[inline(always)]
+    fn mask_bits(m: LaneMask) -> u8 {
+        m.bits()
     }
 }
 
@@ -822,6 +745,115 @@ mod tests {
                     let want = (Real::cmp_lt(x, c), Real::cmp_gt(x, c), Real::cmp_eq(x, c));
                     assert_eq!(want, (x < c, x > c, x == c));
                     assert_eq!((lt.get(i), gt.get(i), eq.get(i)), want, "{x:e} vs {c:e}");
+                }
+            }
+        }
+    }
+
+    /// A table to look up.
+    fn lookup_table() -> [f64; TABLE] {
+        std::array::from_fn(|i| i as f64 * 0.25 - 3.0)
+    }
+
+    /// Every operation of a [`Vector`] kind on the lanes `a`, `b`, element `c` and words
+    /// `u`, as [`Lanes`] and [`Words`]: arithmetic first (its NaNs may differ), then the
+    /// exact operations (bits, selections, masks, words, table lookups).
+    fn all_ops<V: Vector>(a: Lanes, b: Lanes, c: f64, u: Words) -> (Vec<Lanes>, Vec<Words>)
+    where
+        f64: Scalar<V>,
+    {
+        let (x, y) = (V::load(a), V::load(b));
+        let w = V::load_bits(u);
+        let table = lookup_table();
+        let arith = [
+            x + y,
+            x - y,
+            x * y,
+            x / y,
+            x + c,
+            x - c,
+            x * c,
+            x / c,
+            c + x,
+            c - x,
+            c * x,
+            c / x,
+            x.sqrt(),
+            x.exp(),
+            x.ln(),
+            x.abs().ln(),
+        ];
+        let exact = [
+            -x,
+            x.abs(),
+            x.max(y),
+            V::splat(c),
+            V::from_bits(x.to_bits()),
+            V::select(x.cmp_lt(c), x, y),
+            V::select(x.cmp_gt(c), y, x),
+            V::select(x.cmp_eq(c) & y.cmp_gt(0.0), x, y),
+            V::lookup(&table, w),
+        ];
+        let mut xw = w;
+        xw ^= V::load_bits(Words([c.to_bits(); W]));
+        let masks = [
+            x.cmp_lt(c),
+            x.cmp_gt(c),
+            x.cmp_eq(c),
+            w.nonzero(),
+            (w & 7).nonzero(),
+        ]
+        .map(|m| Words([u64::from(V::mask_bits(m)); W]));
+        let words = [
+            w & V::load_bits(a.to_bits()),
+            w | 0xF0F0,
+            w ^ <V::Bits as Word>::splat(77),
+            xw,
+            w << 13,
+            w >> 45,
+            w.rotate_left(23),
+            w.wrapping_add(<V::Bits as Word>::splat(u64::MAX - 3)),
+            w.wrapping_sub(V::load_bits(b.to_bits())),
+        ];
+        let lanes = arith.iter().chain(&exact).map(|v| v.store()).collect();
+        let words = words
+            .iter()
+            .map(|&v| V::store_bits(v))
+            .chain(masks)
+            .collect();
+        (lanes, words)
+    }
+
+    /// The AVX-512 registers compute exactly what [`Lanes`] compute (which the tests
+    /// above hold to `f64`), on every pair of edge values, where this CPU has them.
+    #[test]
+    fn the_avx512_registers_compute_what_lanes_compute() {
+        #[cfg(target_arch = "x86_64")]
+        if Kernel::Avx512.supported() {
+            let e = edges();
+            let pairs: Vec<(f64, f64)> = e
+                .iter()
+                .flat_map(|&a| e.iter().map(move |&b| (a, b)))
+                .collect();
+            for (j, g) in groups(&pairs).into_iter().enumerate() {
+                let a = Lanes(g.map(|p| p.0));
+                let b = Lanes(g.map(|p| p.1));
+                let c = e[j % e.len()];
+                let u = Words(std::array::from_fn(|i| {
+                    a.0[i].to_bits().rotate_left(j as u32) ^ b.0[i].to_bits()
+                }));
+                let (want, want_words) = all_ops::<Lanes>(a, b, c, u);
+                let (got, got_words) = all_ops::<avx512::Zmm>(a, b, c, u);
+                assert_eq!(got_words, want_words, "{a:?} {b:?} {c:e}");
+                for (k, (g, w)) in got.iter().zip(&want).enumerate() {
+                    for i in 0..W {
+                        let ok = if k < 16 {
+                            same(g.0[i], w.0[i])
+                        } else {
+                            g.0[i].to_bits() == w.0[i].to_bits()
+                        };
+                        assert!(ok, "op {k}, lane {i}: {:e} vs {:e}", g.0[i], w.0[i]);
+                    }
                 }
             }
         }

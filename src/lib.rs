@@ -81,3 +81,4 @@ pub(crate) mod view;
 pub(crate) mod xlsx;
 
 pub use error::{Error, Result};
+pub use lanes::{Kernel, KernelError};

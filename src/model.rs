@@ -171,6 +171,30 @@ pub struct State<R = f64> {
     pub pre: R,
 }
 
+impl<R: Copy> State<R> {
+    /// The state with `f` applied to every variable (lanes into a kernel's registers and
+    /// back).
+    #[inline(always)]
+    pub(crate) fn map<S>(&self, f: impl Fn(R) -> S) -> State<S> {
+        State {
+            ypot: f(self.ypot),
+            y: f(self.y),
+            p: f(self.p),
+            n: f(self.n),
+            k: f(self.k),
+            d: f(self.d),
+            gap: f(self.gap),
+            x1: f(self.x1),
+            x2: f(self.x2),
+            e: f(self.e),
+            a: f(self.a),
+            ieff: f(self.ieff),
+            adj: f(self.adj),
+            pre: f(self.pre),
+        }
+    }
+}
+
 impl State {
     /// This state in every lane of `R`.
     #[inline]
@@ -315,7 +339,7 @@ macro_rules! canonical_outputs {
 
         impl<R: Copy> Year<R> {
             /// The canonical outputs in [`OUTPUT_NAMES`] order.
-            #[inline]
+            #[inline(always)]
             pub fn values(&self) -> [R; N_OUTPUTS] {
                 [$(self.$field),*]
             }
@@ -516,15 +540,20 @@ impl RulesYear {
         f64: Scalar<R>,
     {
         let zero = R::splat(0.0);
-        let brake = self.debt_ceiling.map_or(zero, |ceiling| {
-            let debt = if self.net { prev.d - prev.a } else { prev.d };
-            let measure = debt / prev.n;
-            let start = plain::diff(ceiling, self.debt_buffer);
-            self.debt_response * (measure - start).max(zero)
-        });
-        let balance = self.balance_target.map_or(zero, |target| {
-            self.balance_response * (target - prev.pre).max(zero)
-        });
+        // `match`, not `Option::map_or`: the Monte Carlo kernels need this inlined.
+        let brake = match self.debt_ceiling {
+            Some(ceiling) => {
+                let debt = if self.net { prev.d - prev.a } else { prev.d };
+                let measure = debt / prev.n;
+                let start = plain::diff(ceiling, self.debt_buffer);
+                self.debt_response * (measure - start).max(zero)
+            }
+            None => zero,
+        };
+        let balance = match self.balance_target {
+            Some(target) => self.balance_response * (target - prev.pre).max(zero),
+            None => zero,
+        };
         min(R::splat(self.max_adjustment), brake + balance)
     }
 }
@@ -602,8 +631,9 @@ where
 /// 1's to the bit: the version-2 terms are skipped, not added as zeros.
 ///
 /// Generic over the number kind: `f64` for one draw, `crate::lanes::Lanes` for eight
-/// draws at once (bit for bit the same per draw; see `crate::lanes`).
-#[inline]
+/// draws at once (bit for bit the same per draw; see `crate::lanes`). Always inlined, so
+/// that the Monte Carlo kernels compile it for their instruction set.
+#[inline(always)]
 pub fn step<R: Real>(
     st: &Structure,
     inp: &YearInputs,
@@ -616,7 +646,10 @@ where
 {
     let zero = R::splat(0.0);
     // 0. Rule adjustment, from last year's outcome.
-    let adj = inp.rules.map_or(zero, |r| r.adjustment(prev));
+    let adj = match &inp.rules {
+        Some(r) => r.adjustment(prev),
+        None => zero,
+    };
     // 1. Potential growth; capital built in t-1 is productive from t.
     let gpot = inp.gb + st.public_capital_elasticity * (prev.x1 - prev.x2) + u[POTENTIAL];
     let ypot = prev.ypot * (1.0 + gpot);
@@ -672,7 +705,10 @@ where
     };
     // 8. Public capital.
     let k = c.kept * prev.k + c.productive * growth_spending / p;
-    let x = reference.map_or(zero, |r| (k / r.capital).ln());
+    let x = match reference {
+        Some(r) => (k / r.capital).ln(),
+        None => zero,
+    };
     // 9. Interest: the marginal rate, with the premium on last year's debt ratio; the
     //    effective rate moves towards it as 1/M of the debt rolls over.
     let d_prev = prev.d / prev.n;
@@ -872,7 +908,7 @@ impl Model {
 
     /// What year index `t` of a simulated path takes from the reference path (Kref_t,
     /// gapref_t), in every lane of `R`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn reference_at<R: Real>(&self, t: usize) -> Reference<R> {
         Reference {
             capital: R::splat(self.reference[t].public_capital),

@@ -29,11 +29,31 @@ use crate::scenario::Override;
 ///
 /// Example: fiscalsim run scenarios/kazakhstan-2026-2028.toml
 #[derive(Debug, Parser)]
-#[command(name = "fiscalsim", version, about, long_about)]
+#[command(name = "fiscalsim", version, long_version = long_version(), about, long_about)]
 pub struct Cli {
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `fiscalsim --version`: the version, and the instruction set of the Monte Carlo kernels
+/// (the one `FISCALSIM_KERNEL` names, else the best this CPU has) with the others it has.
+fn long_version() -> &'static str {
+    use crate::lanes::Kernel;
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let kernel = match Kernel::from_env() {
+            Ok(Some(k)) => k.name().to_string(),
+            Ok(None) => Kernel::best().name().to_string(),
+            Err(e) => format!("{} (not as asked: {e})", Kernel::best().name()),
+        };
+        let all: Vec<&str> = Kernel::available().map(Kernel::name).collect();
+        format!(
+            "{}\nkernel: {kernel} (this CPU can run: {})",
+            env!("CARGO_PKG_VERSION"),
+            all.join(", ")
+        )
+    })
 }
 
 /// The subcommands.
@@ -258,6 +278,16 @@ pub fn parse_draws(s: &str) -> std::result::Result<u64, String> {
 /// 1 internal error). Errors are printed to standard error.
 pub fn main(cli: Cli) -> i32 {
     crate::interrupt::install();
+    match crate::lanes::Kernel::from_env() {
+        Ok(Some(kernel)) => {
+            kernel.choose();
+        }
+        Ok(None) => {}
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = run_recorded(cli.command, &args);
     match result {

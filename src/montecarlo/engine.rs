@@ -18,8 +18,8 @@ use rayon::prelude::*;
 use super::stream::StreamLanes;
 use super::{ShockProcess, draw_rng, draw_structure};
 use crate::error::{Error, Result};
-use crate::lanes::{Lanes, Real, W};
-use crate::model::{Model, N_OUTPUTS, Reference, State, Year, step};
+use crate::lanes::{Kernel, Lanes, Scalar, Vector, W, load_all, store_all};
+use crate::model::{Model, N_OUTPUTS, Reference, State, Year, YearInputs, step};
 use crate::scenario::{N_SHOCKS, Scenario, Structure};
 use crate::shocks::next_state;
 
@@ -56,6 +56,9 @@ pub struct Engine<'a> {
     /// The outputs that summaries tally (the [`crate::model::Derived::Computed`] ones), in
     /// output order; the others are 0 or copies of one of these in every sound draw.
     pub tallied: Vec<usize>,
+    /// The instruction set the kernels run with (one this CPU has; every kernel gives the
+    /// same bits).
+    kernel: Kernel,
 }
 
 impl<'a> Engine<'a> {
@@ -71,7 +74,22 @@ impl<'a> Engine<'a> {
             tallied: (0..N_OUTPUTS)
                 .filter(|&o| derived[o] == crate::model::Derived::Computed)
                 .collect(),
+            kernel: Kernel::chosen(),
         }
+    }
+
+    /// The instruction set the engine's kernels run with ([`Kernel::chosen`] unless set).
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
+    }
+
+    /// Runs the engine's kernels with `kernel`: `false`, and nothing changes, when this
+    /// CPU cannot run it.
+    pub fn set_kernel(&mut self, kernel: Kernel) -> bool {
+        if kernel.supported() {
+            self.kernel = kernel;
+        }
+        self.kernel == kernel
     }
 
     /// Number of projection years.
@@ -170,62 +188,57 @@ impl Block {
     }
 
     /// Simulates projection year `t` (0-based; years must come in order) into `out`, and
-    /// records the draws that break down in it.
+    /// records the draws that break down in it, with the engine's [`Kernel`].
     pub fn advance(&mut self, e: &Engine, t: usize, out: &mut Outputs) {
+        crate::lanes::dispatch!(
+            e.kernel,
+            fn(b: &mut Block, e: &Engine, t: usize, out: &mut Outputs) {
+                b.advance_in::<V>(e, t, out)
+            },
+            (self, e, t, out)
+        )
+    }
+
+    /// [`Block::advance`] in the registers of a kernel ([`Vector`]).
+    #[inline(always)]
+    fn advance_in<V: Vector>(&mut self, e: &Engine, t: usize, out: &mut Outputs)
+    where
+        f64: Scalar<V>,
+    {
         let inp = &e.model.inputs[t];
-        let reference = e.model.reference_at::<Lanes>(t);
+        let reference = e.model.reference_at::<V>(t);
         for g in 0..GROUPS {
-            let z = e.process.draw_z_lanes(&mut self.rng[g]);
-            self.u[g] = next_state(&e.process.a_nz, &e.process.l_nz, &self.u[g], &z);
-            match self.uncertain.as_mut() {
+            let z = e.process.draw_z_in::<V>(&mut self.rng[g]);
+            let u = next_state(&e.process.a_nz, &e.process.l_nz, &load_all(&self.u[g]), &z);
+            self.u[g] = store_all(&u);
+            let values = match self.uncertain.as_mut() {
                 None => {
                     let (next, year) = step(
                         &e.model.structure,
                         inp,
                         Some(reference),
-                        &self.state[g],
-                        &self.u[g],
+                        &self.state[g].map(V::load),
+                        &u,
                     );
-                    self.state[g] = next;
-                    out.v[g] = year.values();
-                    out.flows[g] = [year.revaluation, year.other_flows];
+                    self.state[g] = next.map(V::store);
+                    out.flows[g] = store_all(&[year.revaluation, year.other_flows]);
+                    let values = year.values();
+                    out.v[g] = store_all(&values);
+                    values
                 }
                 Some(lanes) => {
-                    let reference_inputs = inp.reference();
-                    for i in 0..W {
-                        let ul = &mut lanes[g * W + i];
-                        let (r, ry) = step(
-                            &ul.structure,
-                            &reference_inputs,
-                            None,
-                            &ul.reference,
-                            &[0.0; N_SHOCKS],
-                        );
-                        ul.reference = r;
-                        let u = self.u[g].map(|x| x.0[i]);
-                        let reference = Reference {
-                            capital: ry.public_capital,
-                            gap: ry.output_gap,
-                        };
-                        let (next, year) = step(&ul.structure, inp, Some(reference), &ul.state, &u);
-                        ul.state = next;
-                        for (o, v) in out.v[g].iter_mut().zip(year.values()) {
-                            o.0[i] = v;
-                        }
-                        out.flows[g][0].0[i] = year.revaluation;
-                        out.flows[g][1].0[i] = year.other_flows;
-                    }
+                    advance_uncertain(&mut lanes[g * W..(g + 1) * W], inp, &self.u[g], g, out);
+                    load_all(&out.v[g])
                 }
-            }
+            };
             // Numerical breakdown, as crate::model::breakdown: real and nominal GDP
             // positive, every output finite (x * 0 is 0 for a finite x, NaN otherwise).
-            let values = &out.v[g];
-            let mut finite = Lanes::splat(0.0);
+            let mut finite = V::splat(0.0);
             for v in values {
-                finite = finite + *v * 0.0;
+                finite = finite + v * 0.0;
             }
             let ok = values[0].cmp_gt(0.0) & values[1].cmp_gt(0.0) & finite.cmp_eq(0.0);
-            let mut bad = u32::from(!ok.bits());
+            let mut bad = u32::from(!V::mask_bits(ok));
             while bad != 0 {
                 let br = &mut self.broken[g * W + bad.trailing_zeros() as usize];
                 bad &= bad - 1;
@@ -246,6 +259,40 @@ impl Block {
                 m | u8::from((b < self.len) & (self.broken[b] > t as u32)) << i
             })
         })
+    }
+}
+
+/// Lane group `g` of a block with `[uncertainty]`: each draw has a structure of its own, so
+/// its step runs alone, on `f64`, with its shocks `u` (lane `i` for draw `g W + i`).
+fn advance_uncertain(
+    lanes: &mut [UncertainLane],
+    inp: &YearInputs,
+    u: &[Lanes; N_SHOCKS],
+    g: usize,
+    out: &mut Outputs,
+) {
+    let reference_inputs = inp.reference();
+    for (i, ul) in lanes.iter_mut().enumerate() {
+        let (r, ry) = step(
+            &ul.structure,
+            &reference_inputs,
+            None,
+            &ul.reference,
+            &[0.0; N_SHOCKS],
+        );
+        ul.reference = r;
+        let u = u.map(|x| x.0[i]);
+        let reference = Reference {
+            capital: ry.public_capital,
+            gap: ry.output_gap,
+        };
+        let (next, year) = step(&ul.structure, inp, Some(reference), &ul.state, &u);
+        ul.state = next;
+        for (o, v) in out.v[g].iter_mut().zip(year.values()) {
+            o.0[i] = v;
+        }
+        out.flows[g][0].0[i] = year.revaluation;
+        out.flows[g][1].0[i] = year.other_flows;
     }
 }
 
@@ -578,6 +625,62 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
                 .collect()
         };
         assert_eq!(bits(&a), bits(&b));
+    }
+
+    /// Every kernel this CPU has (AVX-512, AVX2, portable) gives the portable kernel's
+    /// summaries bit for bit: version 1 with three quantiles (the slot tally), and version
+    /// 2 with a fund, both rules, the seventh shock and Student-t shocks with nine
+    /// quantiles (more windows than the slot tally takes), over several stages.
+    #[test]
+    fn every_kernel_gives_the_portable_summaries_bit_for_bit() {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/kazakhstan-2026-2040.toml");
+        let v2: Vec<crate::scenario::Override> = [
+            "policy.commodity_revenue_gdp=0.08",
+            "initial.fund_assets_gdp=0.2",
+            "fund.transfer_gdp=0.015",
+            "fund.min_assets_gdp=0.05",
+            "rules.debt_ceiling_gdp=0.25",
+            "rules.non_commodity_balance_target_gdp=-0.08",
+            "initial.other_spending_gdp=0.12",
+            "structure.debt_maturity=6",
+            "structure.cyclical_revenue_semi_elasticity=0.2",
+            "shocks.sd.primary_balance=0.01",
+            "shocks.distribution=\"student_t\"",
+            "shocks.dof=6",
+            "end_year=2045",
+        ]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+        let nine = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99];
+        let cases: [(&[crate::scenario::Override], &[f64]); 2] =
+            [(&[], &[0.05, 0.5, 0.95]), (&v2, &nine)];
+        let kernels: Vec<Kernel> = Kernel::available().collect();
+        assert!(kernels.contains(&Kernel::best()));
+        for (sets, qs) in cases {
+            let sc = crate::scenario::load(&path, sets).unwrap();
+            let run = |k| {
+                super::super::summarize::run_with(k, &sc, 3 * CHUNK as u64 + 77, 9, qs, |_| {})
+                    .unwrap()
+            };
+            let reference = run(Kernel::Portable);
+            let bits = |r: &crate::summary::RunSummary| -> Vec<u64> {
+                r.years
+                    .iter()
+                    .flat_map(|y| y.stats.iter())
+                    .flat_map(|s| {
+                        let q = s.quantiles.iter().map(|q| q.to_bits());
+                        [s.mean.to_bits(), s.sd.to_bits()].into_iter().chain(q)
+                    })
+                    .collect()
+            };
+            for &k in &kernels {
+                let got = run(k);
+                assert_eq!(bits(&got), bits(&reference), "{k:?}");
+                assert_eq!(got, reference, "{k:?}");
+            }
+        }
     }
 
     #[test]

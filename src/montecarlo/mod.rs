@@ -31,14 +31,14 @@ pub(crate) mod ziggurat;
 use rand::RngExt;
 use rand_distr::ChiSquared;
 
-use crate::lanes::{Lanes, W};
+use crate::lanes::{Lanes, Vector, W, load_all, store_all};
 use crate::lanes::{Real, Scalar};
 use crate::model::Year;
 use crate::scenario::{
     Distribution, N_SHOCKS, N_SHOCKS_V1, PRIMARY_BALANCE_SHOCK, Scenario, Structure,
 };
 use crate::shocks::{Mat, SparseMat, cholesky_psd, covariance};
-use stream::{Stream, StreamLanes, Streams, normals};
+use stream::{Stream, StreamLanes, StreamRegs, Streams, normals};
 
 pub use metrics::{OverDraws, over_draws};
 
@@ -122,21 +122,34 @@ impl ShockProcess {
 
     /// `ShockProcess::draw_z` (tests and benchmarks) for `W` draws at once: lane `i` gets
     /// exactly what `draw_z` gives stream `i`.
-    #[inline]
+    #[inline(always)]
     pub fn draw_z_lanes(&self, rng: &mut StreamLanes) -> [Lanes; N_SHOCKS] {
-        let mut z = self.normals(rng);
-        if self.dof.is_some() {
-            for i in 0..W {
-                let mut one = rng.get(i);
-                if let Some(scale) = self.t_scale(&mut one) {
-                    for v in z.iter_mut() {
-                        v.0[i] *= scale;
-                    }
-                }
-                rng.set(i, one);
-            }
+        self.draw_z_in::<Lanes>(rng)
+    }
+
+    /// [`ShockProcess::draw_z_lanes`] in the registers of a kernel ([`Vector`]).
+    #[inline(always)]
+    pub(crate) fn draw_z_in<V: Vector>(&self, rng: &mut StreamLanes) -> [V; N_SHOCKS]
+    where
+        f64: Scalar<V>,
+    {
+        let mut regs = StreamRegs::<V>::load(rng);
+        let z = self.normals(&mut regs);
+        regs.store(rng);
+        if self.dof.is_none() {
+            return z;
         }
-        z
+        let mut z = store_all(&z);
+        for i in 0..W {
+            let mut one = rng.get(i);
+            if let Some(scale) = self.t_scale(&mut one) {
+                for v in z.iter_mut() {
+                    v.0[i] *= scale;
+                }
+            }
+            rng.set(i, one);
+        }
+        load_all(&z)
     }
 
     /// The standard normals of one year: six, then the seventh when it is active.
@@ -151,7 +164,11 @@ impl ShockProcess {
         } else {
             <S::Real as Real>::splat(0.0)
         };
-        std::array::from_fn(|i| if i < N_SHOCKS_V1 { six[i] } else { seventh })
+        let mut z = [seventh; N_SHOCKS];
+        for i in 0..N_SHOCKS_V1 {
+            z[i] = six[i];
+        }
+        z
     }
 
     /// The Student-t rescaling sqrt((dof - 2) / w) of one year, or `None` for normal shocks.

@@ -177,14 +177,7 @@ impl<'p> Paged<'p> {
 
     /// How many values the last page holds (0 without pages).
     #[inline]
-    #[cfg_attr(
-        not(all(
-            target_arch = "x86_64",
-            target_feature = "avx512f",
-            target_feature = "avx512bw"
-        )),
-        allow(dead_code)
-    )]
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     pub(crate) fn last_len(&self) -> usize {
         self.pages.last().map_or(0, |p| p.1)
     }
@@ -229,14 +222,7 @@ impl<'p> Paged<'p> {
     /// p.set_last_len(4); // error: call to unsafe function
     /// ```
     #[inline]
-    #[cfg_attr(
-        not(all(
-            target_arch = "x86_64",
-            target_feature = "avx512f",
-            target_feature = "avx512bw"
-        )),
-        allow(dead_code)
-    )]
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     pub(crate) unsafe fn set_last_len(&mut self, len: usize) {
         if let Some(last) = self.pages.last_mut() {
             last.1 = len.min(PAGE);

@@ -24,7 +24,7 @@ use std::convert::Infallible;
 use rand::TryRng;
 
 use super::ziggurat::{self, Ziggurat};
-use crate::lanes::{LaneMask, Lanes, Real, Scalar, W, Word, Words};
+use crate::lanes::{Lanes, Real, Scalar, Vector, W, Word, Words};
 
 /// One Xoshiro256++ stream (256 bits of state).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,13 +98,6 @@ impl StreamLanes {
         StreamLanes { s }
     }
 
-    /// The next 64 random bits of every lane.
-    #[inline(always)]
-    pub(crate) fn next_words(&mut self) -> Words {
-        let [s0, s1, s2, s3] = &mut self.s;
-        advance(s0, s1, s2, s3)
-    }
-
     /// Lane `i` as a stream of its own.
     pub(crate) fn get(&self, i: usize) -> Stream {
         Stream {
@@ -159,19 +152,61 @@ impl Streams for Stream {
     }
 }
 
-impl Streams for StreamLanes {
-    type Real = Lanes;
+/// [`W`] streams in the registers of a kernel ([`Vector`]: [`Lanes`] or the AVX-512
+/// registers), loaded from a [`StreamLanes`] and stored back to it.
+#[derive(Clone, Copy)]
+pub(crate) struct StreamRegs<V: Vector> {
+    s: [V::Bits; 4],
+}
+
+impl<V: Vector> StreamRegs<V> {
+    /// The streams of `st`.
     #[inline(always)]
-    fn next_bits(&mut self) -> Words {
-        self.next_words()
+    pub(crate) fn load(st: &StreamLanes) -> StreamRegs<V> {
+        let [a, b, c, d] = st.s;
+        StreamRegs {
+            s: [
+                V::load_bits(a),
+                V::load_bits(b),
+                V::load_bits(c),
+                V::load_bits(d),
+            ],
+        }
+    }
+
+    /// The streams, back into `st`.
+    #[inline(always)]
+    pub(crate) fn store(&self, st: &mut StreamLanes) {
+        let [a, b, c, d] = self.s;
+        st.s = [
+            V::store_bits(a),
+            V::store_bits(b),
+            V::store_bits(c),
+            V::store_bits(d),
+        ];
+    }
+}
+
+impl<V: Vector> Streams for StreamRegs<V> {
+    type Real = V;
+    #[inline(always)]
+    fn next_bits(&mut self) -> V::Bits {
+        let [s0, s1, s2, s3] = &mut self.s;
+        advance(s0, s1, s2, s3)
     }
     #[inline(always)]
-    fn complete(&mut self, z: &Ziggurat, w: Words, x: Lanes, inside: LaneMask) -> Lanes {
-        let outside = !inside.bits();
+    fn complete(&mut self, z: &Ziggurat, w: V::Bits, x: V, inside: V::Mask) -> V {
+        let outside = !V::mask_bits(inside);
         if outside == 0 {
             x
         } else {
-            self.complete_lanes(z, w, x, outside)
+            let mut st = StreamLanes {
+                s: [Words([0; W]); 4],
+            };
+            self.store(&mut st);
+            let x = st.complete_lanes(z, V::store_bits(w), x.store(), outside);
+            *self = StreamRegs::load(&st);
+            V::load(x)
         }
     }
 }
@@ -206,11 +241,14 @@ where
     f64: Scalar<S::Real>,
 {
     let z = ziggurat::tables();
-    std::array::from_fn(|_| {
+    // A loop, not `array::from_fn`, which would not be inlined into the kernels.
+    let mut out = [<S::Real as Real>::splat(0.0); N];
+    for o in out.iter_mut() {
         let w = rng.next_bits();
         let (x, inside) = ziggurat::fast::<S::Real>(z, w);
-        rng.complete(z, w, x, inside)
-    })
+        *o = rng.complete(z, w, x, inside);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -234,20 +272,30 @@ mod tests {
         assert_eq!(ours.next_u32(), reference.next_u32());
     }
 
-    /// Eight streams in lanes get exactly the normals of each stream alone, through every
-    /// path of the ziggurat: the fast one, wedges, restarts and the tail (about 1 normal
-    /// in 19,000 lies beyond R, so 1.2 million normals give some 60 of them).
-    #[test]
-    fn lanes_are_independent_streams_giving_the_same_normals() {
+    /// Six normals of one stream.
+    fn six_normals(s: &mut Stream) -> [f64; 6] {
+        normals::<6, _>(s)
+    }
+
+    /// Eight streams in lanes (in the registers of kernel `V`) get exactly the normals
+    /// of each stream alone, through every path of the ziggurat: the fast one, wedges,
+    /// restarts and the tail (about 1 normal in 19,000 lies beyond R, so 1.2 million
+    /// normals give some 60 of them). Returns how many lay beyond R.
+    fn lanes_give_the_normals_of_each_stream<V: Vector>() -> usize
+    where
+        f64: Scalar<V>,
+    {
         let streams: [Stream; W] =
             std::array::from_fn(|i| Stream::from_words([i as u64 + 1, 7, 11 * i as u64, 3]));
         let mut lanes = StreamLanes::new(streams);
         let mut single = streams;
         let mut beyond = 0;
         for _ in 0..25_000 {
-            let z = normals::<6, _>(&mut lanes);
+            let mut regs = StreamRegs::<V>::load(&lanes);
+            let z = normals::<6, _>(&mut regs).map(V::store);
+            regs.store(&mut lanes);
             for i in 0..W {
-                let zi = normals::<6, _>(&mut single[i]);
+                let zi = six_normals(&mut single[i]);
                 for k in 0..6 {
                     assert_eq!(z[k].0[i].to_bits(), zi[k].to_bits());
                     beyond += usize::from(zi[k].abs() >= ziggurat::R);
@@ -257,7 +305,18 @@ mod tests {
         for (i, s) in single.iter().enumerate() {
             assert_eq!(lanes.get(i), *s);
         }
+        beyond
+    }
+
+    #[test]
+    fn lanes_are_independent_streams_giving_the_same_normals() {
+        let beyond = lanes_give_the_normals_of_each_stream::<Lanes>();
         assert!(beyond > 20, "{beyond} tail values");
+        #[cfg(target_arch = "x86_64")]
+        if crate::lanes::Kernel::Avx512.supported() {
+            let zmm = lanes_give_the_normals_of_each_stream::<crate::lanes::avx512::Zmm>();
+            assert_eq!(zmm, beyond);
+        }
     }
 
     /// Two million normals against the standard normal law: moments, tail frequencies

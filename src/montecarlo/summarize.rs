@@ -19,7 +19,7 @@ use super::windows::{
     tally, values_at, windows_of,
 };
 use crate::error::Error;
-use crate::lanes::W;
+use crate::lanes::{Kernel, W};
 use crate::model::{Derived, N_OUTPUTS};
 use crate::scenario::{N_SHOCKS, Scenario};
 use crate::summary::{
@@ -147,7 +147,14 @@ fn simulate_chunk<'p>(
                     pivot: pivots[c],
                 };
                 let cols: [Column; TALLY_BLOCKS] = std::array::from_fn(col);
-                tally(&cols[..n], &windows[c], &mut sums[c], &mut cells[c], pool);
+                tally(
+                    e.kernel(),
+                    &cols[..n],
+                    &windows[c],
+                    &mut sums[c],
+                    &mut cells[c],
+                    pool,
+                );
             }
         }
         *blocks += n;
@@ -265,6 +272,18 @@ pub(crate) fn run(
     qs: &[f64],
     progress: impl Fn(u64) + Sync,
 ) -> crate::Result<RunSummary> {
+    run_with(Kernel::chosen(), sc, draws, seed, qs, progress)
+}
+
+/// [`run`] with the kernel `kernel` (one this CPU has, else the chosen one).
+pub(crate) fn run_with(
+    kernel: Kernel,
+    sc: &Scenario,
+    draws: u64,
+    seed: u64,
+    qs: &[f64],
+    progress: impl Fn(u64) + Sync,
+) -> crate::Result<RunSummary> {
     if draws > MAX_DRAWS_IN_MEMORY {
         return Err(Error::usage(
             "--draws",
@@ -274,7 +293,8 @@ pub(crate) fn run(
             ),
         ));
     }
-    let e = Engine::new(sc, seed);
+    let mut e = Engine::new(sc, seed);
+    e.set_kernel(kernel);
     let years = e.years();
     // Pivots of the moment sums: the deterministic path, per tallied cell.
     let pivots: Vec<f64> = e
@@ -400,6 +420,7 @@ fn staged(
     budget: u64,
 ) -> crate::Result<Staged> {
     let years = e.years();
+    let kernel = e.kernel();
     let per_year = e.tallied.len();
     let cells = years * per_year;
     let mut windows = vec![start; cells];
@@ -458,11 +479,11 @@ fn staged(
                 let mut found = Vec::new();
                 let mut next = Paged::new();
                 if !last {
-                    (*w, *n) = refine(w, n, &kept, sound, share, qs, &mut next, &pool);
+                    (*w, *n) = refine(kernel, w, n, &kept, sound, share, qs, &mut next, &pool);
                 } else if sound > 0 {
                     let (_, ranks) = needed_ranks(sound as usize, qs);
                     let ranks: Vec<u64> = ranks.iter().map(|&r| r as u64).collect();
-                    let values = values_at(w, n, &kept, &ranks);
+                    let values = values_at(kernel, w, n, &kept, &ranks);
                     found = ranks.iter().map(|&r| r as usize).zip(values).collect();
                 }
                 drop(kept);
@@ -603,7 +624,7 @@ fn exact_pass(
                 parts: by_cell[c].iter().flat_map(|t| t.raw.parts()).collect(),
             };
             for &(_, i, r) in wanted.iter().filter(|w| w.0 == c) {
-                found[c][i].1 = values_at(&gw[c], &gc, &kept, &[r])[0];
+                found[c][i].1 = values_at(e.kernel(), &gw[c], &gc, &kept, &[r])[0];
                 if found[c][i].1.is_none() {
                     return Err(crate::Error::Internal(format!(
                         "the exact pass missed rank {r} of output {} in year {}",

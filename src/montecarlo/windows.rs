@@ -33,7 +33,7 @@
 
 use super::engine::{BLOCK, GROUPS, Outputs};
 use super::pages::{Paged, Pool};
-use crate::lanes::W;
+use crate::lanes::{Kernel, W, dispatch};
 
 /// The most windows of one output and year.
 pub(crate) const KMAX: usize = 32;
@@ -258,50 +258,51 @@ pub(crate) struct Column<'a> {
 /// kept. Adds (x - pivot) and (x - pivot)² of the sound draws to `sums`, the square with
 /// one rounding (a fused multiply-add).
 ///
-/// With AVX-512 this is `avx512::tally`, otherwise [`portable_tally`] block by block;
-/// both count, keep and add exactly the same values in the same order (the slot kernel's
-/// counts reach `t.counts` at [`CellTally::flush`], which must come before the byte
-/// counters have seen [`FLUSH_BLOCKS`] blocks). (Without hardware FMA, `f64::mul_add` is
-/// a slower library call with the same result.)
+/// With the AVX-512 kernel this is `avx512::tally`, otherwise [`portable_tally`] block by
+/// block, compiled for the kernel's instruction set; both count, keep and add exactly the
+/// same values in the same order (the slot kernel's counts reach `t.counts` at
+/// [`CellTally::flush`], which must come before the byte counters have seen
+/// [`FLUSH_BLOCKS`] blocks). (Without hardware FMA, the portable kernel's `f64::mul_add`
+/// is a slower library call with the same result.)
 ///
-/// Kept values go to `t.raw`, in pages from `pool`.
+/// Kept values go to `t.raw`, in pages from `pool`. `kernel` is one this CPU has.
 #[inline]
 pub(crate) fn tally<'p>(
+    kernel: Kernel,
     cols: &[Column],
     w: &Windows,
     sums: &mut LaneSums,
     t: &mut CellTally<'p>,
     pool: &'p Pool,
 ) {
-    #[cfg(all(
-        target_arch = "x86_64",
-        target_feature = "avx512f",
-        target_feature = "avx512bw"
-    ))]
-    avx512::tally(cols, w, sums, t, pool);
-    #[cfg(not(all(
-        target_arch = "x86_64",
-        target_feature = "avx512f",
-        target_feature = "avx512bw"
-    )))]
-    for &col in cols {
-        portable_tally(col, w, sums, t, pool);
+    #[cfg(target_arch = "x86_64")]
+    if kernel == Kernel::Avx512 {
+        // SAFETY: the caller passes a kernel this CPU has.
+        return unsafe { avx512::tally(cols, w, sums, t, pool) };
     }
+    dispatch!(
+        kernel,
+        fn<'p>(
+            cols: &[Column],
+            w: &Windows,
+            sums: &mut LaneSums,
+            t: &mut CellTally<'p>,
+            pool: &'p Pool,
+        ) {
+            for &col in cols {
+                portable_tally(col, w, sums, t, pool);
+            }
+        },
+        (cols, w, sums, t, pool)
+    )
 }
 
 /// Most blocks one [`tally`] call takes.
 pub(crate) const TALLY_BLOCKS: usize = 4;
 
-/// [`tally`] of one block in plain Rust (lane loops the compiler vectorises as it can).
-/// With AVX-512 only the tests call it, as the reference of the kernel.
-#[cfg_attr(
-    all(
-        target_arch = "x86_64",
-        target_feature = "avx512f",
-        target_feature = "avx512bw"
-    ),
-    allow(dead_code)
-)]
+/// [`tally`] of one block in plain Rust (lane loops the compiler vectorises for the
+/// kernel it is inlined into).
+#[inline(always)]
 pub(crate) fn portable_tally<'p>(
     col: Column,
     w: &Windows,
@@ -317,10 +318,14 @@ pub(crate) fn portable_tally<'p>(
     } = col;
     // Unsound values become NaN, which no comparison counts or keeps, and add +0 to the
     // sums, which changes none (a sum that starts at +0 never becomes -0).
-    let groups: [[f64; W]; GROUPS] = std::array::from_fn(|g| {
-        let (v, m) = (out.v[g][o].0, sound[g]);
-        std::array::from_fn(|i| if m >> i & 1 == 1 { v[i] } else { f64::NAN })
-    });
+    // (Loops, not `array::from_fn`, which would not be inlined into the kernels.)
+    let mut groups = [[f64::NAN; W]; GROUPS];
+    for (g, group) in groups.iter_mut().enumerate() {
+        let (v, m) = (&out.v[g][o].0, sound[g]);
+        for i in 0..W {
+            group[i] = if m >> i & 1 == 1 { v[i] } else { f64::NAN };
+        }
+    }
     let [s1, s2] = sums;
     for v in &groups {
         for i in 0..W {
@@ -351,12 +356,12 @@ pub(crate) fn portable_tally<'p>(
         t.counts.inside[k] += inside;
     }
     // The kept values as bits, then written straight into the page, in order.
-    let bits: [u64; BLOCK / 64] = std::array::from_fn(|h| {
-        keep[64 * h..64 * h + 64]
-            .iter()
-            .enumerate()
-            .fold(0u64, |b, (j, &k)| b | (k & 1) << j)
-    });
+    let mut bits = [0u64; BLOCK / 64];
+    for (h, b) in bits.iter_mut().enumerate() {
+        for j in 0..64 {
+            *b |= (keep[64 * h + j] & 1) << j;
+        }
+    }
     let n: usize = bits.iter().map(|b| b.count_ones() as usize).sum();
     if n == 0 {
         return;
@@ -380,11 +385,7 @@ pub(crate) fn portable_tally<'p>(
 
 /// [`tally`] and [`cut`] with AVX-512: slots found by a binary search in registers and
 /// counted in nibbles, values kept with compressing stores.
-#[cfg(all(
-    target_arch = "x86_64",
-    target_feature = "avx512f",
-    target_feature = "avx512bw"
-))]
+#[cfg(target_arch = "x86_64")]
 pub(crate) mod avx512 {
     use super::super::pages::PAGE;
     use super::{BLOCK, CellTally, Column, GROUPS, LaneSums, Paged, Pool, Windows};
@@ -393,6 +394,7 @@ pub(crate) mod avx512 {
     /// See [`super::tally`]: moments alone without windows, [`by_slot`] for up to
     /// [`SLOT_WINDOWS`] windows, else [`by_window`].
     #[inline]
+    #[target_feature(enable = "avx512f,avx512bw")]
     pub(crate) fn tally<'p>(
         cols: &[Column],
         w: &Windows,
@@ -422,7 +424,8 @@ pub(crate) mod avx512 {
     /// # Safety
     ///
     /// `*at` is `out.room(8, pool)`, with `*left` places from there in its page.
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw")]
     unsafe fn keep_lanes<'p>(
         x: __m512d,
         keep: u8,
@@ -448,7 +451,8 @@ pub(crate) mod avx512 {
     /// # Safety
     ///
     /// At least eight places from `*at` in its page, `*left` of them.
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw")]
     unsafe fn store_lanes(x: __m512d, keep: u8, at: &mut *mut f64, left: &mut usize) {
         let m = keep.count_ones() as usize;
         // SAFETY: at least eight places from `at` (the caller's promise).
@@ -462,17 +466,16 @@ pub(crate) mod avx512 {
     pub(crate) const SLOT_WINDOWS: usize = 7;
 
     /// Adds the moment sums of one group.
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw")]
     fn moments(x: __m512d, p: __m512d, sound: u8, s1: &mut __m512d, s2: &mut __m512d) {
-        // SAFETY: register arithmetic only (AVX-512F is enabled for this module).
-        unsafe {
-            let d = _mm512_sub_pd(x, p);
-            *s1 = _mm512_mask_add_pd(*s1, sound, *s1, d);
-            *s2 = _mm512_mask3_fmadd_pd(d, d, *s2, sound);
-        }
+        let d = _mm512_sub_pd(x, p);
+        *s1 = _mm512_mask_add_pd(*s1, sound, *s1, d);
+        *s2 = _mm512_mask3_fmadd_pd(d, d, *s2, sound);
     }
 
     /// The moment sums alone (no windows).
+    #[target_feature(enable = "avx512f,avx512bw")]
     fn moments_only(col: Column, sums: &mut LaneSums) {
         let Column {
             out,
@@ -506,7 +509,8 @@ pub(crate) mod avx512 {
 
     impl Slots {
         /// The ends of `w` (at most [`SLOT_WINDOWS`] windows).
-        #[inline(always)]
+        #[inline]
+        #[target_feature(enable = "avx512f,avx512bw")]
         pub(crate) fn new(w: &Windows) -> Slots {
             let e = w.ends.as_ptr();
             // SAFETY: the loads read within `ends` (24 values: at most 11 + 8).
@@ -532,61 +536,53 @@ pub(crate) mod avx512 {
         /// end looked up in a copy of the ends shifted by its offset, so that the slot so
         /// far is the index; the last step shifts the one-hot nibble instead. NaN gets
         /// slot 0.
-        #[inline(always)]
+        #[inline]
+        #[target_feature(enable = "avx512f,avx512bw")]
         pub(crate) fn one_hot(&self, x: __m512d) -> __m512i {
-            // SAFETY: register arithmetic only; the permutes index 16 lanes with indices
-            // below 16.
-            unsafe {
-                let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(self.e7, x);
-                let mut slot = _mm512_maskz_mov_epi64(le, _mm512_set1_epi64(8));
-                for ((lo, hi), step) in [(self.t3, 4), (self.t1, 2)] {
-                    let end = _mm512_permutex2var_pd(lo, slot, hi);
-                    let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(end, x);
-                    slot = _mm512_mask_or_epi64(slot, le, slot, _mm512_set1_epi64(step));
-                }
-                let end = _mm512_permutex2var_pd(self.t0.0, slot, self.t0.1);
+            let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(self.e7, x);
+            let mut slot = _mm512_maskz_mov_epi64(le, _mm512_set1_epi64(8));
+            for ((lo, hi), step) in [(self.t3, 4), (self.t1, 2)] {
+                let end = _mm512_permutex2var_pd(lo, slot, hi);
                 let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(end, x);
-                let one_hot = _mm512_sllv_epi64(_mm512_set1_epi64(1), _mm512_slli_epi64::<2>(slot));
-                _mm512_mask_slli_epi64::<4>(one_hot, le, one_hot)
+                slot = _mm512_mask_or_epi64(slot, le, slot, _mm512_set1_epi64(step));
             }
+            let end = _mm512_permutex2var_pd(self.t0.0, slot, self.t0.1);
+            let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(end, x);
+            let one_hot = _mm512_sllv_epi64(_mm512_set1_epi64(1), _mm512_slli_epi64::<2>(slot));
+            _mm512_mask_slli_epi64::<4>(one_hot, le, one_hot)
         }
 
         /// Per lane, the slot of `x` (see [`Slots::one_hot`]).
-        #[inline(always)]
+        #[inline]
+        #[target_feature(enable = "avx512f,avx512bw")]
         pub(crate) fn slot(&self, x: __m512d) -> __m512i {
-            // SAFETY: register arithmetic only; the permutes index 16 lanes with indices
-            // below 16.
-            unsafe {
-                let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(self.e7, x);
-                let mut slot = _mm512_maskz_mov_epi64(le, _mm512_set1_epi64(8));
-                for ((lo, hi), step) in [(self.t3, 4), (self.t1, 2), (self.t0, 1)] {
-                    let end = _mm512_permutex2var_pd(lo, slot, hi);
-                    let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(end, x);
-                    slot = _mm512_mask_or_epi64(slot, le, slot, _mm512_set1_epi64(step));
-                }
-                slot
+            let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(self.e7, x);
+            let mut slot = _mm512_maskz_mov_epi64(le, _mm512_set1_epi64(8));
+            for ((lo, hi), step) in [(self.t3, 4), (self.t1, 2), (self.t0, 1)] {
+                let end = _mm512_permutex2var_pd(lo, slot, hi);
+                let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(end, x);
+                slot = _mm512_mask_or_epi64(slot, le, slot, _mm512_set1_epi64(step));
             }
+            slot
         }
 
         /// The lanes of `valid` whose one-hot slot is a window that keeps values.
-        #[inline(always)]
+        #[inline]
+        #[target_feature(enable = "avx512f,avx512bw")]
         pub(crate) fn keeps(&self, valid: u8, one_hot: __m512i) -> u8 {
-            // SAFETY: register arithmetic only.
-            unsafe { _mm512_mask_test_epi64_mask(valid, one_hot, self.keep) }
+            _mm512_mask_test_epi64_mask(valid, one_hot, self.keep)
         }
     }
 
     /// Nibble counters: even and odd nibbles, widened to bytes.
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw")]
     fn split(c: __m512i) -> (__m512i, __m512i) {
-        // SAFETY: register arithmetic only.
-        unsafe {
-            let m = _mm512_set1_epi64(0x0F0F_0F0F_0F0F_0F0F);
-            (
-                _mm512_and_si512(c, m),
-                _mm512_and_si512(_mm512_srli_epi64::<4>(c), m),
-            )
-        }
+        let m = _mm512_set1_epi64(0x0F0F_0F0F_0F0F_0F0F);
+        (
+            _mm512_and_si512(c, m),
+            _mm512_and_si512(_mm512_srli_epi64::<4>(c), m),
+        )
     }
 
     /// The tally by *slots* ([`Slots`]), for the blocks `cols` (at most
@@ -596,6 +592,7 @@ pub(crate) mod avx512 {
     /// byte counters. Kept values leave through compress-in-register and a full store at
     /// the end of the kept values, branch-free (kept values come in no order).
     #[inline]
+    #[target_feature(enable = "avx512f,avx512bw")]
     pub(crate) fn by_slot<'p>(
         cols: &[Column],
         w: &Windows,
@@ -665,6 +662,7 @@ pub(crate) mod avx512 {
     /// The tally window by window: each window compares all 128 values (in 16
     /// registers) with its two ends.
     #[inline]
+    #[target_feature(enable = "avx512f,avx512bw")]
     pub(crate) fn by_window<'p>(
         col: Column,
         w: &Windows,
@@ -723,22 +721,20 @@ pub(crate) mod avx512 {
     }
 
     /// Adds the nibble counter `c` (at most 15 per nibble) to `slots` (16 of them).
-    #[inline(always)]
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw")]
     fn flush_nibbles(c: __m512i, slots: &mut [u64]) {
-        // SAFETY: register arithmetic only. Each byte of a lane is at most 15, so the
-        // sum over eight lanes (at most 120) never carries into the next byte.
-        unsafe {
-            let (even, odd) = split(c);
-            let e = _mm512_reduce_add_epi64(even) as u64;
-            let o = _mm512_reduce_add_epi64(odd) as u64;
-            for j in 0..8 {
-                slots[2 * j] += (e >> (8 * j)) & 0xFF;
-                slots[2 * j + 1] += (o >> (8 * j)) & 0xFF;
-            }
+        let (even, odd) = split(c);
+        let e = _mm512_reduce_add_epi64(even) as u64;
+        let o = _mm512_reduce_add_epi64(odd) as u64;
+        for j in 0..8 {
+            slots[2 * j] += (e >> (8 * j)) & 0xFF;
+            slots[2 * j + 1] += (o >> (8 * j)) & 0xFF;
         }
     }
 
     /// See [`super::slots_of`], for windows the slot search takes.
+    #[target_feature(enable = "avx512f,avx512bw")]
     pub(crate) fn slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
         let s = Slots::new(w);
         let chunks = values.chunks_exact(8);
@@ -756,6 +752,7 @@ pub(crate) mod avx512 {
     }
 
     /// See [`super::cut`], for windows the slot search takes.
+    #[target_feature(enable = "avx512f,avx512bw")]
     pub(crate) fn cut<'p>(
         parts: &[&[f64]],
         w: &Windows,
@@ -810,30 +807,59 @@ pub(crate) mod avx512 {
     }
 }
 
-/// Appends to `out` the slot (see [`SLOTS`]) of each of `values` among the ends of `w`.
-pub(crate) fn slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
-    #[cfg(all(
-        target_arch = "x86_64",
-        target_feature = "avx512f",
-        target_feature = "avx512bw"
-    ))]
-    if (1..=avx512::SLOT_WINDOWS).contains(&w.n) {
-        avx512::slots_of(values, w, out);
-        return;
+/// Appends to `out` the slot (see [`SLOTS`]) of each of `values` among the ends of `w`
+/// (`kernel`: one this CPU has).
+pub(crate) fn slots_of(kernel: Kernel, values: &[f64], w: &Windows, out: &mut Vec<u8>) {
+    #[cfg(target_arch = "x86_64")]
+    if kernel == Kernel::Avx512 && (1..=avx512::SLOT_WINDOWS).contains(&w.n) {
+        // SAFETY: the caller passes a kernel this CPU has.
+        return unsafe { avx512::slots_of(values, w, out) };
     }
-    portable_slots_of(values, w, out);
+    dispatch!(
+        kernel,
+        fn(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
+            portable_slots_of(values, w, out)
+        },
+        (values, w, out)
+    )
 }
 
 /// [`slots_of`] in plain Rust, for any number of windows.
+#[inline(always)]
 pub(crate) fn portable_slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
     let ends = w.all_ends();
-    out.extend(values.iter().map(|&x| slot_among(&ends, x) as u8));
+    let eights = values.chunks_exact(8);
+    let tail = eights.remainder();
+    for c in eights {
+        for s in slots_of_8(&ends, c) {
+            out.push(s as u8);
+        }
+    }
+    for &x in tail {
+        out.push(slot_among(&ends, x) as u8);
+    }
+}
+
+/// The slots of eight values (`x`, 8 long) among the sorted window `ends`, as
+/// [`slot_among`] finds them, counted for the eight at once: the loop vectorises across
+/// the values.
+#[inline(always)]
+fn slots_of_8(ends: &[f64], x: &[f64]) -> [usize; 8] {
+    let mut v = [0.0; 8];
+    v.copy_from_slice(x);
+    let mut s = [0usize; 8];
+    for &e in ends {
+        for i in 0..8 {
+            s[i] += usize::from(e <= v[i]);
+        }
+    }
+    s
 }
 
 /// The slot (see [`SLOTS`]) of `x` among the sorted window `ends`: how many of them are
 /// at or below it, counted branch-free (values come in no order, so a binary search
 /// would mispredict). NaN gets slot 0.
-#[inline]
+#[inline(always)]
 fn slot_among(ends: &[f64], x: f64) -> usize {
     ends.iter().map(|&e| usize::from(e <= x)).sum()
 }
@@ -860,25 +886,35 @@ fn count_slots(slots: &[u8], counts: &mut [u64; SLOTS]) {
 /// windows of `w` that keep values, and adds each value's slot to `slots` (see [`SLOTS`]):
 /// one branch-free pass (the values come in no order, so branches would mispredict).
 pub(crate) fn cut<'p>(
+    kernel: Kernel,
     parts: &[&[f64]],
     w: &Windows,
     slots: &mut [u64; SLOTS],
     out: &mut Paged<'p>,
     pool: &'p Pool,
 ) {
-    #[cfg(all(
-        target_arch = "x86_64",
-        target_feature = "avx512f",
-        target_feature = "avx512bw"
-    ))]
-    if (1..=avx512::SLOT_WINDOWS).contains(&w.n) {
-        avx512::cut(parts, w, slots, out, pool);
-        return;
+    #[cfg(target_arch = "x86_64")]
+    if kernel == Kernel::Avx512 && (1..=avx512::SLOT_WINDOWS).contains(&w.n) {
+        // SAFETY: the caller passes a kernel this CPU has.
+        return unsafe { avx512::cut(parts, w, slots, out, pool) };
     }
-    portable_cut(parts, w, slots, out, pool);
+    dispatch!(
+        kernel,
+        fn<'p>(
+            parts: &[&[f64]],
+            w: &Windows,
+            slots: &mut [u64; SLOTS],
+            out: &mut Paged<'p>,
+            pool: &'p Pool,
+        ) {
+            portable_cut(parts, w, slots, out, pool)
+        },
+        (parts, w, slots, out, pool)
+    )
 }
 
 /// [`cut`] in plain Rust, for any number of windows.
+#[inline(always)]
 pub(crate) fn portable_cut<'p>(
     parts: &[&[f64]],
     w: &Windows,
@@ -895,9 +931,18 @@ pub(crate) fn portable_cut<'p>(
     for part in parts {
         for piece in part.chunks(kept.len()) {
             let mut n = 0;
-            for (i, &x) in piece.iter().enumerate() {
+            let eights = piece.chunks_exact(8);
+            let tail = eights.remainder();
+            for c in eights {
+                for (j, s) in slots_of_8(&ends, c).into_iter().enumerate() {
+                    tally[j & 3][s] += 1;
+                    kept[n.min(255)] = c[j];
+                    n += usize::from(w.keeps_slot(s));
+                }
+            }
+            for (j, &x) in tail.iter().enumerate() {
                 let s = slot_among(&ends, x);
-                tally[i & 3][s] += 1;
+                tally[j & 3][s] += 1;
                 kept[n.min(255)] = x;
                 n += usize::from(w.keeps_slot(s));
             }
@@ -1006,7 +1051,7 @@ struct ByWindow {
 
 /// The first `taken` values of `kept` (all inside windows of `w` that keep values) sorted
 /// out by window, branch-free: a counting sort on each value's slot.
-fn by_window(kept: &Kept, w: &Windows, taken: usize) -> ByWindow {
+fn by_window(kernel: Kernel, kept: &Kept, w: &Windows, taken: usize) -> ByWindow {
     let mut sorted = ByWindow {
         keys: Vec::new(),
         start: [0; KMAX],
@@ -1017,7 +1062,7 @@ fn by_window(kept: &Kept, w: &Windows, taken: usize) -> ByWindow {
     }
     let mut slot = Vec::with_capacity(taken);
     for part in kept.first(taken) {
-        slots_of(part, w, &mut slot);
+        slots_of(kernel, part, w, &mut slot);
     }
     let mut per_slot = [0u64; SLOTS];
     count_slots(&slot, &mut per_slot);
@@ -1054,6 +1099,7 @@ fn by_window(kept: &Kept, w: &Windows, taken: usize) -> ByWindow {
 /// pages from `pool`) exactly the kept values inside the new windows that keep values.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn refine<'p>(
+    kernel: Kernel,
     w: &Windows,
     counts: &Counts,
     kept: &Kept,
@@ -1123,7 +1169,7 @@ pub(crate) fn refine<'p>(
         keys: mut sorted,
         start,
         size,
-    } = by_window(kept, w, taken);
+    } = by_window(kernel, kept, w, taken);
     // The new windows, each inside an old one (its parent), or an old counting window
     // carried over with its counts: (lo, hi, parent, carried).
     let mut planned: Vec<(f64, f64, usize, bool)> = Vec::new();
@@ -1227,7 +1273,7 @@ pub(crate) fn refine<'p>(
     }
     // Every kept value cut to the new windows, its slot counted.
     let mut slots = [0u64; SLOTS];
-    cut(&kept.parts, &nw, &mut slots, out, pool);
+    cut(kernel, &kept.parts, &nw, &mut slots, out, pool);
     // Kept values of the old windows before each one.
     let mut before = [0u64; KMAX];
     let mut acc = 0;
@@ -1260,6 +1306,7 @@ pub(crate) fn refine<'p>(
 /// between windows. The kept values are sorted out by window once (as integer keys, in a
 /// copy), and each window's values at its ranks are selected at once.
 pub(crate) fn values_at(
+    kernel: Kernel,
     w: &Windows,
     counts: &Counts,
     kept: &Kept,
@@ -1268,7 +1315,7 @@ pub(crate) fn values_at(
     let at: Vec<Option<usize>> = ranks.iter().map(|&r| counts.window_of(w, r)).collect();
     let mut out: Vec<Option<f64>> = vec![None; ranks.len()];
     let needs_values = at.iter().flatten().any(|&k| !w.counts_only(k));
-    let mut by = by_window(kept, w, if needs_values { kept.len() } else { 0 });
+    let mut by = by_window(kernel, kept, w, if needs_values { kept.len() } else { 0 });
     for k in 0..w.n {
         let mine: Vec<(usize, u64)> = (0..ranks.len())
             .filter(|&j| at[j] == Some(k))
@@ -1377,7 +1424,7 @@ mod tests {
 
     /// The values at `ranks` of all the values, from windows, counts and kept values.
     fn at(w: &Windows, c: &Counts, kept: &[f64], ranks: &[u64]) -> Vec<Option<f64>> {
-        values_at(w, c, &Kept { parts: vec![kept] }, ranks)
+        values_at(Kernel::chosen(), w, c, &Kept { parts: vec![kept] }, ranks)
     }
 
     /// The values of `p`, sorted.
@@ -1419,7 +1466,10 @@ mod tests {
         let cut_at = [0, 0, 5, 1000, 1000, 4321, kept.len()];
         let parts: Vec<&[f64]> = cut_at.windows(2).map(|p| &kept[p[0]..p[1]]).collect();
         assert!(parts.iter().any(|p| p.is_empty()));
-        assert_eq!(values_at(&w, &c, &Kept { parts }, &ranks), want);
+        assert_eq!(
+            values_at(Kernel::chosen(), &w, &c, &Kept { parts }, &ranks),
+            want
+        );
         assert_eq!(at(&w, &c, &kept, &ranks), want);
     }
 
@@ -1450,6 +1500,7 @@ mod tests {
         let (c0, k0) = count(&w0, pilot);
         let mut k1_pages = Paged::new();
         let (w1, c1) = refine(
+            Kernel::chosen(),
             &w0,
             &c0,
             &Kept {
@@ -1483,6 +1534,7 @@ mod tests {
         assert!(kh.len() > 3 * SAMPLE * qs.len());
         let mut k2_pages = Paged::new();
         let (w2, c2) = refine(
+            Kernel::chosen(),
             &w1,
             &ch,
             &Kept {
@@ -1544,7 +1596,7 @@ mod tests {
     }
 
     /// A tally kernel's signature (blocks one at a time).
-    type Kernel = dyn for<'p> Fn(Column, &Windows, &mut LaneSums, &mut CellTally<'p>, &'p Pool);
+    type TallyFn = dyn for<'p> Fn(Column, &Windows, &mut LaneSums, &mut CellTally<'p>, &'p Pool);
 
     /// Every tally kernel counts, keeps and sums exactly what the portable one does, over
     /// more blocks than the byte counters hold: windows that keep and windows that count,
@@ -1570,7 +1622,7 @@ mod tests {
         for layout in layouts() {
             let w = windows_of(layout.clone());
             let pool = Pool::new();
-            let run = |kernel: &Kernel| {
+            let run = |kernel: &TallyFn| {
                 let mut sums = [[0.0; W]; 2];
                 let mut t = CellTally::default();
                 for (b, (out, sound)) in blocks.iter().enumerate() {
@@ -1591,59 +1643,59 @@ mod tests {
                 (sums, t.counts, kept)
             };
             let reference = run(&portable_tally);
-            #[cfg(all(
-                target_arch = "x86_64",
-                target_feature = "avx512f",
-                target_feature = "avx512bw"
-            ))]
-            {
+            #[cfg(target_arch = "x86_64")]
+            if Kernel::Avx512.supported() {
+                // SAFETY (both): this CPU has AVX-512 (F, BW).
                 if w.n > 0 {
-                    assert_eq!(run(&avx512::by_window), reference, "{layout:?}");
+                    let by_window =
+                        run(&|c, w, s, t, p| unsafe { avx512::by_window(c, w, s, t, p) });
+                    assert_eq!(by_window, reference, "{layout:?}");
                 }
                 if (1..=avx512::SLOT_WINDOWS).contains(&w.n) {
-                    assert_eq!(
-                        run(&|c, w, s, t, p| avx512::by_slot(&[c], w, s, t, p)),
-                        reference,
-                        "{layout:?}"
-                    );
+                    let by_slot =
+                        run(&|c, w, s, t, p| unsafe { avx512::by_slot(&[c], w, s, t, p) });
+                    assert_eq!(by_slot, reference, "{layout:?}");
                 }
             }
-            assert_eq!(
-                run(&|c, w, s, t, p| tally(&[c], w, s, t, p)),
-                reference,
-                "{layout:?}"
-            );
-            // Several blocks a call, flushed before the byte counters could overflow.
-            let mut sums = [[0.0; W]; 2];
-            let mut t = CellTally::default();
-            for (i, group) in blocks.chunks(TALLY_BLOCKS).enumerate() {
-                let cols: Vec<Column> = group
-                    .iter()
-                    .map(|(out, sound)| Column {
-                        out,
-                        o: 1,
-                        sound,
-                        pivot: 0.4,
-                    })
-                    .collect();
-                tally(&cols, &w, &mut sums, &mut t, &pool);
-                if (i + 1) % (FLUSH_BLOCKS / TALLY_BLOCKS) == 0 {
-                    t.flush(&w);
+            for kernel in Kernel::available() {
+                assert_eq!(
+                    run(&move |c, w, s, t, p| tally(kernel, &[c], w, s, t, p)),
+                    reference,
+                    "{kernel:?} {layout:?}"
+                );
+                // Several blocks a call, flushed before the byte counters could overflow.
+                let mut sums = [[0.0; W]; 2];
+                let mut t = CellTally::default();
+                for (i, group) in blocks.chunks(TALLY_BLOCKS).enumerate() {
+                    let cols: Vec<Column> = group
+                        .iter()
+                        .map(|(out, sound)| Column {
+                            out,
+                            o: 1,
+                            sound,
+                            pivot: 0.4,
+                        })
+                        .collect();
+                    tally(kernel, &cols, &w, &mut sums, &mut t, &pool);
+                    if (i + 1) % (FLUSH_BLOCKS / TALLY_BLOCKS) == 0 {
+                        t.flush(&w);
+                    }
                 }
+                t.flush(&w);
+                assert_eq!(
+                    (sums, t.counts.clone(), sorted(&t.raw)),
+                    reference,
+                    "{kernel:?} {layout:?}"
+                );
+                t.raw.release(&pool);
             }
-            t.flush(&w);
-            assert_eq!(
-                (sums, t.counts.clone(), sorted(&t.raw)),
-                reference,
-                "{layout:?}"
-            );
-            t.raw.release(&pool);
             assert!(reference.1.below.iter().any(|&b| b > 0) || w.n <= 1);
         }
     }
 
-    /// The cut keeps and counts what the portable cut does, for lengths that are not
-    /// whole groups and runs longer than the nibble counters hold.
+    /// The cut keeps and counts what the portable cut does, with every kernel this CPU
+    /// has, for lengths that are not whole groups and runs longer than the nibble
+    /// counters hold; and the slots of every kernel are the portable ones.
     #[test]
     fn cut_agrees_with_the_portable_cut() {
         let mut s = 5u64;
@@ -1667,19 +1719,28 @@ mod tests {
             let parts: Vec<&[f64]> = cuts.windows(2).map(|c| &values[c[0]..c[1]]).collect();
             for layout in layouts() {
                 let w = windows_of(layout.clone());
-                let (mut a, mut b) = (Paged::new(), Paged::new());
-                let (mut sa, mut sb) = ([0u64; SLOTS], [0u64; SLOTS]);
-                cut(&parts, &w, &mut sa, &mut a, &pool);
+                let mut b = Paged::new();
+                let mut sb = [0u64; SLOTS];
                 portable_cut(&parts, &w, &mut sb, &mut b, &pool);
-                let av: Vec<f64> = a.parts().flatten().copied().collect();
                 let bv: Vec<f64> = b.parts().flatten().copied().collect();
-                assert_eq!(av, bv, "{len} {layout:?}");
-                assert_eq!(sa, sb, "{len} {layout:?}");
-                assert_eq!(sa.iter().sum::<u64>(), len as u64);
+                assert_eq!(sb.iter().sum::<u64>(), len as u64);
                 // The kept values are those inside windows that keep them, in order.
                 let (_, expected) = count(&w, &values);
-                assert_eq!(av, expected, "{len} {layout:?}");
-                a.release(&pool);
+                assert_eq!(bv, expected, "{len} {layout:?}");
+                let mut slots = Vec::new();
+                portable_slots_of(&values, &w, &mut slots);
+                for kernel in Kernel::available() {
+                    let mut a = Paged::new();
+                    let mut sa = [0u64; SLOTS];
+                    cut(kernel, &parts, &w, &mut sa, &mut a, &pool);
+                    let av: Vec<f64> = a.parts().flatten().copied().collect();
+                    assert_eq!(av, bv, "{kernel:?} {len} {layout:?}");
+                    assert_eq!(sa, sb, "{kernel:?} {len} {layout:?}");
+                    a.release(&pool);
+                    let mut got = Vec::new();
+                    slots_of(kernel, &values, &w, &mut got);
+                    assert_eq!(got, slots, "{kernel:?} {len} {layout:?}");
+                }
                 b.release(&pool);
             }
         }

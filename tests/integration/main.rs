@@ -10,6 +10,7 @@ mod engine;
 mod guard_rails;
 mod kazakhstan;
 mod kazakhstan_nf;
+mod kernel;
 mod montecarlo;
 mod output_files;
 mod parser_fuzz;
