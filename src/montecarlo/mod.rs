@@ -165,6 +165,8 @@ impl ShockProcess {
             <S::Real as Real>::splat(0.0)
         };
         let mut z = [seventh; N_SHOCKS];
+        // A loop, not `copy_from_slice`: a 384-byte copy of registers could become a call.
+        #[allow(clippy::manual_memcpy)]
         for i in 0..N_SHOCKS_V1 {
             z[i] = six[i];
         }
