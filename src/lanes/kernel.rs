@@ -145,7 +145,7 @@ impl Kernel {
 
 /// Runs one function body compiled for the instruction set of a [`Kernel`]:
 ///
-/// ```ignore
+/// ```text
 /// dispatch!(kernel, fn<'p>(a: &mut A<'p>, b: usize) -> R { body }, (a, b))
 /// ```
 ///

@@ -319,11 +319,13 @@ pub(crate) fn portable_tally<'p>(
     // Unsound values become NaN, which no comparison counts or keeps, and add +0 to the
     // sums, which changes none (a sum that starts at +0 never becomes -0).
     // (Loops, not `array::from_fn`, which would not be inlined into the kernels.)
+    // Branch-free: the value's bits where the draw is sound, NaN's elsewhere.
     let mut groups = [[f64::NAN; W]; GROUPS];
     for (g, group) in groups.iter_mut().enumerate() {
-        let (v, m) = (&out.v[g][o].0, sound[g]);
+        let (v, m) = (&out.v[g][o].0, u64::from(sound[g]));
         for i in 0..W {
-            group[i] = if m >> i & 1 == 1 { v[i] } else { f64::NAN };
+            let keep = 0u64.wrapping_sub(m >> i & 1);
+            group[i] = f64::from_bits(v[i].to_bits() & keep | f64::NAN.to_bits() & !keep);
         }
     }
     let [s1, s2] = sums;
