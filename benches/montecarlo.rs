@@ -4,7 +4,9 @@
 //! maturity, cyclical revenue, the oil channel and the seventh shock (`v2`).
 //!
 //! Run briefly with
-//! `cargo bench --features bench --bench montecarlo -- --warm-up-time 1 --measurement-time 3`.
+//! `cargo bench --features bench --bench montecarlo -- --warm-up-time 1 --measurement-time 3`;
+//! the lanes run with the best kernel the CPU has, or the one `FISCALSIM_KERNEL` names
+//! (`portable`, `avx2`, `avx512`).
 //! Each benchmark is 100,000 draws x 30 years = 3,000,000 draw-years (divide the time by
 //! 3e6 for ns per draw-year); the full 1,000,000-draw workload is measured with the CLI
 //! (see docs/montecarlo.md).
@@ -13,12 +15,10 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use fiscalsim::montecarlo::{ShockProcess, draw_rng, summarize_run};
+use fiscalsim::montecarlo::{ShockProcess, draw_rng, shocks_only, summarize_run};
 use fiscalsim::scenario::{self, N_SHOCKS, Override, Scenario};
 use fiscalsim::shocks::next_state;
-use fiscalsim::testing::{
-    BLOCK, Block, Engine, Lanes, Outputs, StreamLanes, W, for_each_year, summarize,
-};
+use fiscalsim::testing::{BLOCK, Block, Engine, Outputs, for_each_year, summarize};
 
 const DRAWS: u64 = 100_000;
 
@@ -77,20 +77,7 @@ fn benches(c: &mut Criterion) {
         })
     });
     g.bench_function("shocks only in lanes (8 draws at once)", |b| {
-        b.iter(|| {
-            let mut acc = 0.0;
-            for first in (0..DRAWS).step_by(W) {
-                let mut rng =
-                    StreamLanes::new(std::array::from_fn(|i| draw_rng(1, first + i as u64, 0)));
-                let mut u = [Lanes::default(); N_SHOCKS];
-                for _ in 0..years {
-                    let z = process.draw_z_lanes(&mut rng);
-                    u = next_state(&process.a_nz, &process.l_nz, &u, &z);
-                }
-                acc += u[0].0[0];
-            }
-            black_box(acc)
-        })
+        b.iter(|| black_box(shocks_only(&process, DRAWS, years)))
     });
     let engine = Engine::new(&sc, 1);
     g.bench_function("simulate in blocks (no statistics)", |b| {

@@ -46,10 +46,14 @@ def simulate(sc, draws, seed):
     rng = np.random.default_rng(seed)
     ini, b, p, st, sh = sc["initial"], sc["baseline"], sc["policy"], sc["structure"], sc["shocks"]
     T = len(sc["years"])
-    sd = np.array(sh["sd"])
-    cov = np.outer(sd, sd) * np.array(sh["correlation"])
+    # Version 1's six shocks (the resolved shape has seven since model version 2; a
+    # version-1 scenario's seventh has sd 0).
+    sd = np.array(sh["sd"])[:6]
+    if len(sh["sd"]) > 6 and sh["sd"][6] != 0:
+        sys.exit("the numpy reference is model version 1: the seventh shock must have sd 0")
+    cov = np.outer(sd, sd) * np.array(sh["correlation"])[:6, :6]
     L = cholesky_psd(cov)
-    A = np.array(sh["persistence"])
+    A = np.array(sh["persistence"])[:6, :6]
     dof = sh["dof"] if sh["distribution"] == "student_t" else None
     s0, tau0 = ini["growth_spending_gdp"], ini["revenue_gdp"]
 

@@ -183,6 +183,31 @@ impl ShockProcess {
     }
 }
 
+/// The shocks alone of draws `0..draws` over `years` years, eight draws at a time, with the
+/// kernel of [`crate::Kernel::chosen`] (`FISCALSIM_KERNEL`): the floor of a Monte Carlo
+/// run, for the benchmarks. Returns a sum of shocks (to be kept from the optimiser).
+#[cfg(feature = "bench")]
+pub fn shocks_only(process: &ShockProcess, draws: u64, years: usize) -> f64 {
+    crate::lanes::dispatch!(
+        crate::lanes::Kernel::chosen(),
+        fn(p: &ShockProcess, draws: u64, years: usize) -> f64 {
+            let mut acc = 0.0;
+            for first in (0..draws).step_by(W) {
+                let mut rng =
+                    StreamLanes::new(std::array::from_fn(|i| draw_rng(1, first + i as u64, 0)));
+                let mut u = [V::splat(0.0); N_SHOCKS];
+                for _ in 0..years {
+                    let z = p.draw_z_in::<V>(&mut rng);
+                    u = crate::shocks::next_state(&p.a_nz, &p.l_nz, &u, &z);
+                }
+                acc += u[0].store().0[0];
+            }
+            acc
+        },
+        (process, draws, years)
+    )
+}
+
 /// The structure of draw `draw`: the scenario's own, or drawn from `[uncertainty]` with
 /// the draw's purpose-1 stream.
 pub fn draw_structure(sc: &Scenario, seed: u64, draw: u64) -> Structure {
