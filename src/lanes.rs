@@ -30,6 +30,8 @@
 use std::ops::{Add, BitAnd, BitOr, BitXor, BitXorAssign, Div, Mul, Neg, Shl, Shr, Sub};
 
 #[cfg(target_arch = "x86_64")]
+pub(crate) mod avx2;
+#[cfg(target_arch = "x86_64")]
 pub(crate) mod avx512;
 mod kernel;
 pub(crate) mod mathfn;
@@ -824,35 +826,43 @@ mod tests {
         (lanes, words)
     }
 
-    /// The AVX-512 registers compute exactly what [`Lanes`] compute (which the tests
-    /// above hold to `f64`), on every pair of edge values, where this CPU has them.
+    /// The AVX-512 and AVX2 registers compute exactly what [`Lanes`] compute (which the
+    /// tests above hold to `f64`), on every pair of edge values, where this CPU has them.
     #[test]
-    fn the_avx512_registers_compute_what_lanes_compute() {
-        #[cfg(target_arch = "x86_64")]
-        if Kernel::Avx512.supported() {
-            let e = edges();
-            let pairs: Vec<(f64, f64)> = e
-                .iter()
-                .flat_map(|&a| e.iter().map(move |&b| (a, b)))
-                .collect();
-            for (j, g) in groups(&pairs).into_iter().enumerate() {
-                let a = Lanes(g.map(|p| p.0));
-                let b = Lanes(g.map(|p| p.1));
-                let c = e[j % e.len()];
-                let u = Words(std::array::from_fn(|i| {
-                    a.0[i].to_bits().rotate_left(j as u32) ^ b.0[i].to_bits()
-                }));
-                let (want, want_words) = all_ops::<Lanes>(a, b, c, u);
-                let (got, got_words) = all_ops::<avx512::Zmm>(a, b, c, u);
-                assert_eq!(got_words, want_words, "{a:?} {b:?} {c:e}");
-                for (k, (g, w)) in got.iter().zip(&want).enumerate() {
+    fn the_registers_compute_what_lanes_compute() {
+        let e = edges();
+        let pairs: Vec<(f64, f64)> = e
+            .iter()
+            .flat_map(|&a| e.iter().map(move |&b| (a, b)))
+            .collect();
+        for (j, g) in groups(&pairs).into_iter().enumerate() {
+            let a = Lanes(g.map(|p| p.0));
+            let b = Lanes(g.map(|p| p.1));
+            let c = e[j % e.len()];
+            let u = Words(std::array::from_fn(|i| {
+                a.0[i].to_bits().rotate_left(j as u32) ^ b.0[i].to_bits()
+            }));
+            let want = all_ops::<Lanes>(a, b, c, u);
+            let mut kinds: Vec<(&str, (Vec<Lanes>, Vec<Words>))> = Vec::new();
+            #[cfg(target_arch = "x86_64")]
+            {
+                if Kernel::Avx512.supported() {
+                    kinds.push(("zmm", all_ops::<avx512::Zmm>(a, b, c, u)));
+                }
+                if Kernel::Avx2.supported() {
+                    kinds.push(("ymm", all_ops::<avx2::Ymm>(a, b, c, u)));
+                }
+            }
+            for (kind, (got, got_words)) in kinds {
+                assert_eq!(got_words, want.1, "{kind}: {a:?} {b:?} {c:e}");
+                for (k, (g, w)) in got.iter().zip(&want.0).enumerate() {
                     for i in 0..W {
                         let ok = if k < 16 {
                             same(g.0[i], w.0[i])
                         } else {
                             g.0[i].to_bits() == w.0[i].to_bits()
                         };
-                        assert!(ok, "op {k}, lane {i}: {:e} vs {:e}", g.0[i], w.0[i]);
+                        assert!(ok, "{kind} op {k}, lane {i}: {:e} vs {:e}", g.0[i], w.0[i]);
                     }
                 }
             }

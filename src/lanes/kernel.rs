@@ -150,8 +150,8 @@ impl Kernel {
 /// ```
 ///
 /// defines the function three times (AVX-512, AVX2 + FMA, baseline) and calls the one of
-/// `kernel`. In the body, the type `V` is the kernel's [`super::Vector`]: [`super::Lanes`],
-/// or the AVX-512 registers in the AVX-512 function. The body's callees must be
+/// `kernel`. In the body, the type `V` is the kernel's [`super::Vector`]: the AVX-512
+/// registers, two AVX2 registers, or [`super::Lanes`] (the baseline). The body's callees must be
 /// `#[inline(always)]` to be compiled with the instruction set too (a call that is not
 /// inlined runs baseline code, with the same results, slower). The caller passes a kernel
 /// this CPU has (an `Engine`'s kernel, checked when it was set); debug builds check again.
@@ -169,7 +169,7 @@ macro_rules! dispatch {
         #[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
         fn avx2 $(<$($lt),*>)? ($($a: $t),*) $(-> $r)? {
             #[allow(dead_code)]
-            type V = $crate::lanes::Lanes;
+            type V = $crate::lanes::avx2::Ymm;
             $body
         }
         #[inline(always)]
