@@ -396,7 +396,7 @@ pub(crate) mod avx512 {
     /// See [`super::tally`]: moments alone without windows, [`by_slot`] for up to
     /// [`SLOT_WINDOWS`] windows, else [`by_window`].
     #[inline]
-    #[target_feature(enable = "avx512f,avx512bw")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
     pub(crate) fn tally<'p>(
         cols: &[Column],
         w: &Windows,
@@ -427,7 +427,7 @@ pub(crate) mod avx512 {
     ///
     /// `*at` is `out.room(8, pool)`, with `*left` places from there in its page.
     #[inline]
-    #[target_feature(enable = "avx512f,avx512bw")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
     unsafe fn keep_lanes<'p>(
         x: __m512d,
         keep: u8,
@@ -454,7 +454,7 @@ pub(crate) mod avx512 {
     ///
     /// At least eight places from `*at` in its page, `*left` of them.
     #[inline]
-    #[target_feature(enable = "avx512f,avx512bw")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
     unsafe fn store_lanes(x: __m512d, keep: u8, at: &mut *mut f64, left: &mut usize) {
         let m = keep.count_ones() as usize;
         // SAFETY: at least eight places from `at` (the caller's promise).
@@ -469,7 +469,7 @@ pub(crate) mod avx512 {
 
     /// Adds the moment sums of one group.
     #[inline]
-    #[target_feature(enable = "avx512f,avx512bw")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
     fn moments(x: __m512d, p: __m512d, sound: u8, s1: &mut __m512d, s2: &mut __m512d) {
         let d = _mm512_sub_pd(x, p);
         *s1 = _mm512_mask_add_pd(*s1, sound, *s1, d);
@@ -477,7 +477,7 @@ pub(crate) mod avx512 {
     }
 
     /// The moment sums alone (no windows).
-    #[target_feature(enable = "avx512f,avx512bw")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
     fn moments_only(col: Column, sums: &mut LaneSums) {
         let Column {
             out,
@@ -512,7 +512,7 @@ pub(crate) mod avx512 {
     impl Slots {
         /// The ends of `w` (at most [`SLOT_WINDOWS`] windows).
         #[inline]
-        #[target_feature(enable = "avx512f,avx512bw")]
+        #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
         pub(crate) fn new(w: &Windows) -> Slots {
             let e = w.ends.as_ptr();
             // SAFETY: the loads read within `ends` (24 values: at most 11 + 8).
@@ -539,7 +539,7 @@ pub(crate) mod avx512 {
         /// far is the index; the last step shifts the one-hot nibble instead. NaN gets
         /// slot 0.
         #[inline]
-        #[target_feature(enable = "avx512f,avx512bw")]
+        #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
         pub(crate) fn one_hot(&self, x: __m512d) -> __m512i {
             let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(self.e7, x);
             let mut slot = _mm512_maskz_mov_epi64(le, _mm512_set1_epi64(8));
@@ -556,7 +556,7 @@ pub(crate) mod avx512 {
 
         /// Per lane, the slot of `x` (see [`Slots::one_hot`]).
         #[inline]
-        #[target_feature(enable = "avx512f,avx512bw")]
+        #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
         pub(crate) fn slot(&self, x: __m512d) -> __m512i {
             let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(self.e7, x);
             let mut slot = _mm512_maskz_mov_epi64(le, _mm512_set1_epi64(8));
@@ -570,7 +570,7 @@ pub(crate) mod avx512 {
 
         /// The lanes of `valid` whose one-hot slot is a window that keeps values.
         #[inline]
-        #[target_feature(enable = "avx512f,avx512bw")]
+        #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
         pub(crate) fn keeps(&self, valid: u8, one_hot: __m512i) -> u8 {
             _mm512_mask_test_epi64_mask(valid, one_hot, self.keep)
         }
@@ -578,7 +578,7 @@ pub(crate) mod avx512 {
 
     /// Nibble counters: even and odd nibbles, widened to bytes.
     #[inline]
-    #[target_feature(enable = "avx512f,avx512bw")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
     fn split(c: __m512i) -> (__m512i, __m512i) {
         let m = _mm512_set1_epi64(0x0F0F_0F0F_0F0F_0F0F);
         (
@@ -594,7 +594,7 @@ pub(crate) mod avx512 {
     /// byte counters. Kept values leave through compress-in-register and a full store at
     /// the end of the kept values, branch-free (kept values come in no order).
     #[inline]
-    #[target_feature(enable = "avx512f,avx512bw")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
     pub(crate) fn by_slot<'p>(
         cols: &[Column],
         w: &Windows,
@@ -664,7 +664,7 @@ pub(crate) mod avx512 {
     /// The tally window by window: each window compares all 128 values (in 16
     /// registers) with its two ends.
     #[inline]
-    #[target_feature(enable = "avx512f,avx512bw")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
     pub(crate) fn by_window<'p>(
         col: Column,
         w: &Windows,
@@ -724,7 +724,7 @@ pub(crate) mod avx512 {
 
     /// Adds the nibble counter `c` (at most 15 per nibble) to `slots` (16 of them).
     #[inline]
-    #[target_feature(enable = "avx512f,avx512bw")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
     fn flush_nibbles(c: __m512i, slots: &mut [u64]) {
         let (even, odd) = split(c);
         let e = _mm512_reduce_add_epi64(even) as u64;
@@ -736,7 +736,7 @@ pub(crate) mod avx512 {
     }
 
     /// See [`super::slots_of`], for windows the slot search takes.
-    #[target_feature(enable = "avx512f,avx512bw")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
     pub(crate) fn slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
         let s = Slots::new(w);
         let chunks = values.chunks_exact(8);
@@ -754,7 +754,7 @@ pub(crate) mod avx512 {
     }
 
     /// See [`super::cut`], for windows the slot search takes.
-    #[target_feature(enable = "avx512f,avx512bw")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
     pub(crate) fn cut<'p>(
         parts: &[&[f64]],
         w: &Windows,
