@@ -4,7 +4,8 @@
 //!
 //! Run with
 //! `cargo bench --features bench --bench mathfn -- --warm-up-time 1 --measurement-time 3`,
-//! and with `RUSTFLAGS="-C target-cpu=native"` to let LLVM use AVX2 / AVX-512.
+//! and with `RUSTFLAGS="-C target-cpu=native"` to let LLVM use AVX2 / AVX-512 in these
+//! loops (the Monte Carlo kernels choose their instruction set at run time instead).
 
 use std::hint::black_box;
 

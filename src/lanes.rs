@@ -14,15 +14,16 @@
 //! # How the lanes reach the vector registers
 //!
 //! [`Lanes`] is plain Rust: every operation is a loop over the eight lanes, which the
-//! compiler vectorises for the instruction set of the function it is inlined into. The
-//! Monte Carlo kernels are compiled for several instruction sets from one source and
-//! chosen at run time ([`Kernel`], [`dispatch!`]): the AVX2 kernel runs these loops in
-//! `ymm` registers, the portable one in SSE2. The AVX-512 kernel runs the same generic
-//! code on [`avx512::Zmm`] instead (one intrinsic per operation, a mask register per
-//! comparison), through [`Vector`], the lanes' common interface; LLVM's auto-vectorised
-//! loops ran the simulation at about half its speed. The results are the same bits on
-//! every path; the tests of this module hold every operation, on edge values, to the
-//! scalar one, for both kinds of lanes.
+//! compiler vectorises as far as the instruction set of the code it is inlined into
+//! allows. The Monte Carlo kernels are compiled for several instruction sets from one
+//! source and chosen at run time ([`Kernel`], [`dispatch!`]). They run the same generic
+//! code on the lanes of their instruction set, through [`Vector`], the lanes' common
+//! interface: [`avx512::Zmm`] (one `zmm` register, one intrinsic per operation, a mask
+//! register per comparison), [`avx2::Ymm`] (two `ymm` registers), or [`Lanes`] (the
+//! portable kernel, SSE2 on x86-64). LLVM's auto-vectorised lane loops ran the shocks and
+//! the step at about half the speed of the registers' intrinsics, hence the two register
+//! kinds. The results are the same bits on every path; the tests of this module hold every
+//! operation, on edge values, to the scalar one, for every kind of lanes this CPU has.
 
 // Lane loops index several arrays at once; they read as the SIMD they compile to.
 #![allow(clippy::needless_range_loop)]

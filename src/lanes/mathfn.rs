@@ -3,9 +3,9 @@
 //!
 //! The standard library's `f64::exp` and `f64::ln` are opaque calls into the
 //! platform's libm, so they cannot run on lanes of draws. The functions here are generic
-//! over [`Real`]: `f64` (one draw) or [`crate::lanes::Lanes`] (eight draws, in one AVX-512
-//! register when the build has AVX-512F, else in plain lane loops that the compiler
-//! vectorises; see [`crate::lanes`] for why the 512-bit path is written with intrinsics).
+//! over [`Real`]: `f64` (one draw) or eight draws at once in the lanes of a Monte Carlo
+//! kernel (one AVX-512 register, two AVX2 registers, or plain lane loops; see
+//! [`crate::lanes`]).
 //! They are written so that both are fast and agree bit for bit:
 //!
 //! - every function is `#[inline(always)]`;

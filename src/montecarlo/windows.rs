@@ -18,7 +18,7 @@
 //! Where the work goes, and how it is kept small:
 //!
 //! - **The tally** ([`tally`]) sees every value of every output and year. With up to
-//!   seven windows (`avx512::SLOT_WINDOWS`, AVX-512 builds) it finds each value's *slot*
+//!   seven windows (`avx512::SLOT_WINDOWS`, the AVX-512 kernel) it finds each value's *slot*
 //!   among the sorted window ends (a branch-free binary search in registers) and counts
 //!   slots in nibbles, then in bytes per output ([`CellTally`]), which become integer
 //!   counts only every [`FLUSH_BLOCKS`] blocks ([`CellTally::flush`]).
@@ -512,7 +512,9 @@ pub(crate) mod avx512 {
     impl Slots {
         /// The ends of `w` (at most [`SLOT_WINDOWS`] windows).
         #[inline]
-        #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+        #[target_feature(
+            enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt"
+        )]
         pub(crate) fn new(w: &Windows) -> Slots {
             let e = w.ends.as_ptr();
             // SAFETY: the loads read within `ends` (24 values: at most 11 + 8).
@@ -539,7 +541,9 @@ pub(crate) mod avx512 {
         /// far is the index; the last step shifts the one-hot nibble instead. NaN gets
         /// slot 0.
         #[inline]
-        #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+        #[target_feature(
+            enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt"
+        )]
         pub(crate) fn one_hot(&self, x: __m512d) -> __m512i {
             let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(self.e7, x);
             let mut slot = _mm512_maskz_mov_epi64(le, _mm512_set1_epi64(8));
@@ -556,7 +560,9 @@ pub(crate) mod avx512 {
 
         /// Per lane, the slot of `x` (see [`Slots::one_hot`]).
         #[inline]
-        #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+        #[target_feature(
+            enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt"
+        )]
         pub(crate) fn slot(&self, x: __m512d) -> __m512i {
             let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(self.e7, x);
             let mut slot = _mm512_maskz_mov_epi64(le, _mm512_set1_epi64(8));
@@ -570,7 +576,9 @@ pub(crate) mod avx512 {
 
         /// The lanes of `valid` whose one-hot slot is a window that keeps values.
         #[inline]
-        #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+        #[target_feature(
+            enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt"
+        )]
         pub(crate) fn keeps(&self, valid: u8, one_hot: __m512i) -> u8 {
             _mm512_mask_test_epi64_mask(valid, one_hot, self.keep)
         }
