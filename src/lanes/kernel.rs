@@ -159,7 +159,9 @@ macro_rules! dispatch {
     ($kernel:expr, fn $(<$($lt:lifetime),*>)? ($($a:ident : $t:ty),* $(,)?) $(-> $r:ty)?
         $body:block $(,)? ($($arg:expr),* $(,)?) $(,)?) => {{
         #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+        #[target_feature(
+            enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt"
+        )]
         fn avx512 $(<$($lt),*>)? ($($a: $t),*) $(-> $r)? {
             #[allow(dead_code)]
             type V = $crate::lanes::avx512::Zmm;
