@@ -753,6 +753,9 @@ mod tests {
         }
     }
 
+    /// The results of [`all_ops`]: lanes, then words.
+    type Ops = (Vec<Lanes>, Vec<Words>);
+
     /// A table to look up.
     fn lookup_table() -> [f64; TABLE] {
         std::array::from_fn(|i| i as f64 * 0.25 - 3.0)
@@ -761,7 +764,7 @@ mod tests {
     /// Every operation of a [`Vector`] kind on the lanes `a`, `b`, element `c` and words
     /// `u`, as [`Lanes`] and [`Words`]: arithmetic first (its NaNs may differ), then the
     /// exact operations (bits, selections, masks, words, table lookups).
-    fn all_ops<V: Vector>(a: Lanes, b: Lanes, c: f64, u: Words) -> (Vec<Lanes>, Vec<Words>)
+    fn all_ops<V: Vector>(a: Lanes, b: Lanes, c: f64, u: Words) -> Ops
     where
         f64: Scalar<V>,
     {
@@ -844,7 +847,7 @@ mod tests {
                 a.0[i].to_bits().rotate_left(j as u32) ^ b.0[i].to_bits()
             }));
             let want = all_ops::<Lanes>(a, b, c, u);
-            let mut kinds: Vec<(&str, (Vec<Lanes>, Vec<Words>))> = Vec::new();
+            let mut kinds: Vec<(&str, Ops)> = Vec::new();
             #[cfg(target_arch = "x86_64")]
             {
                 if Kernel::Avx512.supported() {
