@@ -1794,6 +1794,9 @@ mod tests {
             vec![0],
             vec![4_999],
             vec![3, 4, 5, 2_500, 4_998, 4_999],
+            vec![2_500, 2_501],
+            vec![0, 1],
+            vec![4_998, 4_999],
         ] {
             let mut v = keys.clone();
             multi_select(&mut v, &at);
