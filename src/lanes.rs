@@ -81,7 +81,10 @@ pub trait Real:
     /// The square root (IEEE, correctly rounded).
     fn sqrt(self) -> Self;
     /// The absolute value (the sign bit cleared, NaN included).
-    fn abs(self) -> Self;
+    #[inline(always)]
+    fn abs(self) -> Self {
+        Self::from_bits(self.to_bits() & !(1u64 << 63))
+    }
     /// The bits of every lane (`f64::to_bits`).
     fn to_bits(self) -> Self::Bits;
     /// The number of the bits of every lane (`f64::from_bits`).
@@ -166,10 +169,6 @@ impl Real for f64 {
     #[inline(always)]
     fn sqrt(self) -> f64 {
         f64::sqrt(self)
-    }
-    #[inline(always)]
-    fn abs(self) -> f64 {
-        f64::abs(self)
     }
     #[inline(always)]
     fn to_bits(self) -> u64 {
@@ -333,46 +332,52 @@ macro_rules! lane_op {
     };
 }
 
-/// Defines a binary operator with an `f64` on the left and [`Lanes`] on the right.
-macro_rules! scalar_left_op {
-    ($tr:ident, $f:ident, $op:tt) => {
-        impl $tr<Lanes> for f64 {
-            type Output = Lanes;
+/// The operations a kind of lanes `$t` (with words `$w`) derives from its own: `+ - * /`
+/// with an `f64` on the left (through [`Real::splat`]), negation (the sign bit flipped,
+/// NaN included, as `-x` on `f64`) and `^=` on its words. For [`Lanes`] and the register
+/// kinds alike.
+macro_rules! derived_ops {
+    ($t:ty, $w:ty) => {
+        $crate::lanes::derived_ops!(@left $t, Add, add);
+        $crate::lanes::derived_ops!(@left $t, Sub, sub);
+        $crate::lanes::derived_ops!(@left $t, Mul, mul);
+        $crate::lanes::derived_ops!(@left $t, Div, div);
+        impl std::ops::Neg for $t {
+            type Output = $t;
             #[inline(always)]
-            fn $f(self, o: Lanes) -> Lanes {
-                Lanes([self; W]) $op o
+            fn neg(self) -> $t {
+                <$t as $crate::lanes::Real>::from_bits(
+                    $crate::lanes::Real::to_bits(self) ^ (1u64 << 63),
+                )
+            }
+        }
+        impl std::ops::BitXorAssign for $w {
+            #[inline(always)]
+            fn bitxor_assign(&mut self, o: $w) {
+                *self = *self ^ o;
+            }
+        }
+    };
+    (@left $t:ty, $tr:ident, $f:ident) => {
+        impl std::ops::$tr<$t> for f64 {
+            type Output = $t;
+            #[inline(always)]
+            fn $f(self, o: $t) -> $t {
+                std::ops::$tr::$f(<$t as $crate::lanes::Real>::splat(self), o)
             }
         }
     };
 }
+pub(crate) use derived_ops;
 
 lane_op!(Lanes, f64, Add, add, +);
 lane_op!(Lanes, f64, Sub, sub, -);
 lane_op!(Lanes, f64, Mul, mul, *);
 lane_op!(Lanes, f64, Div, div, /);
-scalar_left_op!(Add, add, +);
-scalar_left_op!(Sub, sub, -);
-scalar_left_op!(Mul, mul, *);
-scalar_left_op!(Div, div, /);
 lane_op!(Words, u64, BitAnd, bitand, &);
 lane_op!(Words, u64, BitOr, bitor, |);
 lane_op!(Words, u64, BitXor, bitxor, ^);
-
-impl Neg for Lanes {
-    type Output = Lanes;
-    /// The sign bit flipped (NaN included), as `-x` on `f64`.
-    #[inline(always)]
-    fn neg(self) -> Lanes {
-        Lanes::from_bits(self.to_bits() ^ (1u64 << 63))
-    }
-}
-
-impl BitXorAssign for Words {
-    #[inline(always)]
-    fn bitxor_assign(&mut self, o: Words) {
-        *self = *self ^ o;
-    }
-}
+derived_ops!(Lanes, Words);
 
 impl Shl<u32> for Words {
     type Output = Words;
@@ -413,10 +418,6 @@ impl Real for Lanes {
     #[inline(always)]
     fn sqrt(self) -> Lanes {
         self.map(f64::sqrt)
-    }
-    #[inline(always)]
-    fn abs(self) -> Lanes {
-        Lanes::from_bits(self.to_bits() & !(1u64 << 63))
     }
     #[inline(always)]
     fn to_bits(self) -> Words {

@@ -16,7 +16,7 @@
 //! set. A [`Ymm`] is made from [`Lanes`] by [`Vector::load`] and goes back by
 //! [`Vector::store`]; nothing else makes one.
 
-use std::ops::{Add, BitAnd, BitOr, BitXor, BitXorAssign, Div, Mul, Neg, Shl, Shr, Sub};
+use std::ops::{Add, BitAnd, BitOr, BitXor, Div, Mul, Shl, Shr, Sub};
 
 use core::arch::x86_64::*;
 
@@ -96,39 +96,7 @@ op!(YmmWords, u64, BitAnd, bitand, _mm256_and_si256, set1_u64);
 op!(YmmWords, u64, BitOr, bitor, _mm256_or_si256, set1_u64);
 op!(YmmWords, u64, BitXor, bitxor, _mm256_xor_si256, set1_u64);
 
-/// Defines a binary operator with an `f64` on the left and a [`Ymm`] on the right.
-macro_rules! scalar_left_op {
-    ($tr:ident, $f:ident) => {
-        impl $tr<Ymm> for f64 {
-            type Output = Ymm;
-            #[inline(always)]
-            fn $f(self, o: Ymm) -> Ymm {
-                Ymm::splat(self).$f(o)
-            }
-        }
-    };
-}
-
-scalar_left_op!(Add, add);
-scalar_left_op!(Sub, sub);
-scalar_left_op!(Mul, mul);
-scalar_left_op!(Div, div);
-
-impl Neg for Ymm {
-    type Output = Ymm;
-    /// The sign bit flipped (NaN included), as `-x` on `f64`.
-    #[inline(always)]
-    fn neg(self) -> Ymm {
-        Ymm::from_bits(self.to_bits() ^ (1u64 << 63))
-    }
-}
-
-impl BitXorAssign for YmmWords {
-    #[inline(always)]
-    fn bitxor_assign(&mut self, o: YmmWords) {
-        *self = *self ^ o;
-    }
-}
+super::derived_ops!(Ymm, YmmWords);
 
 impl Shl<u32> for YmmWords {
     type Output = YmmWords;
@@ -194,10 +162,6 @@ impl Real for Ymm {
     fn sqrt(self) -> Ymm {
         // SAFETY: AVX2 (module docs).
         Ymm(both(self.0, |a| unsafe { _mm256_sqrt_pd(a) }))
-    }
-    #[inline(always)]
-    fn abs(self) -> Ymm {
-        Ymm::from_bits(self.to_bits() & !(1u64 << 63))
     }
     #[inline(always)]
     fn to_bits(self) -> YmmWords {

@@ -15,7 +15,7 @@
 //! set. A [`Zmm`] is made from [`Lanes`] by [`Vector::load`] and goes back by
 //! [`Vector::store`]; nothing else makes one.
 
-use std::ops::{Add, BitAnd, BitOr, BitXor, BitXorAssign, Div, Mul, Neg, Shl, Shr, Sub};
+use std::ops::{Add, BitAnd, BitOr, BitXor, Div, Mul, Shl, Shr, Sub};
 
 use core::arch::x86_64::*;
 
@@ -82,39 +82,7 @@ op!(ZmmWords, u64, BitAnd, bitand, _mm512_and_si512, set1_u64);
 op!(ZmmWords, u64, BitOr, bitor, _mm512_or_si512, set1_u64);
 op!(ZmmWords, u64, BitXor, bitxor, _mm512_xor_si512, set1_u64);
 
-/// Defines a binary operator with an `f64` on the left and a [`Zmm`] on the right.
-macro_rules! scalar_left_op {
-    ($tr:ident, $f:ident) => {
-        impl $tr<Zmm> for f64 {
-            type Output = Zmm;
-            #[inline(always)]
-            fn $f(self, o: Zmm) -> Zmm {
-                Zmm::splat(self).$f(o)
-            }
-        }
-    };
-}
-
-scalar_left_op!(Add, add);
-scalar_left_op!(Sub, sub);
-scalar_left_op!(Mul, mul);
-scalar_left_op!(Div, div);
-
-impl Neg for Zmm {
-    type Output = Zmm;
-    /// The sign bit flipped (NaN included), as `-x` on `f64`.
-    #[inline(always)]
-    fn neg(self) -> Zmm {
-        Zmm::from_bits(self.to_bits() ^ (1u64 << 63))
-    }
-}
-
-impl BitXorAssign for ZmmWords {
-    #[inline(always)]
-    fn bitxor_assign(&mut self, o: ZmmWords) {
-        *self = *self ^ o;
-    }
-}
+super::derived_ops!(Zmm, ZmmWords);
 
 impl Shl<u32> for ZmmWords {
     type Output = ZmmWords;
@@ -173,10 +141,6 @@ impl Real for Zmm {
     fn sqrt(self) -> Zmm {
         // SAFETY: AVX-512F (module docs).
         Zmm(unsafe { _mm512_sqrt_pd(self.0) })
-    }
-    #[inline(always)]
-    fn abs(self) -> Zmm {
-        Zmm::from_bits(self.to_bits() & !(1u64 << 63))
     }
     #[inline(always)]
     fn to_bits(self) -> ZmmWords {
