@@ -137,8 +137,8 @@ impl Kernel {
         if !self.supported() {
             return false;
         }
-        let i = Kernel::ALL.iter().position(|&k| k == self).unwrap_or(0);
-        CHOSEN.store(i as u8 + 1, Ordering::Relaxed);
+        // `ALL` lists the kernels in the order of their discriminants.
+        CHOSEN.store(self as u8 + 1, Ordering::Relaxed);
         true
     }
 }
@@ -216,5 +216,7 @@ mod tests {
     fn names_round_trip() {
         let names: Vec<&str> = Kernel::ALL.iter().map(|k| k.name()).collect();
         assert_eq!(names, ["portable", "avx2", "avx512"]);
+        // `choose` and `chosen` rely on it.
+        assert!(Kernel::ALL.iter().enumerate().all(|(i, &k)| k as usize == i));
     }
 }

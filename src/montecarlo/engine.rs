@@ -661,8 +661,7 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
         for (sets, qs) in cases {
             let sc = crate::scenario::load(&path, sets).unwrap();
             let run = |k| {
-                super::super::summarize::run_with(k, &sc, 3 * CHUNK as u64 + 77, 9, qs, |_| {})
-                    .unwrap()
+                super::super::summarize::run(k, &sc, 3 * CHUNK as u64 + 77, 9, qs, |_| {}).unwrap()
             };
             let reference = run(Kernel::Portable);
             let bits = |r: &crate::summary::RunSummary| -> Vec<u64> {

@@ -245,7 +245,14 @@ pub fn summarize_run(
     qs: &[f64],
     progress: impl Fn(u64) + Sync,
 ) -> crate::Result<crate::summary::RunSummary> {
-    summarize::run(sc, draws, seed, qs, progress)
+    summarize::run(
+        crate::lanes::Kernel::chosen(),
+        sc,
+        draws,
+        seed,
+        qs,
+        progress,
+    )
 }
 
 #[cfg(test)]

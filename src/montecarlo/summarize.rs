@@ -263,20 +263,10 @@ struct Staged {
     found: Vec<Vec<(usize, f64)>>,
 }
 
-/// See [`super::summarize_run`]. `progress` is told the draws of every finished
-/// chunk, [`passes`] times over in all.
+/// See [`super::summarize_run`], with the kernel `kernel` (one this CPU has, else
+/// [`Kernel::chosen`]). `progress` is told the draws of every finished chunk, [`passes`]
+/// times over in all.
 pub(crate) fn run(
-    sc: &Scenario,
-    draws: u64,
-    seed: u64,
-    qs: &[f64],
-    progress: impl Fn(u64) + Sync,
-) -> crate::Result<RunSummary> {
-    run_with(Kernel::chosen(), sc, draws, seed, qs, progress)
-}
-
-/// [`run`] with the kernel `kernel` (one this CPU has, else the chosen one).
-pub(crate) fn run_with(
     kernel: Kernel,
     sc: &Scenario,
     draws: u64,
