@@ -217,6 +217,11 @@ mod tests {
         let names: Vec<&str> = Kernel::ALL.iter().map(|k| k.name()).collect();
         assert_eq!(names, ["portable", "avx2", "avx512"]);
         // `choose` and `chosen` rely on it.
-        assert!(Kernel::ALL.iter().enumerate().all(|(i, &k)| k as usize == i));
+        assert!(
+            Kernel::ALL
+                .iter()
+                .enumerate()
+                .all(|(i, &k)| k as usize == i)
+        );
     }
 }

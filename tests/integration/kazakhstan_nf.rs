@@ -3,7 +3,9 @@
 //! capital, the fund identity), the oil stress, the long horizon, and that every shipped
 //! scenario runs deterministically and with 10,000 draws.
 
-use crate::util::{column, fiscalsim, read_csv, root, run_shipped_csv as run, scenario};
+use crate::util::{
+    column, fiscalsim, read_csv, resolve_json, root, run_shipped_csv as run, scenario,
+};
 
 type Csv = (Vec<String>, Vec<Vec<String>>);
 
@@ -155,7 +157,7 @@ fn fund_balance_fits_the_fund_identity_in_2025_and_in_the_projection() {
     assert_near(june, 33.86, 0.5, "1 June 2025 balance from the identity");
     let end_2025 = 33.06 * 1.03 + receipts - 2.77;
     let f = run(FLAGSHIP, &[]);
-    let resolved = resolve(FLAGSHIP);
+    let resolved = resolve_json(&root(), &[&format!("scenarios/{FLAGSHIP}")]);
     let a0 = resolved["initial"]["fund_assets_gdp"].as_f64().expect("a0");
     assert_near(a0 * 159.5, end_2025, 0.05, "end-2025 assets");
     // The projection's identity, year by year.
@@ -180,18 +182,6 @@ fn fund_balance_fits_the_fund_identity_in_2025_and_in_the_projection() {
         0.01,
         "cut-off transfer",
     );
-}
-
-fn resolve(name: &str) -> serde_json::Value {
-    let out = fiscalsim()
-        .arg("resolve")
-        .arg(scenario(name))
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out).expect("resolve prints JSON")
 }
 
 #[test]
@@ -295,16 +285,14 @@ fn long_horizons_keep_moving_after_2040() {
         );
     }
     // The version-1 long scenario: the transfer's share of GDP keeps falling after 2040.
-    let out = fiscalsim()
-        .arg("resolve")
-        .arg(scenario("kazakhstan-2026-2040.toml"))
-        .args(["--set", "end_year=2055"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+    let v = resolve_json(
+        &root(),
+        &[
+            "scenarios/kazakhstan-2026-2040.toml",
+            "--set",
+            "end_year=2055",
+        ],
+    );
     let f: Vec<f64> = v["policy"]["other_flows_gdp"]
         .as_array()
         .expect("path")

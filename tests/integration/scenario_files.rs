@@ -1,19 +1,6 @@
 //! The scenario format: paths, forms, extends, --set, and its error messages.
 
-use crate::util::{TOY, dir_with, fiscalsim};
-
-fn resolve_json(dir: &std::path::Path, args: &[&str]) -> serde_json::Value {
-    let out = fiscalsim()
-        .arg("resolve")
-        .args(args)
-        .current_dir(dir)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out).expect("resolve prints JSON")
-}
+use crate::util::{TOY, dir_with, fiscalsim, resolve_json};
 
 #[test]
 fn resolve_prints_the_shape_of_model_md() {

@@ -23,6 +23,20 @@ pub fn fiscalsim() -> Command {
     cmd
 }
 
+/// What `fiscalsim resolve ARGS` prints, run in `dir`, as JSON (the run must succeed).
+pub fn resolve_json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let out = fiscalsim()
+        .arg("resolve")
+        .args(args)
+        .current_dir(dir)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).expect("resolve prints JSON")
+}
+
 /// A temporary directory with `files` (name, contents) written in it.
 pub fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
