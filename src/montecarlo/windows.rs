@@ -838,25 +838,21 @@ pub(crate) fn slots_of(kernel: Kernel, values: &[f64], w: &Windows, out: &mut Ve
 #[inline(always)]
 pub(crate) fn portable_slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
     let ends = w.all_ends();
-    let eights = values.chunks_exact(8);
-    let tail = eights.remainder();
-    for c in eights {
-        for s in slots_of_8(&ends, c) {
+    for c in values.chunks(8) {
+        for &s in &slots_of_8(&ends, c)[..c.len()] {
             out.push(s as u8);
         }
     }
-    for &x in tail {
-        out.push(slot_among(&ends, x) as u8);
-    }
 }
 
-/// The slots of eight values (`x`, 8 long) among the sorted window `ends`, as
-/// [`slot_among`] finds them, counted for the eight at once: the loop vectorises across
-/// the values.
+/// The slots (see [`SLOTS`]) of up to eight values `x` among the sorted window `ends`:
+/// how many of them are at or below each, counted branch-free (values come in no order,
+/// so a binary search would mispredict) and for the eight at once, so that the loop
+/// vectorises across the values. NaN gets slot 0, and so do the places past `x.len()`.
 #[inline(always)]
 fn slots_of_8(ends: &[f64], x: &[f64]) -> [usize; 8] {
-    let mut v = [0.0; 8];
-    v.copy_from_slice(x);
+    let mut v = [f64::NAN; 8];
+    v[..x.len()].copy_from_slice(x);
     let mut s = [0usize; 8];
     for &e in ends {
         for i in 0..8 {
@@ -864,14 +860,6 @@ fn slots_of_8(ends: &[f64], x: &[f64]) -> [usize; 8] {
         }
     }
     s
-}
-
-/// The slot (see [`SLOTS`]) of `x` among the sorted window `ends`: how many of them are
-/// at or below it, counted branch-free (values come in no order, so a binary search
-/// would mispredict). NaN gets slot 0.
-#[inline(always)]
-fn slot_among(ends: &[f64], x: f64) -> usize {
-    ends.iter().map(|&e| usize::from(e <= x)).sum()
 }
 
 /// Adds to `counts` how many of `slots` there are of each slot (see [`SLOTS`]): four
@@ -941,20 +929,12 @@ pub(crate) fn portable_cut<'p>(
     for part in parts {
         for piece in part.chunks(kept.len()) {
             let mut n = 0;
-            let eights = piece.chunks_exact(8);
-            let tail = eights.remainder();
-            for c in eights {
-                for (j, s) in slots_of_8(&ends, c).into_iter().enumerate() {
+            for c in piece.chunks(8) {
+                for (j, (&s, &x)) in slots_of_8(&ends, c).iter().zip(c).enumerate() {
                     tally[j & 3][s] += 1;
-                    kept[n.min(255)] = c[j];
+                    kept[n.min(255)] = x;
                     n += usize::from(w.keeps_slot(s));
                 }
-            }
-            for (j, &x) in tail.iter().enumerate() {
-                let s = slot_among(&ends, x);
-                tally[j & 3][s] += 1;
-                kept[n.min(255)] = x;
-                n += usize::from(w.keeps_slot(s));
             }
             out.extend_from_slice(&kept[..n], pool);
         }
