@@ -245,18 +245,8 @@ pub struct LaneMask([u64; W]);
 /// `[f(0), ..., f(W - 1)]`: a loop always inlined (core's `array::from_fn` and
 /// `array::map` are not, and a kernel's call to them would run baseline code).
 #[inline(always)]
-fn floats(f: impl Fn(usize) -> f64) -> [f64; W] {
-    let mut out = [0.0; W];
-    for i in 0..W {
-        out[i] = f(i);
-    }
-    out
-}
-
-/// [`floats`] for words.
-#[inline(always)]
-fn words(f: impl Fn(usize) -> u64) -> [u64; W] {
-    let mut out = [0; W];
+fn each<T: Copy + Default>(f: impl Fn(usize) -> T) -> [T; W] {
+    let mut out = [T::default(); W];
     for i in 0..W {
         out[i] = f(i);
     }
@@ -289,7 +279,7 @@ impl BitAnd for LaneMask {
     /// Where both hold.
     #[inline(always)]
     fn bitand(self, other: LaneMask) -> LaneMask {
-        LaneMask(words(|i| self.0[i] & other.0[i]))
+        LaneMask(each(|i| self.0[i] & other.0[i]))
     }
 }
 
@@ -297,13 +287,13 @@ impl Lanes {
     /// Applies `f` to every lane.
     #[inline(always)]
     pub(crate) fn map(self, f: impl Fn(f64) -> f64) -> Lanes {
-        Lanes(floats(|i| f(self.0[i])))
+        Lanes(each(|i| f(self.0[i])))
     }
 
     /// Combines two values lane by lane with `f`.
     #[inline(always)]
     pub(crate) fn zip(self, o: Lanes, f: impl Fn(f64, f64) -> f64) -> Lanes {
-        Lanes(floats(|i| f(self.0[i], o.0[i])))
+        Lanes(each(|i| f(self.0[i], o.0[i])))
     }
 }
 
@@ -383,7 +373,7 @@ impl Shl<u32> for Words {
     type Output = Words;
     #[inline(always)]
     fn shl(self, n: u32) -> Words {
-        Words(words(|i| self.0[i] << n))
+        Words(each(|i| self.0[i] << n))
     }
 }
 
@@ -391,7 +381,7 @@ impl Shr<u32> for Words {
     type Output = Words;
     #[inline(always)]
     fn shr(self, n: u32) -> Words {
-        Words(words(|i| self.0[i] >> n))
+        Words(each(|i| self.0[i] >> n))
     }
 }
 
@@ -421,31 +411,31 @@ impl Real for Lanes {
     }
     #[inline(always)]
     fn to_bits(self) -> Words {
-        Words(words(|i| self.0[i].to_bits()))
+        Words(each(|i| self.0[i].to_bits()))
     }
     #[inline(always)]
     fn from_bits(bits: Words) -> Lanes {
-        Lanes(floats(|i| f64::from_bits(bits.0[i])))
+        Lanes(each(|i| f64::from_bits(bits.0[i])))
     }
     #[inline(always)]
     fn cmp_lt(self, c: f64) -> LaneMask {
-        LaneMask(words(|i| lane_mask(self.0[i] < c)))
+        LaneMask(each(|i| lane_mask(self.0[i] < c)))
     }
     #[inline(always)]
     fn cmp_gt(self, c: f64) -> LaneMask {
-        LaneMask(words(|i| lane_mask(self.0[i] > c)))
+        LaneMask(each(|i| lane_mask(self.0[i] > c)))
     }
     #[inline(always)]
     fn cmp_eq(self, c: f64) -> LaneMask {
-        LaneMask(words(|i| lane_mask(self.0[i] == c)))
+        LaneMask(each(|i| lane_mask(self.0[i] == c)))
     }
     #[inline(always)]
     fn select(m: LaneMask, a: Lanes, b: Lanes) -> Lanes {
-        Lanes(floats(|i| if m.0[i] != 0 { a.0[i] } else { b.0[i] }))
+        Lanes(each(|i| if m.0[i] != 0 { a.0[i] } else { b.0[i] }))
     }
     #[inline(always)]
     fn lookup(table: &[f64; TABLE], i: Words) -> Lanes {
-        Lanes(floats(|j| table[i.0[j] as usize % TABLE]))
+        Lanes(each(|j| table[i.0[j] as usize % TABLE]))
     }
 }
 
@@ -458,19 +448,19 @@ impl Word for Words {
     }
     #[inline(always)]
     fn wrapping_add(self, o: Words) -> Words {
-        Words(words(|i| self.0[i].wrapping_add(o.0[i])))
+        Words(each(|i| self.0[i].wrapping_add(o.0[i])))
     }
     #[inline(always)]
     fn wrapping_sub(self, o: Words) -> Words {
-        Words(words(|i| self.0[i].wrapping_sub(o.0[i])))
+        Words(each(|i| self.0[i].wrapping_sub(o.0[i])))
     }
     #[inline(always)]
     fn rotate_left(self, n: u32) -> Words {
-        Words(words(|i| self.0[i].rotate_left(n)))
+        Words(each(|i| self.0[i].rotate_left(n)))
     }
     #[inline(always)]
     fn nonzero(self) -> LaneMask {
-        LaneMask(words(|i| lane_mask(self.0[i] != 0)))
+        LaneMask(each(|i| lane_mask(self.0[i] != 0)))
     }
 }
 
