@@ -18,30 +18,12 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use fiscalsim::montecarlo::{ShockProcess, draw_rng, shocks_only, summarize_run};
 use fiscalsim::scenario::{self, N_SHOCKS, Override, Scenario};
 use fiscalsim::shocks::next_state;
-use fiscalsim::testing::{BLOCK, Block, Engine, Outputs, for_each_year, summarize};
+use fiscalsim::testing::{BLOCK, Block, Engine, Outputs, V2, for_each_year, summarize};
 
 const DRAWS: u64 = 100_000;
 
 /// The column of debt/GDP.
 const DEBT_GDP: usize = 23;
-
-/// The version-2 settings of the `v2` benchmarks, as `--set` overrides (also usable on the
-/// command line to time a million draws: see docs/montecarlo.md).
-pub const V2: [&str; 13] = [
-    "policy.commodity_revenue_gdp=0.08",
-    "policy.other_flows_gdp=0",
-    "initial.fund_assets_gdp=0.2",
-    "fund.transfer_gdp=0.015",
-    "fund.min_assets_gdp=0.05",
-    "rules.debt_ceiling_gdp=0.25",
-    "rules.non_commodity_balance_target_gdp=-0.08",
-    "structure.debt_maturity=6",
-    "structure.cyclical_revenue_semi_elasticity=0.2",
-    "structure.commodity_gap_elasticity=0.05",
-    "shocks.sd.primary_balance=0.01",
-    "initial.other_spending_gdp=0.12",
-    "end_year=2055",
-];
 
 fn scenario_2055(version2: bool) -> Scenario {
     let mut sets: Vec<Override> = vec!["end_year=2055".parse().expect("valid override")];

@@ -73,7 +73,7 @@ mod stats;
 pub mod stress;
 pub mod summary;
 pub mod sweep;
-#[cfg(feature = "bench")]
+#[cfg(any(test, feature = "bench"))]
 #[doc(hidden)]
 pub mod testing;
 pub(crate) mod view;
