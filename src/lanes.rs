@@ -478,6 +478,11 @@ pub(crate) trait Vector: Real<Mask: BitAnd<Output = Self::Mask>> {
     fn store_bits(b: Self::Bits) -> Words;
     /// A comparison's lanes as bits: bit `i` set where lane `i` holds.
     fn mask_bits(m: Self::Mask) -> u8;
+    /// A comparison's lanes as words: all ones where the lane holds, zero elsewhere.
+    fn mask_words(m: Self::Mask) -> Self::Bits;
+    /// `self * a + b` with one rounding (`f64::mul_add`), for the Monte Carlo moment
+    /// sums; the model's equations never fuse.
+    fn mul_add(self, a: Self, b: Self) -> Self;
 }
 
 /// `x` lane by lane in a kernel's registers (a loop always inlined, unlike `array::map`,
@@ -521,6 +526,18 @@ impl Vector for Lanes {
     #[inline(always)]
     fn mask_bits(m: LaneMask) -> u8 {
         m.bits()
+    }
+    #[inline(always)]
+    fn mask_words(m: LaneMask) -> Words {
+        Words(m.0)
+    }
+    #[inline(always)]
+    fn mul_add(self, a: Lanes, b: Lanes) -> Lanes {
+        let mut out = b;
+        for i in 0..W {
+            out.0[i] = self.0[i].mul_add(a.0[i], b.0[i]);
+        }
+        out
     }
 }
 

@@ -279,4 +279,14 @@ impl Vector for Ymm {
         let bits = |h: __m256i| unsafe { _mm256_movemask_pd(_mm256_castsi256_pd(h)) as u8 };
         bits(m.0[0]) | bits(m.0[1]) << 4
     }
+    #[inline(always)]
+    fn mask_words(m: YmmMask) -> YmmWords {
+        YmmWords(m.0)
+    }
+    #[inline(always)]
+    fn mul_add(self, a: Ymm, b: Ymm) -> Ymm {
+        // SAFETY: AVX2 and FMA (module docs: the AVX2 kernel's functions enable both).
+        let f = |i: usize| unsafe { _mm256_fmadd_pd(self.0[i], a.0[i], b.0[i]) };
+        Ymm([f(0), f(1)])
+    }
 }

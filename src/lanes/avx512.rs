@@ -240,4 +240,14 @@ impl Vector for Zmm {
     fn mask_bits(m: ZmmMask) -> u8 {
         m.0
     }
+    #[inline(always)]
+    fn mask_words(m: ZmmMask) -> ZmmWords {
+        // SAFETY: AVX-512DQ (module docs); register operation only.
+        ZmmWords(unsafe { _mm512_movm_epi64(m.0) })
+    }
+    #[inline(always)]
+    fn mul_add(self, a: Zmm, b: Zmm) -> Zmm {
+        // SAFETY: AVX-512F (module docs); register operation only.
+        Zmm(unsafe { _mm512_fmadd_pd(self.0, a.0, b.0) })
+    }
 }

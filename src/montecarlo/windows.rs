@@ -33,7 +33,7 @@
 
 use super::engine::{BLOCK, GROUPS, Outputs};
 use super::pages::{Paged, Pool};
-use crate::lanes::{Kernel, W, dispatch};
+use crate::lanes::{Kernel, Lanes, Vector, W, Word, Words, dispatch};
 
 /// The most windows of one output and year.
 pub(crate) const KMAX: usize = 32;
@@ -77,8 +77,6 @@ pub(crate) struct Windows {
     /// (unused and the last eight: +inf): a value's slot among them says which window or
     /// gap holds it.
     pub ends: [f64; 24],
-    /// Bit s is set when slot s is a window that keeps its values (s = 2k + 1 < 64).
-    pub keep_slots: u64,
     /// Bit k is set when window k only counts.
     pub counting: u64,
     /// Lower bounds (unused: +inf).
@@ -101,7 +99,6 @@ impl Windows {
             n: 0,
             keep_nibbles: 0,
             ends: [f64::INFINITY; 24],
-            keep_slots: 0,
             counting: 0,
             lo: [f64::INFINITY; KMAX],
             hi: [f64::NEG_INFINITY; KMAX],
@@ -114,9 +111,6 @@ impl Windows {
         self.lo[k] = lo;
         self.hi[k] = hi;
         self.counting |= u64::from(lo == hi) << k;
-        if lo != hi {
-            self.keep_slots |= 1 << (2 * k + 1);
-        }
         if k < 8 {
             self.ends[2 * k] = lo;
             self.ends[2 * k + 1] = hi.next_up();
@@ -131,12 +125,6 @@ impl Windows {
     #[inline]
     pub(crate) fn counts_only(&self, k: usize) -> bool {
         self.counting >> k & 1 == 1
-    }
-
-    /// Whether slot `s` (see [`SLOTS`]) is a window that keeps its values.
-    #[inline]
-    fn keeps_slot(&self, s: usize) -> bool {
-        (s < 64) & (self.keep_slots >> (s & 63) & 1 == 1)
     }
 
     /// The sorted window ends (lo_k and the next float above hi_k): a value's slot is the
@@ -289,9 +277,7 @@ pub(crate) fn tally<'p>(
             t: &mut CellTally<'p>,
             pool: &'p Pool,
         ) {
-            for &col in cols {
-                portable_tally(col, w, sums, t, pool);
-            }
+            portable_tally::<V>(cols, w, sums, t, pool);
         },
         (cols, w, sums, t, pool)
     )
@@ -300,75 +286,85 @@ pub(crate) fn tally<'p>(
 /// Most blocks one [`tally`] call takes.
 pub(crate) const TALLY_BLOCKS: usize = 4;
 
-/// [`tally`] of one block in plain Rust (lane loops the compiler vectorises for the
-/// kernel it is inlined into).
+/// [`tally`] over the blocks of `cols` (at most [`TALLY_BLOCKS`]) at once, in the
+/// registers `V` of a kernel (the AVX2 and portable kernels; [`Lanes`] for reference).
 #[inline(always)]
-pub(crate) fn portable_tally<'p>(
-    col: Column,
+pub(crate) fn portable_tally<'p, V: Vector>(
+    cols: &[Column],
     w: &Windows,
     sums: &mut LaneSums,
     t: &mut CellTally<'p>,
     pool: &'p Pool,
 ) {
-    let Column {
-        out,
-        o,
-        sound,
-        pivot,
-    } = col;
+    let cols = &cols[..cols.len().min(TALLY_BLOCKS)];
     // Unsound values become NaN, which no comparison counts or keeps, and add +0 to the
     // sums, which changes none (a sum that starts at +0 never becomes -0).
-    // (Loops, not `array::from_fn`, which would not be inlined into the kernels.)
-    // Branch-free: the value's bits where the draw is sound, NaN's elsewhere.
-    let mut groups = [[f64::NAN; W]; GROUPS];
-    for (g, group) in groups.iter_mut().enumerate() {
-        let (v, m) = (&out.v[g][o].0, u64::from(sound[g]));
-        for i in 0..W {
-            let keep = 0u64.wrapping_sub(m >> i & 1);
-            group[i] = f64::from_bits(v[i].to_bits() & keep | f64::NAN.to_bits() & !keep);
+    let mut values = [Lanes([f64::NAN; W]); TALLY_BLOCKS * GROUPS];
+    let lane_bit = V::load_bits(Words([1, 2, 4, 8, 16, 32, 64, 128]));
+    let (nan, zero) = (V::splat(f64::NAN), V::splat(0.0));
+    let [s1, s2] = &mut *sums;
+    let (mut a1, mut a2) = (V::load(Lanes(*s1)), V::load(Lanes(*s2)));
+    for (col, x) in cols.iter().zip(values.chunks_exact_mut(GROUPS)) {
+        for (g, x) in x.iter_mut().enumerate() {
+            let v = V::load(col.out.v[g][col.o]);
+            let sound = (lane_bit & u64::from(col.sound[g])).nonzero();
+            *x = V::select(sound, v, nan).store();
+            let d = V::select(sound, v - col.pivot, zero);
+            a1 = a1 + d;
+            a2 = d.mul_add(d, a2);
         }
     }
-    let [s1, s2] = sums;
-    for v in &groups {
-        for i in 0..W {
-            let d = if v[i].is_nan() { 0.0 } else { v[i] - pivot };
-            s1[i] += d;
-            s2[i] = d.mul_add(d, s2[i]);
+    (*s1, *s2) = (a1.store().0, a2.store().0);
+    if w.n > 0 {
+        count_and_keep::<V>(
+            &values[..cols.len() * GROUPS],
+            w,
+            &mut t.counts,
+            &mut t.raw,
+            pool,
+        );
+    }
+}
+
+/// Counts the values `x` in the windows `w` into `counts` (NaN: in none), and appends
+/// those inside windows that keep values to `out` (pages from `pool`), in order. `x`
+/// holds at most [`TALLY_BLOCKS`] blocks, in whole 64s of values. Two windows at a time
+/// over all the values, branch-free, the counters in registers: a value's mark flips
+/// where a window that keeps values holds it; the marks become bits, and the values of
+/// the set bits are written straight into the page.
+#[inline(always)]
+fn count_and_keep<'p, V: Vector>(
+    x: &[Lanes],
+    w: &Windows,
+    counts: &mut Counts,
+    out: &mut Paged<'p>,
+    pool: &'p Pool,
+) {
+    let x = &x[..x.len().min(TALLY_BLOCKS * GROUPS) / (64 / W) * (64 / W)];
+    let mut keep = [Words([0; W]); TALLY_BLOCKS * GROUPS];
+    let keep = &mut keep[..x.len()];
+    let mut k = 0;
+    while k < w.n {
+        if k + 1 < w.n {
+            count_windows::<V, 2, 4>(x, keep, w, k, counts);
+            k += 2;
+        } else {
+            count_windows::<V, 1, 2>(x, keep, w, k, counts);
+            k += 1;
         }
     }
-    let x = groups.as_flattened();
-    if w.n == 0 {
-        return;
-    }
-    // Window by window over the whole block, branch-free, so that the compiler
-    // vectorises the comparisons and counts. Keep marks as 64-bit masks, the width of the
-    // values, so that the loop stays in vector registers.
-    let mut keep = [0u64; BLOCK];
-    for k in 0..w.n {
-        let (lo, hi) = (w.lo[k], w.hi[k]);
-        let keeps = if w.counts_only(k) { 0 } else { u64::MAX };
-        let (mut below, mut inside) = (0u64, 0u64);
-        for (kb, &xv) in keep.iter_mut().zip(x) {
-            below += u64::from(xv < lo);
-            let held = (lo <= xv) & (xv <= hi);
-            inside += u64::from(held);
-            *kb |= 0u64.wrapping_sub(u64::from(held)) & keeps;
-        }
-        t.counts.below[k] += below;
-        t.counts.inside[k] += inside;
-    }
-    // The kept values as bits, then written straight into the page, in order.
-    let mut bits = [0u64; BLOCK / 64];
-    for (h, b) in bits.iter_mut().enumerate() {
-        for j in 0..64 {
-            *b |= (keep[64 * h + j] & 1) << j;
+    let mut bits = [0u64; TALLY_BLOCKS * BLOCK / 64];
+    let bits = &mut bits[..x.len() * W / 64];
+    for (b, marks) in bits.iter_mut().zip(keep.chunks_exact(64 / W)) {
+        for (g, &m) in marks.iter().enumerate() {
+            *b |= u64::from(V::mask_bits(V::load_bits(m).nonzero())) << (W * g);
         }
     }
     let n: usize = bits.iter().map(|b| b.count_ones() as usize).sum();
     if n == 0 {
         return;
     }
-    let at = t.raw.room(n, pool);
+    let at = out.room(n, pool);
     let mut m = 0;
     for (h, &b) in bits.iter().enumerate() {
         let mut b = b;
@@ -377,12 +373,54 @@ pub(crate) fn portable_tally<'p>(
             b &= b - 1;
             // SAFETY: `room(n)` gave a place with room for n values; m < n (n counts the
             // set bits visited here).
-            unsafe { *at.add(m) = x[j] };
+            unsafe { *at.add(m) = x[j / W].0[j % W] };
             m += 1;
         }
     }
     // SAFETY: the n values at `room(n)`'s place were written above (m == n).
-    unsafe { t.raw.wrote(n) };
+    unsafe { out.wrote(n) };
+}
+
+/// Counts the values `x` below and inside windows `k..k + N` of `w` into `counts`, and
+/// flips the `keep` mark of a value inside one that keeps values (`E` = 2 `N` window
+/// ends). Per end e (lo, and the next float above hi) and lane, the values below e are
+/// counted: below = those below lo, inside = those below the upper end minus those below
+/// lo (sound values are finite, NaN is below nothing).
+#[inline(always)]
+fn count_windows<V: Vector, const N: usize, const E: usize>(
+    x: &[Lanes],
+    keep: &mut [Words],
+    w: &Windows,
+    k: usize,
+    counts: &mut Counts,
+) {
+    let mut ends = [0.0; E];
+    let mut keeps = [0u64; N];
+    for i in 0..N {
+        ends[2 * i] = w.lo[k + i];
+        ends[2 * i + 1] = w.hi[k + i].next_up();
+        keeps[i] = if w.counts_only(k + i) { 0 } else { u64::MAX };
+    }
+    let zero = V::load_bits(Words([0; W]));
+    let mut below = [zero; E];
+    for (&v, marks) in x.iter().zip(keep.iter_mut()) {
+        let v = V::load(v);
+        let mut flip = zero;
+        for i in 0..N {
+            let a = V::mask_words(v.cmp_lt(ends[2 * i]));
+            let b = V::mask_words(v.cmp_lt(ends[2 * i + 1]));
+            below[2 * i] = below[2 * i].wrapping_sub(a);
+            below[2 * i + 1] = below[2 * i + 1].wrapping_sub(b);
+            flip = flip ^ ((a ^ b) & keeps[i]);
+        }
+        *marks = V::store_bits(V::load_bits(*marks) ^ flip);
+    }
+    for i in 0..N {
+        let lo: u64 = V::store_bits(below[2 * i]).0.iter().sum();
+        let hi: u64 = V::store_bits(below[2 * i + 1]).0.iter().sum();
+        counts.below[k + i] += lo;
+        counts.inside[k + i] += hi - lo;
+    }
 }
 
 /// [`tally`] and [`cut`] with AVX-512: slots found by a binary search in registers and
@@ -905,43 +943,47 @@ pub(crate) fn cut<'p>(
             out: &mut Paged<'p>,
             pool: &'p Pool,
         ) {
-            portable_cut(parts, w, slots, out, pool)
+            portable_cut::<V>(parts, w, slots, out, pool)
         },
         (parts, w, slots, out, pool)
     )
 }
 
-/// [`cut`] in plain Rust, for any number of windows.
+/// [`cut`] in the registers `V` of a kernel, for any number of windows: the values a
+/// tally's worth at a time through the tally's [`count_and_keep`], the slots from the
+/// windows' counts.
 #[inline(always)]
-pub(crate) fn portable_cut<'p>(
+pub(crate) fn portable_cut<'p, V: Vector>(
     parts: &[&[f64]],
     w: &Windows,
     slots: &mut [u64; SLOTS],
     out: &mut Paged<'p>,
     pool: &'p Pool,
 ) {
-    let ends = w.all_ends();
-    // Slots counted and kept values packed in the same loop (a second pass over a
-    // buffer of slots costs 7 % more here), a piece at a time; four tallies that take
-    // turns, as in [`count_slots`].
-    let mut tally = [[0u64; SLOTS]; 4];
-    let mut kept = [0.0f64; 256];
+    let mut counts = Counts::default();
+    let mut values = [Lanes([f64::NAN; W]); TALLY_BLOCKS * GROUPS];
+    let mut total = 0;
     for part in parts {
-        for piece in part.chunks(kept.len()) {
-            let mut n = 0;
-            for c in piece.chunks(8) {
-                for (j, (&s, &x)) in slots_of_8(&ends, c).iter().zip(c).enumerate() {
-                    tally[j & 3][s] += 1;
-                    kept[n.min(255)] = x;
-                    n += usize::from(w.keeps_slot(s));
-                }
+        for piece in part.chunks(TALLY_BLOCKS * BLOCK) {
+            // Whole 64s of values, NaN after the piece's.
+            let lanes = piece.len().div_ceil(64) * (64 / W);
+            for (j, lane) in values[..lanes].iter_mut().enumerate() {
+                let from = (j * W).min(piece.len());
+                let these = &piece[from..(from + W).min(piece.len())];
+                lane.0 = [f64::NAN; W];
+                lane.0[..these.len()].copy_from_slice(these);
             }
-            out.extend_from_slice(&kept[..n], pool);
+            count_and_keep::<V>(&values[..lanes], w, &mut counts, out, pool);
+            total += piece.len() as u64;
         }
     }
-    for (j, c) in slots.iter_mut().enumerate() {
-        *c += tally.iter().map(|t| t[j]).sum::<u64>();
+    let mut end = 0;
+    for k in 0..w.n {
+        slots[2 * k] += counts.below[k] - end;
+        slots[2 * k + 1] += counts.inside[k];
+        end = counts.below[k] + counts.inside[k];
     }
+    slots[2 * w.n] += total - end;
 }
 
 /// The 0-based rank interval, among `n` values counted so far, in which the type-7
@@ -1632,7 +1674,7 @@ mod tests {
                 t.raw.release(&pool);
                 (sums, t.counts, kept)
             };
-            let reference = run(&portable_tally);
+            let reference = run(&|c, w, s, t, p| portable_tally::<Lanes>(&[c], w, s, t, p));
             #[cfg(target_arch = "x86_64")]
             if Kernel::Avx512.supported() {
                 // SAFETY (both): this CPU has AVX-512 (F, BW).
@@ -1711,7 +1753,7 @@ mod tests {
                 let w = windows_of(layout.clone());
                 let mut b = Paged::new();
                 let mut sb = [0u64; SLOTS];
-                portable_cut(&parts, &w, &mut sb, &mut b, &pool);
+                portable_cut::<Lanes>(&parts, &w, &mut sb, &mut b, &pool);
                 let bv: Vec<f64> = b.parts().flatten().copied().collect();
                 assert_eq!(sb.iter().sum::<u64>(), len as u64);
                 // The kept values are those inside windows that keep them, in order.
