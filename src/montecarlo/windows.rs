@@ -411,7 +411,7 @@ fn count_windows<V: Vector, const N: usize, const E: usize>(
             let b = V::mask_words(v.cmp_lt(ends[2 * i + 1]));
             below[2 * i] = below[2 * i].wrapping_sub(a);
             below[2 * i + 1] = below[2 * i + 1].wrapping_sub(b);
-            flip = flip ^ ((a ^ b) & keeps[i]);
+            flip ^= (a ^ b) & keeps[i];
         }
         *marks = V::store_bits(V::load_bits(*marks) ^ flip);
     }
