@@ -431,8 +431,8 @@ pub(crate) mod avx512 {
     use super::{BLOCK, CellTally, Column, GROUPS, LaneSums, Paged, Pool, Windows};
     use core::arch::x86_64::*;
 
-    /// See [`super::tally`]: moments alone without windows, [`by_slot`] for up to
-    /// [`SLOT_WINDOWS`] windows, else [`by_window`].
+    /// See [`super::tally`]: [`by_slot`] for 1 to [`SLOT_WINDOWS`] windows, else the
+    /// generic [`super::portable_tally`] in `zmm` registers.
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
     pub(crate) fn tally<'p>(
@@ -442,16 +442,10 @@ pub(crate) mod avx512 {
         t: &mut CellTally<'p>,
         pool: &'p Pool,
     ) {
-        if w.n == 0 {
-            for &col in cols {
-                moments_only(col, sums);
-            }
-        } else if w.n <= SLOT_WINDOWS {
+        if (1..=SLOT_WINDOWS).contains(&w.n) {
             by_slot(cols, w, sums, t, pool);
         } else {
-            for &col in cols {
-                by_window(col, w, sums, t, pool);
-            }
+            super::portable_tally::<crate::lanes::avx512::Zmm>(cols, w, sums, t, pool);
         }
     }
 
@@ -512,29 +506,6 @@ pub(crate) mod avx512 {
         let d = _mm512_sub_pd(x, p);
         *s1 = _mm512_mask_add_pd(*s1, sound, *s1, d);
         *s2 = _mm512_mask3_fmadd_pd(d, d, *s2, sound);
-    }
-
-    /// The moment sums alone (no windows).
-    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
-    fn moments_only(col: Column, sums: &mut LaneSums) {
-        let Column {
-            out,
-            o,
-            sound,
-            pivot,
-        } = col;
-        // SAFETY: the loads and stores read and write whole `[f64; 8]` arrays.
-        unsafe {
-            let p = _mm512_set1_pd(pivot);
-            let mut s1 = _mm512_loadu_pd(sums[0].as_ptr());
-            let mut s2 = _mm512_loadu_pd(sums[1].as_ptr());
-            for (v, &sg) in out.v.iter().zip(sound) {
-                let x = _mm512_loadu_pd(v[o].0.as_ptr());
-                moments(x, p, sg, &mut s1, &mut s2);
-            }
-            _mm512_storeu_pd(sums[0].as_mut_ptr(), s1);
-            _mm512_storeu_pd(sums[1].as_mut_ptr(), s2);
-        }
     }
 
     /// The ends of up to [`SLOT_WINDOWS`] windows in registers, for [`Slots::of`].
@@ -704,67 +675,6 @@ pub(crate) mod avx512 {
             let b = t.bytes.as_mut_ptr().cast::<__m512i>();
             _mm512_store_si512(b, _mm512_add_epi8(_mm512_load_si512(b), even));
             _mm512_store_si512(b.add(1), _mm512_add_epi8(_mm512_load_si512(b.add(1)), odd));
-        }
-    }
-
-    /// The tally window by window: each window compares all 128 values (in 16
-    /// registers) with its two ends.
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
-    pub(crate) fn by_window<'p>(
-        col: Column,
-        w: &Windows,
-        sums: &mut LaneSums,
-        t: &mut CellTally<'p>,
-        pool: &'p Pool,
-    ) {
-        let Column {
-            out,
-            o,
-            sound,
-            pivot,
-        } = col;
-        // SAFETY: the loads and stores read and write whole `[f64; 8]` arrays; kept
-        // values go through `keep_lanes` from `room(8)` with `left` up to date.
-        unsafe {
-            let x: [__m512d; GROUPS] =
-                std::array::from_fn(|g| _mm512_loadu_pd(out.v[g][o].0.as_ptr()));
-            let p = _mm512_set1_pd(pivot);
-            let mut s1 = _mm512_loadu_pd(sums[0].as_ptr());
-            let mut s2 = _mm512_loadu_pd(sums[1].as_ptr());
-            for g in 0..GROUPS {
-                moments(x[g], p, sound[g], &mut s1, &mut s2);
-            }
-            _mm512_storeu_pd(sums[0].as_mut_ptr(), s1);
-            _mm512_storeu_pd(sums[1].as_mut_ptr(), s2);
-            let one = _mm512_set1_epi64(1);
-            let sound_count: u64 = sound.iter().map(|m| u64::from(m.count_ones())).sum();
-            // Per group, the lanes inside some window that keeps values.
-            let mut keep = [0u8; GROUPS];
-            for k in 0..w.n {
-                let lo = _mm512_set1_pd(w.lo[k]);
-                let hi = _mm512_set1_pd(w.hi[k]);
-                let keeps = if w.counts_only(k) { 0 } else { 0xFF };
-                let mut at_or_above = _mm512_setzero_si512();
-                let mut inside = _mm512_setzero_si512();
-                for g in 0..GROUPS {
-                    let ge = _mm512_mask_cmp_pd_mask::<_CMP_GE_OQ>(sound[g], x[g], lo);
-                    let le = _mm512_mask_cmp_pd_mask::<_CMP_LE_OQ>(ge, x[g], hi);
-                    at_or_above = _mm512_mask_add_epi64(at_or_above, ge, at_or_above, one);
-                    inside = _mm512_mask_add_epi64(inside, le, inside, one);
-                    keep[g] |= le & keeps;
-                }
-                t.counts.inside[k] += _mm512_reduce_add_epi64(inside) as u64;
-                t.counts.below[k] += sound_count - _mm512_reduce_add_epi64(at_or_above) as u64;
-            }
-            let raw = &mut t.raw;
-            let mut at = raw.room(8, pool);
-            let mut left = PAGE - raw.last_len();
-            for g in 0..GROUPS {
-                keep_lanes(x[g], keep[g], &mut at, &mut left, raw, pool);
-            }
-            // SAFETY (in the block above): `keep_lanes` stored every value before `at`.
-            raw.set_last_len(PAGE - left);
         }
     }
 
@@ -1677,12 +1587,7 @@ mod tests {
             let reference = run(&|c, w, s, t, p| portable_tally::<Lanes>(&[c], w, s, t, p));
             #[cfg(target_arch = "x86_64")]
             if Kernel::Avx512.supported() {
-                // SAFETY (both): this CPU has AVX-512 (F, BW).
-                if w.n > 0 {
-                    let by_window =
-                        run(&|c, w, s, t, p| unsafe { avx512::by_window(c, w, s, t, p) });
-                    assert_eq!(by_window, reference, "{layout:?}");
-                }
+                // SAFETY: this CPU has AVX-512 (F, BW).
                 if (1..=avx512::SLOT_WINDOWS).contains(&w.n) {
                     let by_slot =
                         run(&|c, w, s, t, p| unsafe { avx512::by_slot(&[c], w, s, t, p) });
