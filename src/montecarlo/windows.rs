@@ -873,11 +873,19 @@ pub(crate) fn portable_cut<'p, V: Vector>(
     let mut counts = Counts::default();
     let mut values = [Lanes([f64::NAN; W]); TALLY_BLOCKS * GROUPS];
     let mut total = 0;
-    for part in parts {
+    for (p, part) in parts.iter().enumerate() {
+        // Kept values were written stages ago and lie in pages all over memory: ask for
+        // the next part's first lines, and for each value 1 KB ahead.
+        if let Some(next) = parts.get(p + 1) {
+            for l in (0..next.len().min(128)).step_by(8) {
+                prefetch(next.as_ptr().wrapping_add(l));
+            }
+        }
         for piece in part.chunks(TALLY_BLOCKS * BLOCK) {
             // Whole 64s of values, NaN after the piece's.
             let lanes = piece.len().div_ceil(64) * (64 / W);
             for (j, lane) in values[..lanes].iter_mut().enumerate() {
+                prefetch(piece.as_ptr().wrapping_add(j * W + 128));
                 let from = (j * W).min(piece.len());
                 let these = &piece[from..(from + W).min(piece.len())];
                 lane.0 = [f64::NAN; W];
@@ -894,6 +902,16 @@ pub(crate) fn portable_cut<'p, V: Vector>(
         end = counts.below[k] + counts.inside[k];
     }
     slots[2 * w.n] += total - end;
+}
+
+/// Asks for the cache line at `p` (a hint: never faults, wherever `p` points).
+#[inline(always)]
+fn prefetch(p: *const f64) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE is in the x86-64 baseline; a prefetch reads nothing.
+    unsafe {
+        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(p.cast());
+    }
 }
 
 /// The 0-based rank interval, among `n` values counted so far, in which the type-7
