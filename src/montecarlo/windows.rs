@@ -782,32 +782,23 @@ pub(crate) fn slots_of(kernel: Kernel, values: &[f64], w: &Windows, out: &mut Ve
     )
 }
 
-/// [`slots_of`] in plain Rust, for any number of windows.
+/// [`slots_of`] in plain Rust, for any number of windows: how many ends are at or below
+/// each value, counted branch-free (values come in no order, so a binary search would
+/// mispredict) eight values at a time, so that the loop vectorises across them.
 #[inline(always)]
 pub(crate) fn portable_slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
     let ends = w.all_ends();
     for c in values.chunks(8) {
-        for &s in &slots_of_8(&ends, c)[..c.len()] {
-            out.push(s as u8);
+        let mut v = [f64::NAN; 8];
+        v[..c.len()].copy_from_slice(c);
+        let mut s = [0u8; 8];
+        for &e in &ends {
+            for i in 0..8 {
+                s[i] += u8::from(e <= v[i]);
+            }
         }
+        out.extend_from_slice(&s[..c.len()]);
     }
-}
-
-/// The slots (see [`SLOTS`]) of up to eight values `x` among the sorted window `ends`:
-/// how many of them are at or below each, counted branch-free (values come in no order,
-/// so a binary search would mispredict) and for the eight at once, so that the loop
-/// vectorises across the values. NaN gets slot 0, and so do the places past `x.len()`.
-#[inline(always)]
-fn slots_of_8(ends: &[f64], x: &[f64]) -> [usize; 8] {
-    let mut v = [f64::NAN; 8];
-    v[..x.len()].copy_from_slice(x);
-    let mut s = [0usize; 8];
-    for &e in ends {
-        for i in 0..8 {
-            s[i] += usize::from(e <= v[i]);
-        }
-    }
-    s
 }
 
 /// Adds to `counts` how many of `slots` there are of each slot (see [`SLOTS`]): four
