@@ -239,6 +239,7 @@ impl Word for YmmWords {
 }
 
 impl Vector for Ymm {
+    const WINDOWS_PER_PASS: usize = 2;
     #[inline(always)]
     fn load(x: Lanes) -> Ymm {
         let p = x.0.as_ptr();

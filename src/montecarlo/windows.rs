@@ -345,7 +345,7 @@ fn count_and_keep<'p, V: Vector>(
     let keep = &mut keep[..x.len()];
     let mut k = 0;
     while k < w.n {
-        if k + 1 < w.n {
+        if V::WINDOWS_PER_PASS == 2 && k + 1 < w.n {
             count_windows::<V, 2, 4>(x, keep, w, k, counts);
             k += 2;
         } else {
@@ -400,6 +400,31 @@ fn count_windows<V: Vector, const N: usize, const E: usize>(
         ends[2 * i] = w.lo[k + i];
         ends[2 * i + 1] = w.hi[k + i].next_up();
         keeps[i] = if w.counts_only(k + i) { 0 } else { u64::MAX };
+    }
+    if V::WINDOWS_PER_PASS == 1 {
+        // The portable kernel: one flat loop a window, which LLVM vectorises for SSE2 (it
+        // does not vectorise `Lanes` operations there).
+        // SAFETY: `Lanes` and `Words` are `repr(C)` arrays of W values, 64 bytes, aligned
+        // to 64: no padding, so the slices are the same memory as W-value runs.
+        let (flat, marks) = unsafe {
+            (
+                std::slice::from_raw_parts(x.as_ptr().cast::<f64>(), x.len() * W),
+                std::slice::from_raw_parts_mut(keep.as_mut_ptr().cast::<u64>(), keep.len() * W),
+            )
+        };
+        for i in 0..N {
+            let (lo, hi, keeps) = (ends[2 * i], ends[2 * i + 1], keeps[i]);
+            let (mut below, mut under) = (0u64, 0u64);
+            for (m, &v) in marks.iter_mut().zip(flat) {
+                let (a, b) = (u64::from(v < lo), u64::from(v < hi));
+                below += a;
+                under += b;
+                *m ^= 0u64.wrapping_sub(a ^ b) & keeps;
+            }
+            counts.below[k + i] += below;
+            counts.inside[k + i] += under - below;
+        }
+        return;
     }
     let zero = V::load_bits(Words([0; W]));
     let mut below = [zero; E];
