@@ -21,7 +21,9 @@
 //!   seven windows (`avx512::SLOT_WINDOWS`, the AVX-512 kernel) it finds each value's *slot*
 //!   among the sorted window ends (a branch-free binary search in registers) and counts
 //!   slots in nibbles, then in bytes per output ([`CellTally`]), which become integer
-//!   counts only every [`FLUSH_BLOCKS`] blocks ([`CellTally::flush`]).
+//!   counts only every [`FLUSH_BLOCKS`] blocks ([`CellTally::flush`]). Otherwise (AVX2,
+//!   portable, or other window counts) [`generic_tally`] counts, per window end and lane,
+//!   the values below it, two windows a pass with the counters in the kernel's registers.
 //! - **Kept values** of a stage go, unsorted and mixed across windows, into pages of the
 //!   thread that tallied them ([`super::pages`]: written once, given back to a pool and
 //!   reused stage after stage). A page's room is counted in a register, and a column's
@@ -246,8 +248,8 @@ pub(crate) struct Column<'a> {
 /// kept. Adds (x - pivot) and (x - pivot)² of the sound draws to `sums`, the square with
 /// one rounding (a fused multiply-add).
 ///
-/// With the AVX-512 kernel this is `avx512::tally`, otherwise [`portable_tally`] block by
-/// block, compiled for the kernel's instruction set; both count, keep and add exactly the
+/// With the AVX-512 kernel this is `avx512::tally`, otherwise [`generic_tally`] in the
+/// kernel's registers, compiled for its instruction set; both count, keep and add exactly the
 /// same values in the same order (the slot kernel's counts reach `t.counts` at
 /// [`CellTally::flush`], which must come before the byte counters have seen
 /// [`FLUSH_BLOCKS`] blocks). (Without hardware FMA, the portable kernel's `f64::mul_add`
@@ -277,7 +279,7 @@ pub(crate) fn tally<'p>(
             t: &mut CellTally<'p>,
             pool: &'p Pool,
         ) {
-            portable_tally::<V>(cols, w, sums, t, pool);
+            generic_tally::<V>(cols, w, sums, t, pool);
         },
         (cols, w, sums, t, pool)
     )
@@ -289,7 +291,7 @@ pub(crate) const TALLY_BLOCKS: usize = 4;
 /// [`tally`] over the blocks of `cols` (at most [`TALLY_BLOCKS`]) at once, in the
 /// registers `V` of a kernel (the AVX2 and portable kernels; [`Lanes`] for reference).
 #[inline(always)]
-pub(crate) fn portable_tally<'p, V: Vector>(
+pub(crate) fn generic_tally<'p, V: Vector>(
     cols: &[Column],
     w: &Windows,
     sums: &mut LaneSums,
@@ -457,7 +459,7 @@ pub(crate) mod avx512 {
     use core::arch::x86_64::*;
 
     /// See [`super::tally`]: [`by_slot`] for 1 to [`SLOT_WINDOWS`] windows, else the
-    /// generic [`super::portable_tally`] in `zmm` registers.
+    /// generic [`super::generic_tally`] in `zmm` registers.
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
     pub(crate) fn tally<'p>(
@@ -470,7 +472,7 @@ pub(crate) mod avx512 {
         if (1..=SLOT_WINDOWS).contains(&w.n) {
             by_slot(cols, w, sums, t, pool);
         } else {
-            super::portable_tally::<crate::lanes::avx512::Zmm>(cols, w, sums, t, pool);
+            super::generic_tally::<crate::lanes::avx512::Zmm>(cols, w, sums, t, pool);
         }
     }
 
@@ -869,7 +871,7 @@ pub(crate) fn cut<'p>(
             out: &mut Paged<'p>,
             pool: &'p Pool,
         ) {
-            portable_cut::<V>(parts, w, slots, out, pool)
+            generic_cut::<V>(parts, w, slots, out, pool)
         },
         (parts, w, slots, out, pool)
     )
@@ -879,7 +881,7 @@ pub(crate) fn cut<'p>(
 /// tally's worth at a time through the tally's [`count_and_keep`], the slots from the
 /// windows' counts.
 #[inline(always)]
-pub(crate) fn portable_cut<'p, V: Vector>(
+pub(crate) fn generic_cut<'p, V: Vector>(
     parts: &[&[f64]],
     w: &Windows,
     slots: &mut [u64; SLOTS],
@@ -1579,7 +1581,7 @@ mod tests {
     /// infinite ends, ties at the ends, broken lanes, and more windows than the slot
     /// kernel takes.
     #[test]
-    fn tally_kernels_agree_with_the_portable_tally() {
+    fn tally_kernels_agree_with_the_generic_tally() {
         let mut s = 11u64;
         let mut next = || {
             s = s
@@ -1618,7 +1620,7 @@ mod tests {
                 t.raw.release(&pool);
                 (sums, t.counts, kept)
             };
-            let reference = run(&|c, w, s, t, p| portable_tally::<Lanes>(&[c], w, s, t, p));
+            let reference = run(&|c, w, s, t, p| generic_tally::<Lanes>(&[c], w, s, t, p));
             #[cfg(target_arch = "x86_64")]
             if Kernel::Avx512.supported() {
                 // SAFETY: this CPU has AVX-512 (F, BW).
@@ -1668,7 +1670,7 @@ mod tests {
     /// has, for lengths that are not whole groups and runs longer than the nibble
     /// counters hold; and the slots of every kernel are the portable ones.
     #[test]
-    fn cut_agrees_with_the_portable_cut() {
+    fn cut_agrees_with_the_generic_cut() {
         let mut s = 5u64;
         let mut next = || {
             s = s
@@ -1692,7 +1694,7 @@ mod tests {
                 let w = windows_of(layout.clone());
                 let mut b = Paged::new();
                 let mut sb = [0u64; SLOTS];
-                portable_cut::<Lanes>(&parts, &w, &mut sb, &mut b, &pool);
+                generic_cut::<Lanes>(&parts, &w, &mut sb, &mut b, &pool);
                 let bv: Vec<f64> = b.parts().flatten().copied().collect();
                 assert_eq!(sb.iter().sum::<u64>(), len as u64);
                 // The kept values are those inside windows that keep them, in order.
