@@ -468,10 +468,11 @@ impl Word for Words {
 /// portable and AVX2 kernels) or [`avx512::Zmm`] (the AVX-512 kernel). The simulation is
 /// written once over it; its state is kept in [`Lanes`] and [`Words`] between calls.
 pub(crate) trait Vector: Real<Mask: BitAnd<Output = Self::Mask>> {
-    /// Window pairs per pass of the generic tally: two where registers hold eight
-    /// counters (AVX2, AVX-512), one where they do not (the portable kernel's 16 SSE2
-    /// registers spill, and the lane loops stop being vectorised).
-    const WINDOWS_PER_PASS: usize;
+    /// Whether the generic tally counts windows in these registers (AVX2, AVX-512: two
+    /// windows a pass, their eight counters in registers), or in one flat loop a window
+    /// ([`Lanes`], the portable kernel: LLVM does not vectorise `Lanes` operations for
+    /// SSE2, and sixteen SSE2 registers would not hold the counters).
+    const COUNTS_IN_REGISTERS: bool;
     /// The lanes of `x`.
     fn load(x: Lanes) -> Self;
     /// The lanes as [`Lanes`].
@@ -511,7 +512,7 @@ pub(crate) fn store_all<V: Vector, const N: usize>(x: &[V; N]) -> [Lanes; N] {
 }
 
 impl Vector for Lanes {
-    const WINDOWS_PER_PASS: usize = 1;
+    const COUNTS_IN_REGISTERS: bool = false;
     #[inline(always)]
     fn load(x: Lanes) -> Lanes {
         x

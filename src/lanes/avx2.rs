@@ -239,7 +239,7 @@ impl Word for YmmWords {
 }
 
 impl Vector for Ymm {
-    const WINDOWS_PER_PASS: usize = 2;
+    const COUNTS_IN_REGISTERS: bool = true;
     #[inline(always)]
     fn load(x: Lanes) -> Ymm {
         let p = x.0.as_ptr();

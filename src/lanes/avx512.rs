@@ -212,7 +212,7 @@ impl Word for ZmmWords {
 }
 
 impl Vector for Zmm {
-    const WINDOWS_PER_PASS: usize = 2;
+    const COUNTS_IN_REGISTERS: bool = true;
     #[inline(always)]
     fn load(x: Lanes) -> Zmm {
         // SAFETY: AVX-512F (module docs); `Lanes` is eight `f64`, 64-byte aligned.

@@ -288,8 +288,8 @@ pub(crate) fn tally<'p>(
 /// Most blocks one [`tally`] call takes.
 pub(crate) const TALLY_BLOCKS: usize = 4;
 
-/// [`tally`] over the blocks of `cols` (at most [`TALLY_BLOCKS`]) at once, in the
-/// registers `V` of a kernel (the AVX2 and portable kernels; [`Lanes`] for reference).
+/// [`tally`] over the blocks of `cols` ([`TALLY_BLOCKS`] at once), in the registers `V`
+/// of a kernel (the AVX2 and portable kernels; [`Lanes`] for reference).
 #[inline(always)]
 pub(crate) fn generic_tally<'p, V: Vector>(
     cols: &[Column],
@@ -298,7 +298,12 @@ pub(crate) fn generic_tally<'p, V: Vector>(
     t: &mut CellTally<'p>,
     pool: &'p Pool,
 ) {
-    let cols = &cols[..cols.len().min(TALLY_BLOCKS)];
+    if cols.len() > TALLY_BLOCKS {
+        for cols in cols.chunks(TALLY_BLOCKS) {
+            generic_tally::<V>(cols, w, sums, t, pool);
+        }
+        return;
+    }
     // Unsound values become NaN, which no comparison counts or keeps, and add +0 to the
     // sums, which changes none (a sum that starts at +0 never becomes -0).
     let mut values = [Lanes([f64::NAN; W]); TALLY_BLOCKS * GROUPS];
@@ -342,12 +347,12 @@ fn count_and_keep<'p, V: Vector>(
     out: &mut Paged<'p>,
     pool: &'p Pool,
 ) {
-    let x = &x[..x.len().min(TALLY_BLOCKS * GROUPS) / (64 / W) * (64 / W)];
+    debug_assert!(x.len() <= TALLY_BLOCKS * GROUPS && x.len().is_multiple_of(64 / W));
     let mut keep = [Words([0; W]); TALLY_BLOCKS * GROUPS];
     let keep = &mut keep[..x.len()];
     let mut k = 0;
     while k < w.n {
-        if V::WINDOWS_PER_PASS == 2 && k + 1 < w.n {
+        if V::COUNTS_IN_REGISTERS && k + 1 < w.n {
             count_windows::<V, 2, 4>(x, keep, w, k, counts);
             k += 2;
         } else {
@@ -403,9 +408,8 @@ fn count_windows<V: Vector, const N: usize, const E: usize>(
         ends[2 * i + 1] = w.hi[k + i].next_up();
         keeps[i] = if w.counts_only(k + i) { 0 } else { u64::MAX };
     }
-    if V::WINDOWS_PER_PASS == 1 {
-        // The portable kernel: one flat loop a window, which LLVM vectorises for SSE2 (it
-        // does not vectorise `Lanes` operations there).
+    if !V::COUNTS_IN_REGISTERS {
+        // The portable kernel: one flat loop a window, which LLVM vectorises for SSE2.
         // SAFETY: `Lanes` and `Words` are `repr(C)` arrays of W values, 64 bytes, aligned
         // to 64: no padding, so the slices are the same memory as W-value runs.
         let (flat, marks) = unsafe {
