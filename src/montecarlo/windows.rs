@@ -37,6 +37,9 @@ use super::engine::{BLOCK, GROUPS, Outputs};
 use super::pages::{Paged, Pool};
 use crate::lanes::{Kernel, Lanes, Vector, W, Word, Words, dispatch};
 
+#[cfg(target_arch = "x86_64")]
+mod keyed;
+
 /// The most windows of one output and year.
 pub(crate) const KMAX: usize = 32;
 
@@ -266,9 +269,12 @@ pub(crate) fn tally<'p>(
     pool: &'p Pool,
 ) {
     #[cfg(target_arch = "x86_64")]
-    if kernel == Kernel::Avx512 {
+    match kernel {
         // SAFETY: the caller passes a kernel this CPU has.
-        return unsafe { avx512::tally(cols, w, sums, t, pool) };
+        Kernel::Avx512 => return unsafe { avx512::tally(cols, w, sums, t, pool) },
+        // SAFETY: as above; `keyed::takes(w)` holds.
+        Kernel::Avx2 if keyed::takes(w) => return unsafe { keyed::tally(cols, w, sums, t, pool) },
+        _ => {}
     }
     dispatch!(
         kernel,
@@ -367,6 +373,18 @@ fn count_and_keep<'p, V: Vector>(
             *b |= u64::from(V::mask_bits(V::load_bits(m).nonzero())) << (W * g);
         }
     }
+    keep_values(bits, |j| x[j / W].0[j % W], out, pool);
+}
+
+/// Appends to `out` (in pages from `pool`), in order, `value(j)` for each set bit j of
+/// `bits` (bit j % 64 of `bits[j / 64]`).
+#[inline(always)]
+fn keep_values<'p>(
+    bits: &[u64],
+    value: impl Fn(usize) -> f64,
+    out: &mut Paged<'p>,
+    pool: &'p Pool,
+) {
     let n: usize = bits.iter().map(|b| b.count_ones() as usize).sum();
     if n == 0 {
         return;
@@ -380,7 +398,7 @@ fn count_and_keep<'p, V: Vector>(
             b &= b - 1;
             // SAFETY: `room(n)` gave a place with room for n values; m < n (n counts the
             // set bits visited here).
-            unsafe { *at.add(m) = x[j / W].0[j % W] };
+            unsafe { *at.add(m) = value(j) };
             m += 1;
         }
     }
@@ -800,9 +818,14 @@ pub(crate) mod avx512 {
 /// (`kernel`: one this CPU has).
 pub(crate) fn slots_of(kernel: Kernel, values: &[f64], w: &Windows, out: &mut Vec<u8>) {
     #[cfg(target_arch = "x86_64")]
-    if kernel == Kernel::Avx512 && (1..=avx512::SLOT_WINDOWS).contains(&w.n) {
+    match kernel {
         // SAFETY: the caller passes a kernel this CPU has.
-        return unsafe { avx512::slots_of(values, w, out) };
+        Kernel::Avx512 if (1..=avx512::SLOT_WINDOWS).contains(&w.n) => {
+            return unsafe { avx512::slots_of(values, w, out) };
+        }
+        // SAFETY: as above; `keyed::takes(w)` holds.
+        Kernel::Avx2 if keyed::takes(w) => return unsafe { keyed::slots_of(values, w, out) },
+        _ => {}
     }
     dispatch!(
         kernel,
@@ -862,9 +885,16 @@ pub(crate) fn cut<'p>(
     pool: &'p Pool,
 ) {
     #[cfg(target_arch = "x86_64")]
-    if kernel == Kernel::Avx512 && (1..=avx512::SLOT_WINDOWS).contains(&w.n) {
+    match kernel {
         // SAFETY: the caller passes a kernel this CPU has.
-        return unsafe { avx512::cut(parts, w, slots, out, pool) };
+        Kernel::Avx512 if (1..=avx512::SLOT_WINDOWS).contains(&w.n) => {
+            return unsafe { avx512::cut(parts, w, slots, out, pool) };
+        }
+        // SAFETY: as above; `keyed::takes(w)` holds.
+        Kernel::Avx2 if keyed::takes(w) => {
+            return unsafe { keyed::cut(parts, w, slots, out, pool) };
+        }
+        _ => {}
     }
     dispatch!(
         kernel,
@@ -1720,6 +1750,136 @@ mod tests {
                 }
                 b.release(&pool);
             }
+        }
+    }
+
+    /// The AVX2 kernel's search on the upper halves of keys counts, keeps and sums what
+    /// the generic tally, cut and slots do, for values next to every window end (the
+    /// same upper half, one float away, a millionth away), about zero (-0, +0, the
+    /// smallest floats), of both signs and infinite ends; windows with an end about zero
+    /// are left to the generic kernels.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn keyed_search_agrees_next_to_every_end() {
+        if !Kernel::Avx2.supported() {
+            return;
+        }
+        let layouts: Vec<Vec<(f64, f64)>> = vec![
+            vec![(f64::NEG_INFINITY, f64::INFINITY)],
+            vec![(0.1, 0.2), (0.3, 0.5)],
+            vec![(-2.5, -1.0), (-0.75, -1e-300), (1e-300, 3.0)],
+            (0..7).map(|k| (k as f64 - 3.2, k as f64 - 2.9)).collect(),
+            vec![
+                (f64::NEG_INFINITY, -0.3),
+                (0.7, 1e300),
+                (1e301, f64::INFINITY),
+            ],
+            vec![(0.0, 0.5)],
+            vec![(-0.5, -0.0)],
+        ];
+        let pool = Pool::new();
+        let mut s = 3u64;
+        let mut next = || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            s >> 11
+        };
+        for layout in layouts {
+            let w = windows_of(layout.clone());
+            let about_zero = layout.iter().any(|&(lo, hi)| lo == 0.0 || hi == 0.0);
+            assert_eq!(keyed::takes(&w), !about_zero, "{layout:?}");
+            let mut near: Vec<f64> = vec![0.0, -0.0, 5e-324, -5e-324, f64::MIN_POSITIVE, 1e300];
+            for &e in &w.all_ends() {
+                if e.is_finite() {
+                    for x in [e, e.next_up(), e.next_down(), e.next_up().next_up()] {
+                        near.extend([x, x * (1.0 + 1e-9), x * (1.0 - 1e-9), x * (1.0 + 1e-6)]);
+                    }
+                }
+            }
+            let ambiguous = near
+                .iter()
+                .filter(|&&x| {
+                    w.all_ends()
+                        .iter()
+                        .any(|&e| keyed::upper(e) == keyed::upper(x))
+                })
+                .count();
+            let finite = w.all_ends().iter().any(|e| e.is_finite());
+            assert!(
+                ambiguous * 4 > near.len() || about_zero || !finite,
+                "{layout:?}"
+            );
+            let mut values: Vec<f64> = (0..5000).map(|i| near[i % near.len()]).collect();
+            for i in 0..values.len() {
+                let j = next() as usize % values.len();
+                values.swap(i, j);
+            }
+            // The tally, block by block, some draws broken.
+            let blocks: Vec<(Box<Outputs>, [u8; GROUPS])> = values
+                .chunks(BLOCK)
+                .map(|c| {
+                    let mut out = Outputs::new();
+                    for (j, &x) in c.iter().enumerate() {
+                        out.v[j / W][1].0[j % W] = x;
+                    }
+                    let sound = std::array::from_fn(|g| {
+                        let valid = (c.len().saturating_sub(W * g)).min(W);
+                        let m = ((1u16 << valid) - 1) as u8;
+                        if next() % 3 == 0 { m & next() as u8 } else { m }
+                    });
+                    (out, sound)
+                })
+                .collect();
+            let run =
+                |f: &dyn for<'p> Fn(&[Column], &mut LaneSums, &mut CellTally<'p>, &'p Pool)| {
+                    let mut sums = [[0.0; W]; 2];
+                    let mut t = CellTally::default();
+                    for (b, chunk) in blocks.chunks(TALLY_BLOCKS).enumerate() {
+                        let cols: Vec<Column> = chunk
+                            .iter()
+                            .map(|(out, sound)| Column {
+                                out,
+                                o: 1,
+                                sound,
+                                pivot: 0.25,
+                            })
+                            .collect();
+                        f(&cols, &mut sums, &mut t, &pool);
+                        if b % 3 == 2 {
+                            t.flush(&w);
+                        }
+                    }
+                    t.flush(&w);
+                    let kept = sorted(&t.raw);
+                    t.raw.release(&pool);
+                    (sums, t.counts, kept)
+                };
+            let reference = run(&|c, s, t, p| generic_tally::<Lanes>(c, &w, s, t, p));
+            let avx2 = run(&|c, s, t, p| tally(Kernel::Avx2, c, &w, s, t, p));
+            assert_eq!(avx2, reference, "{layout:?}");
+            assert!(reference.2.len() > 100, "{layout:?}");
+            assert!(
+                reference.1.below[..w.n].iter().any(|&b| b > 0) || w.n == 1,
+                "{layout:?}"
+            );
+            // The cut and the slots, over parts of odd lengths.
+            let parts: Vec<&[f64]> = vec![&values[..1001], &values[1001..1003], &values[1003..]];
+            let (mut a, mut b) = (Paged::new(), Paged::new());
+            let (mut sa, mut sb) = ([0u64; SLOTS], [0u64; SLOTS]);
+            cut(Kernel::Avx2, &parts, &w, &mut sa, &mut a, &pool);
+            generic_cut::<Lanes>(&parts, &w, &mut sb, &mut b, &pool);
+            let (av, bv): (Vec<f64>, Vec<f64>) = (
+                a.parts().flatten().copied().collect(),
+                b.parts().flatten().copied().collect(),
+            );
+            assert_eq!((sa, av), (sb, bv), "{layout:?}");
+            a.release(&pool);
+            b.release(&pool);
+            let (mut got, mut want) = (Vec::new(), Vec::new());
+            slots_of(Kernel::Avx2, &values[3..], &w, &mut got);
+            portable_slots_of(&values[3..], &w, &mut want);
+            assert_eq!(got, want, "{layout:?}");
         }
     }
 

@@ -1,0 +1,451 @@
+//! The AVX2 kernel's tally by *slots* on 32-bit keys, for one to seven windows.
+//!
+//! A value's slot among the window ends (see [`super::SLOTS`]) is searched on the upper
+//! half of its order key ([`super::key`]: the bits of an `f64`, turned so that their
+//! integer order is the values' order), eight values a register, instead of on the value
+//! itself, four a register. Upper halves order values as the values do except where a
+//! value and a window end share one (2^32 keys, about a millionth of the value): such a
+//! value is *ambiguous*. The search flags it at no extra pass (its upper half equals
+//! that of the end just below the slot found), leaves it out of the register counts and
+//! keep marks, and places it afterwards by comparing the value itself with the ends.
+//! Every value is therefore counted and kept exactly as [`super::generic_tally`] does.
+//!
+//! The key orders -0 below +0, which compare equal: windows with an end whose key's
+//! upper half is that of -0 or +0 (-1 or 0) are left to the generic tally
+//! ([`takes`]), as are windows that only count (their two ends share an upper half).
+
+use core::arch::x86_64::*;
+
+use super::super::engine::GROUPS;
+use super::{CellTally, Column, LaneSums, Paged, Pool, Windows, add_slots, keep_values, key};
+
+/// Most windows the keyed tally takes: their 14 ends fill a 16-entry search table (two
+/// left over), and a slot (0 to 14) indexes a nibble of two 32-bit counters.
+pub(crate) const KEYED_WINDOWS: usize = 7;
+
+/// The upper half of a value's order key.
+pub(super) fn upper(x: f64) -> i32 {
+    (key(x) >> 32) as i32
+}
+
+/// The upper half of the key of the NaN a broken draw becomes: above every end's (the
+/// largest end is +inf, 0x7FF0_0000).
+const NAN_UPPER: i32 = 0x7FF8_0000;
+
+/// Whether [`tally`] takes the windows `w`: one to [`KEYED_WINDOWS`] windows, none that
+/// only counts, and no end about zero (see the module's docs).
+pub(crate) fn takes(w: &Windows) -> bool {
+    (1..=KEYED_WINDOWS).contains(&w.n)
+        && w.counting == 0
+        && w.ends[..2 * w.n]
+            .iter()
+            .all(|&e| !matches!(upper(e), -1 | 0))
+}
+
+/// The search tables of one [`Windows`], in registers. With T the ends' upper halves
+/// (sorted, up to 14 of them, then `i32::MAX`) and U = T - 1 (so that
+/// `x > U[j]` is `T[j] <= x`; `i32::MAX` where T is), the binary search reads `U[7]`,
+/// then `U[3]` or `U[11]`, then `odd` = U[1], U[5], U[9], U[13], then `even` = U[0],
+/// U[2], ..., U[14]; `below_lo`/`below_hi` hold T[s - 1] for slot s (i32::MIN for 0).
+#[derive(Clone, Copy)]
+struct Keys {
+    u7: __m256i,
+    u3: __m256i,
+    u11: __m256i,
+    odd: __m256i,
+    even: __m256i,
+    below_lo: __m256i,
+    below_hi: __m256i,
+    /// Bit s set when slot s is a window that keeps values.
+    keep: __m256i,
+}
+
+impl Keys {
+    /// The tables of `w` (which [`takes`]).
+    #[inline]
+    #[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+    fn new(w: &Windows) -> Keys {
+        let mut t = [i32::MAX; 16];
+        for (t, &e) in t.iter_mut().zip(&w.ends[..2 * w.n]) {
+            *t = upper(e);
+        }
+        let u: [i32; 16] =
+            std::array::from_fn(|j| if t[j] == i32::MAX { i32::MAX } else { t[j] - 1 });
+        let below: [i32; 16] = std::array::from_fn(|s| if s == 0 { i32::MIN } else { t[s - 1] });
+        let keep = (0..16).fold(0i32, |b, s| {
+            b | (((w.keep_nibbles >> (4 * s)) & 1) as i32) << s
+        });
+        let load = |a: &[i32]| {
+            // SAFETY: `a` holds eight values.
+            unsafe { _mm256_loadu_si256(a.as_ptr().cast()) }
+        };
+        let odd = [u[1], u[5], u[9], u[13], 0, 0, 0, 0];
+        let even: [i32; 8] = std::array::from_fn(|j| u[2 * j]);
+        Keys {
+            u7: _mm256_set1_epi32(u[7]),
+            u3: _mm256_set1_epi32(u[3]),
+            u11: _mm256_set1_epi32(u[11]),
+            odd: load(&odd),
+            even: load(&even),
+            below_lo: load(&below[..8]),
+            below_hi: load(&below[8..]),
+            keep: _mm256_set1_epi32(keep),
+        }
+    }
+
+    /// Per lane of the upper halves `h`, the slot (the number of ends at or below, 0 to
+    /// 15: a branch-free binary search in four steps) and whether the lane is ambiguous
+    /// (all ones: its upper half is that of the end below its slot).
+    #[inline]
+    #[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+    fn slot(&self, h: __m256i) -> (__m256i, __m256i) {
+        let step = |s: __m256i, u: __m256i, bit: i32| {
+            let le = _mm256_cmpgt_epi32(h, u);
+            _mm256_or_si256(s, _mm256_and_si256(le, _mm256_set1_epi32(bit)))
+        };
+        let high = _mm256_cmpgt_epi32(h, self.u7);
+        let s = _mm256_and_si256(high, _mm256_set1_epi32(8));
+        let s = step(s, _mm256_blendv_epi8(self.u3, self.u11, high), 4);
+        let s = step(
+            s,
+            _mm256_permutevar8x32_epi32(self.odd, _mm256_srli_epi32::<2>(s)),
+            2,
+        );
+        let s = step(
+            s,
+            _mm256_permutevar8x32_epi32(self.even, _mm256_srli_epi32::<1>(s)),
+            1,
+        );
+        let below = _mm256_blendv_epi8(
+            _mm256_permutevar8x32_epi32(self.below_lo, s),
+            _mm256_permutevar8x32_epi32(self.below_hi, s),
+            high,
+        );
+        (s, _mm256_cmpeq_epi32(below, h))
+    }
+}
+
+/// The upper halves of the keys of eight values (lanes 0-3 in `a`, 4-7 in `b`), in lane
+/// order, `NAN_UPPER` where `sound` (all ones: a sound lane) is not set (`SOUND`: every
+/// lane is).
+#[inline]
+#[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+fn uppers<const SOUND: bool>(a: __m256d, b: __m256d, sound: __m256i) -> __m256i {
+    // Odd 32-bit halves: lanes 0 1 4 5 2 3 6 7, put in order by 64-bit pairs.
+    let h = _mm256_castps_si256(_mm256_shuffle_ps::<0b11_01_11_01>(
+        _mm256_castpd_ps(a),
+        _mm256_castpd_ps(b),
+    ));
+    let h = _mm256_permute4x64_epi64::<0b11_01_10_00>(h);
+    let h = _mm256_xor_si256(h, _mm256_srli_epi32::<1>(_mm256_srai_epi32::<31>(h)));
+    if SOUND {
+        h
+    } else {
+        _mm256_blendv_epi8(_mm256_set1_epi32(NAN_UPPER), h, sound)
+    }
+}
+
+/// The tally of one output over the blocks `cols` (any number) for windows that
+/// [`takes`]: see [`super::tally`]. Per block, a one-hot nibble per value counts its slot
+/// in counters that take turns by group (at most 8 per nibble), added as bytes (at most
+/// 16 per block) to the cell's byte counters in the slot kernel's layout
+/// ([`CellTally::bytes`]); ambiguous values are placed by their value and counted
+/// straight into the counts.
+///
+/// # Safety
+///
+/// The CPU has AVX2, FMA, BMI1/2, LZCNT and POPCNT; `w` is one that [`takes`].
+#[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+pub(crate) unsafe fn tally<'p>(
+    cols: &[Column],
+    w: &Windows,
+    sums: &mut LaneSums,
+    t: &mut CellTally<'p>,
+    pool: &'p Pool,
+) {
+    debug_assert!(takes(w));
+    let keys = Keys::new(w);
+    let nibbles = _mm256_set1_epi32(0x0F0F_0F0F);
+    let [s1, s2] = &mut *sums;
+    let mut extra = [0u64; 16];
+    // SAFETY: the loads and stores read and write whole `[f64; 8]` arrays and the
+    // cell's two 64-byte byte counters.
+    unsafe {
+        let mut a = [
+            [
+                _mm256_loadu_pd(s1.as_ptr()),
+                _mm256_loadu_pd(s1.as_ptr().add(4)),
+            ],
+            [
+                _mm256_loadu_pd(s2.as_ptr()),
+                _mm256_loadu_pd(s2.as_ptr().add(4)),
+            ],
+        ];
+        // Byte counters: slots 0-7 and 8-15, even and odd nibbles.
+        let mut bytes = [_mm256_setzero_si256(); 4];
+        for col in cols {
+            let Column { out, o, sound, .. } = *col;
+            // Per turn, the counters of slots 0-7 and of slots 8-15.
+            let mut c = [[_mm256_setzero_si256(); 2]; 2];
+            let mut keep = [0u8; GROUPS];
+            let mut ambiguous = [0u8; GROUPS];
+            let mut state = (&mut a, &mut c, &mut keep, &mut ambiguous);
+            if sound.iter().all(|&s| s == 0xFF) {
+                column::<true>(&keys, col, &mut state);
+            } else {
+                column::<false>(&keys, col, &mut state);
+            }
+            for (i, b) in bytes.iter_mut().enumerate() {
+                // Slots 0-7 (i even) or 8-15 (i odd): even nibbles (i < 2) or odd ones.
+                let part = |c: __m256i| {
+                    let c = if i < 2 { c } else { _mm256_srli_epi32::<4>(c) };
+                    _mm256_and_si256(c, nibbles)
+                };
+                *b = _mm256_add_epi8(*b, _mm256_add_epi8(part(c[0][i % 2]), part(c[1][i % 2])));
+            }
+            if ambiguous != [0; GROUPS] {
+                for (g, &a) in ambiguous.iter().enumerate() {
+                    let mut a = a;
+                    while a != 0 {
+                        let lane = a.trailing_zeros() as usize;
+                        a &= a - 1;
+                        let x = out.v[g][o].0[lane];
+                        let s = w.ends[..2 * w.n].iter().filter(|&&e| e <= x).count();
+                        extra[s] += 1;
+                        keep[g] |= (((w.keep_nibbles >> (4 * s)) & 1) as u8) << lane;
+                    }
+                }
+            }
+            let bits: [u64; GROUPS / 8] = std::array::from_fn(|h| {
+                u64::from_le_bytes(std::array::from_fn(|i| keep[8 * h + i]))
+            });
+            keep_values(&bits, |j| out.v[j / 8][o].0[j % 8], &mut t.raw, pool);
+        }
+        _mm256_storeu_pd(s1.as_mut_ptr(), a[0][0]);
+        _mm256_storeu_pd(s1.as_mut_ptr().add(4), a[0][1]);
+        _mm256_storeu_pd(s2.as_mut_ptr(), a[1][0]);
+        _mm256_storeu_pd(s2.as_mut_ptr().add(4), a[1][1]);
+        // Into the slot kernel's layout: byte 8i + j of `bytes[0]` counts slot 2j, of
+        // `bytes[1]` slot 2j + 1 (lane i: any), from pairs of 32-bit lanes (slots 0-7
+        // then 8-15).
+        let [even_lo, even_hi, odd_lo, odd_hi] = bytes;
+        let cell = t.bytes.as_mut_ptr().cast::<__m256i>();
+        let add = |at: usize, v: __m256i| {
+            let p = cell.add(at);
+            _mm256_storeu_si256(p, _mm256_add_epi8(_mm256_loadu_si256(p), v));
+        };
+        add(0, _mm256_unpacklo_epi32(even_lo, even_hi));
+        add(1, _mm256_unpackhi_epi32(even_lo, even_hi));
+        add(2, _mm256_unpacklo_epi32(odd_lo, odd_hi));
+        add(3, _mm256_unpackhi_epi32(odd_lo, odd_hi));
+    }
+    if extra != [0; 16] {
+        add_slots(w, &extra, &mut t.counts);
+    }
+}
+
+/// What [`column`] adds to: the moment sums (sum, sum of squares; lanes 0-3 and 4-7),
+/// the nibble counters (per turn, slots 0-7 and 8-15), and per group the lanes kept and
+/// the lanes ambiguous.
+type ColumnState<'a> = (
+    &'a mut [[__m256d; 2]; 2],
+    &'a mut [[__m256i; 2]; 2],
+    &'a mut [u8; GROUPS],
+    &'a mut [u8; GROUPS],
+);
+
+/// One block's values of one output through the moment sums and the slot search, group
+/// by group, the counters taking turns (`SOUND`: every draw of the block is sound, so no
+/// lane needs masking).
+#[inline]
+#[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+fn column<const SOUND: bool>(keys: &Keys, col: &Column, state: &mut ColumnState) {
+    let Column {
+        out,
+        o,
+        sound,
+        pivot,
+    } = *col;
+    let (a, c, keep, ambiguous) = state;
+    let lane_bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    let (one, zero) = (_mm256_set1_epi32(1), _mm256_setzero_pd());
+    let p = _mm256_set1_pd(pivot);
+    for g in 0..GROUPS {
+        let v = out.v[g][o].0.as_ptr();
+        // SAFETY: `v` points to eight values.
+        let x = unsafe { [_mm256_loadu_pd(v), _mm256_loadu_pd(v.add(4))] };
+        let sm = if SOUND {
+            _mm256_set1_epi32(-1)
+        } else {
+            let sm = _mm256_set1_epi32(i32::from(sound[g]));
+            _mm256_cmpeq_epi32(_mm256_and_si256(sm, lane_bit), lane_bit)
+        };
+        let halves = [
+            _mm256_castsi256_si128(sm),
+            _mm256_extracti128_si256::<1>(sm),
+        ];
+        for i in 0..2 {
+            let d = _mm256_sub_pd(x[i], p);
+            let d = if SOUND {
+                d
+            } else {
+                let m = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(halves[i]));
+                _mm256_blendv_pd(zero, d, m)
+            };
+            a[0][i] = _mm256_add_pd(a[0][i], d);
+            a[1][i] = _mm256_fmadd_pd(d, d, a[1][i]);
+        }
+        let (s, amb) = keys.slot(uppers::<SOUND>(x[0], x[1], sm));
+        let four = _mm256_slli_epi32::<2>(s);
+        let lo = _mm256_sllv_epi32(one, four);
+        let hi = _mm256_sllv_epi32(one, _mm256_sub_epi32(four, _mm256_set1_epi32(32)));
+        let c = &mut c[g % 2];
+        c[0] = _mm256_add_epi32(c[0], _mm256_andnot_si256(amb, lo));
+        c[1] = _mm256_add_epi32(c[1], _mm256_andnot_si256(amb, hi));
+        let k = _mm256_slli_epi32::<31>(_mm256_srlv_epi32(keys.keep, s));
+        keep[g] = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_andnot_si256(amb, k))) as u8;
+        ambiguous[g] = _mm256_movemask_ps(_mm256_castsi256_ps(amb)) as u8;
+    }
+}
+
+/// The exact slot of `x` among the ends of `w` (the number at or below it).
+fn exact_slot(w: &Windows, x: f64) -> usize {
+    w.ends[..2 * w.n].iter().filter(|&&e| e <= x).count()
+}
+
+/// Per lane of eight values at `p`, the slot, and whether it is ambiguous (see
+/// [`Keys::slot`]). The values are sound (finite).
+///
+/// # Safety
+///
+/// Eight values from `p`.
+#[inline]
+#[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+unsafe fn slots8(keys: &Keys, p: *const f64) -> (__m256i, __m256i) {
+    // SAFETY: the caller's promise.
+    let (a, b) = unsafe { (_mm256_loadu_pd(p), _mm256_loadu_pd(p.add(4))) };
+    keys.slot(uppers::<true>(a, b, _mm256_set1_epi32(-1)))
+}
+
+/// See [`super::slots_of`], for windows that [`takes`].
+///
+/// # Safety
+///
+/// The CPU has AVX2, FMA, BMI1/2, LZCNT and POPCNT; `w` is one that [`takes`].
+#[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+pub(crate) unsafe fn slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
+    let keys = Keys::new(w);
+    // Byte 0 of each 32-bit lane, lanes 0-3 then 4-7 in the low 64 bits.
+    let first = _mm256_setr_epi8(
+        0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 4, 8, 12, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1,
+    );
+    let order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    let chunks = values.chunks_exact(8);
+    let tail = chunks.remainder();
+    for c in chunks {
+        // SAFETY: `c` holds eight values.
+        let (s, amb) = unsafe { slots8(&keys, c.as_ptr()) };
+        let b = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(s, first), order);
+        let mut b = (_mm256_extract_epi64::<0>(b) as u64).to_le_bytes();
+        let mut a = _mm256_movemask_ps(_mm256_castsi256_ps(amb));
+        while a != 0 {
+            let lane = a.trailing_zeros() as usize;
+            a &= a - 1;
+            b[lane] = exact_slot(w, c[lane]) as u8;
+        }
+        out.extend_from_slice(&b);
+    }
+    out.extend(tail.iter().map(|&x| exact_slot(w, x) as u8));
+}
+
+/// See [`super::cut`], for windows that [`takes`]: values 64 at a time through the slot
+/// search, their slots counted in nibbles (flushed every 15 groups), the kept ones marked
+/// by bits and stored in order; the last values of a part (fewer than eight) and
+/// ambiguous ones placed by their value.
+///
+/// # Safety
+///
+/// The CPU has AVX2, FMA, BMI1/2, LZCNT and POPCNT; `w` is one that [`takes`].
+#[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+pub(crate) unsafe fn cut<'p>(
+    parts: &[&[f64]],
+    w: &Windows,
+    slots: &mut [u64; super::SLOTS],
+    out: &mut Paged<'p>,
+    pool: &'p Pool,
+) {
+    let keys = Keys::new(w);
+    let one = _mm256_set1_epi32(1);
+    let keeps = |s: usize| (w.keep_nibbles >> (4 * s)) & 1 == 1;
+    let (mut lo, mut hi) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+    let mut since = 0;
+    for (j, part) in parts.iter().enumerate() {
+        if let Some(next) = parts.get(j + 1) {
+            for l in (0..next.len().min(128)).step_by(8) {
+                super::prefetch(next.as_ptr().wrapping_add(l));
+            }
+        }
+        let whole = part.len() / 8 * 8;
+        for (h, piece) in part[..whole].chunks(64).enumerate() {
+            let mut bits = 0u64;
+            for (g, c) in piece.chunks_exact(8).enumerate() {
+                super::prefetch(c.as_ptr().wrapping_add(128));
+                // SAFETY: `c` holds eight values.
+                let (s, amb) = unsafe { slots8(&keys, c.as_ptr()) };
+                let four = _mm256_slli_epi32::<2>(s);
+                let l = _mm256_sllv_epi32(one, four);
+                let u = _mm256_sllv_epi32(one, _mm256_sub_epi32(four, _mm256_set1_epi32(32)));
+                lo = _mm256_add_epi32(lo, _mm256_andnot_si256(amb, l));
+                hi = _mm256_add_epi32(hi, _mm256_andnot_si256(amb, u));
+                let k = _mm256_slli_epi32::<31>(_mm256_srlv_epi32(keys.keep, s));
+                let k = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_andnot_si256(amb, k)));
+                let mut k = k as u8;
+                let mut a = _mm256_movemask_ps(_mm256_castsi256_ps(amb));
+                while a != 0 {
+                    let lane = a.trailing_zeros() as usize;
+                    a &= a - 1;
+                    let s = exact_slot(w, c[lane]);
+                    slots[s] += 1;
+                    k |= u8::from(keeps(s)) << lane;
+                }
+                bits |= u64::from(k) << (8 * g);
+                since += 1;
+                if since == 15 {
+                    flush_nibbles(lo, hi, slots);
+                    (lo, hi, since) = (_mm256_setzero_si256(), _mm256_setzero_si256(), 0);
+                }
+            }
+            let base = 64 * h;
+            keep_values(&[bits], |i| part[base + i], out, pool);
+        }
+        for &x in &part[whole..] {
+            let s = exact_slot(w, x);
+            slots[s] += 1;
+            if keeps(s) {
+                out.extend_from_slice(&[x], pool);
+            }
+        }
+    }
+    flush_nibbles(lo, hi, slots);
+}
+
+/// Adds the nibble counters of slots 0-7 (`lo`) and 8-15 (`hi`), at most 15 a nibble, to
+/// `slots`.
+#[inline]
+#[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+fn flush_nibbles(lo: __m256i, hi: __m256i, slots: &mut [u64; super::SLOTS]) {
+    let mut n = [[0u32; 8]; 2];
+    // SAFETY: two stores of eight 32-bit values into `n`.
+    unsafe {
+        _mm256_storeu_si256(n[0].as_mut_ptr().cast(), lo);
+        _mm256_storeu_si256(n[1].as_mut_ptr().cast(), hi);
+    }
+    for (half, lanes) in n.iter().enumerate() {
+        for &c in lanes {
+            for j in 0..8 {
+                slots[8 * half + j] += u64::from((c >> (4 * j)) & 0xF);
+            }
+        }
+    }
+}
