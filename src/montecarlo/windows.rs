@@ -84,6 +84,9 @@ pub(crate) struct Windows {
     pub ends: [f64; 24],
     /// Bit k is set when window k only counts.
     pub counting: u64,
+    /// The AVX2 kernel's search tables, where it takes these windows.
+    #[cfg(target_arch = "x86_64")]
+    pub keyed: Option<keyed::KeyTables>,
     /// Lower bounds (unused: +inf).
     pub lo: [f64; KMAX],
     /// Upper bounds (unused: -inf).
@@ -105,6 +108,8 @@ impl Windows {
             keep_nibbles: 0,
             ends: [f64::INFINITY; 24],
             counting: 0,
+            #[cfg(target_arch = "x86_64")]
+            keyed: None,
             lo: [f64::INFINITY; KMAX],
             hi: [f64::NEG_INFINITY; KMAX],
         }
@@ -124,6 +129,10 @@ impl Windows {
             }
         }
         self.n += 1;
+        #[cfg(target_arch = "x86_64")]
+        {
+            self.keyed = keyed::KeyTables::of(self);
+        }
     }
 
     /// Whether window `k` only counts (all its values are equal).

@@ -35,18 +35,55 @@ const NAN_UPPER: i32 = 0x7FF8_0000;
 /// Whether [`tally`] takes the windows `w`: one to [`KEYED_WINDOWS`] windows, none that
 /// only counts, and no end about zero (see the module's docs).
 pub(crate) fn takes(w: &Windows) -> bool {
-    (1..=KEYED_WINDOWS).contains(&w.n)
-        && w.counting == 0
-        && w.ends[..2 * w.n]
-            .iter()
-            .all(|&e| !matches!(upper(e), -1 | 0))
+    w.keyed.is_some()
 }
 
-/// The search tables of one [`Windows`], in registers. With T the ends' upper halves
-/// (sorted, up to 14 of them, then `i32::MAX`) and U = T - 1 (so that
-/// `x > U[j]` is `T[j] <= x`; `i32::MAX` where T is), the binary search reads `U[7]`,
-/// then `U[3]` or `U[11]`, then `odd` = U[1], U[5], U[9], U[13], then `even` = U[0],
-/// U[2], ..., U[14]; `below_lo`/`below_hi` hold T[s - 1] for slot s (i32::MIN for 0).
+/// The search tables of windows the keyed search takes, made when a window is added
+/// ([`Windows::keyed`]). With T the ends' upper halves (sorted, up to 14 of them, then
+/// `i32::MAX`) and U = T - 1 (so that `x > U[j]` is `T[j] <= x`; `i32::MAX` where T is),
+/// the binary search reads U[7], then U[3] or U[11], then `odd` = U[1], U[5], U[9],
+/// U[13], then `even` = U[0], U[2], ..., U[14]; `below` holds T[s - 1] for slot s
+/// (`i32::MIN` for 0).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(C, align(32))]
+pub(crate) struct KeyTables {
+    odd: [i32; 8],
+    even: [i32; 8],
+    below: [i32; 16],
+    /// U[7], U[3], U[11], and the bits of the slots that are windows keeping values.
+    splats: [i32; 4],
+}
+
+impl KeyTables {
+    /// The tables of `w`, if the keyed search takes it: one to [`KEYED_WINDOWS`]
+    /// windows, none that only counts, and no end about zero (see the module's docs).
+    pub(crate) fn of(w: &Windows) -> Option<KeyTables> {
+        let ends = &w.ends[..2 * w.n.min(KEYED_WINDOWS)];
+        let fits = (1..=KEYED_WINDOWS).contains(&w.n)
+            && w.counting == 0
+            && ends.iter().all(|&e| !matches!(upper(e), -1 | 0));
+        if !fits {
+            return None;
+        }
+        let mut t = [i32::MAX; 16];
+        for (t, &e) in t.iter_mut().zip(ends) {
+            *t = upper(e);
+        }
+        let u: [i32; 16] =
+            std::array::from_fn(|j| if t[j] == i32::MAX { i32::MAX } else { t[j] - 1 });
+        let keep = (0..16).fold(0i32, |b, s| {
+            b | (((w.keep_nibbles >> (4 * s)) & 1) as i32) << s
+        });
+        Some(KeyTables {
+            odd: [u[1], u[5], u[9], u[13], 0, 0, 0, 0],
+            even: std::array::from_fn(|j| u[2 * j]),
+            below: std::array::from_fn(|s| if s == 0 { i32::MIN } else { t[s - 1] }),
+            splats: [u[7], u[3], u[11], keep],
+        })
+    }
+}
+
+/// [`KeyTables`] in registers.
 #[derive(Clone, Copy)]
 struct Keys {
     u7: __m256i,
@@ -65,30 +102,23 @@ impl Keys {
     #[inline]
     #[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
     fn new(w: &Windows) -> Keys {
-        let mut t = [i32::MAX; 16];
-        for (t, &e) in t.iter_mut().zip(&w.ends[..2 * w.n]) {
-            *t = upper(e);
-        }
-        let u: [i32; 16] =
-            std::array::from_fn(|j| if t[j] == i32::MAX { i32::MAX } else { t[j] - 1 });
-        let below: [i32; 16] = std::array::from_fn(|s| if s == 0 { i32::MIN } else { t[s - 1] });
-        let keep = (0..16).fold(0i32, |b, s| {
-            b | (((w.keep_nibbles >> (4 * s)) & 1) as i32) << s
-        });
+        let Some(t) = &w.keyed else {
+            unreachable!("keyed search of windows it does not take")
+        };
         let load = |a: &[i32]| {
+            debug_assert!(a.len() >= 8);
             // SAFETY: `a` holds eight values.
             unsafe { _mm256_loadu_si256(a.as_ptr().cast()) }
         };
-        let odd = [u[1], u[5], u[9], u[13], 0, 0, 0, 0];
-        let even: [i32; 8] = std::array::from_fn(|j| u[2 * j]);
+        let [u7, u3, u11, keep] = t.splats;
         Keys {
-            u7: _mm256_set1_epi32(u[7]),
-            u3: _mm256_set1_epi32(u[3]),
-            u11: _mm256_set1_epi32(u[11]),
-            odd: load(&odd),
-            even: load(&even),
-            below_lo: load(&below[..8]),
-            below_hi: load(&below[8..]),
+            u7: _mm256_set1_epi32(u7),
+            u3: _mm256_set1_epi32(u3),
+            u11: _mm256_set1_epi32(u11),
+            odd: load(&t.odd),
+            even: load(&t.even),
+            below_lo: load(&t.below[..8]),
+            below_hi: load(&t.below[8..]),
             keep: _mm256_set1_epi32(keep),
         }
     }
