@@ -367,13 +367,25 @@ fn count_and_keep<'p, V: Vector>(
     let keep = &mut keep[..x.len()];
     let mut k = 0;
     while k < w.n {
+        // Windows that only count mark nothing: their passes skip the marks.
         if V::COUNTS_IN_REGISTERS && k + 1 < w.n {
-            count_windows::<V, 2, 4>(x, keep, w, k, counts);
+            if w.counts_only(k) && w.counts_only(k + 1) {
+                count_windows::<V, 2, 4, false>(x, keep, w, k, counts);
+            } else {
+                count_windows::<V, 2, 4, true>(x, keep, w, k, counts);
+            }
             k += 2;
         } else {
-            count_windows::<V, 1, 2>(x, keep, w, k, counts);
+            if w.counts_only(k) {
+                count_windows::<V, 1, 2, false>(x, keep, w, k, counts);
+            } else {
+                count_windows::<V, 1, 2, true>(x, keep, w, k, counts);
+            }
             k += 1;
         }
+    }
+    if w.counting.count_ones() as usize == w.n {
+        return;
     }
     let mut bits = [0u64; TALLY_BLOCKS * BLOCK / 64];
     let bits = &mut bits[..x.len() * W / 64];
@@ -417,11 +429,11 @@ fn keep_values<'p>(
 
 /// Counts the values `x` below and inside windows `k..k + N` of `w` into `counts`, and
 /// flips the `keep` mark of a value inside one that keeps values (`E` = 2 `N` window
-/// ends). Per end e (lo, and the next float above hi) and lane, the values below e are
+/// ends; `MARK` false: none of them keeps values, no mark is touched). Per end e (lo, and the next float above hi) and lane, the values below e are
 /// counted: below = those below lo, inside = those below the upper end minus those below
 /// lo (sound values are finite, NaN is below nothing).
 #[inline(always)]
-fn count_windows<V: Vector, const N: usize, const E: usize>(
+fn count_windows<V: Vector, const N: usize, const E: usize, const MARK: bool>(
     x: &[Lanes],
     keep: &mut [Words],
     w: &Windows,
@@ -452,7 +464,9 @@ fn count_windows<V: Vector, const N: usize, const E: usize>(
                 let (a, b) = (u64::from(v < lo), u64::from(v < hi));
                 below += a;
                 under += b;
-                *m ^= 0u64.wrapping_sub(a ^ b) & keeps;
+                if MARK {
+                    *m ^= 0u64.wrapping_sub(a ^ b) & keeps;
+                }
             }
             counts.below[k + i] += below;
             counts.inside[k + i] += under - below;
@@ -471,7 +485,9 @@ fn count_windows<V: Vector, const N: usize, const E: usize>(
             below[2 * i + 1] = below[2 * i + 1].wrapping_sub(b);
             flip ^= (a ^ b) & keeps[i];
         }
-        *marks = V::store_bits(V::load_bits(*marks) ^ flip);
+        if MARK {
+            *marks = V::store_bits(V::load_bits(*marks) ^ flip);
+        }
     }
     for i in 0..N {
         let lo: u64 = V::store_bits(below[2 * i]).0.iter().sum();
