@@ -1632,6 +1632,10 @@ mod tests {
         ]
     }
 
+    /// A tally's signature (several blocks a call).
+    type ManyTallyFn<'a> =
+        dyn for<'p> Fn(&[Column], &mut LaneSums, &mut CellTally<'p>, &'p Pool) + 'a;
+
     /// A tally kernel's signature (blocks one at a time).
     type TallyFn = dyn for<'p> Fn(Column, &Windows, &mut LaneSums, &mut CellTally<'p>, &'p Pool);
 
@@ -1856,30 +1860,29 @@ mod tests {
                     (out, sound)
                 })
                 .collect();
-            let run =
-                |f: &dyn for<'p> Fn(&[Column], &mut LaneSums, &mut CellTally<'p>, &'p Pool)| {
-                    let mut sums = [[0.0; W]; 2];
-                    let mut t = CellTally::default();
-                    for (b, chunk) in blocks.chunks(TALLY_BLOCKS).enumerate() {
-                        let cols: Vec<Column> = chunk
-                            .iter()
-                            .map(|(out, sound)| Column {
-                                out,
-                                o: 1,
-                                sound,
-                                pivot: 0.25,
-                            })
-                            .collect();
-                        f(&cols, &mut sums, &mut t, &pool);
-                        if b % 3 == 2 {
-                            t.flush(&w);
-                        }
+            let run = |f: &ManyTallyFn<'_>| {
+                let mut sums = [[0.0; W]; 2];
+                let mut t = CellTally::default();
+                for (b, chunk) in blocks.chunks(TALLY_BLOCKS).enumerate() {
+                    let cols: Vec<Column> = chunk
+                        .iter()
+                        .map(|(out, sound)| Column {
+                            out,
+                            o: 1,
+                            sound,
+                            pivot: 0.25,
+                        })
+                        .collect();
+                    f(&cols, &mut sums, &mut t, &pool);
+                    if b % 3 == 2 {
+                        t.flush(&w);
                     }
-                    t.flush(&w);
-                    let kept = sorted(&t.raw);
-                    t.raw.release(&pool);
-                    (sums, t.counts, kept)
-                };
+                }
+                t.flush(&w);
+                let kept = sorted(&t.raw);
+                t.raw.release(&pool);
+                (sums, t.counts, kept)
+            };
             let reference = run(&|c, s, t, p| generic_tally::<Lanes>(c, &w, s, t, p));
             let avx2 = run(&|c, s, t, p| tally(Kernel::Avx2, c, &w, s, t, p));
             assert_eq!(avx2, reference, "{layout:?}");
