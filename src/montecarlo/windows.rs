@@ -21,9 +21,11 @@
 //!   seven windows (`avx512::SLOT_WINDOWS`, the AVX-512 kernel) it finds each value's *slot*
 //!   among the sorted window ends (a branch-free binary search in registers) and counts
 //!   slots in nibbles, then in bytes per output ([`CellTally`]), which become integer
-//!   counts only every [`FLUSH_BLOCKS`] blocks ([`CellTally::flush`]). Otherwise (AVX2,
-//!   portable, or other window counts) [`generic_tally`] counts, per window end and lane,
-//!   the values below it, two windows a pass with the counters in the kernel's registers.
+//!   counts only every [`FLUSH_BLOCKS`] blocks ([`CellTally::flush`]). The AVX2 kernel
+//!   does the same search on the upper 32 bits of the values' order keys, eight values a
+//!   register (`keyed`), for up to seven windows none of which only counts. Otherwise
+//!   (portable, or other windows) [`generic_tally`] counts, per window end and lane, the
+//!   values below it, two windows a pass with the counters in the kernel's registers.
 //! - **Kept values** of a stage go, unsorted and mixed across windows, into pages of the
 //!   thread that tallied them ([`super::pages`]: written once, given back to a pool and
 //!   reused stage after stage). A page's room is counted in a register, and a column's
@@ -260,9 +262,10 @@ pub(crate) struct Column<'a> {
 /// kept. Adds (x - pivot) and (x - pivot)² of the sound draws to `sums`, the square with
 /// one rounding (a fused multiply-add).
 ///
-/// With the AVX-512 kernel this is `avx512::tally`, otherwise [`generic_tally`] in the
-/// kernel's registers, compiled for its instruction set; both count, keep and add exactly the
-/// same values in the same order (the slot kernel's counts reach `t.counts` at
+/// With the AVX-512 kernel this is `avx512::tally`, with the AVX2 kernel `keyed::tally`
+/// where it takes the windows, otherwise [`generic_tally`] in the kernel's registers,
+/// compiled for its instruction set; all count, keep and add exactly the same values in
+/// the same order (the slot kernel's counts reach `t.counts` at
 /// [`CellTally::flush`], which must come before the byte counters have seen
 /// [`FLUSH_BLOCKS`] blocks). (Without hardware FMA, the portable kernel's `f64::mul_add`
 /// is a slower library call with the same result.)
