@@ -432,9 +432,10 @@ fn keep_values<'p>(
 
 /// Counts the values `x` below and inside windows `k..k + N` of `w` into `counts`, and
 /// flips the `keep` mark of a value inside one that keeps values (`E` = 2 `N` window
-/// ends; `MARK` false: none of them keeps values, no mark is touched). Per end e (lo, and the next float above hi) and lane, the values below e are
-/// counted: below = those below lo, inside = those below the upper end minus those below
-/// lo (sound values are finite, NaN is below nothing).
+/// ends; `MARK` false: none of them keeps values, no mark is touched). Per end e (lo, and
+/// the next float above hi) and lane, the values below e are counted: below = those below
+/// lo, inside = those below the upper end minus those below lo (sound values are finite,
+/// NaN is below nothing).
 #[inline(always)]
 fn count_windows<V: Vector, const N: usize, const E: usize, const MARK: bool>(
     x: &[Lanes],

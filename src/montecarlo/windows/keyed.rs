@@ -58,16 +58,15 @@ impl KeyTables {
     /// The tables of `w`, if the keyed search takes it: one to [`KEYED_WINDOWS`]
     /// windows, none that only counts, and no end about zero (see the module's docs).
     pub(crate) fn of(w: &Windows) -> Option<KeyTables> {
-        let ends = &w.ends[..2 * w.n.min(KEYED_WINDOWS)];
-        let fits = (1..=KEYED_WINDOWS).contains(&w.n)
-            && w.counting == 0
-            && ends.iter().all(|&e| !matches!(upper(e), -1 | 0));
-        if !fits {
+        if !(1..=KEYED_WINDOWS).contains(&w.n) || w.counting != 0 {
             return None;
         }
         let mut t = [i32::MAX; 16];
-        for (t, &e) in t.iter_mut().zip(ends) {
+        for (t, &e) in t.iter_mut().zip(&w.ends[..2 * w.n]) {
             *t = upper(e);
+        }
+        if t[..2 * w.n].iter().any(|&u| matches!(u, -1 | 0)) {
+            return None;
         }
         let u: [i32; 16] =
             std::array::from_fn(|j| if t[j] == i32::MAX { i32::MAX } else { t[j] - 1 });
@@ -153,6 +152,41 @@ impl Keys {
         );
         (s, _mm256_cmpeq_epi32(below, h))
     }
+
+    /// Adds the one-hot nibbles of the slots `s` of the lanes not `ambiguous` to the
+    /// counters `c` (slots 0-7, slots 8-15), and returns those lanes' keep marks (bit i:
+    /// lane i's slot is a window that keeps values).
+    #[inline]
+    #[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+    fn count(&self, s: __m256i, ambiguous: __m256i, c: &mut [__m256i; 2]) -> u8 {
+        let one = _mm256_set1_epi32(1);
+        let four = _mm256_slli_epi32::<2>(s);
+        let lo = _mm256_sllv_epi32(one, four);
+        let hi = _mm256_sllv_epi32(one, _mm256_sub_epi32(four, _mm256_set1_epi32(32)));
+        c[0] = _mm256_add_epi32(c[0], _mm256_andnot_si256(ambiguous, lo));
+        c[1] = _mm256_add_epi32(c[1], _mm256_andnot_si256(ambiguous, hi));
+        let k = _mm256_slli_epi32::<31>(_mm256_srlv_epi32(self.keep, s));
+        _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_andnot_si256(ambiguous, k))) as u8
+    }
+}
+
+/// Places the `ambiguous` lanes (bits) of a group by their values (`value(lane)`): adds
+/// their slots to `slots` and returns their keep marks.
+fn place_ambiguous(
+    w: &Windows,
+    ambiguous: u8,
+    value: impl Fn(usize) -> f64,
+    slots: &mut [u64],
+) -> u8 {
+    let (mut a, mut keep) = (ambiguous, 0u8);
+    while a != 0 {
+        let lane = a.trailing_zeros() as usize;
+        a &= a - 1;
+        let s = exact_slot(w, value(lane));
+        slots[s] += 1;
+        keep |= (((w.keep_nibbles >> (4 * s)) & 1) as u8) << lane;
+    }
+    keep
 }
 
 /// The upper halves of the keys of eight values (lanes 0-3 in `a`, 4-7 in `b`), in lane
@@ -235,15 +269,7 @@ pub(crate) unsafe fn tally<'p>(
             }
             if ambiguous != [0; GROUPS] {
                 for (g, &a) in ambiguous.iter().enumerate() {
-                    let mut a = a;
-                    while a != 0 {
-                        let lane = a.trailing_zeros() as usize;
-                        a &= a - 1;
-                        let x = out.v[g][o].0[lane];
-                        let s = w.ends[..2 * w.n].iter().filter(|&&e| e <= x).count();
-                        extra[s] += 1;
-                        keep[g] |= (((w.keep_nibbles >> (4 * s)) & 1) as u8) << lane;
-                    }
+                    keep[g] |= place_ambiguous(w, a, |lane| out.v[g][o].0[lane], &mut extra);
                 }
             }
             let bits: [u64; GROUPS / 8] = std::array::from_fn(|h| {
@@ -298,7 +324,7 @@ fn column<const SOUND: bool>(keys: &Keys, col: &Column, state: &mut ColumnState)
     } = *col;
     let (a, c, keep, ambiguous) = state;
     let lane_bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
-    let (one, zero) = (_mm256_set1_epi32(1), _mm256_setzero_pd());
+    let zero = _mm256_setzero_pd();
     let p = _mm256_set1_pd(pivot);
     for g in 0..GROUPS {
         let v = out.v[g][o].0.as_ptr();
@@ -326,14 +352,7 @@ fn column<const SOUND: bool>(keys: &Keys, col: &Column, state: &mut ColumnState)
             a[1][i] = _mm256_fmadd_pd(d, d, a[1][i]);
         }
         let (s, amb) = keys.slot(uppers::<SOUND>(x[0], x[1], sm));
-        let four = _mm256_slli_epi32::<2>(s);
-        let lo = _mm256_sllv_epi32(one, four);
-        let hi = _mm256_sllv_epi32(one, _mm256_sub_epi32(four, _mm256_set1_epi32(32)));
-        let c = &mut c[g % 2];
-        c[0] = _mm256_add_epi32(c[0], _mm256_andnot_si256(amb, lo));
-        c[1] = _mm256_add_epi32(c[1], _mm256_andnot_si256(amb, hi));
-        let k = _mm256_slli_epi32::<31>(_mm256_srlv_epi32(keys.keep, s));
-        keep[g] = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_andnot_si256(amb, k))) as u8;
+        keep[g] = keys.count(s, amb, &mut c[g % 2]);
         ambiguous[g] = _mm256_movemask_ps(_mm256_castsi256_ps(amb)) as u8;
     }
 }
@@ -406,9 +425,8 @@ pub(crate) unsafe fn cut<'p>(
     pool: &'p Pool,
 ) {
     let keys = Keys::new(w);
-    let one = _mm256_set1_epi32(1);
     let keeps = |s: usize| (w.keep_nibbles >> (4 * s)) & 1 == 1;
-    let (mut lo, mut hi) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+    let mut counters = [_mm256_setzero_si256(); 2];
     let mut since = 0;
     for (j, part) in parts.iter().enumerate() {
         if let Some(next) = parts.get(j + 1) {
@@ -423,27 +441,14 @@ pub(crate) unsafe fn cut<'p>(
                 super::prefetch(c.as_ptr().wrapping_add(128));
                 // SAFETY: `c` holds eight values.
                 let (s, amb) = unsafe { slots8(&keys, c.as_ptr()) };
-                let four = _mm256_slli_epi32::<2>(s);
-                let l = _mm256_sllv_epi32(one, four);
-                let u = _mm256_sllv_epi32(one, _mm256_sub_epi32(four, _mm256_set1_epi32(32)));
-                lo = _mm256_add_epi32(lo, _mm256_andnot_si256(amb, l));
-                hi = _mm256_add_epi32(hi, _mm256_andnot_si256(amb, u));
-                let k = _mm256_slli_epi32::<31>(_mm256_srlv_epi32(keys.keep, s));
-                let k = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_andnot_si256(amb, k)));
-                let mut k = k as u8;
-                let mut a = _mm256_movemask_ps(_mm256_castsi256_ps(amb));
-                while a != 0 {
-                    let lane = a.trailing_zeros() as usize;
-                    a &= a - 1;
-                    let s = exact_slot(w, c[lane]);
-                    slots[s] += 1;
-                    k |= u8::from(keeps(s)) << lane;
-                }
+                let a = _mm256_movemask_ps(_mm256_castsi256_ps(amb)) as u8;
+                let k = keys.count(s, amb, &mut counters)
+                    | place_ambiguous(w, a, |lane| c[lane], slots);
                 bits |= u64::from(k) << (8 * g);
                 since += 1;
                 if since == 15 {
-                    flush_nibbles(lo, hi, slots);
-                    (lo, hi, since) = (_mm256_setzero_si256(), _mm256_setzero_si256(), 0);
+                    flush_nibbles(counters, slots);
+                    (counters, since) = ([_mm256_setzero_si256(); 2], 0);
                 }
             }
             let base = 64 * h;
@@ -457,19 +462,18 @@ pub(crate) unsafe fn cut<'p>(
             }
         }
     }
-    flush_nibbles(lo, hi, slots);
+    flush_nibbles(counters, slots);
 }
 
-/// Adds the nibble counters of slots 0-7 (`lo`) and 8-15 (`hi`), at most 15 a nibble, to
-/// `slots`.
+/// Adds the nibble counters of slots 0-7 and 8-15 (`c`), at most 15 a nibble, to `slots`.
 #[inline]
 #[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
-fn flush_nibbles(lo: __m256i, hi: __m256i, slots: &mut [u64; super::SLOTS]) {
+fn flush_nibbles(c: [__m256i; 2], slots: &mut [u64; super::SLOTS]) {
     let mut n = [[0u32; 8]; 2];
     // SAFETY: two stores of eight 32-bit values into `n`.
     unsafe {
-        _mm256_storeu_si256(n[0].as_mut_ptr().cast(), lo);
-        _mm256_storeu_si256(n[1].as_mut_ptr().cast(), hi);
+        _mm256_storeu_si256(n[0].as_mut_ptr().cast(), c[0]);
+        _mm256_storeu_si256(n[1].as_mut_ptr().cast(), c[1]);
     }
     for (half, lanes) in n.iter().enumerate() {
         for &c in lanes {
