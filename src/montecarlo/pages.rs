@@ -130,33 +130,43 @@ impl Page<'_> {
     }
 }
 
-/// Values in pages, in order: each page with how many values it holds.
+/// Values in pages, in order: each page with how many values it holds. The last page
+/// (the one written to) is held in the struct itself, not behind the list's pointer: a
+/// tally call reads it first thing, once per output and year, and the list would be one
+/// more cache miss each time.
 #[derive(Debug, Default)]
 pub(crate) struct Paged<'p> {
-    pages: Vec<(Page<'p>, usize)>,
+    full: Vec<(Page<'p>, usize)>,
+    last: Option<(Page<'p>, usize)>,
 }
 
 impl<'p> Paged<'p> {
     /// No values.
     pub(crate) fn new() -> Paged<'p> {
-        Paged { pages: Vec::new() }
+        Paged {
+            full: Vec::new(),
+            last: None,
+        }
     }
 
     /// Number of values.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        self.pages.iter().map(|p| p.1).sum()
+        self.parts().map(<[f64]>::len).sum()
     }
 
     /// Whether there are no values.
     #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {
-        self.pages.iter().all(|p| p.1 == 0)
+        self.len() == 0
     }
 
     /// The values, page by page.
     pub(crate) fn parts(&self) -> impl Iterator<Item = &[f64]> + '_ {
-        self.pages.iter().map(|(p, n)| p.values(*n))
+        self.full
+            .iter()
+            .chain(&self.last)
+            .map(|(p, n)| p.values(*n))
     }
 
     /// Where the next value goes, with room for at least `room` (≤ [`PAGE`]) values from
@@ -164,14 +174,30 @@ impl<'p> Paged<'p> {
     /// values written with [`Paged::wrote`].
     #[inline]
     pub(crate) fn room(&mut self, room: usize, pool: &'p Pool) -> *mut f64 {
-        match self.pages.last() {
+        match &self.last {
             Some((page, n)) if n + room <= PAGE => page.ptr.as_ptr().wrapping_add(*n),
-            _ => {
-                let page = pool.take();
-                let ptr = page.ptr.as_ptr();
-                self.pages.push((page, 0));
-                ptr
-            }
+            _ => self.new_page(pool),
+        }
+    }
+
+    /// Starts a new last page from `pool`; returns its start.
+    #[cold]
+    #[inline(never)]
+    fn new_page(&mut self, pool: &'p Pool) -> *mut f64 {
+        let page = pool.take();
+        let ptr = page.ptr.as_ptr();
+        if let Some(last) = self.last.replace((page, 0)) {
+            self.full.push(last);
+        }
+        ptr
+    }
+
+    /// Where the next value goes in the last page, if it has room (for prefetching).
+    #[inline]
+    pub(crate) fn next_place(&self) -> Option<*const f64> {
+        match &self.last {
+            Some((page, n)) if *n < PAGE => Some(page.ptr.as_ptr().wrapping_add(*n).cast_const()),
+            _ => None,
         }
     }
 
@@ -179,7 +205,7 @@ impl<'p> Paged<'p> {
     #[inline]
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     pub(crate) fn last_len(&self) -> usize {
-        self.pages.last().map_or(0, |p| p.1)
+        self.last.as_ref().map_or(0, |p| p.1)
     }
 
     /// Counts `n` more values written at [`Paged::room`]'s place.
@@ -199,7 +225,7 @@ impl<'p> Paged<'p> {
     /// ```
     #[inline]
     pub(crate) unsafe fn wrote(&mut self, n: usize) {
-        if let Some(last) = self.pages.last_mut() {
+        if let Some(last) = &mut self.last {
             last.1 = (last.1 + n).min(PAGE);
         }
     }
@@ -224,7 +250,7 @@ impl<'p> Paged<'p> {
     #[inline]
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     pub(crate) unsafe fn set_last_len(&mut self, len: usize) {
-        if let Some(last) = self.pages.last_mut() {
+        if let Some(last) = &mut self.last {
             last.1 = len.min(PAGE);
         }
     }
@@ -233,11 +259,7 @@ impl<'p> Paged<'p> {
     pub(crate) fn extend_from_slice(&mut self, mut values: &[f64], pool: &'p Pool) {
         while !values.is_empty() {
             let ptr = self.room(1, pool);
-            let n = self
-                .pages
-                .last()
-                .map_or(0, |p| PAGE - p.1)
-                .min(values.len());
+            let n = (PAGE - self.last_len()).min(values.len());
             // SAFETY: `room` returned a place in the last page with at least n values of
             // room after it; `values` is a different allocation. The n values are written
             // there, then counted.
@@ -251,7 +273,7 @@ impl<'p> Paged<'p> {
 
     /// Gives every page back to `pool`, leaving no values.
     pub(crate) fn release(&mut self, pool: &Pool) {
-        pool.give(self.pages.drain(..).map(|p| p.0));
+        pool.give(self.full.drain(..).chain(self.last.take()).map(|p| p.0));
     }
 }
 
@@ -279,10 +301,13 @@ mod tests {
                 b.wrote(1);
             }
         }
+        // The next value's place, as a prefetch sees it, is where `room` writes.
+        let next = b.next_place();
+        assert_eq!(next, Some(b.room(1, &pool).cast_const()));
         // The last page had less than eight places: a new page was started.
         assert_eq!(b.len(), PAGE);
-        assert_eq!(b.pages.len(), 2);
-        assert_eq!(b.pages[0].1, PAGE - 7);
+        assert_eq!(b.full.len(), 1);
+        assert_eq!(b.full[0].1, PAGE - 7);
         let back: Vec<f64> = b.parts().flatten().copied().collect();
         assert_eq!(back, (0..PAGE).map(|i| i as f64).collect::<Vec<_>>());
         let slabs = pool.slabs.lock().map(|s| s.len()).unwrap_or(0);

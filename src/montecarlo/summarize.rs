@@ -15,8 +15,8 @@ use rayon::prelude::*;
 use super::engine::{BLOCK, Block, Engine, GROUPS, MAX_DRAWS_IN_MEMORY, Outputs};
 use super::pages::{Paged, Pool};
 use super::windows::{
-    CellTally, Column, Counts, FLUSH_BLOCKS, Kept, LaneSums, TALLY_BLOCKS, Windows, gap, refine,
-    tally, values_at, windows_of,
+    CellTally, Column, Counts, FLUSH_BLOCKS, Kept, LaneSums, TALLY_BLOCKS, Windows, gap,
+    prefetch_cell, prefetch_kept, refine, tally, values_at, windows_of,
 };
 use crate::error::Error;
 use crate::lanes::{Kernel, W};
@@ -147,6 +147,11 @@ fn simulate_chunk<'p>(
                     pivot: pivots[c],
                 };
                 let cols: [Column; TALLY_BLOCKS] = std::array::from_fn(col);
+                // The state of the cells four and two ahead, on its way while this one is
+                // tallied.
+                let ahead = |d: usize| (c + d).min(windows.len() - 1);
+                prefetch_cell(&windows[ahead(4)], &sums[ahead(4)], &cells[ahead(4)]);
+                prefetch_kept(&cells[ahead(2)]);
                 tally(
                     e.kernel(),
                     &cols[..n],

@@ -995,6 +995,42 @@ fn prefetch(p: *const f64) {
     }
 }
 
+/// Asks for the cache lines of `bytes` bytes from `p` (a hint: never faults).
+#[inline(always)]
+fn prefetch_bytes(p: *const u8, bytes: usize) {
+    for at in (0..bytes).step_by(64) {
+        prefetch(p.wrapping_add(at).cast());
+    }
+}
+
+/// Asks for the state a [`tally`] of one output and year reads first: its windows'
+/// counts and ends, its moment sums and its byte counters (with where its kept values
+/// go). A run goes through thousands of cells per block, and each one's state has left
+/// the nearest caches since its last turn: asked for a few cells ahead, it arrives while
+/// the cells before are tallied.
+#[inline(always)]
+pub(crate) fn prefetch_cell(w: &Windows, sums: &LaneSums, t: &CellTally) {
+    // The windows up to the AVX2 search tables (the bounds are read by a refinement only).
+    prefetch_bytes(
+        (w as *const Windows).cast(),
+        std::mem::offset_of!(Windows, lo),
+    );
+    prefetch_bytes(sums.as_ptr().cast(), size_of::<LaneSums>());
+    prefetch_bytes(
+        (t as *const CellTally).cast(),
+        std::mem::offset_of!(CellTally, counts),
+    );
+}
+
+/// Asks for the cache line where the next value `t` keeps goes (`t` itself should be
+/// in cache already: [`prefetch_cell`] a cell earlier).
+#[inline(always)]
+pub(crate) fn prefetch_kept(t: &CellTally) {
+    if let Some(next) = t.raw.next_place() {
+        prefetch(next);
+    }
+}
+
 /// The 0-based rank interval, among `n` values counted so far, in which the type-7
 /// quantile `q` of the whole run can still end up, when a share `done` of the run's
 /// draws has been counted: the rank q (n - 1) moved by [`SPREAD`] standard deviations,
@@ -1066,20 +1102,44 @@ fn unkey(k: i64) -> f64 {
 
 /// Puts the keys at the sorted positions `at` of `v` where sorting would put them: the
 /// middle position first, then each half with its positions, so that each level of the
-/// recursion reads the keys once. (Integer keys compare faster than `total_cmp`.)
+/// recursion reads the keys once; a half whose only position is its last (or first) key
+/// takes its largest (smallest) key by a scan, the second of two neighbouring ranks that
+/// a type-7 quantile blends. (Integer keys compare faster than `total_cmp`.)
 fn multi_select(v: &mut [i64], at: &[usize]) {
-    if at.is_empty() || v.is_empty() {
-        return;
-    }
+    select_from(v, at, 0);
+}
+
+/// [`multi_select`] of the keys `v` that start at sorted position `base` (`at`: sorted
+/// positions in the whole, those from `base` on).
+fn select_from(v: &mut [i64], at: &[usize], base: usize) {
     let mid = at.len() / 2;
-    let j = at[mid];
+    let Some(j) = at.get(mid).map(|&a| a - base) else {
+        return;
+    };
     if j >= v.len() {
         return;
     }
     let (left, _, right) = v.select_nth_unstable(j);
-    multi_select(left, &at[..mid]);
-    let rest: Vec<usize> = at[mid + 1..].iter().map(|&i| i - j - 1).collect();
-    multi_select(right, &rest);
+    let (below, above) = (&at[..mid], &at[mid + 1..]);
+    match below {
+        [i] if i - base + 1 == left.len() => extreme_to(left, left.len() - 1, i64::max),
+        _ => select_from(left, below, base),
+    }
+    match above {
+        [i] if *i == base + j + 1 && !right.is_empty() => extreme_to(right, 0, i64::min),
+        _ => select_from(right, above, base + j + 1),
+    }
+}
+
+/// Swaps the extreme key of `v` (`pick`: [`i64::max`] or [`i64::min`]) to position `to`.
+fn extreme_to(v: &mut [i64], to: usize, pick: fn(i64, i64) -> i64) {
+    let Some(&first) = v.first() else {
+        return;
+    };
+    let x = v.iter().copied().fold(first, pick);
+    if let Some(i) = v.iter().position(|&k| k == x) {
+        v.swap(i, to);
+    }
 }
 
 /// The first kept values sorted out by window, as [`key`]s: window k's are
@@ -1187,24 +1247,31 @@ pub(crate) fn refine<'p>(
                 .collect()
         })
         .collect();
-    // A sample of the values of each window that keeps values and is reached: the first
-    // kept values (a share 1 / `scale` of them), enough that the sample's own error on a
-    // bound's rank, at most inside / (2 sqrt(m)) for m values of a window holding
-    // `inside`, stays within half a standard deviation s of the ranks, and at least
-    // [`SAMPLE`] of each window. All of them when that is most (the pilot's single
-    // window, say). With bounds moved out by one such error, the final rank falls
-    // outside with odds Q((6 + 0.5) / sqrt(1 + 0.25)) = Q(5.8), 3e-9 per window end.
+    // A sample of the values of each window that keeps values and is reached: its first
+    // kept values, m of them, enough that the sample's own error on a bound's rank, at
+    // most inside / (2 sqrt(m)) for a window holding `inside`, stays within half a
+    // standard deviation s of the ranks, and at least [`SAMPLE`]; all of them when that
+    // is most (the pilot's single window, say). The first `taken` kept values hold
+    // about m of the window that needs the largest share; the other windows keep only
+    // their first m of them (`cap`). With bounds moved out by one such error, the final
+    // rank falls outside with odds Q((6 + 0.5) / sqrt(1 + 0.25)) = Q(5.8), 3e-9 per
+    // window end.
     let total = kept.len();
-    let taken = (0..w.n)
-        .filter(|&k| !reached[k].is_empty() && !w.counts_only(k) && counts.inside[k] > 0)
-        .map(|k| {
-            let inside = counts.inside[k] as f64;
-            let m = (inside / sd[k].max(1e-9)).powi(2).max(SAMPLE as f64);
-            (m * total as f64 / inside).ceil()
-        })
-        .fold(0.0f64, f64::max)
-        .min(total as f64) as usize;
-    let scale = total as f64 / taken.max(1) as f64;
+    let mut cap = [0usize; KMAX];
+    let mut share = 0.0f64;
+    for k in 0..w.n {
+        if reached[k].is_empty() || w.counts_only(k) || counts.inside[k] == 0 {
+            continue;
+        }
+        let inside = counts.inside[k] as f64;
+        let m = (inside / sd[k].max(1e-9))
+            .powi(2)
+            .max(SAMPLE as f64)
+            .min(inside);
+        cap[k] = m.ceil() as usize;
+        share = share.max(m / inside);
+    }
+    let taken = ((share * total as f64).ceil() as usize).min(total);
     // The sample sorted out by window, as keys.
     let ByWindow {
         keys: mut sorted,
@@ -1223,7 +1290,8 @@ pub(crate) fn refine<'p>(
             continue;
         }
         let inside = counts.inside[k];
-        let s = &mut sorted[start[k]..start[k] + size[k]];
+        // The window's first `cap` values in the sample (a counting sort keeps their order).
+        let s = &mut sorted[start[k]..start[k] + size[k].min(cap[k])];
         let m = s.len();
         let exact = taken == total && m as u64 == inside;
         // A few of the window's values as they came (before any selection reorders them),
@@ -1283,7 +1351,7 @@ pub(crate) fn refine<'p>(
         let seen = probe.len().max(1) as f64;
         let heavy = |x: f64| -> bool {
             let copies = probe.iter().filter(|&&v| v == x).count();
-            x.is_finite() && copies > 1 && copies as f64 * (m as f64 / seen) * scale > HEAVY as f64
+            x.is_finite() && copies > 1 && copies as f64 * (inside as f64 / seen) > HEAVY as f64
         };
         for (lo, hi) in bounds {
             if lo == hi {
@@ -1956,11 +2024,27 @@ mod tests {
             vec![2_500, 2_501],
             vec![0, 1],
             vec![4_998, 4_999],
+            vec![0, 1, 2],
+            vec![2_499, 2_500, 2_501],
+            vec![10, 11, 4_000, 4_001],
         ] {
             let mut v = keys.clone();
             multi_select(&mut v, &at);
             for &j in &at {
                 assert_eq!(unkey(v[j]).to_bits(), sorted[j].to_bits(), "{j}");
+            }
+        }
+        // Ties: three values a thousand times each, neighbouring ranks across the ties.
+        let tied: Vec<i64> = (0..3_000).map(|i| key(f64::from((i * 7) % 3))).collect();
+        for at in [
+            vec![999, 1_000],
+            vec![1_999, 2_000],
+            vec![0, 1, 2_998, 2_999],
+        ] {
+            let mut v = tied.clone();
+            multi_select(&mut v, &at);
+            for &j in &at {
+                assert_eq!(unkey(v[j]), (j / 1_000) as f64, "{j}");
             }
         }
         let at: Vec<usize> = (0..50).map(|i| i * 97).collect();
