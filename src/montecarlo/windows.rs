@@ -1708,6 +1708,39 @@ mod tests {
     type ManyTallyFn<'a> =
         dyn for<'p> Fn(&[Column], &mut LaneSums, &mut CellTally<'p>, &'p Pool) + 'a;
 
+    /// Tallies output 1 of `blocks` around `pivot` with `f`, [`TALLY_BLOCKS`] blocks a
+    /// call, the byte counters flushed after every [`FLUSH_BLOCKS`] blocks at most (as a
+    /// run flushes them); the moment sums, the counts and the kept values, sorted.
+    fn tally_in_calls(
+        blocks: &[(Box<Outputs>, [u8; GROUPS])],
+        w: &Windows,
+        pivot: f64,
+        f: &ManyTallyFn<'_>,
+    ) -> (LaneSums, Counts, Vec<f64>) {
+        let pool = Pool::new();
+        let mut sums = [[0.0; W]; 2];
+        let mut t = CellTally::default();
+        for (i, group) in blocks.chunks(TALLY_BLOCKS).enumerate() {
+            let cols: Vec<Column> = group
+                .iter()
+                .map(|(out, sound)| Column {
+                    out,
+                    o: 1,
+                    sound,
+                    pivot,
+                })
+                .collect();
+            f(&cols, &mut sums, &mut t, &pool);
+            if (i + 1) % (FLUSH_BLOCKS / TALLY_BLOCKS) == 0 {
+                t.flush(w);
+            }
+        }
+        t.flush(w);
+        let kept = sorted(&t.raw);
+        t.raw.release(&pool);
+        (sums, t.counts, kept)
+    }
+
     /// A tally kernel's signature (blocks one at a time).
     type TallyFn = dyn for<'p> Fn(Column, &Windows, &mut LaneSums, &mut CellTally<'p>, &'p Pool);
 
@@ -1772,30 +1805,13 @@ mod tests {
                     "{kernel:?} {layout:?}"
                 );
                 // Several blocks a call, flushed before the byte counters could overflow.
-                let mut sums = [[0.0; W]; 2];
-                let mut t = CellTally::default();
-                for (i, group) in blocks.chunks(TALLY_BLOCKS).enumerate() {
-                    let cols: Vec<Column> = group
-                        .iter()
-                        .map(|(out, sound)| Column {
-                            out,
-                            o: 1,
-                            sound,
-                            pivot: 0.4,
-                        })
-                        .collect();
-                    tally(kernel, &cols, &w, &mut sums, &mut t, &pool);
-                    if (i + 1) % (FLUSH_BLOCKS / TALLY_BLOCKS) == 0 {
-                        t.flush(&w);
-                    }
-                }
-                t.flush(&w);
                 assert_eq!(
-                    (sums, t.counts.clone(), sorted(&t.raw)),
+                    tally_in_calls(&blocks, &w, 0.4, &|c, s, t, p| tally(
+                        kernel, c, &w, s, t, p
+                    )),
                     reference,
                     "{kernel:?} {layout:?}"
                 );
-                t.raw.release(&pool);
             }
             assert!(reference.1.below.iter().any(|&b| b > 0) || w.n <= 1);
         }
@@ -1932,29 +1948,7 @@ mod tests {
                     (out, sound)
                 })
                 .collect();
-            let run = |f: &ManyTallyFn<'_>| {
-                let mut sums = [[0.0; W]; 2];
-                let mut t = CellTally::default();
-                for (b, chunk) in blocks.chunks(TALLY_BLOCKS).enumerate() {
-                    let cols: Vec<Column> = chunk
-                        .iter()
-                        .map(|(out, sound)| Column {
-                            out,
-                            o: 1,
-                            sound,
-                            pivot: 0.25,
-                        })
-                        .collect();
-                    f(&cols, &mut sums, &mut t, &pool);
-                    if b % 3 == 2 {
-                        t.flush(&w);
-                    }
-                }
-                t.flush(&w);
-                let kept = sorted(&t.raw);
-                t.raw.release(&pool);
-                (sums, t.counts, kept)
-            };
+            let run = |f: &ManyTallyFn<'_>| tally_in_calls(&blocks, &w, 0.25, f);
             let reference = run(&|c, s, t, p| generic_tally::<Lanes>(c, &w, s, t, p));
             let avx2 = run(&|c, s, t, p| tally(Kernel::Avx2, c, &w, s, t, p));
             assert_eq!(avx2, reference, "{layout:?}");
