@@ -1511,15 +1511,23 @@ mod tests {
         v[r]
     }
 
+    /// A reproducible stream of 53-bit integers from `seed` (a 64-bit LCG's high bits).
+    fn stream(seed: u64) -> impl FnMut() -> u64 {
+        let mut s = seed;
+        move || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            s >> 11
+        }
+    }
+
     /// A reproducible stream of values with heavy ties and a continuous part.
     fn values(n: usize, seed: u64) -> Vec<f64> {
-        let mut s = seed;
+        let mut next = stream(seed);
         (0..n)
             .map(|_| {
-                s = s
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                let u = (s >> 11) as f64 / (1u64 << 53) as f64;
+                let u = next() as f64 / (1u64 << 53) as f64;
                 if u < 0.3 {
                     0.161
                 } else if u < 0.35 {
@@ -1750,13 +1758,7 @@ mod tests {
     /// kernel takes.
     #[test]
     fn tally_kernels_agree_with_the_generic_tally() {
-        let mut s = 11u64;
-        let mut next = || {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            s >> 11
-        };
+        let mut next = stream(11);
         let mut blocks = Vec::new();
         for round in 0..40 {
             let mut out = Outputs::new();
@@ -1822,12 +1824,9 @@ mod tests {
     /// counters hold; and the slots of every kernel are the portable ones.
     #[test]
     fn cut_agrees_with_the_generic_cut() {
-        let mut s = 5u64;
+        let mut bits = stream(5);
         let mut next = || {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let u = (s >> 11) % 1000;
+            let u = bits() % 1000;
             match u {
                 0..100 => 0.3,
                 100..150 => 0.2,
@@ -1895,13 +1894,7 @@ mod tests {
             vec![(-0.5, -0.0)],
         ];
         let pool = Pool::new();
-        let mut s = 3u64;
-        let mut next = || {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            s >> 11
-        };
+        let mut next = stream(3);
         for layout in layouts {
             let w = windows_of(layout.clone());
             let about_zero = layout.iter().any(|&(lo, hi)| lo == 0.0 || hi == 0.0);
@@ -1943,7 +1936,11 @@ mod tests {
                     let sound = std::array::from_fn(|g| {
                         let valid = (c.len().saturating_sub(W * g)).min(W);
                         let m = ((1u16 << valid) - 1) as u8;
-                        if next() % 3 == 0 { m & next() as u8 } else { m }
+                        if next().is_multiple_of(3) {
+                            m & next() as u8
+                        } else {
+                            m
+                        }
                     });
                     (out, sound)
                 })
