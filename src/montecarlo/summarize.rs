@@ -188,9 +188,13 @@ fn pass<'p>(
     scratch.clear();
     scratch.resize(starts.len() * cells, [[0.0; W]; 2]);
     let shared: &[Mutex<ThreadTally<'p>>] = tallies;
+    // One chunk a job: a thread that runs out of work takes the next chunk, not half of
+    // a run of chunks that another thread had already begun (the last stage ended with
+    // one thread idle for five chunks' time).
     scratch
         .par_chunks_mut(cells.max(1))
         .zip(starts.par_iter())
+        .with_max_len(1)
         .for_each(|(chunk_sums, &a)| {
             let b = (a + chunk).min(to);
             // Each worker thread has its own tally: the lock is never contended.
@@ -460,6 +464,7 @@ fn staged(
             .zip(stores.par_iter_mut())
             .zip(by_cell.par_iter_mut())
             .enumerate()
+            .with_max_len(1)
             .map(|(c, (((w, n), store), ts))| {
                 for t in ts.iter_mut() {
                     n.absorb(&mut t.counts);
