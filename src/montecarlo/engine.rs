@@ -356,6 +356,36 @@ pub(crate) fn blocks(e: &Engine, from: u64, to: u64) -> Vec<Block> {
         .collect()
 }
 
+/// Simulates every block of draws `0..draws` of `sc` with `seed` through all years, in
+/// parallel, and returns what `each` makes of each block (given the block and its
+/// outputs, one [`Outputs`] a year), in draw order. A worker thread keeps its years'
+/// outputs from block to block (one block's are 30 x 40 KB for a 30-year scenario).
+fn per_block<T: Send>(
+    sc: &Scenario,
+    draws: u64,
+    seed: u64,
+    each: impl Fn(&Block, &[Box<Outputs>]) -> Vec<T> + Sync,
+) -> Vec<T> {
+    let e = Engine::new(sc, seed);
+    let years = e.years();
+    let starts: Vec<u64> = (0..draws).step_by(BLOCK).collect();
+    let per_block: Vec<Vec<T>> = starts
+        .into_par_iter()
+        .map_init(
+            || -> Vec<Box<Outputs>> { (0..years).map(|_| Outputs::new()).collect() },
+            |outs, first| {
+                let len = (draws - first).min(BLOCK as u64) as usize;
+                let mut block = Block::new(&e, first, len);
+                for (t, out) in outs.iter_mut().enumerate() {
+                    block.advance(&e, t, out);
+                }
+                each(&block, outs)
+            },
+        )
+        .collect();
+    per_block.into_iter().flatten().collect()
+}
+
 /// Applies `f` to every draw `0..draws` of `sc` (in parallel, a block of draws at a
 /// time) and returns the results in draw order; `f` receives the draw index and that
 /// draw's per-year outputs. See [`super::map_draws`].
@@ -365,27 +395,53 @@ pub(crate) fn map_blocks<T: Send>(
     seed: u64,
     f: impl Fn(u64, &[Year]) -> T + Sync,
 ) -> Vec<T> {
-    let e = Engine::new(sc, seed);
-    let years = e.years();
-    let starts: Vec<u64> = (0..draws).step_by(BLOCK).collect();
-    let per_block: Vec<Vec<T>> = starts
-        .into_par_iter()
-        .map(|first| {
-            let len = (draws - first).min(BLOCK as u64) as usize;
-            let mut block = Block::new(&e, first, len);
-            let mut outs: Vec<Box<Outputs>> = (0..years).map(|_| Outputs::new()).collect();
-            for (t, out) in outs.iter_mut().enumerate() {
-                block.advance(&e, t, out);
-            }
-            (0..len)
-                .map(|b| {
-                    let path: Vec<Year> = outs.iter().map(|o| o.year(b)).collect();
-                    f(first + b as u64, &path)
-                })
-                .collect()
-        })
-        .collect();
-    per_block.into_iter().flatten().collect()
+    per_block(sc, draws, seed, |block, outs| {
+        (0..block.len)
+            .map(|b| {
+                let path: Vec<Year> = outs.iter().map(|o| o.year(b)).collect();
+                f(block.first + b as u64, &path)
+            })
+            .collect()
+    })
+}
+
+/// One year of one draw, read where its block wrote it (see [`map_block_views`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct YearView<'a> {
+    out: &'a Outputs,
+    b: usize,
+}
+
+impl YearView<'_> {
+    /// The canonical output of index `var` ([`crate::model::OUTPUT_NAMES`] order).
+    #[inline]
+    pub(crate) fn output(&self, var: usize) -> f64 {
+        self.out.get(var, self.b)
+    }
+}
+
+/// [`map_blocks`] without copying a draw's years: `f` receives the draw index, its years
+/// as views of the block's outputs, and the index of the first year in which it broke
+/// down numerically (as [`crate::model::breakdown`] says, checked once as the block ran),
+/// if it did.
+pub(crate) fn map_block_views<T: Send>(
+    sc: &Scenario,
+    draws: u64,
+    seed: u64,
+    f: impl Fn(u64, &[YearView<'_>], Option<usize>) -> T + Sync,
+) -> Vec<T> {
+    per_block(sc, draws, seed, |block, outs| {
+        let mut path = Vec::with_capacity(outs.len());
+        let mut results = Vec::with_capacity(block.len);
+        for b in 0..block.len {
+            path.clear();
+            path.extend(outs.iter().map(|out| YearView { out, b }));
+            let broken = block.broken[b];
+            let broken = (broken != NOT_BROKEN).then_some(broken as usize);
+            results.push(f(block.first + b as u64, &path, broken));
+        }
+        results
+    })
 }
 
 /// Simulates `draws` draws of `sc` with `seed` year by year, calling `visit` with the
@@ -797,6 +853,27 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
         .unwrap();
         assert_eq!(flagged, first_broken);
         assert!(first_broken.iter().any(|&b| b != NOT_BROKEN));
+        // The views of `map_block_views` read the very values `map_draws` copies, and
+        // come with the year `model::breakdown` flags first.
+        let bits = |v: &mut dyn Iterator<Item = f64>| v.map(f64::to_bits).collect::<Vec<_>>();
+        let viewed = map_block_views(&sc, 2000, 1, |j, path, broken| {
+            let years: Vec<Vec<u64>> = path
+                .iter()
+                .map(|y| bits(&mut (0..N_OUTPUTS).map(|o| y.output(o))))
+                .collect();
+            (j, years, broken.map_or(NOT_BROKEN, |t| t as u32))
+        });
+        let copied = map_draws(&sc, 2000, 1, |j, path| {
+            let years: Vec<Vec<u64>> = path
+                .iter()
+                .map(|y| bits(&mut y.values().into_iter()))
+                .collect();
+            (j, years)
+        });
+        assert_eq!(viewed.len(), 2000);
+        for ((v, (j, years)), &first) in viewed.iter().zip(&copied).zip(&first_broken) {
+            assert_eq!((v.0, &v.1, v.2), (*j, years, first), "draw {j}");
+        }
     }
 
     #[test]

@@ -1,10 +1,16 @@
 //! Metrics ([`crate::metric::Metric`]) over the Monte Carlo draws of a scenario: the
 //! per-draw values of [`super::map_draws`], reduced over the draws still sound.
 
-use super::map_draws;
-use crate::metric::Metric;
-use crate::model::breakdown;
+use super::engine::{YearView, map_block_views};
+use crate::metric::{Metric, Outputs};
 use crate::scenario::Scenario;
+
+impl Outputs for YearView<'_> {
+    #[inline]
+    fn output(&self, var: usize) -> f64 {
+        YearView::output(self, var)
+    }
+}
 
 /// Metrics over the Monte Carlo draws of a scenario (see [`over_draws`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -21,7 +27,7 @@ pub struct OverDraws {
 }
 
 /// `metrics` over `draws` Monte Carlo draws of `sc` with `seed` (the draws of
-/// [`map_draws`]). A draw that broke down numerically by the last year any metric reads
+/// [`super::map_draws`], read in place). A draw that broke down numerically by the last year any metric reads
 /// is left out of all of them and counted in [`OverDraws::broken_draws`], as `run` leaves
 /// it out of its statistics: never a NaN mean, nor a probability that counts it as an
 /// event that did not happen.
@@ -32,12 +38,8 @@ pub fn over_draws(metrics: &[Metric], sc: &Scenario, draws: u64, seed: u64) -> O
         .map(|m| m.last_index(years))
         .max()
         .unwrap_or(0);
-    let per_draw = map_draws(sc, draws, seed, |_, path| {
-        match path
-            .iter()
-            .take(last + 1)
-            .position(|y| breakdown(y).is_some())
-        {
+    let per_draw = map_block_views(sc, draws, seed, |_, path, broken| {
+        match broken.filter(|&t| t <= last) {
             Some(t) => Err(t),
             None => Ok(metrics
                 .iter()

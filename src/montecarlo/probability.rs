@@ -2,17 +2,16 @@
 //! the share of draws in which an event of the shared grammar ([`crate::metric::Event`])
 //! holds, with its Monte Carlo standard error.
 //!
-//! Draws come from [`super::map_draws`] with the run's seed, so they are the very draws
-//! of the summary. A draw that broke down numerically (see [`crate::model::breakdown`])
+//! Draws are those of [`super::map_draws`] with the run's seed (the same blocks, read in
+//! place), so they are the very draws of the summary. A draw that broke down numerically (see [`crate::model::breakdown`])
 //! in or before the last year an event looks at is left out of that event's count
 //! (`excluded_draws`); a later breakdown does not matter to it.
 
 use std::io::Write;
 
-use super::map_draws;
+use super::engine::map_block_views;
 use crate::error::{Error, Result};
 use crate::metric::Event;
-use crate::model::breakdown;
 use crate::output::format_number;
 use crate::scenario::Scenario;
 use crate::scenario::probabilities::Probability;
@@ -72,11 +71,8 @@ pub fn estimate(
         ));
     }
     let years = &sc.years;
-    let per_draw: Vec<(u64, u32)> = map_draws(sc, draws, seed, |_, path| {
-        let broken = path
-            .iter()
-            .position(|y| breakdown(y).is_some())
-            .map_or(u32::MAX, |b| b as u32);
+    let per_draw: Vec<(u64, u32)> = map_block_views(sc, draws, seed, |_, path, broken| {
+        let broken = broken.map_or(u32::MAX, |b| b as u32);
         let mut bits = 0u64;
         for (k, p) in events.iter().enumerate() {
             if p.event.holds(years, path) {
