@@ -27,10 +27,10 @@ pub struct OverDraws {
 }
 
 /// `metrics` over `draws` Monte Carlo draws of `sc` with `seed` (the draws of
-/// [`super::map_draws`], read in place). A draw that broke down numerically by the last year any metric reads
-/// is left out of all of them and counted in [`OverDraws::broken_draws`], as `run` leaves
-/// it out of its statistics: never a NaN mean, nor a probability that counts it as an
-/// event that did not happen.
+/// [`super::map_draws`], read in place). A draw that broke down numerically by the last
+/// year any metric reads is left out of all of them and counted in
+/// [`OverDraws::broken_draws`], as `run` leaves it out of its statistics: never a NaN
+/// mean, nor a probability that counts it as an event that did not happen.
 pub fn over_draws(metrics: &[Metric], sc: &Scenario, draws: u64, seed: u64) -> OverDraws {
     let years = &sc.years;
     let last = metrics

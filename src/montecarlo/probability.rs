@@ -3,9 +3,9 @@
 //! holds, with its Monte Carlo standard error.
 //!
 //! Draws are those of [`super::map_draws`] with the run's seed (the same blocks, read in
-//! place), so they are the very draws of the summary. A draw that broke down numerically (see [`crate::model::breakdown`])
-//! in or before the last year an event looks at is left out of that event's count
-//! (`excluded_draws`); a later breakdown does not matter to it.
+//! place), so they are the very draws of the summary. A draw that broke down numerically
+//! (see [`crate::model::breakdown`]) in or before the last year an event looks at is left
+//! out of that event's count (`excluded_draws`); a later breakdown does not matter to it.
 
 use std::io::Write;
 
