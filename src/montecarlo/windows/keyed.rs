@@ -156,16 +156,20 @@ impl Keys {
     /// Adds the one-hot nibbles of the slots `s` of the lanes not `ambiguous` to the
     /// counters `c` (slots 0-7, slots 8-15), and returns those lanes' keep marks (bit i:
     /// lane i's slot is a window that keeps values).
+    ///
+    /// For the counts, an ambiguous lane's slot becomes -1 (all ones, one OR): both
+    /// shifts by it times four (less 32) are by 32 or more and give 0, so the lane
+    /// counts nothing. (The keep marks mask it with an ANDNOT: LLVM turns a shift by
+    /// the OR there into three instructions.)
     #[inline]
     #[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
     fn count(&self, s: __m256i, ambiguous: __m256i, c: &mut [__m256i; 2]) -> u8 {
-        let one = _mm256_set1_epi32(1);
-        let four = _mm256_slli_epi32::<2>(s);
-        let lo = _mm256_sllv_epi32(one, four);
-        let hi = _mm256_sllv_epi32(one, _mm256_sub_epi32(four, _mm256_set1_epi32(32)));
-        c[0] = _mm256_add_epi32(c[0], _mm256_andnot_si256(ambiguous, lo));
-        c[1] = _mm256_add_epi32(c[1], _mm256_andnot_si256(ambiguous, hi));
         let k = _mm256_slli_epi32::<31>(_mm256_srlv_epi32(self.keep, s));
+        let one = _mm256_set1_epi32(1);
+        let four = _mm256_slli_epi32::<2>(_mm256_or_si256(s, ambiguous));
+        c[0] = _mm256_add_epi32(c[0], _mm256_sllv_epi32(one, four));
+        let hi = _mm256_sub_epi32(four, _mm256_set1_epi32(32));
+        c[1] = _mm256_add_epi32(c[1], _mm256_sllv_epi32(one, hi));
         _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_andnot_si256(ambiguous, k))) as u8
     }
 }
@@ -189,24 +193,35 @@ fn place_ambiguous(
     keep
 }
 
-/// The upper halves of the keys of eight values (lanes 0-3 in `a`, 4-7 in `b`), in lane
-/// order, `NAN_UPPER` where `sound` (all ones: a sound lane) is not set (`SOUND`: every
-/// lane is).
+/// The upper halves of the keys of eight values (lanes 0-3 in `a`, 4-7 in `b`), in the
+/// *shuffled* order of the lanes 0 1 4 5 2 3 6 7 (one shuffle, no permutation across
+/// the register's halves: the counts do not depend on the order, and the lane masks of
+/// a column are put back in lane order 64 lanes at a time, [`in_lane_order`]),
+/// `NAN_UPPER` where `sound` (all ones: a sound lane, in the same shuffled order) is not
+/// set (`SOUND`: every lane is).
 #[inline]
 #[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
 fn uppers<const SOUND: bool>(a: __m256d, b: __m256d, sound: __m256i) -> __m256i {
-    // Odd 32-bit halves: lanes 0 1 4 5 2 3 6 7, put in order by 64-bit pairs.
+    // Odd 32-bit halves: lanes 0 1 4 5 2 3 6 7.
     let h = _mm256_castps_si256(_mm256_shuffle_ps::<0b11_01_11_01>(
         _mm256_castpd_ps(a),
         _mm256_castpd_ps(b),
     ));
-    let h = _mm256_permute4x64_epi64::<0b11_01_10_00>(h);
     let h = _mm256_xor_si256(h, _mm256_srli_epi32::<1>(_mm256_srai_epi32::<31>(h)));
     if SOUND {
         h
     } else {
         _mm256_blendv_epi8(_mm256_set1_epi32(NAN_UPPER), h, sound)
     }
+}
+
+/// Lane masks of the shuffled order of [`uppers`] (bit p of a byte for lane 0 1 4 5 2 3
+/// 6 7 at p) in lane order, in every byte of `m`: bits 2-3 and 4-5 swap places (the
+/// same swap puts lane order into the shuffled one).
+const fn in_lane_order(m: u64) -> u64 {
+    const STAY: u64 = 0xC3C3_C3C3_C3C3_C3C3;
+    const SWAP: u64 = 0x0C0C_0C0C_0C0C_0C0C;
+    (m & STAY) | ((m & SWAP) << 2) | ((m >> 2) & SWAP)
 }
 
 /// The tally of one output over the blocks `cols` (any number) for windows that
@@ -267,14 +282,16 @@ pub(crate) unsafe fn tally<'p>(
                 };
                 *b = _mm256_add_epi8(*b, _mm256_add_epi8(part(c[0][i % 2]), part(c[1][i % 2])));
             }
+            let mut bits: [u64; GROUPS / 8] = std::array::from_fn(|h| {
+                in_lane_order(u64::from_le_bytes(std::array::from_fn(|i| keep[8 * h + i])))
+            });
             if ambiguous != [0; GROUPS] {
                 for (g, &a) in ambiguous.iter().enumerate() {
-                    keep[g] |= place_ambiguous(w, a, |lane| out.v[g][o].0[lane], &mut extra);
+                    let a = in_lane_order(u64::from(a)) as u8;
+                    let k = place_ambiguous(w, a, |lane| out.v[g][o].0[lane], &mut extra);
+                    bits[g / 8] |= u64::from(k) << (8 * (g % 8));
                 }
             }
-            let bits: [u64; GROUPS / 8] = std::array::from_fn(|h| {
-                u64::from_le_bytes(std::array::from_fn(|i| keep[8 * h + i]))
-            });
             keep_values(&bits, |j| out.v[j / 8][o].0[j % 8], &mut t.raw, pool);
         }
         _mm256_storeu_pd(s1.as_mut_ptr(), a[0][0]);
@@ -324,17 +341,20 @@ fn column<const SOUND: bool>(keys: &Keys, col: &Column, state: &mut ColumnState)
     } = *col;
     let (a, c, keep, ambiguous) = state;
     let lane_bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    let shuffled_bit = _mm256_setr_epi32(1, 2, 16, 32, 4, 8, 64, 128);
     let zero = _mm256_setzero_pd();
     let p = _mm256_set1_pd(pivot);
     for g in 0..GROUPS {
         let v = out.v[g][o].0.as_ptr();
         // SAFETY: `v` points to eight values.
         let x = unsafe { [_mm256_loadu_pd(v), _mm256_loadu_pd(v.add(4))] };
-        let sm = if SOUND {
-            _mm256_set1_epi32(-1)
+        // Sound lanes, in lane order (the sums) and in the search's order.
+        let (sm, shuffled) = if SOUND {
+            (_mm256_set1_epi32(-1), _mm256_set1_epi32(-1))
         } else {
             let sm = _mm256_set1_epi32(i32::from(sound[g]));
-            _mm256_cmpeq_epi32(_mm256_and_si256(sm, lane_bit), lane_bit)
+            let bits = |b: __m256i| _mm256_cmpeq_epi32(_mm256_and_si256(sm, b), b);
+            (bits(lane_bit), bits(shuffled_bit))
         };
         let halves = [
             _mm256_castsi256_si128(sm),
@@ -351,7 +371,7 @@ fn column<const SOUND: bool>(keys: &Keys, col: &Column, state: &mut ColumnState)
             a[0][i] = _mm256_add_pd(a[0][i], d);
             a[1][i] = _mm256_fmadd_pd(d, d, a[1][i]);
         }
-        let (s, amb) = keys.slot(uppers::<SOUND>(x[0], x[1], sm));
+        let (s, amb) = keys.slot(uppers::<SOUND>(x[0], x[1], shuffled));
         keep[g] = keys.count(s, amb, &mut c[g % 2]);
         ambiguous[g] = _mm256_movemask_ps(_mm256_castsi256_ps(amb)) as u8;
     }
@@ -363,17 +383,24 @@ fn exact_slot(w: &Windows, x: f64) -> usize {
 }
 
 /// Per lane of eight values at `p`, the slot, and whether it is ambiguous (see
-/// [`Keys::slot`]). The values are sound (finite).
+/// [`Keys::slot`]), in the shuffled order of [`uppers`], or in lane order (`ORDERED`).
+/// The values are sound (finite).
 ///
 /// # Safety
 ///
 /// Eight values from `p`.
 #[inline]
 #[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
-unsafe fn slots8(keys: &Keys, p: *const f64) -> (__m256i, __m256i) {
+unsafe fn slots8<const ORDERED: bool>(keys: &Keys, p: *const f64) -> (__m256i, __m256i) {
     // SAFETY: the caller's promise.
     let (a, b) = unsafe { (_mm256_loadu_pd(p), _mm256_loadu_pd(p.add(4))) };
-    keys.slot(uppers::<true>(a, b, _mm256_set1_epi32(-1)))
+    let h = uppers::<true>(a, b, _mm256_set1_epi32(-1));
+    let h = if ORDERED {
+        _mm256_permute4x64_epi64::<0b11_01_10_00>(h)
+    } else {
+        h
+    };
+    keys.slot(h)
 }
 
 /// See [`super::slots_of`], for windows that [`takes`].
@@ -394,7 +421,7 @@ pub(crate) unsafe fn slots_of(values: &[f64], w: &Windows, out: &mut Vec<u8>) {
     let tail = chunks.remainder();
     for c in chunks {
         // SAFETY: `c` holds eight values.
-        let (s, amb) = unsafe { slots8(&keys, c.as_ptr()) };
+        let (s, amb) = unsafe { slots8::<true>(&keys, c.as_ptr()) };
         let b = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(s, first), order);
         let mut b = (_mm256_extract_epi64::<0>(b) as u64).to_le_bytes();
         let mut a = _mm256_movemask_ps(_mm256_castsi256_ps(amb));
@@ -436,15 +463,18 @@ pub(crate) unsafe fn cut<'p>(
         }
         let whole = part.len() / 8 * 8;
         for (h, piece) in part[..whole].chunks(64).enumerate() {
-            let mut bits = 0u64;
+            // Keep marks of the search (shuffled order) and of ambiguous values (lane order).
+            let (mut bits, mut placed) = (0u64, 0u64);
             for (g, c) in piece.chunks_exact(8).enumerate() {
                 super::prefetch(c.as_ptr().wrapping_add(128));
                 // SAFETY: `c` holds eight values.
-                let (s, amb) = unsafe { slots8(&keys, c.as_ptr()) };
+                let (s, amb) = unsafe { slots8::<false>(&keys, c.as_ptr()) };
+                bits |= u64::from(keys.count(s, amb, &mut counters)) << (8 * g);
                 let a = _mm256_movemask_ps(_mm256_castsi256_ps(amb)) as u8;
-                let k = keys.count(s, amb, &mut counters)
-                    | place_ambiguous(w, a, |lane| c[lane], slots);
-                bits |= u64::from(k) << (8 * g);
+                if a != 0 {
+                    let a = in_lane_order(u64::from(a)) as u8;
+                    placed |= u64::from(place_ambiguous(w, a, |lane| c[lane], slots)) << (8 * g);
+                }
                 since += 1;
                 if since == 15 {
                     flush_nibbles(counters, slots);
@@ -452,7 +482,12 @@ pub(crate) unsafe fn cut<'p>(
                 }
             }
             let base = 64 * h;
-            keep_values(&[bits], |i| part[base + i], out, pool);
+            keep_values(
+                &[in_lane_order(bits) | placed],
+                |i| part[base + i],
+                out,
+                pool,
+            );
         }
         for &x in &part[whole..] {
             let s = exact_slot(w, x);
