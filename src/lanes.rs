@@ -488,6 +488,17 @@ pub(crate) trait Vector: Real<Mask: BitAnd<Output = Self::Mask>> {
     /// `self * a + b` with one rounding (`f64::mul_add`), for the Monte Carlo moment
     /// sums; the model's equations never fuse.
     fn mul_add(self, a: Self, b: Self) -> Self;
+    /// `self + x * 0`, the breakdown check's term: ±0 while `self` is ±0 and `x` finite,
+    /// NaN from the first `x` that is not. Fused (one instruction) in the kernels with
+    /// FMA, two operations in [`Lanes`] (where `f64::mul_add` would be a library call);
+    /// fused or not, the same lanes are NaN.
+    #[inline(always)]
+    fn plus_zero_times(self, x: Self) -> Self
+    where
+        f64: Scalar<Self>,
+    {
+        self + x * 0.0
+    }
 }
 
 /// `x` lane by lane in a kernel's registers (a loop always inlined, unlike `array::map`,

@@ -290,4 +290,10 @@ impl Vector for Ymm {
         let f = |i: usize| unsafe { _mm256_fmadd_pd(self.0[i], a.0[i], b.0[i]) };
         Ymm([f(0), f(1)])
     }
+    #[inline(always)]
+    fn plus_zero_times(self, x: Ymm) -> Ymm {
+        // SAFETY: AVX2 and FMA (module docs: the AVX2 kernel's functions enable both).
+        let f = |i: usize| unsafe { _mm256_fmadd_pd(x.0[i], _mm256_setzero_pd(), self.0[i]) };
+        Ymm([f(0), f(1)])
+    }
 }

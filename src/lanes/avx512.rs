@@ -251,4 +251,9 @@ impl Vector for Zmm {
         // SAFETY: AVX-512F (module docs); register operation only.
         Zmm(unsafe { _mm512_fmadd_pd(self.0, a.0, b.0) })
     }
+    #[inline(always)]
+    fn plus_zero_times(self, x: Zmm) -> Zmm {
+        // SAFETY: AVX-512F (module docs); register operations only.
+        Zmm(unsafe { _mm512_fmadd_pd(x.0, _mm512_setzero_pd(), self.0) })
+    }
 }

@@ -262,7 +262,8 @@ impl Block {
 /// NaN otherwise, and a sum of such terms is ±0 unless one of them is NaN, in any order;
 /// so the terms go to four sums in turn, not to one: a chain of 37 dependent additions
 /// held the step's end back (a tree of all 37 at once needed more registers than AVX2
-/// has).
+/// has). A term and its addition are one fused instruction where the kernel has FMA
+/// ([`Vector::plus_zero_times`]).
 #[inline(always)]
 fn all_finite<V: Vector>(values: &[V; N_OUTPUTS]) -> V::Mask
 where
@@ -271,13 +272,13 @@ where
     let (mut a, mut b, mut c, mut d) = (V::splat(0.0), V::splat(0.0), V::splat(0.0), V::splat(0.0));
     let mut four = values.chunks_exact(4);
     for x in four.by_ref() {
-        a = a + x[0] * 0.0;
-        b = b + x[1] * 0.0;
-        c = c + x[2] * 0.0;
-        d = d + x[3] * 0.0;
+        a = a.plus_zero_times(x[0]);
+        b = b.plus_zero_times(x[1]);
+        c = c.plus_zero_times(x[2]);
+        d = d.plus_zero_times(x[3]);
     }
-    for x in four.remainder() {
-        a = a + *x * 0.0;
+    for &x in four.remainder() {
+        a = a.plus_zero_times(x);
     }
     ((a + b) + (c + d)).cmp_eq(0.0)
 }
@@ -519,8 +520,21 @@ pub(crate) mod tests {
                 });
                 let lane = (o * 3) % W;
                 values[o].0[lane] = bad;
-                let bits = Lanes::mask_bits(all_finite(&values));
-                assert_eq!(bits, !(1u8 << lane), "output {o}, lane {lane}, {bad}");
+                // In every kernel's registers (fused terms with FMA, two operations without).
+                for kernel in crate::lanes::Kernel::available() {
+                    let bits = crate::lanes::dispatch!(
+                        kernel,
+                        fn(values: &[Lanes; N_OUTPUTS]) -> u8 {
+                            V::mask_bits(all_finite(&load_all::<V, N_OUTPUTS>(values)))
+                        },
+                        (&values)
+                    );
+                    assert_eq!(
+                        bits,
+                        !(1u8 << lane),
+                        "{kernel:?}: output {o}, lane {lane}, {bad}"
+                    );
+                }
             }
         }
     }
