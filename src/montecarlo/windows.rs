@@ -1974,6 +1974,31 @@ mod tests {
         }
     }
 
+    /// The AVX2 keyed search sees a group's lanes in the order 0 1 4 5 2 3 6 7: its mask
+    /// bit p (of any byte) belongs to that order's p-th lane, and `in_lane_order` moves it
+    /// there, in every byte at once, and back (the swap is its own inverse).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn keyed_masks_go_back_to_lane_order_in_every_byte() {
+        const SHUFFLED: [usize; 8] = [0, 1, 4, 5, 2, 3, 6, 7];
+        for byte in 0..8 {
+            for (p, &lane) in SHUFFLED.iter().enumerate() {
+                let m = 1u64 << (8 * byte + p);
+                assert_eq!(
+                    keyed::in_lane_order(m),
+                    1u64 << (8 * byte + lane),
+                    "{byte} {p}"
+                );
+            }
+        }
+        let mut next = stream(11);
+        for _ in 0..1000 {
+            let m = next();
+            assert_eq!(keyed::in_lane_order(keyed::in_lane_order(m)), m);
+            assert_eq!(keyed::in_lane_order(m).count_ones(), m.count_ones());
+        }
+    }
+
     #[test]
     fn keys_order_as_total_cmp_and_give_the_value_back() {
         let mut special = vec![

@@ -218,7 +218,7 @@ fn uppers<const SOUND: bool>(a: __m256d, b: __m256d, sound: __m256i) -> __m256i 
 /// Lane masks of the shuffled order of [`uppers`] (bit p of a byte for lane 0 1 4 5 2 3
 /// 6 7 at p) in lane order, in every byte of `m`: bits 2-3 and 4-5 swap places (the
 /// same swap puts lane order into the shuffled one).
-const fn in_lane_order(m: u64) -> u64 {
+pub(super) const fn in_lane_order(m: u64) -> u64 {
     const STAY: u64 = 0xC3C3_C3C3_C3C3_C3C3;
     const SWAP: u64 = 0x0C0C_0C0C_0C0C_0C0C;
     (m & STAY) | ((m & SWAP) << 2) | ((m >> 2) & SWAP)
