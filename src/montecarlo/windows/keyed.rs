@@ -174,15 +174,16 @@ impl Keys {
     }
 }
 
-/// Places the `ambiguous` lanes (bits) of a group by their values (`value(lane)`): adds
-/// their slots to `slots` and returns their keep marks.
+/// Places the `ambiguous` lanes of a group (bits in the search's shuffled order, see
+/// [`uppers`]) by their values (`value(lane)`): adds their slots to `slots` and returns
+/// their keep marks, in lane order.
 fn place_ambiguous(
     w: &Windows,
     ambiguous: u8,
     value: impl Fn(usize) -> f64,
     slots: &mut [u64],
 ) -> u8 {
-    let (mut a, mut keep) = (ambiguous, 0u8);
+    let (mut a, mut keep) = (in_lane_order(u64::from(ambiguous)) as u8, 0u8);
     while a != 0 {
         let lane = a.trailing_zeros() as usize;
         a &= a - 1;
@@ -287,7 +288,6 @@ pub(crate) unsafe fn tally<'p>(
             });
             if ambiguous != [0; GROUPS] {
                 for (g, &a) in ambiguous.iter().enumerate() {
-                    let a = in_lane_order(u64::from(a)) as u8;
                     let k = place_ambiguous(w, a, |lane| out.v[g][o].0[lane], &mut extra);
                     bits[g / 8] |= u64::from(k) << (8 * (g % 8));
                 }
@@ -472,7 +472,6 @@ pub(crate) unsafe fn cut<'p>(
                 bits |= u64::from(keys.count(s, amb, &mut counters)) << (8 * g);
                 let a = _mm256_movemask_ps(_mm256_castsi256_ps(amb)) as u8;
                 if a != 0 {
-                    let a = in_lane_order(u64::from(a)) as u8;
                     placed |= u64::from(place_ambiguous(w, a, |lane| c[lane], slots)) << (8 * g);
                 }
                 since += 1;
