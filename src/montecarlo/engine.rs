@@ -701,6 +701,23 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
         assert_eq!(crate::montecarlo::summarize::passes(&many), 3);
         let (n, _) = summary_matches_columns(&scenario("", &[]), 5_000, &many);
         assert_eq!(n, 8 * N_OUTPUTS);
+        // Outputs read off others (`Derived`: no fund, maturity 1, no commodity revenue)
+        // summarise as their own columns do.
+        let derived = scenario("", &["policy.commodity_revenue_gdp=0"]);
+        let known = crate::model::derived_outputs(&derived);
+        let same = |name: &str| {
+            let i = crate::canonical::output_index(name).unwrap();
+            matches!(known[i], crate::model::Derived::SameAs(_))
+        };
+        for name in [
+            "net_debt_gdp",
+            "non_commodity_primary_balance_gdp",
+            "marginal_interest_rate",
+        ] {
+            assert!(same(name), "{name}");
+        }
+        let (n, _) = summary_matches_columns(&derived, 6 * CHUNK as u64 + 5, &qs);
+        assert_eq!(n, 8 * N_OUTPUTS);
         // Broken draws are left out of the summary as out of the columns.
         let wild = scenario("", &["shocks.sd=[0.0, 0.0, 0.45, 0.0, 0.0, 0.0]"]);
         let (_, broken_years) = summary_matches_columns(&wild, 6 * CHUNK as u64 + 5, &qs);
