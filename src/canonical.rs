@@ -1,7 +1,8 @@
 //! The names of the canonical outputs of docs/MODEL.md, in column order: the vocabulary
 //! shared by the model (whose [`crate::model::Year`] holds them), the metric language
-//! ([`crate::metric`]) and every output file. A leaf module, so that the layers that
-//! read names (scenario files' events, metrics) need not depend on the model.
+//! ([`crate::metric`]) and every output file, and the trait through which a metric reads
+//! them ([`Outputs`]). A leaf module, so that the layers that read names (scenario files'
+//! events, metrics) need not depend on the model, nor the model on them.
 
 /// Number of canonical outputs (24 of version 1, then 13 of version 2).
 pub const N_OUTPUTS: usize = 37;
@@ -50,6 +51,15 @@ pub const OUTPUT_NAMES: [&str; N_OUTPUTS] = [
     "rule_adjustment_gdp",
     "growth_spending_budget_share",
 ];
+
+/// What a metric ([`crate::metric`]) reads of one simulated year: its canonical outputs
+/// by index ([`crate::model::Year`] is one). Here, with the names, so that the model
+/// implements it without depending on the metric language.
+pub trait Outputs {
+    /// The canonical output of index `var` ([`OUTPUT_NAMES`] order), in the output's
+    /// own unit (docs/MODEL.md).
+    fn output(&self, var: usize) -> f64;
+}
 
 /// Index of a canonical output name in [`OUTPUT_NAMES`].
 pub fn output_index(name: &str) -> Option<usize> {

@@ -32,8 +32,10 @@
 //! - [`report`]: the self-contained HTML report;
 //! - [`summary`]: streaming per-year statistics of draws (mean, sd, exact type-7 quantiles);
 //! - [`metric`]: the expression language of metrics and events (`p90(debt_gdp@2040)`);
-//! - `canonical` (crate-private): the names of the canonical outputs, shared by the model
-//!   and the metric language (so that scenario files' events need not reach up to the model);
+//! - `canonical` (crate-private): the names of the canonical outputs and the trait a metric
+//!   reads them through ([`metric::Outputs`]), shared by the model and the metric language
+//!   (so that scenario files' events need not reach up to the model, nor the model to the
+//!   metric language);
 //! - [`output`]: atomic output files and CSV writers;
 //! - [`solve`]: goal-seek, the parameter value at which a target starts to hold;
 //! - [`stress`]: standard stress tests (growth, revenue, interest, exchange rate,

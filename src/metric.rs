@@ -11,9 +11,10 @@
 //! is the mean across draws, `pNN` the type-7 quantile, `sd` the sample standard
 //! deviation, `prob` the share of draws in which the event holds.
 //!
-//! The language knows the outputs by name only (a leaf module holds the names) and reads
-//! a path through the [`Outputs`] trait, which [`crate::model::Year`] implements: so the
-//! scenario layer can parse the events of a scenario file without depending on the model.
+//! The language knows the outputs by name only and reads a path through the [`Outputs`]
+//! trait, which [`crate::model::Year`] implements: both live in a leaf module with the
+//! names, so the scenario layer can parse the events of a scenario file without depending
+//! on the model, and the model does not depend on this language.
 
 use std::fmt;
 use std::str::FromStr;
@@ -21,12 +22,7 @@ use std::str::FromStr;
 use crate::canonical::{OUTPUT_NAMES, output_index};
 use crate::stats;
 
-/// What a metric reads of one simulated year: its canonical outputs by index
-/// ([`crate::model::Year`] is one).
-pub trait Outputs {
-    /// The canonical output of index `var` ([`crate::model::OUTPUT_NAMES`] order).
-    fn output(&self, var: usize) -> f64;
-}
+pub use crate::canonical::Outputs;
 
 /// How a series reduces a variable over its years.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -400,7 +400,7 @@ canonical_outputs!(
     growth_spending_budget_share,
 );
 
-impl crate::metric::Outputs for Year {
+impl crate::canonical::Outputs for Year {
     #[inline]
     fn output(&self, var: usize) -> f64 {
         self.values()[var]

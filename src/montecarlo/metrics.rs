@@ -2,7 +2,8 @@
 //! per-draw values of [`super::map_draws`], reduced over the draws still sound.
 
 use super::engine::{YearView, map_block_views};
-use crate::metric::{Metric, Outputs};
+use crate::canonical::Outputs;
+use crate::metric::Metric;
 use crate::scenario::Scenario;
 
 impl Outputs for YearView<'_> {
