@@ -413,10 +413,9 @@ pub(crate) struct YearView<'a> {
     b: usize,
 }
 
-impl YearView<'_> {
-    /// The canonical output of index `var` ([`crate::model::OUTPUT_NAMES`] order).
+impl crate::canonical::Outputs for YearView<'_> {
     #[inline]
-    pub(crate) fn output(&self, var: usize) -> f64 {
+    fn output(&self, var: usize) -> f64 {
         self.out.get(var, self.b)
     }
 }
@@ -890,7 +889,7 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
         let viewed = map_block_views(&sc, 2000, 1, |j, path, broken| {
             let years: Vec<Vec<u64>> = path
                 .iter()
-                .map(|y| bits(&mut (0..N_OUTPUTS).map(|o| y.output(o))))
+                .map(|y| bits(&mut (0..N_OUTPUTS).map(|o| crate::canonical::Outputs::output(y, o))))
                 .collect();
             (j, years, broken.map_or(NOT_BROKEN, |t| t as u32))
         });

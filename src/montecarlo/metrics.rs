@@ -1,17 +1,9 @@
 //! Metrics ([`crate::metric::Metric`]) over the Monte Carlo draws of a scenario: the
 //! per-draw values of [`super::map_draws`], reduced over the draws still sound.
 
-use super::engine::{YearView, map_block_views};
-use crate::canonical::Outputs;
+use super::engine::map_block_views;
 use crate::metric::Metric;
 use crate::scenario::Scenario;
-
-impl Outputs for YearView<'_> {
-    #[inline]
-    fn output(&self, var: usize) -> f64 {
-        YearView::output(self, var)
-    }
-}
 
 /// Metrics over the Monte Carlo draws of a scenario (see [`over_draws`]).
 #[derive(Debug, Clone, PartialEq)]
