@@ -432,6 +432,8 @@ pub enum Derived {
 ///   `fund_assets_gdp` (0 / N, N > 0), and `net_debt_gdp` = (D − 0) / N = `debt_gdp`;
 /// - no fund and no commodity revenue in any year: revenue is Rn + 0 = Rn, so the
 ///   non-commodity primary balance (and its ratio) is the primary balance;
+/// - no commodity revenue in any year (every `commodity_revenue_gdp` +0): `commodity_revenue`
+///   is N × 0 × relative = +0 (N > 0; a non-finite relative price breaks the draw);
 /// - no rules: adj = +0, so `rule_adjustment` (0 N) and `rule_adjustment_gdp` are +0;
 /// - `debt_maturity` = 1 (and not drawn by `[uncertainty]`): `interest_rate` is the
 ///   marginal rate itself.
@@ -460,6 +462,11 @@ pub(crate) fn derived_outputs(sc: &Scenario) -> [Derived; N_OUTPUTS] {
                 same("primary_balance_gdp"),
             );
         }
+    }
+    // C_t = N_t * tauc_t * relative: +0 in a sound draw (N > 0, relative >= 0 and
+    // finite, or C is NaN and the draw broken) when every tauc_t is +0 (not -0).
+    if sc.policy.commodity_revenue_gdp.iter().all(|x| x.to_bits() == 0) {
+        set("commodity_revenue", Derived::Zero);
     }
     if sc.rules.is_none() {
         set("rule_adjustment", Derived::Zero);

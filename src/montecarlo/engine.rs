@@ -715,6 +715,8 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
         ] {
             assert!(same(name), "{name}");
         }
+        let commodity = crate::canonical::output_index("commodity_revenue").unwrap();
+        assert_eq!(known[commodity], crate::model::Derived::Zero);
         let (n, _) = summary_matches_columns(&derived, 6 * CHUNK as u64 + 5, &qs);
         assert_eq!(n, 8 * N_OUTPUTS);
         // Broken draws are left out of the summary as out of the columns.

@@ -1718,7 +1718,8 @@ mod tests {
 
     /// Tallies output 1 of `blocks` around `pivot` with `f`, [`TALLY_BLOCKS`] blocks a
     /// call, the byte counters flushed after every [`FLUSH_BLOCKS`] blocks at most (as a
-    /// run flushes them); the moment sums, the counts and the kept values, sorted.
+    /// run flushes them); the moment sums, the counts and the kept values, in the order
+    /// they were kept (every kernel keeps them in draw order).
     fn tally_in_calls(
         blocks: &[(Box<Outputs>, [u8; GROUPS])],
         w: &Windows,
@@ -1744,7 +1745,7 @@ mod tests {
             }
         }
         t.flush(w);
-        let kept = sorted(&t.raw);
+        let kept = t.raw.parts().flatten().copied().collect();
         t.raw.release(&pool);
         (sums, t.counts, kept)
     }
@@ -1786,7 +1787,7 @@ mod tests {
                     }
                 }
                 t.flush(&w);
-                let kept = sorted(&t.raw);
+                let kept: Vec<f64> = t.raw.parts().flatten().copied().collect();
                 t.raw.release(&pool);
                 (sums, t.counts, kept)
             };
@@ -1869,8 +1870,9 @@ mod tests {
         }
     }
 
-    /// The AVX2 kernel's search on the upper halves of keys counts, keeps and sums what
-    /// the generic tally, cut and slots do, for values next to every window end (the
+    /// The AVX2 kernel's search on the upper halves of keys counts, keeps (in the same
+    /// order) and sums what the generic tally, cut and slots do (and so does the AVX-512
+    /// kernel's tally), for values next to every window end (the
     /// same upper half, one float away, a millionth away), about zero (-0, +0, the
     /// smallest floats), of both signs and infinite ends; windows with an end about zero
     /// are left to the generic kernels.
@@ -1949,6 +1951,11 @@ mod tests {
             let reference = run(&|c, s, t, p| generic_tally::<Lanes>(c, &w, s, t, p));
             let avx2 = run(&|c, s, t, p| tally(Kernel::Avx2, c, &w, s, t, p));
             assert_eq!(avx2, reference, "{layout:?}");
+            if Kernel::Avx512.supported() {
+                // The AVX-512 kernel's tally on the same values next to the ends.
+                let avx512 = run(&|c, s, t, p| tally(Kernel::Avx512, c, &w, s, t, p));
+                assert_eq!(avx512, reference, "{layout:?}");
+            }
             assert!(reference.2.len() > 100, "{layout:?}");
             assert!(
                 reference.1.below[..w.n].iter().any(|&b| b > 0) || w.n == 1,
