@@ -1,8 +1,9 @@
 //! The names of the canonical outputs of docs/MODEL.md, in column order: the vocabulary
 //! shared by the model (whose [`crate::model::Year`] holds them), the metric language
-//! ([`crate::metric`]) and every output file, and the trait through which a metric reads
-//! them ([`Outputs`]). A leaf module, so that the layers that read names (scenario files'
-//! events, metrics) need not depend on the model, nor the model on them.
+//! ([`crate::expr`], public as [`crate::metric`]) and every output file, and the trait
+//! through which a metric reads them ([`Outputs`]). A leaf module, so that the layers that
+//! read names (scenario files' events, metrics) need not depend on the model, nor the
+//! model on them.
 
 /// Number of canonical outputs (24 of version 1, then 13 of version 2).
 pub const N_OUTPUTS: usize = 37;

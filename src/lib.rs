@@ -3,7 +3,8 @@
 //! A budget and growth scenario simulator. From a scenario file it projects real and
 //! nominal GDP and the public budget (revenue, growth-stimulating spending, other
 //! spending, interest, balances, debt) year by year, following the model specified in
-//! `docs/MODEL.md` (version 1) with its canonical names.
+//! `docs/MODEL.md` (version 2, which keeps version 1 to the bit; `docs/model.md` describes
+//! how fiscalsim reads it) with its canonical names.
 //!
 //! The library is usable without the command line:
 //!
@@ -31,11 +32,16 @@
 //! - [`decompose`]: growth and debt-dynamics decompositions of a path;
 //! - [`report`]: the self-contained HTML report;
 //! - [`summary`]: streaming per-year statistics of draws (mean, sd, exact type-7 quantiles);
-//! - [`metric`]: the expression language of metrics and events (`p90(debt_gdp@2040)`);
+//! - [`metric`]: the expression language of metrics and events (`p90(debt_gdp@2040)`), the
+//!   public face of `expr`;
+//! - `expr` (crate-private): the grammar of that language (types, parser, evaluation), a
+//!   leaf that depends only on `canonical` and `stats`, so that scenario files' events and
+//!   Monte Carlo probabilities and metrics need not reach up to the metric layer;
 //! - `canonical` (crate-private): the names of the canonical outputs and the trait a metric
 //!   reads them through ([`metric::Outputs`]), shared by the model and the metric language
 //!   (so that scenario files' events need not reach up to the model, nor the model to the
 //!   metric language);
+//! - `stats` (crate-private): mean, standard deviation and type-7 quantiles of a sample;
 //! - [`output`]: atomic output files and CSV writers;
 //! - [`solve`]: goal-seek, the parameter value at which a target starts to hold;
 //! - [`stress`]: standard stress tests (growth, revenue, interest, exchange rate,
@@ -56,6 +62,7 @@ pub mod cmd;
 pub mod compare;
 pub mod decompose;
 pub mod error;
+mod expr;
 pub(crate) mod interrupt;
 pub(crate) mod lanes;
 pub mod metric;

@@ -1,8 +1,8 @@
-//! Metrics ([`crate::metric::Metric`]) over the Monte Carlo draws of a scenario: the
+//! Metrics ([`crate::expr::Metric`]) over the Monte Carlo draws of a scenario: the
 //! per-draw values of [`super::map_draws`], reduced over the draws still sound.
 
 use super::engine::map_block_views;
-use crate::metric::Metric;
+use crate::expr::Metric;
 use crate::scenario::Scenario;
 
 /// Metrics over the Monte Carlo draws of a scenario (see [`over_draws`]).

@@ -1,5 +1,5 @@
 //! Probabilities of events over Monte Carlo draws (`--prob`, `[[montecarlo.probabilities]]`):
-//! the share of draws in which an event of the shared grammar ([`crate::metric::Event`])
+//! the share of draws in which an event of the shared grammar ([`crate::expr::Event`])
 //! holds, with its Monte Carlo standard error.
 //!
 //! Draws are those of [`super::map_draws`] with the run's seed (the same blocks, read in
@@ -11,7 +11,7 @@ use std::io::Write;
 
 use super::engine::map_block_views;
 use crate::error::{Error, Result};
-use crate::metric::Event;
+use crate::expr::Event;
 use crate::output::format_number;
 use crate::scenario::Scenario;
 use crate::scenario::probabilities::Probability;

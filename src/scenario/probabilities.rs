@@ -1,5 +1,5 @@
 //! `[montecarlo] probabilities`: events whose probability a Monte Carlo run reports, in
-//! the shared event grammar of [`crate::metric`].
+//! the shared event grammar of [`crate::expr`].
 //!
 //! ```toml
 //! [[montecarlo.probabilities]]
@@ -17,12 +17,12 @@ use serde::ser::{SerializeStruct, Serializer};
 
 use super::reader::Reader;
 use super::tree::{Node, Table, Value};
-use crate::metric::Event;
+use crate::expr::Event;
 
 /// One probability to report: an event and an optional label.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Probability {
-    /// The event (see [`crate::metric`]).
+    /// The event (see [`Event`]).
     pub event: Event,
     /// A human label for reports; empty when none was given.
     pub label: String,
