@@ -465,7 +465,12 @@ pub(crate) fn derived_outputs(sc: &Scenario) -> [Derived; N_OUTPUTS] {
     }
     // C_t = N_t * tauc_t * relative: +0 in a sound draw (N > 0, relative >= 0 and
     // finite, or C is NaN and the draw broken) when every tauc_t is +0 (not -0).
-    if sc.policy.commodity_revenue_gdp.iter().all(|x| x.to_bits() == 0) {
+    if sc
+        .policy
+        .commodity_revenue_gdp
+        .iter()
+        .all(|x| x.to_bits() == 0)
+    {
         set("commodity_revenue", Derived::Zero);
     }
     if sc.rules.is_none() {
