@@ -35,8 +35,9 @@
 //! - [`metric`]: the expression language of metrics and events (`p90(debt_gdp@2040)`), the
 //!   public face of `expr`;
 //! - `expr` (crate-private): the grammar of that language (types, parser, evaluation), a
-//!   leaf that depends only on `canonical` and `stats`, so that scenario files' events and
-//!   Monte Carlo probabilities and metrics need not reach up to the metric layer;
+//!   leaf that depends only on `canonical`, `stats` and [`error`]'s spelling hint, so that
+//!   scenario files' events and Monte Carlo probabilities and metrics need not reach up to
+//!   the metric layer;
 //! - `canonical` (crate-private): the names of the canonical outputs and the trait a metric
 //!   reads them through ([`metric::Outputs`]), shared by the model and the metric language
 //!   (so that scenario files' events need not reach up to the model, nor the model to the
