@@ -590,7 +590,8 @@ pub(crate) mod avx512 {
     #[derive(Clone, Copy)]
     pub(crate) struct Slots {
         e7: __m512d,
-        t3: (__m512d, __m512d),
+        e3: __m512d,
+        e11: __m512d,
         t1: (__m512d, __m512d),
         t0: (__m512d, __m512d),
         keep: __m512i,
@@ -614,7 +615,8 @@ pub(crate) mod avx512 {
                 };
                 Slots {
                     e7: _mm512_set1_pd(w.ends[7]),
-                    t3: at(3),
+                    e3: _mm512_set1_pd(w.ends[3]),
+                    e11: _mm512_set1_pd(w.ends[11]),
                     t1: at(1),
                     t0: at(0),
                     keep: _mm512_set1_epi64(w.keep_nibbles as i64),
@@ -622,23 +624,34 @@ pub(crate) mod avx512 {
             }
         }
 
+        /// Per lane, the slot of `x` after the search's first two steps (0, 4, 8 or 12):
+        /// their ends are one of three, so they are compared without a table.
+        #[inline]
+        #[target_feature(
+            enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt"
+        )]
+        fn half(&self, x: __m512d) -> __m512i {
+            let high = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(self.e7, x);
+            let slot = _mm512_maskz_mov_epi64(high, _mm512_set1_epi64(8));
+            let end = _mm512_mask_blend_pd(high, self.e3, self.e11);
+            let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(end, x);
+            _mm512_mask_or_epi64(slot, le, slot, _mm512_set1_epi64(4))
+        }
+
         /// Per lane, the one-hot nibble of the slot of `x` (the number of ends at or
-        /// below it, 0 to 15): a branch-free binary search in four steps, each step's
-        /// end looked up in a copy of the ends shifted by its offset, so that the slot so
-        /// far is the index; the last step shifts the one-hot nibble instead. NaN gets
-        /// slot 0.
+        /// below it, 0 to 15): a branch-free binary search in four steps, the first two
+        /// ([`Slots::half`]) against broadcast ends, each later step's end looked up in a
+        /// copy of the ends shifted by its offset, so that the slot so far is the index;
+        /// the last step shifts the one-hot nibble instead. NaN gets slot 0.
         #[inline]
         #[target_feature(
             enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt"
         )]
         pub(crate) fn one_hot(&self, x: __m512d) -> __m512i {
-            let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(self.e7, x);
-            let mut slot = _mm512_maskz_mov_epi64(le, _mm512_set1_epi64(8));
-            for ((lo, hi), step) in [(self.t3, 4), (self.t1, 2)] {
-                let end = _mm512_permutex2var_pd(lo, slot, hi);
-                let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(end, x);
-                slot = _mm512_mask_or_epi64(slot, le, slot, _mm512_set1_epi64(step));
-            }
+            let mut slot = self.half(x);
+            let end = _mm512_permutex2var_pd(self.t1.0, slot, self.t1.1);
+            let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(end, x);
+            slot = _mm512_mask_or_epi64(slot, le, slot, _mm512_set1_epi64(2));
             let end = _mm512_permutex2var_pd(self.t0.0, slot, self.t0.1);
             let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(end, x);
             let one_hot = _mm512_sllv_epi64(_mm512_set1_epi64(1), _mm512_slli_epi64::<2>(slot));
@@ -651,9 +664,8 @@ pub(crate) mod avx512 {
             enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi1,bmi2,lzcnt,popcnt"
         )]
         pub(crate) fn slot(&self, x: __m512d) -> __m512i {
-            let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(self.e7, x);
-            let mut slot = _mm512_maskz_mov_epi64(le, _mm512_set1_epi64(8));
-            for ((lo, hi), step) in [(self.t3, 4), (self.t1, 2), (self.t0, 1)] {
+            let mut slot = self.half(x);
+            for ((lo, hi), step) in [(self.t1, 2), (self.t0, 1)] {
                 let end = _mm512_permutex2var_pd(lo, slot, hi);
                 let le = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(end, x);
                 slot = _mm512_mask_or_epi64(slot, le, slot, _mm512_set1_epi64(step));
