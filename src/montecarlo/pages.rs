@@ -169,6 +169,12 @@ impl<'p> Paged<'p> {
             .map(|(p, n)| p.values(*n))
     }
 
+    /// The values in the order they were written (tests).
+    #[cfg(test)]
+    pub(crate) fn to_vec(&self) -> Vec<f64> {
+        self.parts().flatten().copied().collect()
+    }
+
     /// Where the next value goes, with room for at least `room` (≤ [`PAGE`]) values from
     /// there in the same page (a new page from `pool` when the last has less); add the
     /// values written with [`Paged::wrote`].
@@ -289,7 +295,7 @@ mod tests {
         a.extend_from_slice(&values[..10], &pool);
         a.extend_from_slice(&values[10..], &pool);
         assert_eq!(a.len(), values.len());
-        let back: Vec<f64> = a.parts().flatten().copied().collect();
+        let back = a.to_vec();
         assert_eq!(back, values);
         // Writing in place: room for eight, then the count of those written.
         let mut b = Paged::new();
@@ -308,7 +314,7 @@ mod tests {
         assert_eq!(b.len(), PAGE);
         assert_eq!(b.full.len(), 1);
         assert_eq!(b.full[0].1, PAGE - 7);
-        let back: Vec<f64> = b.parts().flatten().copied().collect();
+        let back = b.to_vec();
         assert_eq!(back, (0..PAGE).map(|i| i as f64).collect::<Vec<_>>());
         let slabs = pool.slabs.lock().map(|s| s.len()).unwrap_or(0);
         a.release(&pool);

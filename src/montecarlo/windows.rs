@@ -1558,7 +1558,7 @@ mod tests {
 
     /// The values of `p`, sorted.
     fn sorted(p: &Paged) -> Vec<f64> {
-        let mut v: Vec<f64> = p.parts().flatten().copied().collect();
+        let mut v = p.to_vec();
         v.sort_by(f64::total_cmp);
         v
     }
@@ -1757,7 +1757,7 @@ mod tests {
             }
         }
         t.flush(w);
-        let kept = t.raw.parts().flatten().copied().collect();
+        let kept = t.raw.to_vec();
         t.raw.release(&pool);
         (sums, t.counts, kept)
     }
@@ -1799,7 +1799,7 @@ mod tests {
                     }
                 }
                 t.flush(&w);
-                let kept: Vec<f64> = t.raw.parts().flatten().copied().collect();
+                let kept = t.raw.to_vec();
                 t.raw.release(&pool);
                 (sums, t.counts, kept)
             };
@@ -1858,7 +1858,7 @@ mod tests {
                 let mut b = Paged::new();
                 let mut sb = [0u64; SLOTS];
                 generic_cut::<Lanes>(&parts, &w, &mut sb, &mut b, &pool);
-                let bv: Vec<f64> = b.parts().flatten().copied().collect();
+                let bv = b.to_vec();
                 assert_eq!(sb.iter().sum::<u64>(), len as u64);
                 // The kept values are those inside windows that keep them, in order.
                 let (_, expected) = count(&w, &values);
@@ -1869,7 +1869,7 @@ mod tests {
                     let mut a = Paged::new();
                     let mut sa = [0u64; SLOTS];
                     cut(kernel, &parts, &w, &mut sa, &mut a, &pool);
-                    let av: Vec<f64> = a.parts().flatten().copied().collect();
+                    let av = a.to_vec();
                     assert_eq!(av, bv, "{kernel:?} {len} {layout:?}");
                     assert_eq!(sa, sb, "{kernel:?} {len} {layout:?}");
                     a.release(&pool);
@@ -1979,10 +1979,7 @@ mod tests {
             let (mut sa, mut sb) = ([0u64; SLOTS], [0u64; SLOTS]);
             cut(Kernel::Avx2, &parts, &w, &mut sa, &mut a, &pool);
             generic_cut::<Lanes>(&parts, &w, &mut sb, &mut b, &pool);
-            let (av, bv): (Vec<f64>, Vec<f64>) = (
-                a.parts().flatten().copied().collect(),
-                b.parts().flatten().copied().collect(),
-            );
+            let (av, bv) = (a.to_vec(), b.to_vec());
             assert_eq!((sa, av), (sb, bv), "{layout:?}");
             a.release(&pool);
             b.release(&pool);
