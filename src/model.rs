@@ -415,8 +415,9 @@ impl Year {
 }
 
 /// What is known of an output of a scenario before any draw is made: in every sound draw
-/// (GDP positive, every value finite) it is computed, exactly 0, or the same bits as
-/// another output. Summaries tally only the computed ones.
+/// (GDP positive, every value finite) it is computed, exactly 0, the same bits as
+/// another output, or a year's share of GDP times nominal GDP. Summaries tally only the
+/// computed ones in full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Derived {
     /// Computed by the step.
@@ -425,6 +426,33 @@ pub enum Derived {
     Zero,
     /// The same bits as the output of this index in every sound draw.
     SameAs(usize),
+    /// `share × gdp_nominal`, one IEEE product, in every sound draw, with the year's
+    /// `share` (a share of GDP, ≥ 0 in every year) read by [`Share::of`]. Rounding keeps
+    /// order, so such an output has its values in the order of nominal GDP's: its order
+    /// statistics are the share times nominal GDP's (summaries tally only its moments).
+    TimesGdp(Share),
+}
+
+/// A year's share of GDP that an output is nominal GDP times ([`Derived::TimesGdp`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Share {
+    /// s_t: growth-stimulating spending / GDP.
+    GrowthSpending,
+    /// o_t: other primary spending / GDP.
+    OtherSpending,
+    /// tau_t: non-commodity revenue / GDP.
+    Revenue,
+}
+
+impl Share {
+    /// This share in the year of `inp`.
+    pub fn of(self, inp: &YearInputs) -> f64 {
+        match self {
+            Share::GrowthSpending => inp.s,
+            Share::OtherSpending => inp.o,
+            Share::Revenue => inp.tau,
+        }
+    }
 }
 
 /// [`Derived`] for every output of `sc`, from what [`step`] does when a feature is off:
@@ -436,8 +464,13 @@ pub enum Derived {
 ///   is N × 0 × relative = +0 (N > 0; a non-finite relative price breaks the draw);
 /// - no rules: adj = +0, so `rule_adjustment` (0 N) and `rule_adjustment_gdp` are +0;
 /// - `debt_maturity` = 1 (and not drawn by `[uncertainty]`): `interest_rate` is the
-///   marginal rate itself.
-pub(crate) fn derived_outputs(sc: &Scenario) -> [Derived; N_OUTPUTS] {
+///   marginal rate itself;
+/// - growth spending is s N, one product; so is other spending, (o − 0) N, without rules
+///   and with an inactive seventh shock (u_7 = +0: no sd, no row of A); revenue is τ N
+///   (+ 0) without cyclical revenue (its semi-elasticity 0 and not drawn) and with
+///   `commodity_revenue` +0 (above): each is [`Derived::TimesGdp`] where its share is ≥ 0
+///   (and not -0, for revenue) in every year of `model`.
+pub(crate) fn derived_outputs(sc: &Scenario, model: &Model) -> [Derived; N_OUTPUTS] {
     let mut d = [Derived::Computed; N_OUTPUTS];
     let mut set = |name: &str, how: Derived| {
         if let Some(i) = output_index(name) {
@@ -484,6 +517,37 @@ pub(crate) fn derived_outputs(sc: &Scenario) -> [Derived; N_OUTPUTS] {
     };
     if sc.structure.debt_maturity == 1.0 && !drawn("debt_maturity") {
         set("marginal_interest_rate", same("interest_rate"));
+    }
+    // x ↦ share × x keeps order for a share ≥ 0; a -0 share of revenue would give
+    // -0 + (+0) = +0, not -0 × N.
+    let shares = |share: Share, minus_zero_ok: bool| {
+        model.inputs.iter().all(|inp| {
+            let x = share.of(inp);
+            x >= 0.0 && (minus_zero_ok || x.to_bits() != (-0.0f64).to_bits())
+        })
+    };
+    if shares(Share::GrowthSpending, true) {
+        set("growth_spending", Derived::TimesGdp(Share::GrowthSpending));
+    }
+    let seventh_inactive = sc.shocks.sd[PRIMARY_BALANCE_SHOCK] == 0.0
+        && sc.shocks.persistence[PRIMARY_BALANCE_SHOCK]
+            .iter()
+            .all(|x| *x == 0.0);
+    if sc.rules.is_none() && seventh_inactive && shares(Share::OtherSpending, true) {
+        set("other_spending", Derived::TimesGdp(Share::OtherSpending));
+    }
+    // As for `commodity_revenue` above: C is +0 in every sound draw.
+    let commodity_zero = sc
+        .policy
+        .commodity_revenue_gdp
+        .iter()
+        .all(|x| x.to_bits() == 0);
+    if commodity_zero
+        && sc.structure.cyclical_revenue_semi_elasticity == 0.0
+        && !drawn("cyclical_revenue_semi_elasticity")
+        && shares(Share::Revenue, false)
+    {
+        set("revenue", Derived::TimesGdp(Share::Revenue));
     }
     d
 }

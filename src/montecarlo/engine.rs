@@ -53,9 +53,14 @@ pub struct Engine<'a> {
     pub seed: u64,
     /// What is known of each output before any draw ([`crate::model::derived_outputs`]).
     pub derived: [crate::model::Derived; N_OUTPUTS],
-    /// The outputs that summaries tally (the [`crate::model::Derived::Computed`] ones), in
-    /// output order; the others are 0 or copies of one of these in every sound draw.
+    /// The outputs that summaries tally (the [`crate::model::Derived::Computed`] and
+    /// [`crate::model::Derived::TimesGdp`] ones), in output order; the others are 0 or
+    /// copies of one of these in every sound draw.
     pub tallied: Vec<usize>,
+    /// Per tallied output, `Some(share)` where it is `share × gdp_nominal`
+    /// ([`crate::model::Derived::TimesGdp`]): only its moments are tallied, its order
+    /// statistics are nominal GDP's times the share.
+    pub(crate) scaled: Vec<Option<crate::model::Share>>,
     /// The instruction set the kernels run with (one this CPU has; every kernel gives the
     /// same bits).
     kernel: Kernel,
@@ -64,16 +69,27 @@ pub struct Engine<'a> {
 impl<'a> Engine<'a> {
     /// The engine of `sc` with `seed`.
     pub fn new(sc: &'a Scenario, seed: u64) -> Engine<'a> {
-        let derived = crate::model::derived_outputs(sc);
+        use crate::model::Derived;
+        let model = Model::new(sc);
+        let derived = crate::model::derived_outputs(sc, &model);
+        let tallied: Vec<usize> = (0..N_OUTPUTS)
+            .filter(|&o| matches!(derived[o], Derived::Computed | Derived::TimesGdp(_)))
+            .collect();
+        let scaled = tallied
+            .iter()
+            .map(|&o| match derived[o] {
+                Derived::TimesGdp(share) => Some(share),
+                _ => None,
+            })
+            .collect();
         Engine {
             scenario: sc,
-            model: Model::new(sc),
+            model,
             process: ShockProcess::new(sc),
             seed,
             derived,
-            tallied: (0..N_OUTPUTS)
-                .filter(|&o| derived[o] == crate::model::Derived::Computed)
-                .collect(),
+            tallied,
+            scaled,
             kernel: Kernel::chosen(),
         }
     }
@@ -496,7 +512,7 @@ pub fn for_each_year(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::model::{OUTPUT_NAMES, Year, project};
+    use crate::model::{Derived, OUTPUT_NAMES, Share, Year, project};
     use crate::montecarlo::map_draws;
     use crate::scenario::load_str;
     use std::path::Path;
@@ -703,7 +719,7 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
         // Outputs read off others (`Derived`: no fund, maturity 1, no commodity revenue)
         // summarise as their own columns do.
         let derived = scenario("", &["policy.commodity_revenue_gdp=0"]);
-        let known = crate::model::derived_outputs(&derived);
+        let known = crate::model::derived_outputs(&derived, &Model::new(&derived));
         let same = |name: &str| {
             let i = crate::canonical::output_index(name).unwrap();
             matches!(known[i], crate::model::Derived::SameAs(_))
@@ -717,12 +733,61 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
         }
         let commodity = crate::canonical::output_index("commodity_revenue").unwrap();
         assert_eq!(known[commodity], crate::model::Derived::Zero);
+        // Shares of nominal GDP take their order statistics from nominal GDP's.
+        for (name, share) in [
+            ("growth_spending", Share::GrowthSpending),
+            ("other_spending", Share::OtherSpending),
+            ("revenue", Share::Revenue),
+        ] {
+            let i = crate::canonical::output_index(name).unwrap();
+            assert_eq!(known[i], Derived::TimesGdp(share), "{name}");
+        }
         let (n, _) = summary_matches_columns(&derived, 6 * CHUNK as u64 + 5, &qs);
         assert_eq!(n, 8 * N_OUTPUTS);
         // Broken draws are left out of the summary as out of the columns.
         let wild = scenario("", &["shocks.sd=[0.0, 0.0, 0.45, 0.0, 0.0, 0.0]"]);
         let (_, broken_years) = summary_matches_columns(&wild, 6 * CHUNK as u64 + 5, &qs);
         assert!(broken_years > 0, "some year has broken draws");
+    }
+
+    /// An output is a share of nominal GDP only where the step computes it as one
+    /// product with a share that is never negative.
+    #[test]
+    fn shares_of_gdp_only_where_the_step_multiplies() {
+        let of = |sc: &Scenario, name: &str| {
+            let i = crate::canonical::output_index(name).unwrap();
+            crate::model::derived_outputs(sc, &Model::new(sc))[i]
+        };
+        let times = |share| Derived::TimesGdp(share);
+        let plain = scenario("", &[]);
+        assert_eq!(of(&plain, "growth_spending"), times(Share::GrowthSpending));
+        assert_eq!(of(&plain, "other_spending"), times(Share::OtherSpending));
+        // Commodity revenue is part of revenue here.
+        assert_eq!(of(&plain, "revenue"), Derived::Computed);
+        let no_oil = ["policy.commodity_revenue_gdp=0"];
+        assert_eq!(of(&scenario("", &no_oil), "revenue"), times(Share::Revenue));
+        let cyclical = [no_oil[0], "structure.cyclical_revenue_semi_elasticity=0.2"];
+        assert_eq!(of(&scenario("", &cyclical), "revenue"), Derived::Computed);
+        let drawn = "[uncertainty]\ncyclical_revenue_semi_elasticity = { distribution = \"uniform\", min = 0.0, max = 0.1 }\n";
+        assert_eq!(of(&scenario(drawn, &no_oil), "revenue"), Derived::Computed);
+        // The seventh shock and the rules move other spending.
+        let seventh = [
+            "shocks.sd=[0.01, 0.01, 0.015, 0.2, 0.005, 0.08, 0.01]",
+            "shocks.persistence=[0.3, 0.5, 0.4, 0.6, 0.7, 0.5, 0.0]",
+        ];
+        let sc = scenario("", &seventh);
+        assert_eq!(of(&sc, "other_spending"), Derived::Computed);
+        assert_eq!(of(&sc, "growth_spending"), times(Share::GrowthSpending));
+        let rules = "[rules]\ndebt_ceiling_gdp = 0.6\n";
+        assert_eq!(
+            of(&scenario(rules, &[]), "other_spending"),
+            Derived::Computed
+        );
+        // Summaries of each case equal the columns' (quantiles to the bit).
+        for sc in [scenario("", &seventh), scenario("", &cyclical)] {
+            let (n, _) = summary_matches_columns(&sc, 3 * CHUNK as u64 + 9, &[0.05, 0.5, 0.95]);
+            assert_eq!(n, 8 * N_OUTPUTS);
+        }
     }
 
     #[test]

@@ -344,6 +344,10 @@ pub(crate) fn run(
         v.sort_unstable_by_key(|x| x.0);
     }
 
+    // Where nominal GDP is among the tallied outputs (always: it is computed).
+    let nominal = crate::canonical::output_index("gdp_nominal")
+        .and_then(|o| e.tallied.iter().position(|&x| x == o))
+        .ok_or_else(|| Error::Internal("nominal GDP is not tallied".into()))?;
     let mut out = Vec::with_capacity(years);
     let mut first_broken_year = None;
     for (t, &year) in e.model.years.iter().enumerate() {
@@ -364,13 +368,21 @@ pub(crate) fn run(
                     return empty_stats(qs);
                 }
                 let (positions, ranks) = needed_ranks(n, qs);
-                let at = |r: usize| {
+                let at = |c: usize, r: usize| {
                     let f = &values[c];
                     f.get(f.partition_point(|x| x.0 < r))
                         .filter(|x| x.0 == r)
                         .map_or(f64::NAN, |x| x.1)
                 };
-                let ordered: Vec<f64> = ranks.iter().map(|&r| at(r)).collect();
+                // A share of nominal GDP has its order statistics at nominal GDP's ranks.
+                let ordered: Vec<f64> = match e.scaled[k] {
+                    None => ranks.iter().map(|&r| at(c, r)).collect(),
+                    Some(share) => {
+                        let share = share.of(&e.model.inputs[t]);
+                        let gdp = t * e.tallied.len() + nominal;
+                        ranks.iter().map(|&r| share * at(gdp, r)).collect()
+                    }
+                };
                 let (mean, sd) = moments(n, pivots[c], &sums[c]);
                 assemble(n, mean, sd, &positions, &ranks, &ordered)
             })
@@ -378,9 +390,13 @@ pub(crate) fn run(
         let of = |o: usize| e.tallied.iter().position(|&x| x == o).map(|k| &tallied[k]);
         let stats = (0..N_OUTPUTS)
             .map(|o| match derived[o] {
-                Derived::Computed | Derived::SameAs(_) if n == 0 => empty_stats(qs),
+                Derived::Computed | Derived::SameAs(_) | Derived::TimesGdp(_) if n == 0 => {
+                    empty_stats(qs)
+                }
                 Derived::SameAs(src) => of(src).cloned().unwrap_or_else(|| empty_stats(qs)),
-                Derived::Computed => of(o).cloned().unwrap_or_else(|| empty_stats(qs)),
+                Derived::Computed | Derived::TimesGdp(_) => {
+                    of(o).cloned().unwrap_or_else(|| empty_stats(qs))
+                }
                 Derived::Zero if n == 0 => empty_stats(qs),
                 Derived::Zero => {
                     let (positions, ranks) = needed_ranks(n, qs);
@@ -422,7 +438,13 @@ fn staged(
     let kernel = e.kernel();
     let per_year = e.tallied.len();
     let cells = years * per_year;
-    let mut windows = vec![start; cells];
+    // A share of nominal GDP tallies its moments only: no window.
+    let mut windows: Vec<Windows> = (0..cells)
+        .map(|c| match e.scaled[c % per_year] {
+            Some(_) => Windows::none(),
+            None => start.clone(),
+        })
+        .collect();
     let mut counts = vec![Counts::default(); cells];
     // Kept values live in pages of one pool, taken and given back stage after stage.
     let pool = Pool::new();
@@ -478,7 +500,9 @@ fn staged(
                 let sound = sound[c / per_year];
                 let mut found = Vec::new();
                 let mut next = Paged::new();
-                if !last {
+                if e.scaled[c % per_year].is_some() {
+                    // No window: nothing kept, nothing to find (see `summarize_run`).
+                } else if !last {
                     (*w, *n) = refine(kernel, w, n, &kept, sound, share, qs, &mut next, &pool);
                 } else if sound > 0 {
                     let (_, ranks) = needed_ranks(sound as usize, qs);
@@ -669,6 +693,11 @@ mod tests {
         let mut t = 0;
         for_each_year(&sc, draws, 5, |yd| {
             for (k, &v) in e.tallied.iter().enumerate() {
+                if e.scaled[k].is_some() {
+                    // Read off nominal GDP's ranks (engine::tests).
+                    assert!(st.found[t * e.tallied.len() + k].is_empty());
+                    continue;
+                }
                 let mut sorted = yd.columns[v].clone();
                 sorted.sort_by(f64::total_cmp);
                 let col = &yd.columns[v];

@@ -324,11 +324,25 @@ pub(crate) fn generic_tally<'p, V: Vector>(
     }
     // Unsound values become NaN, which no comparison counts or keeps, and add +0 to the
     // sums, which changes none (a sum that starts at +0 never becomes -0).
-    let mut values = [Lanes([f64::NAN; W]); TALLY_BLOCKS * GROUPS];
-    let lane_bit = V::load_bits(Words([1, 2, 4, 8, 16, 32, 64, 128]));
-    let (nan, zero) = (V::splat(f64::NAN), V::splat(0.0));
     let [s1, s2] = &mut *sums;
     let (mut a1, mut a2) = (V::load(Lanes(*s1)), V::load(Lanes(*s2)));
+    let lane_bit = V::load_bits(Words([1, 2, 4, 8, 16, 32, 64, 128]));
+    let zero = V::splat(0.0);
+    if w.n == 0 {
+        // No window: the moments only.
+        for col in cols {
+            for g in 0..GROUPS {
+                let sound = (lane_bit & u64::from(col.sound[g])).nonzero();
+                let d = V::select(sound, V::load(col.out.v[g][col.o]) - col.pivot, zero);
+                a1 = a1 + d;
+                a2 = d.mul_add(d, a2);
+            }
+        }
+        (*s1, *s2) = (a1.store().0, a2.store().0);
+        return;
+    }
+    let mut values = [Lanes([f64::NAN; W]); TALLY_BLOCKS * GROUPS];
+    let nan = V::splat(f64::NAN);
     for (col, x) in cols.iter().zip(values.chunks_exact_mut(GROUPS)) {
         for (g, x) in x.iter_mut().enumerate() {
             let v = V::load(col.out.v[g][col.o]);
@@ -340,15 +354,13 @@ pub(crate) fn generic_tally<'p, V: Vector>(
         }
     }
     (*s1, *s2) = (a1.store().0, a2.store().0);
-    if w.n > 0 {
-        count_and_keep::<V>(
-            &values[..cols.len() * GROUPS],
-            w,
-            &mut t.counts,
-            &mut t.raw,
-            pool,
-        );
-    }
+    count_and_keep::<V>(
+        &values[..cols.len() * GROUPS],
+        w,
+        &mut t.counts,
+        &mut t.raw,
+        pool,
+    );
 }
 
 /// Counts the values `x` in the windows `w` into `counts` (NaN: in none), and appends
