@@ -783,8 +783,20 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
             of(&scenario(rules, &[]), "other_spending"),
             Derived::Computed
         );
+        // Version 2 with a fund, both rules and every feature: growth spending only.
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/kazakhstan-2026-2040.toml");
+        let v2: Vec<crate::scenario::Override> = crate::testing::V2
+            .iter()
+            .chain(&["end_year=2033"])
+            .map(|s| s.parse().unwrap())
+            .collect();
+        let v2 = crate::scenario::load(&path, &v2).unwrap();
+        assert_eq!(of(&v2, "growth_spending"), times(Share::GrowthSpending));
+        assert_eq!(of(&v2, "other_spending"), Derived::Computed);
+        assert_eq!(of(&v2, "revenue"), Derived::Computed);
         // Summaries of each case equal the columns' (quantiles to the bit).
-        for sc in [scenario("", &seventh), scenario("", &cyclical)] {
+        for sc in [scenario("", &seventh), scenario("", &cyclical), v2] {
             let (n, _) = summary_matches_columns(&sc, 3 * CHUNK as u64 + 9, &[0.05, 0.5, 0.95]);
             assert_eq!(n, 8 * N_OUTPUTS);
         }
