@@ -416,7 +416,7 @@ impl Year {
 
 /// What is known of an output of a scenario before any draw is made: in every sound draw
 /// (GDP positive, every value finite) it is computed, exactly 0, the same bits as
-/// another output, or a year's share of GDP times nominal GDP. Summaries tally only the
+/// another output, or a year's share times another output. Summaries tally only the
 /// computed ones in full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Derived {
@@ -426,22 +426,25 @@ pub enum Derived {
     Zero,
     /// The same bits as the output of this index in every sound draw.
     SameAs(usize),
-    /// `share × gdp_nominal`, one IEEE product, in every sound draw, with the year's
-    /// `share` (a share of GDP, ≥ 0 in every year) read by [`Share::of`]. Rounding keeps
-    /// order, so such an output has its values in the order of nominal GDP's: its order
-    /// statistics are the share times nominal GDP's (summaries tally only its moments).
-    TimesGdp(Share),
+    /// `share × output` (the output of this index, a computed one), one IEEE product, in
+    /// every sound draw, with the year's `share` (≥ 0 in every year) read by
+    /// [`Share::of`]. Rounding keeps order, so such an output has its values in the
+    /// order of the other's: its order statistics are the share times the other's
+    /// (summaries tally only its moments).
+    Times(usize, Share),
 }
 
-/// A year's share of GDP that an output is nominal GDP times ([`Derived::TimesGdp`]).
+/// A year's share that an output is another output times ([`Derived::Times`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Share {
-    /// s_t: growth-stimulating spending / GDP.
+    /// s_t: growth-stimulating spending / GDP (of nominal GDP).
     GrowthSpending,
-    /// o_t: other primary spending / GDP.
+    /// o_t: other primary spending / GDP (of nominal GDP).
     OtherSpending,
-    /// tau_t: non-commodity revenue / GDP.
+    /// tau_t: non-commodity revenue / GDP (of nominal GDP).
     Revenue,
+    /// The fund's `commodity_share` (of commodity revenue; 0 without a fund).
+    FundInflow,
 }
 
 impl Share {
@@ -451,6 +454,7 @@ impl Share {
             Share::GrowthSpending => inp.s,
             Share::OtherSpending => inp.o,
             Share::Revenue => inp.tau,
+            Share::FundInflow => inp.fund.as_ref().map_or(0.0, |f| f.commodity_share),
         }
     }
 }
@@ -468,8 +472,10 @@ impl Share {
 /// - growth spending is s N, one product; so is other spending, (o − 0) N, without rules
 ///   and with an inactive seventh shock (u_7 = +0: no sd, no row of A); revenue is τ N
 ///   (+ 0) without cyclical revenue (its semi-elasticity 0 and not drawn) and with
-///   `commodity_revenue` +0 (above): each is [`Derived::TimesGdp`] where its share is ≥ 0
-///   (and not -0, for revenue) in every year of `model`.
+///   `commodity_revenue` +0 (above): each is [`Derived::Times`] nominal GDP where its
+///   share is ≥ 0 (and not -0, for revenue) in every year of `model`;
+/// - with a fund, the inflow is `commodity_share` C, one product: [`Derived::Times`]
+///   commodity revenue where that is computed.
 pub(crate) fn derived_outputs(sc: &Scenario, model: &Model) -> [Derived; N_OUTPUTS] {
     let mut d = [Derived::Computed; N_OUTPUTS];
     let mut set = |name: &str, how: Derived| {
@@ -526,15 +532,16 @@ pub(crate) fn derived_outputs(sc: &Scenario, model: &Model) -> [Derived; N_OUTPU
             x >= 0.0 && (minus_zero_ok || x.to_bits() != (-0.0f64).to_bits())
         })
     };
+    let gdp = |share| Derived::Times(output_index("gdp_nominal").unwrap_or(1), share);
     if shares(Share::GrowthSpending, true) {
-        set("growth_spending", Derived::TimesGdp(Share::GrowthSpending));
+        set("growth_spending", gdp(Share::GrowthSpending));
     }
     let seventh_inactive = sc.shocks.sd[PRIMARY_BALANCE_SHOCK] == 0.0
         && sc.shocks.persistence[PRIMARY_BALANCE_SHOCK]
             .iter()
             .all(|x| *x == 0.0);
     if sc.rules.is_none() && seventh_inactive && shares(Share::OtherSpending, true) {
-        set("other_spending", Derived::TimesGdp(Share::OtherSpending));
+        set("other_spending", gdp(Share::OtherSpending));
     }
     // As for `commodity_revenue` above: C is +0 in every sound draw.
     let commodity_zero = sc
@@ -547,7 +554,11 @@ pub(crate) fn derived_outputs(sc: &Scenario, model: &Model) -> [Derived; N_OUTPU
         && !drawn("cyclical_revenue_semi_elasticity")
         && shares(Share::Revenue, false)
     {
-        set("revenue", Derived::TimesGdp(Share::Revenue));
+        set("revenue", gdp(Share::Revenue));
+    }
+    if sc.fund.is_some() && !commodity_zero && shares(Share::FundInflow, true) {
+        let commodity = output_index("commodity_revenue").unwrap_or(0);
+        set("fund_inflow", Derived::Times(commodity, Share::FundInflow));
     }
     d
 }

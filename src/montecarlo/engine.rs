@@ -54,13 +54,13 @@ pub struct Engine<'a> {
     /// What is known of each output before any draw ([`crate::model::derived_outputs`]).
     pub derived: [crate::model::Derived; N_OUTPUTS],
     /// The outputs that summaries tally (the [`crate::model::Derived::Computed`] and
-    /// [`crate::model::Derived::TimesGdp`] ones), in output order; the others are 0 or
+    /// [`crate::model::Derived::Times`] ones), in output order; the others are 0 or
     /// copies of one of these in every sound draw.
     pub tallied: Vec<usize>,
-    /// Per tallied output, `Some(share)` where it is `share × gdp_nominal`
-    /// ([`crate::model::Derived::TimesGdp`]): only its moments are tallied, its order
-    /// statistics are nominal GDP's times the share.
-    pub(crate) scaled: Vec<Option<crate::model::Share>>,
+    /// Per tallied output, `Some((k, share))` where it is `share ×` the tallied output
+    /// `k` ([`crate::model::Derived::Times`]): only its moments are tallied, its order
+    /// statistics are output `k`'s times the share.
+    pub(crate) scaled: Vec<Option<(usize, crate::model::Share)>>,
     /// The instruction set the kernels run with (one this CPU has; every kernel gives the
     /// same bits).
     kernel: Kernel,
@@ -73,12 +73,18 @@ impl<'a> Engine<'a> {
         let model = Model::new(sc);
         let derived = crate::model::derived_outputs(sc, &model);
         let tallied: Vec<usize> = (0..N_OUTPUTS)
-            .filter(|&o| matches!(derived[o], Derived::Computed | Derived::TimesGdp(_)))
+            .filter(|&o| matches!(derived[o], Derived::Computed | Derived::Times(..)))
             .collect();
+        // The output a share multiplies must be tallied in full (a computed one).
+        let full = |of: usize| {
+            (derived[of] == Derived::Computed)
+                .then(|| tallied.iter().position(|&x| x == of))
+                .flatten()
+        };
         let scaled = tallied
             .iter()
             .map(|&o| match derived[o] {
-                Derived::TimesGdp(share) => Some(share),
+                Derived::Times(of, share) => full(of).map(|k| (k, share)),
                 _ => None,
             })
             .collect();
@@ -740,7 +746,8 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
             ("revenue", Share::Revenue),
         ] {
             let i = crate::canonical::output_index(name).unwrap();
-            assert_eq!(known[i], Derived::TimesGdp(share), "{name}");
+            let gdp = crate::canonical::output_index("gdp_nominal").unwrap();
+            assert_eq!(known[i], Derived::Times(gdp, share), "{name}");
         }
         let (n, _) = summary_matches_columns(&derived, 6 * CHUNK as u64 + 5, &qs);
         assert_eq!(n, 8 * N_OUTPUTS);
@@ -750,15 +757,16 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
         assert!(broken_years > 0, "some year has broken draws");
     }
 
-    /// An output is a share of nominal GDP only where the step computes it as one
+    /// An output is a share of another only where the step computes it as one
     /// product with a share that is never negative.
     #[test]
-    fn shares_of_gdp_only_where_the_step_multiplies() {
+    fn shares_of_outputs_only_where_the_step_multiplies() {
         let of = |sc: &Scenario, name: &str| {
             let i = crate::canonical::output_index(name).unwrap();
             crate::model::derived_outputs(sc, &Model::new(sc))[i]
         };
-        let times = |share| Derived::TimesGdp(share);
+        let gdp = crate::canonical::output_index("gdp_nominal").unwrap();
+        let times = |share| Derived::Times(gdp, share);
         let plain = scenario("", &[]);
         assert_eq!(of(&plain, "growth_spending"), times(Share::GrowthSpending));
         assert_eq!(of(&plain, "other_spending"), times(Share::OtherSpending));
@@ -795,6 +803,19 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
         assert_eq!(of(&v2, "growth_spending"), times(Share::GrowthSpending));
         assert_eq!(of(&v2, "other_spending"), Derived::Computed);
         assert_eq!(of(&v2, "revenue"), Derived::Computed);
+        let commodity = crate::canonical::output_index("commodity_revenue").unwrap();
+        assert_eq!(
+            of(&v2, "fund_inflow"),
+            Derived::Times(commodity, Share::FundInflow)
+        );
+        // Without commodity revenue the inflow is computed (C is not tallied).
+        let dry: Vec<crate::scenario::Override> = crate::testing::V2
+            .iter()
+            .chain(&["end_year=2033", "policy.commodity_revenue_gdp=0"])
+            .map(|s| s.parse().unwrap())
+            .collect();
+        let dry = crate::scenario::load(&path, &dry).unwrap();
+        assert_eq!(of(&dry, "fund_inflow"), Derived::Computed);
         // Summaries of each case equal the columns' (quantiles to the bit).
         for sc in [scenario("", &seventh), scenario("", &cyclical), v2] {
             let (n, _) = summary_matches_columns(&sc, 3 * CHUNK as u64 + 9, &[0.05, 0.5, 0.95]);

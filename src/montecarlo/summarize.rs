@@ -344,10 +344,6 @@ pub(crate) fn run(
         v.sort_unstable_by_key(|x| x.0);
     }
 
-    // Where nominal GDP is among the tallied outputs (always: it is computed).
-    let nominal = crate::canonical::output_index("gdp_nominal")
-        .and_then(|o| e.tallied.iter().position(|&x| x == o))
-        .ok_or_else(|| Error::Internal("nominal GDP is not tallied".into()))?;
     let mut out = Vec::with_capacity(years);
     let mut first_broken_year = None;
     for (t, &year) in e.model.years.iter().enumerate() {
@@ -374,13 +370,13 @@ pub(crate) fn run(
                         .filter(|x| x.0 == r)
                         .map_or(f64::NAN, |x| x.1)
                 };
-                // A share of nominal GDP has its order statistics at nominal GDP's ranks.
+                // A share of another output has its order statistics at that one's ranks.
                 let ordered: Vec<f64> = match e.scaled[k] {
                     None => ranks.iter().map(|&r| at(c, r)).collect(),
-                    Some(share) => {
+                    Some((of, share)) => {
                         let share = share.of(&e.model.inputs[t]);
-                        let gdp = t * e.tallied.len() + nominal;
-                        ranks.iter().map(|&r| share * at(gdp, r)).collect()
+                        let of = t * e.tallied.len() + of;
+                        ranks.iter().map(|&r| share * at(of, r)).collect()
                     }
                 };
                 let (mean, sd) = moments(n, pivots[c], &sums[c]);
@@ -390,11 +386,11 @@ pub(crate) fn run(
         let of = |o: usize| e.tallied.iter().position(|&x| x == o).map(|k| &tallied[k]);
         let stats = (0..N_OUTPUTS)
             .map(|o| match derived[o] {
-                Derived::Computed | Derived::SameAs(_) | Derived::TimesGdp(_) if n == 0 => {
+                Derived::Computed | Derived::SameAs(_) | Derived::Times(..) if n == 0 => {
                     empty_stats(qs)
                 }
                 Derived::SameAs(src) => of(src).cloned().unwrap_or_else(|| empty_stats(qs)),
-                Derived::Computed | Derived::TimesGdp(_) => {
+                Derived::Computed | Derived::Times(..) => {
                     of(o).cloned().unwrap_or_else(|| empty_stats(qs))
                 }
                 Derived::Zero if n == 0 => empty_stats(qs),
@@ -438,7 +434,7 @@ fn staged(
     let kernel = e.kernel();
     let per_year = e.tallied.len();
     let cells = years * per_year;
-    // A share of nominal GDP tallies its moments only: no window.
+    // A share of another output tallies its moments only: no window.
     let mut windows: Vec<Windows> = (0..cells)
         .map(|c| match e.scaled[c % per_year] {
             Some(_) => Windows::none(),
@@ -694,7 +690,7 @@ mod tests {
         for_each_year(&sc, draws, 5, |yd| {
             for (k, &v) in e.tallied.iter().enumerate() {
                 if e.scaled[k].is_some() {
-                    // Read off nominal GDP's ranks (engine::tests).
+                    // Read off another output's ranks (engine::tests).
                     assert!(st.found[t * e.tallied.len() + k].is_empty());
                     continue;
                 }
