@@ -504,12 +504,12 @@ pub(crate) fn derived_outputs(sc: &Scenario, model: &Model) -> [Derived; N_OUTPU
     }
     // C_t = N_t * tauc_t * relative: +0 in a sound draw (N > 0, relative >= 0 and
     // finite, or C is NaN and the draw broken) when every tauc_t is +0 (not -0).
-    if sc
+    let commodity_zero = sc
         .policy
         .commodity_revenue_gdp
         .iter()
-        .all(|x| x.to_bits() == 0)
-    {
+        .all(|x| x.to_bits() == 0);
+    if commodity_zero {
         set("commodity_revenue", Derived::Zero);
     }
     if sc.rules.is_none() {
@@ -536,19 +536,10 @@ pub(crate) fn derived_outputs(sc: &Scenario, model: &Model) -> [Derived; N_OUTPU
     if shares(Share::GrowthSpending, true) {
         set("growth_spending", gdp(Share::GrowthSpending));
     }
-    let seventh_inactive = sc.shocks.sd[PRIMARY_BALANCE_SHOCK] == 0.0
-        && sc.shocks.persistence[PRIMARY_BALANCE_SHOCK]
-            .iter()
-            .all(|x| *x == 0.0);
-    if sc.rules.is_none() && seventh_inactive && shares(Share::OtherSpending, true) {
+    if sc.rules.is_none() && !sc.shocks.seventh_active() && shares(Share::OtherSpending, true) {
         set("other_spending", gdp(Share::OtherSpending));
     }
-    // As for `commodity_revenue` above: C is +0 in every sound draw.
-    let commodity_zero = sc
-        .policy
-        .commodity_revenue_gdp
-        .iter()
-        .all(|x| x.to_bits() == 0);
+    // C is +0 in every sound draw where `commodity_zero` (above).
     if commodity_zero
         && sc.structure.cyclical_revenue_semi_elasticity == 0.0
         && !drawn("cyclical_revenue_semi_elasticity")

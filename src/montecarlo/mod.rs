@@ -34,9 +34,7 @@ use rand_distr::ChiSquared;
 use crate::lanes::{Lanes, Vector, W, load_all, store_all};
 use crate::lanes::{Real, Scalar};
 use crate::model::Year;
-use crate::scenario::{
-    Distribution, N_SHOCKS, N_SHOCKS_V1, PRIMARY_BALANCE_SHOCK, Scenario, Structure,
-};
+use crate::scenario::{Distribution, N_SHOCKS, N_SHOCKS_V1, Scenario, Structure};
 use crate::shocks::{Mat, SparseMat, cholesky_psd, covariance};
 use stream::{Stream, StreamLanes, StreamRegs, Streams, normals};
 
@@ -95,8 +93,7 @@ impl ShockProcess {
             a,
             l_nz: SparseMat::of(&l),
             a_nz: SparseMat::of(&a),
-            seventh: sc.shocks.sd[PRIMARY_BALANCE_SHOCK] != 0.0
-                || a[PRIMARY_BALANCE_SHOCK].iter().any(|x| *x != 0.0),
+            seventh: sc.shocks.seventh_active(),
             dof: match sc.shocks.distribution {
                 Distribution::Normal => None,
                 Distribution::StudentT => sc.shocks.dof,

@@ -312,6 +312,18 @@ pub struct Shocks {
     pub dof: Option<f64>,
 }
 
+impl Shocks {
+    /// Whether the seventh shock (`primary_balance`) is active: its sd or its row of A is
+    /// not zero. An inactive one draws no random number and is exactly +0 in every draw
+    /// (docs/MODEL.md version 2).
+    pub fn seventh_active(&self) -> bool {
+        self.sd[PRIMARY_BALANCE_SHOCK] != 0.0
+            || self.persistence[PRIMARY_BALANCE_SHOCK]
+                .iter()
+                .any(|x| *x != 0.0)
+    }
+}
+
 impl Default for Shocks {
     fn default() -> Self {
         let mut correlation = [[0.0; N_SHOCKS]; N_SHOCKS];
