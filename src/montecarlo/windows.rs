@@ -327,15 +327,11 @@ pub(crate) fn generic_tally<'p, V: Vector>(
     let [s1, s2] = &mut *sums;
     let (mut a1, mut a2) = (V::load(Lanes(*s1)), V::load(Lanes(*s2)));
     let lane_bit = V::load_bits(Words([1, 2, 4, 8, 16, 32, 64, 128]));
-    let zero = V::splat(0.0);
     if w.n == 0 {
         // No window: the moments only.
         for col in cols {
             for g in 0..GROUPS {
-                let sound = (lane_bit & u64::from(col.sound[g])).nonzero();
-                let d = V::select(sound, V::load(col.out.v[g][col.o]) - col.pivot, zero);
-                a1 = a1 + d;
-                a2 = d.mul_add(d, a2);
+                add_moments(col, g, lane_bit, &mut a1, &mut a2);
             }
         }
         (*s1, *s2) = (a1.store().0, a2.store().0);
@@ -345,12 +341,8 @@ pub(crate) fn generic_tally<'p, V: Vector>(
     let nan = V::splat(f64::NAN);
     for (col, x) in cols.iter().zip(values.chunks_exact_mut(GROUPS)) {
         for (g, x) in x.iter_mut().enumerate() {
-            let v = V::load(col.out.v[g][col.o]);
-            let sound = (lane_bit & u64::from(col.sound[g])).nonzero();
+            let (v, sound) = add_moments(col, g, lane_bit, &mut a1, &mut a2);
             *x = V::select(sound, v, nan).store();
-            let d = V::select(sound, v - col.pivot, zero);
-            a1 = a1 + d;
-            a2 = d.mul_add(d, a2);
         }
     }
     (*s1, *s2) = (a1.store().0, a2.store().0);
@@ -361,6 +353,26 @@ pub(crate) fn generic_tally<'p, V: Vector>(
         &mut t.raw,
         pool,
     );
+}
+
+/// Adds group `g` of the column `col` to the moment sums `a1` (x - pivot) and `a2`
+/// ((x - pivot)², one rounding), its unsound lanes as +0 (`lane_bit`: bit i in lane i);
+/// returns the group's values and its sound lanes. (A function always inlined, not a
+/// closure: a closure is not inlined into a kernel, whose intrinsics it would then call.)
+#[inline(always)]
+fn add_moments<V: Vector>(
+    col: &Column,
+    g: usize,
+    lane_bit: V::Bits,
+    a1: &mut V,
+    a2: &mut V,
+) -> (V, V::Mask) {
+    let v = V::load(col.out.v[g][col.o]);
+    let sound = (lane_bit & u64::from(col.sound[g])).nonzero();
+    let d = V::select(sound, v - col.pivot, V::splat(0.0));
+    *a1 = *a1 + d;
+    *a2 = d.mul_add(d, *a2);
+    (v, sound)
 }
 
 /// Counts the values `x` in the windows `w` into `counts` (NaN: in none), and appends
