@@ -52,7 +52,7 @@ if [ "${#v2[@]}" -eq 0 ]; then
 fi
 
 available=$("$bin" --version | sed -n 's/.*this CPU can run: \(.*\))$/\1/p' | tr -d ,)
-kernels=${KERNELS:-$(echo "$available" | tr ' ' '\n' | grep -v '^portable$' | tr '\n' ' ')}
+kernels=${KERNELS:-$(echo "$available" | tr ' ' '\n' | { grep -v '^portable$' || true; } | tr '\n' ' ')}
 [ -n "${kernels// /}" ] || kernels=portable
 for k in $kernels; do
   case " $available " in
