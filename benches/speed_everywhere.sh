@@ -12,6 +12,8 @@
 # (without it the split is skipped). Prints the CPU, the kernels, then two tables.
 # Wall times are medians of the rounds; "numpy / kernel" is the median over the rounds
 # of the ratio within a round, so that a noisy host weighs on both sides alike.
+# `BENCH=1` adds criterion's ns per draw-year of the shocks alone, the simulation without
+# statistics and the end to end run (100,000 draws, benches/montecarlo.rs) per kernel.
 # `KERNELS="avx2"` measures only the kernels named (portable is measured only if named);
 # `FISCALSIM_BIN=path` measures that binary instead of building the release one (CI runs
 # the script so, on a debug build and a few draws, to keep it working).
@@ -121,6 +123,27 @@ awk -v numpy="$numpy" -v draws="$draws" '
       printf "| %s | %s | %.2f s | %.0f | %s |\n", kv[1], kv[2], median(w, n) / 1000, median(w, n) * 1e6 / (draws * 30), x
     }
   }' "$work/times"
+
+if [ "${BENCH:-0}" = 1 ]; then
+  echo
+  echo "Criterion, 100,000 draws x 30 years (benches/montecarlo.rs; one thread, but end to end"
+  echo "on every core; v2: the V2 settings):"
+  echo
+  echo "| kernel | benchmark | time | ns per draw-year |"
+  echo "|---|---|---|---|"
+  for k in $kernels; do
+    FISCALSIM_KERNEL=$k cargo bench --quiet --locked --features bench --bench montecarlo -- \
+      "shocks only in lanes|simulate in blocks|end to end" --warm-up-time 0.5 \
+      --measurement-time 2 2> /dev/null |
+      awk -v k="$k" '
+        /montecarlo 100k/ { name = $0; sub(/.*years\//, "", name); sub(/ *time:.*/, "", name) }
+        /time:/ {
+          split($0, p, "[][]"); split(p[2], t, " ")
+          ms = t[3] * (t[4] == "s" ? 1000 : t[4] == "ms" ? 1 : t[4] == "µs" ? 0.001 : 0)
+          printf "| %s | %s | %.1f ms | %.1f |\n", k, name, ms, ms * 1e6 / 3e6
+        }'
+  done
+fi
 
 if ! command -v perf > /dev/null || ! perf record -o "$work/probe.data" true > /dev/null 2>&1; then
   echo
