@@ -605,6 +605,20 @@ persistence = [0.3, 0.5, 0.4, 0.6, 0.7, 0.5]
         load_str(&format!("{SCENARIO}{extra}"), "mc.toml", Path::new("."), &o).unwrap()
     }
 
+    /// The flagship file (`scenarios/kazakhstan-2026-2040.toml`) with the benchmarks'
+    /// version-2 settings (`testing::V2`: a fund, both rules, every version-2 feature),
+    /// then `extra` overrides.
+    fn v2_flagship(extra: &[&str]) -> Scenario {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/kazakhstan-2026-2040.toml");
+        let sets: Vec<crate::scenario::Override> = crate::testing::V2
+            .iter()
+            .chain(extra)
+            .map(|s| s.parse().unwrap())
+            .collect();
+        crate::scenario::load(&path, &sets).unwrap()
+    }
+
     /// Every year of every draw from the engine, as `[draw][year]` of output values.
     fn engine_paths(sc: &Scenario, draws: u64, seed: u64) -> Vec<Vec<[f64; N_OUTPUTS]>> {
         let mut out = vec![Vec::new(); draws as usize];
@@ -792,14 +806,7 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
             Derived::Computed
         );
         // Version 2 with a fund, both rules and every feature: growth spending only.
-        let path =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/kazakhstan-2026-2040.toml");
-        let v2: Vec<crate::scenario::Override> = crate::testing::V2
-            .iter()
-            .chain(&["end_year=2033"])
-            .map(|s| s.parse().unwrap())
-            .collect();
-        let v2 = crate::scenario::load(&path, &v2).unwrap();
+        let v2 = v2_flagship(&["end_year=2033"]);
         assert_eq!(of(&v2, "growth_spending"), times(Share::GrowthSpending));
         assert_eq!(of(&v2, "other_spending"), Derived::Computed);
         assert_eq!(of(&v2, "revenue"), Derived::Computed);
@@ -809,12 +816,7 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
             Derived::Times(commodity, Share::FundInflow)
         );
         // Without commodity revenue the inflow is computed (C is not tallied).
-        let dry: Vec<crate::scenario::Override> = crate::testing::V2
-            .iter()
-            .chain(&["end_year=2033", "policy.commodity_revenue_gdp=0"])
-            .map(|s| s.parse().unwrap())
-            .collect();
-        let dry = crate::scenario::load(&path, &dry).unwrap();
+        let dry = v2_flagship(&["end_year=2033", "policy.commodity_revenue_gdp=0"]);
         assert_eq!(of(&dry, "fund_inflow"), Derived::Computed);
         // Summaries of each case equal the columns' (quantiles to the bit).
         for sc in [scenario("", &seventh), scenario("", &cyclical), v2] {
@@ -862,22 +864,17 @@ public_capital_elasticity = { distribution = "truncated_normal", mean = 0.1, sd 
     fn every_kernel_gives_the_portable_summaries_bit_for_bit() {
         let path =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/kazakhstan-2026-2040.toml");
-        let v2: Vec<crate::scenario::Override> = crate::testing::V2
-            .iter()
-            .chain(&[
-                "shocks.distribution=\"student_t\"",
-                "shocks.dof=6",
-                "end_year=2045",
-            ])
-            .map(|s| s.parse().unwrap())
-            .collect();
+        let v2 = v2_flagship(&[
+            "shocks.distribution=\"student_t\"",
+            "shocks.dof=6",
+            "end_year=2045",
+        ]);
         let nine = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99];
-        let cases: [(&[crate::scenario::Override], &[f64]); 2] =
-            [(&[], &[0.05, 0.5, 0.95]), (&v2, &nine)];
+        let v1 = crate::scenario::load(&path, &[]).unwrap();
+        let cases: [(Scenario, &[f64]); 2] = [(v1, &[0.05, 0.5, 0.95]), (v2, &nine)];
         let kernels: Vec<Kernel> = Kernel::available().collect();
         assert!(kernels.contains(&Kernel::best()));
-        for (sets, qs) in cases {
-            let sc = crate::scenario::load(&path, sets).unwrap();
+        for (sc, qs) in cases {
             let run = |k| {
                 super::super::summarize::run(k, &sc, 3 * CHUNK as u64 + 77, 9, qs, |_| {}).unwrap()
             };
