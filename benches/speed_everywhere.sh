@@ -83,10 +83,13 @@ ms() {
   echo $(((end - start) / 1000000))
 }
 
-run() { # kernel, version (v1 or v2)
-  local args=("${v1[@]}")
-  [ "$2" = v2 ] && args=("${v2[@]}")
-  FISCALSIM_KERNEL=$1 "$bin" run "$scenario" "${args[@]}" --draws "$draws" --seed 1 \
+# The measured run: kernel, version (v1 or v2), then a command to run it under, if any
+# (perf record).
+run() {
+  local k=$1 v=$2 args=("${v1[@]}")
+  shift 2
+  [ "$v" = v2 ] && args=("${v2[@]}")
+  FISCALSIM_KERNEL=$k "$@" "$bin" run "$scenario" "${args[@]}" --draws "$draws" --seed 1 \
     --out "$work/out.csv"
 }
 
@@ -134,14 +137,14 @@ if [ "${BENCH:-0}" = 1 ]; then
   for k in $kernels; do
     FISCALSIM_KERNEL=$k cargo bench --quiet --locked --features bench --bench montecarlo -- \
       "shocks only in lanes|simulate in blocks|end to end" --warm-up-time 0.5 \
-      --measurement-time 2 2> /dev/null |
+      --measurement-time 2 2> "$work/err" |
       awk -v k="$k" '
         /montecarlo 100k/ { name = $0; sub(/.*years\//, "", name); sub(/ *time:.*/, "", name) }
         /time:/ {
           split($0, p, "[][]"); split(p[2], t, " ")
           ms = t[3] * (t[4] == "s" ? 1000 : t[4] == "ms" ? 1 : t[4] == "µs" ? 0.001 : 0)
           printf "| %s | %s | %.1f ms | %.1f |\n", k, name, ms, ms * 1e6 / 3e6
-        }'
+        }' || { cat "$work/err" >&2; echo "failed: cargo bench (FISCALSIM_KERNEL=$k)" >&2; exit 1; }
   done
 fi
 
@@ -158,10 +161,7 @@ echo "| kernel | version | simulation | summaries | driver | summaries / simulat
 echo "|---|---|---|---|---|---|"
 for k in $kernels; do
   for v in v1 v2; do
-    args=("${v1[@]}")
-    [ "$v" = v2 ] && args=("${v2[@]}")
-    FISCALSIM_KERNEL=$k perf record -q -F 999 -o "$work/perf.data" "$bin" run "$scenario" \
-      "${args[@]}" --draws "$draws" --seed 1 --out "$work/out.csv" > /dev/null 2>&1
+    ms run "$k" "$v" perf record -q -F 999 -o "$work/perf.data" > /dev/null
     perf report -i "$work/perf.data" --no-children --sort symbol -F sample,symbol 2> /dev/null |
       awk -v k="$k" -v v="$v" '
         /^#/ || NF < 2 || $1 !~ /^[0-9]+$/ { next }
